@@ -1,0 +1,93 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "SonoQC",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sonoqc", targets: ["sonoqc"]),
+        .library(name: "SonoCore", targets: ["SonoCore"]),
+        .library(name: "SonoCodecs", targets: ["SonoCodecs"]),
+        .library(name: "SonoFilters", targets: ["SonoFilters"]),
+        .library(name: "SonoBiometry", targets: ["SonoBiometry"]),
+        .library(name: "SonoChecks", targets: ["SonoChecks"]),
+        .library(name: "SonoPipeline", targets: ["SonoPipeline"]),
+        .library(name: "SonoReports", targets: ["SonoReports"]),
+        .library(name: "SonoSimulator", targets: ["SonoSimulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .target(name: "SonoCore", swiftSettings: strict),
+        .systemLibrary(
+            name: "CLibPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        .systemLibrary(
+            name: "CLibJPEG", pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]),
+        .target(
+            name: "CCodecShims", dependencies: ["CLibJPEG"],
+            linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(
+            name: "SonoCodecs", dependencies: ["SonoCore", "CLibPNG", "CCodecShims"],
+            swiftSettings: strict),
+        .target(name: "SonoFilters", dependencies: ["SonoCore"], swiftSettings: strict),
+        .target(name: "SonoBiometry", dependencies: ["SonoCore", "SonoFilters"], swiftSettings: strict),
+        .target(
+            name: "SonoChecks", dependencies: ["SonoCore", "SonoFilters", "SonoBiometry"],
+            swiftSettings: strict),
+        .target(
+            name: "SonoReports",
+            dependencies: ["SonoCore", "SonoCodecs", "SonoBiometry", "SonoChecks"],
+            swiftSettings: strict),
+        .target(
+            name: "SonoPipeline",
+            dependencies: [
+                "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks", "SonoReports",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "SonoSimulator",
+            dependencies: ["SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry"],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "sonoqc",
+            dependencies: [
+                "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks",
+                "SonoPipeline", "SonoReports", "SonoSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(name: "SonoCoreTests", dependencies: ["SonoCore"], swiftSettings: strict),
+        .testTarget(
+            name: "SonoCodecsTests", dependencies: ["SonoCore", "SonoCodecs"],
+            exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "SonoFiltersTests", dependencies: ["SonoCore", "SonoFilters"],
+                    exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "SonoBiometryTests", dependencies: ["SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry"],
+                    swiftSettings: strict),
+        .testTarget(name: "SonoSimulatorTests",
+                    dependencies: ["SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoSimulator"],
+                    swiftSettings: strict),
+        .testTarget(name: "SonoChecksTests",
+                    dependencies: ["SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks", "SonoSimulator"],
+                    swiftSettings: strict),
+        .testTarget(name: "SonoPipelineTests",
+                    dependencies: ["SonoCore", "SonoCodecs", "SonoPipeline", "SonoChecks", "SonoReports"],
+                    swiftSettings: strict),
+        .testTarget(name: "SonoReportsTests",
+                    dependencies: ["SonoCore", "SonoCodecs", "SonoChecks", "SonoReports", "SonoBiometry"],
+                    swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["SonoCore"],
+            swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,1 @@
+// SonoBiometry module: see the README's architecture section.

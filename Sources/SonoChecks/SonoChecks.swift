@@ -1,0 +1,1 @@
+// SonoChecks module: see the README's architecture section.

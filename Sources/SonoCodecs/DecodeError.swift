@@ -1,0 +1,54 @@
+import SonoCore
+
+/// Why a file could not be turned into a frame. Every case names the file.
+public enum DecodeError: SonoError, Equatable {
+    /// The magic bytes match no supported format (BMP, TIFF, text, an empty file…).
+    case unsupportedFormat(file: String, detected: String)
+    /// The header declares more pixels than the configured limit; nothing was allocated.
+    case tooLarge(file: String, width: Int, height: Int, maxPixels: Int)
+    /// The file ends before the image data does.
+    case truncated(file: String, library: String, message: String)
+    /// A chunk checksum does not match its contents.
+    case badChecksum(file: String, chunk: String)
+    /// The library rejected the data; `message` is its own words.
+    case corrupt(file: String, library: String, message: String)
+    /// The file could not be read from disk.
+    case unreadable(file: String, reason: String)
+
+    public var file: String {
+        switch self {
+        case .unsupportedFormat(let f, _), .tooLarge(let f, _, _, _), .truncated(let f, _, _),
+             .badChecksum(let f, _), .corrupt(let f, _, _), .unreadable(let f, _):
+            return f
+        }
+    }
+
+    /// A short stable identifier scripts can group failures by.
+    public var kind: String {
+        switch self {
+        case .unsupportedFormat: "unsupported-format"
+        case .tooLarge: "too-large"
+        case .truncated: "truncated"
+        case .badChecksum: "bad-checksum"
+        case .corrupt: "corrupt"
+        case .unreadable: "unreadable"
+        }
+    }
+
+    public var summary: String {
+        switch self {
+        case .unsupportedFormat(let file, let detected):
+            "\(file): unsupported format (\(detected)); SonoQC reads PNG and JPEG"
+        case .tooLarge(let file, let w, let h, let maxPixels):
+            "\(file): image declares \(w)×\(h) = \(w * h) pixels, over the limit of \(maxPixels)"
+        case .truncated(let file, let library, let message):
+            "\(file): truncated file (\(library): \(message))"
+        case .badChecksum(let file, let chunk):
+            "\(file): CRC mismatch in PNG chunk \(chunk)"
+        case .corrupt(let file, let library, let message):
+            "\(file): corrupt image data (\(library): \(message))"
+        case .unreadable(let file, let reason):
+            "\(file): cannot read file: \(reason)"
+        }
+    }
+}

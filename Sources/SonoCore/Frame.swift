@@ -1,0 +1,70 @@
+/// Which encoded format a frame came from, detected from its magic bytes.
+public enum ImageFormat: String, Sendable, Codable, Hashable {
+    case png
+    case jpeg
+}
+
+/// Physical size of a pixel, and where that number came from.
+///
+/// A wrong scale is a patient-safety problem, so the provenance always travels with the value.
+public struct PixelSpacing: Sendable, Hashable, Codable {
+    public enum Source: String, Sendable, Codable, Hashable {
+        case manifest
+        case pngPHYs = "png-phys"
+        case jpegDensity = "jpeg-density"
+        case simulator
+        case commandLine = "command-line"
+    }
+
+    public var mmPerPixelX: Double
+    public var mmPerPixelY: Double
+    public var source: Source
+
+    public init(mmPerPixelX: Double, mmPerPixelY: Double, source: Source) {
+        self.mmPerPixelX = mmPerPixelX
+        self.mmPerPixelY = mmPerPixelY
+        self.source = source
+    }
+
+    public init(isotropicMMPerPixel mm: Double, source: Source) {
+        self.init(mmPerPixelX: mm, mmPerPixelY: mm, source: source)
+    }
+
+    /// True when x and y agree within 1 %: anisotropic pixels make ellipse perimeters meaningless.
+    public var isIsotropic: Bool {
+        abs(mmPerPixelX - mmPerPixelY) <= 0.01 * max(mmPerPixelX, mmPerPixelY)
+    }
+
+    public var mmPerPixel: Double { (mmPerPixelX + mmPerPixelY) / 2 }
+}
+
+/// A decoded grey-scale frame with what is known about its origin and scale.
+public struct Frame: Sendable {
+    /// Path or name of the file the frame came from.
+    public var source: String
+    public var format: ImageFormat
+    /// Bit depth of the samples as stored in the file (1, 2, 4, 8 or 16).
+    public var sourceBitDepth: Int
+    /// Whether the file stored colour that was reduced to luminance (see ``Luminance``).
+    public var sourceWasColour: Bool
+    /// The 8-bit grey image every stage works on.
+    public var image: GrayImage
+    /// The full-precision samples when the file has 16 bits per sample.
+    public var image16: GrayImage16?
+    /// Spacing declared by the file itself (PNG pHYs in metres, JPEG density in dots per cm).
+    public var fileSpacing: PixelSpacing?
+
+    public init(source: String, format: ImageFormat, sourceBitDepth: Int, sourceWasColour: Bool,
+                image: GrayImage, image16: GrayImage16? = nil, fileSpacing: PixelSpacing? = nil) {
+        self.source = source
+        self.format = format
+        self.sourceBitDepth = sourceBitDepth
+        self.sourceWasColour = sourceWasColour
+        self.image = image
+        self.image16 = image16
+        self.fileSpacing = fileSpacing
+    }
+
+    public var width: Int { image.width }
+    public var height: Int { image.height }
+}

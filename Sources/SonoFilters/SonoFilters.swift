@@ -1,0 +1,1 @@
+// SonoFilters module: see the README's architecture section.

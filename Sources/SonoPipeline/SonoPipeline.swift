@@ -1,0 +1,1 @@
+// SonoPipeline module: see the README's architecture section.

@@ -1,0 +1,1 @@
+// SonoReports module: see the README's architecture section.

@@ -1,0 +1,1 @@
+// SonoSimulator module: see the README's architecture section.

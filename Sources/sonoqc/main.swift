@@ -1,0 +1,2 @@
+import SonoCodecs
+print("placeholder")
