@@ -1,2 +1,18 @@
-import SonoCodecs
-print("placeholder")
+import ArgumentParser
+
+/// The `sonoqc` command: wiring only; every behaviour lives in the Sono* libraries.
+@main
+struct SonoQC: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sonoqc",
+        abstract: "Quality control for prenatal ultrasound scan batches.",
+        discussion: """
+            SonoQC decodes ultrasound exports (PNG, JPEG), measures the fetal head, checks image \
+            quality, plane criteria and reported measurements against INTERGROWTH-21st, and writes \
+            a QC report per scan plus a batch summary.
+            """,
+        subcommands: [
+            AnalyzeCommand.self,
+        ]
+    )
+}

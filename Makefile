@@ -1,0 +1,30 @@
+# SonoQC — the two quick-start commands are `make run` and `make test`.
+SHELL := /bin/bash
+SWIFT ?= swift
+# Tests run in release mode (with testability) because image tests on real frames are slow
+# unoptimised; a clean release build still fits comfortably in CI.
+TEST_FLAGS ?= -c release -Xswiftc -enable-testing
+OUT ?= reports
+
+.PHONY: deps build run test bench bench-peers clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build -c release --product sonoqc
+
+run: build
+	@bash scripts/run-samples.sh "$(OUT)"
+
+test: deps
+	$(SWIFT) test $(TEST_FLAGS) 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
+
+bench: deps
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --no-progress
+
+bench-peers: build
+	@bash Benchmarks/peers/compare.sh
+
+clean:
+	rm -rf .build $(OUT)

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The main job: analyse every batch in samples/ and say where the reports are.
+set -uo pipefail
+out="${1:-reports}"
+bin="$(swift build -c release --show-bin-path)/sonoqc"
+"$bin" analyze samples --out "$out"
+status=$?
+echo
+echo "Reports: $(cd "$out" && pwd)"
+exit $status
