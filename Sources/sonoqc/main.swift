@@ -12,7 +12,6 @@ struct SonoQC: ParsableCommand {
             a QC report per scan plus a batch summary.
             """,
         subcommands: [
-            AnalyzeCommand.self,
         ]
     )
 }
