@@ -1,0 +1,60 @@
+import SonoCore
+
+/// Normalised box (mean) filter over a (2r+1)×(2r+1) window with reflect-101 borders.
+///
+/// The 8-bit result is `(sum + n/2) / n` with `n = (2r+1)²` (n is odd, so there are no ties
+/// and this equals OpenCV's `blur` rounding). A radius of 0 or less returns the image.
+/// Pure functions; safe to call from any thread.
+public enum BoxFilter {
+    public static func apply(_ image: GrayImage, radius: Int, backend: FilterBackend = .default) -> GrayImage {
+        switch backend {
+        case .scalar: return reference(image, radius: radius)
+        case .vector: return vectorized(image, radius: radius)
+        }
+    }
+
+    public static func apply(_ image: FloatImage, radius: Int, backend: FilterBackend = .default) -> FloatImage {
+        switch backend {
+        case .scalar: return reference(image, radius: radius)
+        case .vector: return vectorized(image, radius: radius)
+        }
+    }
+
+    /// Scalar specification: sum the whole window for every pixel.
+    public static func reference(_ image: GrayImage, radius r: Int) -> GrayImage {
+        guard r > 0, !image.isEmpty else { return image }
+        let w = image.width, h = image.height, src = image.samples
+        let n = (2 * r + 1) * (2 * r + 1)
+        var out = [UInt8](repeating: 0, count: w * h)
+        for y in 0..<h {
+            for x in 0..<w {
+                var sum = 0
+                for dy in -r...r {
+                    let row = Border.reflect101(y + dy, h) * w
+                    for dx in -r...r { sum += Int(src[row + Border.reflect101(x + dx, w)]) }
+                }
+                out[y * w + x] = UInt8((sum + n / 2) / n)
+            }
+        }
+        return GrayImage(width: w, height: h, samples: out)
+    }
+
+    /// Scalar specification for floats (window summed in double precision).
+    public static func reference(_ image: FloatImage, radius r: Int) -> FloatImage {
+        guard r > 0, !image.isEmpty else { return image }
+        let w = image.width, h = image.height, src = image.samples
+        let n = Double((2 * r + 1) * (2 * r + 1))
+        var out = [Float](repeating: 0, count: w * h)
+        for y in 0..<h {
+            for x in 0..<w {
+                var sum = 0.0
+                for dy in -r...r {
+                    let row = Border.reflect101(y + dy, h) * w
+                    for dx in -r...r { sum += Double(src[row + Border.reflect101(x + dx, w)]) }
+                }
+                out[y * w + x] = Float(sum / n)
+            }
+        }
+        return FloatImage(width: w, height: h, samples: out)
+    }
+}

@@ -1,1 +1,0 @@
-// SonoFilters module: see the README's architecture section.
