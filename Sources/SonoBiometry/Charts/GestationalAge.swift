@@ -1,0 +1,121 @@
+import Foundation
+
+/// A gestational age in completed weeks and days, as clinicians write it ("20+3").
+///
+/// Stored as whole days since the first day of the last menstrual period (LMP), because dating
+/// is done in days; charts take ``exactWeeks`` (days / 7, so 20+3 is 20.428571 weeks).
+/// Encodes to JSON as the string "20+3".
+public struct GestationalAge: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    /// Completed days since the LMP.
+    public let totalDays: Int
+
+    /// Creates an age from completed days; negative values throw.
+    public init(totalDays: Int) throws(BiometryError) {
+        guard totalDays >= 0 else { throw .unparsableGestationalAge("\(totalDays) days") }
+        self.totalDays = totalDays
+    }
+
+    init(nonNegativeDays: Int) {
+        self.totalDays = nonNegativeDays
+    }
+
+    /// Creates an age from completed weeks and days (0...6).
+    public init(weeks: Int, days: Int) throws(BiometryError) {
+        guard weeks >= 0, (0...6).contains(days) else {
+            throw .unparsableGestationalAge("\(weeks)+\(days)")
+        }
+        self.totalDays = weeks * 7 + days
+    }
+
+    /// Parses "20+3", "20 + 3", "20w3d", "20w 3d", "20w" or "20" (weeks only means +0).
+    public init(parsing text: String) throws(BiometryError) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        var weeksPart = trimmed
+        var daysPart = "0"
+        if let plus = trimmed.firstIndex(of: "+") {
+            weeksPart = String(trimmed[..<plus])
+            daysPart = String(trimmed[trimmed.index(after: plus)...])
+        } else if let w = trimmed.firstIndex(of: "w") {
+            weeksPart = String(trimmed[..<w])
+            let rest = trimmed[trimmed.index(after: w)...].trimmingCharacters(in: .whitespaces)
+            if !rest.isEmpty {
+                guard rest.hasSuffix("d") else { throw .unparsableGestationalAge(text) }
+                daysPart = String(rest.dropLast())
+            }
+        }
+        guard let weeks = Int(weeksPart.trimmingCharacters(in: .whitespaces)),
+              let days = Int(daysPart.trimmingCharacters(in: .whitespaces)),
+              weeks >= 0, (0...6).contains(days)
+        else { throw .unparsableGestationalAge(text) }
+        self.totalDays = weeks * 7 + days
+    }
+
+    /// Age on `examDate` for a pregnancy dated by its LMP; both are calendar dates "yyyy-MM-dd".
+    public init(lastMenstrualPeriod lmp: String, examDate exam: String) throws(BiometryError) {
+        let lmpDay = try Self.civilDayNumber(lmp)
+        let examDay = try Self.civilDayNumber(exam)
+        guard examDay >= lmpDay else { throw .invalidDate("exam \(exam) is before LMP \(lmp)") }
+        self.totalDays = examDay - lmpDay
+    }
+
+    /// Age on `examDate` for a pregnancy dated by its LMP, counting calendar days in UTC.
+    public init(lastMenstrualPeriod lmp: Date, examDate exam: Date) throws(BiometryError) {
+        let secondsPerDay = 86_400.0
+        let lmpDay = Int((lmp.timeIntervalSince1970 / secondsPerDay).rounded(.down))
+        let examDay = Int((exam.timeIntervalSince1970 / secondsPerDay).rounded(.down))
+        guard examDay >= lmpDay else { throw .invalidDate("exam date is before LMP") }
+        self.totalDays = examDay - lmpDay
+    }
+
+    /// Completed weeks.
+    public var weeks: Int { totalDays / 7 }
+    /// Days beyond the completed weeks (0...6).
+    public var days: Int { totalDays % 7 }
+    /// Exact weeks (days / 7), the unit the chart equations take.
+    public var exactWeeks: Double { Double(totalDays) / 7 }
+
+    public var description: String { "\(weeks)+\(days)" }
+
+    public static func < (lhs: GestationalAge, rhs: GestationalAge) -> Bool { lhs.totalDays < rhs.totalDays }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let days = try? container.decode(Int.self) {
+            try self.init(totalDays: days)
+        } else {
+            try self.init(parsing: try container.decode(String.self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date "yyyy-MM-dd" (Hinnant's days_from_civil),
+    /// computed by hand so no calendar or time zone can shift a date by one day.
+    static func civilDayNumber(_ text: String) throws(BiometryError) -> Int {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y0 = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              (1...12).contains(m), d >= 1, d <= daysInMonth(year: y0, month: m)
+        else { throw .invalidDate("\"\(text)\" is not a yyyy-MM-dd calendar date") }
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (m + 9) % 12
+        let doy = (153 * mp + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    private static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2:
+            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+            return leap ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+}

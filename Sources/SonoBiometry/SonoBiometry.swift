@@ -1,1 +1,0 @@
-// SonoBiometry module: see the README's architecture section.
