@@ -1,1 +1,0 @@
-// SonoReports module: see the README's architecture section.
