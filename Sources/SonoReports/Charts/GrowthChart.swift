@@ -1,0 +1,208 @@
+import SonoBiometry
+
+/// An INTERGROWTH-21st fetal growth chart for one measure, drawn as a self-contained SVG with the
+/// 3rd/10th/50th/90th/97th centile curves over 14–40 weeks and the scan's points on it.
+///
+/// The curves come straight from ``Intergrowth21st`` (the same equations the checks score
+/// against), sampled every half week so every whole week is a vertex of the polyline; a test
+/// reads the polylines back and compares them with the published centile tables.
+/// Output is deterministic: coordinates are printed with two decimals, no locale involved.
+public struct GrowthChart: Sendable {
+    /// One plotted observation.
+    public struct Point: Sendable, Hashable {
+        public var gaWeeks: Double
+        public var valueMM: Double
+        /// Legend text, e.g. "reported" or "automatic".
+        public var label: String
+        public var style: Style
+
+        public enum Style: String, Sendable, Hashable { case reported, automatic }
+
+        public init(gaWeeks: Double, valueMM: Double, label: String, style: Style = .reported) {
+            self.gaWeeks = gaWeeks; self.valueMM = valueMM; self.label = label; self.style = style
+        }
+    }
+
+    public static let centiles: [Double] = [3, 10, 50, 90, 97]
+    /// Sampling step of the curves, in weeks; 14–40 at this step puts a vertex on every week.
+    static let stepWeeks = 0.5
+
+    public var measure: BiometricMeasure
+    public var points: [Point]
+
+    // Plot geometry in SVG user units.
+    static let width = 520.0, height = 340.0
+    static let marginLeft = 56.0, marginRight = 44.0, marginTop = 34.0, marginBottom = 46.0
+
+    public init(measure: BiometricMeasure, points: [Point]) {
+        self.measure = measure
+        self.points = points
+    }
+
+    /// The centile curve as (exact weeks, mm) pairs from 14 to 40 weeks.
+    public static func curve(_ measure: BiometricMeasure, centile: Double) -> [(gaWeeks: Double, valueMM: Double)] {
+        let count = Int(((Intergrowth21st.validWeeks.upperBound - Intergrowth21st.validWeeks.lowerBound) / stepWeeks)
+            .rounded())
+        return (0...count).compactMap { i in
+            let ga = Intergrowth21st.validWeeks.lowerBound + Double(i) * stepWeeks
+            guard let value = try? Intergrowth21st.value(measure, atCentile: centile, gaWeeks: ga) else { return nil }
+            return (ga, value)
+        }
+    }
+
+    /// The value axis range, rounded out to whole ticks so labels stay readable.
+    var valueRangeMM: (lower: Double, upper: Double, tick: Double) {
+        let low = Self.curve(measure, centile: Self.centiles.first!).map(\.valueMM).min() ?? 0
+        let high = Self.curve(measure, centile: Self.centiles.last!).map(\.valueMM).max() ?? 1
+        let plotted = points.filter { Self.isPlottable($0) }.map(\.valueMM)
+        let lo = min(low, plotted.min() ?? low), hi = max(high, plotted.max() ?? high)
+        let tick: Double = (hi - lo) > 250 ? 50 : (hi - lo) > 100 ? 20 : 10
+        return ((lo / tick).rounded(.down) * tick, (hi / tick).rounded(.up) * tick, tick)
+    }
+
+    static func isPlottable(_ point: Point) -> Bool {
+        point.gaWeeks.isFinite && point.valueMM.isFinite && point.valueMM > 0
+            && point.gaWeeks >= 10 && point.gaWeeks <= 44 && point.valueMM < 1000
+    }
+
+    /// SVG x coordinate of a gestational age.
+    func x(_ gaWeeks: Double) -> Double {
+        let range = Intergrowth21st.validWeeks
+        let clamped = min(max(gaWeeks, range.lowerBound - 0.5), range.upperBound + 0.5)
+        return Self.marginLeft + (clamped - range.lowerBound) / (range.upperBound - range.lowerBound)
+            * (Self.width - Self.marginLeft - Self.marginRight)
+    }
+
+    /// SVG y coordinate of a length in mm.
+    func y(_ valueMM: Double) -> Double {
+        let r = valueRangeMM
+        return Self.height - Self.marginBottom
+            - (valueMM - r.lower) / (r.upper - r.lower) * (Self.height - Self.marginTop - Self.marginBottom)
+    }
+
+    /// Inverse of ``y(_:)``, used by tests to read curves back.
+    func valueMM(atY y: Double) -> Double {
+        let r = valueRangeMM
+        return r.lower + (Self.height - Self.marginBottom - y) / (Self.height - Self.marginTop - Self.marginBottom)
+            * (r.upper - r.lower)
+    }
+
+    /// Inverse of ``x(_:)`` inside the plot.
+    func gaWeeks(atX x: Double) -> Double {
+        let range = Intergrowth21st.validWeeks
+        return range.lowerBound + (x - Self.marginLeft) / (Self.width - Self.marginLeft - Self.marginRight)
+            * (range.upperBound - range.lowerBound)
+    }
+
+    private static func n(_ v: Double) -> String { TextFormat.fixed(v, 2) }
+
+    /// Human-readable description of the points, also used as the SVG `<desc>`.
+    public var description: String {
+        var parts = ["INTERGROWTH-21st \(measure.abbreviation) standard, 3rd to 97th centile, 14 to 40 weeks."]
+        for p in points {
+            var text = "\(p.label): \(TextFormat.fixed(p.valueMM, 1)) mm at \(TextFormat.gestationalAge(weeks: p.gaWeeks)) weeks"
+            if let z = try? Intergrowth21st.zScore(measure, valueMM: p.valueMM, gaWeeks: p.gaWeeks),
+               let c = try? Intergrowth21st.centile(measure, valueMM: p.valueMM, gaWeeks: p.gaWeeks) {
+                text += " (z \(TextFormat.signed(z, 2)), centile \(TextFormat.fixed(c, 1)))"
+            } else {
+                text += " (outside the chart's 14–40 week range)"
+            }
+            parts.append(text + ".")
+        }
+        return parts.joined(separator: " ")
+    }
+
+    /// The chart as an inline `<svg>` element (no XML prolog, no external references).
+    /// `idPrefix` keeps `id`s unique when several charts share one page.
+    public func svg(idPrefix: String = "gc") -> String {
+        let w = Self.width, h = Self.height
+        let left = Self.marginLeft, right = w - Self.marginRight
+        let top = Self.marginTop, bottom = h - Self.marginBottom
+        let r = valueRangeMM
+        let titleID = "\(Markup.token(idPrefix))-title", descID = "\(Markup.token(idPrefix))-desc"
+        var s = ""
+        s += "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(Self.n(w)) \(Self.n(h))\" "
+        s += "width=\"\(Int(w))\" height=\"\(Int(h))\" role=\"img\" aria-labelledby=\"\(titleID) \(descID)\">\n"
+        s += "<title id=\"\(titleID)\">\(measure.abbreviation) growth chart (INTERGROWTH-21st)</title>\n"
+        s += "<desc id=\"\(descID)\">\(Markup.escape(description))</desc>\n"
+        s += "<rect x=\"0\" y=\"0\" width=\"\(Self.n(w))\" height=\"\(Self.n(h))\" fill=\"#ffffff\"/>\n"
+        // Grid and axes.
+        s += "<g class=\"grid\" stroke=\"#d9d9d9\" stroke-width=\"1\">\n"
+        var week = 14
+        while week <= 40 {
+            let xx = Self.n(x(Double(week)))
+            s += "<line x1=\"\(xx)\" y1=\"\(Self.n(top))\" x2=\"\(xx)\" y2=\"\(Self.n(bottom))\"/>\n"
+            week += 2
+        }
+        var value = r.lower
+        while value <= r.upper + 1e-9 {
+            let yy = Self.n(y(value))
+            s += "<line x1=\"\(Self.n(left))\" y1=\"\(yy)\" x2=\"\(Self.n(right))\" y2=\"\(yy)\"/>\n"
+            value += r.tick
+        }
+        s += "</g>\n"
+        s += "<g class=\"axes\" stroke=\"#333333\" stroke-width=\"1.2\" fill=\"none\">"
+        s += "<polyline points=\"\(Self.n(left)),\(Self.n(top)) \(Self.n(left)),\(Self.n(bottom)) \(Self.n(right)),\(Self.n(bottom))\"/></g>\n"
+        s += "<g class=\"ticks\" font-family=\"sans-serif\" font-size=\"11\" fill=\"#222222\">\n"
+        week = 14
+        while week <= 40 {
+            s += "<text x=\"\(Self.n(x(Double(week))))\" y=\"\(Self.n(bottom + 15))\" text-anchor=\"middle\">\(week)</text>\n"
+            week += 2
+        }
+        value = r.lower
+        while value <= r.upper + 1e-9 {
+            s += "<text x=\"\(Self.n(left - 6))\" y=\"\(Self.n(y(value) + 4))\" text-anchor=\"end\">\(TextFormat.fixed(value, 0))</text>\n"
+            value += r.tick
+        }
+        s += "</g>\n"
+        s += "<text x=\"\(Self.n((left + right) / 2))\" y=\"\(Self.n(h - 8))\" text-anchor=\"middle\" font-family=\"sans-serif\" font-size=\"12\" fill=\"#222222\">Gestational age (weeks)</text>\n"
+        s += "<text transform=\"translate(14 \(Self.n((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\" font-family=\"sans-serif\" font-size=\"12\" fill=\"#222222\">\(measure.abbreviation) (mm)</text>\n"
+        s += "<text x=\"\(Self.n(left))\" y=\"20\" font-family=\"sans-serif\" font-size=\"14\" font-weight=\"bold\" fill=\"#111111\">\(measure.abbreviation) — INTERGROWTH-21st centiles</text>\n"
+        // Shaded band between the 10th and 90th centile helps reading the point's position.
+        let c10 = Self.curve(measure, centile: 10), c90 = Self.curve(measure, centile: 90)
+        let band = (c10 + c90.reversed()).map { "\(Self.n(x($0.gaWeeks))),\(Self.n(y($0.valueMM)))" }
+        s += "<polygon class=\"band\" points=\"\(band.joined(separator: " "))\" fill=\"#e8f0fa\" stroke=\"none\"/>\n"
+        for centile in Self.centiles {
+            let curve = Self.curve(measure, centile: centile)
+            let pts = curve.map { "\(Self.n(x($0.gaWeeks))),\(Self.n(y($0.valueMM)))" }.joined(separator: " ")
+            let isMedian = centile == 50
+            let dash = (centile == 3 || centile == 97) ? " stroke-dasharray=\"5 3\"" : ""
+            s += "<polyline class=\"centile\" data-centile=\"\(TextFormat.fixed(centile, 0))\" points=\"\(pts)\" fill=\"none\" "
+            s += "stroke=\"\(isMedian ? "#1f4e8c" : "#5b7fb0")\" stroke-width=\"\(isMedian ? "2" : "1.3")\"\(dash)/>\n"
+            if let last = curve.last {
+                s += "<text x=\"\(Self.n(right + 4))\" y=\"\(Self.n(y(last.valueMM) + 4))\" font-family=\"sans-serif\" font-size=\"10\" fill=\"#1f3b66\">\(ordinal(Int(centile)))</text>\n"
+            }
+        }
+        // Points: reported as filled circles, automatic as hollow diamonds (shape as well as colour).
+        for (index, p) in points.enumerated() where Self.isPlottable(p) {
+            let px = x(p.gaWeeks), py = y(p.valueMM)
+            let label = Markup.escape("\(p.label): \(TextFormat.fixed(p.valueMM, 1)) mm at \(TextFormat.gestationalAge(weeks: p.gaWeeks)) weeks")
+            switch p.style {
+            case .reported:
+                s += "<circle class=\"point reported\" data-index=\"\(index)\" cx=\"\(Self.n(px))\" cy=\"\(Self.n(py))\" r=\"5\" fill=\"#c0392b\" stroke=\"#ffffff\" stroke-width=\"1.5\"><title>\(label)</title></circle>\n"
+            case .automatic:
+                let d = 6.0
+                s += "<polygon class=\"point automatic\" data-index=\"\(index)\" points=\"\(Self.n(px)),\(Self.n(py - d)) \(Self.n(px + d)),\(Self.n(py)) \(Self.n(px)),\(Self.n(py + d)) \(Self.n(px - d)),\(Self.n(py))\" fill=\"none\" stroke=\"#111111\" stroke-width=\"2\"><title>\(label)</title></polygon>\n"
+            }
+        }
+        // Legend.
+        let legendX = left + 10, legendY = top + 10
+        s += "<g class=\"legend\" font-family=\"sans-serif\" font-size=\"11\" fill=\"#222222\">\n"
+        s += "<circle cx=\"\(Self.n(legendX))\" cy=\"\(Self.n(legendY))\" r=\"4\" fill=\"#c0392b\"/><text x=\"\(Self.n(legendX + 9))\" y=\"\(Self.n(legendY + 4))\">reported</text>\n"
+        s += "<polygon points=\"\(Self.n(legendX + 74)),\(Self.n(legendY - 5)) \(Self.n(legendX + 79)),\(Self.n(legendY)) \(Self.n(legendX + 74)),\(Self.n(legendY + 5)) \(Self.n(legendX + 69)),\(Self.n(legendY))\" fill=\"none\" stroke=\"#111111\" stroke-width=\"1.6\"/><text x=\"\(Self.n(legendX + 84))\" y=\"\(Self.n(legendY + 4))\">automatic</text>\n"
+        s += "</g>\n"
+        s += "</svg>"
+        return s
+    }
+
+    private func ordinal(_ n: Int) -> String {
+        let suffix: String
+        switch (n % 10, n % 100) {
+        case (1, let h) where h != 11: suffix = "st"
+        case (2, let h) where h != 12: suffix = "nd"
+        case (3, let h) where h != 13: suffix = "rd"
+        default: suffix = "th"
+        }
+        return "\(n)\(suffix)"
+    }
+}

@@ -1,0 +1,151 @@
+import SonoBiometry
+
+/// Presentation model of one scan's report: exactly what the HTML shows, already decided.
+///
+/// The QC engine's `ScanReport` is mapped onto this once (see `ScanReportView+ScanReport.swift`),
+/// so the page code never re-derives a verdict or a threshold, and tests can build pages from
+/// synthetic values without running the engine.
+public struct ScanReportView: Sendable, Hashable {
+    public var scanID: String
+    public var unitID: String?
+    public var operatorID: String?
+    public var examDate: String?
+    /// Gestational age used for the charts, in exact weeks, and how it was given ("20+3 stated").
+    public var gestationalAgeWeeks: Double?
+    public var gestationalAgeNote: String?
+    public var verdict: AuditVerdict
+    /// Why the verdict is what it is, most serious first.
+    public var reasons: [String]
+    public var images: [ImageView]
+    /// Name/value pairs for the provenance block (chart, caliper convention, versions, profile).
+    public var provenance: [KeyValue]
+
+    public init(scanID: String, unitID: String? = nil, operatorID: String? = nil, examDate: String? = nil,
+                gestationalAgeWeeks: Double? = nil, gestationalAgeNote: String? = nil, verdict: AuditVerdict,
+                reasons: [String], images: [ImageView], provenance: [KeyValue] = []) {
+        self.scanID = scanID; self.unitID = unitID; self.operatorID = operatorID; self.examDate = examDate
+        self.gestationalAgeWeeks = gestationalAgeWeeks; self.gestationalAgeNote = gestationalAgeNote
+        self.verdict = verdict; self.reasons = reasons; self.images = images; self.provenance = provenance
+    }
+
+    /// Rules that fired at warning or fail severity anywhere in the scan, sorted.
+    public var firedRuleIDs: [String] {
+        Set(images.flatMap { $0.findings.filter { $0.severity >= .warning }.map(\.ruleID) }).sorted()
+    }
+}
+
+public struct KeyValue: Sendable, Hashable {
+    public var key: String
+    public var value: String
+    public init(_ key: String, _ value: String) { self.key = key; self.value = value }
+}
+
+/// Severity as shown; `needsReviewer` marks criteria the software cannot judge.
+public enum FindingSeverity: String, Sendable, Hashable, Comparable, CaseIterable {
+    case info, needsReviewer = "needs-reviewer", warning, fail
+
+    public static func < (l: FindingSeverity, r: FindingSeverity) -> Bool {
+        allCases.firstIndex(of: l)! < allCases.firstIndex(of: r)!
+    }
+
+    var label: String {
+        switch self {
+        case .info: return "info"
+        case .needsReviewer: return "needs reviewer"
+        case .warning: return "warning"
+        case .fail: return "fail"
+        }
+    }
+}
+
+public struct FindingView: Sendable, Hashable {
+    public var ruleID: String
+    public var severity: FindingSeverity
+    /// Measured value with unit, already formatted ("0.42 mm/px"), or nil.
+    public var value: String?
+    /// Threshold with comparison, already formatted ("> 3.0 %"), or nil.
+    public var threshold: String?
+    public var explanation: String
+
+    public init(ruleID: String, severity: FindingSeverity, value: String?, threshold: String?, explanation: String) {
+        self.ruleID = ruleID; self.severity = severity; self.value = value; self.threshold = threshold
+        self.explanation = explanation
+    }
+}
+
+public struct MetricView: Sendable, Hashable {
+    public var name: String
+    public var value: String
+    /// Short hint on reading it ("higher is sharper").
+    public var note: String?
+    public init(name: String, value: String, note: String? = nil) {
+        self.name = name; self.value = value; self.note = note
+    }
+}
+
+public struct MeasurementView: Sendable, Hashable {
+    public var measure: BiometricMeasure
+    public var reportedMM: Double?
+    public var automaticMM: Double?
+    public var reportedZ: Double?
+    public var reportedCentile: Double?
+    public var automaticZ: Double?
+    /// Why a value could not be computed ("not checkable: uncalibrated"), shown instead of it.
+    public var note: String?
+
+    public init(measure: BiometricMeasure, reportedMM: Double? = nil, automaticMM: Double? = nil,
+                reportedZ: Double? = nil, reportedCentile: Double? = nil, automaticZ: Double? = nil,
+                note: String? = nil) {
+        self.measure = measure; self.reportedMM = reportedMM; self.automaticMM = automaticMM
+        self.reportedZ = reportedZ; self.reportedCentile = reportedCentile; self.automaticZ = automaticZ
+        self.note = note
+    }
+
+    /// Automatic − reported, in mm.
+    public var differenceMM: Double? {
+        guard let r = reportedMM, let a = automaticMM else { return nil }
+        return a - r
+    }
+}
+
+public struct ImageView: Sendable, Hashable {
+    public var file: String
+    public var plane: String
+    public var verdict: AuditVerdict
+    public var overlay: ImageOverlay
+    public var metrics: [MetricView]
+    public var findings: [FindingView]
+    public var measurements: [MeasurementView]
+
+    public init(file: String, plane: String, verdict: AuditVerdict, overlay: ImageOverlay = ImageOverlay(),
+                metrics: [MetricView] = [], findings: [FindingView] = [], measurements: [MeasurementView] = []) {
+        self.file = file; self.plane = plane; self.verdict = verdict; self.overlay = overlay
+        self.metrics = metrics; self.findings = findings; self.measurements = measurements
+    }
+
+    public var isFlagged: Bool { verdict != .pass }
+}
+
+/// File names inside the report folder, shared by the scan report and the batch index.
+public enum ReportLayout {
+    public static let scansDirectory = "scans"
+    public static let reportFileName = "report.html"
+    public static let indexFileName = "index.html"
+
+    /// A file-system-safe folder name for a scan id (ids may contain '/', e.g. "unitA/scan-1"
+    /// when no manifest is given).
+    public static func scanDirectoryName(_ scanID: String) -> String {
+        let safe = scanID.unicodeScalars.map { s -> String in
+            let ok = (s.isASCII && s.properties.isAlphabetic) || ("0"..."9").contains(s) || s == "-" || s == "_" || s == "."
+            return ok ? String(s) : "_"
+        }.joined()
+        return safe.isEmpty || safe.allSatisfy({ $0 == "." }) ? "_" : safe
+    }
+
+    /// Thumbnail file name for the image at `index` in its scan.
+    public static func thumbnailFileName(index: Int, file: String) -> String {
+        let base = file.split(separator: "/").last.map(String.init) ?? file
+        let stem = base.split(separator: ".").dropLast().joined(separator: ".")
+        return "overlay-\(index + 1)-\(scanDirectoryName(stem.isEmpty ? base : stem)).png"
+    }
+}

@@ -1,0 +1,99 @@
+/// The one stylesheet every page inlines (no external requests, no web fonts).
+///
+/// Colours were chosen for WCAG AA contrast (≥ 4.5:1 for text): verdict badges carry a word as
+/// well as a colour, focus outlines are thick and visible, and the print rules drop navigation
+/// and filters, avoid splitting an image's section across pages, and keep the colours.
+enum Stylesheet {
+    static let css = """
+    :root { --fg: #1a1a1a; --muted: #4a4a4a; --bg: #ffffff; --line: #c8c8c8; --soft: #f3f5f8;
+      --pass: #1e6b34; --review: #7a4b00; --review-bg: #fff1cc; --fail: #a3261b; --link: #0b4f9c; }
+    * { box-sizing: border-box; }
+    body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--fg);
+      background: var(--bg); margin: 0; line-height: 1.45; font-size: 15px; }
+    header.page, main, footer.page { max-width: 1180px; margin: 0 auto; padding: 0 20px; }
+    header.page { padding-top: 16px; border-bottom: 2px solid var(--line); }
+    h1 { font-size: 1.6rem; margin: 0.2em 0 0.3em; }
+    h2 { font-size: 1.3rem; margin: 1.4em 0 0.5em; border-bottom: 1px solid var(--line); padding-bottom: 0.2em; }
+    h3 { font-size: 1.1rem; margin: 1.1em 0 0.4em; }
+    a { color: var(--link); }
+    a:focus-visible, button:focus-visible, select:focus-visible, summary:focus-visible, [tabindex]:focus-visible {
+      outline: 3px solid #ff9f1a; outline-offset: 2px; }
+    .skip { position: absolute; left: -9999px; top: 0; background: #ffffff; padding: 8px; z-index: 10; }
+    .skip:focus { left: 8px; }
+    dl.meta { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 2px 14px; margin: 0.4em 0 0.8em; }
+    dl.meta dt { font-weight: 600; color: var(--muted); }
+    dl.meta dd { margin: 0; }
+    .badge { display: inline-block; padding: 2px 10px; border-radius: 12px; font-weight: 700; font-size: 0.9em;
+      border: 2px solid currentColor; white-space: nowrap; }
+    .badge.pass { color: #ffffff; background: var(--pass); border-color: var(--pass); }
+    .badge.review { color: var(--review); background: var(--review-bg); }
+    .badge.fail { color: #ffffff; background: var(--fail); border-color: var(--fail); }
+    .sev { font-weight: 700; }
+    .sev.fail { color: var(--fail); } .sev.warning { color: var(--review); }
+    .sev.needs-reviewer { color: #4b3c8f; } .sev.info { color: var(--muted); }
+    section.verdict { margin: 1em 0; padding: 12px 16px; border-left: 6px solid var(--line); background: var(--soft); }
+    section.verdict.fail { border-color: var(--fail); } section.verdict.review { border-color: #c98a00; }
+    section.verdict.pass { border-color: var(--pass); }
+    section.verdict h2 { border: none; margin-top: 0; }
+    table { border-collapse: collapse; margin: 0.4em 0 1em; font-size: 0.93em; }
+    th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
+    th { background: var(--soft); }
+    td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+    caption { text-align: left; font-weight: 600; padding: 2px 0 4px; color: var(--muted); }
+    article.image { border-top: 2px solid var(--line); margin-top: 1.5em; page-break-inside: avoid; break-inside: avoid; }
+    .image-body { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
+    figure { margin: 0; }
+    figure img { display: block; max-width: 100%; height: auto; border: 1px solid var(--line); background: #000000; }
+    figcaption { font-size: 0.85em; color: var(--muted); max-width: 400px; }
+    .legend span { display: inline-block; margin-right: 10px; }
+    .swatch { display: inline-block; width: 12px; height: 12px; border: 1px solid #333333; vertical-align: -1px; margin-right: 3px; }
+    .charts { display: flex; flex-wrap: wrap; gap: 12px; }
+    svg.chart { max-width: 100%; height: auto; border: 1px solid var(--line); }
+    ul.reasons { margin: 0.3em 0; padding-left: 1.3em; }
+    .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 10px; list-style: none; padding: 0; }
+    .grid li { border: 2px solid var(--line); padding: 4px; background: var(--bg); }
+    .grid li.flagged { border-color: var(--fail); }
+    .grid li.flagged.review { border-color: #c98a00; }
+    .grid a { text-decoration: none; color: var(--fg); display: block; }
+    .grid img { width: 100%; height: auto; display: block; background: #000000; }
+    .grid .cap { font-size: 0.8em; display: flex; justify-content: space-between; gap: 4px; padding-top: 3px; }
+    form.filters { display: flex; flex-wrap: wrap; gap: 12px; align-items: end; padding: 10px; background: var(--soft);
+      border: 1px solid var(--line); margin: 0.6em 0; }
+    form.filters label { display: flex; flex-direction: column; font-size: 0.85em; font-weight: 600; }
+    form.filters select, form.filters button { font-size: 1em; padding: 3px 6px; }
+    .muted { color: var(--muted); }
+    .flagtext { color: var(--fail); font-weight: 600; }
+    footer.page { margin-top: 2em; padding-bottom: 2em; border-top: 1px solid var(--line); font-size: 0.85em; color: var(--muted); }
+    @media print {
+      .skip, form.filters, nav.toc { display: none !important; }
+      body { font-size: 11pt; }
+      a { color: var(--fg); text-decoration: none; }
+      header.page, main, footer.page { max-width: none; padding: 0; }
+      .badge, .swatch, section.verdict, th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+      svg.chart { border: none; }
+      .grid { grid-template-columns: repeat(4, 1fr); }
+      .grid li, article.image, table, svg.chart { break-inside: avoid; }
+    }
+    """
+
+    static func head(title: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8"/>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self' file: data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'"/>
+        <title>\(Markup.escape(title))</title>
+        <style>
+        \(css)
+        </style>
+        </head>
+
+        """
+    }
+
+    static func badge(_ verdict: AuditVerdict) -> String {
+        "<span class=\"badge \(verdict.rawValue)\">\(verdict.rawValue.uppercased())</span>"
+    }
+}

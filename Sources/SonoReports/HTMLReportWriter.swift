@@ -1,0 +1,82 @@
+import Foundation
+import SonoCore
+
+/// Writes a scan's `report.html` and its overlay thumbnails into the scan's report folder.
+///
+/// The folder is self-contained: the page references only files beside it (thumbnails) and
+/// embeds its charts as inline SVG, so it can be zipped, mailed or opened offline.
+public enum HTMLReportWriter {
+    /// Writes `report.html` plus one `overlay-*.png` per decodable frame into `directory`.
+    ///
+    /// - Parameters:
+    ///   - frames: the decoded grey frame of each image, in `view.images` order; nil where the
+    ///     image could not be decoded (the page then says so instead of showing a thumbnail).
+    ///   - indexHref: link back to the batch index, relative to `directory`; nil for none.
+    /// - Returns: the thumbnail file names written, per image.
+    /// - Throws: ``ReportError/writeFailed(path:reason:)``, ``ReportError/thumbnailEncodingFailed(file:reason:)``.
+    @discardableResult
+    public static func write(_ view: ScanReportView, frames: [GrayImage?], to directory: URL,
+                             indexHref: String? = "../../\(ReportLayout.indexFileName)") throws(ReportError) -> [String?] {
+        try createDirectory(directory)
+        var thumbnails: [String?] = []
+        for (i, image) in view.images.enumerated() {
+            guard i < frames.count, let frame = frames[i], !frame.isEmpty else {
+                thumbnails.append(nil)
+                continue
+            }
+            let name = ReportLayout.thumbnailFileName(index: i, file: image.file)
+            let png: [UInt8]
+            do {
+                png = try OverlayRenderer.renderPNG(image: frame, overlay: image.overlay).png
+            } catch {
+                throw .thumbnailEncodingFailed(file: image.file, reason: String(describing: error))
+            }
+            try writeFile(Data(png), to: directory.appendingPathComponent(name))
+            thumbnails.append(name)
+        }
+        let html = ScanReportPage.html(view, thumbnails: thumbnails, indexHref: indexHref)
+        try writeFile(Data(html.utf8), to: directory.appendingPathComponent(ReportLayout.reportFileName))
+        return thumbnails
+    }
+
+    static func createDirectory(_ url: URL) throws(ReportError) {
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw .writeFailed(path: url.path, reason: error.localizedDescription)
+        }
+    }
+
+    static func writeFile(_ data: Data, to url: URL) throws(ReportError) {
+        do {
+            try data.write(to: url, options: .atomic)
+        } catch {
+            throw .writeFailed(path: url.path, reason: error.localizedDescription)
+        }
+    }
+}
+
+/// Writes the batch `index.html` linking every scan report written by ``HTMLReportWriter``.
+public enum BatchIndexWriter {
+    /// Writes `<out>/index.html` for `views`, whose reports live in
+    /// `<out>/scans/<ReportLayout.scanDirectoryName(scanID)>/` (or `folders[scanID]` when given).
+    /// Thumbnails are linked when the files exist. Returns the index file's URL.
+    @discardableResult
+    public static func write(views: [ScanReportView], to out: URL, title: String = "SonoQC batch report",
+                             folders: [String: String] = [:]) throws(ReportError) -> URL {
+        try HTMLReportWriter.createDirectory(out)
+        let entries = views.map { view -> BatchIndexPage.Entry in
+            let folder = folders[view.scanID]
+                ?? "\(ReportLayout.scansDirectory)/\(ReportLayout.scanDirectoryName(view.scanID))"
+            let thumbnails = view.images.enumerated().map { i, image -> String? in
+                let name = ReportLayout.thumbnailFileName(index: i, file: image.file)
+                let exists = FileManager.default.fileExists(atPath: out.appendingPathComponent(folder).appendingPathComponent(name).path)
+                return exists ? name : nil
+            }
+            return BatchIndexPage.Entry(view: view, folder: folder, thumbnails: thumbnails)
+        }
+        let url = out.appendingPathComponent(ReportLayout.indexFileName)
+        try HTMLReportWriter.writeFile(Data(BatchIndexPage.html(entries, title: title).utf8), to: url)
+        return url
+    }
+}

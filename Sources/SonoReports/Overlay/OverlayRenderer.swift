@@ -1,0 +1,172 @@
+import Foundation
+import SonoCore
+import SonoCodecs
+
+/// A point in the original frame's pixel coordinates (origin top-left, x right, y down).
+public struct PixelPoint: Sendable, Hashable, Codable {
+    public var x: Double
+    public var y: Double
+    public init(x: Double, y: Double) { self.x = x; self.y = y }
+}
+
+/// An ellipse in frame pixels; `angleRadians` is the direction of `semiAxisAPixels`, measured
+/// from +x towards +y (clockwise on screen).
+public struct PixelEllipse: Sendable, Hashable, Codable {
+    public var center: PixelPoint
+    public var semiAxisAPixels: Double
+    public var semiAxisBPixels: Double
+    public var angleRadians: Double
+
+    public init(center: PixelPoint, semiAxisAPixels: Double, semiAxisBPixels: Double, angleRadians: Double) {
+        self.center = center
+        self.semiAxisAPixels = semiAxisAPixels
+        self.semiAxisBPixels = semiAxisBPixels
+        self.angleRadians = angleRadians
+    }
+
+    /// End points of the major axis (the OFD line for a head).
+    public var majorAxis: (PixelPoint, PixelPoint) {
+        axis(length: max(semiAxisAPixels, semiAxisBPixels),
+             angle: semiAxisAPixels >= semiAxisBPixels ? angleRadians : angleRadians + .pi / 2)
+    }
+
+    /// End points of the minor axis (the BPD line for a head).
+    public var minorAxis: (PixelPoint, PixelPoint) {
+        axis(length: min(semiAxisAPixels, semiAxisBPixels),
+             angle: semiAxisAPixels >= semiAxisBPixels ? angleRadians + .pi / 2 : angleRadians)
+    }
+
+    private func axis(length: Double, angle: Double) -> (PixelPoint, PixelPoint) {
+        let dx = length * cos(angle), dy = length * sin(angle)
+        return (PixelPoint(x: center.x - dx, y: center.y - dy), PixelPoint(x: center.x + dx, y: center.y + dy))
+    }
+
+    /// Perimeter (Ramanujan II), in pixels.
+    public var perimeterPixels: Double {
+        let a = semiAxisAPixels, b = semiAxisBPixels
+        guard a + b > 0 else { return 0 }
+        let h = ((a - b) * (a - b)) / ((a + b) * (a + b))
+        return Double.pi * (a + b) * (1 + 3 * h / (10 + (4 - 3 * h).squareRoot()))
+    }
+}
+
+/// What the QC engine found in one frame, in frame pixels, ready to be drawn.
+public struct ImageOverlay: Sendable, Hashable {
+    /// Closed outline of the detected field of view (sector or rectangle); empty when not found.
+    public var fieldOfViewOutline: [PixelPoint]
+    /// The fitted skull ellipse; nil when no credible head was found.
+    public var skullEllipse: PixelEllipse?
+    /// The automatic BPD and OFD calipers; derived from the ellipse's axes when nil.
+    public var bpdAxis: (PixelPoint, PixelPoint)?
+    public var ofdAxis: (PixelPoint, PixelPoint)?
+    /// The ellipse the *reported* HC implies (same centre and shape, perimeter = reported HC),
+    /// drawn dashed so a reported-vs-automatic difference is visible at a glance.
+    public var reportedHCEllipse: PixelEllipse?
+    /// Burned-in text and caliper marks that were masked out before measuring.
+    public var maskedRegions: [Region]
+
+    public init(fieldOfViewOutline: [PixelPoint] = [], skullEllipse: PixelEllipse? = nil,
+                bpdAxis: (PixelPoint, PixelPoint)? = nil, ofdAxis: (PixelPoint, PixelPoint)? = nil,
+                reportedHCEllipse: PixelEllipse? = nil, maskedRegions: [Region] = []) {
+        self.fieldOfViewOutline = fieldOfViewOutline
+        self.skullEllipse = skullEllipse
+        self.bpdAxis = bpdAxis
+        self.ofdAxis = ofdAxis
+        self.reportedHCEllipse = reportedHCEllipse
+        self.maskedRegions = maskedRegions
+    }
+
+    public static func == (l: ImageOverlay, r: ImageOverlay) -> Bool {
+        l.fieldOfViewOutline == r.fieldOfViewOutline && l.skullEllipse == r.skullEllipse
+            && l.bpdAxis?.0 == r.bpdAxis?.0 && l.bpdAxis?.1 == r.bpdAxis?.1
+            && l.ofdAxis?.0 == r.ofdAxis?.0 && l.ofdAxis?.1 == r.ofdAxis?.1
+            && l.reportedHCEllipse == r.reportedHCEllipse && l.maskedRegions == r.maskedRegions
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fieldOfViewOutline)
+        hasher.combine(skullEllipse)
+        hasher.combine(reportedHCEllipse)
+        hasher.combine(maskedRegions)
+    }
+
+    var effectiveBPDAxis: (PixelPoint, PixelPoint)? { bpdAxis ?? skullEllipse?.minorAxis }
+    var effectiveOFDAxis: (PixelPoint, PixelPoint)? { ofdAxis ?? skullEllipse?.majorAxis }
+
+    /// Alt text: what the thumbnail shows, in words.
+    public var altText: String {
+        var parts: [String] = []
+        parts.append(fieldOfViewOutline.isEmpty ? "no field of view detected" : "field of view outlined in green")
+        if skullEllipse != nil {
+            parts.append("fitted skull ellipse in yellow with the automatic BPD (cyan) and OFD (magenta) axes")
+        } else {
+            parts.append("no credible skull ellipse found")
+        }
+        if reportedHCEllipse != nil { parts.append("the reported head circumference as a dashed white ellipse") }
+        if !maskedRegions.isEmpty {
+            parts.append("\(maskedRegions.count) masked burned-in text or caliper region\(maskedRegions.count == 1 ? "" : "s") hatched in red")
+        }
+        return parts.joined(separator: "; ")
+    }
+}
+
+/// Draws an ``ImageOverlay`` onto a downscaled RGB copy of a frame and encodes it as PNG.
+public enum OverlayRenderer {
+    /// Target thumbnail width in pixels; frames narrower than this are not enlarged.
+    public static let defaultWidthPixels = 400
+
+    /// PNG bytes of the thumbnail with overlays, plus its size.
+    public static func renderPNG(image: GrayImage, overlay: ImageOverlay,
+                                 maxWidthPixels: Int = defaultWidthPixels) throws -> (png: [UInt8], width: Int, height: Int) {
+        let canvas = render(image: image, overlay: overlay, maxWidthPixels: maxWidthPixels)
+        let png = try PNGCodec.encode(width: canvas.width, height: canvas.height, channels: 3, pixels: canvas.pixels)
+        return (png, canvas.width, canvas.height)
+    }
+
+    static func render(image: GrayImage, overlay: ImageOverlay, maxWidthPixels: Int) -> RGBCanvas {
+        let scale = image.width > maxWidthPixels ? Double(maxWidthPixels) / Double(image.width) : 1
+        var canvas = RGBCanvas(gray: image, scale: scale)
+        // Actual per-axis scale after rounding the thumbnail size.
+        let sx = Double(canvas.width) / Double(max(1, image.width))
+        let sy = Double(canvas.height) / Double(max(1, image.height))
+        func p(_ q: PixelPoint) -> (x: Double, y: Double) { (q.x * sx, q.y * sy) }
+
+        for region in overlay.maskedRegions {
+            canvas.maskedRectangle(x: Double(region.x) * sx, y: Double(region.y) * sy,
+                                   width: Double(region.width) * sx, height: Double(region.height) * sy, .textMask)
+        }
+        if overlay.fieldOfViewOutline.count > 1 {
+            canvas.polyline(overlay.fieldOfViewOutline.map(p), closed: true, thickness: 1.5, .fieldOfView)
+        }
+        if let reported = overlay.reportedHCEllipse {
+            drawEllipse(&canvas, reported, sx: sx, sy: sy, colour: RGBCanvas.Colour(r: 255, g: 255, b: 255), dashed: true)
+        }
+        if let ellipse = overlay.skullEllipse {
+            drawEllipse(&canvas, ellipse, sx: sx, sy: sy, colour: .ellipse, dashed: false)
+        }
+        if let (a, b) = overlay.effectiveOFDAxis { canvas.line(from: p(a), to: p(b), thickness: 2, .ofd) }
+        if let (a, b) = overlay.effectiveBPDAxis { canvas.line(from: p(a), to: p(b), thickness: 2, .bpd) }
+        return canvas
+    }
+
+    private static func drawEllipse(_ canvas: inout RGBCanvas, _ e: PixelEllipse, sx: Double, sy: Double,
+                                    colour: RGBCanvas.Colour, dashed: Bool) {
+        // Sample in frame coordinates, then scale: exact even when sx ≠ sy after rounding.
+        let count = max(64, Int((2 * Double.pi * max(e.semiAxisAPixels, e.semiAxisBPixels) * max(sx, sy)).rounded(.up)))
+        let c = cos(e.angleRadians), s = sin(e.angleRadians)
+        let points = (0..<count).map { i -> (x: Double, y: Double) in
+            let t = 2 * Double.pi * Double(i) / Double(count)
+            let ex = e.semiAxisAPixels * cos(t), ey = e.semiAxisBPixels * sin(t)
+            return ((e.center.x + ex * c - ey * s) * sx, (e.center.y + ex * s + ey * c) * sy)
+        }
+        if dashed {
+            // Dashes of about 8 thumbnail pixels whatever the ellipse size.
+            let samplesPerDash = max(1, count / max(8, Int((Double(count) / 8).rounded())))
+            for i in 0..<count where (i / samplesPerDash) % 2 == 0 {
+                canvas.line(from: points[i], to: points[(i + 1) % count], thickness: 1.5, colour)
+            }
+        } else {
+            canvas.polyline(points, closed: true, thickness: 2, colour)
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import SonoCore
+
+/// An 8-bit interleaved RGB raster for drawing QC overlays on a (downscaled) frame.
+///
+/// Drawing is deliberately simple (point-sampled thick lines, alpha blending against a flat
+/// colour): the thumbnails exist so a reviewer can see *where* the software looked, not as
+/// artwork, and simple code stays byte-deterministic.
+struct RGBCanvas: Sendable {
+    struct Colour: Sendable, Hashable {
+        var r: UInt8, g: UInt8, b: UInt8
+        static let fieldOfView = Colour(r: 0x2e, g: 0xcc, b: 0x71)   // green
+        static let ellipse = Colour(r: 0xf1, g: 0xc4, b: 0x0f)       // yellow
+        static let bpd = Colour(r: 0x00, g: 0xd8, b: 0xff)           // cyan
+        static let ofd = Colour(r: 0xff, g: 0x4f, b: 0xd8)           // magenta
+        static let textMask = Colour(r: 0xe7, g: 0x4c, b: 0x3c)      // red
+        static let black = Colour(r: 0, g: 0, b: 0)
+    }
+
+    let width: Int
+    let height: Int
+    private(set) var pixels: [UInt8]
+
+    init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+        pixels = [UInt8](repeating: 0, count: width * height * 3)
+    }
+
+    /// A grey frame scaled by `scale` (≤ 1) with area averaging, so speckle does not alias into
+    /// a pattern in the thumbnail.
+    init(gray image: GrayImage, scale: Double) {
+        let w = max(1, Int((Double(image.width) * scale).rounded()))
+        let h = max(1, Int((Double(image.height) * scale).rounded()))
+        self.init(width: w, height: h)
+        let sx = Double(image.width) / Double(w), sy = Double(image.height) / Double(h)
+        image.withUnsafeSamples { src in
+            for y in 0..<h {
+                let y0 = Int(Double(y) * sy), y1 = max(y0 + 1, min(image.height, Int(Double(y + 1) * sy)))
+                for x in 0..<w {
+                    let x0 = Int(Double(x) * sx), x1 = max(x0 + 1, min(image.width, Int(Double(x + 1) * sx)))
+                    var sum = 0
+                    for yy in y0..<y1 {
+                        let row = yy * image.width
+                        for xx in x0..<x1 { sum += Int(src[row + xx]) }
+                    }
+                    let v = UInt8(sum / ((y1 - y0) * (x1 - x0)))
+                    let o = (y * w + x) * 3
+                    pixels[o] = v; pixels[o + 1] = v; pixels[o + 2] = v
+                }
+            }
+        }
+    }
+
+    subscript(x: Int, y: Int) -> Colour {
+        let o = (y * width + x) * 3
+        return Colour(r: pixels[o], g: pixels[o + 1], b: pixels[o + 2])
+    }
+
+    /// Blends `colour` into one pixel with opacity `alpha` (0...1); outside pixels are ignored.
+    mutating func blend(x: Int, y: Int, _ colour: Colour, alpha: Double = 1) {
+        guard x >= 0, y >= 0, x < width, y < height else { return }
+        let o = (y * width + x) * 3
+        if alpha >= 1 {
+            pixels[o] = colour.r; pixels[o + 1] = colour.g; pixels[o + 2] = colour.b
+            return
+        }
+        func mix(_ a: UInt8, _ b: UInt8) -> UInt8 {
+            UInt8((Double(a) * (1 - alpha) + Double(b) * alpha).rounded())
+        }
+        pixels[o] = mix(pixels[o], colour.r)
+        pixels[o + 1] = mix(pixels[o + 1], colour.g)
+        pixels[o + 2] = mix(pixels[o + 2], colour.b)
+    }
+
+    /// A disc of radius `thickness/2` stamped at (x, y): the pen for thick lines.
+    mutating func dot(x: Double, y: Double, thickness: Double, _ colour: Colour) {
+        let r = max(0.5, thickness / 2)
+        let x0 = Int((x - r).rounded(.down)), x1 = Int((x + r).rounded(.up))
+        let y0 = Int((y - r).rounded(.down)), y1 = Int((y + r).rounded(.up))
+        for yy in y0...y1 {
+            for xx in x0...x1 {
+                let dx = Double(xx) + 0.5 - x, dy = Double(yy) + 0.5 - y
+                if dx * dx + dy * dy <= r * r { blend(x: xx, y: yy, colour) }
+            }
+        }
+    }
+
+    mutating func line(from a: (x: Double, y: Double), to b: (x: Double, y: Double),
+                       thickness: Double, _ colour: Colour, dashed: Bool = false) {
+        let length = hypot(b.x - a.x, b.y - a.y)
+        let steps = max(1, Int((length * 2).rounded(.up)))
+        for i in 0...steps {
+            let t = Double(i) / Double(steps)
+            if dashed, Int(t * length / 6) % 2 == 1 { continue }
+            dot(x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t, thickness: thickness, colour)
+        }
+    }
+
+    mutating func polyline(_ points: [(x: Double, y: Double)], closed: Bool, thickness: Double, _ colour: Colour) {
+        guard points.count > 1 else { return }
+        for i in 0..<(points.count - 1) { line(from: points[i], to: points[i + 1], thickness: thickness, colour) }
+        if closed { line(from: points[points.count - 1], to: points[0], thickness: thickness, colour) }
+    }
+
+    /// A translucent filled rectangle with a solid border: masked burned-in text.
+    mutating func maskedRectangle(x: Double, y: Double, width w: Double, height h: Double, _ colour: Colour) {
+        let x0 = Int(x.rounded(.down)), x1 = Int((x + w).rounded(.up))
+        let y0 = Int(y.rounded(.down)), y1 = Int((y + h).rounded(.up))
+        guard x1 > x0, y1 > y0 else { return }
+        for yy in y0..<y1 {
+            for xx in x0..<x1 {
+                // Diagonal hatching reads as "masked" even in greyscale print.
+                let onHatch = (xx + yy) % 6 < 2
+                blend(x: xx, y: yy, colour, alpha: onHatch ? 0.75 : 0.3)
+            }
+        }
+        polyline([(x, y), (x + w, y), (x + w, y + h), (x, y + h)], closed: true, thickness: 1.5, colour)
+    }
+}
