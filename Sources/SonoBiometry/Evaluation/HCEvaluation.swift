@@ -1,0 +1,222 @@
+import Foundation
+import SonoCore
+
+/// Evaluates ``HeadMeasurer`` against reference head circumferences (the HC18 `truth.csv`
+/// format, or the simulator's truth files in the same format).
+///
+/// Lives in the library, not the command, so tests can run it. File decoding is injected
+/// (`decode`), keeping this module free of codec dependencies.
+public enum HCEvaluation {
+    /// One row of a truth file: `filename,pixel_size_mm,hc_mm`.
+    public struct TruthEntry: Sendable, Hashable, Codable {
+        public var filename: String
+        public var pixelSizeMM: Double
+        public var hcMM: Double
+
+        public init(filename: String, pixelSizeMM: Double, hcMM: Double) {
+            self.filename = filename
+            self.pixelSizeMM = pixelSizeMM
+            self.hcMM = hcMM
+        }
+    }
+
+    /// A malformed truth file.
+    public struct TruthFileError: SonoError, Equatable {
+        public var line: Int
+        public var reason: String
+        public var summary: String { "truth file line \(line): \(reason)" }
+    }
+
+    /// Parses a truth CSV. Requires the header columns `filename`, `pixel_size_mm`, `hc_mm`
+    /// (in any order; other columns are ignored).
+    public static func parseTruth(_ text: String) throws(TruthFileError) -> [TruthEntry] {
+        var lines = text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+        guard !lines.isEmpty else { throw TruthFileError(line: 1, reason: "empty file") }
+        let header = lines.removeFirst().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let fi = header.firstIndex(of: "filename"), let pi = header.firstIndex(of: "pixel_size_mm"),
+              let hi = header.firstIndex(of: "hc_mm")
+        else { throw TruthFileError(line: 1, reason: "header must contain filename, pixel_size_mm and hc_mm") }
+        var entries: [TruthEntry] = []
+        for (n, line) in lines.enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard fields.count > max(fi, pi, hi) else {
+                throw TruthFileError(line: n + 2, reason: "expected \(header.count) fields, found \(fields.count)")
+            }
+            guard let pixel = Double(fields[pi]), pixel > 0, let hc = Double(fields[hi]), hc > 0 else {
+                throw TruthFileError(line: n + 2, reason: "pixel_size_mm and hc_mm must be positive numbers")
+            }
+            entries.append(TruthEntry(filename: fields[fi], pixelSizeMM: pixel, hcMM: hc))
+        }
+        return entries
+    }
+
+    /// What happened to one image.
+    public struct ImageResult: Sendable, Hashable {
+        public var entry: TruthEntry
+        public var measurement: HeadMeasurement?
+        /// Why there is no measurement (decode error or measurer failure).
+        public var failure: String?
+        /// Time spent in ``HeadMeasurer/measure(_:spacingMMPerPixel:mask:options:)``, seconds.
+        public var measureSeconds: Double
+
+        /// Measured minus reference HC, mm.
+        public var signedDiffMM: Double? { measurement?.hcMM.map { $0 - entry.hcMM } }
+    }
+
+    /// Aggregate accuracy; encodes with the snake_case keys of `summary.json`.
+    ///
+    /// Differences are over images with a result; `within_*` fractions are over **all** images,
+    /// so an image without a result counts as a miss.
+    public struct Summary: Sendable, Hashable, Codable {
+        public var count: Int
+        public var noResult: Int
+        public var meanAbsDiffMM: Double?
+        public var medianAbsDiffMM: Double?
+        public var p95AbsDiffMM: Double?
+        public var meanSignedDiffMM: Double?
+        public var within2mm: Double
+        public var within3mm: Double
+        public var within5mm: Double
+        public var within10mm: Double
+        public var meanMeasureMS: Double
+
+        enum CodingKeys: String, CodingKey {
+            case count
+            case noResult = "no_result"
+            case meanAbsDiffMM = "mean_abs_diff_mm"
+            case medianAbsDiffMM = "median_abs_diff_mm"
+            case p95AbsDiffMM = "p95_abs_diff_mm"
+            case meanSignedDiffMM = "mean_signed_diff_mm"
+            case within2mm = "within_2mm"
+            case within3mm = "within_3mm"
+            case within5mm = "within_5mm"
+            case within10mm = "within_10mm"
+            case meanMeasureMS = "mean_measure_ms"
+        }
+    }
+
+    /// Measures every truth entry's image. `decode` turns a file name (relative to the images
+    /// directory, as written in the truth file) into an 8-bit frame; its errors become failures.
+    public static func evaluate(
+        _ entries: [TruthEntry], options: HeadMeasurer.Options = HeadMeasurer.Options(),
+        decode: (String) throws -> GrayImage
+    ) -> [ImageResult] {
+        let clock = ContinuousClock()
+        return entries.map { entry in
+            let image: GrayImage
+            do {
+                image = try decode(entry.filename)
+            } catch {
+                return ImageResult(entry: entry, measurement: nil, failure: "decode: \(error)", measureSeconds: 0)
+            }
+            var result: Result<HeadMeasurement, HeadMeasurementFailure>!
+            let elapsed = clock.measure {
+                result = HeadMeasurer.measure(image, spacingMMPerPixel: entry.pixelSizeMM, mask: nil, options: options)
+            }
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            switch result! {
+            case .success(let m):
+                return ImageResult(entry: entry, measurement: m, failure: m.hcMM == nil ? m.calibrationNote : nil,
+                                   measureSeconds: seconds)
+            case .failure(let f):
+                return ImageResult(entry: entry, measurement: nil, failure: f.summary, measureSeconds: seconds)
+            }
+        }
+    }
+
+    /// Aggregates per-image results.
+    public static func summarize(_ results: [ImageResult]) -> Summary {
+        let diffs = results.compactMap(\.signedDiffMM)
+        let absolute = diffs.map(abs).sorted()
+        let n = Double(max(results.count, 1))
+        func within(_ limit: Double) -> Double { Double(absolute.filter { $0 <= limit }.count) / n }
+        func quantile(_ q: Double) -> Double? {
+            guard !absolute.isEmpty else { return nil }
+            // Linear interpolation between order statistics (numpy's default).
+            let pos = q * Double(absolute.count - 1)
+            let lo = Int(pos.rounded(.down)), hi = min(lo + 1, absolute.count - 1)
+            return absolute[lo] + (absolute[hi] - absolute[lo]) * (pos - Double(lo))
+        }
+        return Summary(
+            count: results.count, noResult: results.count - diffs.count,
+            meanAbsDiffMM: absolute.isEmpty ? nil : absolute.reduce(0, +) / Double(absolute.count),
+            medianAbsDiffMM: quantile(0.5), p95AbsDiffMM: quantile(0.95),
+            meanSignedDiffMM: diffs.isEmpty ? nil : diffs.reduce(0, +) / Double(diffs.count),
+            within2mm: within(2), within3mm: within(3), within5mm: within(5), within10mm: within(10),
+            meanMeasureMS: 1000 * results.map(\.measureSeconds).reduce(0, +) / n)
+    }
+
+    /// `summary.json` text: sorted keys, pretty-printed.
+    public static func summaryJSON(_ summary: Summary) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n"
+    }
+
+    /// `per-image.csv` text, one row per truth entry in input order.
+    public static func perImageCSV(_ results: [ImageResult]) -> String {
+        var out = "filename,pixel_size_mm,hc_mm,measured_hc_mm,diff_mm,abs_diff_mm,bpd_mm,ofd_mm,"
+            + "center_x_px,center_y_px,semi_major_px,semi_minor_px,angle_deg,perimeter_support,residual_px,"
+            + "confidence,measure_ms,failure\n"
+        func f(_ x: Double?, _ digits: Int = 3) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "" }
+        for r in results {
+            let m = r.measurement
+            let failure = (r.failure ?? "").replacingOccurrences(of: ",", with: ";").replacingOccurrences(of: "\n", with: " ")
+            let fields: [String] = [
+                r.entry.filename, "\(r.entry.pixelSizeMM)", "\(r.entry.hcMM)", f(m?.hcMM), f(r.signedDiffMM),
+                f(r.signedDiffMM.map(abs)), f(m?.bpdMM), f(m?.ofdMM), f(m?.ellipse.centerX, 2), f(m?.ellipse.centerY, 2),
+                f(m?.ellipse.semiMajor, 2), f(m?.ellipse.semiMinor, 2),
+                f(m.map { $0.ellipse.majorAxisAngleRadians * 180 / Double.pi }, 1),
+                f(m?.confidence.perimeterSupport), f(m?.confidence.residualRMSPixels), f(m?.confidence.score),
+                f(r.measureSeconds * 1000, 2), failure,
+            ]
+            out += fields.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    /// One-paragraph human summary for the command line.
+    public static func summaryText(_ s: Summary) -> String {
+        func mm(_ x: Double?) -> String { x.map { String(format: "%.2f mm", $0) } ?? "n/a" }
+        func pct(_ x: Double) -> String { String(format: "%.1f %%", 100 * x) }
+        return """
+            images: \(s.count), no result: \(s.noResult)
+            HC difference: mean abs \(mm(s.meanAbsDiffMM)), median abs \(mm(s.medianAbsDiffMM)), \
+            p95 abs \(mm(s.p95AbsDiffMM)), mean signed \(mm(s.meanSignedDiffMM))
+            within 2 mm: \(pct(s.within2mm)), 3 mm: \(pct(s.within3mm)), 5 mm: \(pct(s.within5mm)), \
+            10 mm: \(pct(s.within10mm))
+            measurement time: \(String(format: "%.2f", s.meanMeasureMS)) ms per image (mean)
+            """
+    }
+
+    /// An RGB overlay of `image` (row-major, 3 bytes per pixel) with the measured ellipse in
+    /// green, the skull centre line in blue and, when given, the reference ellipse in red, for eyeballing failures.
+    public static func overlay(_ image: GrayImage, measured: Ellipse?, centreline: Ellipse? = nil,
+                               reference: Ellipse? = nil) -> [UInt8] {
+        var rgb = [UInt8](repeating: 0, count: image.pixelCount * 3)
+        for i in 0..<image.pixelCount {
+            let v = image.samples[i]
+            rgb[3 * i] = v; rgb[3 * i + 1] = v; rgb[3 * i + 2] = v
+        }
+        func draw(_ e: Ellipse, _ colour: (UInt8, UInt8, UInt8)) {
+            let steps = max(360, Int(e.perimeter * 2))
+            for k in 0..<steps {
+                let p = e.point(atParameter: 2 * Double.pi * Double(k) / Double(steps))
+                for (dx, dy) in [(0, 0), (1, 0), (0, 1)] {
+                    let x = Int(p.x.rounded()) + dx, y = Int(p.y.rounded()) + dy
+                    guard x >= 0, y >= 0, x < image.width, y < image.height else { continue }
+                    let i = 3 * (y * image.width + x)
+                    rgb[i] = colour.0; rgb[i + 1] = colour.1; rgb[i + 2] = colour.2
+                }
+            }
+        }
+        if let reference { draw(reference, (255, 40, 40)) }
+        if let centreline { draw(centreline, (60, 140, 255)) }
+        if let measured { draw(measured, (40, 255, 40)) }
+        return rgb
+    }
+}

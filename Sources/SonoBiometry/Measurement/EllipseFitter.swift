@@ -1,0 +1,169 @@
+import Foundation
+
+/// Robust least-squares ellipse fitting on weighted points.
+///
+/// Minimises the weighted squared radial residual (``Ellipse/radialResidual(x:y:)``) with
+/// Levenberg–Marquardt, and down-weights outliers by iteratively reweighted least squares with
+/// Tukey's biweight. Radial rather than algebraic residuals because algebraic fits are biased
+/// toward small ellipses on partial arcs, and a head often shows only part of its skull.
+enum EllipseFitter {
+    struct WeightedPoint {
+        var x: Double
+        var y: Double
+        var weight: Double
+    }
+
+    /// Initial estimate from weighted first and second moments (exact for points spread
+    /// uniformly in the ellipse's parameter angle).
+    static func momentEstimate(_ points: [WeightedPoint]) -> Ellipse? {
+        var sw = 0.0, sx = 0.0, sy = 0.0
+        for p in points where p.weight > 0 { sw += p.weight; sx += p.weight * p.x; sy += p.weight * p.y }
+        guard sw > 0 else { return nil }
+        let mx = sx / sw, my = sy / sw
+        var cxx = 0.0, cyy = 0.0, cxy = 0.0
+        for p in points where p.weight > 0 {
+            let dx = p.x - mx, dy = p.y - my
+            cxx += p.weight * dx * dx; cyy += p.weight * dy * dy; cxy += p.weight * dx * dy
+        }
+        cxx /= sw; cyy /= sw; cxy /= sw
+        let tr = (cxx + cyy) / 2, det = ((cxx - cyy) / 2) * ((cxx - cyy) / 2) + cxy * cxy
+        let l1 = tr + det.squareRoot(), l2 = tr - det.squareRoot()
+        guard l2 > 0 else { return nil }
+        let angle = 0.5 * atan2(2 * cxy, cxx - cyy)
+        return Ellipse(centerX: mx, centerY: my, semiAxisA: (2 * l1).squareRoot(),
+                       semiAxisB: (2 * l2).squareRoot(), angleRadians: angle)
+    }
+
+    /// Radial residuals of all points for parameters (cx, cy, a, b, θ), with the trigonometry
+    /// done once per parameter vector (it dominated the cost when done per point).
+    static func residuals(_ q: [Double], _ points: [WeightedPoint], into out: inout [Double]) {
+        let c = cos(q[4]), s = sin(q[4])
+        let ia = 1 / q[2], ib = 1 / q[3]
+        let cx = q[0], cy = q[1]
+        points.withUnsafeBufferPointer { pts in
+            out.withUnsafeMutableBufferPointer { o in
+                for i in 0..<pts.count {
+                    let dx = pts[i].x - cx, dy = pts[i].y - cy
+                    let u = (dx * c + dy * s) * ia, v = (-dx * s + dy * c) * ib
+                    let rho = (dx * dx + dy * dy).squareRoot()
+                    let k = (u * u + v * v).squareRoot()
+                    o[i] = k > 0 ? rho - rho / k : -min(q[2], q[3])
+                }
+            }
+        }
+    }
+
+    /// Levenberg–Marquardt on (cx, cy, a, b, θ) from `start`; returns nil if the fit degenerates.
+    static func refine(_ points: [WeightedPoint], start: Ellipse, iterations: Int = 12) -> Ellipse? {
+        var p = [start.centerX, start.centerY, abs(start.semiAxisA), abs(start.semiAxisB), start.angleRadians]
+        let n = points.count
+        var residual = [Double](repeating: 0, count: n)
+        var shifted = [Double](repeating: 0, count: n)
+        var jacobian = [Double](repeating: 0, count: n * 5)
+        func cost(_ q: [Double]) -> Double {
+            residuals(q, points, into: &shifted)
+            var c = 0.0
+            for i in 0..<n { c += points[i].weight * shifted[i] * shifted[i] }
+            return c
+        }
+        var lambda = 1e-3
+        var current = cost(p)
+        let scale = max(p[2], p[3], 1)
+        let steps = [1e-4 * scale, 1e-4 * scale, 1e-4 * scale, 1e-4 * scale, 1e-5]
+        for _ in 0..<iterations {
+            residuals(p, points, into: &residual)
+            for k in 0..<5 {
+                var q = p
+                q[k] += steps[k]
+                residuals(q, points, into: &shifted)
+                for i in 0..<n { jacobian[i * 5 + k] = (shifted[i] - residual[i]) / steps[k] }
+            }
+            var jtj = [Double](repeating: 0, count: 25), jtr = [Double](repeating: 0, count: 5)
+            for i in 0..<n where points[i].weight > 0 {
+                let w = points[i].weight
+                for r in 0..<5 {
+                    let jr = jacobian[i * 5 + r] * w
+                    jtr[r] += jr * residual[i]
+                    for c in r..<5 { jtj[r * 5 + c] += jr * jacobian[i * 5 + c] }
+                }
+            }
+            for r in 0..<5 { for c in 0..<r { jtj[r * 5 + c] = jtj[c * 5 + r] } }
+            var improved = false
+            for _ in 0..<6 {
+                var a = jtj
+                for d in 0..<5 { a[d * 5 + d] += lambda * max(jtj[d * 5 + d], 1e-12) }
+                guard let delta = solve5(a, jtr.map { -$0 }) else { lambda *= 10; continue }
+                let q = zip(p, delta).map { $0 + $1 }
+                guard q[2] > 1, q[3] > 1 else { lambda *= 10; continue }
+                let c = cost(q)
+                if c < current {
+                    let gain = current - c
+                    p = q; current = c; lambda = max(lambda / 3, 1e-9); improved = true
+                    if gain < 1e-10 * max(c, 1e-12) { return make(p) }
+                    break
+                }
+                lambda *= 10
+            }
+            if !improved { break }
+        }
+        return make(p)
+    }
+
+    private static func make(_ p: [Double]) -> Ellipse? {
+        guard p.allSatisfy({ $0.isFinite }), p[2] > 1, p[3] > 1 else { return nil }
+        return Ellipse(centerX: p[0], centerY: p[1], semiAxisA: p[2], semiAxisB: p[3], angleRadians: p[4])
+    }
+
+    /// Robust fit: LM, then Tukey-biweight reweighting on the residuals `rounds` times.
+    /// Returns the ellipse and the final per-point robust weights (0 for rejected points).
+    static func robustFit(
+        _ points: [WeightedPoint], start: Ellipse, rounds: Int = 3, minimumScale: Double = 0.75
+    ) -> (ellipse: Ellipse, robustWeights: [Double])? {
+        guard var ellipse = refine(points, start: start) else { return nil }
+        var robust = [Double](repeating: 1, count: points.count)
+        for _ in 0..<rounds {
+            let residuals = points.map { ellipse.radialResidual(x: $0.x, y: $0.y) }
+            let absolute = zip(points, residuals).filter { $0.0.weight > 0 }.map { abs($0.1) }.sorted()
+            guard !absolute.isEmpty else { return nil }
+            let mad = absolute[absolute.count / 2]
+            let c = 4.685 * max(1.4826 * mad, minimumScale)
+            var reweighted = points
+            for i in points.indices {
+                let u = residuals[i] / c
+                robust[i] = abs(u) < 1 ? (1 - u * u) * (1 - u * u) : 0
+                reweighted[i].weight = points[i].weight * robust[i]
+            }
+            guard let next = refine(reweighted, start: ellipse) else { break }
+            ellipse = next
+        }
+        return (ellipse, robust)
+    }
+
+    /// Gaussian elimination with partial pivoting for the 5×5 normal equations.
+    static func solve5(_ matrix: [Double], _ rhs: [Double]) -> [Double]? {
+        var a = matrix, b = rhs
+        let n = 5
+        for col in 0..<n {
+            var pivot = col
+            for r in (col + 1)..<n where abs(a[r * n + col]) > abs(a[pivot * n + col]) { pivot = r }
+            guard abs(a[pivot * n + col]) > 1e-300 else { return nil }
+            if pivot != col {
+                for c in 0..<n { a.swapAt(col * n + c, pivot * n + c) }
+                b.swapAt(col, pivot)
+            }
+            for r in (col + 1)..<n {
+                let f = a[r * n + col] / a[col * n + col]
+                if f == 0 { continue }
+                for c in col..<n { a[r * n + c] -= f * a[col * n + c] }
+                b[r] -= f * b[col]
+            }
+        }
+        var x = [Double](repeating: 0, count: n)
+        for r in stride(from: n - 1, through: 0, by: -1) {
+            var s = b[r]
+            for c in (r + 1)..<n { s -= a[r * n + c] * x[c] }
+            x[r] = s / a[r * n + r]
+        }
+        return x.allSatisfy { $0.isFinite } ? x : nil
+    }
+}

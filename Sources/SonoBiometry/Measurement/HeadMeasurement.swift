@@ -1,0 +1,92 @@
+import SonoCore
+
+/// The fetal head found in one frame: the ellipse on the **outer** border of the skull and the
+/// measurements derived from it.
+///
+/// Conventions (stated here because charts depend on them):
+/// - HC is the perimeter of the outer-border ellipse (Ramanujan's second approximation), as in
+///   the HC18 data set and INTERGROWTH-21st.
+/// - BPD and OFD are the ellipse's minor and major **full** axes, i.e. **outer-to-outer**
+///   diameters, the convention the INTERGROWTH-21st evidence points to (reference/biometry.md §1).
+///   They are *not* Hadlock's outer-to-inner BPD; convert with
+///   ``Hadlock/bpdOuterToInner(fromOuterToOuterMM:)`` before using Hadlock equations.
+/// - Pixel values are in the input image's pixel grid (origin top-left, pixel centres at integers).
+public struct HeadMeasurement: Sendable, Hashable, Codable {
+    /// Caliper convention of ``bpdMM`` and ``ofdMM``, recorded in every report.
+    public static let diameterConvention = "outer-to-outer"
+
+    /// The outer-skull ellipse in pixels.
+    public var ellipse: Ellipse
+    /// The ellipse through the middle of the skull band found before the outer-border
+    /// refinement (for overlays and QC: its gap to ``ellipse`` is about half the bone thickness).
+    public var skullCentreline: Ellipse?
+    /// HC in pixels (perimeter of ``ellipse``).
+    public var hcPixels: Double { ellipse.perimeter }
+    /// BPD in pixels: the minor full axis.
+    public var bpdPixels: Double { 2 * ellipse.semiMinor }
+    /// OFD in pixels: the major full axis.
+    public var ofdPixels: Double { 2 * ellipse.semiMajor }
+
+    /// Spacing used for the mm values, nil when none was given or it was implausible.
+    public var spacingMMPerPixel: Double?
+    /// Why mm values are absent even though a spacing was given (nil when they are present
+    /// or no spacing was given).
+    public var calibrationNote: String?
+    /// HC in mm, present only with a plausible spacing.
+    public var hcMM: Double? { spacingMMPerPixel.map { hcPixels * $0 } }
+    /// BPD (outer-to-outer) in mm.
+    public var bpdMM: Double? { spacingMMPerPixel.map { bpdPixels * $0 } }
+    /// OFD (outer-to-outer) in mm.
+    public var ofdMM: Double? { spacingMMPerPixel.map { ofdPixels * $0 } }
+
+    /// How well the image supports the ellipse.
+    public var confidence: HeadMeasurementConfidence
+
+    public init(ellipse: Ellipse, skullCentreline: Ellipse? = nil, spacingMMPerPixel: Double?,
+                calibrationNote: String?, confidence: HeadMeasurementConfidence) {
+        self.ellipse = ellipse
+        self.skullCentreline = skullCentreline
+        self.spacingMMPerPixel = spacingMMPerPixel
+        self.calibrationNote = calibrationNote
+        self.confidence = confidence
+    }
+}
+
+/// Evidence behind a head measurement.
+public struct HeadMeasurementConfidence: Sendable, Hashable, Codable {
+    /// Fraction (0–1) of the ellipse perimeter where an outer skull edge was found close to it.
+    public var perimeterSupport: Double
+    /// Fraction (0–1) of the ellipse perimeter that lies inside the image and outside the ignore mask.
+    public var perimeterVisible: Double
+    /// Root-mean-square radial distance, in pixels, between the supporting edge points and the ellipse.
+    public var residualRMSPixels: Double
+    /// Mean skull-ridge strength along the ellipse relative to the image's strongest ridges (0–1+).
+    public var ridgeContrast: Double
+    /// A single 0–1 summary: support × a residual penalty; below 0.3 means "check this frame".
+    public var score: Double
+}
+
+/// Why no head was measured.
+public enum HeadMeasurementFailure: SonoError, Equatable {
+    /// The frame is too small to hold a measurable head.
+    case imageTooSmall(width: Int, height: Int)
+    /// The ignore mask does not have the frame's size.
+    case maskSizeMismatch(imageWidth: Int, imageHeight: Int, maskWidth: Int, maskHeight: Int)
+    /// No bright, curved, skull-like structure was found.
+    case noSkullEvidence
+    /// Candidate rings were found but none could be fitted with a plausible ellipse.
+    case noPlausibleEllipse(reason: String)
+    /// The best ellipse has too little image support to be trusted.
+    case insufficientSupport(perimeterSupport: Double)
+
+    public var summary: String {
+        switch self {
+        case let .imageTooSmall(w, h): return "image \(w)x\(h) is too small to measure a head"
+        case let .maskSizeMismatch(iw, ih, mw, mh): return "ignore mask \(mw)x\(mh) does not match image \(iw)x\(ih)"
+        case .noSkullEvidence: return "no skull-like bright ring found"
+        case let .noPlausibleEllipse(reason): return "no plausible head ellipse: \(reason)"
+        case let .insufficientSupport(s):
+            return "best head ellipse is supported on only \(Int((s * 100).rounded())) % of its perimeter"
+        }
+    }
+}

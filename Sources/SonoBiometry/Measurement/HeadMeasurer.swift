@@ -1,0 +1,461 @@
+import Foundation
+import SonoCore
+
+/// Finds the fetal skull in a head-plane B-mode frame and measures HC, BPD and OFD.
+///
+/// A classical pipeline, chosen because it is explainable, needs no trained weights and runs in
+/// a few milliseconds:
+/// 1. Build a 1/2- and a 1/4-scale copy of the frame (the detection scale keeps the head
+///    30–150 px across whatever the zoom, and averages speckle away).
+/// 2. Skull-ridge map on the 1/4 copy: the most negative Hessian eigenvalue at three scales
+///    (σ² normalised) marks bright bands; its eigenvector gives the band's normal.
+/// 3. Centre candidates: every ridge point votes along its normal for centres at the plausible
+///    radii (a Hough transform for circles, blurred to tolerate ellipses).
+/// 4. For each candidate, a closed contour by dynamic programming in polar coordinates, scoring
+///    ridge strength weighted by how radial the ridge normal is (this ignores the falx and other
+///    straight midline echoes), then a robust ellipse fit; a second pass searches a band around
+///    that ellipse. The candidate whose ellipse lies on the strongest ring wins.
+/// 5. Outer border: along rays through the ellipse at 1/2 scale, the point where intensity falls
+///    to half-way between the skull's peak and the tissue outside it; a robust fit to those
+///    points is the reported ellipse (HC18 and INTERGROWTH-21st place HC on the outer border).
+///
+/// When no ring is credible the result is a ``HeadMeasurementFailure`` with the reason; the
+/// measurer never returns a guess. Pure function of its inputs, safe on any thread.
+public enum HeadMeasurer {
+    /// Tunables, with defaults chosen on general grounds (radius range as fractions of the frame,
+    /// support threshold) rather than per-image.
+    public struct Options: Sendable, Hashable {
+        /// Below this fraction of the perimeter with skull evidence the measurer reports failure.
+        public var minimumPerimeterSupport: Double = 0.2
+        /// Spacings (mm/px) accepted for mm values; outside, only pixel values are reported.
+        public var plausibleSpacingMMPerPixel: ClosedRange<Double> = 0.02...0.6
+        /// Where between the skull's peak brightness (0) and the tissue outside it (1) the
+        /// outer border is placed.
+        public var outerBorderLevel: Double = 0.5
+        public init() {}
+    }
+
+    /// Measures the head in `image`.
+    /// - Parameters:
+    ///   - spacingMMPerPixel: isotropic pixel size; nil gives pixel values only.
+    ///   - mask: same size as `image`; non-zero pixels are ignored (burned-in text, calipers, logos).
+    public static func measure(
+        _ image: GrayImage, spacingMMPerPixel: Double?, mask: GrayImage? = nil, options: Options = Options()
+    ) -> Result<HeadMeasurement, HeadMeasurementFailure> {
+        guard image.width >= 64, image.height >= 64 else {
+            return .failure(.imageTooSmall(width: image.width, height: image.height))
+        }
+        if let mask, mask.width != image.width || mask.height != image.height {
+            return .failure(.maskSizeMismatch(imageWidth: image.width, imageHeight: image.height,
+                                              maskWidth: mask.width, maskHeight: mask.height))
+        }
+        var pipeline = Pipeline(image: image, mask: mask, options: options)
+        return pipeline.run().map { found in
+            var spacing: Double? = nil
+            var note: String? = nil
+            if let s = spacingMMPerPixel {
+                if s.isFinite, options.plausibleSpacingMMPerPixel.contains(s) {
+                    spacing = s
+                } else {
+                    note = "spacing \(s) mm/px is outside the plausible range "
+                        + "\(options.plausibleSpacingMMPerPixel.lowerBound)-\(options.plausibleSpacingMMPerPixel.upperBound)"
+                        + " mm/px: pixel values only"
+                }
+            }
+            return HeadMeasurement(ellipse: found.ellipse, skullCentreline: found.centreline, spacingMMPerPixel: spacing, calibrationNote: note,
+                                   confidence: found.confidence)
+        }
+    }
+}
+
+/// The stages of ``HeadMeasurer`` with their intermediate rasters.
+struct Pipeline {
+    let options: HeadMeasurer.Options
+    /// Full-resolution size.
+    let width: Int
+    let height: Int
+    /// Downsampling factor of the refinement grid and of the detection grid.
+    let refineFactor: Int
+    let detectFactor: Int
+    let refine: FloatGrid
+    let refineMask: IgnoreMask?
+    let detect: FloatGrid
+    let detectMask: IgnoreMask?
+
+    struct Found {
+        var ellipse: Ellipse
+        var centreline: Ellipse
+        var confidence: HeadMeasurementConfidence
+    }
+
+    init(image: GrayImage, mask: GrayImage?, options: HeadMeasurer.Options) {
+        self.options = options
+        width = image.width
+        height = image.height
+        // Detection scale: halve until the larger side is at most 256 px.
+        var levels = [FloatGrid.from(image)]
+        var masks: [IgnoreMask?] = [mask.map(IgnoreMask.init)]
+        while max(levels.last!.width, levels.last!.height) > 256, min(levels.last!.width, levels.last!.height) >= 64 {
+            levels.append(levels.last!.halved())
+            masks.append(masks.last!.map { $0.halved() })
+        }
+        let d = levels.count - 1
+        let r = max(0, d - 1)
+        detectFactor = 1 << d
+        refineFactor = 1 << r
+        detect = levels[d]
+        detectMask = masks[d].map { $0.dilated(radius: 2) }
+        refine = levels[r].blurred(sigma: 1.0)
+        refineMask = masks[r].map { $0.dilated(radius: 1) }
+    }
+
+    // MARK: - Ridge map
+
+    struct RidgeMap {
+        let width: Int
+        let height: Int
+        /// Ridge strength normalised so the image's strong ridges are near 1.
+        var strength: [Float]
+        /// Unit normal of the ridge (across the band).
+        var normalX: [Float]
+        var normalY: [Float]
+
+        @inline(__always)
+        func at(_ x: Double, _ y: Double) -> (s: Float, nx: Float, ny: Float)? {
+            let xi = Int(x.rounded()), yi = Int(y.rounded())
+            guard xi >= 0, yi >= 0, xi < width, yi < height else { return nil }
+            let i = yi * width + xi
+            return (strength[i], normalX[i], normalY[i])
+        }
+
+        /// Ridge strength times the squared cosine between its normal and direction (ux, uy).
+        @inline(__always)
+        func oriented(_ x: Double, _ y: Double, ux: Double, uy: Double) -> Float {
+            guard let r = at(x, y) else { return 0 }
+            let c = r.nx * Float(ux) + r.ny * Float(uy)
+            return r.s * c * c
+        }
+    }
+
+    func ridgeMap() -> RidgeMap {
+        let w = detect.width, h = detect.height
+        var strength = [Float](repeating: 0, count: w * h)
+        var nx = [Float](repeating: 0, count: w * h)
+        var ny = [Float](repeating: 1, count: w * h)
+        for sigma in [1.0, 1.6, 2.5] {
+            let g = detect.blurred(sigma: sigma)
+            let norm = Float(sigma * sigma)
+            g.values.withUnsafeBufferPointer { v in
+                for y in 1..<(h - 1) {
+                    for x in 1..<(w - 1) {
+                        let i = y * w + x
+                        let ixx = v[i + 1] - 2 * v[i] + v[i - 1]
+                        let iyy = v[i + w] - 2 * v[i] + v[i - w]
+                        let ixy = (v[i + w + 1] - v[i + w - 1] - v[i - w + 1] + v[i - w - 1]) * 0.25
+                        let half = (ixx - iyy) * 0.5
+                        let root = (half * half + ixy * ixy).squareRoot()
+                        let lambdaMin = (ixx + iyy) * 0.5 - root
+                        var s = -lambdaMin * norm
+                        guard s > strength[i] else { continue }
+                        // Normal = eigenvector of the most negative eigenvalue: perpendicular to
+                        // the principal direction 0.5·atan2(2·ixy, ixx − iyy) of the larger one.
+                        let theta = 0.5 * atan2(2 * ixy, ixx - iyy) + Float.pi / 2
+                        let cx = cos(theta), cy = sin(theta)
+                        // A skull is a band, darker on both sides; the bright side of a step edge
+                        // (sac wall, sector border) also has a negative eigenvalue, so scale by how
+                        // symmetric the drop is at ±2σ across the band.
+                        let reach = Float(2 * sigma)
+                        let ax = min(max(Int((Float(x) + reach * cx).rounded()), 0), w - 1)
+                        let ay = min(max(Int((Float(y) + reach * cy).rounded()), 0), h - 1)
+                        let bx = min(max(Int((Float(x) - reach * cx).rounded()), 0), w - 1)
+                        let by = min(max(Int((Float(y) - reach * cy).rounded()), 0), h - 1)
+                        let da = v[i] - v[ay * w + ax], db = v[i] - v[by * w + bx]
+                        let symmetry = max(0, min(da, db)) / max(da, db, 1e-3)
+                        s *= symmetry
+                        if s > strength[i] {
+                            strength[i] = s
+                            nx[i] = cx
+                            ny[i] = cy
+                        }
+                    }
+                }
+            }
+        }
+        if let m = detectMask {
+            for i in 0..<(w * h) where m.ignored[i] { strength[i] = 0 }
+        }
+        // Normalise by a high percentile of the positive responses so thresholds are gain-free.
+        let positive = strength.filter { $0 > 0 }.sorted()
+        let scale = positive.isEmpty ? 1 : max(positive[min(positive.count - 1, Int(Double(positive.count) * 0.99))], 1e-6)
+        for i in 0..<(w * h) { strength[i] = min(strength[i] / scale, 1.5) }
+        return RidgeMap(width: w, height: h, strength: strength, normalX: nx, normalY: ny)
+    }
+
+    // MARK: - Centre candidates
+
+    var minimumRadius: Double { 0.1 * Double(min(detect.width, detect.height)) }
+    var maximumRadius: Double { 0.5 * Double(max(detect.width, detect.height)) }
+
+    func centreCandidates(_ ridge: RidgeMap, count: Int) -> [(x: Double, y: Double)] {
+        let w = ridge.width, h = ridge.height
+        var votes = [Float](repeating: 0, count: w * h)
+        let rMin = Int(minimumRadius), rMax = Int(maximumRadius)
+        for y in 1..<(h - 1) {
+            for x in 1..<(w - 1) {
+                let i = y * w + x
+                let s = ridge.strength[i]
+                guard s > 0.2 else { continue }
+                let nxv = ridge.normalX[i], nyv = ridge.normalY[i]
+                // Keep ridge centre lines only (non-maximum suppression across the band).
+                let ax = Int((Float(x) + nxv).rounded()), ay = Int((Float(y) + nyv).rounded())
+                let bx = Int((Float(x) - nxv).rounded()), by = Int((Float(y) - nyv).rounded())
+                if ridge.strength[ay * w + ax] > s || ridge.strength[by * w + bx] > s { continue }
+                for sign: Float in [-1, 1] {
+                    for r in stride(from: rMin, through: rMax, by: 1) {
+                        let cx = Int((Float(x) + sign * nxv * Float(r)).rounded())
+                        let cy = Int((Float(y) + sign * nyv * Float(r)).rounded())
+                        guard cx >= 0, cy >= 0, cx < w, cy < h else { break }
+                        votes[cy * w + cx] += s
+                    }
+                }
+            }
+        }
+        let smooth = FloatGrid(width: w, height: h, values: votes).blurred(sigma: 2.5)
+        var candidates: [(x: Double, y: Double)] = []
+        var values = smooth.values
+        let suppress = max(4, Int(minimumRadius * 0.6))
+        for _ in 0..<count {
+            guard let best = values.indices.max(by: { values[$0] < values[$1] }), values[best] > 0 else { break }
+            let bx = best % w, by = best / w
+            candidates.append((Double(bx), Double(by)))
+            for yy in max(0, by - suppress)...min(h - 1, by + suppress) {
+                for xx in max(0, bx - suppress)...min(w - 1, bx + suppress) { values[yy * w + xx] = 0 }
+            }
+        }
+        return candidates
+    }
+
+    // MARK: - Closed contour by dynamic programming
+
+    /// Best closed path r(θ) through `cost[angle][radiusIndex]` with |Δindex| ≤ maxStep per angle.
+    /// The path is run twice around and the second lap kept, which makes it (nearly) closed
+    /// without fixing a starting radius.
+    static func closedPath(cost: [Float], angles: Int, radii: Int, maxStep: Int, stepPenalty: Float) -> [Int] {
+        let laps = 2 * angles
+        var score = [Float](repeating: 0, count: radii)
+        var next = [Float](repeating: 0, count: radii)
+        var back = [Int32](repeating: 0, count: laps * radii)
+        for j in 0..<radii { score[j] = cost[j] }
+        for t in 1..<laps {
+            let row = (t % angles) * radii
+            for j in 0..<radii {
+                var best = -Float.infinity, arg = j
+                for d in -maxStep...maxStep {
+                    let k = j + d
+                    guard k >= 0, k < radii else { continue }
+                    let v = score[k] - stepPenalty * Float(abs(d))
+                    if v > best { best = v; arg = k }
+                }
+                next[j] = best + cost[row + j]
+                back[t * radii + j] = Int32(arg)
+            }
+            swap(&score, &next)
+        }
+        var j = score.indices.max(by: { score[$0] < score[$1] }) ?? 0
+        var path = [Int](repeating: 0, count: angles)
+        for t in stride(from: laps - 1, through: 1, by: -1) {
+            if t >= angles { path[t - angles] = j }
+            j = Int(back[t * radii + j])
+        }
+        return path
+    }
+
+    /// One candidate ring: its ellipse (detection-grid pixels) and mean oriented ridge strength on it.
+    struct Ring {
+        var ellipse: Ellipse
+        var score: Double
+    }
+
+    func ringScore(_ ellipse: Ellipse, _ ridge: RidgeMap, samples: Int = 128) -> Double {
+        var total = 0.0
+        for k in 0..<samples {
+            let phi = 2 * Double.pi * Double(k) / Double(samples)
+            let r = ellipse.radius(atPolarAngle: phi)
+            let ux = cos(phi), uy = sin(phi)
+            var best: Float = 0
+            for dr in [-1.0, 0, 1] {
+                best = max(best, ridge.oriented(ellipse.centerX + (r + dr) * ux, ellipse.centerY + (r + dr) * uy,
+                                                ux: ux, uy: uy))
+            }
+            total += Double(min(best, 1))
+        }
+        return total / Double(samples)
+    }
+
+    /// Polar DP around `centre` over radii `band(θ)`, then a robust ellipse fit.
+    func fitRing(centreX: Double, centreY: Double, ridge: RidgeMap,
+                 band: (Double) -> ClosedRange<Double>, radialStep: Double) -> Ellipse? {
+        let angles = 128
+        let ranges = (0..<angles).map { band(2 * Double.pi * Double($0) / Double(angles)) }
+        let radii = max(3, Int(((ranges.map { $0.upperBound - $0.lowerBound }.max() ?? 0) / radialStep).rounded(.up)) + 1)
+        var cost = [Float](repeating: 0, count: angles * radii)
+        for a in 0..<angles {
+            let phi = 2 * Double.pi * Double(a) / Double(angles)
+            let ux = cos(phi), uy = sin(phi)
+            let range = ranges[a]
+            let stepHere = (range.upperBound - range.lowerBound) / Double(radii - 1)
+            for j in 0..<radii {
+                let r = range.lowerBound + Double(j) * stepHere
+                cost[a * radii + j] = ridge.oriented(centreX + r * ux, centreY + r * uy, ux: ux, uy: uy)
+            }
+        }
+        let path = Self.closedPath(cost: cost, angles: angles, radii: radii, maxStep: 2, stepPenalty: 0.03)
+        var points: [EllipseFitter.WeightedPoint] = []
+        points.reserveCapacity(angles)
+        for a in 0..<angles {
+            let phi = 2 * Double.pi * Double(a) / Double(angles)
+            let range = ranges[a]
+            let r = range.lowerBound + Double(path[a]) * (range.upperBound - range.lowerBound) / Double(radii - 1)
+            let c = Double(cost[a * radii + path[a]])
+            points.append(.init(x: centreX + r * cos(phi), y: centreY + r * sin(phi), weight: c))
+        }
+        guard let start = EllipseFitter.momentEstimate(points) ?? EllipseFitter.momentEstimate(points.map {
+            var p = $0; p.weight = 1; return p
+        }) else { return nil }
+        return EllipseFitter.robustFit(points, start: start, minimumScale: 1.0)?.ellipse
+    }
+
+    func plausible(_ e: Ellipse) -> Bool {
+        let ratio = e.semiMinor / e.semiMajor
+        return ratio >= 0.55 && e.semiMinor >= minimumRadius * 0.8 && e.semiMajor <= maximumRadius * 1.25
+            && e.centerX >= 0 && e.centerY >= 0 && e.centerX < Double(detect.width) && e.centerY < Double(detect.height)
+    }
+
+    func bestRing(_ ridge: RidgeMap) -> Ring? {
+        var best: Ring?
+        for centre in centreCandidates(ridge, count: 5) {
+            guard var ellipse = fitRing(centreX: centre.x, centreY: centre.y, ridge: ridge,
+                                        band: { _ in self.minimumRadius...self.maximumRadius }, radialStep: 1)
+            else { continue }
+            for _ in 0..<2 {
+                let current = ellipse
+                guard let next = fitRing(centreX: current.centerX, centreY: current.centerY, ridge: ridge,
+                                         band: { phi in
+                                             let r = current.radius(atPolarAngle: phi)
+                                             return (0.8 * r)...(1.2 * r)
+                                         }, radialStep: 0.5)
+                else { break }
+                ellipse = next
+            }
+            guard plausible(ellipse) else { continue }
+            let score = ringScore(ellipse, ridge)
+            if score > (best?.score ?? -1) { best = Ring(ellipse: ellipse, score: score) }
+        }
+        return best
+    }
+
+    // MARK: - Outer border
+
+    struct BorderPoint {
+        var x: Double
+        var y: Double
+        var contrast: Double
+    }
+
+    /// Outer skull border along rays through the ridge ellipse (refinement-grid pixels).
+    func outerBorderPoints(_ ridgeEllipse: Ellipse, rays: Int = 180) -> (points: [BorderPoint], visible: Int) {
+        var points: [BorderPoint] = []
+        var visible = 0
+        let grid = refine
+        let level = Float(options.outerBorderLevel)
+        for k in 0..<rays {
+            let phi = 2 * Double.pi * Double(k) / Double(rays)
+            let ux = cos(phi), uy = sin(phi)
+            let rho = ridgeEllipse.radius(atPolarAngle: phi)
+            let halfWidth = max(6, 0.15 * rho)
+            let step = 0.5
+            let n = Int((2 * halfWidth / step).rounded()) + 1
+            var profile = [Float](repeating: 0, count: n)
+            var ok = true
+            for j in 0..<n {
+                let r = rho - halfWidth + Double(j) * step
+                let x = ridgeEllipse.centerX + r * ux, y = ridgeEllipse.centerY + r * uy
+                guard let v = grid.sample(x, y), !(refineMask?.isIgnored(x, y) ?? false) else { ok = false; break }
+                profile[j] = v
+            }
+            guard ok else { continue }
+            visible += 1
+            // Skull peak: brightest sample in the central half of the window.
+            let lo = n / 4, hi = 3 * n / 4
+            var peak = lo
+            for j in lo...hi where profile[j] > profile[peak] { peak = j }
+            var outside = profile[peak]
+            for j in peak..<n { outside = min(outside, profile[j]) }
+            var inside = profile[peak]
+            for j in 0...peak { inside = min(inside, profile[j]) }
+            let contrast = profile[peak] - outside
+            guard contrast > 8, profile[peak] - inside > 4 else { continue }
+            let threshold = profile[peak] - level * contrast
+            var j = peak
+            while j + 1 < n, profile[j + 1] > threshold { j += 1 }
+            guard j + 1 < n else { continue }
+            let f = Double((profile[j] - threshold) / max(profile[j] - profile[j + 1], 1e-6))
+            let r = rho - halfWidth + (Double(j) + f) * step
+            points.append(BorderPoint(x: ridgeEllipse.centerX + r * ux, y: ridgeEllipse.centerY + r * uy,
+                                      contrast: Double(contrast)))
+        }
+        return (points, visible)
+    }
+
+    // MARK: - Run
+
+    mutating func run() -> Result<Found, HeadMeasurementFailure> {
+        let ridge = ridgeMap()
+        guard ridge.strength.contains(where: { $0 > 0.2 }) else { return .failure(.noSkullEvidence) }
+        guard let ring = bestRing(ridge) else {
+            return .failure(.noPlausibleEllipse(reason: "no candidate ring had a plausible size and shape"))
+        }
+        let ratio = Double(detectFactor) / Double(refineFactor)
+        let ridgeEllipse = ring.ellipse.scaled(by: ratio)
+        let border = outerBorderPoints(ridgeEllipse)
+        let rays = 180
+        guard border.points.count >= 12 else {
+            return .failure(.insufficientSupport(perimeterSupport: Double(border.points.count) / Double(rays)))
+        }
+        // The outer border is the centre line moved out by the bone's half-thickness, measured
+        // on the rays where the skull is clearly imaged (the top and bottom of the head, where the
+        // beam meets the bone square on). Refitting all five parameters to every ray instead
+        // follows the blurred lateral ends outwards and overestimates OFD.
+        let contrasts = border.points.map(\.contrast).sorted()
+        let strongLevel = 0.5 * contrasts[min(contrasts.count - 1, Int(Double(contrasts.count) * 0.9))]
+        let strong = border.points.filter { $0.contrast >= strongLevel }
+        let offset = median(strong.map { ridgeEllipse.radialResidual(x: $0.x, y: $0.y) })
+        let outer = ridgeEllipse.grown(by: offset)
+        guard outer.semiMinor / outer.semiMajor >= 0.5 else {
+            return .failure(.noPlausibleEllipse(reason: "outer border is not head-shaped"))
+        }
+        // Support: rays whose outer edge lies within a few pixels of the reported ellipse.
+        let tolerance = max(2.0, 0.03 * outer.semiMinor)
+        var sumSquares = 0.0, inliers = 0
+        for p in border.points {
+            let r = outer.radialResidual(x: p.x, y: p.y)
+            if abs(r) <= tolerance { sumSquares += r * r; inliers += 1 }
+        }
+        let support = Double(inliers) / Double(rays)
+        let residual = inliers > 0 ? (sumSquares / Double(inliers)).squareRoot() * Double(refineFactor) : .infinity
+        guard support >= options.minimumPerimeterSupport else { return .failure(.insufficientSupport(perimeterSupport: support)) }
+        let full = outer.scaled(by: Double(refineFactor))
+        let residualPenalty = 1 / (1 + residual / max(2, 0.02 * full.semiMajor))
+        let confidence = HeadMeasurementConfidence(
+            perimeterSupport: support, perimeterVisible: Double(border.visible) / Double(rays),
+            residualRMSPixels: residual, ridgeContrast: ring.score, score: support * residualPenalty)
+        return .success(Found(ellipse: full, centreline: ridgeEllipse.scaled(by: Double(refineFactor)),
+                              confidence: confidence))
+    }
+
+    private func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let s = values.sorted()
+        return s[s.count / 2]
+    }
+}
