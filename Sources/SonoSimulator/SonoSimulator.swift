@@ -1,1 +1,0 @@
-// SonoSimulator module: see the README's architecture section.
