@@ -1,7 +1,6 @@
 import ArgumentParser
 
 /// The `sonoqc` command: wiring only; every behaviour lives in the Sono* libraries.
-@main
 struct SonoQC: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sonoqc",
@@ -12,6 +11,10 @@ struct SonoQC: ParsableCommand {
             a QC report per scan plus a batch summary.
             """,
         subcommands: [
+            SimulateCommand.self,
         ]
     )
 }
+
+// main.swift is top-level code once the target has several files, so `@main` is not allowed here.
+SonoQC.main()
