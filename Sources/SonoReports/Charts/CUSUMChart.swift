@@ -38,7 +38,8 @@ public struct CUSUMChart: Sendable {
         let top = Self.marginTop, bottom = h - Self.marginBottom
         let maxCount = max(2, measures.map(\.cusum.count).max() ?? 2)
         let peak = measures.flatMap(\.cusum).map { max($0.upper, $0.lower) }.max() ?? 0
-        let limit = max(thresholds.cusumH * 1.5, (peak / 5).rounded(.up) * 5)
+        // Whole multiples of 5 (at least 2h) keep the tick labels round.
+        let limit = max((thresholds.cusumH * 2 / 5).rounded(.up) * 5, (peak / 5).rounded(.up) * 5)
         func x(_ i: Int) -> Double { left + Double(i) / Double(maxCount - 1) * (right - left) }
         func y(_ v: Double) -> Double { (top + bottom) / 2 - v / limit * (bottom - top) / 2 }
         let token = Markup.token(idPrefix)
@@ -59,7 +60,7 @@ public struct CUSUMChart: Sendable {
         let step = limit / 2
         while tick <= limit + 1e-9 {
             s += "<line x1=\"\(Self.n(left))\" y1=\"\(Self.n(y(tick)))\" x2=\"\(Self.n(right))\" y2=\"\(Self.n(y(tick)))\" stroke=\"#e0e0e0\"/>"
-            s += "<text x=\"\(Self.n(left - 5))\" y=\"\(Self.n(y(tick) + 3))\" text-anchor=\"end\">\(TextFormat.fixed(abs(tick), 1))</text>\n"
+            s += "<text x=\"\(Self.n(left - 5))\" y=\"\(Self.n(y(tick) + 3))\" text-anchor=\"end\">\(TextFormat.fixed(abs(tick), 0))</text>\n"
             tick += step
         }
         s += "<text x=\"\(Self.n(left - 36))\" y=\"\(Self.n(y(limit * 0.5)))\" transform=\"rotate(-90 \(Self.n(left - 36)) \(Self.n(y(limit * 0.5))))\" text-anchor=\"middle\">S+ (high)</text>\n"
@@ -69,10 +70,10 @@ public struct CUSUMChart: Sendable {
         s += "<line x1=\"\(Self.n(left))\" y1=\"\(Self.n(y(0)))\" x2=\"\(Self.n(right))\" y2=\"\(Self.n(y(0)))\" stroke=\"#333333\" stroke-width=\"1.2\"/>\n"
         for sign in [1.0, -1.0] {
             let yy = Self.n(y(sign * thresholds.cusumH))
-            s += "<line class=\"decision\" x1=\"\(Self.n(left))\" y1=\"\(yy)\" x2=\"\(Self.n(right))\" y2=\"\(yy)\" stroke=\"#c0392b\" stroke-width=\"1.2\" stroke-dasharray=\"6 4\"/>\n"
+            s += "<line class=\"decision\" x1=\"\(Self.n(left))\" y1=\"\(yy)\" x2=\"\(Self.n(right))\" y2=\"\(yy)\" stroke=\"#555555\" stroke-width=\"1\" stroke-dasharray=\"2 3\"/>\n"
         }
-        s += "<text x=\"\(Self.n(right + 4))\" y=\"\(Self.n(y(thresholds.cusumH) + 3))\" font-family=\"sans-serif\" font-size=\"10\" fill=\"#922b21\">+h</text>\n"
-        s += "<text x=\"\(Self.n(right + 4))\" y=\"\(Self.n(y(-thresholds.cusumH) + 3))\" font-family=\"sans-serif\" font-size=\"10\" fill=\"#922b21\">\u{2212}h</text>\n"
+        s += "<text x=\"\(Self.n(right + 4))\" y=\"\(Self.n(y(thresholds.cusumH) + 3))\" font-family=\"sans-serif\" font-size=\"10\" fill=\"#333333\">+h</text>\n"
+        s += "<text x=\"\(Self.n(right + 4))\" y=\"\(Self.n(y(-thresholds.cusumH) + 3))\" font-family=\"sans-serif\" font-size=\"10\" fill=\"#333333\">\u{2212}h</text>\n"
         s += "<line x1=\"\(Self.n(left))\" y1=\"\(Self.n(top))\" x2=\"\(Self.n(left))\" y2=\"\(Self.n(bottom))\" stroke=\"#333333\"/>\n"
         for (row, m) in measures.enumerated() {
             let style = Self.style(m.measure)

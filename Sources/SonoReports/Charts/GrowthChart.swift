@@ -169,9 +169,9 @@ public struct GrowthChart: Sendable {
             let dash = (centile == 3 || centile == 97) ? " stroke-dasharray=\"5 3\"" : ""
             s += "<polyline class=\"centile\" data-centile=\"\(TextFormat.fixed(centile, 0))\" points=\"\(pts)\" fill=\"none\" "
             s += "stroke=\"\(isMedian ? "#1f4e8c" : "#5b7fb0")\" stroke-width=\"\(isMedian ? "2" : "1.3")\"\(dash)/>\n"
-            if let last = curve.last {
-                s += "<text x=\"\(Self.n(right + 4))\" y=\"\(Self.n(y(last.valueMM) + 4))\" font-family=\"sans-serif\" font-size=\"10\" fill=\"#1f3b66\">\(ordinal(Int(centile)))</text>\n"
-            }
+        }
+        for (centile, labelY) in centileLabelPositions() {
+            s += "<text x=\"\(Self.n(right + 4))\" y=\"\(Self.n(labelY + 4))\" font-family=\"sans-serif\" font-size=\"10\" fill=\"#1f3b66\">\(ordinal(Int(centile)))</text>\n"
         }
         // Points: reported as filled circles, automatic as hollow diamonds (shape as well as colour).
         for (index, p) in points.enumerated() where Self.isPlottable(p) {
@@ -193,6 +193,18 @@ public struct GrowthChart: Sendable {
         s += "</g>\n"
         s += "</svg>"
         return s
+    }
+
+    /// y of each centile's label at 40 weeks, pushed apart to at least 10 units so they stay legible
+    /// where the curves run close together.
+    func centileLabelPositions() -> [(Double, Double)] {
+        var ys = Self.centiles.map { y((try? Intergrowth21st.value(measure, atCentile: $0, gaWeeks: 40)) ?? 0) }
+        // Centiles ascend, so y descends; walk from the 3rd upwards keeping a 10-unit gap.
+        let gap = 10.0
+        for i in 1..<ys.count where ys[i] > ys[i - 1] - gap { ys[i] = ys[i - 1] - gap }
+        // Re-centre the group on the median so it does not drift above the curves.
+        let shift = (y((try? Intergrowth21st.value(measure, atCentile: 50, gaWeeks: 40)) ?? 0) - ys[2])
+        return zip(Self.centiles, ys.map { $0 + shift }).map { ($0, $1) }
     }
 
     private func ordinal(_ n: Int) -> String {

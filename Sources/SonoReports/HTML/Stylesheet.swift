@@ -39,9 +39,12 @@ enum Stylesheet {
     th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
     th { background: var(--soft); }
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-    caption { text-align: left; font-weight: 600; padding: 2px 0 4px; color: var(--muted); }
+    td.num { white-space: nowrap; }
+    caption { text-align: left; white-space: nowrap; font-weight: 600; padding: 2px 0 4px; color: var(--muted); }
     article.image { border-top: 2px solid var(--line); margin-top: 1.5em; page-break-inside: avoid; break-inside: avoid; }
     .image-body { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
+    .image-body > div { flex: 1 1 460px; min-width: 0; }
+    .image-body table { width: 100%; }
     figure { margin: 0; }
     figure img { display: block; max-width: 100%; height: auto; border: 1px solid var(--line); background: #000000; }
     figcaption { font-size: 0.85em; color: var(--muted); max-width: 400px; }

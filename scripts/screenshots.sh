@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Renders a scan report, the batch index and the audit page in headless Chromium and saves
+# screenshots to docs/images/ (the README shows two of them).
+#
+# Usage: scripts/screenshots.sh [REPORTS_DIR] [AUDIT_DIR] [SCAN_ID]
+#   REPORTS_DIR  output of `sonoqc analyze` (holds index.html and scans/*/report.html); default reports/audit
+#   AUDIT_DIR    output of `sonoqc audit` (holds audit.html); default REPORTS_DIR/audit
+#   SCAN_ID      folder under scans/ to show; default: the first flagged scan in the index
+# Environment: CHROMIUM (binary), WINDOW (default 1280,2000), OUT_DIR (default docs/images).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+REPORTS_DIR="${1:-reports/audit}"
+AUDIT_DIR="${2:-$REPORTS_DIR/audit}"
+SCAN_ID="${3:-}"
+WINDOW="${WINDOW:-1280,2000}"
+OUT_DIR="${OUT_DIR:-docs/images}"
+MAX_BYTES=$((250 * 1024))
+
+find_chromium() {
+    for c in "${CHROMIUM:-}" chromium chromium-browser google-chrome; do
+        [ -n "$c" ] && command -v "$c" >/dev/null 2>&1 && { command -v "$c"; return 0; }
+    done
+    return 1
+}
+if ! BROWSER="$(find_chromium)"; then
+    echo "chromium not found; installing the Debian package" >&2
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+    BROWSER="$(find_chromium)"
+fi
+
+[ -f "$REPORTS_DIR/index.html" ] || { echo "no $REPORTS_DIR/index.html: run sonoqc analyze first" >&2; exit 1; }
+if [ -z "$SCAN_ID" ]; then
+    # The index lists flagged scans first: take the first scan link.
+    SCAN_ID="$(grep -o 'href="scans/[^"/]*/report.html"' "$REPORTS_DIR/index.html" | head -1 | sed 's|href="scans/||; s|/report.html"||')"
+fi
+mkdir -p "$OUT_DIR"
+
+shoot() { # page-path output-name
+    local page out tmp
+    page="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+    out="$OUT_DIR/$2.png"
+    tmp="$(mktemp -d)"
+    "$BROWSER" --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$tmp/profile" \
+        --force-device-scale-factor=1 --window-size="$WINDOW" --screenshot="$tmp/shot.png" \
+        "file://$page" >/dev/null 2>&1
+    # Chromium's PNGs are uncompressed-ish; quantise to stay under the size budget.
+    python3 "scripts/screenshot-shrink.py" "$tmp/shot.png" "$out" "$MAX_BYTES"
+    rm -rf "$tmp"
+    echo "$out ($(stat -c %s "$out") bytes)"
+}
+
+shoot "$REPORTS_DIR/scans/$SCAN_ID/report.html" scan-report
+shoot "$REPORTS_DIR/index.html" batch-index
+if [ -f "$AUDIT_DIR/audit.html" ]; then
+    shoot "$AUDIT_DIR/audit.html" audit
+else
+    echo "no $AUDIT_DIR/audit.html: skipped the audit page (run sonoqc audit $REPORTS_DIR --out $AUDIT_DIR)" >&2
+fi
