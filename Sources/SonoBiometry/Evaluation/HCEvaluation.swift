@@ -160,7 +160,7 @@ public enum HCEvaluation {
     /// `per-image.csv` text, one row per truth entry in input order.
     public static func perImageCSV(_ results: [ImageResult]) -> String {
         var out = "filename,pixel_size_mm,hc_mm,measured_hc_mm,diff_mm,abs_diff_mm,bpd_mm,ofd_mm,"
-            + "center_x_px,center_y_px,semi_major_px,semi_minor_px,angle_deg,perimeter_support,residual_px,"
+            + "center_x_px,center_y_px,semi_major_px,semi_minor_px,angle_deg,perimeter_support,residual_px,ridge_contrast,ring_ratio,"
             + "confidence,measure_ms,failure\n"
         func f(_ x: Double?, _ digits: Int = 3) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "" }
         for r in results {
@@ -171,7 +171,8 @@ public enum HCEvaluation {
                 f(r.signedDiffMM.map(abs)), f(m?.bpdMM), f(m?.ofdMM), f(m?.ellipse.centerX, 2), f(m?.ellipse.centerY, 2),
                 f(m?.ellipse.semiMajor, 2), f(m?.ellipse.semiMinor, 2),
                 f(m.map { $0.ellipse.majorAxisAngleRadians * 180 / Double.pi }, 1),
-                f(m?.confidence.perimeterSupport), f(m?.confidence.residualRMSPixels), f(m?.confidence.score),
+                f(m?.confidence.perimeterSupport), f(m?.confidence.residualRMSPixels),
+                f(m?.confidence.ridgeContrast), f(m?.confidence.ringContrastRatio), f(m?.confidence.score),
                 f(r.measureSeconds * 1000, 2), failure,
             ]
             out += fields.joined(separator: ",") + "\n"

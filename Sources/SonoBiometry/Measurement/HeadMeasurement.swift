@@ -62,6 +62,10 @@ public struct HeadMeasurementConfidence: Sendable, Hashable, Codable {
     public var residualRMSPixels: Double
     /// Mean skull-ridge strength along the ellipse relative to the image's strongest ridges (0–1+).
     public var ridgeContrast: Double
+    /// Mean brightness on the skull band divided by the mean brightness of the darker of its two
+    /// sides (brain just inside, tissue or fluid just outside): about 1 for speckle without a
+    /// head, well above 1.3 for real skulls.
+    public var ringContrastRatio: Double
     /// A single 0–1 summary: support × a residual penalty; below 0.3 means "check this frame".
     public var score: Double
 }

@@ -29,6 +29,8 @@ public enum HeadMeasurer {
         public var minimumPerimeterSupport: Double = 0.2
         /// Spacings (mm/px) accepted for mm values; outside, only pixel values are reported.
         public var plausibleSpacingMMPerPixel: ClosedRange<Double> = 0.02...0.6
+        /// Minimum skull-band to brain brightness ratio for a ring to count as a skull.
+        public var minimumRingContrastRatio: Double = 1.2
         /// Where between the skull's peak brightness (0) and the tissue outside it (1) the
         /// outer border is placed.
         public var outerBorderLevel: Double = 0.5
@@ -407,6 +409,33 @@ struct Pipeline {
         return (points, visible)
     }
 
+    /// Mean brightness on the centre-line ellipse over the darker of the mean brightness at
+    /// 0.6–0.85 and at 1.15–1.3 of its radius (refinement grid, ignoring masked and outside samples).
+    func ringContrastRatio(_ centreline: Ellipse) -> Double {
+        var ring = 0.0, ringCount = 0, interior = 0.0, interiorCount = 0, exterior = 0.0, exteriorCount = 0
+        for k in 0..<180 {
+            let phi = 2 * Double.pi * Double(k) / 180
+            let ux = cos(phi), uy = sin(phi)
+            let rho = centreline.radius(atPolarAngle: phi)
+            func value(_ r: Double) -> Double? {
+                let x = centreline.centerX + r * ux, y = centreline.centerY + r * uy
+                guard let v = refine.sample(x, y), !(refineMask?.isIgnored(x, y) ?? false) else { return nil }
+                return Double(v)
+            }
+            if let v = value(rho) { ring += v; ringCount += 1 }
+            for f in [0.6, 0.7, 0.8, 0.85] {
+                if let v = value(f * rho) { interior += v; interiorCount += 1 }
+            }
+            for f in [1.15, 1.2, 1.25, 1.3] {
+                if let v = value(f * rho) { exterior += v; exteriorCount += 1 }
+            }
+        }
+        guard ringCount > 0, interiorCount > 0 || exteriorCount > 0 else { return 0 }
+        let inside = interiorCount > 0 ? interior / Double(interiorCount) : .infinity
+        let outside = exteriorCount > 0 ? exterior / Double(exteriorCount) : .infinity
+        return (ring / Double(ringCount)) / max(min(inside, outside), 1)
+    }
+
     // MARK: - Run
 
     mutating func run() -> Result<Found, HeadMeasurementFailure> {
@@ -417,6 +446,11 @@ struct Pipeline {
         }
         let ratio = Double(detectFactor) / Double(refineFactor)
         let ridgeEllipse = ring.ellipse.scaled(by: ratio)
+        let ringRatio = ringContrastRatio(ridgeEllipse)
+        guard ringRatio >= options.minimumRingContrastRatio else {
+            return .failure(.noPlausibleEllipse(reason: String(
+                format: "best ring is only %.2f times as bright as its surroundings", ringRatio)))
+        }
         let border = outerBorderPoints(ridgeEllipse)
         let rays = 180
         guard border.points.count >= 12 else {
@@ -448,7 +482,8 @@ struct Pipeline {
         let residualPenalty = 1 / (1 + residual / max(2, 0.02 * full.semiMajor))
         let confidence = HeadMeasurementConfidence(
             perimeterSupport: support, perimeterVisible: Double(border.visible) / Double(rays),
-            residualRMSPixels: residual, ridgeContrast: ring.score, score: support * residualPenalty)
+            residualRMSPixels: residual, ridgeContrast: ring.score,
+            ringContrastRatio: ringRatio, score: support * residualPenalty)
         return .success(Found(ellipse: full, centreline: ridgeEllipse.scaled(by: Double(refineFactor)),
                               confidence: confidence))
     }

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import SonoBiometry
+
+@Suite("Ellipse geometry and fitting")
+struct EllipseTests {
+    @Test("radial residual is zero on the ellipse, positive outside, negative inside")
+    func radialResidual() {
+        let e = Ellipse(centerX: 10, centerY: -5, semiAxisA: 40, semiAxisB: 25, angleRadians: 0.7)
+        for t in stride(from: 0.0, to: 2 * Double.pi, by: 0.3) {
+            let p = e.point(atParameter: t)
+            #expect(abs(e.radialResidual(x: p.x, y: p.y)) < 1e-9)
+            let phi = atan2(p.y - e.centerY, p.x - e.centerX)
+            #expect(abs(e.radius(atPolarAngle: phi) - hypot(p.x - e.centerX, p.y - e.centerY)) < 1e-9)
+        }
+        #expect(e.radialResidual(x: 10 + 60 * cos(0.7), y: -5 + 60 * sin(0.7)) > 19.99)
+        #expect(e.contains(x: 10, y: -5))
+        #expect(!e.contains(x: 100, y: 100))
+    }
+
+    @Test("scaling maps pixel centres between pyramid levels")
+    func scaling() {
+        let e = Ellipse(centerX: 0, centerY: 0, semiAxisA: 10, semiAxisB: 5, angleRadians: 0)
+        let s = e.scaled(by: 2)
+        #expect(s.centerX == 0.5 && s.centerY == 0.5 && s.semiAxisA == 20 && s.semiAxisB == 10)
+        #expect(abs(e.perimeter - HeadGeometry.ellipsePerimeter(semiAxisA: 10, semiAxisB: 5)) < 1e-12)
+        #expect(Ellipse(centerX: 0, centerY: 0, semiAxisA: 5, semiAxisB: 10, angleRadians: 0.2).majorAxisAngleRadians
+            == 0.2 + Double.pi / 2)
+    }
+
+    @Test("robust fit recovers an ellipse from a noisy partial arc with 30 % outliers")
+    func robustFitRecoversEllipse() throws {
+        var rng = SeededGenerator(seed: 7)
+        let truth = Ellipse(centerX: 100, centerY: 80, semiAxisA: 60, semiAxisB: 45, angleRadians: 0.4)
+        var points: [EllipseFitter.WeightedPoint] = []
+        for k in 0..<200 {
+            let t = -1.2 + 2.4 * Double(k) / 199 + (k % 2 == 0 ? 0 : Double.pi)   // two opposite arcs
+            var p = truth.point(atParameter: t)
+            p.x += (rng.unit() - 0.5) * 0.8
+            p.y += (rng.unit() - 0.5) * 0.8
+            if k % 10 < 3 { p.x += 15 + 20 * rng.unit(); p.y -= 10 * rng.unit() }
+            points.append(.init(x: p.x, y: p.y, weight: 1))
+        }
+        let start = Ellipse(centerX: 95, centerY: 85, semiAxisA: 50, semiAxisB: 50, angleRadians: 0)
+        let fit = try #require(EllipseFitter.robustFit(points, start: start, rounds: 6)).ellipse
+        #expect(abs(fit.centerX - 100) < 0.5 && abs(fit.centerY - 80) < 0.5)
+        #expect(abs(fit.semiMajor - 60) < 0.5 && abs(fit.semiMinor - 45) < 0.5)
+        #expect(abs(fit.perimeter - truth.perimeter) / truth.perimeter < 0.005)
+    }
+
+    @Test("moment estimate of evenly spread ellipse points is exact")
+    func momentEstimate() throws {
+        let truth = Ellipse(centerX: 3, centerY: 4, semiAxisA: 30, semiAxisB: 20, angleRadians: 0.3)
+        let points = (0..<360).map { k -> EllipseFitter.WeightedPoint in
+            let p = truth.point(atParameter: Double(k) * Double.pi / 180)
+            return .init(x: p.x, y: p.y, weight: 1)
+        }
+        let e = try #require(EllipseFitter.momentEstimate(points))
+        #expect(abs(e.semiMajor - 30) < 1e-6 && abs(e.semiMinor - 20) < 1e-6)
+        #expect(abs(e.majorAxisAngleRadians - 0.3) < 1e-6)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import SonoCore
+@testable import SonoBiometry
+
+@Suite("Automatic head measurement on phantoms")
+struct HeadMeasurerTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var a: Double, b: Double, angle: Double, cx: Double, cy: Double, thickness: Double, seed: UInt64
+        var testDescription: String { "a=\(a) b=\(b) angle=\(angle) seed=\(seed)" }
+    }
+
+    static let cases: [Case] = [
+        Case(a: 240, b: 190, angle: 0.05, cx: 400, cy: 270, thickness: 14, seed: 1),
+        Case(a: 150, b: 120, angle: -0.3, cx: 380, cy: 260, thickness: 10, seed: 2),
+        Case(a: 100, b: 82, angle: 0.6, cx: 430, cy: 290, thickness: 8, seed: 3),
+        Case(a: 200, b: 170, angle: 1.2, cx: 400, cy: 280, thickness: 12, seed: 4),
+        Case(a: 280, b: 215, angle: 0.0, cx: 400, cy: 270, thickness: 16, seed: 5),
+    ]
+
+    @Test("phantom HC, BPD and OFD come out within 2 % of the known outer ellipse", arguments: cases)
+    func measuresPhantom(_ c: Case) throws {
+        let truth = Ellipse(centerX: c.cx, centerY: c.cy, semiAxisA: c.a, semiAxisB: c.b, angleRadians: c.angle)
+        let image = HeadPhantom.make(outer: truth, thicknessPX: c.thickness, seed: c.seed)
+        let spacing = 0.15
+        let m = try HeadMeasurer.measure(image, spacingMMPerPixel: spacing).get()
+        let hc = try #require(m.hcMM)
+        let truthHC = truth.perimeter * spacing
+        #expect(abs(hc - truthHC) / truthHC < 0.02, "HC \(hc) vs \(truthHC)")
+        #expect(abs(try #require(m.ofdMM) - 2 * c.a * spacing) / (2 * c.a * spacing) < 0.03)
+        #expect(abs(try #require(m.bpdMM) - 2 * c.b * spacing) / (2 * c.b * spacing) < 0.03)
+        #expect(abs(m.ellipse.centerX - c.cx) < 4 && abs(m.ellipse.centerY - c.cy) < 4)
+        #expect(m.confidence.perimeterSupport > 0.5)
+    }
+
+    @Test("speckle without a head is reported as a failure with a reason", arguments: [11, 12, 13] as [UInt64])
+    func noHeadIsAFailure(seed: UInt64) {
+        let image = HeadPhantom.emptyTissue(seed: seed)
+        let result = HeadMeasurer.measure(image, spacingMMPerPixel: 0.15)
+        guard case .failure(let failure) = result else {
+            Issue.record("expected no head, got \(result)")
+            return
+        }
+        guard case .noPlausibleEllipse(let reason) = failure else {
+            Issue.record("expected noPlausibleEllipse, got \(failure)")
+            return
+        }
+        #expect(reason.contains("as bright as its surroundings"))
+    }
+
+    @Test("pixel values only when no spacing, and an implausible spacing is refused with a note")
+    func calibrationHandling() throws {
+        let truth = Ellipse(centerX: 400, centerY: 270, semiAxisA: 180, semiAxisB: 150, angleRadians: 0.1)
+        let image = HeadPhantom.make(outer: truth, thicknessPX: 12, seed: 21)
+        let uncalibrated = try HeadMeasurer.measure(image, spacingMMPerPixel: nil).get()
+        #expect(uncalibrated.hcMM == nil && uncalibrated.bpdMM == nil && uncalibrated.ofdMM == nil)
+        #expect(uncalibrated.calibrationNote == nil)
+        #expect(abs(uncalibrated.hcPixels - truth.perimeter) / truth.perimeter < 0.02)
+        let implausible = try HeadMeasurer.measure(image, spacingMMPerPixel: 5).get()
+        #expect(implausible.hcMM == nil)
+        #expect(implausible.calibrationNote?.contains("plausible range") == true)
+        #expect(HeadMeasurement.diameterConvention == "outer-to-outer")
+        #expect(uncalibrated.ofdPixels >= uncalibrated.bpdPixels)
+    }
+
+    @Test("an ignore mask over a bright distractor keeps the measurement on the skull")
+    func maskIgnoresBurnedInOverlay() throws {
+        let truth = Ellipse(centerX: 420, centerY: 280, semiAxisA: 160, semiAxisB: 130, angleRadians: 0)
+        var image = HeadPhantom.make(outer: truth, thicknessPX: 10, seed: 31)
+        var mask = GrayImage(width: image.width, height: image.height, repeating: 0)
+        // A burned-in white label block in the corner, as scanners draw text.
+        for y in 10..<60 { for x in 10..<260 where (x / 6 + y / 6) % 2 == 0 { image[x, y] = 255 } }
+        for y in 5..<65 { for x in 5..<265 { mask[x, y] = 255 } }
+        let m = try HeadMeasurer.measure(image, spacingMMPerPixel: 0.1, mask: mask).get()
+        #expect(abs(m.hcPixels - truth.perimeter) / truth.perimeter < 0.02)
+        let wrongMask = GrayImage(width: 10, height: 10, repeating: 0)
+        #expect(throws: HeadMeasurementFailure.maskSizeMismatch(imageWidth: 800, imageHeight: 540, maskWidth: 10, maskHeight: 10)) {
+            try HeadMeasurer.measure(image, spacingMMPerPixel: 0.1, mask: wrongMask).get()
+        }
+    }
+
+    @Test("a tiny frame is refused with its size")
+    func tinyFrameIsRefused() {
+        let image = GrayImage(width: 20, height: 20, repeating: 0)
+        #expect(throws: HeadMeasurementFailure.imageTooSmall(width: 20, height: 20)) {
+            try HeadMeasurer.measure(image, spacingMMPerPixel: 0.1).get()
+        }
+    }
+
+    @Test("measurement is deterministic")
+    func deterministic() throws {
+        let truth = Ellipse(centerX: 400, centerY: 270, semiAxisA: 170, semiAxisB: 140, angleRadians: 0.2)
+        let image = HeadPhantom.make(outer: truth, thicknessPX: 12, seed: 41)
+        #expect(try HeadMeasurer.measure(image, spacingMMPerPixel: 0.2).get()
+            == HeadMeasurer.measure(image, spacingMMPerPixel: 0.2).get())
+    }
+}
