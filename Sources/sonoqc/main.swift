@@ -12,6 +12,7 @@ struct SonoQC: ParsableCommand {
             """,
         subcommands: [
             SimulateCommand.self,
+            EvaluateHCCommand.self,
         ]
     )
 }
