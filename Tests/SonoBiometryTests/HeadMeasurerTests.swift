@@ -79,6 +79,19 @@ struct HeadMeasurerTests {
         }
     }
 
+    @Test("frame sizes from 320x240 to 1600x1080 are measured within 2 %", arguments: [
+        (320, 240, 0.35), (640, 480, 0.3), (1024, 768, 0.33), (1600, 1080, 0.3),
+    ] as [(Int, Int, Double)])
+    func framesOfManySizes(width: Int, height: Int, radiusFraction: Double) throws {
+        let a = radiusFraction * Double(width) * 0.75, b = 0.8 * a
+        let truth = Ellipse(centerX: Double(width) / 2 + 3, centerY: Double(height) / 2 - 2,
+                            semiAxisA: a, semiAxisB: b, angleRadians: 0.15)
+        let image = HeadPhantom.make(width: width, height: height, outer: truth,
+                                     thicknessPX: max(4, 0.06 * b), seed: UInt64(width))
+        let m = try HeadMeasurer.measure(image, spacingMMPerPixel: 0.1).get()
+        #expect(abs(m.hcPixels - truth.perimeter) / truth.perimeter < 0.02, "\(m.hcPixels) vs \(truth.perimeter)")
+    }
+
     @Test("a tiny frame is refused with its size")
     func tinyFrameIsRefused() {
         let image = GrayImage(width: 20, height: 20, repeating: 0)

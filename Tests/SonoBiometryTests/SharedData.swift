@@ -36,3 +36,13 @@ enum SharedData {
         }
     }
 }
+
+/// The simulator's committed phantom batches (`samples/<batch>/truth.csv`), when present.
+enum SampleBatches {
+    static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("samples")
+
+    static func truthFile(batch: String) -> URL { root.appendingPathComponent(batch).appendingPathComponent("truth.csv") }
+    static func has(_ batch: String) -> Bool { FileManager.default.fileExists(atPath: truthFile(batch: batch).path) }
+}
