@@ -103,7 +103,7 @@ struct FetalHeadModel: Sendable {
             // Specular reflection: strong when the beam meets the bone face-on, weak on the
             // lateral walls where it grazes the surface.
             let cosI = abs(l.nx * bx + l.ny * by)
-            let specular = 0.1 + 0.9 * pow(cosI, 2.2)
+            let specular = 0.06 + 0.94 * pow(cosI, 3)
             // The outer table reflects most; the echo fades towards the inner surface.
             let depthFraction = inside / skullThicknessMM
             let profile = 1.0 - 0.3 * depthFraction
@@ -114,7 +114,7 @@ struct FetalHeadModel: Sendable {
         }
         // Brain: hypoechoic parenchyma, darker just inside the bone (subarachnoid space).
         let depthIn = inside - skullThicknessMM
-        var power = 0.16 * exp(1.0 * tex)
+        var power = 0.14 * exp(1.1 * tex)
         if depthIn < 1.8 { power *= 0.45 }
         var coherent = 0.0
         let u = l.u * frontSign, v = l.v
@@ -123,7 +123,7 @@ struct FetalHeadModel: Sendable {
         // Thalami: two hypoechoic ovals either side of the midline.
         let th1 = pow((un + 0.06) / 0.17, 2) + pow((vn - 0.13) / 0.105, 2)
         let th2 = pow((un + 0.06) / 0.17, 2) + pow((vn + 0.13) / 0.105, 2)
-        if th1 < 1 || th2 < 1 { power = 0.06 * exp(0.4 * tex) }
+        if th1 < 1 || th2 < 1 { power = 0.035 * exp(0.4 * tex) }
         // Cavum septi pellucidi: a small fluid box on the midline, frontal third, with bright walls.
         let inCavumSpan = un > 0.22 && un < 0.37
         let cavumHalfWidthMM = max(0.9, 0.045 * b)
@@ -171,15 +171,15 @@ struct FetalHeadModel: Sendable {
             // Choroid plexus / posterior horn of the lateral ventricle.
             out.append(BrainEcho(u0: (-0.28 + jitter()) * a, v0: side * (0.30 + jitter()) * b,
                                  u1: (-0.66 + jitter()) * a, v1: side * (0.40 + jitter()) * b,
-                                 halfThicknessMM: 0.55, amplitude: 1.6))
+                                 halfThicknessMM: 0.7, amplitude: 1.8))
             // Insula / Sylvian fissure.
             out.append(BrainEcho(u0: (0.02 + jitter()) * a, v0: side * (0.56 + jitter()) * b,
                                  u1: (0.30 + jitter()) * a, v1: side * (0.50 + jitter()) * b,
-                                 halfThicknessMM: 0.45, amplitude: 1.3))
+                                 halfThicknessMM: 0.55, amplitude: 1.4))
             // Frontal horn wall.
             out.append(BrainEcho(u0: (0.42 + jitter()) * a, v0: side * (0.12 + jitter()) * b,
                                  u1: (0.62 + jitter()) * a, v1: side * (0.22 + jitter()) * b,
-                                 halfThicknessMM: 0.4, amplitude: 1.0))
+                                 halfThicknessMM: 0.4, amplitude: 0.8))
         }
         // A few short incidental echoes (vessels, sulci).
         for _ in 0..<2 {
@@ -187,7 +187,7 @@ struct FetalHeadModel: Sendable {
             let length = rng.uniform(0.06...0.14) * a
             let angle = rng.uniform(-0.3...0.3)
             out.append(BrainEcho(u0: u0, v0: v0, u1: u0 + length * cos(angle), v1: v0 + length * sin(angle),
-                                 halfThicknessMM: 0.3, amplitude: rng.uniform(0.4...0.9)))
+                                 halfThicknessMM: 0.3, amplitude: rng.uniform(0.3...0.6)))
         }
         return out
     }
@@ -220,7 +220,7 @@ struct SceneModel: Sendable {
             let fatEnd = 0.32 * wall, muscleEnd = 0.68 * wall
             if abs(depth - fatEnd) < 0.6 || abs(depth - muscleEnd) < 0.5 || abs(depth - wall) < 0.7 {
                 // Fascia and serosa: specular interfaces roughly parallel to the skin.
-                return EchoSample(powerDiffuse: 1.4, coherentAmplitude: 1.1 * (0.4 + 0.6 * by * by),
+                return EchoSample(powerDiffuse: 1.1, coherentAmplitude: 0.6 * (0.4 + 0.6 * by * by),
                                   attenuationDBPerMM: 0.1 * f)
             }
             if depth < fatEnd {
@@ -230,7 +230,7 @@ struct SceneModel: Sendable {
             }
             if depth < muscleEnd {
                 let fibre = texture.fractal(xMM: x, yMM: depth, scaleMM: 0.9, stretchX: 8)
-                return EchoSample(powerDiffuse: 0.75 * exp(0.9 * fibre + 0.3 * tex), coherentAmplitude: 0,
+                return EchoSample(powerDiffuse: 0.7 * exp(1.1 * fibre + 0.5 * tex), coherentAmplitude: 0,
                                   attenuationDBPerMM: 0.11 * f)
             }
             return EchoSample(powerDiffuse: 0.55 * exp(0.5 * tex), coherentAmplitude: 0,
@@ -251,7 +251,7 @@ struct SceneModel: Sendable {
         }
         let body = texture.fractal(xMM: x - 97, yMM: y + 53, scaleMM: 7)
         let bright = body > 0.5 ? 2.5 : 0
-        return EchoSample(powerDiffuse: 0.5 * exp(0.9 * body + 0.3 * tex) + bright, coherentAmplitude: 0,
+        return EchoSample(powerDiffuse: 0.45 * exp(1.4 * body + 0.5 * tex) + bright, coherentAmplitude: 0,
                           attenuationDBPerMM: 0.1 * f)
     }
 }

@@ -121,9 +121,10 @@ struct BModeImager {
     /// Receiver noise power referred to the probe face (1 = power of typical tissue at the skin).
     var noisePower: Double = 2e-7
     /// Display level of 0 dB (echogenicity-1 tissue, fully compensated), fraction of full scale.
-    var tissueLevel: Double = 0.45
+    var tissueLevel: Double = 0.38
     /// Width of the scanner's speckle-reduction smoothing of the log image, in speckle cells
-    /// (PSF sigmas); 0 disables it. Clinical exports are smoothed: HC18 frames have a block
+    /// (1.6 axial and 0.6 lateral PSF sigmas per unit, which evens out the lateral streaks of
+    /// scan conversion); 0 disables it. Clinical exports are smoothed: HC18 frames have a block
     /// mean/std of about 8 in homogeneous tissue, raw log-compressed speckle about 3.
     var speckleReduction: Double = 1.0
 
@@ -289,12 +290,12 @@ struct BModeImager {
             let total = raw.reduce(0, +)
             return raw.map { Float($0 / total) }
         }
-        let axial = smoothingTaps(speckleReduction * psf.axialSigmaMM / grid.drMM)
+        let axial = smoothingTaps(1.6 * speckleReduction * psf.axialSigmaMM / grid.drMM)
         var lateral: [[Float]] = []
         lateral.reserveCapacity(grid.rows)
         for ir in 0..<grid.rows {
             let r = grid.r0MM + Double(ir) * grid.drMM
-            lateral.append(smoothingTaps(speckleReduction * psf.lateralSigmaMM(atRadius: r) / (max(r, 1) * grid.dThetaRad)))
+            lateral.append(smoothingTaps(0.6 * speckleReduction * psf.lateralSigmaMM(atRadius: r) / (max(r, 1) * grid.dThetaRad)))
         }
         // Edge rows and columns lose weight at the border; renormalise by smoothing a field of ones.
         var ones = [Float](repeating: 1, count: display.count)

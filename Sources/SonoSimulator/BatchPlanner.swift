@@ -218,7 +218,7 @@ struct BatchPlanner {
             defects.append(DefectRecord(kind: .gainLow, amount: drop, note: "receive gain lowered by \(drop) dB"))
         }
         if let amount = kinds[.gainHigh] {
-            let rise = amount ?? 22
+            let rise = amount ?? 34
             gain += rise
             defects.append(DefectRecord(kind: .gainHigh, amount: rise, note: "receive gain raised by \(rise) dB"))
         }
@@ -251,7 +251,7 @@ struct BatchPlanner {
             hcMM: hcMM, bpdMM: 2 * b, ofdMM: 2 * a, hcZ: hcZ, cephalicIndex: ci,
             centreXPixel: cx, centreYPixel: cy, orientationDeg: orientation,
             skullThicknessMM: 1.2 + 0.08 * (gaWeeks - 16), scalpThicknessMM: scalp,
-            boneAmplitude: 15 + 0.4 * (gaWeeks - 20), frontSign: frontDraw, missingArcs: arcs,
+            boneAmplitude: 22 + 0.6 * (gaWeeks - 20), frontSign: frontDraw, missingArcs: arcs,
             showsCavum: kinds[.obliquePlane] == nil, echoes: echoes, overlays: overlays, defects: defects,
             exactCopyOf: nil, duplicateOfFile: nil, reported: reported, reportedTruth: reportedTruth)
     }

@@ -103,7 +103,7 @@ struct OverlayPainter {
                 let s2 = textScale
                 let x = width / 2 - 11 * BitmapFont.advance * s2, line = (BitmapFont.glyphHeight + 3) * s2
                 text("SONOQC SIM", x: 18 * s2, y: 4 * s2)
-                text("GA \(plan.gestationalAge)", x: width - 12 * BitmapFont.advance * s2, y: 4 * s2)
+                text("GA \(plan.gestationalAge)", x: width / 2 - 4 * BitmapFont.advance * s2, y: 4 * s2)
                 text(String(format: "%.1fMHZ DR%.0f", plan.frequencyMHz, plan.dynamicRangeDB), x: x,
                      y: height - 2 * line)
                 if let hc = plan.reported?.hcMM {
