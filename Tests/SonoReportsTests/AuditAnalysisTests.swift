@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SonoBiometry
+import SonoCore
 @testable import SonoReports
 
 @Suite("Operator and unit audit")
@@ -115,5 +116,26 @@ struct AuditAnalysisTests {
         #expect(!html.contains("<strong>operator op-fair</strong>"))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("audit.csv").path))
         #expect(check.elements.filter { $0.name == "svg" }.count == 3, "one CUSUM chart per unit and operator")
+    }
+}
+
+@Suite("Audit on the simulated operator-audit batch")
+struct SimulatedAuditBatchTests {
+    static let manifest = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("samples/operator-audit/manifest.json")
+
+    @Test("the operator the simulator biased 4 % short is flagged low; the unbiased and the noisy one are not",
+          .enabled(if: FileManager.default.fileExists(atPath: manifest.path)))
+    func simulatedBiasIsFlagged() throws {
+        let decoded = try JSONDecoder().decode(BatchManifest.self, from: Data(contentsOf: Self.manifest))
+        let records = decoded.scans.map { AuditRecord(scan: $0, verdict: .pass, firedRuleIDs: []) }
+        let audit = AuditAnalysis(records: records)
+        func flags(_ op: String) -> [AuditFlag] {
+            audit.groups.first { $0.kind == .operator && $0.id == op }?.measures.flatMap(\.flags) ?? []
+        }
+        #expect(flags("op-b").contains { if case .biasLow = $0 { true } else { false } }, "\(flags("op-b"))")
+        #expect(flags("op-a").isEmpty, "\(flags("op-a"))")
+        #expect(flags("op-c").filter { if case .biasLow = $0 { true } else if case .biasHigh = $0 { true } else { false } }.isEmpty,
+                "\(flags("op-c"))")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SonoBiometry
+import SonoCore
 
 /// The overall outcome of one scan as the audit counts it.
 public enum AuditVerdict: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
@@ -228,5 +229,41 @@ public struct AuditAnalysis: Sendable {
         }
         return MeasureAudit(measure: measure, count: n, meanZ: mean, sdZ: sd, flags: flags, cusum: cusum,
                             cusumSignalIndex: signal)
+    }
+}
+
+extension AuditRecord {
+    /// A record from a manifest scan entry: the reported values are scored against
+    /// INTERGROWTH-21st at the scan's gestational age (stated, else from LMP and exam date).
+    /// Measures outside the chart's 14–40 week range, or without a usable age, are left out
+    /// rather than extrapolated.
+    public init(scan: ScanEntry, verdict: AuditVerdict, firedRuleIDs: Set<String>) {
+        self.init(scanID: scan.scanID, unitID: scan.unitID, operatorID: scan.operatorID, examDate: scan.examDate,
+                  verdict: verdict, firedRuleIDs: firedRuleIDs,
+                  reportedZScores: Self.reportedZScores(scan))
+    }
+
+    /// Mean z per measure over the scan's images.
+    public static func reportedZScores(_ scan: ScanEntry) -> [BiometricMeasure: Double] {
+        let age: GestationalAge?
+        if let text = scan.gestationalAge {
+            age = try? GestationalAge(parsing: text)
+        } else if let lmp = scan.lmpDate, let exam = scan.examDate {
+            age = try? GestationalAge(lastMenstrualPeriod: lmp, examDate: exam)
+        } else {
+            age = nil
+        }
+        guard let gaWeeks = age?.exactWeeks else { return [:] }
+        var sums: [BiometricMeasure: (Double, Int)] = [:]
+        for image in scan.images {
+            let r = image.reported
+            let values: [(BiometricMeasure, Double?)] = [(.hc, r.hcMM), (.bpd, r.bpdMM), (.ofd, r.ofdMM), (.ac, r.acMM), (.fl, r.flMM)]
+            for (measure, value) in values {
+                guard let value, let z = try? Intergrowth21st.zScore(measure, valueMM: value, gaWeeks: gaWeeks) else { continue }
+                let s = sums[measure, default: (0, 0)]
+                sums[measure] = (s.0 + z, s.1 + 1)
+            }
+        }
+        return sums.mapValues { $0.0 / Double($0.1) }
     }
 }
