@@ -90,6 +90,19 @@ public struct ImageOverlay: Sendable, Hashable {
         hasher.combine(maskedRegions)
     }
 
+    /// Outline of a curvilinear (convex-probe) sector pointing down the image: the arc of radius
+    /// `innerRadiusPixels` at the probe face, the two edges, and the arc at full depth. Angles are
+    /// measured from straight down; `apex` may lie above the image (negative y).
+    public static func sectorOutline(apex: PixelPoint, innerRadiusPixels: Double, outerRadiusPixels: Double,
+                                     halfAngleRadians: Double, segments: Int = 48) -> [PixelPoint] {
+        func point(_ radius: Double, _ angle: Double) -> PixelPoint {
+            PixelPoint(x: apex.x + radius * sin(angle), y: apex.y + radius * cos(angle))
+        }
+        let steps = max(2, segments)
+        let angles = (0...steps).map { -halfAngleRadians + 2 * halfAngleRadians * Double($0) / Double(steps) }
+        return angles.map { point(outerRadiusPixels, $0) } + angles.reversed().map { point(innerRadiusPixels, $0) }
+    }
+
     var effectiveBPDAxis: (PixelPoint, PixelPoint)? { bpdAxis ?? skullEllipse?.minorAxis }
     var effectiveOFDAxis: (PixelPoint, PixelPoint)? { ofdAxis ?? skullEllipse?.majorAxis }
 

@@ -103,18 +103,24 @@ struct RGBCanvas: Sendable {
         if closed { line(from: points[points.count - 1], to: points[0], thickness: thickness, colour) }
     }
 
-    /// A translucent filled rectangle with a solid border: masked burned-in text.
+    /// A masked region: hatched with a solid border when small (burned-in text, caliper marks);
+    /// border only when large (e.g. the bounding box of a dotted ellipse), so the anatomy under
+    /// it stays visible.
     mutating func maskedRectangle(x: Double, y: Double, width w: Double, height h: Double, _ colour: Colour) {
         let x0 = Int(x.rounded(.down)), x1 = Int((x + w).rounded(.up))
         let y0 = Int(y.rounded(.down)), y1 = Int((y + h).rounded(.up))
         guard x1 > x0, y1 > y0 else { return }
-        for yy in y0..<y1 {
-            for xx in x0..<x1 {
-                // Diagonal hatching reads as "masked" even in greyscale print.
-                let onHatch = (xx + yy) % 6 < 2
-                blend(x: xx, y: yy, colour, alpha: onHatch ? 0.75 : 0.3)
+        let isSmall = Double((x1 - x0) * (y1 - y0)) <= 0.05 * Double(width * height)
+        if isSmall {
+            for yy in y0..<y1 {
+                for xx in x0..<x1 {
+                    // Diagonal hatching reads as "masked" even in greyscale print.
+                    let onHatch = (xx + yy) % 6 < 2
+                    blend(x: xx, y: yy, colour, alpha: onHatch ? 0.75 : 0.3)
+                }
             }
         }
-        polyline([(x, y), (x + w, y), (x + w, y + h), (x, y + h)], closed: true, thickness: 1.5, colour)
+        let corners: [(x: Double, y: Double)] = [(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)]
+        for i in 0..<4 { line(from: corners[i], to: corners[i + 1], thickness: 1.5, colour, dashed: !isSmall) }
     }
 }
