@@ -165,10 +165,15 @@ struct Pipeline {
                         let lambdaMin = (ixx + iyy) * 0.5 - root
                         var s = -lambdaMin * norm
                         guard s > strength[i] else { continue }
-                        // Normal = eigenvector of the most negative eigenvalue: perpendicular to
-                        // the principal direction 0.5·atan2(2·ixy, ixx − iyy) of the larger one.
-                        let theta = 0.5 * atan2(2 * ixy, ixx - iyy) + Float.pi / 2
-                        let cx = cos(theta), cy = sin(theta)
+                        // Normal = eigenvector of the most negative eigenvalue; of the two
+                        // algebraic forms take the longer one (the other vanishes on axis-aligned bands).
+                        let ex1 = ixy, ey1 = lambdaMin - ixx
+                        let ex2 = lambdaMin - iyy, ey2 = ixy
+                        let n1 = ex1 * ex1 + ey1 * ey1, n2 = ex2 * ex2 + ey2 * ey2
+                        let (ex, ey, nn) = n1 >= n2 ? (ex1, ey1, n1) : (ex2, ey2, n2)
+                        guard nn > 1e-12 else { continue }
+                        let inv = 1 / nn.squareRoot()
+                        let cx = ex * inv, cy = ey * inv
                         // A skull is a band, darker on both sides; the bright side of a step edge
                         // (sac wall, sector border) also has a negative eigenvalue, so scale by how
                         // symmetric the drop is at ±2σ across the band.
@@ -193,10 +198,29 @@ struct Pipeline {
             for i in 0..<(w * h) where m.ignored[i] { strength[i] = 0 }
         }
         // Normalise by a high percentile of the positive responses so thresholds are gain-free.
-        let positive = strength.filter { $0 > 0 }.sorted()
-        let scale = positive.isEmpty ? 1 : max(positive[min(positive.count - 1, Int(Double(positive.count) * 0.99))], 1e-6)
+        let scale = max(Self.percentileOfPositive(strength, 0.99), 1e-6)
         for i in 0..<(w * h) { strength[i] = min(strength[i] / scale, 1.5) }
         return RidgeMap(width: w, height: h, strength: strength, normalX: nx, normalY: ny)
+    }
+
+    /// The `q` quantile of the positive values, from a 2048-bin histogram (a full sort of the
+    /// ridge map cost more than the rest of the ridge stage); resolution max/2048.
+    static func percentileOfPositive(_ values: [Float], _ q: Double) -> Float {
+        var maximum: Float = 0
+        var count = 0
+        for v in values where v > 0 { maximum = max(maximum, v); count += 1 }
+        guard count > 0 else { return 1 }
+        let bins = 2048
+        var histogram = [Int](repeating: 0, count: bins)
+        let scale = Float(bins) / maximum
+        for v in values where v > 0 { histogram[min(bins - 1, Int(v * scale))] += 1 }
+        let target = Int(Double(count) * q)
+        var seen = 0
+        for (i, n) in histogram.enumerated() {
+            seen += n
+            if seen > target { return Float(i + 1) / scale }
+        }
+        return maximum
     }
 
     // MARK: - Centre candidates
