@@ -113,12 +113,11 @@ public enum HCEvaluation {
             } catch {
                 return ImageResult(entry: entry, measurement: nil, failure: "decode: \(error)", measureSeconds: 0)
             }
-            var result: Result<HeadMeasurement, HeadMeasurementFailure>!
-            let elapsed = clock.measure {
-                result = HeadMeasurer.measure(image, spacingMMPerPixel: entry.pixelSizeMM, mask: nil, options: options)
-            }
+            let start = clock.now
+            let result = HeadMeasurer.measure(image, spacingMMPerPixel: entry.pixelSizeMM, mask: nil, options: options)
+            let elapsed = clock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            switch result! {
+            switch result {
             case .success(let m):
                 return ImageResult(entry: entry, measurement: m, failure: m.hcMM == nil ? m.calibrationNote : nil,
                                    measureSeconds: seconds)

@@ -57,7 +57,7 @@ public enum HeadMeasurer {
             return .failure(.maskSizeMismatch(imageWidth: image.width, imageHeight: image.height,
                                               maskWidth: mask.width, maskHeight: mask.height))
         }
-        var pipeline = Pipeline(image: image, mask: mask, options: options)
+        var pipeline = HeadMeasurementPipeline(image: image, mask: mask, options: options)
         return pipeline.run().map { found in
             var spacing: Double? = nil
             var note: String? = nil
@@ -77,7 +77,7 @@ public enum HeadMeasurer {
 }
 
 /// The stages of ``HeadMeasurer`` with their intermediate rasters.
-struct Pipeline {
+struct HeadMeasurementPipeline {
     let options: HeadMeasurer.Options
     /// Full-resolution size.
     let width: Int
