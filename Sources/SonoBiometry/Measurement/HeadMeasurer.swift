@@ -57,7 +57,7 @@ public enum HeadMeasurer {
             return .failure(.maskSizeMismatch(imageWidth: image.width, imageHeight: image.height,
                                               maskWidth: mask.width, maskHeight: mask.height))
         }
-        var pipeline = HeadMeasurementPipeline(image: image, mask: mask, options: options)
+        let pipeline = HeadMeasurementPipeline(image: image, mask: mask, options: options)
         return pipeline.run().map { found in
             var spacing: Double? = nil
             var note: String? = nil
@@ -468,7 +468,7 @@ struct HeadMeasurementPipeline {
 
     // MARK: - Run
 
-    mutating func run() -> Result<Found, HeadMeasurementFailure> {
+    func run() -> Result<Found, HeadMeasurementFailure> {
         let ridge = ridgeMap()
         guard ridge.strength.contains(where: { $0 > 0.2 }) else { return .failure(.noSkullEvidence) }
         guard let ring = bestRing(ridge) else {
