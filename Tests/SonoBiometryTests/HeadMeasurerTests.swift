@@ -92,6 +92,14 @@ struct HeadMeasurerTests {
         #expect(abs(m.hcPixels - truth.perimeter) / truth.perimeter < 0.02, "\(m.hcPixels) vs \(truth.perimeter)")
     }
 
+    @Test("a blank frame reports that there is no skull evidence")
+    func blankFrame() {
+        let image = GrayImage(width: 800, height: 540, repeating: 0)
+        #expect(throws: HeadMeasurementFailure.noSkullEvidence) {
+            try HeadMeasurer.measure(image, spacingMMPerPixel: 0.1).get()
+        }
+    }
+
     @Test("a tiny frame is refused with its size")
     func tinyFrameIsRefused() {
         let image = GrayImage(width: 20, height: 20, repeating: 0)
