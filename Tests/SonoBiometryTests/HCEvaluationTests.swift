@@ -53,6 +53,17 @@ struct HCEvaluationTests {
         #expect(csv[4].hasSuffix(",none"))
     }
 
+    @Test("summary.json keeps every key, null when nothing was measured")
+    func emptySummaryKeepsKeys() throws {
+        let entry = HCEvaluation.TruthEntry(filename: "x", pixelSizeMM: 1, hcMM: 100)
+        let s = HCEvaluation.summarize([.init(entry: entry, measurement: nil, failure: "none", measureSeconds: 0)])
+        let json = try HCEvaluation.summaryJSON(s)
+        #expect(json.contains("\"mean_abs_diff_mm\" : null"))
+        #expect(json.contains("\"p95_abs_diff_mm\" : null"))
+        let decoded = try JSONDecoder().decode(HCEvaluation.Summary.self, from: Data(json.utf8))
+        #expect(decoded == s)
+    }
+
     @Test("decode failures become per-image failures, not a crashed run")
     func decodeFailureIsRecorded() {
         struct Missing: Error {}

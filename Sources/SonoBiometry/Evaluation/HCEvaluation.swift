@@ -97,6 +97,23 @@ public enum HCEvaluation {
             case within10mm = "within_10mm"
             case meanMeasureMS = "mean_measure_ms"
         }
+
+        /// Writes every key, with `null` for statistics that have no value (no image measured),
+        /// so readers can rely on the key set.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(count, forKey: .count)
+            try c.encode(noResult, forKey: .noResult)
+            for (value, key) in [(meanAbsDiffMM, CodingKeys.meanAbsDiffMM), (medianAbsDiffMM, .medianAbsDiffMM),
+                                 (p95AbsDiffMM, .p95AbsDiffMM), (meanSignedDiffMM, .meanSignedDiffMM)] {
+                if let value { try c.encode(value, forKey: key) } else { try c.encodeNil(forKey: key) }
+            }
+            try c.encode(within2mm, forKey: .within2mm)
+            try c.encode(within3mm, forKey: .within3mm)
+            try c.encode(within5mm, forKey: .within5mm)
+            try c.encode(within10mm, forKey: .within10mm)
+            try c.encode(meanMeasureMS, forKey: .meanMeasureMS)
+        }
     }
 
     /// Measures every truth entry's image. `decode` turns a file name (relative to the images
