@@ -12,12 +12,57 @@ struct EchoSample {
     var attenuationDBPerMM: Double
 }
 
-/// A thin bright line inside the brain (falx segment, ventricle wall, choroid plexus, insula),
-/// in head-local millimetres: u along the OFD axis, v along the BPD axis.
+/// A thin bright curve inside the brain (ventricle wall, choroid plexus, insula, sulcus), in
+/// head-local millimetres: u along the OFD axis, v along the BPD axis. Stored as a short polyline
+/// sampled from a quadratic Bézier curve; the echo fades towards its ends.
 struct BrainEcho: Sendable {
-    var u0: Double, v0: Double, u1: Double, v1: Double
+    var us: [Double]
+    var vs: [Double]
     var halfThicknessMM: Double
     var amplitude: Double
+
+    init(u0: Double, v0: Double, u1: Double, v1: Double, bulgeMM: Double = 0, halfThicknessMM: Double,
+         amplitude: Double) {
+        // Control point: the chord's midpoint pushed sideways by twice the bulge.
+        let mu = 0.5 * (u0 + u1), mv = 0.5 * (v0 + v1)
+        let du = u1 - u0, dv = v1 - v0
+        let length = max((du * du + dv * dv).squareRoot(), 1e-9)
+        let cu = mu - 2 * bulgeMM * dv / length, cv = mv + 2 * bulgeMM * du / length
+        var us: [Double] = [], vs: [Double] = []
+        for k in 0...6 {
+            let t = Double(k) / 6
+            let w0 = (1 - t) * (1 - t), w1 = 2 * t * (1 - t), w2 = t * t
+            us.append(w0 * u0 + w1 * cu + w2 * u1)
+            vs.append(w0 * v0 + w1 * cv + w2 * v1)
+        }
+        self.us = us
+        self.vs = vs
+        self.halfThicknessMM = halfThicknessMM
+        self.amplitude = amplitude
+    }
+
+    /// Distance from (u, v) to the curve, and the position along it (0…1).
+    @inline(__always)
+    func distance(u: Double, v: Double) -> (distance: Double, along: Double) {
+        var best = Double.infinity, along = 0.0
+        for k in 0..<(us.count - 1) {
+            let du = us[k + 1] - us[k], dv = vs[k + 1] - vs[k]
+            let len2 = du * du + dv * dv
+            var t = len2 > 0 ? ((u - us[k]) * du + (v - vs[k]) * dv) / len2 : 0
+            t = min(1, max(0, t))
+            let pu = us[k] + t * du - u, pv = vs[k] + t * dv - v
+            let d2 = pu * pu + pv * pv
+            if d2 < best { best = d2; along = (Double(k) + t) / Double(us.count - 1) }
+        }
+        return (best.squareRoot(), along)
+    }
+
+    /// Bounding box test margin: cheap rejection before the polyline distance.
+    @inline(__always)
+    func isNear(u: Double, v: Double) -> Bool {
+        let m = halfThicknessMM
+        return u >= (us.min() ?? 0) - m && u <= (us.max() ?? 0) + m && v >= (vs.min() ?? 0) - m && v <= (vs.max() ?? 0) + m
+    }
 }
 
 /// The fetal head: skull ring, scalp and the transthalamic-plane landmarks.
@@ -140,25 +185,15 @@ struct FetalHeadModel: Sendable {
             power = max(power, 0.8)
             coherent = max(coherent, 2.2 * (0.25 + 0.75 * cosI * cosI))
         }
-        for echo in echoes {
-            let d = Self.segmentDistance(u: u, v: v, echo)
+        for echo in echoes where echo.isNear(u: u, v: v) {
+            let (d, along) = echo.distance(u: u, v: v)
             if d < echo.halfThicknessMM {
-                let fade = 1 - d / echo.halfThicknessMM
+                let fade = (1 - d / echo.halfThicknessMM) * (0.35 + 0.65 * sin(Double.pi * along))
                 power = max(power, 1.2 * fade)
                 coherent = max(coherent, echo.amplitude * fade)
             }
         }
         return EchoSample(powerDiffuse: power, coherentAmplitude: coherent, attenuationDBPerMM: 0.08 * f)
-    }
-
-    @inline(__always)
-    static func segmentDistance(u: Double, v: Double, _ e: BrainEcho) -> Double {
-        let du = e.u1 - e.u0, dv = e.v1 - e.v0
-        let len2 = du * du + dv * dv
-        var t = len2 > 0 ? ((u - e.u0) * du + (v - e.v0) * dv) / len2 : 0
-        t = min(1, max(0, t))
-        let pu = e.u0 + t * du - u, pv = e.v0 + t * dv - v
-        return (pu * pu + pv * pv).squareRoot()
     }
 
     /// The standard transthalamic-plane echoes in head-local millimetres (frontal pole at +u),
@@ -171,15 +206,15 @@ struct FetalHeadModel: Sendable {
             // Choroid plexus / posterior horn of the lateral ventricle.
             out.append(BrainEcho(u0: (-0.28 + jitter()) * a, v0: side * (0.30 + jitter()) * b,
                                  u1: (-0.66 + jitter()) * a, v1: side * (0.40 + jitter()) * b,
-                                 halfThicknessMM: 0.7, amplitude: 1.8))
+                                 bulgeMM: side * 0.06 * b, halfThicknessMM: 0.7, amplitude: 1.8))
             // Insula / Sylvian fissure.
             out.append(BrainEcho(u0: (0.02 + jitter()) * a, v0: side * (0.56 + jitter()) * b,
                                  u1: (0.30 + jitter()) * a, v1: side * (0.50 + jitter()) * b,
-                                 halfThicknessMM: 0.55, amplitude: 1.4))
+                                 bulgeMM: -side * 0.05 * b, halfThicknessMM: 0.55, amplitude: 1.4))
             // Frontal horn wall.
             out.append(BrainEcho(u0: (0.42 + jitter()) * a, v0: side * (0.12 + jitter()) * b,
                                  u1: (0.62 + jitter()) * a, v1: side * (0.22 + jitter()) * b,
-                                 halfThicknessMM: 0.4, amplitude: 0.8))
+                                 bulgeMM: side * 0.03 * b, halfThicknessMM: 0.4, amplitude: 0.8))
         }
         // A few short incidental echoes (vessels, sulci).
         for _ in 0..<2 {
@@ -187,7 +222,7 @@ struct FetalHeadModel: Sendable {
             let length = rng.uniform(0.06...0.14) * a
             let angle = rng.uniform(-0.3...0.3)
             out.append(BrainEcho(u0: u0, v0: v0, u1: u0 + length * cos(angle), v1: v0 + length * sin(angle),
-                                 halfThicknessMM: 0.3, amplitude: rng.uniform(0.3...0.6)))
+                                 bulgeMM: rng.uniform(-0.1...0.1) * length, halfThicknessMM: 0.3, amplitude: rng.uniform(0.3...0.6)))
         }
         return out
     }

@@ -165,51 +165,68 @@ struct BatchPlanner {
             fill = amount ?? 0.3
             defects.append(DefectRecord(kind: .wrongDepth, amount: fill, note: "depth too large: OFD spans \(fill) of the image width"))
         }
-        var spacing = frame.spacingMMPerPixel ?? (2 * a / (fill * Double(W)))
-        // Store spacings the file header can hold exactly: whole pixels per metre (PNG pHYs) or
-        // whole dots per centimetre (JFIF), so truth, manifest and file agree to the last digit.
-        spacing = format == .png ? 1000 / (1000 / spacing).rounded() : 10 / (10 / spacing).rounded()
-
         let centre = frame.centre ?? centreDraw
-        var cx = centre[0] * Double(W - 1), cy = centre[1] * Double(H - 1)
+        var cx = centre[0] * Double(W - 1)
+        let cy = centre[1] * Double(H - 1)
         let orientation = frame.orientationDeg ?? orientationDraw
         let fluid = frame.fluidMM ?? fluidDraw
         let wall = frame.maternalWallMM ?? wallDraw
         let probe = spec.probe
         let r0 = probe.radiusMM
         let scalp = 1.0 + 0.07 * (gaWeeks - 16)
-        let headDepth = wall + 0.6 * fluid + b + scalp
+        // Skin to head centre: maternal wall, some fluid, then the head's vertical half-extent.
+        let sinO = sin(orientation * .pi / 180), cosO = cos(orientation * .pi / 180)
+        let verticalHalfExtent = (a * a * sinO * sinO + b * b * cosO * cosO).squareRoot()
+        let headDepth = wall + 0.6 * fluid + verticalHalfExtent + scalp
         let half = probe.sectorAngleDeg / 2 * .pi / 180
+        let outsideFraction = kinds[.headOutsideSector].map { $0 ?? 0.35 }
+        if outsideFraction != nil, frame.centre == nil { cx = (0.5 + 0.1 * sideDraw) * Double(W - 1) }
 
-        func apexY(forApexX ax: Double) -> Double {
-            let dx = cx - ax
-            let rPixels = (r0 + headDepth) / spacing
-            return cy - (max(rPixels * rPixels - dx * dx, 1)).squareRoot()
-        }
-        var ax = Double(W - 1) / 2
-        if let amount = kinds[.headOutsideSector] {
-            // Move the probe sideways until the sector edge cuts through the head: `amount` is the
-            // fraction of the head's lateral extent left outside.
-            let outside = amount ?? 0.35
-            if frame.centre == nil { cx = (0.5 + 0.1 * sideDraw) * Double(W - 1) }
-            let c = cos(orientation * .pi / 180), s = sin(orientation * .pi / 180)
-            let lateralHalfWidth = (a * a * c * c + b * b * s * s).squareRoot() / spacing
-            let edgeX = cx + sideDraw * (1 - 2 * outside) * lateralHalfWidth
-            for _ in 0..<8 {
-                let ay = apexY(forApexX: ax)
-                ax = edgeX - sideDraw * (cy - ay) * tan(half)
+        // Place probe and head; unless the head is meant to be cut off, zoom out a little at a
+        // time until the whole outline lies inside the sector and the image (a clean frame must
+        // show the entire skull).
+        var spacing = 0.0
+        var geometry = SectorGeometry(apexXPixel: 0, apexYPixel: 0, spacingMMPerPixel: 1, probeRadiusMM: r0,
+                                      halfAngleDeg: probe.sectorAngleDeg / 2, depthMM: 1)
+        for _ in 0..<16 {
+            spacing = frame.spacingMMPerPixel ?? (2 * a / (fill * Double(W)))
+            // Store spacings the file header can hold exactly: whole pixels per metre (PNG pHYs) or
+            // whole dots per centimetre (JFIF), so truth, manifest and file agree to the last digit.
+            spacing = format == .png ? 1000 / (1000 / spacing).rounded() : 10 / (10 / spacing).rounded()
+            func apexY(forApexX ax: Double) -> Double {
+                let dx = cx - ax
+                let rPixels = (r0 + headDepth) / spacing
+                return cy - (max(rPixels * rPixels - dx * dx, 1)).squareRoot()
             }
+            // The sonographer centres the head under the probe.
+            var ax = cx
+            if let outside = outsideFraction {
+                // Move the probe sideways until the sector edge cuts through the head: `outside`
+                // is the fraction of the head's lateral extent left outside.
+                let c = cos(orientation * .pi / 180), s = sin(orientation * .pi / 180)
+                let lateralHalfWidth = (a * a * c * c + b * b * s * s).squareRoot() / spacing
+                let edgeX = cx + sideDraw * (1 - 2 * outside) * lateralHalfWidth
+                for _ in 0..<8 {
+                    let ay = apexY(forApexX: ax)
+                    ax = edgeX - sideDraw * (cy - ay) * tan(half)
+                }
+            }
+            let ay = apexY(forApexX: ax)
+            // Image the whole frame: the sector ends just below the image's lowest corner.
+            let bottom = Double(H - 1) - ay
+            let farX = max(abs(ax), abs(Double(W - 1) - ax))
+            let depthMM = (farX * farX + bottom * bottom).squareRoot() * spacing - r0 + 2
+            geometry = SectorGeometry(apexXPixel: ax, apexYPixel: ay, spacingMMPerPixel: spacing, probeRadiusMM: r0,
+                                      halfAngleDeg: probe.sectorAngleDeg / 2, depthMM: depthMM)
+            if outsideFraction != nil || frame.spacingMMPerPixel != nil { break }
+            if Self.outlineFitsInView(geometry: geometry, width: W, height: H, centreX: cx, centreY: cy,
+                                      semiAxesMM: (a, b), orientationDeg: orientation) { break }
+            fill *= 0.95
+        }
+        if let outside = outsideFraction {
             defects.append(DefectRecord(kind: .headOutsideSector, amount: outside,
                                         note: "sector edge on the \(sideDraw > 0 ? "right" : "left") cuts the head"))
         }
-        let ay = apexY(forApexX: ax)
-        // Image the whole frame: the sector ends just below the image's lowest corner.
-        let bottom = Double(H - 1) - ay
-        let farX = max(abs(ax), abs(Double(W - 1) - ax))
-        let farPixels = (farX * farX + bottom * bottom).squareRoot()
-        let depthMM = farPixels * spacing - r0 + 2
-        let geometry = SectorGeometry(apexXPixel: ax, apexYPixel: ay, spacingMMPerPixel: spacing, probeRadiusMM: r0,
-                                      halfAngleDeg: probe.sectorAngleDeg / 2, depthMM: depthMM)
 
         var gain = frame.gainDB ?? probe.gainDB
         if let amount = kinds[.gainLow] {
@@ -251,9 +268,25 @@ struct BatchPlanner {
             hcMM: hcMM, bpdMM: 2 * b, ofdMM: 2 * a, hcZ: hcZ, cephalicIndex: ci,
             centreXPixel: cx, centreYPixel: cy, orientationDeg: orientation,
             skullThicknessMM: 1.2 + 0.08 * (gaWeeks - 16), scalpThicknessMM: scalp,
-            boneAmplitude: 22 + 0.6 * (gaWeeks - 20), frontSign: frontDraw, missingArcs: arcs,
+            boneAmplitude: 18 + 0.5 * (gaWeeks - 20), frontSign: frontDraw, missingArcs: arcs,
             showsCavum: kinds[.obliquePlane] == nil, echoes: echoes, overlays: overlays, defects: defects,
             exactCopyOf: nil, duplicateOfFile: nil, reported: reported, reportedTruth: reportedTruth)
+    }
+
+    /// True when the head outline (plus the scalp) lies inside the sector and 2 px inside the image.
+    static func outlineFitsInView(geometry: SectorGeometry, width: Int, height: Int, centreX: Double, centreY: Double,
+                                  semiAxesMM: (Double, Double), orientationDeg: Double) -> Bool {
+        let margin = 2.0
+        let a = semiAxesMM.0 / geometry.spacingMMPerPixel + margin, b = semiAxesMM.1 / geometry.spacingMMPerPixel + margin
+        let c = cos(orientationDeg * .pi / 180), s = sin(orientationDeg * .pi / 180)
+        for k in 0..<360 {
+            let t = 2 * Double.pi * Double(k) / 360
+            let u = a * cos(t), v = b * sin(t)
+            let x = centreX + c * u - s * v, y = centreY + s * u + c * v
+            guard x >= margin, y >= margin, x <= Double(width - 1) - margin, y <= Double(height - 1) - margin,
+                  geometry.contains(x: x, y: y) else { return false }
+        }
+        return true
     }
 
     /// A copy of `source` as the next frame: byte-identical, or after a sub-millimetre probe

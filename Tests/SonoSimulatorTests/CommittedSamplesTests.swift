@@ -52,4 +52,17 @@ struct CommittedSamplesTests {
         #expect(kinds == Set(DefectKind.allCases))
         #expect(errors == Set(ReportingError.allCases))
     }
+
+    @Test func framesWithoutTheOutsideDefectShowTheWholeSkull() throws {
+        for path in Self.seedPaths {
+            for plan in try BatchPlanner(spec: PhantomSimulator.loadSpec(path: path)).plan()
+            where !plan.defects.contains(where: { $0.kind == .headOutsideSector }) {
+                #expect(BatchPlanner.outlineFitsInView(
+                    geometry: plan.geometry, width: plan.width, height: plan.height, centreX: plan.centreXPixel,
+                    centreY: plan.centreYPixel, semiAxesMM: (plan.ofdMM / 2, plan.bpdMM / 2),
+                    orientationDeg: plan.orientationDeg) || plan.defects.contains { $0.kind == .nearDuplicate },
+                    "\(plan.fileName) of \(path) cuts the skull")
+            }
+        }
+    }
 }
