@@ -10,6 +10,12 @@ struct BatchPlanner {
     func plan() throws(SimulatorError) -> [FramePlan] {
         try validate()
         let scans = try expandedScans()
+        var ids = Set<String>()
+        for scan in scans {
+            guard !scan.scanID.isEmpty, !scan.scanID.contains("/"), ids.insert(scan.scanID).inserted else {
+                throw .invalidSpec(batch: spec.batch, reason: "scan_id '\(scan.scanID)' is empty, has a '/' or appears twice")
+            }
+        }
         var plans: [FramePlan] = []
         for (scanIndex, scan) in scans.enumerated() {
             guard let gaWeeks = parseGestationalAge(scan.gestationalAge),
@@ -72,13 +78,38 @@ struct BatchPlanner {
                 throw .invalidSpec(batch: spec.batch, reason: "scan_id \(scan.scanID) appears twice")
             }
             for frame in scan.frames {
-                if let s = frame.spacingMMPerPixel, !(0.02...1).contains(s) {
-                    throw .invalidSpec(batch: spec.batch, reason: "spacing_mm_per_px \(s) outside 0.02…1")
-                }
-                if let c = frame.centre, c.count != 2 {
-                    throw .invalidSpec(batch: spec.batch, reason: "centre needs two fractions")
-                }
+                try validate(frame, scanID: scan.scanID)
             }
+        }
+    }
+
+    private func validate(_ frame: FrameSpec, scanID: String) throws(SimulatorError) {
+        func fail(_ reason: String) -> SimulatorError { .invalidSpec(batch: spec.batch, reason: "scan \(scanID): \(reason)") }
+        if let s = frame.spacingMMPerPixel, !(0.02...1).contains(s) { throw fail("spacing_mm_per_px \(s) outside 0.02…1") }
+        if let c = frame.centre, c.count != 2 || !c.allSatisfy({ (0...1).contains($0) }) {
+            throw fail("centre needs two fractions within 0…1")
+        }
+        if let z = frame.hcZ, !(-6...6).contains(z) { throw fail("hc_z \(z) outside −6…6") }
+        if let ci = frame.cephalicIndex, !(0.6...0.95).contains(ci) { throw fail("cephalic_index \(ci) outside 0.6…0.95") }
+        if let f = frame.headFill, !(0.1...1.2).contains(f) { throw fail("head_fill \(f) outside 0.1…1.2") }
+        if let f = frame.fluidMM, !(0...60).contains(f) { throw fail("fluid_mm \(f) outside 0…60") }
+        if let w = frame.maternalWallMM, !(0...80).contains(w) { throw fail("maternal_wall_mm \(w) outside 0…80") }
+        if let o = frame.orientationDeg, !o.isFinite { throw fail("orientation_deg must be finite") }
+        if let g = frame.gainDB, !(-60...60).contains(g) { throw fail("gain_db \(g) outside −60…60") }
+        if let d = frame.dynamicRangeDB, !(20...120).contains(d) { throw fail("dynamic_range_db \(d) outside 20…120") }
+        for defect in frame.defects {
+            guard let amount = defect.amount else { continue }
+            let range: ClosedRange<Double>
+            switch defect.kind {
+            case .gainLow, .gainHigh: range = 0...60
+            case .wrongDepth: range = 0.05...1
+            case .blur: range = 1...20
+            case .headOutsideSector: range = 0.05...0.95
+            case .obliquePlane: range = 5...90
+            case .nearDuplicate: range = 0...20
+            default: range = -Double.infinity...Double.infinity
+            }
+            guard range.contains(amount) else { throw fail("\(defect.kind.rawValue) amount \(amount) outside \(range)") }
         }
     }
 

@@ -186,6 +186,17 @@ struct PhantomSimulatorTests {
         #expect(throws: SimulatorError.invalidGestationalAge(batch: "small", scanID: "S2", text: "12+0")) {
             try BatchPlanner(spec: tooEarly).plan()
         }
+        var offImage = smallSpec()
+        offImage.scans[2].frames[0].centre = [1.4, 0.5]
+        #expect(throws: SimulatorError.invalidSpec(batch: "small", reason: "scan S3: centre needs two fractions within 0…1")) {
+            try BatchPlanner(spec: offImage).plan()
+        }
+        var noBlur = smallSpec()
+        noBlur.scans[1].frames[3].defects = [DefectSpec(kind: .blur, amount: 0)]
+        #expect(throws: SimulatorError.self) { try BatchPlanner(spec: noBlur).plan() }
+        var twice = smallSpec()
+        twice.scans[1].scanID = "S1"
+        #expect(throws: SimulatorError.self) { try BatchPlanner(spec: twice).plan() }
         var orphan = smallSpec()
         orphan.scans[1].frames[0].defects = [DefectSpec(kind: .exactDuplicate)]
         #expect(throws: SimulatorError.duplicateWithoutSource(batch: "small", scanID: "S2", frameNumber: 1)) {

@@ -1,1 +1,0 @@
-// SonoPipeline module: see the README's architecture section.
