@@ -1,5 +1,6 @@
 import Foundation
 import SonoCore
+import SonoChecks
 
 /// Writes a scan's `report.html` and its overlay thumbnails into the scan's report folder.
 ///
@@ -39,6 +40,22 @@ public enum HTMLReportWriter {
         return thumbnails
     }
 
+    /// Writes the HTML view of a QC engine report. `frames` are the decoded grey frames in
+    /// `report.images` order (nil where unavailable); the field of view outline is re-detected
+    /// from each frame with the engine's own ``FieldOfView/detect(_:)``, because the JSON report
+    /// carries its statistics, not its mask.
+    @discardableResult
+    public static func write(report: ScanReport, frames: [GrayImage?], to directory: URL,
+                             indexHref: String? = "../../\(ReportLayout.indexFileName)") throws(ReportError) -> [String?] {
+        var view = ScanReportView(report: report)
+        for i in view.images.indices where i < frames.count {
+            guard let frame = frames[i], !frame.isEmpty else { continue }
+            let fov = FieldOfView.detect(frame)
+            view.images[i].overlay.fieldOfViewMask = GrayImage(width: fov.width, height: fov.height, samples: fov.mask)
+        }
+        return try write(view, frames: frames, to: directory, indexHref: indexHref)
+    }
+
     static func createDirectory(_ url: URL) throws(ReportError) {
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -61,6 +78,13 @@ public enum BatchIndexWriter {
     /// Writes `<out>/index.html` for `views`, whose reports live in
     /// `<out>/scans/<ReportLayout.scanDirectoryName(scanID)>/` (or `folders[scanID]` when given).
     /// Thumbnails are linked when the files exist. Returns the index file's URL.
+    /// Index of QC engine reports; see ``write(views:to:title:folders:)``.
+    @discardableResult
+    public static func write(reports: [ScanReport], to out: URL, title: String = "SonoQC batch report",
+                             folders: [String: String] = [:]) throws(ReportError) -> URL {
+        try write(views: reports.map(ScanReportView.init(report:)), to: out, title: title, folders: folders)
+    }
+
     @discardableResult
     public static func write(views: [ScanReportView], to out: URL, title: String = "SonoQC batch report",
                              folders: [String: String] = [:]) throws(ReportError) -> URL {

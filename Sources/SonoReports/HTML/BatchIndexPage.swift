@@ -30,7 +30,7 @@ enum BatchIndexPage {
             verdictCounts[e.view.verdict, default: 0] += 1
             for rule in e.view.firedRuleIDs { ruleScans[rule, default: 0] += 1 }
             for image in e.view.images {
-                for rule in Set(image.findings.filter { $0.severity >= .warning }.map(\.ruleID)) {
+                for rule in image.firedRuleIDs {
                     ruleImages[rule, default: 0] += 1
                 }
             }
@@ -58,9 +58,9 @@ enum BatchIndexPage {
 
         s += "<section aria-labelledby=\"rules-h\"><h2 id=\"rules-h\">Findings per rule</h2>\n"
         if rules.isEmpty {
-            s += "<p>No rule fired at warning or fail severity.</p>\n"
+            s += "<p>No rule flagged anything or asked for a reviewer.</p>\n"
         } else {
-            s += "<table>\n<caption>Scans and images on which each rule fired (warning or fail)</caption>\n"
+            s += "<table>\n<caption>Scans and images on which each rule flagged, asked for a reviewer or could not check</caption>\n"
             s += "<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\" class=\"num\">Scans</th><th scope=\"col\" class=\"num\">Images</th></tr></thead>\n<tbody>\n"
             for rule in rules.sorted(by: { (ruleScans[$0]!, $1) > (ruleScans[$1]!, $0) }) {
                 s += "<tr><th scope=\"row\"><code>\(Markup.escape(rule))</code></th><td class=\"num\">\(ruleScans[rule]!)</td><td class=\"num\">\(ruleImages[rule, default: 0])</td></tr>\n"
@@ -90,7 +90,7 @@ enum BatchIndexPage {
         s += "<p class=\"muted\">Flagged images have a red (fail) or amber (review) border and say so in their caption.</p>\n<ul class=\"grid\">\n"
         for e in entries {
             for (i, image) in e.view.images.enumerated() {
-                let rules = Set(image.findings.filter { $0.severity >= .warning }.map(\.ruleID)).sorted()
+                let rules = image.firedRuleIDs
                 let cls = image.isFlagged ? " class=\"flagged \(image.verdict.rawValue)\"" : ""
                 s += "<li\(cls)\(dataAttributes(e.view, rules: rules, verdict: image.verdict))>"
                 s += "<a href=\"\(Markup.escape(e.folder))/\(ReportLayout.reportFileName)#image-\(i + 1)\">"

@@ -28,9 +28,14 @@ public struct ScanReportView: Sendable, Hashable {
         self.verdict = verdict; self.reasons = reasons; self.images = images; self.provenance = provenance
     }
 
-    /// Rules that fired at warning or fail severity anywhere in the scan, sorted.
+    /// Scan-level findings (not tied to one image), e.g. duplicates across scans or a missing file.
+    public var scanFindings: [FindingView] = []
+    /// Images that produced no report: file and error.
+    public var unreadableImages: [KeyValue] = []
+
+    /// Rules with an actionable finding anywhere in the scan, sorted.
     public var firedRuleIDs: [String] {
-        Set(images.flatMap { $0.findings.filter { $0.severity >= .warning }.map(\.ruleID) }).sorted()
+        Set((images.flatMap(\.findings) + scanFindings).filter(\.severity.isActionable).map(\.ruleID)).sorted()
     }
 }
 
@@ -40,17 +45,23 @@ public struct KeyValue: Sendable, Hashable {
     public init(_ key: String, _ value: String) { self.key = key; self.value = value }
 }
 
-/// Severity as shown; `needsReviewer` marks criteria the software cannot judge.
+/// A finding's state as shown, least to most serious. `notCheckable` and `needsReviewer` are
+/// routed to a person: they count as actionable, like warnings and fails.
 public enum FindingSeverity: String, Sendable, Hashable, Comparable, CaseIterable {
-    case info, needsReviewer = "needs-reviewer", warning, fail
+    case passed, info, notCheckable = "not-checkable", needsReviewer = "needs-reviewer", warning, fail
 
     public static func < (l: FindingSeverity, r: FindingSeverity) -> Bool {
         allCases.firstIndex(of: l)! < allCases.firstIndex(of: r)!
     }
 
+    /// True when the finding moves the verdict away from pass.
+    public var isActionable: Bool { self >= .notCheckable }
+
     var label: String {
         switch self {
+        case .passed: return "passed"
         case .info: return "info"
+        case .notCheckable: return "not checkable"
         case .needsReviewer: return "needs reviewer"
         case .warning: return "warning"
         case .fail: return "fail"
@@ -60,6 +71,8 @@ public enum FindingSeverity: String, Sendable, Hashable, Comparable, CaseIterabl
 
 public struct FindingView: Sendable, Hashable {
     public var ruleID: String
+    /// Short rule name shown beside the id ("reported HC vs automatic HC"); may be empty.
+    public var ruleTitle: String
     public var severity: FindingSeverity
     /// Measured value with unit, already formatted ("0.42 mm/px"), or nil.
     public var value: String?
@@ -67,8 +80,9 @@ public struct FindingView: Sendable, Hashable {
     public var threshold: String?
     public var explanation: String
 
-    public init(ruleID: String, severity: FindingSeverity, value: String?, threshold: String?, explanation: String) {
-        self.ruleID = ruleID; self.severity = severity; self.value = value; self.threshold = threshold
+    public init(ruleID: String, ruleTitle: String = "", severity: FindingSeverity, value: String?, threshold: String?,
+                explanation: String) {
+        self.ruleID = ruleID; self.ruleTitle = ruleTitle; self.severity = severity; self.value = value; self.threshold = threshold
         self.explanation = explanation
     }
 }
@@ -124,6 +138,9 @@ public struct ImageView: Sendable, Hashable {
     }
 
     public var isFlagged: Bool { verdict != .pass }
+
+    /// Rules with an actionable finding on this image, sorted.
+    public var firedRuleIDs: [String] { Set(findings.filter(\.severity.isActionable).map(\.ruleID)).sorted() }
 }
 
 /// File names inside the report folder, shared by the scan report and the batch index.

@@ -36,6 +36,20 @@ enum ScanReportPage {
         }
         s += "</section>\n"
 
+        if !view.scanFindings.isEmpty {
+            s += "<section aria-labelledby=\"scan-findings-h\"><h2 id=\"scan-findings-h\">Scan-level findings</h2>\n"
+            s += findingsTable(view.scanFindings, id: "scan", heading: false)
+            s += "</section>\n"
+        }
+
+        if !view.unreadableImages.isEmpty {
+            s += "<section aria-labelledby=\"unread-h\"><h2 id=\"unread-h\">Images without a report</h2>\n<ul>\n"
+            for kv in view.unreadableImages {
+                s += "<li><strong>\(Markup.escape(kv.key))</strong>: \(Markup.escape(kv.value))</li>\n"
+            }
+            s += "</ul>\n</section>\n"
+        }
+
         if view.images.count > 1 {
             s += "<nav class=\"toc\" aria-label=\"Images\"><h2>Images</h2><ol>\n"
             for (i, image) in view.images.enumerated() {
@@ -102,15 +116,15 @@ enum ScanReportPage {
         return s
     }
 
-    static func findingsTable(_ findings: [FindingView], id: String) -> String {
-        var s = "<h3 id=\"\(id)-findings\">Findings</h3>\n"
+    static func findingsTable(_ findings: [FindingView], id: String, heading: Bool = true) -> String {
+        var s = heading ? "<h3 id=\"\(id)-findings\">Findings</h3>\n" : ""
         guard !findings.isEmpty else { return s + "<p>No findings.</p>\n" }
         // Most serious first, then by rule id, so the order is stable.
         let sorted = findings.sorted { ($0.severity, $1.ruleID) > ($1.severity, $0.ruleID) }
-        s += "<table aria-labelledby=\"\(id)-findings\">\n<thead><tr><th scope=\"col\">Severity</th><th scope=\"col\">Rule</th>"
+        s += "<table" + (heading ? " aria-labelledby=\"\(id)-findings\"" : "") + ">\n<thead><tr><th scope=\"col\">Outcome</th><th scope=\"col\">Rule</th>"
         s += "<th scope=\"col\" class=\"num\">Value</th><th scope=\"col\" class=\"num\">Threshold</th><th scope=\"col\">Explanation</th></tr></thead>\n<tbody>\n"
         for f in sorted {
-            s += "<tr><td class=\"sev \(f.severity.rawValue)\">\(f.severity.label)</td><td><code>\(Markup.escape(f.ruleID))</code></td>"
+            s += "<tr><td class=\"sev \(f.severity.rawValue)\">\(f.severity.label)</td><td><code>\(Markup.escape(f.ruleID))</code>\(f.ruleTitle.isEmpty ? "" : " " + Markup.escape(f.ruleTitle))</td>"
             s += "<td class=\"num\">\(Markup.escape(f.value ?? "–"))</td><td class=\"num\">\(Markup.escape(f.threshold ?? "–"))</td>"
             s += "<td>\(Markup.escape(f.explanation))</td></tr>\n"
         }

@@ -30,7 +30,7 @@ enum Stylesheet {
     .badge.fail { color: #ffffff; background: var(--fail); border-color: var(--fail); }
     .sev { font-weight: 700; }
     .sev.fail { color: var(--fail); } .sev.warning { color: var(--review); }
-    .sev.needs-reviewer { color: #4b3c8f; } .sev.info { color: var(--muted); }
+    .sev.needs-reviewer, .sev.not-checkable { color: #4b3c8f; } .sev.info, .sev.passed { color: var(--muted); font-weight: 400; }
     section.verdict { margin: 1em 0; padding: 12px 16px; border-left: 6px solid var(--line); background: var(--soft); }
     section.verdict.fail { border-color: var(--fail); } section.verdict.review { border-color: #c98a00; }
     section.verdict.pass { border-color: var(--pass); }

@@ -54,6 +54,9 @@ public struct PixelEllipse: Sendable, Hashable, Codable {
 public struct ImageOverlay: Sendable, Hashable {
     /// Closed outline of the detected field of view (sector or rectangle); empty when not found.
     public var fieldOfViewOutline: [PixelPoint]
+    /// The detected field of view as a frame-sized mask (non-zero inside); its border is drawn
+    /// when no outline polygon is given.
+    public var fieldOfViewMask: GrayImage?
     /// The fitted skull ellipse; nil when no credible head was found.
     public var skullEllipse: PixelEllipse?
     /// The automatic BPD and OFD calipers; derived from the ellipse's axes when nil.
@@ -65,10 +68,11 @@ public struct ImageOverlay: Sendable, Hashable {
     /// Burned-in text and caliper marks that were masked out before measuring.
     public var maskedRegions: [Region]
 
-    public init(fieldOfViewOutline: [PixelPoint] = [], skullEllipse: PixelEllipse? = nil,
+    public init(fieldOfViewOutline: [PixelPoint] = [], fieldOfViewMask: GrayImage? = nil, skullEllipse: PixelEllipse? = nil,
                 bpdAxis: (PixelPoint, PixelPoint)? = nil, ofdAxis: (PixelPoint, PixelPoint)? = nil,
                 reportedHCEllipse: PixelEllipse? = nil, maskedRegions: [Region] = []) {
         self.fieldOfViewOutline = fieldOfViewOutline
+        self.fieldOfViewMask = fieldOfViewMask
         self.skullEllipse = skullEllipse
         self.bpdAxis = bpdAxis
         self.ofdAxis = ofdAxis
@@ -77,7 +81,7 @@ public struct ImageOverlay: Sendable, Hashable {
     }
 
     public static func == (l: ImageOverlay, r: ImageOverlay) -> Bool {
-        l.fieldOfViewOutline == r.fieldOfViewOutline && l.skullEllipse == r.skullEllipse
+        l.fieldOfViewOutline == r.fieldOfViewOutline && l.fieldOfViewMask == r.fieldOfViewMask && l.skullEllipse == r.skullEllipse
             && l.bpdAxis?.0 == r.bpdAxis?.0 && l.bpdAxis?.1 == r.bpdAxis?.1
             && l.ofdAxis?.0 == r.ofdAxis?.0 && l.ofdAxis?.1 == r.ofdAxis?.1
             && l.reportedHCEllipse == r.reportedHCEllipse && l.maskedRegions == r.maskedRegions
@@ -109,7 +113,8 @@ public struct ImageOverlay: Sendable, Hashable {
     /// Alt text: what the thumbnail shows, in words.
     public var altText: String {
         var parts: [String] = []
-        parts.append(fieldOfViewOutline.isEmpty ? "no field of view detected" : "field of view outlined in green")
+        let hasFOV = !fieldOfViewOutline.isEmpty || (fieldOfViewMask.map { $0.samples.contains { $0 != 0 } } ?? false)
+        parts.append(hasFOV ? "field of view outlined in green" : "no field of view detected")
         if skullEllipse != nil {
             parts.append("fitted skull ellipse in yellow with the automatic BPD (cyan) and OFD (magenta) axes")
         } else {
@@ -150,6 +155,8 @@ public enum OverlayRenderer {
         }
         if overlay.fieldOfViewOutline.count > 1 {
             canvas.polyline(overlay.fieldOfViewOutline.map(p), closed: true, thickness: 1.5, .fieldOfView)
+        } else if let mask = overlay.fieldOfViewMask, mask.width == image.width, mask.height == image.height {
+            drawMaskBorder(&canvas, mask)
         }
         if let reported = overlay.reportedHCEllipse {
             drawEllipse(&canvas, reported, sx: sx, sy: sy, colour: RGBCanvas.Colour(r: 255, g: 255, b: 255), dashed: true)
@@ -160,6 +167,26 @@ public enum OverlayRenderer {
         if let (a, b) = overlay.effectiveOFDAxis { canvas.line(from: p(a), to: p(b), thickness: 2, .ofd) }
         if let (a, b) = overlay.effectiveBPDAxis { canvas.line(from: p(a), to: p(b), thickness: 2, .bpd) }
         return canvas
+    }
+
+    /// Marks thumbnail pixels inside the mask with a 4-neighbour outside it (nearest sampling).
+    private static func drawMaskBorder(_ canvas: inout RGBCanvas, _ mask: GrayImage) {
+        let w = canvas.width, h = canvas.height
+        var inside = [Bool](repeating: false, count: w * h)
+        for y in 0..<h {
+            let sy = min(mask.height - 1, Int((Double(y) + 0.5) * Double(mask.height) / Double(h)))
+            for x in 0..<w {
+                let sx = min(mask.width - 1, Int((Double(x) + 0.5) * Double(mask.width) / Double(w)))
+                inside[y * w + x] = mask[sx, sy] != 0
+            }
+        }
+        for y in 0..<h {
+            for x in 0..<w where inside[y * w + x] {
+                let border = (x > 0 && !inside[y * w + x - 1]) || (x + 1 < w && !inside[y * w + x + 1])
+                    || (y > 0 && !inside[(y - 1) * w + x]) || (y + 1 < h && !inside[(y + 1) * w + x])
+                if border { canvas.dot(x: Double(x) + 0.5, y: Double(y) + 0.5, thickness: 2, .fieldOfView) }
+            }
+        }
     }
 
     private static func drawEllipse(_ canvas: inout RGBCanvas, _ e: PixelEllipse, sx: Double, sy: Double,
