@@ -13,6 +13,7 @@ struct SonoQC: ParsableCommand {
         subcommands: [
             SimulateCommand.self,
             EvaluateHCCommand.self,
+            AuditCommand.self,
         ]
     )
 }
