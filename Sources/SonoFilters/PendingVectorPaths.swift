@@ -6,10 +6,6 @@ extension GaussianBlur {
     static func vectorized(_ image: GrayImage, sigma: Double) -> GrayImage { reference(image, sigma: sigma) }
     static func vectorized(_ image: FloatImage, sigma: Double) -> FloatImage { reference(image, sigma: sigma) }
 }
-extension Median {
-    static func vectorized3x3(_ image: GrayImage) -> GrayImage { reference(image, radius: 1) }
-    static func vectorized5x5(_ image: GrayImage) -> GrayImage { reference(image, radius: 2) }
-}
 extension BoxFilter {
     static func vectorized(_ image: GrayImage, radius: Int) -> GrayImage { reference(image, radius: radius) }
     static func vectorized(_ image: FloatImage, radius: Int) -> FloatImage { reference(image, radius: radius) }
