@@ -11,8 +11,11 @@ struct SonoQC: ParsableCommand {
             a QC report per scan plus a batch summary.
             """,
         subcommands: [
+            AnalyzeCommand.self,
+            BenchDecodeCommand.self,
             SimulateCommand.self,
             EvaluateHCCommand.self,
+            SchemaCommand.self,
             AuditCommand.self,
         ]
     )

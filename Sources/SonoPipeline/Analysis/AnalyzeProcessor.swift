@@ -1,0 +1,154 @@
+import SonoCore
+
+/// The per-image JSON record of `sonoqc analyze` (one line of `images.jsonl`).
+///
+/// It holds only values that depend on the file's bytes, never timings, so the same input always
+/// gives the same bytes; timings live in `timing.json`.
+public struct ImageRecord: Sendable, Codable, Equatable {
+    public var path: String
+    public var scan: String
+    public var format: ImageFormat
+    public var width: Int
+    public var height: Int
+    /// Bits per sample as stored in the file.
+    public var bitDepth: Int
+    public var sourceWasColour: Bool
+    /// The spacing that applies: the manifest's when it gives one, else the file's (pHYs/JFIF).
+    public var pixelSpacing: PixelSpacing?
+    /// Nil only when measurement was switched off (the overhead benchmark).
+    public var intensity: IntensityStatistics?
+
+    enum CodingKeys: String, CodingKey {
+        case path, scan, format, width, height, intensity
+        case bitDepth = "bit_depth", sourceWasColour = "source_was_colour", pixelSpacing = "pixel_spacing"
+    }
+
+    public init(path: String, scan: String, format: ImageFormat, width: Int, height: Int, bitDepth: Int,
+                sourceWasColour: Bool, pixelSpacing: PixelSpacing?, intensity: IntensityStatistics?) {
+        self.path = path
+        self.scan = scan
+        self.format = format
+        self.width = width
+        self.height = height
+        self.bitDepth = bitDepth
+        self.sourceWasColour = sourceWasColour
+        self.pixelSpacing = pixelSpacing
+        self.intensity = intensity
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        // Unknown values are written as explicit nulls: "not known" is information for a reader.
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(path, forKey: .path)
+        try c.encode(scan, forKey: .scan)
+        try c.encode(format, forKey: .format)
+        try c.encode(width, forKey: .width)
+        try c.encode(height, forKey: .height)
+        try c.encode(bitDepth, forKey: .bitDepth)
+        try c.encode(sourceWasColour, forKey: .sourceWasColour)
+        try c.encode(pixelSpacing, forKey: .pixelSpacing)
+        try c.encode(intensity, forKey: .intensity)
+    }
+}
+
+/// One failed file as reports list it.
+public struct FailureRecord: Sendable, Codable, Equatable {
+    public var file: String
+    public var scan: String?
+    public var stage: PipelineStage
+    public var kind: String
+    public var reason: String
+
+    public init(file: String, scan: String?, failure: StageFailure) {
+        self.file = file
+        self.scan = scan
+        self.stage = failure.stage
+        self.kind = failure.kind
+        self.reason = failure.reason
+    }
+}
+
+/// The per-scan report of `sonoqc analyze` (`<out>/scans/<scan>/report.json`).
+public struct AnalyzeScanReport: Sendable, Codable, Equatable {
+    public static let currentSchema = "sonoqc-analyze-scan/1"
+
+    public var schema: String
+    /// The scan's key in the batch (its directory under `scans/`).
+    public var scan: String
+    /// The manifest's `scan_id`, when the scan comes from a manifest.
+    public var scanID: String?
+    /// Every file of the scan in scan order, so `--resume` can tell the report matches the input.
+    public var files: [String]
+    public var images: [ImageRecord]
+    public var failures: [FailureRecord]
+
+    enum CodingKeys: String, CodingKey {
+        case schema, scan, files, images, failures
+        case scanID = "scan_id"
+    }
+
+    public init(scan: String, scanID: String?, files: [String], images: [ImageRecord], failures: [FailureRecord]) {
+        self.schema = Self.currentSchema
+        self.scan = scan
+        self.scanID = scanID
+        self.files = files
+        self.images = images
+        self.failures = failures
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schema, forKey: .schema)
+        try c.encode(scan, forKey: .scan)
+        try c.encode(scanID, forKey: .scanID)
+        try c.encode(files, forKey: .files)
+        try c.encode(images, forKey: .images)
+        try c.encode(failures, forKey: .failures)
+    }
+}
+
+/// The issue-2 processor: per-image format, geometry, spacing and intensity statistics. The QC
+/// engine replaces it with its own ``ScanProcessor``.
+public struct AnalyzeProcessor: ScanProcessor {
+    /// False skips the statistics (measure stage), leaving read + decode: the overhead benchmark.
+    public var measuresIntensity: Bool
+
+    public init(measuresIntensity: Bool = true) {
+        self.measuresIntensity = measuresIntensity
+    }
+
+    public var defaultFailureStage: PipelineStage { .measure }
+
+    public func processImage(_ item: ImageWorkItem, frame: Frame, timings: inout StageTimings) throws -> ImageRecord {
+        let intensity = measuresIntensity ? timings.measure(.measure) { IntensityStatistics(frame.image) } : nil
+        return ImageRecord(
+            path: item.path, scan: "", format: frame.format, width: frame.width, height: frame.height,
+            bitDepth: frame.sourceBitDepth, sourceWasColour: frame.sourceWasColour,
+            pixelSpacing: Self.spacing(item: item, frame: frame), intensity: intensity)
+    }
+
+    public func finishScan(_ scan: ScanWork, outcomes: [ImageOutcome<ImageRecord>]) -> AnalyzeScanReport {
+        var images: [ImageRecord] = []
+        var failures: [FailureRecord] = []
+        for (item, outcome) in zip(scan.items, outcomes) {
+            switch outcome {
+            case .success(var record):
+                record.scan = scan.key
+                images.append(record)
+            case .failure(let failure):
+                failures.append(FailureRecord(file: item.path, scan: scan.key, failure: failure))
+            }
+        }
+        return AnalyzeScanReport(scan: scan.key, scanID: scan.manifestEntry?.scanID,
+                                 files: scan.items.map(\.path), images: images, failures: failures)
+    }
+
+    /// The manifest's spacing (image entry, else scan entry) wins over the file's own, because
+    /// exports often carry a meaningless default pHYs.
+    static func spacing(item: ImageWorkItem, frame: Frame) -> PixelSpacing? {
+        if let mm = item.manifestEntry?.pixelSpacingMM {
+            return PixelSpacing(isotropicMMPerPixel: mm, source: .manifest)
+        }
+        return frame.fileSpacing
+    }
+}

@@ -1,0 +1,320 @@
+import Foundation
+import Logging
+import SonoCodecs
+import SonoCore
+
+/// Settings of one `sonoqc analyze` run that affect the files written.
+public struct AnalysisOptions: Sendable {
+    public var outputDirectory: String
+    /// Skip scans whose report already exists and matches the input (see ``BatchAnalysis``).
+    public var resume: Bool
+    public var measuresIntensity: Bool
+    /// Label written to timing.json (e.g. `dispatch x4`).
+    public var executorDescription: String
+    /// Time the caller spent in discovery, added to the run's stage totals.
+    public var discoveryTimings: StageTimings
+
+    public init(outputDirectory: String, resume: Bool = false, measuresIntensity: Bool = true,
+                executorDescription: String = "", discoveryTimings: StageTimings = StageTimings()) {
+        self.discoveryTimings = discoveryTimings
+        self.outputDirectory = outputDirectory
+        self.resume = resume
+        self.measuresIntensity = measuresIntensity
+        self.executorDescription = executorDescription
+    }
+}
+
+/// What a run produced, for the command's exit status, log lines and `--profile` table.
+public struct AnalysisSummary: Sendable {
+    public var imagesTotal: Int
+    public var imagesAnalysed: Int
+    /// Failed images plus failed inputs (discovery) plus scans whose report could not be written.
+    public var failures: Int
+    public var skipped: Int
+    public var notProcessed: Int
+    public var scansResumed: Int
+    public var complete: Bool
+    public var run: PipelineRun
+    public var summaryPath: String
+}
+
+/// Runs `sonoqc analyze` over a plan and writes its outputs:
+///
+/// - `scans/<scan>/report.json`: one ``AnalyzeScanReport`` per scan, written (atomically) as soon
+///   as the scan's last frame finishes.
+/// - `images.jsonl`: one ``ImageRecord`` per analysed image, scans in input order.
+/// - `summary.json`: counts, failures (file, stage, kind, reason), skipped files, the scans and
+///   `complete`. With `images.jsonl` and the reports it is byte-identical for any `--jobs` and for
+///   `--resume` runs, because it holds nothing that depends on time or scheduling.
+/// - `timing.json`: everything that does (per-stage wall/CPU totals, throughput, per-image read
+///   and decode times, which scans were resumed). Kept apart so determinism can be checked by
+///   comparing the other files byte for byte.
+public enum BatchAnalysis {
+    public static let summarySchema = "sonoqc-analyze-summary/1"
+    public static let timingSchema = "sonoqc-analyze-timing/1"
+
+    public static func reportPath(outputDirectory: String, scanKey: String) -> String {
+        outputDirectory + "/scans/" + scanKey + "/report.json"
+    }
+
+    /// Classifies decoder errors by their kind; other errors by their type.
+    public static func failureKind(_ error: any Error) -> String {
+        if let decode = error as? DecodeError { return decode.kind }
+        if error is WriteError { return "write-error" }
+        return String(describing: type(of: error))
+    }
+
+    public static func run(
+        plan: BatchPlan, options: AnalysisOptions, executor: any PipelineExecutor, control: RunControl,
+        decoder: any FrameDecoder, reader: @escaping Pipeline<AnalyzeProcessor>.Reader = { try FileBytes.contents(of: $0) },
+        logger: Logger = Logger(label: "sonoqc.analyze")
+    ) throws -> AnalysisSummary {
+        let out = options.outputDirectory
+        let writer = AtomicFileWriter()
+        try writer.createDirectory(out + "/scans")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+
+        var resumed = Set<Int>()
+        if options.resume {
+            for scan in plan.scans where existingReport(for: scan, outputDirectory: out) != nil {
+                resumed.insert(scan.index)
+            }
+            logger.info("resume: \(resumed.count) of \(plan.scans.count) scans already reported")
+        }
+        let toRun = plan.scans.filter { !resumed.contains($0.index) }
+
+        let pipeline = Pipeline(
+            reader: reader, decoder: decoder, processor: AnalyzeProcessor(measuresIntensity: options.measuresIntensity),
+            failureKind: failureKind
+        ) { scan, report in
+            var data = try encoder.encode(report)
+            data.append(0x0A)
+            try writer.write(data, to: reportPath(outputDirectory: out, scanKey: scan.key))
+        }
+        var run = executor.run(pipeline, scans: toRun, control: control)
+        run.stageTotals.add(options.discoveryTimings)
+        for (index, failure) in run.imageFailures {
+            logger.debug("failed: \(failure.reason)", metadata: ["stage": "\(failure.stage.rawValue)", "index": "\(index)"])
+        }
+
+        // Assemble the batch outputs in input order, reading each scan's report back so memory does
+        // not grow with the batch and resumed scans are handled like fresh ones.
+        var status: [Int: ScanStatus] = [:]
+        for (scan, s) in zip(toRun, run.scanStatus) { status[scan.index] = s }
+        var failures: [FailureRecord] = plan.discoveryFailures.map { FailureRecord(file: $0.file, scan: nil, failure: $0.failure) }
+        var scanEntries: [ScanSummaryEntry] = []
+        var analysed = 0, notProcessed = 0
+        let lineEncoder = JSONEncoder()
+        lineEncoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        try writer.write(to: out + "/images.jsonl") { sink in
+            for scan in plan.scans {
+                let scanStatus = resumed.contains(scan.index) ? .written : (status[scan.index] ?? .notFinished)
+                var entry = ScanSummaryEntry(scan: scan.key, scanID: scan.manifestEntry?.scanID, report: nil,
+                                             images: scan.items.count, analysed: 0, failed: 0, status: "not-finished")
+                switch scanStatus {
+                case .written:
+                    guard let report = existingReport(for: scan, outputDirectory: out) else {
+                        let failure = StageFailure(stage: .write, kind: "write-error",
+                                                   reason: "report for scan \(scan.key) is missing or unreadable after writing")
+                        failures.append(FailureRecord(file: reportPath(outputDirectory: out, scanKey: scan.key), scan: scan.key, failure: failure))
+                        entry.status = "write-failed"
+                        break
+                    }
+                    for image in report.images {
+                        try sink.append(lineEncoder.encode(image))
+                        try sink.append("\n")
+                    }
+                    failures.append(contentsOf: report.failures)
+                    analysed += report.images.count
+                    entry.report = "scans/" + scan.key + "/report.json"
+                    entry.analysed = report.images.count
+                    entry.failed = report.failures.count
+                    entry.status = "reported"
+                case .writeFailed(let failure):
+                    failures.append(FailureRecord(file: reportPath(outputDirectory: out, scanKey: scan.key), scan: scan.key, failure: failure))
+                    entry.status = "write-failed"
+                case .notFinished:
+                    notProcessed += scan.items.count
+                }
+                scanEntries.append(entry)
+            }
+        }
+
+        let complete = !run.cancelled && notProcessed == 0
+        let summary = BatchSummaryFile(
+            schema: summarySchema, complete: complete,
+            interruptedBy: control.cancellingSignal.map(signalName),
+            counts: .init(images: plan.imageCount, analysed: analysed, failed: failures.count,
+                          skipped: plan.skipped.count, notProcessed: notProcessed, scans: plan.scans.count,
+                          scansReported: scanEntries.filter { $0.status == "reported" }.count),
+            failures: failures, skipped: plan.skipped, scans: scanEntries,
+            outputs: ["images": "images.jsonl", "timing": "timing.json", "scans": "scans/"])
+        var summaryData = try encoder.encode(summary)
+        summaryData.append(0x0A)
+        try writer.write(summaryData, to: out + "/summary.json")
+        try writeTiming(plan: plan, run: run, resumed: resumed, options: options, to: out + "/timing.json")
+
+        return AnalysisSummary(
+            imagesTotal: plan.imageCount, imagesAnalysed: analysed, failures: failures.count,
+            skipped: plan.skipped.count, notProcessed: notProcessed, scansResumed: resumed.count,
+            complete: complete, run: run, summaryPath: out + "/summary.json")
+    }
+
+    /// The scan's report when it exists, parses, has the current schema and lists exactly the
+    /// scan's files in order; nil otherwise (then `--resume` recomputes the scan).
+    public static func existingReport(for scan: ScanWork, outputDirectory: String) -> AnalyzeScanReport? {
+        let path = reportPath(outputDirectory: outputDirectory, scanKey: scan.key)
+        guard let data = FileManager.default.contents(atPath: path),
+              let report = try? JSONDecoder().decode(AnalyzeScanReport.self, from: data),
+              report.schema == AnalyzeScanReport.currentSchema,
+              report.scan == scan.key,
+              report.files == scan.items.map(\.path),
+              report.images.count + report.failures.count == scan.items.count
+        else { return nil }
+        return report
+    }
+
+    static func signalName(_ signal: Int32) -> String {
+        switch signal {
+        case 2: "SIGINT"
+        case 15: "SIGTERM"
+        default: "signal \(signal)"
+        }
+    }
+
+    static func writeTiming(plan: BatchPlan, run: PipelineRun, resumed: Set<Int>, options: AnalysisOptions,
+                            to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let seconds = Double(run.wallNanoseconds) / 1e9
+        let stages = PipelineStage.allCases.map { stage in
+            StageTimingEntry(stage: stage.rawValue,
+                             wallSeconds: Double(run.stageTotals.wallNanoseconds(stage)) / 1e9,
+                             cpuSeconds: Double(run.stageTotals.cpuNanoseconds(stage)) / 1e9)
+        }
+        let header = TimingHeader(
+            schema: timingSchema, executor: options.executorDescription, wallSeconds: seconds,
+            imagesProcessed: run.imagesProcessed,
+            imagesPerSecond: seconds > 0 ? Double(run.imagesProcessed) / seconds : 0,
+            resumedScans: plan.scans.filter { resumed.contains($0.index) }.map(\.key), stages: stages)
+        // Written by hand around the per-image array so a large batch streams instead of building
+        // one big value: {"run": {...}, "images": [ ... ]}.
+        try AtomicFileWriter().write(to: path) { sink in
+            try sink.append("{\"run\":")
+            try sink.append(encoder.encode(header))
+            try sink.append(",\n\"images\":[\n")
+            var first = true
+            for scan in plan.scans where !resumed.contains(scan.index) {
+                for item in scan.items {
+                    let t = run.imageTimings.indices.contains(item.index) ? run.imageTimings[item.index] : ImageTiming()
+                    if t == ImageTiming() { continue }
+                    if !first { try sink.append(",\n") }
+                    first = false
+                    try sink.append(encoder.encode(ImageTimingEntry(
+                        path: item.path, readMS: Double(t.readNanoseconds) / 1e6,
+                        decodeMS: Double(t.decodeNanoseconds) / 1e6, processMS: Double(t.processNanoseconds) / 1e6)))
+                }
+            }
+            try sink.append("\n]}\n")
+        }
+    }
+}
+
+struct ScanSummaryEntry: Codable {
+    var scan: String
+    var scanID: String?
+    var report: String?
+    var images: Int
+    var analysed: Int
+    var failed: Int
+    /// `reported`, `write-failed` or `not-finished` (cancelled).
+    var status: String
+
+    enum CodingKeys: String, CodingKey {
+        case scan, report, images, analysed, failed, status
+        case scanID = "scan_id"
+    }
+}
+
+struct BatchSummaryFile: Encodable {
+    struct Counts: Encodable {
+        var images: Int
+        var analysed: Int
+        var failed: Int
+        var skipped: Int
+        var notProcessed: Int
+        var scans: Int
+        var scansReported: Int
+
+        enum CodingKeys: String, CodingKey {
+            case images, analysed, failed, skipped, scans
+            case notProcessed = "not_processed", scansReported = "scans_reported"
+        }
+    }
+
+    var schema: String
+    var complete: Bool
+    var interruptedBy: String?
+    var counts: Counts
+    var failures: [FailureRecord]
+    var skipped: [SkippedFile]
+    var scans: [ScanSummaryEntry]
+    var outputs: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case schema, complete, counts, failures, skipped, scans, outputs
+        case interruptedBy = "interrupted_by"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schema, forKey: .schema)
+        try c.encode(complete, forKey: .complete)
+        try c.encode(interruptedBy, forKey: .interruptedBy)
+        try c.encode(counts, forKey: .counts)
+        try c.encode(failures, forKey: .failures)
+        try c.encode(skipped, forKey: .skipped)
+        try c.encode(scans, forKey: .scans)
+        try c.encode(outputs, forKey: .outputs)
+    }
+}
+
+struct StageTimingEntry: Encodable {
+    var stage: String
+    var wallSeconds: Double
+    var cpuSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case stage
+        case wallSeconds = "wall_seconds", cpuSeconds = "cpu_seconds"
+    }
+}
+
+struct TimingHeader: Encodable {
+    var schema: String
+    var executor: String
+    var wallSeconds: Double
+    var imagesProcessed: Int
+    var imagesPerSecond: Double
+    var resumedScans: [String]
+    var stages: [StageTimingEntry]
+
+    enum CodingKeys: String, CodingKey {
+        case schema, executor, stages
+        case wallSeconds = "wall_seconds", imagesProcessed = "images_processed"
+        case imagesPerSecond = "images_per_second", resumedScans = "resumed_scans"
+    }
+}
+
+struct ImageTimingEntry: Encodable {
+    var path: String
+    var readMS: Double
+    var decodeMS: Double
+    var processMS: Double
+
+    enum CodingKeys: String, CodingKey {
+        case path
+        case readMS = "read_ms", decodeMS = "decode_ms", processMS = "process_ms"
+    }
+}

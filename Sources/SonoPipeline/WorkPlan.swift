@@ -1,0 +1,74 @@
+import SonoCore
+
+/// One image to process: where it is, and where it belongs in the batch.
+public struct ImageWorkItem: Sendable, Hashable {
+    /// Position in the whole batch (input order); results are stored by this index.
+    public var index: Int
+    /// Position of the scan in the batch.
+    public var scanIndex: Int
+    /// Position inside its scan.
+    public var indexInScan: Int
+    /// Path used to open the file and printed in reports (as the user spelled the input, joined
+    /// with the relative path found by the walk), so reports do not depend on the working directory's
+    /// absolute location.
+    public var path: String
+    /// The manifest's entry for this image, when the batch has a manifest, with the scan's
+    /// `pixel_spacing_mm` filled in when the image gives none.
+    public var manifestEntry: ImageEntry?
+
+    public init(index: Int, scanIndex: Int, indexInScan: Int, path: String, manifestEntry: ImageEntry? = nil) {
+        self.index = index
+        self.scanIndex = scanIndex
+        self.indexInScan = indexInScan
+        self.path = path
+        self.manifestEntry = manifestEntry
+    }
+}
+
+/// One scan: the unit that gets its own report.
+public struct ScanWork: Sendable, Hashable {
+    public var index: Int
+    /// Unique key within the batch, also the report's directory under `<out>/scans/`.
+    /// For a scan found by directory it is the directory's path relative to the input's parent
+    /// (e.g. `images` or `batch/day1`); for a manifest scan it is the manifest directory's path
+    /// followed by the manifest's `scan_id`.
+    public var key: String
+    /// The manifest's scan entry, when the scan comes from a manifest.
+    public var manifestEntry: ScanEntry?
+    public var items: [ImageWorkItem]
+
+    public init(index: Int, key: String, manifestEntry: ScanEntry? = nil, items: [ImageWorkItem]) {
+        self.index = index
+        self.key = key
+        self.manifestEntry = manifestEntry
+        self.items = items
+    }
+}
+
+/// A file the walk saw but did not analyse, with the reason.
+public struct SkippedFile: Sendable, Hashable, Codable {
+    public var file: String
+    public var reason: String
+
+    public init(file: String, reason: String) {
+        self.file = file
+        self.reason = reason
+    }
+}
+
+/// Everything discovery found: scans in input order, skipped files, and inputs that could not be
+/// walked at all (a missing path, an unreadable manifest).
+public struct BatchPlan: Sendable {
+    public var scans: [ScanWork]
+    public var skipped: [SkippedFile]
+    /// Failures of the discover stage, each naming the input or manifest.
+    public var discoveryFailures: [(file: String, failure: StageFailure)]
+
+    public init(scans: [ScanWork], skipped: [SkippedFile], discoveryFailures: [(file: String, failure: StageFailure)]) {
+        self.scans = scans
+        self.skipped = skipped
+        self.discoveryFailures = discoveryFailures
+    }
+
+    public var imageCount: Int { scans.reduce(0) { $0 + $1.items.count } }
+}
