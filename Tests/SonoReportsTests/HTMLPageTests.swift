@@ -79,7 +79,7 @@ struct HTMLPageTests {
         let html = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
         let order = ["S001", "unit/S003", "S002"].map { html.range(of: ">\($0)</a></th>")!.lowerBound }
         #expect(order == order.sorted(), "fail, then review, then pass")
-        #expect(html.contains("data-verdict=\"fail\" data-unit=\"unit-B\" data-operator=\"op_2\" data-rules=\" measure.hc.discrepancy \""))
+        #expect(html.contains("data-verdict=\"fail\" data-unit=\"unit-B\" data-operator=\"op_2\" data-rules=\" measure.hc.discrepancy plane.cavum-septi \""))
         #expect(html.contains("<option value=\"op_2\">op 2</option>"))
         #expect(html.contains("<form class=\"filters\" id=\"filters\" hidden=\"hidden\""))
         #expect(html.contains("<th scope=\"row\"><code>measure.hc.discrepancy</code></th><td class=\"num\">2</td><td class=\"num\">2</td>"))

@@ -49,7 +49,10 @@ struct ScanReportBindingTests {
         #expect(view.images[0].overlay.skullEllipse?.semiAxisAPixels == 210)
         let reported = try #require(view.images[0].overlay.reportedHCEllipse)
         #expect(abs(reported.perimeterPixels * 0.15 - 180) < 1e-6)
-        #expect(view.images[0].metrics.contains { $0.name == "Skull brain GCNR" || $0.name.hasPrefix("Skull brain") })
+        #expect(view.images[0].metrics.contains { $0.name == "Mean grey" })
+        #expect(view.images[0].metrics.contains { $0.name == "Field of view fraction" })
+        #expect(ImageView.humanize(["skullBrainGCNR"]) == "Skull brain GCNR")
+        #expect(ImageView.humanize(["speckleSNR"]) == "Speckle SNR")
         #expect(view.gestationalAgeNote == "stated")
 
         let out = Synthetic.temporaryDirectory("binding")
