@@ -1,0 +1,73 @@
+import SonoCore
+
+/// The scale used for an image's millimetre values, where it came from, and whether it was usable.
+///
+/// A wrong scale is a patient-safety problem: when the spacing is missing, anisotropic or outside
+/// the plausible range the status is `uncalibrated`, `mmPerPixel` is nil, and every length check
+/// reports "not checkable: uncalibrated" with the value in pixels.
+public struct CalibrationInfo: Sendable, Codable, Hashable {
+    public enum Status: String, Sendable, Codable, Hashable {
+        case calibrated, uncalibrated
+    }
+
+    public var status: Status
+    /// The spacing applied to lengths (isotropic mm per pixel); nil when uncalibrated.
+    public var mmPerPixel: Double?
+    /// The spacing that was offered, even when rejected (x, y).
+    public var offeredMMPerPixelX: Double?
+    public var offeredMMPerPixelY: Double?
+    /// `manifest`, `png-phys`, `jpeg-density`, … (``PixelSpacing/Source``); nil when there was none.
+    public var source: String?
+    /// Why the spacing was rejected; nil when calibrated.
+    public var reason: String?
+
+    public init(status: Status, mmPerPixel: Double?, offeredMMPerPixelX: Double?, offeredMMPerPixelY: Double?,
+                source: String?, reason: String?) {
+        self.status = status
+        self.mmPerPixel = JSONNumber.rounded(mmPerPixel)
+        self.offeredMMPerPixelX = JSONNumber.rounded(offeredMMPerPixelX)
+        self.offeredMMPerPixelY = JSONNumber.rounded(offeredMMPerPixelY)
+        self.source = source
+        self.reason = reason
+    }
+
+    /// The manifest's spacing wins over the file's (the manifest is the site's statement of the
+    /// exported scale; file headers are often left at a default); the choice is recorded.
+    public static func resolve(manifestMMPerPixel: Double?, fileSpacing: PixelSpacing?,
+                               profile: QCProfile.Calibration) -> CalibrationInfo {
+        let spacing: PixelSpacing
+        if let m = manifestMMPerPixel {
+            spacing = PixelSpacing(isotropicMMPerPixel: m, source: .manifest)
+        } else if let f = fileSpacing {
+            spacing = f
+        } else {
+            return CalibrationInfo(status: .uncalibrated, mmPerPixel: nil, offeredMMPerPixelX: nil, offeredMMPerPixelY: nil, source: nil,
+                                   reason: "no pixel spacing in the manifest or the file")
+        }
+        let x = spacing.mmPerPixelX, y = spacing.mmPerPixelY
+        func rejected(_ why: String) -> CalibrationInfo {
+            CalibrationInfo(status: .uncalibrated, mmPerPixel: nil, offeredMMPerPixelX: x, offeredMMPerPixelY: y,
+                            source: spacing.source.rawValue, reason: why)
+        }
+        guard x.isFinite, y.isFinite, x > 0, y > 0 else { return rejected("spacing is not a positive number") }
+        guard abs(x - y) <= profile.isotropyTolerance * max(x, y) else {
+            return rejected("pixels are not square (\(fmt(x)) x \(fmt(y)) mm/px)")
+        }
+        let mm = (x + y) / 2
+        guard mm >= profile.minSpacingMMPerPixel, mm <= profile.maxSpacingMMPerPixel else {
+            return rejected("\(fmt(mm)) mm/px is outside the plausible range \(fmt(profile.minSpacingMMPerPixel))-\(fmt(profile.maxSpacingMMPerPixel)) mm/px")
+        }
+        return CalibrationInfo(status: .calibrated, mmPerPixel: mm, offeredMMPerPixelX: x, offeredMMPerPixelY: y,
+                               source: spacing.source.rawValue, reason: nil)
+    }
+}
+
+/// Compact, locale-independent number text for explanations (at most 4 decimals, no trailing zeros).
+func fmt(_ value: Double, decimals: Int = 4) -> String {
+    guard value.isFinite else { return "\(value)" }
+    var p = 1.0
+    for _ in 0..<decimals { p *= 10 }
+    let r = (value * p).rounded() / p
+    if r == r.rounded(), abs(r) < 1e15 { return String(Int(r)) }
+    return "\(r)"
+}

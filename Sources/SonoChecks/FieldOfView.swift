@@ -1,0 +1,151 @@
+import SonoCore
+
+/// The part of a frame that holds ultrasound data (the sector), as a full-resolution mask.
+///
+/// Scanner exports put the sector on a black background with text, bars and logos around it, and
+/// every image-quality statistic is meaningless if that background is counted. Detection works on
+/// 4×4 blocks: a block is "live" when at least a quarter of its pixels are above a near-black
+/// level; the largest 4-connected live component is the sector (text and bars outside it are
+/// separate components); each block row is filled between its leftmost and rightmost live block
+/// because sectors are convex along rows (dark fluid inside the sector stays inside).
+/// Solid black rectangles inside that hull (anonymisation boxes) are removed again.
+public struct FieldOfView: Sendable {
+    public static let blockSize = 4
+    /// Pixels above this grey level count as signal (JPEG ringing on black stays at or below it).
+    public static let liveLevel: UInt8 = 6
+
+    public let width: Int
+    public let height: Int
+    /// 1 inside the field of view, 0 outside; row-major, `width × height`.
+    public let mask: [UInt8]
+    /// The same mask eroded by one block, for statistics away from the sector edge.
+    public let inner: [UInt8]
+    public let pixelCount: Int
+    /// Bounding boxes of solid black rectangles removed from the sector (anonymisation boxes).
+    public let blackBoxes: [Region]
+
+    public var fraction: Double { width * height == 0 ? 0 : Double(pixelCount) / Double(width * height) }
+
+    public func contains(x: Int, y: Int) -> Bool {
+        x >= 0 && y >= 0 && x < width && y < height && mask[y * width + x] != 0
+    }
+
+    public static func detect(_ image: GrayImage) -> FieldOfView {
+        let w = image.width, h = image.height, b = blockSize
+        let bw = (w + b - 1) / b, bh = (h + b - 1) / b
+        guard w > 0, h > 0 else {
+            return FieldOfView(width: w, height: h, mask: [], inner: [], pixelCount: 0, blackBoxes: [])
+        }
+        var live = [UInt8](repeating: 0, count: bw * bh)
+        var dark = [UInt8](repeating: 0, count: bw * bh)  // block entirely at 0–1
+        image.withUnsafeSamples { px in
+            for by in 0..<bh {
+                for bx in 0..<bw {
+                    var count = 0, total = 0, zero = 0
+                    for y in (by * b)..<min(h, by * b + b) {
+                        let row = y * w
+                        for x in (bx * b)..<min(w, bx * b + b) {
+                            let v = px[row + x]
+                            total += 1
+                            if v > liveLevel { count += 1 }
+                            if v <= 1 { zero += 1 }
+                        }
+                    }
+                    live[by * bw + bx] = count * 4 >= total ? 1 : 0
+                    dark[by * bw + bx] = zero == total ? 1 : 0
+                }
+            }
+        }
+        let labels = Components.label(live, width: bw, height: bh)
+        var hull = [UInt8](repeating: 0, count: bw * bh)
+        if let largest = labels.largest {
+            for by in 0..<bh {
+                var lo = Int.max, hi = -1
+                for bx in 0..<bw where labels.labels[by * bw + bx] == largest {
+                    lo = min(lo, bx)
+                    hi = max(hi, bx)
+                }
+                if hi >= lo { for bx in lo...hi { hull[by * bw + bx] = 1 } }
+            }
+        }
+        // Anonymisation boxes: solid black, rectangular, inside the hull.
+        var boxCandidates = [UInt8](repeating: 0, count: bw * bh)
+        for i in 0..<(bw * bh) where hull[i] != 0 && dark[i] != 0 { boxCandidates[i] = 1 }
+        let boxLabels = Components.label(boxCandidates, width: bw, height: bh)
+        var boxes: [Region] = []
+        for comp in boxLabels.components where comp.count >= 40 {
+            let bboxArea = comp.width * comp.height
+            if Double(comp.count) >= 0.9 * Double(bboxArea), comp.width >= 4, comp.height >= 3 {
+                boxes.append(Region(x: comp.minX * b, y: comp.minY * b, width: comp.width * b, height: comp.height * b)
+                    .clipped(width: w, height: h))
+                for i in 0..<(bw * bh) where boxLabels.labels[i] == comp.label { hull[i] = 0 }
+            }
+        }
+        var eroded = [UInt8](repeating: 0, count: bw * bh)
+        for by in 0..<bh {
+            for bx in 0..<bw where hull[by * bw + bx] != 0 {
+                var all = true
+                for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
+                    let nx = bx + dx, ny = by + dy
+                    if nx < 0 || ny < 0 || nx >= bw || ny >= bh || hull[ny * bw + nx] == 0 { all = false }
+                }
+                eroded[by * bw + bx] = all ? 1 : 0
+            }
+        }
+        var mask = [UInt8](repeating: 0, count: w * h)
+        var inner = [UInt8](repeating: 0, count: w * h)
+        var count = 0
+        for y in 0..<h {
+            let by = y / b
+            for x in 0..<w {
+                let i = by * bw + x / b
+                if hull[i] != 0 { mask[y * w + x] = 1; count += 1 }
+                if eroded[i] != 0 { inner[y * w + x] = 1 }
+            }
+        }
+        return FieldOfView(width: w, height: h, mask: mask, inner: inner, pixelCount: count, blackBoxes: boxes.sorted { ($0.y, $0.x) < ($1.y, $1.x) })
+    }
+}
+
+/// 4-connected component labelling of a binary grid (non-zero = foreground).
+struct Components {
+    struct Component {
+        var label: Int32
+        var count: Int
+        var minX: Int, minY: Int, maxX: Int, maxY: Int
+        var width: Int { maxX - minX + 1 }
+        var height: Int { maxY - minY + 1 }
+    }
+
+    var labels: [Int32]
+    var components: [Component]
+
+    /// Label of the component with most cells (lowest label on ties, so the result is deterministic).
+    var largest: Int32? {
+        components.max { a, b in a.count != b.count ? a.count < b.count : a.label > b.label }?.label
+    }
+
+    static func label(_ grid: [UInt8], width w: Int, height h: Int) -> Components {
+        var labels = [Int32](repeating: 0, count: w * h)
+        var comps: [Component] = []
+        var stack: [Int] = []
+        for start in 0..<(w * h) where grid[start] != 0 && labels[start] == 0 {
+            let label = Int32(comps.count + 1)
+            var comp = Component(label: label, count: 0, minX: w, minY: h, maxX: -1, maxY: -1)
+            labels[start] = label
+            stack.append(start)
+            while let i = stack.popLast() {
+                let x = i % w, y = i / w
+                comp.count += 1
+                comp.minX = min(comp.minX, x); comp.maxX = max(comp.maxX, x)
+                comp.minY = min(comp.minY, y); comp.maxY = max(comp.maxY, y)
+                if x > 0, grid[i - 1] != 0, labels[i - 1] == 0 { labels[i - 1] = label; stack.append(i - 1) }
+                if x < w - 1, grid[i + 1] != 0, labels[i + 1] == 0 { labels[i + 1] = label; stack.append(i + 1) }
+                if y > 0, grid[i - w] != 0, labels[i - w] == 0 { labels[i - w] = label; stack.append(i - w) }
+                if y < h - 1, grid[i + w] != 0, labels[i + w] == 0 { labels[i + w] = label; stack.append(i + w) }
+            }
+            comps.append(comp)
+        }
+        return Components(labels: labels, components: comps)
+    }
+}

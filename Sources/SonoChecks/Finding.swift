@@ -1,0 +1,85 @@
+import SonoCore
+
+/// How serious a finding is when its rule fires.
+public enum Severity: String, Sendable, Codable, Hashable, CaseIterable, Comparable {
+    case info, warning, fail
+
+    private var rank: Int {
+        switch self {
+        case .info: 0
+        case .warning: 1
+        case .fail: 2
+        }
+    }
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// What a rule concluded.
+///
+/// `needsReview` and `notCheckable` exist so that nothing is silently passed or failed: a frame
+/// without a credible head, or a length without a trustworthy scale, is routed to a person.
+public enum Outcome: String, Sendable, Codable, Hashable, CaseIterable {
+    /// The rule ran and the value is within its threshold.
+    case passed
+    /// The rule ran and the value is beyond its threshold (see the finding's severity).
+    case flagged
+    /// The rule could not decide automatically; a reviewer must look.
+    case needsReview = "needs-review"
+    /// The rule lacks an input (scale, reported value, gestational age) and was not evaluated.
+    case notCheckable = "not-checkable"
+}
+
+/// One rule's result on one image (or on the scan when `file` is nil).
+///
+/// Every finding carries its stable rule id (see docs/qc-rules.md), the measured value with its
+/// unit, the threshold as applied, and a one-line explanation a sonographer can act on.
+public struct Finding: Sendable, Codable, Hashable {
+    public var rule: RuleID
+    public var outcome: Outcome
+    /// The rule's severity when flagged; `info` for passed and not-checkable findings (a missing input is
+    /// reported by its own rule, e.g. CAL-001), `warning` for needs-review.
+    public var severity: Severity
+    /// The image the finding concerns, relative to the batch; nil for scan-level findings.
+    public var file: String?
+    public var measured: Double?
+    public var unit: String?
+    /// The threshold as a human-readable comparison, e.g. `"<= 8.5 mm"`.
+    public var threshold: String?
+    public var explanation: String
+
+    public init(rule: RuleID, outcome: Outcome, severity: Severity, file: String? = nil, measured: Double? = nil,
+                unit: String? = nil, threshold: String? = nil, explanation: String) {
+        self.rule = rule
+        self.outcome = outcome
+        self.severity = severity
+        self.file = file
+        self.measured = measured.map(JSONNumber.rounded)
+        self.unit = unit
+        self.threshold = threshold
+        self.explanation = explanation
+    }
+
+    /// True when the finding should move the verdict away from pass.
+    public var isActionable: Bool {
+        switch outcome {
+        case .passed, .notCheckable: false
+        case .needsReview: true
+        case .flagged: severity >= .warning
+        }
+    }
+}
+
+/// Rounding applied to every number that enters a report, so the JSON is stable across platforms,
+/// thread counts and tiny floating-point reorderings.
+public enum JSONNumber {
+    /// Six significant decimals is below every clinical resolution (0.1 mm, 0.1 day) and far above
+    /// the noise of summation order.
+    public static func rounded(_ value: Double) -> Double {
+        guard value.isFinite else { return 0 }
+        let scaled = (value * 1_000_000).rounded(.toNearestOrAwayFromZero) / 1_000_000
+        return scaled == 0 ? 0 : scaled  // no negative zero in reports
+    }
+
+    public static func rounded(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? rounded($0) : nil } }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import SonoCore
+import SonoBiometry
+
+/// Plane criteria measured around a head ellipse (outer skull border, pixel coordinates).
+///
+/// All sampling is on the ellipse's own polar grid, `(s·a·cos t, s·b·sin t)` rotated and shifted,
+/// with `s` the fraction of the outer border: the skull band is `s ∈ [0.86, 1.0]`, the brain
+/// `s ∈ [0.25, 0.75]` (inside the ring, outside the thickest midline structures' ends).
+/// Pixels under the overlay mask or outside the field of view are skipped.
+struct HeadPlaneMetrics {
+    var outlineInFieldOfView: Double
+    var ringAsymmetry: Double
+    var midlineContrast: Double
+    var gcnr: Double?
+
+    static let angles = 360
+
+    static func compute(_ image: GrayImage, ellipse e: Ellipse, fov: FieldOfView, overlay: GrayImage) -> HeadPlaneMetrics {
+        let w = image.width, h = image.height
+        let px = image.samples
+        let om = overlay.samples
+        let ca = cos(e.angleRadians), sa = sin(e.angleRadians)
+        func point(_ s: Double, _ t: Double) -> (Int, Int) {
+            let u = s * e.semiAxisA * cos(t), v = s * e.semiAxisB * sin(t)
+            return (Int((e.centerX + u * ca - v * sa).rounded()), Int((e.centerY + u * sa + v * ca).rounded()))
+        }
+        func usable(_ x: Int, _ y: Int) -> Bool {
+            x >= 0 && y >= 0 && x < w && y < h && fov.mask[y * w + x] != 0 && om[y * w + x] == 0
+        }
+        // Outline inside the field of view (masked overlays do not count as missing: they sit on the image).
+        var inside = 0
+        var ringPeak = [Double?](repeating: nil, count: angles)
+        var ringHist = [Int](repeating: 0, count: 64)
+        var brainHist = [Int](repeating: 0, count: 64)
+        let radialSteps = max(8, Int(max(abs(e.semiAxisA), abs(e.semiAxisB)) * 0.14))
+        for k in 0..<angles {
+            let t = Double(k) * 2 * Double.pi / Double(angles)
+            let (ox, oy) = point(1.0, t)
+            if fov.contains(x: ox, y: oy) { inside += 1 }
+            var peak: Double? = nil
+            for r in 0...radialSteps {
+                let s = 0.86 + 0.14 * Double(r) / Double(radialSteps)
+                let (x, y) = point(s, t)
+                guard usable(x, y) else { continue }
+                let v = Double(px[y * w + x])
+                peak = max(peak ?? 0, v)
+                ringHist[Int(px[y * w + x]) >> 2] += 1
+            }
+            ringPeak[k] = peak
+            for r in 0..<12 {
+                let s = 0.25 + 0.5 * Double(r) / 11
+                let (x, y) = point(s, t)
+                if usable(x, y) { brainHist[Int(px[y * w + x]) >> 2] += 1 }
+            }
+        }
+        // Asymmetry: relative difference of mean ring peak between the two sides of the major axis
+        // and between the two ends; an oblique section loses the ring on one side or one end.
+        func meanPeak(_ range: Range<Int>) -> Double? {
+            let vals = range.compactMap { ringPeak[$0 % angles] }
+            return vals.count >= range.count / 4 ? vals.reduce(0, +) / Double(vals.count) : nil
+        }
+        var asym = 0.0
+        let q = angles / 4
+        for (a, b) in [(meanPeak(0..<(2 * q)), meanPeak((2 * q)..<angles)),
+                       (meanPeak((angles - q)..<(angles + q)), meanPeak(q..<(3 * q)))] {
+            if let a, let b, max(a, b) > 0 { asym = max(asym, abs(a - b) / max(a, b)) }
+        }
+        return HeadPlaneMetrics(outlineInFieldOfView: Double(inside) / Double(angles), ringAsymmetry: asym,
+                                midlineContrast: midline(px: px, w: w, h: h, e: e, usable: usable),
+                                gcnr: gcnr(ringHist, brainHist))
+    }
+
+    /// gCNR = 1 − overlap of the two grey-level distributions (Rodriguez-Molares et al. 2020).
+    static func gcnr(_ a: [Int], _ b: [Int]) -> Double? {
+        let na = a.reduce(0, +), nb = b.reduce(0, +)
+        guard na >= 50, nb >= 50 else { return nil }
+        var overlap = 0.0
+        for i in 0..<a.count { overlap += min(Double(a[i]) / Double(na), Double(b[i]) / Double(nb)) }
+        return 1 - overlap
+    }
+
+    /// Brightest line near the major axis (the falx / midline echo) over the median brightness of
+    /// parallel lines between 20 % and 50 % of the minor semi-axis away.
+    static func midline(px: [UInt8], w: Int, h: Int, e: Ellipse, usable: (Int, Int) -> Bool) -> Double {
+        let a = e.semiMajor, b = e.semiMinor
+        let major = e.majorAxisAngleRadians
+        func lineMean(angle: Double, offset: Double) -> Double? {
+            let dx = cos(angle), dy = sin(angle)
+            let nx = -sin(major), ny = cos(major)
+            var s = 0.0, n = 0
+            var t = -0.7 * a
+            while t <= 0.7 * a {
+                let x = Int((e.centerX + nx * offset + dx * t).rounded()), y = Int((e.centerY + ny * offset + dy * t).rounded())
+                if usable(x, y) { s += Double(px[y * w + x]); n += 1 }
+                t += 1
+            }
+            return n >= Int(0.5 * a) ? s / Double(n) : nil
+        }
+        var best = 0.0
+        for da in stride(from: -8.0, through: 8.0, by: 2.0) {
+            var o = -0.1 * b
+            while o <= 0.1 * b {
+                if let m = lineMean(angle: major + da * Double.pi / 180, offset: o) { best = max(best, m) }
+                o += 2
+            }
+        }
+        var background: [Double] = []
+        for frac in [0.2, 0.3, 0.4, 0.5] {
+            for sign in [-1.0, 1.0] { if let m = lineMean(angle: major, offset: sign * frac * b) { background.append(m) } }
+        }
+        guard !background.isEmpty else { return 0 }
+        background.sort()
+        let med = background[background.count / 2]
+        return med > 0 ? best / med : 0
+    }
+}

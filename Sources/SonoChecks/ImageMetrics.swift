@@ -1,0 +1,179 @@
+import Foundation
+import SonoCore
+
+/// Image-quality statistics of one frame, computed inside the detected field of view only and with
+/// burned-in overlays excluded. Grey levels are 0–255.
+public struct ImageMetrics: Sendable, Codable, Hashable {
+    /// Field of view / frame.
+    public var fieldOfViewFraction: Double
+    /// Pixels the statistics were computed on (field of view minus edge band and overlays).
+    public var analysedPixels: Int
+    public var meanGrey: Double
+    public var p5Grey: Double
+    public var medianGrey: Double
+    public var p95Grey: Double
+    /// Fraction at or above 250.
+    public var saturatedFraction: Double
+    /// Fraction at or below 2.
+    public var crushedFraction: Double
+    /// p95 − p5 (grey levels).
+    public var dynamicRange: Double
+    /// Standard deviation / mean.
+    public var rmsContrast: Double
+    /// Mean central-difference gradient magnitude / standard deviation (1/px): speckle blurred by a
+    /// defocused beam changes more slowly per pixel for the same spread of grey levels.
+    public var sharpness: Double
+    /// Median mean/SD over homogeneous 16×16 blocks (mid-brightness quartiles); nil when none.
+    public var speckleSNR: Double?
+    /// Generalized CNR between skull band and brain inside the head ellipse; nil without a head.
+    public var skullBrainGCNR: Double?
+
+    mutating func roundNumbers() {
+        for kp in [\ImageMetrics.fieldOfViewFraction, \.meanGrey, \.p5Grey, \.medianGrey, \.p95Grey, \.saturatedFraction, \.crushedFraction,
+                   \.dynamicRange, \.rmsContrast, \.sharpness] {
+            self[keyPath: kp] = JSONNumber.rounded(self[keyPath: kp])
+        }
+        speckleSNR = JSONNumber.rounded(speckleSNR)
+        skullBrainGCNR = JSONNumber.rounded(skullBrainGCNR)
+    }
+
+    /// Statistics over the pixels where `analysisMask` is non-zero.
+    public static func compute(_ image: GrayImage, analysisMask: [UInt8], fieldOfViewFraction: Double) -> ImageMetrics {
+        let w = image.width, h = image.height
+        var hist = [Int](repeating: 0, count: 256)
+        var gradSum = 0.0
+        var gradCount = 0
+        image.withUnsafeSamples { px in
+            for y in 0..<h {
+                for x in 0..<w where analysisMask[y * w + x] != 0 {
+                    hist[Int(px[y * w + x])] += 1
+                    if x > 0, x < w - 1, y > 0, y < h - 1,
+                       analysisMask[y * w + x - 1] != 0, analysisMask[y * w + x + 1] != 0,
+                       analysisMask[(y - 1) * w + x] != 0, analysisMask[(y + 1) * w + x] != 0 {
+                        let gx = Double(Int(px[y * w + x + 1]) - Int(px[y * w + x - 1])) / 2
+                        let gy = Double(Int(px[(y + 1) * w + x]) - Int(px[(y - 1) * w + x])) / 2
+                        gradSum += (gx * gx + gy * gy).squareRoot()
+                        gradCount += 1
+                    }
+                }
+            }
+        }
+        let n = hist.reduce(0, +)
+        guard n > 0 else {
+            return ImageMetrics(fieldOfViewFraction: fieldOfViewFraction, analysedPixels: 0, meanGrey: 0, p5Grey: 0, medianGrey: 0,
+                                p95Grey: 0, saturatedFraction: 0, crushedFraction: 0, dynamicRange: 0, rmsContrast: 0, sharpness: 0,
+                                speckleSNR: nil, skullBrainGCNR: nil)
+        }
+        var sum = 0.0, sumSq = 0.0
+        for (v, c) in hist.enumerated() {
+            sum += Double(v * c)
+            sumSq += Double(v * v * c)
+        }
+        let mean = sum / Double(n)
+        let sd = max(0, sumSq / Double(n) - mean * mean).squareRoot()
+        let p5 = percentile(hist, total: n, 0.05), p50 = percentile(hist, total: n, 0.5), p95 = percentile(hist, total: n, 0.95)
+        let saturated = hist[250...].reduce(0, +)
+        let crushed = hist[0...2].reduce(0, +)
+        var m = ImageMetrics(
+            fieldOfViewFraction: fieldOfViewFraction, analysedPixels: n, meanGrey: mean, p5Grey: p5, medianGrey: p50, p95Grey: p95,
+            saturatedFraction: Double(saturated) / Double(n), crushedFraction: Double(crushed) / Double(n), dynamicRange: p95 - p5,
+            rmsContrast: mean > 0 ? sd / mean : 0, sharpness: sd > 0 && gradCount > 0 ? (gradSum / Double(gradCount)) / sd : 0,
+            speckleSNR: speckleSNR(image, mask: analysisMask), skullBrainGCNR: nil)
+        m.roundNumbers()
+        return m
+    }
+
+    /// Smallest grey level whose cumulative count reaches `q` of the total.
+    static func percentile(_ hist: [Int], total: Int, _ q: Double) -> Double {
+        let target = q * Double(total)
+        var acc = 0
+        for (v, c) in hist.enumerated() {
+            acc += c
+            if Double(acc) >= target { return Double(v) }
+        }
+        return 255
+    }
+
+    /// Speckle SNR (mean/SD) in homogeneous regions: fully developed speckle has a characteristic
+    /// ratio (1.91 for the Rayleigh envelope, higher after log compression and smoothing), so a value
+    /// far from the usual range points to heavy speckle reduction or noise. Blocks with the middle
+    /// half of block means are taken as homogeneous tissue; the median over them is reported.
+    static func speckleSNR(_ image: GrayImage, mask: [UInt8]) -> Double? {
+        let w = image.width, h = image.height, b = 16
+        var blocks: [(mean: Double, snr: Double)] = []
+        image.withUnsafeSamples { px in
+            var by = 0
+            while by + b <= h {
+                var bx = 0
+                while bx + b <= w {
+                    var full = true
+                    var s = 0.0, ss = 0.0
+                    outer: for y in by..<(by + b) {
+                        for x in bx..<(bx + b) {
+                            if mask[y * w + x] == 0 { full = false; break outer }
+                            let v = Double(px[y * w + x])
+                            s += v
+                            ss += v * v
+                        }
+                    }
+                    if full {
+                        let n = Double(b * b)
+                        let mean = s / n
+                        let sd = max(0, ss / n - mean * mean).squareRoot()
+                        if mean > 5, sd > 0 { blocks.append((mean, mean / sd)) }
+                    }
+                    bx += b
+                }
+                by += b
+            }
+        }
+        guard blocks.count >= 8 else { return nil }
+        let sortedByMean = blocks.sorted { $0.mean < $1.mean }
+        let mid = sortedByMean[(blocks.count / 4)..<(3 * blocks.count / 4)].map(\.snr).sorted()
+        guard !mid.isEmpty else { return nil }
+        return mid[mid.count / 2]
+    }
+}
+
+/// 64-bit DCT perceptual hash (pHash): the frame is averaged down to 32×32, the 8×8 lowest
+/// frequencies of its 2-D DCT-II are compared with their median (DC excluded from the median).
+/// Identical frames hash identically; re-encoding, small noise and gain changes move a few bits.
+public enum PerceptualHash {
+    public static func hash(_ image: GrayImage) -> UInt64 {
+        let n = 32
+        let w = image.width, h = image.height
+        guard w > 0, h > 0 else { return 0 }
+        var small = [Double](repeating: 0, count: n * n)
+        image.withUnsafeSamples { px in
+            for j in 0..<n {
+                let y0 = j * h / n, y1 = max(y0 + 1, (j + 1) * h / n)
+                for i in 0..<n {
+                    let x0 = i * w / n, x1 = max(x0 + 1, (i + 1) * w / n)
+                    var s = 0
+                    for y in y0..<min(y1, h) { for x in x0..<min(x1, w) { s += Int(px[y * w + x]) } }
+                    small[j * n + i] = Double(s) / Double((min(y1, h) - y0) * (min(x1, w) - x0))
+                }
+            }
+        }
+        var cosTable = [Double](repeating: 0, count: 8 * n)
+        for u in 0..<8 { for x in 0..<n { cosTable[u * n + x] = cos(Double((2 * x + 1) * u) * Double.pi / Double(2 * n)) } }
+        // Rows first (32 rows × 8 frequencies), then columns.
+        var rowDCT = [Double](repeating: 0, count: n * 8)
+        for y in 0..<n { for u in 0..<8 { var s = 0.0; for x in 0..<n { s += small[y * n + x] * cosTable[u * n + x] }; rowDCT[y * 8 + u] = s } }
+        var coeffs = [Double](repeating: 0, count: 64)
+        for v in 0..<8 { for u in 0..<8 { var s = 0.0; for y in 0..<n { s += rowDCT[y * 8 + u] * cosTable[v * n + y] }; coeffs[v * 8 + u] = s } }
+        let median = Array(coeffs.dropFirst()).sorted()[31]
+        var bits: UInt64 = 0
+        for k in 0..<64 where coeffs[k] > median { bits |= 1 << UInt64(k) }
+        return bits
+    }
+
+    public static func hex(_ hash: UInt64) -> String {
+        let s = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+
+    public static func parse(hex: String) -> UInt64? { UInt64(hex, radix: 16) }
+
+    public static func distance(_ a: UInt64, _ b: UInt64) -> Int { (a ^ b).nonzeroBitCount }
+}

@@ -1,0 +1,134 @@
+import SonoCore
+
+/// What burned-in annotation was found, and how much of the frame it covers.
+public struct OverlaySummary: Sendable, Codable, Hashable {
+    /// Kinds found, sorted: `marks-in-field-of-view` (calipers, dotted ellipses, text on the image),
+    /// `text-outside-field-of-view`, `grey-bar`, `black-box`.
+    public var kinds: [String]
+    /// Masked pixels (after a 2-pixel dilation) / all pixels.
+    public var maskedFraction: Double
+    /// Masked pixels inside the field of view.
+    public var maskedPixelsInFieldOfView: Int
+    /// Bounding boxes of the detected overlay components (at most 64, top-left first).
+    public var regions: [Region]
+
+    public init(kinds: [String], maskedFraction: Double, maskedPixelsInFieldOfView: Int, regions: [Region]) {
+        self.kinds = kinds
+        self.maskedFraction = JSONNumber.rounded(maskedFraction)
+        self.maskedPixelsInFieldOfView = maskedPixelsInFieldOfView
+        self.regions = regions
+    }
+}
+
+/// Finds burned-in overlays: calipers, dotted ellipses and text (thin, near-white, much brighter than
+/// their 7×7 surroundings), grey-scale bars and text outside the sector, and black anonymisation boxes.
+///
+/// The mask it returns is excluded from every statistic and handed to the head measurer, whose ridge
+/// detector would otherwise follow a dotted caliper ellipse instead of the skull.
+public enum OverlayDetector {
+    /// A mark pixel is at least this bright…
+    public static let markLevel: UInt8 = 230
+    /// …and at least this much brighter than the mean of its 7×7 neighbourhood.
+    public static let markContrast = 70
+
+    public struct Result: Sendable {
+        /// 255 where an overlay was found (dilated by 2 px), else 0; `width × height`.
+        public var mask: GrayImage
+        public var summary: OverlaySummary
+    }
+
+    public static func detect(_ image: GrayImage, fieldOfView fov: FieldOfView) -> Result {
+        let w = image.width, h = image.height
+        var raw = [UInt8](repeating: 0, count: w * h)
+        guard w > 0, h > 0 else {
+            return Result(mask: GrayImage(width: w, height: h, repeating: 0),
+                          summary: OverlaySummary(kinds: [], maskedFraction: 0, maskedPixelsInFieldOfView: 0, regions: []))
+        }
+        // Column-then-row box sums for the 7×7 neighbourhood mean, with clamped borders.
+        let r = 3
+        var colSum = [Int](repeating: 0, count: w * h)
+        image.withUnsafeSamples { px in
+            for x in 0..<w {
+                var s = 0
+                for y in -r...r { s += Int(px[min(max(y, 0), h - 1) * w + x]) }
+                for y in 0..<h {
+                    colSum[y * w + x] = s
+                    s += Int(px[min(y + r + 1, h - 1) * w + x]) - Int(px[max(y - r, 0) * w + x])
+                }
+            }
+            let n = (2 * r + 1) * (2 * r + 1)
+            for y in 0..<h {
+                var s = 0
+                for x in -r...r { s += colSum[y * w + min(max(x, 0), w - 1)] }
+                for x in 0..<w {
+                    let v = Int(px[y * w + x])
+                    let inFOV = fov.mask[y * w + x] != 0
+                    if inFOV {
+                        if v >= Int(markLevel), v * n - s >= markContrast * n { raw[y * w + x] = 1 }
+                    } else if v > 40, !fov.contains(x: x - 6, y: y), !fov.contains(x: x + 6, y: y),
+                              !fov.contains(x: x, y: y - 6), !fov.contains(x: x, y: y + 6) {
+                        // Anything bright outside the sector is annotation (text, bars, logos).
+                        raw[y * w + x] = 2
+                    }
+                    s += colSum[y * w + min(x + r + 1, w - 1)] - colSum[y * w + max(x - r, 0)]
+                }
+            }
+        }
+        let comps = Components.label(raw, width: w, height: h)
+        var kinds: Set<String> = []
+        var regions: [Region] = []
+        var keep = [UInt8](repeating: 0, count: w * h)
+        var keepLabel = [Bool](repeating: false, count: comps.components.count + 1)
+        for comp in comps.components {
+            // Decide by the component's first pixel class: inside components contain only class 1
+            // unless they touch the sector edge, where the outside class wins (annotation anyway).
+            var insideCount = 0
+            var outsideCount = 0
+            for y in comp.minY...comp.maxY {
+                for x in comp.minX...comp.maxX where comps.labels[y * w + x] == comp.label {
+                    if raw[y * w + x] == 1 { insideCount += 1 } else { outsideCount += 1 }
+                }
+            }
+            if outsideCount > 0 {
+                guard comp.count >= 4 else { continue }
+                // Thin and tall: a grey-scale bar; otherwise text or logo.
+                if comp.height >= 40, comp.height >= 4 * comp.width { kinds.insert("grey-bar") } else { kinds.insert("text-outside-field-of-view") }
+            } else {
+                // Isolated bright speckle is 1–3 px; marks are lines or crosses of several pixels.
+                guard insideCount >= 4, max(comp.width, comp.height) >= 3 else { continue }
+                kinds.insert("marks-in-field-of-view")
+            }
+            keepLabel[Int(comp.label)] = true
+            regions.append(Region(x: comp.minX, y: comp.minY, width: comp.width, height: comp.height))
+        }
+        for i in 0..<(w * h) where comps.labels[i] != 0 && keepLabel[Int(comps.labels[i])] { keep[i] = 1 }
+        if !fov.blackBoxes.isEmpty { kinds.insert("black-box") }
+        // Dilate by 2 px (square) so anti-aliased and JPEG-smeared edges of marks are excluded too.
+        var mask = [UInt8](repeating: 0, count: w * h)
+        var tmp = [UInt8](repeating: 0, count: w * h)
+        for y in 0..<h {
+            for x in 0..<w where keep[y * w + x] != 0 {
+                for xx in max(0, x - 2)...min(w - 1, x + 2) { tmp[y * w + xx] = 1 }
+            }
+        }
+        for y in 0..<h {
+            for x in 0..<w where tmp[y * w + x] != 0 {
+                for yy in max(0, y - 2)...min(h - 1, y + 2) { mask[yy * w + x] = 255 }
+            }
+        }
+        for box in fov.blackBoxes {
+            for y in box.y..<(box.y + box.height) { for x in box.x..<(box.x + box.width) { mask[y * w + x] = 255 } }
+        }
+        var masked = 0, maskedInFOV = 0
+        for i in 0..<(w * h) where mask[i] != 0 {
+            masked += 1
+            if fov.mask[i] != 0 { maskedInFOV += 1 }
+        }
+        regions.sort { ($0.y, $0.x, $0.width, $0.height) < ($1.y, $1.x, $1.width, $1.height) }
+        let boxes = fov.blackBoxes
+        return Result(mask: GrayImage(width: w, height: h, samples: mask),
+                      summary: OverlaySummary(kinds: kinds.sorted(), maskedFraction: Double(masked) / Double(w * h),
+                                              maskedPixelsInFieldOfView: maskedInFOV,
+                                              regions: Array((regions + boxes).prefix(64))))
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import SonoCore
+import SonoBiometry
+
+/// Sensitivity and false-flag rate of each rule over images whose defects are known (simulator
+/// truth), and the HC discrepancy rule's behaviour on expert-annotated frames. Used by
+/// `sonoqc schema qc-evidence` (hidden) and by the tests.
+public enum RuleEvidence {
+    /// Which rule is expected to fire for each simulator defect kind or reporting error.
+    public static let expectedRules: [String: Set<RuleID>] = [
+        "blur": [.sharpness],
+        "gain_low": [.gainLow],
+        "gain_high": [.gainHigh],
+        "wrong_depth": [.headMagnification],
+        "head_outside_sector": [.headComplete],
+        "oblique_plane": [.ringSymmetry],
+        "overlay_text": [.overlays], "overlay_calipers": [.overlays], "overlay_dotted_ellipse": [.overlays],
+        "overlay_grey_bar": [.overlays], "overlay_black_boxes": [.overlays],
+        "exact_duplicate": [.duplicateWithinScan, .duplicateAcrossScans], "near_duplicate": [.duplicateWithinScan, .duplicateAcrossScans],
+        "swapped_bpd_ofd": [.cephalicIndex],
+        "units_cm": [.zScoreHC],
+    ]
+
+    /// The rules evaluated for sensitivity (those some defect is expected to trigger).
+    public static var rulesUnderTest: [RuleID] { Set(expectedRules.values.flatMap { $0 }).sorted() }
+
+    public struct Case: Sendable {
+        public var file: String
+        /// Defect kinds and gross reporting errors from the truth file.
+        public var defects: Set<String>
+        /// Rules flagged on the image (image findings plus scan findings naming it).
+        public var flagged: Set<RuleID>
+
+        public init(file: String, defects: Set<String>, flagged: Set<RuleID>) {
+            self.file = file
+            self.defects = defects
+            self.flagged = flagged
+        }
+    }
+
+    public struct RuleRates: Sendable, Codable, Hashable {
+        public var rule: String
+        public var defective: Int
+        public var detected: Int
+        public var clean: Int
+        public var falseFlags: Int
+        public var sensitivity: Double? { defective > 0 ? Double(detected) / Double(defective) : nil }
+        public var falseFlagRate: Double? { clean > 0 ? Double(falseFlags) / Double(clean) : nil }
+    }
+
+    /// Flagged rules of one image: flagged findings of any severity, needs-review findings, and
+    /// scan-level findings naming the image.
+    public static func flaggedRules(_ image: ImageReport, scanFindings: [Finding]) -> Set<RuleID> {
+        Set((image.findings + scanFindings.filter { $0.file == image.file })
+            .filter { $0.outcome == .flagged || $0.outcome == .needsReview }.map(\.rule))
+    }
+
+    /// Per rule: among images with a defect that should trigger it, how many did (sensitivity);
+    /// among images with no defect that should trigger it, how many were flagged anyway.
+    /// Duplicates count as "clean" only for images with no duplicate defect.
+    public static func rates(_ cases: [Case]) -> [RuleRates] {
+        rulesUnderTest.map { rule in
+            var r = RuleRates(rule: rule.rawValue, defective: 0, detected: 0, clean: 0, falseFlags: 0)
+            let triggering = Set(expectedRules.filter { $0.value.contains(rule) }.keys)
+            let dupRules: Set<RuleID> = [.duplicateWithinScan, .duplicateAcrossScans]
+            for c in cases {
+                if !c.defects.isDisjoint(with: triggering) {
+                    r.defective += 1
+                    let hit = dupRules.contains(rule) ? !c.flagged.isDisjoint(with: dupRules) : c.flagged.contains(rule)
+                    if hit { r.detected += 1 }
+                } else {
+                    r.clean += 1
+                    if c.flagged.contains(rule) { r.falseFlags += 1 }
+                }
+            }
+            return r
+        }
+    }
+
+    /// Outcome of MS-001 on one expert-annotated frame with the expert HC (scaled) as the reported value.
+    public struct HCTrial: Sendable, Hashable {
+        public var file: String
+        public var scale: Double
+        public var outcome: Outcome
+        public var severity: Severity
+        public var differenceMM: Double?
+    }
+
+    /// Runs FrameQC on a frame three times: expert HC as reported, and mis-stated by −10 % and +10 %.
+    public static func hcTrials(frame: Frame, file: String, expertHCMM: Double, spacingMMPerPixel: Double,
+                                profile: QCProfile) -> [HCTrial] {
+        [1.0, 0.9, 1.1].map { scale in
+            let context = ImageContext(scanID: file, file: file, plane: .head, reported: ReportedMeasurements(hcMM: expertHCMM * scale),
+                                       manifestSpacingMMPerPixel: spacingMMPerPixel)
+            let report = FrameQC.analyze(frame: frame, context: context, profile: profile)
+            let finding = report.findings.first { $0.rule == .hcAutomaticVsReported }
+            return HCTrial(file: file, scale: scale, outcome: finding?.outcome ?? .notCheckable, severity: finding?.severity ?? .info,
+                           differenceMM: finding?.measured)
+        }
+    }
+}

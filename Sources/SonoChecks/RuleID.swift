@@ -1,0 +1,82 @@
+/// The stable identifier of every QC rule. Ids never change meaning; a changed rule gets a new id.
+/// docs/qc-rules.md is the catalogue (formula, threshold, source) and a test keeps the two in step.
+public enum RuleID: String, Sendable, Codable, Hashable, CaseIterable, Comparable {
+    // Manifest and calibration
+    case manifestImageMissing = "MAN-001"
+    case manifestImageUnlisted = "MAN-002"
+    case imageUndecodable = "MAN-003"
+    case calibration = "CAL-001"
+    // Image quality
+    case fieldOfView = "IQ-001"
+    case gainLow = "IQ-002"
+    case gainHigh = "IQ-003"
+    case contrast = "IQ-004"
+    case sharpness = "IQ-005"
+    case speckleSNR = "IQ-006"
+    case skullBrainGCNR = "IQ-007"
+    case overlays = "IQ-008"
+    // Duplicates
+    case duplicateWithinScan = "DUP-001"
+    case duplicateAcrossScans = "DUP-002"
+    // Head plane
+    case headPresent = "HP-001"
+    case headMagnification = "HP-002"
+    case headComplete = "HP-003"
+    case ringSymmetry = "HP-004"
+    case midline = "HP-005"
+    case landmarksNeedReviewer = "HP-006"
+    // Measurements
+    case hcAutomaticVsReported = "MS-001"
+    case bpdAutomaticVsReported = "MS-002"
+    case ofdAutomaticVsReported = "MS-003"
+    case hcDiameterConsistency = "MS-004"
+    case cephalicIndex = "MS-005"
+    case zScoreHC = "MS-006"
+    case zScoreBPD = "MS-007"
+    case zScoreOFD = "MS-008"
+    case zScoreAC = "MS-009"
+    case zScoreFL = "MS-010"
+    case gestationalAgeFromHC = "MS-011"
+
+    public var title: String {
+        switch self {
+        case .manifestImageMissing: "manifest row without an image file"
+        case .manifestImageUnlisted: "image file not in the manifest"
+        case .imageUndecodable: "image could not be decoded"
+        case .calibration: "pixel spacing known, isotropic and plausible"
+        case .fieldOfView: "field of view detected"
+        case .gainLow: "under-gain"
+        case .gainHigh: "over-gain"
+        case .contrast: "contrast / dynamic range"
+        case .sharpness: "sharpness / focus"
+        case .speckleSNR: "speckle SNR in homogeneous regions"
+        case .skullBrainGCNR: "skull-to-brain generalized CNR"
+        case .overlays: "burned-in overlays"
+        case .duplicateWithinScan: "duplicate frame within the scan"
+        case .duplicateAcrossScans: "duplicate frame in another scan"
+        case .headPresent: "credible skull ellipse present"
+        case .headMagnification: "head magnification"
+        case .headComplete: "skull ellipse complete inside the sector"
+        case .ringSymmetry: "skull ring symmetry"
+        case .midline: "midline echo present"
+        case .landmarksNeedReviewer: "thalami, CSP, cerebellum (reviewer)"
+        case .hcAutomaticVsReported: "reported HC vs automatic HC"
+        case .bpdAutomaticVsReported: "reported BPD vs automatic BPD"
+        case .ofdAutomaticVsReported: "reported OFD vs automatic OFD"
+        case .hcDiameterConsistency: "reported HC vs BPD and OFD"
+        case .cephalicIndex: "cephalic index"
+        case .zScoreHC: "HC z-score at stated GA"
+        case .zScoreBPD: "BPD z-score at stated GA"
+        case .zScoreOFD: "OFD z-score at stated GA"
+        case .zScoreAC: "AC z-score at stated GA"
+        case .zScoreFL: "FL z-score at stated GA"
+        case .gestationalAgeFromHC: "GA from HC vs stated GA"
+        }
+    }
+
+    public static func < (lhs: RuleID, rhs: RuleID) -> Bool {
+        // Catalogue order, so reports list findings the way the documentation does.
+        let all = RuleID.allCases
+        return all.firstIndex(of: lhs)! < all.firstIndex(of: rhs)!
+    }
+}

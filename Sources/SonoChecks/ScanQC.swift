@@ -1,0 +1,115 @@
+import Foundation
+import SonoCore
+import SonoBiometry
+
+/// Per-scan assembly: image reports plus scan-level rules (manifest rows without images,
+/// undecodable images, duplicates within the scan) into a ``ScanReport``. Pure.
+public enum ScanQC {
+    /// - Parameters:
+    ///   - images: reports in manifest order (directory scans: sorted by path).
+    ///   - failures: images that produced no frame, with their error summary.
+    ///   - missingFiles: manifest rows of this scan whose file does not exist.
+    public static func assess(scan: ScanMetadata, images: [ImageReport], failures: [ImageFailure], missingFiles: [String] = [],
+                              profile: QCProfile) -> ScanReport {
+        var findings: [Finding] = []
+        for file in missingFiles {
+            findings.append(Finding(rule: .manifestImageMissing, outcome: .flagged, severity: .warning, file: file,
+                                    threshold: "every manifest row has its image", explanation: "listed in the manifest but not found on disk"))
+        }
+        for failure in failures {
+            findings.append(Finding(rule: .imageUndecodable, outcome: .flagged, severity: .warning, file: failure.file,
+                                    threshold: "every image decodes", explanation: "could not be read: \(failure.error)"))
+        }
+        findings += Duplicates.findings(images.map { ($0.file, $0.perceptualHash) }, rule: .duplicateWithinScan,
+                                        maxDistance: profile.duplicates.maxNearDuplicateHammingDistance)
+        return ScanReport(scan: scan, reference: ReferenceInfo(profile: profile), images: images, failures: failures, findings: findings)
+    }
+}
+
+extension ScanMetadata {
+    /// Metadata of a manifest scan; the stated GA comes from `gestational_age`, else LMP + exam date.
+    public init(entry: ScanEntry) {
+        var days: Int? = nil
+        var source: String? = nil
+        if let text = entry.gestationalAge, let ga = try? GestationalAge(parsing: text) {
+            days = ga.totalDays
+            source = "manifest"
+        } else if let lmp = entry.lmpDate, let exam = entry.examDate,
+                  let ga = try? GestationalAge(lastMenstrualPeriod: lmp, examDate: exam) {
+            days = ga.totalDays
+            source = "lmp"
+        }
+        self.init(scanID: entry.scanID, unitID: entry.unitID, operatorID: entry.operatorID, examDate: entry.examDate,
+                  gestationalAge: days.map { "\($0 / 7)+\($0 % 7)" }, gestationalAgeDays: days, gestationalAgeSource: source,
+                  fromManifest: true)
+    }
+}
+
+extension ImageContext {
+    /// Contexts for every image of a manifest scan, in manifest order.
+    public static func contexts(for scan: ScanEntry) -> [ImageContext] {
+        let days = ScanMetadata(entry: scan).gestationalAgeDays
+        return scan.images.map { image in
+            ImageContext(scanID: scan.scanID, file: image.file, plane: image.plane, reported: image.reported,
+                         manifestSpacingMMPerPixel: image.pixelSpacingMM ?? scan.pixelSpacingMM, gestationalAgeDays: days)
+        }
+    }
+}
+
+/// Batch-level rules: duplicates across scans, images on disk missing from the manifest.
+public enum BatchQC {
+    /// Adds DUP-002 findings to scans holding a frame identical or near-identical to a frame of an
+    /// earlier scan (scans in the order given; pass them sorted by scan id for stable output).
+    public static func crossScanDuplicates(_ reports: [ScanReport], profile: QCProfile) -> [ScanReport] {
+        var seen: [(scanID: String, file: String, hash: UInt64)] = []
+        var out: [ScanReport] = []
+        let maxD = profile.duplicates.maxNearDuplicateHammingDistance
+        for report in reports {
+            var extra: [Finding] = []
+            var mine: [(String, String, UInt64)] = []
+            for image in report.images {
+                guard let h = PerceptualHash.parse(hex: image.perceptualHash) else { continue }
+                if let match = seen.map({ ($0, PerceptualHash.distance($0.hash, h)) }).filter({ $0.1 <= maxD })
+                    .min(by: { ($0.1, $0.0.scanID, $0.0.file) < ($1.1, $1.0.scanID, $1.0.file) }) {
+                    extra.append(duplicateFinding(rule: .duplicateAcrossScans, file: image.file, other: "\(match.0.file) (scan \(match.0.scanID))",
+                                                  distance: match.1, maxDistance: maxD))
+                }
+                mine.append((report.scan.scanID, image.file, h))
+            }
+            seen += mine.map { (scanID: $0.0, file: $0.1, hash: $0.2) }
+            out.append(extra.isEmpty ? report : report.adding(findings: extra))
+        }
+        return out
+    }
+
+    /// MAN-002 findings for images found under the batch directory that no manifest row lists.
+    public static func unlistedImageFindings(_ reconciliation: ManifestReconciliation) -> [Finding] {
+        reconciliation.unlistedImages.map {
+            Finding(rule: .manifestImageUnlisted, outcome: .flagged, severity: .warning, file: $0,
+                    threshold: "every image is in the manifest", explanation: "image on disk is not listed in the manifest; not analysed")
+        }
+    }
+
+    static func duplicateFinding(rule: RuleID, file: String, other: String, distance: Int, maxDistance: Int) -> Finding {
+        Finding(rule: rule, outcome: .flagged, severity: .warning, file: file, measured: Double(distance), unit: "Hamming distance (of 64 bits)",
+                threshold: "> \(maxDistance) to every other frame",
+                explanation: distance == 0 ? "identical to \(other) (perceptual hash)" : "near duplicate of \(other) (\(distance) of 64 hash bits differ)")
+    }
+}
+
+enum Duplicates {
+    /// Each frame is compared with the frames before it; the later frame carries the finding.
+    static func findings(_ frames: [(file: String, hash: String)], rule: RuleID, maxDistance: Int) -> [Finding] {
+        var out: [Finding] = []
+        var earlier: [(String, UInt64)] = []
+        for frame in frames {
+            guard let h = PerceptualHash.parse(hex: frame.hash) else { continue }
+            if let match = earlier.map({ ($0.0, PerceptualHash.distance($0.1, h)) }).filter({ $0.1 <= maxDistance })
+                .min(by: { ($0.1, $0.0) < ($1.1, $1.0) }) {
+                out.append(BatchQC.duplicateFinding(rule: rule, file: frame.file, other: match.0, distance: match.1, maxDistance: maxDistance))
+            }
+            earlier.append((frame.file, h))
+        }
+        return out
+    }
+}

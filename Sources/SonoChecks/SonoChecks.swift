@@ -1,1 +1,0 @@
-// SonoChecks module: see the README's architecture section.
