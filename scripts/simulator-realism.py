@@ -17,6 +17,10 @@ Every statistic is computed the same way on both sets:
                rasterised; "ring" = pixels within 1.5 mm of it, "in" = inside the head 3-8 mm
                from it, "out" = outside 3-8 mm from it. Reported: mean(ring)/mean(in),
                mean(ring)/mean(out), and the 90th percentile of the ring band.
+  ring edge    where the outline sits on the skull's outer edge, on the top and bottom walls (beam
+               roughly perpendicular): (peak - value at the outline) / (peak - darkest value
+               outside within 4 mm), after a 1-px Gaussian; 0 = on the peak, 1 = fully outside.
+               HC18 outlines are ellipses fitted to the expert annotations.
 Prints one markdown table: median [interquartile range] per statistic and set.
 """
 import argparse
@@ -89,7 +93,54 @@ def ring_stats(img, outline, inside, spacing_mm, fov):
             float(np.percentile(f[ring], 90)))
 
 
-def image_stats(img, outline=None, inside=None, spacing=None):
+def fit_ellipse(mask):
+    """Direct least-squares ellipse (Fitzgibbon) through the pixels of an annotation outline."""
+    ys, xs = np.nonzero(mask)
+    x, y = xs.astype(float), ys.astype(float)
+    d = np.vstack([x * x, x * y, y * y, x, y, np.ones_like(x)]).T
+    c = np.zeros((6, 6))
+    c[0, 2] = c[2, 0] = 2
+    c[1, 1] = -1
+    evals, evecs = np.linalg.eig(np.linalg.inv(d.T @ d) @ c)
+    a, b, cc, dd, e, f = np.real(evecs[:, np.argmax(np.real(evals))])
+    den = b * b - 4 * a * cc
+    x0, y0 = (2 * cc * dd - b * e) / den, (2 * a * e - b * dd) / den
+    num = 2 * (a * e * e + cc * dd * dd - b * dd * e + den * f)
+    s = math.sqrt((a - cc) ** 2 + b * b)
+    r1, r2 = abs(math.sqrt(abs(num * (a + cc + s))) / den), abs(math.sqrt(abs(num * (a + cc - s))) / den)
+    return x0, y0, r1, r2, math.degrees(0.5 * math.atan2(-b, cc - a))
+
+
+def edge_levels(img, ellipse, spacing_mm):
+    cx, cy, a, b, angle = ellipse
+    th = math.radians(angle)
+    c, s = math.cos(th), math.sin(th)
+    f = ndimage.gaussian_filter(img.astype(np.float64), 1.0)
+    steps = np.arange(-4, 4.001, 0.1) / spacing_mm
+    mid = len(steps) // 2
+    inner = int(round(2 / 0.1))
+    out = []
+    for k in range(120):
+        t = 2 * math.pi * k / 120
+        px = cx + c * a * math.cos(t) - s * b * math.sin(t)
+        py = cy + s * a * math.cos(t) + c * b * math.sin(t)
+        gx = math.cos(t) / a * c - math.sin(t) / b * s
+        gy = math.cos(t) / a * s + math.sin(t) / b * c
+        n = math.hypot(gx, gy)
+        gx, gy = gx / n, gy / n
+        if abs(gy) < 0.8:
+            continue
+        xs, ys = px + gx * steps, py + gy * steps
+        if xs.min() < 0 or ys.min() < 0 or xs.max() > img.shape[1] - 1 or ys.max() > img.shape[0] - 1:
+            continue
+        v = ndimage.map_coordinates(f, [ys, xs], order=1)
+        peak, outside = v[mid - inner:mid + 1].max(), v[mid:].min()
+        if peak - outside >= 20:
+            out.append((peak - v[mid]) / (peak - outside))
+    return out
+
+
+def image_stats(img, outline=None, inside=None, spacing=None, ellipse=None):
     fov = fov_mask(img)
     vals = img[fov].astype(np.float64)
     snr_log, snr_env = speckle_snr(img, fov)
@@ -103,6 +154,9 @@ def image_stats(img, outline=None, inside=None, spacing=None):
     }
     if outline is not None:
         out["ring_in"], out["ring_out"], out["ring_p90"] = ring_stats(img, outline, inside, spacing, fov)
+    if ellipse is not None:
+        levels = edge_levels(img, ellipse, spacing)
+        out["edge"] = float(np.median(levels)) if levels else float("nan")
     return out
 
 
@@ -119,7 +173,7 @@ def real_set(root, limit):
         stem = name[:-4]
         ann = np.array(Image.open(os.path.join(root, "annotations", stem + "_Annotation.png")).convert("L")) > 127
         mask = np.array(Image.open(os.path.join(root, "masks", stem + "_Mask.png")).convert("L")) > 127
-        rows.append(image_stats(img, ann, mask, truth[name]))
+        rows.append(image_stats(img, ann, mask, truth[name], fit_ellipse(ann)))
     return rows
 
 
@@ -133,7 +187,8 @@ def phantom_set(directory):
         outline = ellipse_outline(img.shape, h["centre_x_px"], h["centre_y_px"], h["semi_axis_a_px"],
                                   h["semi_axis_b_px"], h["angle_deg"])
         inside = ndimage.binary_fill_holes(outline)
-        rows.append(image_stats(img, outline, inside, t["pixel_spacing_mm"]))
+        ellipse = (h["centre_x_px"], h["centre_y_px"], h["semi_axis_a_px"], h["semi_axis_b_px"], h["angle_deg"])
+        rows.append(image_stats(img, outline, inside, t["pixel_spacing_mm"], ellipse))
     return rows
 
 
@@ -142,7 +197,7 @@ KEYS = [("background", "background fraction", 3), ("mean", "FOV mean grey", 1), 
         ("anechoic", "FOV fraction <= 10", 3), ("bright", "FOV fraction >= 200", 3),
         ("snr_log", "speckle SNR, 8-bit values", 2), ("snr_env", "speckle SNR, envelope (60 dB)", 2),
         ("ring_in", "ring / brain inside", 2), ("ring_out", "ring / tissue outside", 2),
-        ("ring_p90", "ring p90 grey", 0)]
+        ("ring_p90", "ring p90 grey", 0), ("edge", "ring edge level at the outline", 2)]
 
 
 def summarise(rows, key, digits):

@@ -81,6 +81,12 @@ struct FetalHeadModel: Sendable {
     var orientationRad: Double
     var skullThicknessMM: Double
     var scalpThicknessMM: Double
+    /// How far inside the outer ellipse the bone's outer surface lies. The ellipse is the border
+    /// as an expert traces it on the displayed image: the echo of a bright surface spreads outwards
+    /// by the PSF, and on HC18 the experts' ellipses sit where the displayed echo has fallen about
+    /// 45 % of the way from its peak to the tissue outside, roughly one blurred pulse length beyond
+    /// the reflecting surface.
+    var boneInsetMM: Double
     /// +1 when the frontal pole (where the cavum septi pellucidi lies) is at +u.
     var frontSign: Double
     /// Peak specular amplitude of the bone (grows with ossification).
@@ -134,11 +140,11 @@ struct FetalHeadModel: Sendable {
     func sample(xMM: Double, yMM: Double, beamX bx: Double, beamY by: Double,
                 located l: (inside: Double, nx: Double, ny: Double, u: Double, v: Double),
                 frequencyMHz f: Double) -> EchoSample {
-        let inside = l.inside
+        let inside = l.inside - boneInsetMM
         let tex = texture.fractal(xMM: xMM, yMM: yMM, scaleMM: 5.0)
         if inside < 0 {
             // Scalp: ordinary soft tissue with a skin line on its outer face.
-            let skin = inside < -scalpThicknessMM + 0.4 ? 1.6 : 0.0
+            let skin = l.inside < -scalpThicknessMM + 0.4 ? 1.6 : 0.0
             let cosI = abs(l.nx * bx + l.ny * by)
             return EchoSample(powerDiffuse: 0.8 * exp(0.4 * tex) + skin, coherentAmplitude: skin * cosI * cosI,
                               attenuationDBPerMM: 0.1 * f)

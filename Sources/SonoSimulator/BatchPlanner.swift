@@ -299,9 +299,20 @@ struct BatchPlanner {
             hcMM: hcMM, bpdMM: 2 * b, ofdMM: 2 * a, hcZ: hcZ, cephalicIndex: ci,
             centreXPixel: cx, centreYPixel: cy, orientationDeg: orientation,
             skullThicknessMM: 1.2 + 0.08 * (gaWeeks - 16), scalpThicknessMM: scalp,
-            boneAmplitude: 18 + 0.5 * (gaWeeks - 20), frontSign: frontDraw, missingArcs: arcs,
+            boneInsetMM: Self.boneInsetMM(frequencyMHz: probe.frequencyMHz, speckleReduction: probe.speckleReduction),
+            boneAmplitude: 24 + 0.6 * (gaWeeks - 20), frontSign: frontDraw, missingArcs: arcs,
             showsCavum: kinds[.obliquePlane] == nil, echoes: echoes, overlays: overlays, defects: defects,
             exactCopyOf: nil, duplicateOfFile: nil, reported: reported, reportedTruth: reportedTruth)
+    }
+
+    /// Distance from the traced outer border in to the bone surface: 1.5 in-focus axial PSF
+    /// sigmas, widened by the display smoothing (the factor was set on the edge level below). With it the displayed echo falls about 45 % of the
+    /// way from peak to surroundings at the truth ellipse, as it does at the HC18 experts' ellipses
+    /// (`scripts/simulator-realism.py`, "ring edge level").
+    static func boneInsetMM(frequencyMHz: Double, speckleReduction: Double) -> Double {
+        let axialSigmaMM = PointSpread(frequencyMHz: frequencyMHz, focusRadiusMM: 0, focusDepthMM: 70).axialSigmaMM
+        let smoothing = 1.6 * speckleReduction
+        return 1.5 * axialSigmaMM * (1 + smoothing * smoothing).squareRoot()
     }
 
     /// True when the head outline (plus the scalp) lies inside the sector and 2 px inside the image.

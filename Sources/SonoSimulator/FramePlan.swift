@@ -42,6 +42,7 @@ struct FramePlan: Sendable {
     var orientationDeg: Double
     var skullThicknessMM: Double
     var scalpThicknessMM: Double
+    var boneInsetMM: Double
     var boneAmplitude: Double
     var frontSign: Double
     var missingArcs: [(centre: Double, halfWidth: Double)]
@@ -64,7 +65,7 @@ struct FramePlan: Sendable {
         let head = FetalHeadModel(
             centreXMM: centre.x, centreYMM: centre.y, semiMajorMM: ofdMM / 2, semiMinorMM: bpdMM / 2,
             orientationRad: orientationDeg * .pi / 180, skullThicknessMM: skullThicknessMM,
-            scalpThicknessMM: scalpThicknessMM, frontSign: frontSign, boneAmplitude: boneAmplitude,
+            scalpThicknessMM: scalpThicknessMM, boneInsetMM: boneInsetMM, frontSign: frontSign, boneAmplitude: boneAmplitude,
             missingArcs: missingArcs, showsCavum: showsCavum, echoes: echoes,
             texture: ValueNoise(seed: SplitMix64.derive(sceneSeed, 1)))
         return SceneModel(probeRadiusMM: geometry.probeRadiusMM, frequencyMHz: frequencyMHz,

@@ -49,6 +49,8 @@ public struct HeadTruth: Sendable, Codable, Hashable {
     public var cephalicIndex: Double
     public var caliperConvention: String = "outer-to-outer"
     public var skullThicknessMM: Double
+    /// Depth of the bone's reflecting outer surface inside the ellipse (see seeds/README.md).
+    public var boneSurfaceInsetMM: Double
     public var centreXPixel: Double
     public var centreYPixel: Double
     public var semiAxisAPixel: Double
@@ -71,6 +73,7 @@ public struct HeadTruth: Sendable, Codable, Hashable {
     enum CodingKeys: String, CodingKey {
         case hcMM = "hc_mm", bpdMM = "bpd_mm", ofdMM = "ofd_mm", hcZScore = "hc_z", cephalicIndex = "cephalic_index"
         case caliperConvention = "caliper_convention", skullThicknessMM = "skull_thickness_mm"
+        case boneSurfaceInsetMM = "bone_surface_inset_mm"
         case centreXPixel = "centre_x_px", centreYPixel = "centre_y_px", semiAxisAPixel = "semi_axis_a_px"
         case semiAxisBPixel = "semi_axis_b_px", angleDeg = "angle_deg", frontalPole = "frontal_pole"
         case areaFraction = "area_fraction", ringFractionInView = "ring_fraction_in_view"

@@ -229,6 +229,7 @@ public struct PhantomSimulator: Sendable {
         let headTruth = HeadTruth(
             hcMM: round6(plan.hcMM), bpdMM: round6(plan.bpdMM), ofdMM: round6(plan.ofdMM), hcZScore: round4(plan.hcZ),
             cephalicIndex: round6(plan.bpdMM / plan.ofdMM), skullThicknessMM: round4(plan.skullThicknessMM),
+            boneSurfaceInsetMM: round4(plan.boneInsetMM),
             centreXPixel: round4(plan.centreXPixel), centreYPixel: round4(plan.centreYPixel),
             semiAxisAPixel: round4(a), semiAxisBPixel: round4(b), angleDeg: round4(angleDeg),
             frontalPole: plan.frontSign > 0 ? "+a" : "-a",
