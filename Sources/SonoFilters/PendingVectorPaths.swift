@@ -2,10 +2,6 @@ import SonoCore
 
 // Temporary: vector paths not yet written forward to the scalar references. Each function
 // moves to its `X+SIMD.swift` file as the vector version lands; this file then disappears.
-extension GaussianBlur {
-    static func vectorized(_ image: GrayImage, sigma: Double) -> GrayImage { reference(image, sigma: sigma) }
-    static func vectorized(_ image: FloatImage, sigma: Double) -> FloatImage { reference(image, sigma: sigma) }
-}
 extension BoxFilter {
     static func vectorized(_ image: GrayImage, radius: Int) -> GrayImage { reference(image, radius: radius) }
     static func vectorized(_ image: FloatImage, radius: Int) -> FloatImage { reference(image, radius: radius) }
