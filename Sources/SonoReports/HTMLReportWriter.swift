@@ -78,6 +78,16 @@ public enum BatchIndexWriter {
     /// Writes `<out>/index.html` for `views`, whose reports live in
     /// `<out>/scans/<ReportLayout.scanDirectoryName(scanID)>/` (or `folders[scanID]` when given).
     /// Thumbnails are linked when the files exist. Returns the index file's URL.
+    /// Index of QC engine reports keyed by the pipeline's scan key (the folder under `scans/`,
+    /// e.g. "operator-audit/A001"), so scan ids that repeat across batches stay apart.
+    @discardableResult
+    public static func write(reports: [(report: ScanReport, scanKey: String)], to out: URL,
+                             title: String = "SonoQC batch report") throws(ReportError) -> URL {
+        let views = reports.map { ScanReportView(report: $0.report) }
+        let folders = reports.map { ReportLayout.scanFolder(scanKey: $0.scanKey) }
+        return try write(views: views, folders: folders, to: out, title: title)
+    }
+
     /// Index of QC engine reports; see ``write(views:to:title:folders:)``.
     @discardableResult
     public static func write(reports: [ScanReport], to out: URL, title: String = "SonoQC batch report",
@@ -88,10 +98,16 @@ public enum BatchIndexWriter {
     @discardableResult
     public static func write(views: [ScanReportView], to out: URL, title: String = "SonoQC batch report",
                              folders: [String: String] = [:]) throws(ReportError) -> URL {
+        let paths = views.map { view in
+            folders[view.scanID] ?? "\(ReportLayout.scansDirectory)/\(ReportLayout.scanDirectoryName(view.scanID))"
+        }
+        return try write(views: views, folders: paths, to: out, title: title)
+    }
+
+    /// `folders[i]` is view i's report folder relative to `out`.
+    static func write(views: [ScanReportView], folders: [String], to out: URL, title: String) throws(ReportError) -> URL {
         try HTMLReportWriter.createDirectory(out)
-        let entries = views.map { view -> BatchIndexPage.Entry in
-            let folder = folders[view.scanID]
-                ?? "\(ReportLayout.scansDirectory)/\(ReportLayout.scanDirectoryName(view.scanID))"
+        let entries = zip(views, folders).map { view, folder -> BatchIndexPage.Entry in
             let thumbnails = view.images.enumerated().map { i, image -> String? in
                 let name = ReportLayout.thumbnailFileName(index: i, file: image.file)
                 let exists = FileManager.default.fileExists(atPath: out.appendingPathComponent(folder).appendingPathComponent(name).path)

@@ -56,9 +56,13 @@ struct ScanReportBindingTests {
         #expect(view.gestationalAgeNote == "stated")
 
         let out = Synthetic.temporaryDirectory("binding")
-        let dir = out.appendingPathComponent("scans/B1")
-        try HTMLReportWriter.write(report: report, frames: [frame], to: dir)
-        try BatchIndexWriter.write(reports: [report], to: out)
+        // Pipeline scan keys nest ("<batch>/<scan>"); links must still resolve both ways.
+        let key = "batch x/B1"
+        #expect(ReportLayout.scanFolder(scanKey: key) == "scans/batch_x/B1")
+        #expect(ReportLayout.indexHref(scanKey: key) == "../../../index.html")
+        let dir = out.appendingPathComponent(ReportLayout.scanFolder(scanKey: key))
+        try HTMLReportWriter.write(report: report, frames: [frame], to: dir, indexHref: ReportLayout.indexHref(scanKey: key))
+        try BatchIndexWriter.write(reports: [(report, key)], to: out)
         for page in [dir.appendingPathComponent("report.html"), out.appendingPathComponent("index.html")] {
             let html = try String(contentsOf: page, encoding: .utf8)
             let check = HTMLStructure(html, baseDirectory: page.deletingLastPathComponent())

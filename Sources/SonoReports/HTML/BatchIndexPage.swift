@@ -16,7 +16,8 @@ enum BatchIndexPage {
     static func sorted(_ entries: [Entry]) -> [Entry] {
         entries.sorted { a, b in
             if a.view.verdict != b.view.verdict { return a.view.verdict > b.view.verdict }
-            return a.view.scanID < b.view.scanID
+            if a.view.scanID != b.view.scanID { return a.view.scanID < b.view.scanID }
+            return a.folder < b.folder
         }
     }
 

@@ -159,6 +159,17 @@ public enum ReportLayout {
         return safe.isEmpty || safe.allSatisfy({ $0 == "." }) ? "_" : safe
     }
 
+    /// The scan's folder relative to the batch output, for a pipeline scan key such as
+    /// "operator-audit/A001" (keys may nest; each component is made file-system safe).
+    public static func scanFolder(scanKey: String) -> String {
+        ([scansDirectory] + scanKey.split(separator: "/").map { scanDirectoryName(String($0)) }).joined(separator: "/")
+    }
+
+    /// Link from a scan's report back to the batch index, for the same scan key.
+    public static func indexHref(scanKey: String) -> String {
+        String(repeating: "../", count: 1 + scanKey.split(separator: "/").count) + indexFileName
+    }
+
     /// Thumbnail file name for the image at `index` in its scan.
     public static func thumbnailFileName(index: Int, file: String) -> String {
         let base = file.split(separator: "/").last.map(String.init) ?? file
