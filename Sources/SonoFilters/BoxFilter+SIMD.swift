@@ -1,0 +1,96 @@
+import SonoCore
+
+/// Vectorisable box filter: a sliding vertical column sum (add the row entering the window,
+/// subtract the one leaving; valid with reflected rows because it is a multiset update), then
+/// per row a horizontal sum of `2r+1` shifted copies of the padded column sums.
+///
+/// 8-bit division by `n = (2r+1)²` uses a multiply-shift, `q = ((s + n/2)·M) >> 32` with
+/// `M = ⌈2³²/n⌉`, exact for every numerator below `256·n` when `n < 4096` (the rounding error
+/// `256·n/2³²` stays below the `1/n` gap between fractions). Larger windows divide directly.
+extension BoxFilter {
+    static func vectorized(_ image: GrayImage, radius r: Int) -> GrayImage {
+        guard r > 0, !image.isEmpty else { return image }
+        let w = image.width, h = image.height, pw = w + 2 * r
+        let n = (2 * r + 1) * (2 * r + 1)
+        let half = UInt32(n / 2)
+        let multiplier = UInt64((UInt64(1) << 32) + UInt64(n) - 1) / UInt64(n)
+        let columnTable = Border.reflect101Table(count: w, radius: r)
+        var columns = [UInt32](repeating: 0, count: pw)
+        var sums = [UInt32](repeating: 0, count: w)
+        return GrayImage(width: w, height: h) { out in
+            image.withUnsafeSamples { src in
+                columns.withUnsafeMutableBufferPointer { cBuffer in
+                    sums.withUnsafeMutableBufferPointer { sBuffer in
+                        let C = cBuffer.baseAddress!, A = sBuffer.baseAddress!
+                        let S = src.baseAddress!, O = out.baseAddress!
+                        let V = C + r
+                        for k in -r...r {
+                            let row = S + Border.reflect101(k, h) * w
+                            for x in 0..<w { V[x] &+= UInt32(row[x]) }
+                        }
+                        for y in 0..<h {
+                            if y > 0 {
+                                let leaving = S + Border.reflect101(y - 1 - r, h) * w
+                                let entering = S + Border.reflect101(y + r, h) * w
+                                for x in 0..<w { V[x] = V[x] &+ UInt32(entering[x]) &- UInt32(leaving[x]) }
+                            }
+                            for j in 0..<r {
+                                C[j] = C[r + columnTable[j]]
+                                C[r + w + j] = C[r + columnTable[r + w + j]]
+                            }
+                            for x in 0..<w { A[x] = C[x] }
+                            for j in 1...(2 * r) {
+                                let shifted = C + j
+                                for x in 0..<w { A[x] &+= shifted[x] }
+                            }
+                            let row = O + y * w
+                            if n < 4096 {
+                                for x in 0..<w {
+                                    row[x] = UInt8(truncatingIfNeeded: (UInt64(A[x] &+ half) &* multiplier) &>> 32)
+                                }
+                            } else {
+                                for x in 0..<w { row[x] = UInt8(truncatingIfNeeded: (A[x] + half) / UInt32(n)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Float box filter with the same structure; sums in single precision.
+    static func vectorized(_ image: FloatImage, radius r: Int) -> FloatImage {
+        guard r > 0, !image.isEmpty else { return image }
+        let w = image.width, h = image.height, pw = w + 2 * r
+        let inverse = 1 / Float((2 * r + 1) * (2 * r + 1))
+        let columnTable = Border.reflect101Table(count: w, radius: r)
+        var columns = [Float](repeating: 0, count: pw)
+        return FloatImage(width: w, height: h) { out in
+            image.withUnsafeSamples { src in
+                columns.withUnsafeMutableBufferPointer { cBuffer in
+                    let C = cBuffer.baseAddress!, S = src.baseAddress!, O = out.baseAddress!
+                    let V = C + r
+                    for y in 0..<h {
+                        // Direct vertical sums: a float running sum would drift.
+                        for x in 0..<w { V[x] = 0 }
+                        for k in -r...r {
+                            let row = S + Border.reflect101(y + k, h) * w
+                            for x in 0..<w { V[x] += row[x] }
+                        }
+                        for j in 0..<r {
+                            C[j] = C[r + columnTable[j]]
+                            C[r + w + j] = C[r + columnTable[r + w + j]]
+                        }
+                        let row = O + y * w
+                        for x in 0..<w { row[x] = C[x] }
+                        for j in 1...(2 * r) {
+                            let shifted = C + j
+                            for x in 0..<w { row[x] += shifted[x] }
+                        }
+                        for x in 0..<w { row[x] *= inverse }
+                    }
+                }
+            }
+        }
+    }
+}
