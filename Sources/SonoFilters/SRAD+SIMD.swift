@@ -23,6 +23,7 @@ extension SRAD {
             }
         }
         let step = 0.25 * timeStep
+        let epsilon = minimumIntensity
         for _ in 0..<iterations {
             guard let q0Squared = tileEstimate(current, w: w, h: h) else { break }
             let q0 = Float(q0Squared)
@@ -31,27 +32,30 @@ extension SRAD {
                 coefficients.withUnsafeMutableBufferPointer { cBuffer in
                     next.withUnsafeMutableBufferPointer { nBuffer in
                         let J = curBuffer.baseAddress!, C = cBuffer.baseAddress!, N = nBuffer.baseAddress!
+                        // Half-open ranges over pointers offset to the first interior pixel and
+                        // explicit selects: with `1...w` and `min`/`max` this loop stayed scalar.
                         for y in 1...h {
-                            let row = J + y * pw, up = row - pw, down = row + pw
-                            let c = C + y * pw
-                            for x in 1...w {
+                            let row = J + y * pw + 1, up = row - pw, down = row + pw
+                            let c = C + y * pw + 1
+                            for x in 0..<w {
                                 let v = row[x]
                                 let dN = up[x] - v, dS = down[x] - v, dW = row[x - 1] - v, dE = row[x + 1] - v
-                                let inverse = 1 / max(v, minimumIntensity)
+                                let inverse = 1 / (v > epsilon ? v : epsilon)
                                 let g2 = (dN * dN + dS * dS + dW * dW + dE * dE) * (inverse * inverse)
                                 let l = (dN + dS + dW + dE) * inverse
                                 let numerator = 0.5 * g2 - 0.0625 * (l * l)
                                 let denominator = 1 + 0.25 * l
                                 let qSquared = numerator / (denominator * denominator)
                                 let value = 1 / (1 + (qSquared - q0) * scale)
-                                c[x] = !(value > 0) ? 0 : min(value, 1)
+                                let clamped: Float = value < 1 ? value : 1
+                                c[x] = value > 0 ? clamped : 0
                             }
                         }
                         for y in 1...h {
-                            let row = J + y * pw, up = row - pw, down = row + pw
-                            let c = C + y * pw, cDown = c + pw
-                            let out = N + y * pw
-                            for x in 1...w {
+                            let row = J + y * pw + 1, up = row - pw, down = row + pw
+                            let c = C + y * pw + 1, cDown = c + pw
+                            let out = N + y * pw + 1
+                            for x in 0..<w {
                                 let v = row[x], cHere = c[x]
                                 let divergence = cDown[x] * (down[x] - v) + cHere * (up[x] - v)
                                     + c[x + 1] * (row[x + 1] - v) + cHere * (row[x - 1] - v)
