@@ -45,8 +45,11 @@ extension SRAD {
                                 let l = (dN + dS + dW + dE) * inverse
                                 let numerator = 0.5 * g2 - 0.0625 * (l * l)
                                 let denominator = 1 + 0.25 * l
-                                let qSquared = numerator / (denominator * denominator)
-                                let value = 1 / (1 + (qSquared - q0) * scale)
+                                // 1 / (1 + (num/d² − q0)·scale) with the inner division folded
+                                // into the outer one: d² / (d² + (num − q0·d²)·scale). Same value
+                                // and sign (d² ≥ 0); d² = 0 still ends at c = 0 via the select.
+                                let d2 = denominator * denominator
+                                let value = d2 / (d2 + (numerator - q0 * d2) * scale)
                                 let clamped: Float = value < 1 ? value : 1
                                 c[x] = value > 0 ? clamped : 0
                             }
