@@ -24,7 +24,9 @@ final class RunCollector<Processor: ScanProcessor>: @unchecked Sendable {
     init(scans: [ScanWork]) {
         self.scans = scans
         position = Dictionary(uniqueKeysWithValues: scans.enumerated().map { ($1.index, $0) })
-        pending = scans.map { Array(repeating: nil, count: $0.items.count) }
+        // Outcome slots are allocated when a scan's first frame arrives and dropped when its last
+        // one does, so only scans in progress hold results.
+        pending = Array(repeating: [], count: scans.count)
         remaining = scans.map(\.items.count)
         status = Array(repeating: .notFinished, count: scans.count)
         let maxIndex = scans.lazy.flatMap(\.items).map(\.index).max() ?? -1
@@ -42,6 +44,7 @@ final class RunCollector<Processor: ScanProcessor>: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let p = position[item.scanIndex]!
+        if pending[p].isEmpty { pending[p] = Array(repeating: nil, count: scans[p].items.count) }
         pending[p][item.indexInScan] = outcome
         timings[item.index] = ImageTiming(itemTimings)
         totals.add(itemTimings)
