@@ -17,15 +17,20 @@ public struct IntegralImage: Sendable {
         height = image.height
         let stride = image.width + 1
         var t = [UInt32](repeating: 0, count: stride * (image.height + 1))
+        // Two loops per row: the running row sum is inherently sequential, adding the row above
+        // is not and vectorises (one pass doing both ran 5× slower than OpenCV's integral).
         image.withUnsafeSamples { src in
             t.withUnsafeMutableBufferPointer { table in
+                guard let S = src.baseAddress, let T = table.baseAddress else { return }
                 for y in 0..<image.height {
+                    let row = S + y * image.width
+                    let above = T + y * stride + 1, here = T + (y + 1) * stride + 1
                     var rowSum: UInt32 = 0
-                    let above = y * stride, here = (y + 1) * stride
                     for x in 0..<image.width {
-                        rowSum &+= UInt32(src[y * image.width + x])
-                        table[here + x + 1] = table[above + x + 1] &+ rowSum
+                        rowSum &+= UInt32(row[x])
+                        here[x] = rowSum
                     }
+                    for x in 0..<image.width { here[x] &+= above[x] }
                 }
             }
         }
