@@ -28,7 +28,7 @@ extension ScanReportView {
         self.init(scanID: scan.scanID, unitID: scan.unitID, operatorID: scan.operatorID, examDate: scan.examDate,
                   gestationalAgeWeeks: gaWeeks, gestationalAgeNote: gaNote, verdict: AuditVerdict(report.verdict.value),
                   reasons: report.verdict.reasons, images: images, provenance: provenance)
-        scanFindings = report.findings.map(FindingView.init(finding:))
+        scanFindings = report.findings.map { FindingView(finding: $0) }
         unreadableImages = report.failures.map { KeyValue($0.file, $0.error) }
     }
 }
@@ -44,7 +44,9 @@ extension AuditVerdict {
 }
 
 extension FindingView {
-    public init(finding f: Finding) {
+    /// `namingFile` prefixes the explanation with the finding's file (for scan-level findings; an
+    /// image's own findings already sit under its heading).
+    public init(finding f: Finding, namingFile: Bool = true) {
         let severity: FindingSeverity
         switch f.outcome {
         case .passed: severity = .passed
@@ -58,7 +60,7 @@ extension FindingView {
             }
         }
         let value = f.measured.map { v in [Self.compact(v), f.unit].compactMap { $0 }.joined(separator: " ") }
-        let explanation = f.file.map { "\($0): \(f.explanation)" } ?? f.explanation
+        let explanation = namingFile ? (f.file.map { "\($0): \(f.explanation)" } ?? f.explanation) : f.explanation
         self.init(ruleID: f.rule.rawValue, ruleTitle: f.rule.title, severity: severity, value: value,
                   threshold: f.threshold, explanation: explanation)
     }
@@ -112,7 +114,7 @@ extension ImageView {
                                    automaticZ: row.automaticZ, note: note)
         }
         self.init(file: image.file, plane: image.plane.rawValue, verdict: AuditVerdict(image.verdict.value),
-                  overlay: overlay, metrics: metrics, findings: image.findings.map(FindingView.init(finding:)),
+                  overlay: overlay, metrics: metrics, findings: image.findings.map { FindingView(finding: $0, namingFile: false) },
                   measurements: measurements)
     }
 

@@ -60,7 +60,7 @@ struct HTMLPageTests {
         let firstImage = try #require(html.range(of: "id=\"image-1\""))
         #expect(verdict.lowerBound < firstImage.lowerBound)
         #expect(html.contains("measure.hc.discrepancy: automatic HC 9.8 % above reported"))
-        #expect(html.contains("<td class=\"num\">&gt; 6.0 %</td>"))
+        #expect(html.contains("<td class=\"val\">&gt; 6.0 %</td>"))
         #expect(html.contains("needs a reviewer &lt;check&gt;"))
         #expect(html.contains("<dt>Unit</dt><dd>unit-A</dd>"))
         #expect(html.contains("22+3 weeks (stated)"))

@@ -119,13 +119,26 @@ enum ScanReportPage {
     static func findingsTable(_ findings: [FindingView], id: String, heading: Bool = true) -> String {
         var s = heading ? "<h3 id=\"\(id)-findings\">Findings</h3>\n" : ""
         guard !findings.isEmpty else { return s + "<p>No findings.</p>\n" }
-        // Most serious first, then by rule id, so the order is stable.
+        // Most serious first, then by rule id, so the order is stable. Passed checks go into a
+        // collapsed list: the reviewer sees what needs attention without scrolling past them.
         let sorted = findings.sorted { ($0.severity, $1.ruleID) > ($1.severity, $0.ruleID) }
-        s += "<table" + (heading ? " aria-labelledby=\"\(id)-findings\"" : "") + ">\n<thead><tr><th scope=\"col\">Outcome</th><th scope=\"col\">Rule</th>"
-        s += "<th scope=\"col\" class=\"num\">Value</th><th scope=\"col\" class=\"num\">Threshold</th><th scope=\"col\">Explanation</th></tr></thead>\n<tbody>\n"
+        let open = sorted.filter { $0.severity != .passed }, passed = sorted.filter { $0.severity == .passed }
+        if open.isEmpty { s += "<p>No findings need attention.</p>\n" } else { s += rows(open, id: id, heading: heading) }
+        if !passed.isEmpty {
+            s += "<details><summary>\(passed.count) check\(passed.count == 1 ? "" : "s") passed</summary>\n"
+            s += rows(passed, id: id + "-passed", heading: false)
+            s += "</details>\n"
+        }
+        return s
+    }
+
+    static func rows(_ sorted: [FindingView], id: String, heading: Bool) -> String {
+        var s = ""
+        s += "<table class=\"findings\"" + (heading ? " aria-labelledby=\"\(id)-findings\"" : "") + ">\n<thead><tr><th scope=\"col\">Outcome</th><th scope=\"col\">Rule</th>"
+        s += "<th scope=\"col\">Value</th><th scope=\"col\">Threshold</th><th scope=\"col\">Explanation</th></tr></thead>\n<tbody>\n"
         for f in sorted {
             s += "<tr><td class=\"sev \(f.severity.rawValue)\">\(f.severity.label)</td><td><code>\(Markup.escape(f.ruleID))</code>\(f.ruleTitle.isEmpty ? "" : " " + Markup.escape(f.ruleTitle))</td>"
-            s += "<td class=\"num\">\(Markup.escape(f.value ?? "–"))</td><td class=\"num\">\(Markup.escape(f.threshold ?? "–"))</td>"
+            s += "<td class=\"val\">\(Markup.escape(f.value ?? "–"))</td><td class=\"val\">\(Markup.escape(f.threshold ?? "–"))</td>"
             s += "<td>\(Markup.escape(f.explanation))</td></tr>\n"
         }
         return s + "</tbody>\n</table>\n"

@@ -40,6 +40,9 @@ enum Stylesheet {
     th { background: var(--soft); }
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
     td.num { white-space: nowrap; }
+    table.findings td.val { font-variant-numeric: tabular-nums; min-width: 7em; }
+    table.findings td:last-child { min-width: 16em; }
+    table.findings td code { white-space: nowrap; }
     caption { text-align: left; white-space: nowrap; font-weight: 600; padding: 2px 0 4px; color: var(--muted); }
     article.image { border-top: 2px solid var(--line); margin-top: 1.5em; page-break-inside: avoid; break-inside: avoid; }
     .image-body { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
@@ -65,6 +68,8 @@ enum Stylesheet {
     form.filters label { display: flex; flex-direction: column; font-size: 0.85em; font-weight: 600; }
     form.filters select, form.filters button { font-size: 1em; padding: 3px 6px; }
     .muted { color: var(--muted); }
+    details { margin: 0.2em 0 1em; }
+    summary { cursor: pointer; color: var(--link); font-weight: 600; }
     .flagtext { color: var(--fail); font-weight: 600; }
     footer.page { margin-top: 2em; padding-bottom: 2em; border-top: 1px solid var(--line); font-size: 0.85em; color: var(--muted); }
     @media print {
