@@ -39,7 +39,9 @@ public struct CUSUMChart: Sendable {
         let maxCount = max(2, measures.map(\.cusum.count).max() ?? 2)
         let peak = measures.flatMap(\.cusum).map { max($0.upper, $0.lower) }.max() ?? 0
         // Whole multiples of 5 (at least 2h) keep the tick labels round.
-        let limit = max((thresholds.cusumH * 2 / 5).rounded(.up) * 5, (peak / 5).rounded(.up) * 5)
+        var limit = max((thresholds.cusumH * 2 / 5).rounded(.up) * 5, (peak / 5).rounded(.up) * 5)
+        let step = limit <= 20 ? 5.0 : 10.0
+        limit = (limit / step).rounded(.up) * step
         func x(_ i: Int) -> Double { left + Double(i) / Double(maxCount - 1) * (right - left) }
         func y(_ v: Double) -> Double { (top + bottom) / 2 - v / limit * (bottom - top) / 2 }
         let token = Markup.token(idPrefix)
@@ -57,7 +59,6 @@ public struct CUSUMChart: Sendable {
         // Axes, zero line and ±h.
         s += "<g font-family=\"sans-serif\" font-size=\"10\" fill=\"#222222\">\n"
         var tick = -limit
-        let step = limit / 2
         while tick <= limit + 1e-9 {
             s += "<line x1=\"\(Self.n(left))\" y1=\"\(Self.n(y(tick)))\" x2=\"\(Self.n(right))\" y2=\"\(Self.n(y(tick)))\" stroke=\"#e0e0e0\"/>"
             s += "<text x=\"\(Self.n(left - 5))\" y=\"\(Self.n(y(tick) + 3))\" text-anchor=\"end\">\(TextFormat.fixed(abs(tick), 0))</text>\n"

@@ -27,6 +27,12 @@ enum BatchIndexPage {
         let imageCount = entries.reduce(0) { $0 + $1.view.images.count }
         var verdictCounts: [AuditVerdict: Int] = [:]
         var ruleScans: [String: Int] = [:], ruleImages: [String: Int] = [:]
+        var ruleTitles: [String: String] = [:]
+        for e in entries {
+            for f in e.view.images.flatMap(\.findings) + e.view.scanFindings where !f.ruleTitle.isEmpty {
+                ruleTitles[f.ruleID] = f.ruleTitle
+            }
+        }
         for e in entries {
             verdictCounts[e.view.verdict, default: 0] += 1
             for rule in e.view.firedRuleIDs { ruleScans[rule, default: 0] += 1 }
@@ -52,40 +58,10 @@ enum BatchIndexPage {
         s += select("verdict", "Verdict", AuditVerdict.allCases.reversed().map { ($0.rawValue, $0.rawValue) })
         s += select("unit", "Unit", units.map { (Markup.token($0), $0) })
         s += select("operator", "Operator", operators.map { (Markup.token($0), $0) })
-        s += select("rule", "Rule", rules.map { ($0, $0) })
+        s += select("rule", "Rule", rules.map { rule in (rule, ruleTitles[rule].map { "\(rule) \($0)" } ?? rule) })
         s += "<button type=\"reset\" id=\"filter-reset\">Show all</button>\n"
         s += "<p id=\"filter-count\" class=\"muted\" aria-live=\"polite\"></p>\n"
         s += "</form>\n"
-
-        s += "<section aria-labelledby=\"rules-h\"><h2 id=\"rules-h\">Findings per rule</h2>\n"
-        if rules.isEmpty {
-            s += "<p>No rule flagged anything or asked for a reviewer.</p>\n"
-        } else {
-            s += "<table>\n<caption>Scans and images on which each rule flagged, asked for a reviewer or could not check</caption>\n"
-            s += "<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\" class=\"num\">Scans</th><th scope=\"col\" class=\"num\">Images</th></tr></thead>\n<tbody>\n"
-            for rule in rules.sorted(by: { (ruleScans[$0]!, $1) > (ruleScans[$1]!, $0) }) {
-                s += "<tr><th scope=\"row\"><code>\(Markup.escape(rule))</code></th><td class=\"num\">\(ruleScans[rule]!)</td><td class=\"num\">\(ruleImages[rule, default: 0])</td></tr>\n"
-            }
-            s += "</tbody>\n</table>\n"
-        }
-        s += "</section>\n"
-
-        s += "<section aria-labelledby=\"scans-h\" id=\"scans\" tabindex=\"-1\"><h2 id=\"scans-h\">Scans (flagged first)</h2>\n"
-        s += "<table id=\"scan-table\">\n<thead><tr><th scope=\"col\">Scan</th><th scope=\"col\">Verdict</th><th scope=\"col\">Unit</th>"
-        s += "<th scope=\"col\">Operator</th><th scope=\"col\">Exam date</th><th scope=\"col\">GA</th><th scope=\"col\" class=\"num\">Images</th><th scope=\"col\">Reasons</th></tr></thead>\n<tbody>\n"
-        for e in entries {
-            let v = e.view
-            s += "<tr class=\"scan\"\(dataAttributes(v, rules: v.firedRuleIDs))>"
-            s += "<th scope=\"row\"><a href=\"\(Markup.escape(e.folder))/\(ReportLayout.reportFileName)\">\(Markup.escape(v.scanID))</a></th>"
-            s += "<td>\(Stylesheet.badge(v.verdict))</td><td>\(Markup.escape(v.unitID ?? "–"))</td><td>\(Markup.escape(v.operatorID ?? "–"))</td>"
-            s += "<td>\(Markup.escape(v.examDate ?? "–"))</td><td>\(TextFormat.gestationalAge(weeks: v.gestationalAgeWeeks))</td>"
-            s += "<td class=\"num\">\(v.images.count)</td><td>"
-            let shown = v.reasons.prefix(3)
-            s += shown.map { Markup.escape($0) }.joined(separator: "<br/>")
-            if v.reasons.count > shown.count { s += "<br/><span class=\"muted\">and \(v.reasons.count - shown.count) more</span>" }
-            s += "</td></tr>\n"
-        }
-        s += "</tbody>\n</table>\n</section>\n"
 
         s += "<section aria-labelledby=\"grid-h\"><h2 id=\"grid-h\">All images</h2>\n"
         s += "<p class=\"muted\">Flagged images have a red (fail) or amber (review) border and say so in their caption.</p>\n<ul class=\"grid\">\n"
@@ -105,7 +81,38 @@ enum BatchIndexPage {
                 s += "</span></a></li>\n"
             }
         }
-        s += "</ul>\n</section>\n</main>\n"
+        s += "</ul>\n</section>\n"
+        s += "<section aria-labelledby=\"scans-h\" id=\"scans\" tabindex=\"-1\"><h2 id=\"scans-h\">Scans (flagged first)</h2>\n"
+        s += "<table id=\"scan-table\">\n<thead><tr><th scope=\"col\">Scan</th><th scope=\"col\">Verdict</th><th scope=\"col\">Unit</th>"
+        s += "<th scope=\"col\">Operator</th><th scope=\"col\">Exam date</th><th scope=\"col\">GA</th><th scope=\"col\" class=\"num\">Images</th><th scope=\"col\">Reasons</th></tr></thead>\n<tbody>\n"
+        for e in entries {
+            let v = e.view
+            s += "<tr class=\"scan\"\(dataAttributes(v, rules: v.firedRuleIDs))>"
+            s += "<th scope=\"row\"><a href=\"\(Markup.escape(e.folder))/\(ReportLayout.reportFileName)\">\(Markup.escape(v.scanID))</a></th>"
+            s += "<td>\(Stylesheet.badge(v.verdict))</td><td>\(Markup.escape(v.unitID ?? "–"))</td><td>\(Markup.escape(v.operatorID ?? "–"))</td>"
+            s += "<td>\(Markup.escape(v.examDate ?? "–"))</td><td>\(TextFormat.gestationalAge(weeks: v.gestationalAgeWeeks))</td>"
+            s += "<td class=\"num\">\(v.images.count)</td><td>"
+            let shown = v.reasons.prefix(3)
+            s += shown.map { Markup.escape($0) }.joined(separator: "<br/>")
+            if v.reasons.count > shown.count { s += "<br/><span class=\"muted\">and \(v.reasons.count - shown.count) more</span>" }
+            s += "</td></tr>\n"
+        }
+        s += "</tbody>\n</table>\n</section>\n"
+
+        s += "<section aria-labelledby=\"rules-h\"><h2 id=\"rules-h\">Findings per rule</h2>\n"
+        if rules.isEmpty {
+            s += "<p>No rule flagged anything or asked for a reviewer.</p>\n"
+        } else {
+            s += "<table>\n<caption>Scans and images on which each rule flagged, asked for a reviewer or could not check</caption>\n"
+            s += "<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Checks</th><th scope=\"col\" class=\"num\">Scans</th><th scope=\"col\" class=\"num\">Images</th></tr></thead>\n<tbody>\n"
+            for rule in rules.sorted(by: { (ruleScans[$0]!, $1) > (ruleScans[$1]!, $0) }) {
+                s += "<tr><th scope=\"row\"><code>\(Markup.escape(rule))</code></th><td>\(Markup.escape(ruleTitles[rule] ?? ""))</td><td class=\"num\">\(ruleScans[rule]!)</td><td class=\"num\">\(ruleImages[rule, default: 0])</td></tr>\n"
+            }
+            s += "</tbody>\n</table>\n"
+        }
+        s += "</section>\n"
+
+        s += "</main>\n"
         s += "<footer class=\"page\"><p>Generated by SonoQC. Each scan's folder holds its report.json, report.html and overlay thumbnails.</p></footer>\n"
         s += "<script>\n\(script)\n</script>\n</body>\n</html>\n"
         return s
