@@ -2,8 +2,8 @@
 """Shrinks a Chromium screenshot to a size budget for the README (docs/images/*.png ≤ 250 KB).
 
 Usage: screenshot-shrink.py IN.png OUT.png MAX_BYTES
-Tries an adaptive 256-colour palette first (text stays crisp), then fewer colours, then a
-narrower width, and stops at the first result under the budget.
+Tries full RGB first, then an adaptive 256-colour palette (text stays crisp), then fewer
+colours, then a narrower width, and stops at the first result under the budget.
 """
 import io
 import sys
@@ -12,9 +12,14 @@ from PIL import Image
 
 
 def encode(img, colours):
+    """colours 0 keeps full RGB; otherwise an octree palette, which keeps rare colours (a small
+    green badge) that median cut merges into grey."""
     buf = io.BytesIO()
-    img.quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
-        buf, format="PNG", optimize=True)
+    if colours == 0:
+        img.save(buf, format="PNG", optimize=True)
+    else:
+        img.quantize(colors=colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(
+            buf, format="PNG", optimize=True)
     return buf.getvalue()
 
 
@@ -24,7 +29,7 @@ def main():
     data = None
     for width in (img.width, int(img.width * 0.8), int(img.width * 0.65), int(img.width * 0.5)):
         scaled = img if width == img.width else img.resize((width, round(img.height * width / img.width)), Image.LANCZOS)
-        for colours in (256, 128, 64, 32):
+        for colours in (0, 256, 128, 64):
             data = encode(scaled, colours)
             if len(data) <= budget:
                 open(dst, "wb").write(data)

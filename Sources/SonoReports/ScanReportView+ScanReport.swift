@@ -118,28 +118,23 @@ extension ImageView {
                   measurements: measurements)
     }
 
-    /// The image-quality metrics block of the JSON report as name/value rows, in key order, so the
-    /// page shows every metric the engine recorded without this module restating its schema.
+    /// Every stored property of the engine's ``ImageMetrics`` as a name/value row, in
+    /// declaration order, so the page shows each metric the engine records without restating
+    /// its list here (a new metric appears on the page by itself).
     static func flattenedMetrics(_ image: ImageReport) -> [MetricView] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(image),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let metrics = object["metrics"] else { return [] }
-        var rows: [MetricView] = []
-        func walk(_ value: Any, _ path: [String]) {
-            if let dict = value as? [String: Any] {
-                for key in dict.keys.sorted() { walk(dict[key]!, path + [key]) }
-            } else if let number = value as? NSNumber, !(value is Bool) {
-                rows.append(MetricView(name: humanize(path), value: FindingView.compact(number.doubleValue)))
-            } else if let flag = value as? Bool {
-                rows.append(MetricView(name: humanize(path), value: flag ? "yes" : "no"))
-            } else if let text = value as? String {
-                rows.append(MetricView(name: humanize(path), value: text))
+        Mirror(reflecting: image.metrics).children.compactMap { child -> MetricView? in
+            guard let label = child.label else { return nil }
+            let text: String
+            switch child.value {
+            case let v as Int: text = String(v)
+            case let v as Double: text = FindingView.compact(v)
+            case let v as Double?: text = v.map(FindingView.compact) ?? "–"
+            case let v as Bool: text = v ? "yes" : "no"
+            case let v as String: text = v
+            default: return nil
             }
+            return MetricView(name: humanize([label]), value: text)
         }
-        walk(metrics, [])
-        return rows
     }
 
     /// "gainMeanInFOV" → "gain mean in FOV"; nested keys joined with " · ".

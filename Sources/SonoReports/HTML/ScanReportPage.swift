@@ -157,10 +157,19 @@ enum ScanReportPage {
             }
             s += "<tr><th scope=\"row\">\(m.measure.abbreviation)</th><td class=\"num\">\(TextFormat.fixed(m.reportedMM, 1))</td>"
             s += "<td class=\"num\">\(TextFormat.fixed(m.automaticMM, 1))</td><td class=\"num\">\(diff)</td>"
-            s += "<td class=\"num\">\(TextFormat.signed(m.reportedZ, 2))</td><td class=\"num\">\(TextFormat.fixed(m.reportedCentile, 1))</td>"
+            s += "<td class=\"num\">\(TextFormat.signed(m.reportedZ, 2))</td><td class=\"num\">\(centileText(m.reportedCentile))</td>"
             s += "<td>\(Markup.escape(m.note ?? ""))</td></tr>\n"
         }
         return s + "</tbody>\n</table>\n"
+    }
+
+    /// Centiles print with one decimal; the extremes say "< 0.1" / "> 99.9" rather than a
+    /// rounded 0.0 or 100.0 that no fetus can have.
+    static func centileText(_ c: Double?) -> String {
+        guard let c, c.isFinite else { return "–" }
+        if c < 0.05 { return "&lt;\u{00A0}0.1" }
+        if c > 99.95 { return "&gt;\u{00A0}99.9" }
+        return TextFormat.fixed(c, 1)
     }
 
     static func metricsTable(_ metrics: [MetricView], id: String) -> String {
