@@ -80,7 +80,7 @@ enum ScanReportPage {
         var s = "<article class=\"image\" id=\"\(id)\" aria-labelledby=\"\(id)-h\">\n"
         s += "<h2 id=\"\(id)-h\">Image \(index + 1): \(Markup.escape(image.file)) \(Stylesheet.badge(image.verdict))</h2>\n"
         s += "<p class=\"muted\">Plane: \(Markup.escape(image.plane))</p>\n"
-        s += "<div class=\"image-body\">\n"
+        s += "<div class=\"image-body\">\n<div class=\"visual\">\n"
         if let thumbnail {
             s += "<figure>\n<img src=\"\(Markup.escape(thumbnail))\" alt=\"\(Markup.escape("Image \(image.file) with overlays: \(image.overlay.altText)."))\"/>\n"
             s += "<figcaption class=\"legend\">"
@@ -94,11 +94,7 @@ enum ScanReportPage {
         } else {
             s += "<p class=\"muted\">No thumbnail: the frame could not be decoded.</p>\n"
         }
-        s += "<div>\n"
-        s += findingsTable(image.findings, id: id)
-        s += measurementsTable(image.measurements, id: id)
-        s += metricsTable(image.metrics, id: id)
-        s += "</div>\n</div>\n"
+        // Charts sit under the thumbnail: together they are what a reviewer looks at first.
         let charted = image.measurements.filter { $0.reportedMM != nil || $0.automaticMM != nil }
         if let gaWeeks, !charted.isEmpty {
             s += "<h3>Growth charts</h3>\n<div class=\"charts\">\n"
@@ -112,6 +108,11 @@ enum ScanReportPage {
         } else if !charted.isEmpty {
             s += "<p class=\"muted\">No growth charts: the gestational age is not stated.</p>\n"
         }
+        s += "</div>\n<div class=\"tables\">\n"
+        s += findingsTable(image.findings, id: id)
+        s += measurementsTable(image.measurements, id: id)
+        s += metricsTable(image.metrics, id: id)
+        s += "</div>\n</div>\n"
         s += "</article>\n"
         return s
     }

@@ -46,7 +46,10 @@ enum Stylesheet {
     caption { text-align: left; white-space: nowrap; font-weight: 600; padding: 2px 0 4px; color: var(--muted); }
     article.image { border-top: 2px solid var(--line); margin-top: 1.5em; page-break-inside: avoid; break-inside: avoid; }
     .image-body { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
-    .image-body > div { flex: 1 1 460px; min-width: 0; }
+    .image-body > .visual { flex: 0 1 440px; min-width: 0; }
+    .image-body > .tables { flex: 1 1 460px; min-width: 0; }
+    .visual .charts { flex-direction: column; }
+    .visual svg.chart { width: 100%; }
     .image-body table { width: 100%; }
     figure { margin: 0; }
     figure img { display: block; max-width: 100%; height: auto; border: 1px solid var(--line); background: #000000; }
