@@ -50,12 +50,25 @@ public struct PhantomSimulator: Sendable {
     /// Renders every image of `spec` (without encoding): for tests and evaluation.
     public func render(_ spec: SimulationSpec) throws(SimulatorError) -> [RenderedFrame] {
         let plans = try BatchPlanner(spec: spec).plan()
-        let results = ResultSlots<RenderedFrame>(count: plans.count)
+        return try renderAll(plans, batch: spec.batch, encode: false).map(\.frame)
+    }
+
+    /// Renders (and, when asked, encodes) every plan on `threads` workers; results are stored by
+    /// index, and exact copies are filled in afterwards from their source, so the output does not
+    /// depend on scheduling.
+    private func renderAll(_ plans: [FramePlan], batch: String, encode: Bool)
+        throws(SimulatorError) -> [(frame: RenderedFrame, bytes: [UInt8])] {
+        let results = ResultSlots<Result<(frame: RenderedFrame, bytes: [UInt8]), SimulatorError>>(count: plans.count)
         let work: @Sendable (Int) -> Void = { i in
             let plan = plans[i]
-            // Exact copies are filled in afterwards from their source.
             guard plan.exactCopyOf == nil else { return }
-            results.store(Self.renderFrame(plan, batch: spec.batch), at: i)
+            let frame = Self.renderFrame(plan, batch: batch)
+            do throws(SimulatorError) {
+                let bytes = encode ? try Self.encode(frame.image, plan: plan) : []
+                results.store(.success((frame, bytes)), at: i)
+            } catch {
+                results.store(.failure(error), at: i)
+            }
         }
         if threads == 1 || plans.count < 2 {
             for i in plans.indices { work(i) }
@@ -66,35 +79,38 @@ public struct PhantomSimulator: Sendable {
                 while let i = next.take(limit: plans.count) { work(i) }
             }
         }
-        var frames = results.values
+        let slots = results.values
+        var out: [(frame: RenderedFrame, bytes: [UInt8])] = []
+        out.reserveCapacity(plans.count)
         for (i, plan) in plans.enumerated() {
-            guard let source = plan.exactCopyOf, var frame = frames[source] else { continue }
-            frame.truth = Self.truth(for: plan, batch: spec.batch, image: frame.image,
-                                     overlays: frame.truth.overlays, stats: frame.truth.imageStats)
-            frames[i] = frame
+            if let source = plan.exactCopyOf {
+                // The source precedes its copies, so it is already in `out`.
+                var copy = out[source]
+                copy.frame.truth = Self.truth(for: plan, batch: batch, image: copy.frame.image,
+                                              overlays: copy.frame.truth.overlays, stats: copy.frame.truth.imageStats)
+                out.append(copy)
+                continue
+            }
+            switch slots[i] {
+            case .success(let value)?: out.append(value)
+            case .failure(let error)?: throw error
+            case nil: throw .encodingFailed(file: plan.fileName, reason: "frame was not rendered")
+            }
         }
-        return frames.map { $0! }
+        return out
     }
 
     /// Generates the whole batch in memory.
     public func generate(_ spec: SimulationSpec) throws(SimulatorError) -> GeneratedBatch {
         let plans = try BatchPlanner(spec: spec).plan()
-        let frames = try render(spec)
+        let rendered = try renderAll(plans, batch: spec.batch, encode: true)
         var files: [GeneratedFile] = []
-        var encoded: [Int: [UInt8]] = [:]
-        for (i, frame) in frames.enumerated() {
+        for (i, item) in rendered.enumerated() {
             let plan = plans[i]
-            let bytes: [UInt8]
-            if let source = plan.exactCopyOf, let copy = encoded[source] {
-                bytes = copy
-            } else {
-                bytes = try Self.encode(frame.image, plan: plan)
-            }
-            encoded[i] = bytes
-            files.append(GeneratedFile(path: plan.fileName, bytes: bytes))
-            let truthName = Self.truthFileName(plan.fileName)
-            files.append(GeneratedFile(path: truthName, bytes: try Self.json(frame.truth)))
+            files.append(GeneratedFile(path: plan.fileName, bytes: item.bytes))
+            files.append(GeneratedFile(path: Self.truthFileName(plan.fileName), bytes: try Self.json(item.frame.truth)))
         }
+        let frames = rendered.map(\.frame)
         let manifest = Self.manifest(for: plans, batch: spec.batch)
         files.append(GeneratedFile(path: "manifest.json", bytes: try Self.json(manifest)))
         var csv = "filename,pixel_size_mm,hc_mm\n"
