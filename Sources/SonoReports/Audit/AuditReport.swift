@@ -43,7 +43,8 @@ public enum AuditReport {
         s += "(upwards) and −z − \(TextFormat.fixed(t.cusumK, 2)) (downwards) in exam-date order; a line crossing h = \(TextFormat.fixed(t.cusumH, 1)) "
         s += "shows when a drift began.</p>\n</section>\n"
 
-        for kind in AuditGroup.Kind.allCases {
+        // Operators first: bias is a person's calipers before it is a unit's average.
+        for kind in [AuditGroup.Kind.operator, .unit] {
             let groups = audit.groups.filter { $0.kind == kind }
             guard !groups.isEmpty else { continue }
             let title = kind == .unit ? "Units" : "Operators"
