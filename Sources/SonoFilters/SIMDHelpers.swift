@@ -21,3 +21,13 @@ func loadVector(_ p: UnsafePointer<UInt8>) -> SIMD16<UInt8> {
 func storeVector(_ v: SIMD16<UInt8>, _ p: UnsafeMutablePointer<UInt8>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<UInt8>.self)
 }
+
+@_transparent
+func loadVector8(_ p: UnsafePointer<UInt16>) -> SIMD8<UInt16> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<UInt16>.self)
+}
+
+@_transparent
+func storeVector8(_ v: SIMD8<UInt16>, _ p: UnsafeMutablePointer<UInt16>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<UInt16>.self)
+}
