@@ -17,9 +17,9 @@ extension Downsample {
                 for y in 0..<oh {
                     let a = S + 2 * y * w, b = S + min(2 * y + 1, h - 1) * w
                     let row = O + y * ow
-                    // 16 source bytes read as 8 little-endian UInt16 lanes hold 8 even/odd
-                    // pixel pairs: low byte = even pixel, high byte = odd pixel. Two such
-                    // vectors give 16 outputs, packed to bytes by the narrowing loop below.
+                    // 16 source bytes read as 8 UInt16 lanes hold 8 even/odd pixel pairs: on
+                    // the little-endian CPUs Swift targets, low byte = even pixel, high byte =
+                    // odd pixel. Each row pair gives 8 outputs in R, packed to bytes below.
                     var x = 0
                     while x + 8 <= fullColumns {
                         let p = UnsafeRawPointer(a + 2 * x).loadUnaligned(as: SIMD8<UInt16>.self)
