@@ -75,18 +75,19 @@ struct BorderAndBehaviourTests {
         #expect(pyramid.levels.map { "\($0.width)x\($0.height)" } == ["9x4", "5x2", "3x1", "2x1", "1x1"])
     }
 
-    @Test("integral image sums match brute force for random rectangles, including clipped ones")
-    func integralImageSums() {
-        let image = TestImages.randomGray(width: 23, height: 17, seed: 11)
+    @Test("integral image sums match brute force for random rectangles, including clipped ones",
+          arguments: [(23, 17), (1, 5), (3, 2), (4, 4), (9, 3), (130, 7)])
+    func integralImageSums(width: Int, height: Int) {
+        let image = TestImages.randomGray(width: width, height: height, seed: 11)
         let integral = IntegralImage(image)
         var rng = SeededGenerator(seed: 12)
         for _ in 0..<200 {
-            let region = Region(x: Int.random(in: -3...25, using: &rng), y: Int.random(in: -3...19, using: &rng),
-                                width: Int.random(in: 0...30, using: &rng), height: Int.random(in: 0...30, using: &rng))
-            let r = region.clipped(width: 23, height: 17)
+            let region = Region(x: Int.random(in: -3...(width + 2), using: &rng), y: Int.random(in: -3...(height + 2), using: &rng),
+                                width: Int.random(in: 0...(width + 7), using: &rng), height: Int.random(in: 0...(height + 7), using: &rng))
+            let r = region.clipped(width: width, height: height)
             var expected: UInt32 = 0
             for y in r.y..<(r.y + r.height) { for x in r.x..<(r.x + r.width) { expected += UInt32(image[x, y]) } }
-            #expect(integral.sum(in: region) == expected, "\(region)")
+            #expect(integral.sum(in: region) == expected, "\(width)x\(height) \(region)")
         }
     }
 
