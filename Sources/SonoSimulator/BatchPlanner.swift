@@ -151,7 +151,6 @@ struct BatchPlanner {
         return scans
     }
 
-    // swiftlint:disable:next function_body_length
     private func planFrame(scan: ScanSpec, frame: FrameSpec, gaWeeks: Double, op: OperatorSpec, stem: String,
                            index: Int, frameNumber: Int, rng: inout Xoshiro256StarStar) throws(SimulatorError) -> FramePlan {
         let W = spec.image.width, H = spec.image.height
@@ -188,7 +187,7 @@ struct BatchPlanner {
             defects.append(DefectRecord(kind: .obliquePlane, amount: nil, note: "cephalic index lowered by 0.05; arcs of the ring missing; no CSP"))
         }
         ci = min(0.95, max(0.6, ci))
-        let a = hcMM / ellipsePerimeter(semiAxisA: 1, semiAxisB: ci)
+        let a = hcMM / HeadGeometry.ellipsePerimeter(semiAxisA: 1, semiAxisB: ci)
         let b = ci * a
 
         var fill = frame.headFill ?? fillDraw

@@ -85,12 +85,6 @@ struct FramePlan: Sendable {
     }
 }
 
-/// Ellipse perimeter, Ramanujan's second approximation (better than 1e-6 relative for heads).
-public func ellipsePerimeter(semiAxisA a: Double, semiAxisB b: Double) -> Double {
-    let h = pow((a - b) / (a + b), 2)
-    return Double.pi * (a + b) * (1 + 3 * h / (10 + (4 - 3 * h).squareRoot()))
-}
-
 /// Parses `weeks+days` (e.g. `20+3`) into exact weeks.
 func parseGestationalAge(_ text: String) -> Double? {
     let parts = text.split(separator: "+", omittingEmptySubsequences: false)

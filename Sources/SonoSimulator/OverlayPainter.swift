@@ -1,4 +1,5 @@
 import Foundation
+import SonoBiometry
 import SonoCore
 
 /// Burns annotations into a rendered frame the way scanners do on export, and records where.
@@ -59,7 +60,7 @@ struct OverlayPainter {
 
     /// Dots every few pixels along an ellipse (centre, semi-axes in pixels, angle in radians).
     mutating func dottedEllipse(cx: Double, cy: Double, a: Double, b: Double, angle: Double) {
-        let perimeter = ellipsePerimeter(semiAxisA: a, semiAxisB: b)
+        let perimeter = HeadGeometry.ellipsePerimeter(semiAxisA: a, semiAxisB: b)
         let dots = max(12, Int(perimeter / Double(4 * textScale + 2)))
         let c = cos(angle), s = sin(angle)
         let size = textScale

@@ -52,7 +52,7 @@ struct PhantomSimulatorTests {
             let sd = try Intergrowth21st.sd(.hc, gaWeeks: t.gaWeeks)
             #expect(abs(t.head.hcMM - (mean + 0.5 * sd)) < 1e-3, "\(t.file)")
             // The truth ellipse, in pixels, reproduces HC, BPD and OFD (outer-to-outer).
-            let perimeterMM = ellipsePerimeter(semiAxisA: t.head.semiAxisAPixel, semiAxisB: t.head.semiAxisBPixel)
+            let perimeterMM = HeadGeometry.ellipsePerimeter(semiAxisA: t.head.semiAxisAPixel, semiAxisB: t.head.semiAxisBPixel)
                 * t.pixelSpacingMM
             #expect(abs(perimeterMM - t.head.hcMM) < 0.05, "\(t.file): \(perimeterMM) vs \(t.head.hcMM)")
             #expect(abs(2 * t.head.semiAxisBPixel * t.pixelSpacingMM - t.head.bpdMM) < 0.01)
