@@ -15,14 +15,16 @@ public enum FrameQC {
                                                   profile: profile.calibration)
         let fov = FieldOfView.detect(image)
         let overlay = OverlayDetector.detect(image, fieldOfView: fov)
-        var analysisMask = fov.inner
+        let fovOK = fov.fraction >= profile.imageQuality.minFieldOfViewFraction
+        // Without a field of view (blank or nearly black frame) the statistics cover the whole frame,
+        // so that an under-gained frame is still reported as dark rather than only as "no sector".
+        var analysisMask = fovOK ? fov.inner : [UInt8](repeating: 1, count: image.pixelCount)
         for i in 0..<analysisMask.count where overlay.mask.samples[i] != 0 { analysisMask[i] = 0 }
         var metrics = ImageMetrics.compute(image, analysisMask: analysisMask, fieldOfViewFraction: fov.fraction)
         let hash = PerceptualHash.hash(image)
 
         var findings: [Finding] = []
         findings.append(Rules.calibration(calibration, file: file))
-        let fovOK = fov.fraction >= profile.imageQuality.minFieldOfViewFraction
         findings += Rules.imageQuality(metrics, overlays: overlay.summary, fieldOfViewFound: fovOK, profile: profile.imageQuality, file: file)
 
         // Head: measured on head planes and on frames whose plane is not stated.
@@ -52,13 +54,15 @@ public enum FrameQC {
                 a.areaFractionOfFieldOfView = fov.pixelCount > 0 ? e.area / Double(fov.pixelCount) : nil
                 let plane = HeadPlaneMetrics.compute(image, ellipse: e, fov: fov, overlay: overlay.mask)
                 a.outlineInFieldOfView = plane.outlineInFieldOfView
-                a.ringAsymmetry = plane.ringAsymmetry
+                a.ringEchoDeficit = plane.ringEchoDeficit
                 a.midlineContrast = plane.midlineContrast
                 metrics.skullBrainGCNR = JSONNumber.rounded(plane.gcnr)
                 a.roundNumbers()
                 head = a
             }
-            if let head { findings += Rules.headPlane(head, plane: context.plane, profile: profile.headPlane, file: file) }
+            if let head {
+                findings += Rules.headPlane(head, plane: context.plane, fieldOfViewFound: fovOK, profile: profile.headPlane, file: file)
+            }
         }
         findings.append(Rules.gcnr(metrics.skullBrainGCNR, headTrusted: Rules.headTrusted(head, profile.headPlane),
                                    profile: profile.imageQuality, file: file))

@@ -10,7 +10,7 @@ import SonoBiometry
 /// Pixels under the overlay mask or outside the field of view are skipped.
 struct HeadPlaneMetrics {
     var outlineInFieldOfView: Double
-    var ringAsymmetry: Double
+    var ringEchoDeficit: Double
     var midlineContrast: Double
     var gcnr: Double?
 
@@ -54,21 +54,45 @@ struct HeadPlaneMetrics {
                 if usable(x, y) { brainHist[Int(px[y * w + x]) >> 2] += 1 }
             }
         }
-        // Asymmetry: relative difference of mean ring peak between the two sides of the major axis
-        // and between the two ends; an oblique section loses the ring on one side or one end.
-        func meanPeak(_ range: Range<Int>) -> Double? {
-            let vals = range.compactMap { ringPeak[$0 % angles] }
-            return vals.count >= range.count / 4 ? vals.reduce(0, +) / Double(vals.count) : nil
+        // Ring echo deficit. The skull echoes brightest where the beam meets it perpendicularly (the
+        // near and far walls, outward normal within 30 degrees of vertical). In a symmetric axial
+        // section both walls show a continuous bright arc; an oblique section loses arcs of the ring,
+        // most visibly there. Deficit = 1 - (dimmer wall's median peak - brain median) /
+        // (ring 90th-percentile peak - brain median).
+        var top: [Double] = [], bottom: [Double] = []
+        for k in 0..<angles {
+            guard let p = ringPeak[k] else { continue }
+            let t = Double(k) * 2 * Double.pi / Double(angles)
+            let lx = cos(t) / max(abs(e.semiAxisA), 1e-9), ly = sin(t) / max(abs(e.semiAxisB), 1e-9)
+            let nx = lx * ca - ly * sa, ny = lx * sa + ly * ca
+            let norm = (nx * nx + ny * ny).squareRoot()
+            guard norm > 0, abs(ny) / norm >= cos(Double.pi / 6) else { continue }
+            if ny < 0 { top.append(p) } else { bottom.append(p) }
         }
-        var asym = 0.0
-        let q = angles / 4
-        for (a, b) in [(meanPeak(0..<(2 * q)), meanPeak((2 * q)..<angles)),
-                       (meanPeak((angles - q)..<(angles + q)), meanPeak(q..<(3 * q)))] {
-            if let a, let b, max(a, b) > 0 { asym = max(asym, abs(a - b) / max(a, b)) }
+        let peaks = ringPeak.compactMap { $0 }.sorted()
+        var deficit = 0.0
+        if top.count >= 10, bottom.count >= 10, peaks.count >= angles / 4,
+           let brainBin = histogramMedian(brainHist) {
+            let brain = Double(brainBin * 4 + 2)
+            let p90 = peaks[min(peaks.count - 1, Int(0.9 * Double(peaks.count)))]
+            func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+            let span = p90 - brain
+            if span > 0 { deficit = max(0, min(1, 1 - (min(median(top), median(bottom)) - brain) / span)) }
         }
-        return HeadPlaneMetrics(outlineInFieldOfView: Double(inside) / Double(angles), ringAsymmetry: asym,
+        return HeadPlaneMetrics(outlineInFieldOfView: Double(inside) / Double(angles), ringEchoDeficit: deficit,
                                 midlineContrast: midline(px: px, w: w, h: h, e: e, usable: usable),
                                 gcnr: gcnr(ringHist, brainHist))
+    }
+
+    static func histogramMedian(_ h: [Int]) -> Int? {
+        let n = h.reduce(0, +)
+        guard n > 0 else { return nil }
+        var acc = 0
+        for (i, c) in h.enumerated() {
+            acc += c
+            if 2 * acc >= n { return i }
+        }
+        return nil
     }
 
     /// gCNR = 1 − overlap of the two grey-level distributions (Rodriguez-Molares et al. 2020).

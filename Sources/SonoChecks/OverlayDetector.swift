@@ -29,7 +29,7 @@ public enum OverlayDetector {
     /// A mark pixel is at least this bright…
     public static let markLevel: UInt8 = 230
     /// …and at least this much brighter than the mean of its 7×7 neighbourhood.
-    public static let markContrast = 70
+    public static let markContrast = 100
 
     public struct Result: Sendable {
         /// 255 where an overlay was found (dilated by 2 px), else 0; `width × height`.
@@ -65,8 +65,8 @@ public enum OverlayDetector {
                     let inFOV = fov.mask[y * w + x] != 0
                     if inFOV {
                         if v >= Int(markLevel), v * n - s >= markContrast * n { raw[y * w + x] = 1 }
-                    } else if v > 40, !fov.contains(x: x - 6, y: y), !fov.contains(x: x + 6, y: y),
-                              !fov.contains(x: x, y: y - 6), !fov.contains(x: x, y: y + 6) {
+                    } else if v > 90, !fov.contains(x: x - 12, y: y), !fov.contains(x: x + 12, y: y),
+                              !fov.contains(x: x, y: y - 12), !fov.contains(x: x, y: y + 12) {
                         // Anything bright outside the sector is annotation (text, bars, logos).
                         raw[y * w + x] = 2
                     }
@@ -79,6 +79,13 @@ public enum OverlayDetector {
         var regions: [Region] = []
         var keep = [UInt8](repeating: 0, count: w * h)
         var keepLabel = [Bool](repeating: false, count: comps.components.count + 1)
+        // Dotted lines (a caliper ellipse drawn as 1-4 px dots) are only credible in numbers: a few
+        // isolated bright pixels are speckle, dozens of identical dots are a drawing.
+        let dots = comps.components.filter { $0.count < 8 && max($0.width, $0.height) <= 3 }
+        // In a saturated frame bright isolated pixels are speckle clipped at white, not dots.
+        var saturatedInFOV = 0
+        image.withUnsafeSamples { px in for i in 0..<(w * h) where fov.mask[i] != 0 && px[i] >= 250 { saturatedInFOV += 1 } }
+        let dotsAreDrawing = dots.count >= 30 && saturatedInFOV * 100 < max(1, fov.pixelCount)
         for comp in comps.components {
             // Decide by the component's first pixel class: inside components contain only class 1
             // unless they touch the sector edge, where the outside class wins (annotation anyway).
@@ -90,12 +97,13 @@ public enum OverlayDetector {
                 }
             }
             if outsideCount > 0 {
-                guard comp.count >= 4 else { continue }
+                guard comp.count >= 8 else { continue }
                 // Thin and tall: a grey-scale bar; otherwise text or logo.
                 if comp.height >= 40, comp.height >= 4 * comp.width { kinds.insert("grey-bar") } else { kinds.insert("text-outside-field-of-view") }
             } else {
                 // Isolated bright speckle is 1–3 px; marks are lines or crosses of several pixels.
-                guard insideCount >= 4, max(comp.width, comp.height) >= 3 else { continue }
+                let isDot = comp.count < 8 && max(comp.width, comp.height) <= 3
+                guard isDot ? dotsAreDrawing : insideCount >= 8 else { continue }
                 kinds.insert("marks-in-field-of-view")
             }
             keepLabel[Int(comp.label)] = true

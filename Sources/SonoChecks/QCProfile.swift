@@ -41,11 +41,11 @@ public struct QCProfile: Sendable, Codable, Hashable {
         /// 95th minus 5th percentile grey level inside the field of view.
         public var minDynamicRangeGreyLevels: Double = 60
         /// Mean gradient magnitude over standard deviation (1/px), at full resolution.
-        public var minSharpness: Double = 0.45
+        public var minSharpness: Double = 0.088
         /// Speckle SNR (mean/SD in homogeneous blocks) outside this range is reported for information.
-        public var speckleSNRInfoRange: [Double] = [1.0, 6.0]
+        public var speckleSNRInfoRange: [Double] = [1.5, 10.0]
         /// Generalized CNR between skull band and brain below which the skull is poorly delineated.
-        public var minSkullBrainGCNR: Double = 0.5
+        public var minSkullBrainGCNR: Double = 0.4
         public init() {}
     }
 
@@ -56,9 +56,9 @@ public struct QCProfile: Sendable, Codable, Hashable {
         public var minHeadAreaFractionOfImage: Double = 0.30
         /// Fraction of the ellipse outline that must lie inside the field of view.
         public var minOutlineInFieldOfView: Double = 0.95
-        /// Largest relative difference of skull-ring brightness between the two halves either side
-        /// of the major axis, and between the two ends, before the section is called asymmetric.
-        public var maxRingAsymmetry: Double = 0.25
+        /// Largest ring echo deficit (dimmer of near/far skull wall relative to the ring's bright
+        /// echoes) before the section is called asymmetric/oblique.
+        public var maxRingEchoDeficit: Double = 0.35
         /// Midline brightness over the brightness of parallel lines beside it.
         public var minMidlineContrast: Double = 1.1
         public init() {}
@@ -121,7 +121,7 @@ public struct QCProfile: Sendable, Codable, Hashable {
         "headPlane.minConfidenceScore": "HeadMeasurementConfidence.score: below 0.3 means 'check this frame' (SonoBiometry)",
         "headPlane.minHeadAreaFractionOfImage": "Salomon 2006 score / ISUOG 2019: head fills more than 30 % of the image (biometry.md section 5)",
         "headPlane.minOutlineInFieldOfView": "ISUOG 2019: the whole skull outline must be visible to place the HC ellipse",
-        "headPlane.maxRingAsymmetry": "ISUOG 2019: symmetrical axial plane; tolerance chosen on the simulator's oblique phantom",
+        "headPlane.maxRingEchoDeficit": "ISUOG 2019: symmetrical axial plane with a continuous skull outline; chosen between clean and oblique simulator phantoms, checked on hc18-dev",
         "headPlane.minMidlineContrast": "ISUOG 2019: midline echo visible; tolerance chosen on simulator phantoms",
         "measurements.hcToleranceMM": "hc18-dev evaluation of HeadMeasurer: 95th percentile |auto - expert| HC = 8.49 mm",
         "measurements.hcToleranceFraction": "hc18-dev evaluation: 95th percentile relative HC difference about 4 %",

@@ -30,7 +30,14 @@ enum Rules {
                            explanation: fieldOfViewFound ? "ultrasound field of view found"
                                : "no ultrasound field of view found (blank, black or non-ultrasound frame)"))
         guard fieldOfViewFound, m.analysedPixels > 0 else {
-            for rule in [RuleID.gainLow, .gainHigh, .contrast, .sharpness, .speckleSNR] {
+            // The whole frame stands in for the field of view: a black frame is still called dark.
+            let dark = m.analysedPixels > 0 && (m.medianGrey < p.gainLowMedianBelow || m.crushedFraction > p.gainLowCrushedFractionAbove)
+            out.append(Finding(rule: .gainLow, outcome: dark ? .flagged : .notCheckable, severity: dark ? .warning : .info, file: file,
+                               measured: m.medianGrey, unit: "grey level (median of the whole frame)",
+                               threshold: ">= \(fmt(p.gainLowMedianBelow))",
+                               explanation: dark ? "frame almost black (median \(fmt(m.medianGrey)), \(pct(m.crushedFraction)) crushed): gain far too low or no signal"
+                                   : "not checkable: no field of view"))
+            for rule in [RuleID.gainHigh, .contrast, .sharpness, .speckleSNR] {
                 out.append(Finding(rule: rule, outcome: .notCheckable, severity: .info, file: file,
                                    explanation: "not checkable: no field of view"))
             }
@@ -100,7 +107,8 @@ enum Rules {
         return score >= p.minConfidenceScore
     }
 
-    static func headPlane(_ head: HeadAssessment, plane: Plane, profile p: QCProfile.HeadPlane, file: String) -> [Finding] {
+    static func headPlane(_ head: HeadAssessment, plane: Plane, fieldOfViewFound: Bool, profile p: QCProfile.HeadPlane,
+                          file: String) -> [Finding] {
         var out: [Finding] = []
         let criteria: [RuleID] = [.headMagnification, .headComplete, .ringSymmetry, .midline]
         guard head.found else {
@@ -123,6 +131,10 @@ enum Rules {
         }
         out.append(Finding(rule: .headPresent, outcome: .passed, severity: .info, file: file, measured: score, unit: "confidence (0-1)",
                            threshold: ">= \(fmt(p.minConfidenceScore))", explanation: "credible skull ellipse found"))
+        guard fieldOfViewFound else {
+            return out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file,
+                                                explanation: "not checkable: no field of view") }
+        }
         let area = head.areaFractionOfImage ?? 0
         let small = area < p.minHeadAreaFractionOfImage
         out.append(Finding(rule: .headMagnification, outcome: small ? .flagged : .passed, severity: small ? .warning : .info, file: file,
@@ -135,12 +147,12 @@ enum Rules {
                            measured: inView, unit: "fraction of outline in field of view", threshold: ">= \(fmt(p.minOutlineInFieldOfView))",
                            explanation: cut ? "skull outline cut by the sector or frame edge (\(pct(1 - inView)) outside)"
                                : "skull outline inside the field of view"))
-        let asym = head.ringAsymmetry ?? 0
-        let skew = asym > p.maxRingAsymmetry
+        let deficit = head.ringEchoDeficit ?? 0
+        let skew = deficit > p.maxRingEchoDeficit
         out.append(Finding(rule: .ringSymmetry, outcome: skew ? .flagged : .passed, severity: skew ? .warning : .info, file: file,
-                           measured: asym, unit: "relative ring brightness difference", threshold: "<= \(fmt(p.maxRingAsymmetry))",
-                           explanation: skew ? "skull ring asymmetric (\(pct(asym)) brightness difference): oblique section?"
-                               : "skull ring symmetric"))
+                           measured: deficit, unit: "ring echo deficit (0-1)", threshold: "<= \(fmt(p.maxRingEchoDeficit))",
+                           explanation: skew ? "skull ring faint or missing on one wall (deficit \(fmt(deficit, decimals: 2))): oblique or asymmetric section?"
+                               : "skull ring bright on both walls (deficit \(fmt(deficit, decimals: 2)))"))
         let mid = head.midlineContrast ?? 0
         let noMid = mid < p.minMidlineContrast
         out.append(Finding(rule: .midline, outcome: noMid ? .flagged : .passed, severity: noMid ? .warning : .info, file: file,

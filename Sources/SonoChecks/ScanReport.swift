@@ -104,7 +104,9 @@ public struct HeadAssessment: Sendable, Codable, Hashable {
     public var areaFractionOfFieldOfView: Double?
     /// Fraction of the outline inside the detected field of view and the image.
     public var outlineInFieldOfView: Double?
-    public var ringAsymmetry: Double?
+    /// How much dimmer the weaker of the near and far skull walls is than the ring's bright echoes
+    /// (0 = both walls fully bright, 1 = one wall no brighter than brain); oblique sections lose arcs.
+    public var ringEchoDeficit: Double?
     public var midlineContrast: Double?
 
     public init(found: Bool, failure: String? = nil) {
@@ -114,7 +116,7 @@ public struct HeadAssessment: Sendable, Codable, Hashable {
 
     mutating func roundNumbers() {
         for kp in [\HeadAssessment.centreXPx, \.centreYPx, \.semiMajorPx, \.semiMinorPx, \.angleDeg, \.confidenceScore, \.perimeterSupport,
-                   \.ringContrastRatio, \.areaFractionOfImage, \.areaFractionOfFieldOfView, \.outlineInFieldOfView, \.ringAsymmetry,
+                   \.ringContrastRatio, \.areaFractionOfImage, \.areaFractionOfFieldOfView, \.outlineInFieldOfView, \.ringEchoDeficit,
                    \.midlineContrast] {
             self[keyPath: kp] = JSONNumber.rounded(self[keyPath: kp])
         }

@@ -60,7 +60,7 @@ public enum ScanReportSchema {
                 "angleDeg": ["type": "number", "minimum": -90, "maximum": 90], "confidenceScore": number, "perimeterSupport": fraction,
                 "ringContrastRatio": number, "areaFractionOfImage": ["type": "number", "minimum": 0],
                 "areaFractionOfFieldOfView": ["type": "number", "minimum": 0], "outlineInFieldOfView": fraction,
-                "ringAsymmetry": fraction, "midlineContrast": ["type": "number", "minimum": 0],
+                "ringEchoDeficit": fraction, "midlineContrast": ["type": "number", "minimum": 0],
             ], required: ["found"], description: "Automatic head ellipse (outer border, pixels) and plane criteria."),
             "Measurement": object([
                 "measure": strings(["hc", "bpd", "ofd", "ac", "fl"]), "reportedMM": number, "automaticMM": number, "automaticPx": number,

@@ -88,8 +88,8 @@ struct QCEvidenceCommand: ParsableCommand {
                         print(image.file, "defects=\((truthByKey[image.file] ?? []).sorted())",
                               "median=\(m.medianGrey) sat=\(m.saturatedFraction) crush=\(m.crushedFraction) dr=\(m.dynamicRange)",
                               "sharp=\(m.sharpness) snr=\(m.speckleSNR ?? -1) gcnr=\(m.skullBrainGCNR ?? -1) fov=\(m.fieldOfViewFraction)",
-                              "area=\(h?.areaFractionOfImage ?? -1) inView=\(h?.outlineInFieldOfView ?? -1) asym=\(h?.ringAsymmetry ?? -1)",
-                              "mid=\(h?.midlineContrast ?? -1) conf=\(h?.confidenceScore ?? -1) overlays=\(image.overlays.kinds)",
+                              "area=\(h?.areaFractionOfImage ?? -1) inView=\(h?.outlineInFieldOfView ?? -1) deficit=\(h?.ringEchoDeficit ?? -1)",
+                              "mid=\(h?.midlineContrast ?? -1) conf=\(h?.confidenceScore ?? -1) overlays=\(image.overlays.kinds) \(image.overlays.regions.prefix(3).map { "\($0.x),\($0.y),\($0.width)x\($0.height)" })",
                               "flagged=\(flagged.sorted().map(\.rawValue))")
                     }
                 }

@@ -1,0 +1,138 @@
+import Foundation
+import SonoChecks
+import SonoCore
+import Testing
+
+@Suite("Manifest loading")
+struct ManifestLoaderTests {
+    static let header = ManifestLoader.csvHeader.joined(separator: ",")
+
+    @Test func everySampleManifestLoadsAndItsCSVFormIsEquivalent() throws {
+        for batch in SampleBatchEvidenceTests.batches + ["operator-audit"] {
+            let url = SampleBatchEvidenceTests.samplesURL.appendingPathComponent(batch).appendingPathComponent("manifest.json")
+            let json = try ManifestLoader.load(contentsOf: url)
+            let csv = try ManifestLoader.parseCSV(ManifestLoader.csv(json), path: "x.csv")
+            #expect(csv.scans.count == json.scans.count)
+            for (a, b) in zip(json.scans, csv.scans) {
+                #expect(a.scanID == b.scanID && a.gestationalAge == b.gestationalAge && a.operatorID == b.operatorID)
+                #expect(a.images.map(\.file) == b.images.map(\.file))
+                #expect(a.images.map(\.reported) == b.images.map(\.reported))
+                #expect(a.images.map { $0.pixelSpacingMM ?? a.pixelSpacingMM } == b.images.map(\.pixelSpacingMM))
+            }
+        }
+    }
+
+    @Test func csvGroupsRowsIntoScansInFirstAppearanceOrder() throws {
+        let text = """
+            \(Self.header)
+            S2,u,o,2026-01-02,20+3,,0.1,b.png,head,50,62,180,,
+            S1,u,o,2026-01-02,,2025-08-20,,a.png,abdomen,,,,150,
+            S2,u,o,2026-01-02,20+3,,0.1,"c,1.png",femur,,,,,33.5
+            """
+        let m = try ManifestLoader.parseCSV(text, path: "m.csv")
+        #expect(m.scans.map(\.scanID) == ["S2", "S1"])
+        #expect(m.scans[0].images.map(\.file) == ["b.png", "c,1.png"])
+        #expect(m.scans[0].images[1].reported.flMM == 33.5)
+        #expect(m.scans[1].images[0].plane == .abdomen)
+        #expect(ScanMetadata(entry: m.scans[1]).gestationalAgeDays == 135)
+        #expect(ScanMetadata(entry: m.scans[1]).gestationalAgeSource == "lmp")
+    }
+
+    @Test func csvErrorsNameLineFieldAndExpectation() throws {
+        let text = """
+            \(Self.header)
+            S1,u,o,2026-13-02,20+9,,abc,a.png,brain,50,,,,
+            S1,u,other-op,2026-13-02,20+9,,,b.png,head,,,,,
+            """
+        let error = try #require(throws: ManifestError.self) { try ManifestLoader.parseCSV(text, path: "m.csv") }
+        let issues = error.issues
+        #expect(issues.contains { $0.line == 2 && $0.field == "pixel_spacing_mm" && $0.expected.contains("number") })
+        #expect(issues.contains { $0.line == 2 && $0.field == "plane" && $0.found == "\"brain\"" && $0.expected.contains("head") })
+        #expect(issues.contains { $0.line == 2 && $0.field == "exam_date" && $0.expected.contains("YYYY-MM-DD") })
+        #expect(issues.contains { $0.line == 2 && $0.field == "gestational_age" && $0.expected.contains("weeks+days") })
+        #expect(issues.contains { $0.line == 3 && $0.field == "operator_id" && $0.expected.contains("line 2") })
+        #expect(error.details?.contains("line 2, plane: found \"brain\", expected one of head") == true)
+    }
+
+    @Test func csvWithMissingColumnIsRejectedOnTheHeaderLine() throws {
+        let error = try #require(throws: ManifestError.self) {
+            try ManifestLoader.parseCSV("scan_id,file\nS1,a.png\n", path: "m.csv")
+        }
+        #expect(error.issues.allSatisfy { $0.line == 1 })
+        #expect(error.issues.contains { $0.field == "plane" && $0.found == "no such column" })
+    }
+
+    @Test func csvRowWithWrongFieldCountIsReported() throws {
+        let error = try #require(throws: ManifestError.self) {
+            try ManifestLoader.parseCSV("\(Self.header)\nS1,a.png\n", path: "m.csv")
+        }
+        #expect(error.issues == [ManifestIssue(line: 2, field: "row", found: "2 fields", expected: "14 fields")])
+    }
+
+    @Test func jsonTypeErrorNamesTheCodingPath() throws {
+        let json = #"{"schema":"sonoqc-manifest/1","scans":[{"scan_id":"A","images":[{"file":"a.png","plane":"head","reported":{"hc_mm":"big"}}]}]}"#
+        let error = try #require(throws: ManifestError.self) { try ManifestLoader.decodeJSON(Data(json.utf8), path: "m.json") }
+        #expect(error.issues.first?.field == "scans[0].images[0].reported.hc_mm")
+        #expect(error.issues.first?.expected == "Double")
+    }
+
+    @Test func jsonSemanticErrorsAreAllReported() throws {
+        let json = #"{"schema":"sonoqc-manifest/2","scans":[{"scan_id":"A","images":[{"file":"../a.png","plane":"head","reported":{"hc_mm":-3}}]},{"scan_id":"A","images":[]}]}"#
+        let error = try #require(throws: ManifestError.self) { try ManifestLoader.decodeJSON(Data(json.utf8), path: "m.json") }
+        let fields = Set(error.issues.map(\.field))
+        #expect(fields.isSuperset(of: ["schema", "scans[0].images[0].file", "scans[0].images[0].reported.hc_mm", "scans[1].scan_id", "scans[1].images"]))
+    }
+
+    @Test func reconciliationReportsBothMissingAndUnlistedImages() {
+        let m = BatchManifest(scans: [ScanEntry(scanID: "A", images: [ImageEntry(file: "a.png"), ImageEntry(file: "gone.png")])])
+        let r = ManifestReconciliation.reconcile(m, imageFiles: ["a.png", "z.png", "extra/b.jpg"])
+        #expect(r.missingImages.map(\.file) == ["gone.png"])
+        #expect(r.unlistedImages == ["extra/b.jpg", "z.png"])
+        #expect(BatchQC.unlistedImageFindings(r).map(\.rule) == [.manifestImageUnlisted, .manifestImageUnlisted])
+        let report = ScanQC.assess(scan: ScanMetadata(entry: m.scans[0]), images: [], failures: [ImageFailure(file: "a.png", error: "bad CRC")],
+                                   missingFiles: ["gone.png"], profile: .default)
+        #expect(report.findings.map(\.rule) == [.manifestImageMissing, .imageUndecodable])
+        #expect(report.verdict.value == .review)
+    }
+}
+
+@Suite("QC profile")
+struct QCProfileTests {
+    static let defaultFile = SampleBatchEvidenceTests.samplesURL.deletingLastPathComponent().appendingPathComponent("profiles/default.json")
+
+    @Test func committedDefaultProfileEqualsTheBuiltInDefault() throws {
+        // Re-record deliberately with SONOQC_RECORD=1 after changing a default.
+        if ProcessInfo.processInfo.environment["SONOQC_RECORD"] != nil {
+            try ReportJSON.encode(QCProfile.default).write(to: Self.defaultFile)
+        }
+        let loaded = try QCProfile.load(contentsOf: Self.defaultFile)
+        #expect(loaded == QCProfile.default)
+        #expect(try String(contentsOf: Self.defaultFile, encoding: .utf8) == ReportJSON.string(QCProfile.default))
+    }
+
+    @Test func everyThresholdGroupHasADocumentedSource() {
+        let keys = QCProfile.default.sources.keys
+        for group in ["calibration", "imageQuality", "headPlane", "measurements", "duplicates"] {
+            #expect(keys.contains { $0.hasPrefix(group + ".") }, "\(group)")
+        }
+    }
+
+    @Test func partialProfileOverridesOnlyWhatItNames() throws {
+        let p = try QCProfile.decode(Data(#"{"name":"site-x","measurements":{"hcToleranceMM":12}}"#.utf8), path: "p.json")
+        #expect(p.measurements.hcToleranceMM == 12)
+        #expect(p.measurements.zFailAbove == QCProfile.default.measurements.zFailAbove)
+        #expect(p.imageQuality == QCProfile.default.imageQuality)
+        #expect(p.name == "site-x")
+    }
+
+    @Test func invalidProfileIsRejectedWithTheReason() throws {
+        let e1 = try #require(throws: ProfileError.self) {
+            try QCProfile.decode(Data(#"{"schema":"sonoqc-profile/9"}"#.utf8), path: "p.json")
+        }
+        #expect(e1.reason.contains("sonoqc-profile/1"))
+        let e2 = try #require(throws: ProfileError.self) {
+            try QCProfile.decode(Data(#"{"measurements":{"zWarningAbove":"x"}}"#.utf8), path: "p.json")
+        }
+        #expect(e2.reason.contains("measurements.zWarningAbove"))
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import SonoChecks
+import Testing
+
+@Suite("Scan report schema")
+struct ReportSchemaTests {
+    let validator = JSONSchemaValidator(schema: ScanReportSchema.schema)
+
+    static func minimalReport() -> JSONValue {
+        [
+            "schema": "sonoqc-scan-report/1",
+            "scan": ["scanID": "A", "fromManifest": true],
+            "reference": ["chart": "INTERGROWTH-21st", "caliperConvention": "outer-to-outer", "gaFromHCMethod": "x", "profile": "default"],
+            "images": [], "failures": [], "findings": [],
+            "counts": ["fail": 0, "warning": 0, "needsReview": 0, "notCheckable": 0],
+            "verdict": ["value": "pass", "reasons": []],
+        ]
+    }
+
+    @Test func schemaUsesOnlyKeywordsTheValidatorSupports() throws {
+        // Validating a document against the schema walks every reachable sub-schema; unsupported
+        // keywords are reported as errors, so a valid minimal report proves the subset is honoured.
+        #expect(validator.validate(Self.minimalReport()) == [])
+        let text = try ScanReportSchema.text()
+        #expect(text.contains("\"$schema\" : \"https://json-schema.org/draft/2020-12/schema\""))
+        #expect(try JSONValue.parse(Data(text.utf8)) == ScanReportSchema.schema)
+    }
+
+    @Test func validatorRejectsMissingExtraAndMistypedProperties() {
+        guard case var .object(doc) = Self.minimalReport() else { Issue.record("not an object"); return }
+        doc["verdict"] = ["value": "maybe", "reasons": []]
+        doc["extra"] = 1
+        doc["counts"] = ["fail": -1, "warning": 0, "needsReview": 0]
+        let errors = validator.validate(.object(doc))
+        #expect(errors.contains { $0.hasPrefix("$.verdict.value:") })
+        #expect(errors.contains("$: unexpected property extra"))
+        #expect(errors.contains("$.counts: missing required property notCheckable"))
+        #expect(errors.contains { $0.hasPrefix("$.counts.fail: -1") })
+    }
+
+    @Test func validatorChecksPatternsAndNestedReferences() {
+        guard case var .object(doc) = Self.minimalReport() else { return }
+        doc["scan"] = ["scanID": "A", "fromManifest": true, "examDate": "15/04/2026", "gestationalAge": "20+9"]
+        let errors = validator.validate(.object(doc))
+        #expect(errors.count == 2)
+        #expect(errors.allSatisfy { $0.contains("does not match") })
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import SonoBiometry
+import SonoChecks
+import SonoCore
+import Testing
+
+/// Rule behaviour on constructed inputs: each measurement rule fires on exactly its defect.
+@Suite("Measurement and verdict rules")
+struct RuleTests {
+    /// A plain synthetic frame (no head) so that only the reported-value rules have inputs.
+    static func blankFrame(spacing: PixelSpacing? = nil) -> Frame {
+        var rng = SplitMix64(seed: 7)
+        let image = GrayImage(width: 200, height: 160, samples: (0..<(200 * 160)).map { _ in UInt8(40 + rng.next() % 40) })
+        return Frame(source: "t.png", format: .png, sourceBitDepth: 8, sourceWasColour: false, image: image, fileSpacing: spacing)
+    }
+
+    static func findings(_ reported: ReportedMeasurements, gaDays: Int? = 20 * 7, plane: Plane = .abdomen) -> [RuleID: Finding] {
+        let ctx = ImageContext(scanID: "S", file: "t.png", plane: plane, reported: reported, manifestSpacingMMPerPixel: 0.15, gestationalAgeDays: gaDays)
+        let report = FrameQC.analyze(frame: blankFrame(), context: ctx, profile: .default)
+        return Dictionary(uniqueKeysWithValues: report.findings.map { ($0.rule, $0) })
+    }
+
+    /// Median INTERGROWTH values at `weeks`, as a consistent reported set.
+    static func median(_ weeks: Double) throws -> ReportedMeasurements {
+        ReportedMeasurements(bpdMM: try Intergrowth21st.mean(.bpd, gaWeeks: weeks), ofdMM: try Intergrowth21st.mean(.ofd, gaWeeks: weeks),
+                             hcMM: try Intergrowth21st.mean(.hc, gaWeeks: weeks), acMM: try Intergrowth21st.mean(.ac, gaWeeks: weeks),
+                             flMM: try Intergrowth21st.mean(.fl, gaWeeks: weeks))
+    }
+
+    @Test func medianMeasurementsPassEveryMeasurementRule() throws {
+        let f = Self.findings(try Self.median(20))
+        for rule in [RuleID.hcDiameterConsistency, .cephalicIndex, .zScoreHC, .zScoreBPD, .zScoreOFD, .zScoreAC, .zScoreFL, .gestationalAgeFromHC] {
+            #expect(f[rule]?.outcome == .passed, "\(rule.rawValue): \(String(describing: f[rule]))")
+        }
+    }
+
+    @Test func swappedDiametersFailTheCephalicIndex() throws {
+        var r = try Self.median(24)
+        swap(&r.bpdMM, &r.ofdMM)
+        let f = Self.findings(r, gaDays: 24 * 7)
+        #expect(f[.cephalicIndex]?.outcome == .flagged)
+        #expect(f[.cephalicIndex]?.severity == .fail)
+        #expect(f[.hcDiameterConsistency]?.outcome == .passed)  // the perimeter does not care which is which
+    }
+
+    @Test func zScoreWarnsBeyondThe97thCentileAndFailsBeyond3Point5() throws {
+        let ga = 28.0
+        let mean = try Intergrowth21st.mean(.hc, gaWeeks: ga), sd = try Intergrowth21st.sd(.hc, gaWeeks: ga)
+        let warn = Self.findings(ReportedMeasurements(hcMM: mean + 2.5 * sd), gaDays: 28 * 7)[.zScoreHC]
+        #expect(warn?.outcome == .flagged && warn?.severity == .warning)
+        let fail = Self.findings(ReportedMeasurements(hcMM: mean - 3.6 * sd), gaDays: 28 * 7)[.zScoreHC]
+        #expect(fail?.outcome == .flagged && fail?.severity == .fail)
+        let ok = Self.findings(ReportedMeasurements(hcMM: mean + 1.5 * sd), gaDays: 28 * 7)[.zScoreHC]
+        #expect(ok?.outcome == .passed)
+    }
+
+    @Test func hcInconsistentWithDiametersIsFlagged() throws {
+        var r = try Self.median(22)
+        r.hcMM = r.hcMM! * 1.08
+        let f = Self.findings(r, gaDays: 22 * 7)
+        #expect(f[.hcDiameterConsistency]?.outcome == .flagged)
+        #expect(f[.hcDiameterConsistency]?.explanation.contains("1.62") == true)
+    }
+
+    @Test func gestationalAgeDiscrepancyIsFlaggedInsideTheDatingWindow() throws {
+        let r = try Self.median(24)
+        #expect(Self.findings(r, gaDays: 21 * 7)[.gestationalAgeFromHC]?.outcome == .flagged)
+        #expect(Self.findings(r, gaDays: 24 * 7)[.gestationalAgeFromHC]?.outcome == .passed)
+        // Third trimester: HC dating is not validated, so the rule declines.
+        #expect(Self.findings(try Self.median(34), gaDays: 34 * 7)[.gestationalAgeFromHC]?.outcome == .notCheckable)
+    }
+
+    @Test func withoutGestationalAgeChartRulesAreNotCheckable() throws {
+        let f = Self.findings(try Self.median(20), gaDays: nil)
+        #expect(f[.zScoreHC]?.outcome == .notCheckable)
+        #expect(f[.gestationalAgeFromHC]?.outcome == .notCheckable)
+    }
+
+    @Test func headPlaneWithoutHeadIsRoutedToReviewNeverPassedOrFailed() {
+        let ctx = ImageContext(scanID: "S", file: "t.png", plane: .head, reported: ReportedMeasurements(hcMM: 180),
+                               manifestSpacingMMPerPixel: 0.15, gestationalAgeDays: 140)
+        let report = FrameQC.analyze(frame: Self.blankFrame(), context: ctx, profile: .default)
+        let head = report.findings.first { $0.rule == .headPresent }
+        #expect(head?.outcome == .needsReview)
+        #expect(report.findings.first { $0.rule == .hcAutomaticVsReported }?.outcome == .notCheckable)
+        #expect(report.verdict.value == .review)
+        #expect(report.verdict.reasons.contains { $0.hasPrefix("HP-001 t.png: needs review") })
+    }
+
+    @Test func verdictIsFailOverReviewOverPass() {
+        let pass = Finding(rule: .gainLow, outcome: .passed, severity: .info, explanation: "ok")
+        let info = Finding(rule: .overlays, outcome: .flagged, severity: .info, explanation: "masked")
+        let nc = Finding(rule: .zScoreHC, outcome: .notCheckable, severity: .info, explanation: "no GA")
+        let warn = Finding(rule: .sharpness, outcome: .flagged, severity: .warning, explanation: "blurred")
+        let fail = Finding(rule: .cephalicIndex, outcome: .flagged, severity: .fail, explanation: "swapped")
+        #expect(Verdict.derive(from: [pass, info, nc]).value == .pass)
+        #expect(Verdict.derive(from: [pass, warn]).value == .review)
+        let v = Verdict.derive(from: [warn, fail])
+        #expect(v.value == .fail)
+        #expect(v.reasons == ["MS-005: swapped", "IQ-005: blurred"])
+    }
+}
+
+@Suite("Calibration")
+struct CalibrationTests {
+    let profile = QCProfile.default.calibration
+
+    @Test func manifestSpacingWinsOverTheFileAndIsRecorded() {
+        let c = CalibrationInfo.resolve(manifestMMPerPixel: 0.2, fileSpacing: PixelSpacing(isotropicMMPerPixel: 0.1, source: .pngPHYs), profile: profile)
+        #expect(c.status == .calibrated && c.mmPerPixel == 0.2 && c.source == "manifest")
+        let f = CalibrationInfo.resolve(manifestMMPerPixel: nil, fileSpacing: PixelSpacing(isotropicMMPerPixel: 0.1, source: .jpegDensity), profile: profile)
+        #expect(f.status == .calibrated && f.mmPerPixel == 0.1 && f.source == "jpeg-density")
+    }
+
+    @Test func missingAnisotropicOrImplausibleSpacingIsUncalibrated() {
+        #expect(CalibrationInfo.resolve(manifestMMPerPixel: nil, fileSpacing: nil, profile: profile).status == .uncalibrated)
+        let aniso = CalibrationInfo.resolve(manifestMMPerPixel: nil,
+                                            fileSpacing: PixelSpacing(mmPerPixelX: 0.1, mmPerPixelY: 0.12, source: .pngPHYs), profile: profile)
+        #expect(aniso.status == .uncalibrated && aniso.reason?.contains("square") == true && aniso.mmPerPixel == nil)
+        let big = CalibrationInfo.resolve(manifestMMPerPixel: 0.5, fileSpacing: nil, profile: profile)
+        #expect(big.status == .uncalibrated && big.reason?.contains("0.05-0.35") == true)
+        let tiny = CalibrationInfo.resolve(manifestMMPerPixel: 0.01, fileSpacing: nil, profile: profile)
+        #expect(tiny.status == .uncalibrated)
+    }
+
+    @Test func uncalibratedFrameReportsLengthsInPixelsNeverMillimetres() throws {
+        let url = SampleBatchEvidenceTests.samplesURL.appendingPathComponent("defects-acquisition/D-REF_1.png")
+        var frame = try ImageDecoderShim.decode(url)
+        frame.fileSpacing = nil
+        let ctx = ImageContext(scanID: "D-REF", file: "D-REF_1.png", plane: .head, reported: ReportedMeasurements(hcMM: 241.4),
+                               manifestSpacingMMPerPixel: 0.9, gestationalAgeDays: 182)
+        let report = FrameQC.analyze(frame: frame, context: ctx, profile: .default)
+        let cal = try #require(report.findings.first { $0.rule == .calibration })
+        #expect(cal.outcome == .flagged && cal.explanation.hasPrefix("not checkable: uncalibrated"))
+        let hc = try #require(report.findings.first { $0.rule == .hcAutomaticVsReported })
+        #expect(hc.outcome == .notCheckable && hc.unit == "px" && (hc.measured ?? 0) > 500)
+        #expect(report.measurements.first { $0.measure == "hc" }?.automaticMM == nil)
+        #expect(report.measurements.first { $0.measure == "hc" }?.automaticPx != nil)
+        #expect(report.verdict.value == .review)
+    }
+}
+
+@Suite("Perceptual hash")
+struct PerceptualHashTests {
+    @Test func identicalFramesHashEquallyAndNoiseMovesFewBits() throws {
+        let url = SampleBatchEvidenceTests.samplesURL.appendingPathComponent("defects-acquisition/D-REF_1.png")
+        let image = try ImageDecoderShim.decode(url).image
+        var rng = SplitMix64(seed: 3)
+        let noisy = image.map { v -> UInt8 in UInt8(clamping: Int(v) + Int(rng.next() % 9) - 4) }
+        let other = try ImageDecoderShim.decode(SampleBatchEvidenceTests.samplesURL.appendingPathComponent("defects-acquisition/D-DEPTH_1.png")).image
+        let h = PerceptualHash.hash(image)
+        #expect(PerceptualHash.hash(image) == h)
+        #expect(PerceptualHash.distance(h, PerceptualHash.hash(noisy)) <= 3)
+        #expect(PerceptualHash.distance(h, PerceptualHash.hash(other)) > QCProfile.default.duplicates.maxNearDuplicateHammingDistance)
+        #expect(PerceptualHash.parse(hex: PerceptualHash.hex(h)) == h)
+    }
+}
+
+/// Deterministic test generator (SplitMix64).
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+import SonoCodecs
+
+enum ImageDecoderShim {
+    static func decode(_ url: URL) throws -> Frame { try ImageDecoder().decodeFile(atPath: url.path) }
+}
