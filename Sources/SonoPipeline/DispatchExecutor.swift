@@ -16,8 +16,8 @@ import Darwin
 ///   how many such blocks run at once, so the queue behaves as a pool of `workers` threads.
 /// - Outcomes are stored by index (``RunCollector``), so reports do not depend on scheduling; the
 ///   worker that completes a scan's last frame builds and writes that scan's result at once.
-/// - Cancellation is checked before each frame is handed out and again when it starts; frames
-///   already decoding finish normally.
+/// - Cancellation is checked before each frame is handed out; frames already handed out (at most
+///   `maxFramesInFlight`) finish normally.
 /// - Progress snapshots are delivered on one serial queue by a timer.
 public struct DispatchExecutor: PipelineExecutor {
     public var workers: Int
@@ -71,8 +71,8 @@ public struct DispatchExecutor: PipelineExecutor {
                         slots.signal()
                         group.leave()
                     }
-                    // A frame handed out just before cancellation is abandoned rather than started.
-                    if control.isCancelled { return }
+                    // No cancellation check here: every frame handed out finishes, so a scan is
+                    // complete exactly when its frames were all handed out, whatever the thread timing.
                     if control.perFrameDelayMicroseconds > 0 { usleep(control.perFrameDelayMicroseconds) }
                     pipeline.run(item, collector: collector)
                 }

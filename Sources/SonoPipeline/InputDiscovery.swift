@@ -50,7 +50,7 @@ public struct InputDiscovery: Sendable {
     private struct PendingScan {
         var key: String
         var manifestEntry: ScanEntry?
-        var files: [(path: String, entry: ImageEntry?)]
+        var files: [(path: String, entry: ImageEntryBox?)]
     }
 
     private struct Builder {
@@ -96,7 +96,7 @@ public struct InputDiscovery: Sendable {
                 walkManifestDirectory(directory, names: names, key: key)
                 return
             }
-            var images: [(String, ImageEntry?)] = []
+            var images: [(String, ImageEntryBox?)] = []
             var subdirectories: [(String, String)] = []
             for name in names {
                 let path = Builder.join(directory, name)
@@ -140,13 +140,13 @@ public struct InputDiscovery: Sendable {
             }
             var listed: Set<String> = []
             for scan in manifest.scans {
-                let files = scan.images.map { original -> (String, ImageEntry?) in
+                let files = scan.images.map { original -> (String, ImageEntryBox?) in
                     // The scan's spacing applies to images that do not override it.
                     var entry = original
                     if entry.pixelSpacingMM == nil { entry.pixelSpacingMM = scan.pixelSpacingMM }
                     let path = Builder.join(directory, entry.file)
                     listed.insert(Builder.normalised(path))
-                    return (path, entry)
+                    return (path, ImageEntryBox(entry))
                 }
                 scans.append(PendingScan(key: key + "/" + Builder.sanitized(scan.scanID),
                                          manifestEntry: scan, files: files))
@@ -190,7 +190,7 @@ public struct InputDiscovery: Sendable {
                 used.insert(key)
                 let items = pending.files.enumerated().map { offset, file in
                     ImageWorkItem(index: index + offset, scanIndex: result.count, indexInScan: offset,
-                                  path: file.path, manifestEntry: file.entry)
+                                  path: file.path, entryBox: file.entry)
                 }
                 index += items.count
                 result.append(ScanWork(index: result.count, key: key, manifestEntry: pending.manifestEntry, items: items))

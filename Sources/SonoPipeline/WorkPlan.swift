@@ -1,7 +1,7 @@
 import SonoCore
 
 /// One image to process: where it is, and where it belongs in the batch.
-public struct ImageWorkItem: Sendable, Hashable {
+public struct ImageWorkItem: Sendable {
     /// Position in the whole batch (input order); results are stored by this index.
     public var index: Int
     /// Position of the scan in the batch.
@@ -14,19 +14,34 @@ public struct ImageWorkItem: Sendable, Hashable {
     public var path: String
     /// The manifest's entry for this image, when the batch has a manifest, with the scan's
     /// `pixel_spacing_mm` filled in when the image gives none.
-    public var manifestEntry: ImageEntry?
+    public var manifestEntry: ImageEntry? {
+        get { entryBox?.entry }
+        set { entryBox = newValue.map(ImageEntryBox.init) }
+    }
+
+    /// Boxed so an item without a manifest costs one pointer, not a whole `ImageEntry`: the plan of a
+    /// 20,000-image batch is in memory for the whole run.
+    var entryBox: ImageEntryBox?
 
     public init(index: Int, scanIndex: Int, indexInScan: Int, path: String, manifestEntry: ImageEntry? = nil) {
         self.index = index
         self.scanIndex = scanIndex
         self.indexInScan = indexInScan
         self.path = path
-        self.manifestEntry = manifestEntry
+        self.entryBox = manifestEntry.map(ImageEntryBox.init)
+    }
+
+    init(index: Int, scanIndex: Int, indexInScan: Int, path: String, entryBox: ImageEntryBox?) {
+        self.index = index
+        self.scanIndex = scanIndex
+        self.indexInScan = indexInScan
+        self.path = path
+        self.entryBox = entryBox
     }
 }
 
 /// One scan: the unit that gets its own report.
-public struct ScanWork: Sendable, Hashable {
+public struct ScanWork: Sendable {
     public var index: Int
     /// Unique key within the batch, also the report's directory under `<out>/scans/`.
     /// For a scan found by directory it is the directory's path relative to the input's parent
@@ -71,4 +86,9 @@ public struct BatchPlan: Sendable {
     }
 
     public var imageCount: Int { scans.reduce(0) { $0 + $1.items.count } }
+}
+
+final class ImageEntryBox: Sendable {
+    let entry: ImageEntry
+    init(_ entry: ImageEntry) { self.entry = entry }
 }
