@@ -6,5 +6,6 @@ bin="$(swift build -c release --show-bin-path)/sonoqc"
 "$bin" analyze samples --out "$out"
 status=$?
 echo
-echo "Reports: $(cd "$out" && pwd)"
+echo "Summary: $(cd "$out" && pwd)/summary.json"
+echo "Reports: $(cd "$out" && pwd)/index.html"
 exit $status

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SonoChecks
 import SonoCodecs
 import SonoCore
 import SonoPipeline
@@ -23,7 +24,12 @@ struct AnalyzeCommand: ParsableCommand {
               images.jsonl              one JSON object per analysed image, input order: path, scan, \
             format, width, height, bit_depth, source_was_colour, pixel_spacing (with its source), \
             intensity (mean, std, p1, p50, p99, saturated_fraction, zero_fraction)
-              scans/<scan>/report.json  per-scan report, written as soon as the scan's last image is done
+              scans/<scan>/report.json  per-scan QC report (schema: `sonoqc schema scan-report`): metrics, \
+            findings, measurements, verdict; written as soon as the scan's last image is done
+              scans/<scan>/report.html  the same for people, with overlay thumbnails and growth charts
+              scans/<scan>/analysis.json  the scan's per-image records (see images.jsonl)
+              index.html                batch index: every image, flagged scans first, filters
+              summary.csv               one row per scan: verdict, finding counts, key measurements
               summary.json              counts, failures (file, stage, kind, reason), skipped files, \
             scans, complete (false when interrupted)
               timing.json               per-stage wall/CPU time, throughput, per-image read/decode times
@@ -62,6 +68,13 @@ struct AnalyzeCommand: ParsableCommand {
         valueName: "fail-on-warning|lenient"))
     var strictness: String = DecodeLimits.Strictness.failOnWarning.rawValue
 
+    @Option(name: .long, help: ArgumentHelp(
+        "QC profile (JSON) overriding the default thresholds; see profiles/default.json.", valueName: "file"))
+    var qcProfile: String?
+
+    @Flag(name: .long, help: "Write only JSON and CSV, no report.html pages or index.html.")
+    var noHTML = false
+
     @Option(name: .long, help: .hidden)
     var testDelayMs: UInt32 = 0
 
@@ -86,6 +99,16 @@ struct AnalyzeCommand: ParsableCommand {
         let logger = Logger(label: "sonoqc.analyze")
         let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         let limits = DecodeLimits(maxPixels: maxPixels, strictness: DecodeLimits.Strictness(rawValue: strictness)!)
+        var thresholds = QCProfile.default
+        if let qcProfile {
+            do {
+                thresholds = try QCProfile.load(contentsOf: URL(fileURLWithPath: qcProfile))
+            } catch {
+                throw ValidationError("--qc-profile: \(error)")
+            }
+        }
+        // --skip-measure is the overhead benchmark's read+decode-only run: no QC either.
+        let qc = skipMeasure ? nil : QCSettings(profile: thresholds, writesHTML: !noHTML)
 
         var discoveryTimings = StageTimings()
         let plan = discoveryTimings.measure(.discover) { InputDiscovery().plan(inputs: inputs) }
@@ -108,7 +131,7 @@ struct AnalyzeCommand: ParsableCommand {
                 plan: plan,
                 options: AnalysisOptions(outputDirectory: out, resume: resume, measuresIntensity: !skipMeasure,
                                          executorDescription: "dispatch x\(workers)",
-                                         discoveryTimings: discoveryTimings),
+                                         discoveryTimings: discoveryTimings, qc: qc),
                 executor: DispatchExecutor(workers: workers), control: control,
                 decoder: ImageDecoder(limits: limits), logger: logger)
         } catch {
@@ -126,6 +149,10 @@ struct AnalyzeCommand: ParsableCommand {
             \(summary.skipped) skipped\(summary.complete ? "" : ", \(summary.notProcessed) not processed (interrupted)"); \
             summary: \(summary.summaryPath)
             """)
+        if qc?.writesHTML == true, FileManager.default.fileExists(atPath: out + "/index.html") {
+            let index = URL(fileURLWithPath: out + "/index.html").standardizedFileURL.path
+            print("Batch index: \(index)")
+        }
         if let sig = control.cancellingSignal {
             throw ExitCode(128 + sig)
         }

@@ -1,3 +1,4 @@
+import SonoChecks
 import SonoCore
 
 /// The per-image JSON record of `sonoqc analyze` (one line of `images.jsonl`).
@@ -107,40 +108,65 @@ public struct AnalyzeScanReport: Sendable, Codable, Equatable {
     }
 }
 
-/// The issue-2 processor: per-image format, geometry, spacing and intensity statistics. The QC
-/// engine replaces it with its own ``ScanProcessor``.
+/// The processor behind `sonoqc analyze`: per-image format, geometry, spacing and intensity
+/// statistics (issue 2) and, when `qc` is set, the QC engine's image and scan reports.
 public struct AnalyzeProcessor: ScanProcessor {
     /// False skips the statistics (measure stage), leaving read + decode: the overhead benchmark.
     public var measuresIntensity: Bool
+    public var qc: QCSettings?
+    private let scans: [Int: QCScanContext]
 
-    public init(measuresIntensity: Bool = true) {
+    public init(measuresIntensity: Bool = true, qc: QCSettings? = nil, scans: [ScanWork] = []) {
         self.measuresIntensity = measuresIntensity
+        self.qc = qc
+        var contexts: [Int: QCScanContext] = [:]
+        if qc != nil {
+            for scan in scans { contexts[scan.index] = QCScanContext(scan: scan) }
+        }
+        self.scans = contexts
     }
 
     public var defaultFailureStage: PipelineStage { .measure }
 
-    public func processImage(_ item: ImageWorkItem, frame: Frame, timings: inout StageTimings) throws -> ImageRecord {
+    public func processImage(_ item: ImageWorkItem, frame: Frame, timings: inout StageTimings) throws -> AnalyzedImage {
         let intensity = measuresIntensity ? timings.measure(.measure) { IntensityStatistics(frame.image) } : nil
-        return ImageRecord(
+        let record = ImageRecord(
             path: item.path, scan: "", format: frame.format, width: frame.width, height: frame.height,
             bitDepth: frame.sourceBitDepth, sourceWasColour: frame.sourceWasColour,
             pixelSpacing: Self.spacing(item: item, frame: frame), intensity: intensity)
+        guard let qc, let scan = scans[item.scanIndex] else {
+            return AnalyzedImage(record: record, qc: nil, thumbnailPNG: nil)
+        }
+        let (report, thumbnail) = QCStage.analyze(frame, item: item, scan: scan, settings: qc, timings: &timings)
+        return AnalyzedImage(record: record, qc: report, thumbnailPNG: thumbnail)
     }
 
-    public func finishScan(_ scan: ScanWork, outcomes: [ImageOutcome<ImageRecord>]) -> AnalyzeScanReport {
+    public func finishScan(_ scan: ScanWork, outcomes: [ImageOutcome<AnalyzedImage>]) -> AnalyzedScan {
         var images: [ImageRecord] = []
+        var qcImages: [ImageReport] = []
+        var thumbnails: [(file: String, png: [UInt8]?)] = []
         var failures: [FailureRecord] = []
         for (item, outcome) in zip(scan.items, outcomes) {
             switch outcome {
-            case .success(var record):
-                record.scan = scan.key
-                images.append(record)
+            case .success(var image):
+                image.record.scan = scan.key
+                images.append(image.record)
+                if let report = image.qc {
+                    qcImages.append(report)
+                    thumbnails.append((item.path, image.thumbnailPNG))
+                }
             case .failure(let failure):
                 failures.append(FailureRecord(file: item.path, scan: scan.key, failure: failure))
             }
         }
-        return AnalyzeScanReport(scan: scan.key, scanID: scan.manifestEntry?.scanID,
-                                 files: scan.items.map(\.path), images: images, failures: failures)
+        let analysis = AnalyzeScanReport(scan: scan.key, scanID: scan.manifestEntry?.scanID,
+                                         files: scan.items.map(\.path), images: images, failures: failures)
+        var report: ScanReport? = nil
+        if let qc {
+            let context = scans[scan.index] ?? QCScanContext(scan: scan)
+            report = QCStage.assess(scan: context, images: qcImages, failures: failures, settings: qc)
+        }
+        return AnalyzedScan(analysis: analysis, qc: report, thumbnails: thumbnails)
     }
 
     /// The manifest's spacing (image entry, else scan entry) wins over the file's own, because

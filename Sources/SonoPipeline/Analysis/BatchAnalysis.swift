@@ -1,7 +1,9 @@
 import Foundation
 import Logging
+import SonoChecks
 import SonoCodecs
 import SonoCore
+import SonoReports
 
 /// Settings of one `sonoqc analyze` run that affect the files written.
 public struct AnalysisOptions: Sendable {
@@ -13,10 +15,14 @@ public struct AnalysisOptions: Sendable {
     public var executorDescription: String
     /// Time the caller spent in discovery, added to the run's stage totals.
     public var discoveryTimings: StageTimings
+    /// The QC engine and pages; nil runs only the issue-2 analysis (the overhead benchmark).
+    public var qc: QCSettings?
 
     public init(outputDirectory: String, resume: Bool = false, measuresIntensity: Bool = true,
-                executorDescription: String = "", discoveryTimings: StageTimings = StageTimings()) {
+                executorDescription: String = "", discoveryTimings: StageTimings = StageTimings(),
+                qc: QCSettings? = QCSettings()) {
         self.discoveryTimings = discoveryTimings
+        self.qc = qc
         self.outputDirectory = outputDirectory
         self.resume = resume
         self.measuresIntensity = measuresIntensity
@@ -40,7 +46,9 @@ public struct AnalysisSummary: Sendable {
 
 /// Runs `sonoqc analyze` over a plan and writes its outputs:
 ///
-/// - `scans/<scan>/report.json`: one ``AnalyzeScanReport`` per scan, written (atomically) as soon
+/// - `scans/<scan>/report.json`: the QC engine's ``ScanReport`` (schema `sonoqc-scan-report`), with
+///   `report.html` and overlay thumbnails beside it, and `scans/<scan>/analysis.json`: the
+///   ``AnalyzeScanReport`` image records; all written (atomically) as soon
 ///   as the scan's last frame finishes.
 /// - `images.jsonl`: one ``ImageRecord`` per analysed image, scans in input order.
 /// - `summary.json`: counts, failures (file, stage, kind, reason), skipped files, the scans and
@@ -53,8 +61,14 @@ public enum BatchAnalysis {
     public static let summarySchema = "sonoqc-analyze-summary/1"
     public static let timingSchema = "sonoqc-analyze-timing/1"
 
+    /// The QC report of a scan.
     public static func reportPath(outputDirectory: String, scanKey: String) -> String {
         outputDirectory + "/scans/" + scanKey + "/report.json"
+    }
+
+    /// The issue-2 image records of a scan, read back to assemble `images.jsonl` and for `--resume`.
+    public static func analysisPath(outputDirectory: String, scanKey: String) -> String {
+        outputDirectory + "/scans/" + scanKey + "/analysis.json"
     }
 
     /// Classifies decoder errors by their kind; other errors by their type.
@@ -77,7 +91,7 @@ public enum BatchAnalysis {
 
         var resumed = Set<Int>()
         if options.resume {
-            for scan in plan.scans where existingReport(for: scan, outputDirectory: out) != nil {
+            for scan in plan.scans where existingReport(for: scan, outputDirectory: out, requiresQC: options.qc != nil) != nil {
                 resumed.insert(scan.index)
             }
             logger.info("resume: \(resumed.count) of \(plan.scans.count) scans already reported")
@@ -85,12 +99,22 @@ public enum BatchAnalysis {
         let toRun = plan.scans.filter { !resumed.contains($0.index) }
 
         let pipeline = Pipeline(
-            reader: reader, decoder: decoder, processor: AnalyzeProcessor(measuresIntensity: options.measuresIntensity),
+            reader: reader, decoder: decoder,
+            processor: AnalyzeProcessor(measuresIntensity: options.measuresIntensity, qc: options.qc, scans: toRun),
             failureKind: failureKind
-        ) { scan, report in
-            var data = try encoder.encode(report)
+        ) { scan, result in
+            // The QC report and its page go first: analysis.json, written last, marks the scan complete.
+            if let report = result.qc {
+                var data = try ReportJSON.encode(report)
+                if data.last != 0x0A { data.append(0x0A) }
+                try writer.write(data, to: reportPath(outputDirectory: out, scanKey: scan.key))
+                if options.qc?.writesHTML == true {
+                    try writeScanPage(report, thumbnails: result.thumbnails, scanKey: scan.key, directory: out + "/" + ReportLayout.scanFolder(scanKey: scan.key), writer: writer)
+                }
+            }
+            var data = try encoder.encode(result.analysis)
             data.append(0x0A)
-            try writer.write(data, to: reportPath(outputDirectory: out, scanKey: scan.key))
+            try writer.write(data, to: analysisPath(outputDirectory: out, scanKey: scan.key))
         }
         var run = executor.run(pipeline, scans: toRun, control: control)
         run.stageTotals.add(options.discoveryTimings)
@@ -105,6 +129,7 @@ public enum BatchAnalysis {
         var failures: [FailureRecord] = plan.discoveryFailures.map { FailureRecord(file: $0.file, scan: nil, failure: $0.failure) }
         var scanEntries: [ScanSummaryEntry] = []
         var analysed = 0, notProcessed = 0
+        var qcReports: [(report: ScanReport, scanKey: String)] = []
         let lineEncoder = JSONEncoder()
         lineEncoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         try writer.write(to: out + "/images.jsonl") { sink in
@@ -114,7 +139,7 @@ public enum BatchAnalysis {
                                              images: scan.items.count, analysed: 0, failed: 0, status: "not-finished")
                 switch scanStatus {
                 case .written:
-                    guard let report = existingReport(for: scan, outputDirectory: out) else {
+                    guard let report = existingReport(for: scan, outputDirectory: out, requiresQC: options.qc != nil) else {
                         let failure = StageFailure(stage: .write, kind: "write-error",
                                                    reason: "report for scan \(scan.key) is missing or unreadable after writing")
                         failures.append(FailureRecord(file: reportPath(outputDirectory: out, scanKey: scan.key), scan: scan.key, failure: failure))
@@ -128,6 +153,11 @@ public enum BatchAnalysis {
                     failures.append(contentsOf: report.failures)
                     analysed += report.images.count
                     entry.report = "scans/" + scan.key + "/report.json"
+                    if options.qc != nil, let qc = readQCReport(scan: scan, outputDirectory: out) {
+                        entry.verdict = qc.verdict.value.rawValue
+                        entry.findings = qc.counts
+                        qcReports.append((qc, scan.key))
+                    }
                     entry.analysed = report.images.count
                     entry.failed = report.failures.count
                     entry.status = "reported"
@@ -141,6 +171,29 @@ public enum BatchAnalysis {
             }
         }
 
+        // Duplicates across scans need every scan's hashes, so they are a batch-level finding:
+        // listed in the summary and the index rather than rewriting reports already delivered.
+        var crossScan: [CrossScanDuplicate] = []
+        if let qc = options.qc {
+            let checked = BatchQC.crossScanDuplicates(qcReports.map(\.report), profile: qc.profile)
+            for (before, after) in zip(qcReports, checked) {
+                for finding in after.findings.dropFirst(before.report.findings.count) {
+                    crossScan.append(CrossScanDuplicate(scan: before.scanKey, file: finding.file ?? "",
+                                                        explanation: finding.explanation))
+                }
+            }
+            try writer.write(Data(summaryCSV(qcReports).utf8), to: out + "/summary.csv")
+            if qc.writesHTML {
+                do {
+                    try BatchIndexWriter.write(reports: zip(checked, qcReports).map { ($0, $1.scanKey) },
+                                               to: URL(fileURLWithPath: out))
+                } catch {
+                    failures.append(FailureRecord(file: out + "/index.html", scan: nil,
+                                                  failure: StageFailure(stage: .write, kind: "write-error", reason: "\(error)")))
+                }
+            }
+        }
+
         let complete = !run.cancelled && notProcessed == 0
         let summary = BatchSummaryFile(
             schema: summarySchema, complete: complete,
@@ -148,8 +201,11 @@ public enum BatchAnalysis {
             counts: .init(images: plan.imageCount, analysed: analysed, failed: failures.count,
                           skipped: plan.skipped.count, notProcessed: notProcessed, scans: plan.scans.count,
                           scansReported: scanEntries.filter { $0.status == "reported" }.count),
-            failures: failures, skipped: plan.skipped, scans: scanEntries,
-            outputs: ["images": "images.jsonl", "timing": "timing.json", "scans": "scans/"])
+            failures: failures, skipped: plan.skipped, scans: scanEntries, crossScanDuplicates: crossScan,
+            outputs: options.qc == nil
+                ? ["images": "images.jsonl", "timing": "timing.json", "scans": "scans/"]
+                : ["images": "images.jsonl", "timing": "timing.json", "scans": "scans/", "table": "summary.csv",
+                   "index": options.qc!.writesHTML ? "index.html" : ""].filter { !$0.value.isEmpty })
         var summaryData = try encoder.encode(summary)
         summaryData.append(0x0A)
         try writer.write(summaryData, to: out + "/summary.json")
@@ -163,8 +219,14 @@ public enum BatchAnalysis {
 
     /// The scan's report when it exists, parses, has the current schema and lists exactly the
     /// scan's files in order; nil otherwise (then `--resume` recomputes the scan).
-    public static func existingReport(for scan: ScanWork, outputDirectory: String) -> AnalyzeScanReport? {
-        let path = reportPath(outputDirectory: outputDirectory, scanKey: scan.key)
+    public static func existingReport(for scan: ScanWork, outputDirectory: String, requiresQC: Bool = true) -> AnalyzeScanReport? {
+        if requiresQC {
+            guard let data = FileManager.default.contents(atPath: reportPath(outputDirectory: outputDirectory, scanKey: scan.key)),
+                  let qc = try? JSONDecoder().decode(ScanReport.self, from: data),
+                  qc.images.count + qc.failures.count == scan.items.count
+            else { return nil }
+        }
+        let path = analysisPath(outputDirectory: outputDirectory, scanKey: scan.key)
         guard let data = FileManager.default.contents(atPath: path),
               let report = try? JSONDecoder().decode(AnalyzeScanReport.self, from: data),
               report.schema == AnalyzeScanReport.currentSchema,
@@ -173,6 +235,55 @@ public enum BatchAnalysis {
               report.images.count + report.failures.count == scan.items.count
         else { return nil }
         return report
+    }
+
+    static func readQCReport(scan: ScanWork, outputDirectory: String) -> ScanReport? {
+        guard let data = FileManager.default.contents(atPath: reportPath(outputDirectory: outputDirectory, scanKey: scan.key))
+        else { return nil }
+        return try? JSONDecoder().decode(ScanReport.self, from: data)
+    }
+
+    /// Writes the scan's `report.html` and its overlay thumbnails beside `report.json`.
+    static func writeScanPage(_ report: ScanReport, thumbnails: [(file: String, png: [UInt8]?)], scanKey: String, directory: String,
+                              writer: AtomicFileWriter) throws {
+        var names: [String?] = []
+        for (index, thumbnail) in thumbnails.enumerated() {
+            guard let png = thumbnail.png else { names.append(nil); continue }
+            let name = ReportLayout.thumbnailFileName(index: index, file: thumbnail.file)
+            try writer.write(Data(png), to: directory + "/" + name)
+            names.append(name)
+        }
+        let html = HTMLReportWriter.page(for: report, thumbnails: names, scanKey: scanKey)
+        try writer.write(Data(html.utf8), to: directory + "/" + ReportLayout.reportFileName)
+    }
+
+    /// One row per scan, input order: verdict, finding counts and the head measurements of the
+    /// scan's first measured image.
+    static func summaryCSV(_ reports: [(report: ScanReport, scanKey: String)]) -> String {
+        var lines = ["scan,scan_id,unit_id,operator_id,exam_date,gestational_age,verdict,fail,warning,needs_review,not_checkable,images,failed_images,hc_reported_mm,hc_automatic_mm,bpd_reported_mm,bpd_automatic_mm,ofd_reported_mm,ofd_automatic_mm"]
+        func field(_ text: String?) -> String {
+            guard let text else { return "" }
+            if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) {
+                return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            }
+            return text
+        }
+        func mm(_ v: Double?) -> String { v.map { String(format: "%.1f", $0) } ?? "" }
+        for (report, key) in reports {
+            let rows = report.images.first { image in image.measurements.contains { $0.automaticMM != nil || $0.reportedMM != nil } }?
+                .measurements ?? []
+            func row(_ measure: String) -> MeasurementRow? { rows.first { $0.measure.lowercased() == measure } }
+            let scan = report.scan
+            var cells = [field(key), field(scan.scanID), field(scan.unitID), field(scan.operatorID), field(scan.examDate),
+                         field(scan.gestationalAge), report.verdict.value.rawValue,
+                         "\(report.counts.fail)", "\(report.counts.warning)", "\(report.counts.needsReview)",
+                         "\(report.counts.notCheckable)", "\(report.images.count + report.failures.count)", "\(report.failures.count)"]
+            for measure in ["hc", "bpd", "ofd"] {
+                cells += [mm(row(measure)?.reportedMM), mm(row(measure)?.automaticMM)]
+            }
+            lines.append(cells.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     static func signalName(_ signal: Int32) -> String {
@@ -230,11 +341,21 @@ struct ScanSummaryEntry: Codable {
     var failed: Int
     /// `reported`, `write-failed` or `not-finished` (cancelled).
     var status: String
+    /// The QC verdict (`pass`, `review`, `fail`) and finding counts, when the QC engine ran.
+    var verdict: String?
+    var findings: FindingCounts?
 
     enum CodingKeys: String, CodingKey {
-        case scan, report, images, analysed, failed, status
+        case scan, report, images, analysed, failed, status, verdict, findings
         case scanID = "scan_id"
     }
+}
+
+/// A frame identical or nearly identical to a frame of an earlier scan in the batch.
+struct CrossScanDuplicate: Codable {
+    var scan: String
+    var file: String
+    var explanation: String
 }
 
 struct BatchSummaryFile: Encodable {
@@ -260,10 +381,12 @@ struct BatchSummaryFile: Encodable {
     var failures: [FailureRecord]
     var skipped: [SkippedFile]
     var scans: [ScanSummaryEntry]
+    var crossScanDuplicates: [CrossScanDuplicate]
     var outputs: [String: String]
 
     enum CodingKeys: String, CodingKey {
         case schema, complete, counts, failures, skipped, scans, outputs
+        case crossScanDuplicates = "cross_scan_duplicates"
         case interruptedBy = "interrupted_by"
     }
 
@@ -276,6 +399,7 @@ struct BatchSummaryFile: Encodable {
         try c.encode(failures, forKey: .failures)
         try c.encode(skipped, forKey: .skipped)
         try c.encode(scans, forKey: .scans)
+        try c.encode(crossScanDuplicates, forKey: .crossScanDuplicates)
         try c.encode(outputs, forKey: .outputs)
     }
 }

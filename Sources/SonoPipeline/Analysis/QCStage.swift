@@ -1,0 +1,78 @@
+import Foundation
+import SonoChecks
+import SonoCore
+import SonoReports
+
+/// What `sonoqc analyze` does beyond the issue-2 image records: the QC engine (filter → measure →
+/// check per frame, verdict per scan) and the human-readable pages.
+public struct QCSettings: Sendable {
+    public var profile: QCProfile
+    /// Writes `report.html` with overlay thumbnails beside each `report.json`, and `index.html`.
+    public var writesHTML: Bool
+
+    public init(profile: QCProfile = .default, writesHTML: Bool = true) {
+        self.profile = profile
+        self.writesHTML = writesHTML
+    }
+}
+
+/// One analysed frame: the issue-2 record, the QC engine's image report and, when pages are
+/// written, the overlay thumbnail. Thumbnails are rendered here, on the worker that holds the
+/// frame, so a scan never keeps its full frames in memory until its last one finishes.
+public struct AnalyzedImage: Sendable {
+    public var record: ImageRecord
+    public var qc: ImageReport?
+    public var thumbnailPNG: [UInt8]?
+}
+
+/// One finished scan: the issue-2 analysis plus the QC report and thumbnails to write.
+public struct AnalyzedScan: Sendable {
+    public var analysis: AnalyzeScanReport
+    public var qc: ScanReport?
+    public var thumbnails: [(file: String, png: [UInt8]?)]
+}
+
+/// Per-scan facts the QC engine needs while processing single images.
+struct QCScanContext: Sendable {
+    var metadata: ScanMetadata
+    var entry: ScanEntry?
+
+    init(scan: ScanWork) {
+        entry = scan.manifestEntry
+        metadata = scan.manifestEntry.map(ScanMetadata.init(entry:))
+            ?? ScanMetadata(scanID: scan.key, fromManifest: false)
+    }
+
+    func imageContext(_ item: ImageWorkItem) -> ImageContext {
+        ImageContext(scanID: metadata.scanID, file: item.path, plane: item.manifestEntry?.plane ?? .unknown,
+                     reported: item.manifestEntry?.reported ?? ReportedMeasurements(),
+                     manifestSpacingMMPerPixel: item.manifestEntry?.pixelSpacingMM ?? entry?.pixelSpacingMM,
+                     gestationalAgeDays: metadata.gestationalAgeDays)
+    }
+}
+
+enum QCStage {
+    /// Runs the engine on one frame (charged to filter+measure+check as the engine reports them
+    /// together) and renders its thumbnail (charged to write).
+    static func analyze(_ frame: Frame, item: ImageWorkItem, scan: QCScanContext, settings: QCSettings,
+                        timings: inout StageTimings) -> (ImageReport, [UInt8]?) {
+        let report = timings.measure(.check) {
+            FrameQC.analyze(frame: frame, context: scan.imageContext(item), profile: settings.profile)
+        }
+        guard settings.writesHTML else { return (report, nil) }
+        let png = timings.measure(.write) { () -> [UInt8]? in
+            var overlay = ImageOverlay(image: report)
+            let fov = FieldOfView.detect(frame.image)
+            overlay.fieldOfViewMask = GrayImage(width: fov.width, height: fov.height, samples: fov.mask)
+            return try? OverlayRenderer.renderPNG(image: frame.image, overlay: overlay).png
+        }
+        return (report, png)
+    }
+
+    static func assess(scan: QCScanContext, images: [ImageReport], failures: [FailureRecord],
+                       settings: QCSettings) -> ScanReport {
+        ScanQC.assess(scan: scan.metadata, images: images,
+                      failures: failures.map { ImageFailure(file: $0.file, error: "\($0.stage.rawValue): \($0.reason)") },
+                      profile: settings.profile)
+    }
+}
