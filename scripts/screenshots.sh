@@ -5,7 +5,8 @@
 # Usage: scripts/screenshots.sh [REPORTS_DIR] [AUDIT_DIR] [SCAN_ID]
 #   REPORTS_DIR  output of `sonoqc analyze` (holds index.html and scans/*/report.html); default reports/audit
 #   AUDIT_DIR    output of `sonoqc audit` (holds audit.html); default REPORTS_DIR/audit
-#   SCAN_ID      folder under scans/ to show; default: the first flagged scan in the index
+#   SCAN_ID      folder under scans/ to show (e.g. hospital-day/H0415-08); default: the first
+#                (most flagged) scan listed in the index
 # Environment: CHROMIUM (binary), WINDOW (default 1280,2000), OUT_DIR (default docs/images).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +34,7 @@ fi
 [ -f "$REPORTS_DIR/index.html" ] || { echo "no $REPORTS_DIR/index.html: run sonoqc analyze first" >&2; exit 1; }
 if [ -z "$SCAN_ID" ]; then
     # The index lists flagged scans first: take the first scan link.
-    SCAN_ID="$(grep -o 'href="scans/[^"/]*/report.html"' "$REPORTS_DIR/index.html" | head -1 | sed 's|href="scans/||; s|/report.html"||')"
+    SCAN_ID="$(grep -o 'href="scans/[^"]*/report.html"' "$REPORTS_DIR/index.html" | head -1 | sed 's|href="scans/||; s|/report.html"||')"
 fi
 mkdir -p "$OUT_DIR"
 
