@@ -20,19 +20,26 @@ import Darwin
 ///
 /// **Float images** use the same kernel in single precision without quantisation.
 ///
-/// A non-positive or non-finite σ returns the image unchanged. Cost grows linearly with σ.
+/// A non-positive or non-finite σ returns the image unchanged. Cost grows linearly with σ
+/// (clamped to ``maximumSigma``).
 /// Pure function; safe to call from any thread.
 public enum GaussianBlur {
-    /// Kernel radius in pixels for `sigma`: ⌈3σ⌉ (0 for non-positive or non-finite σ).
+    /// Largest σ used; larger values are clamped to it so an absurd parameter cannot allocate
+    /// a kernel of billions of taps (σ = 1000 already flattens any ultrasound frame).
+    public static let maximumSigma = 1000.0
+
+    /// Kernel radius in pixels for `sigma`: ⌈3σ⌉ (0 for non-positive or non-finite σ; σ is
+    /// clamped to ``maximumSigma``).
     public static func radius(sigma: Double) -> Int {
         guard sigma > 0, sigma.isFinite else { return 0 }
-        return Int((3 * sigma).rounded(.up))
+        return Int((3 * min(sigma, maximumSigma)).rounded(.up))
     }
 
     /// Normalised double-precision taps, length `2·radius + 1`.
     public static func kernel(sigma: Double) -> [Double] {
         let r = radius(sigma: sigma)
         guard r > 0 else { return [1] }
+        let sigma = min(sigma, maximumSigma)
         let scale = -0.5 / (sigma * sigma)
         let values = (-r...r).map { exp(scale * Double($0 * $0)) }
         let inverseSum = 1 / values.reduce(0, +)
