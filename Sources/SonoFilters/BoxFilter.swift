@@ -3,10 +3,14 @@ import SonoCore
 /// Normalised box (mean) filter over a (2r+1)×(2r+1) window with reflect-101 borders.
 ///
 /// The 8-bit result is `(sum + n/2) / n` with `n = (2r+1)²` (n is odd, so there are no ties
-/// and this equals OpenCV's `blur` rounding). A radius of 0 or less returns the image.
+/// and this equals OpenCV's `blur` rounding). A radius of 0 or less returns the image; radii
+/// above ``maximumRadius`` are clamped to it (so a wild parameter cannot allocate gigabytes).
 /// Pure functions; safe to call from any thread.
 public enum BoxFilter {
+    public static let maximumRadius = 1000
+
     public static func apply(_ image: GrayImage, radius: Int, backend: FilterBackend = .default) -> GrayImage {
+        let radius = min(radius, maximumRadius)
         switch backend {
         case .scalar: return reference(image, radius: radius)
         case .vector: return vectorized(image, radius: radius)
@@ -14,6 +18,7 @@ public enum BoxFilter {
     }
 
     public static func apply(_ image: FloatImage, radius: Int, backend: FilterBackend = .default) -> FloatImage {
+        let radius = min(radius, maximumRadius)
         switch backend {
         case .scalar: return reference(image, radius: radius)
         case .vector: return vectorized(image, radius: radius)

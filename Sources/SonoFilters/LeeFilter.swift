@@ -8,10 +8,12 @@ import SonoCore
 /// `Cu²`, the squared coefficient of variation of pure speckle, is estimated once from the
 /// input exactly like SRAD's `q0²` (``SRAD/speckleScaleSquared(_:)``), unless the caller passes
 /// it. Where `m ≤ 0` or `Ci² = 0` the output is the local mean. If no estimate is possible
-/// (no tile with a positive mean) the image is returned unchanged; so is a radius ≤ 0.
+/// (no tile with a positive mean) the image is returned unchanged; so is a radius ≤ 0. Radii
+/// above ``BoxFilter/maximumRadius`` are clamped to it.
 public enum LeeFilter {
     public static func apply(_ image: FloatImage, radius: Int, speckleScaleSquared: Double? = nil,
                              backend: FilterBackend = .default) -> FloatImage {
+        let radius = min(radius, BoxFilter.maximumRadius)
         switch backend {
         case .scalar: return reference(image, radius: radius, speckleScaleSquared: speckleScaleSquared)
         case .vector: return vectorized(image, radius: radius, speckleScaleSquared: speckleScaleSquared)
