@@ -84,6 +84,8 @@ public enum RuleEvidence {
         public var outcome: Outcome
         public var severity: Severity
         public var differenceMM: Double?
+        /// Every rule flagged or routed to review on the frame in this trial.
+        public var flagged: [RuleID]
     }
 
     /// Runs FrameQC on a frame three times: expert HC as reported, and mis-stated by −10 % and +10 %.
@@ -95,7 +97,8 @@ public enum RuleEvidence {
             let report = FrameQC.analyze(frame: frame, context: context, profile: profile)
             let finding = report.findings.first { $0.rule == .hcAutomaticVsReported }
             return HCTrial(file: file, scale: scale, outcome: finding?.outcome ?? .notCheckable, severity: finding?.severity ?? .info,
-                           differenceMM: finding?.measured)
+                           differenceMM: finding?.measured,
+                           flagged: report.findings.filter { $0.outcome == .flagged || $0.outcome == .needsReview }.map(\.rule))
         }
     }
 }

@@ -120,8 +120,18 @@ struct QCEvidenceCommand: ParsableCommand {
                 let label = scale == 1 ? "expert HC as reported (false-flag rate)" : "HC mis-stated x\(scale) (detection rate)"
                 print("\(label): frames \(t.count), checked \(checked.count), flagged \(flagged.count) (\(String(format: "%.1f", 100 * Double(flagged.count) / Double(max(1, checked.count)))) %), fail-level \(fails.count), not checked \(t.count - checked.count)")
             }
+            let base1 = trials.filter { $0.scale == 1 }
+            print("rules flagged on \(base1.count) real frames (expert HC reported):")
+            for rule in RuleID.allCases {
+                let n = base1.filter { $0.flagged.contains(rule) }.count
+                if n > 0 { print("  \(rule.rawValue) \(rule.title): \(n)") }
+            }
+            let diffs = base1.compactMap(\.differenceMM).map(abs).sorted()
+            if !diffs.isEmpty {
+                print("|automatic - expert| HC mm: median \(diffs[diffs.count / 2]), p95 \(diffs[min(diffs.count - 1, Int(0.95 * Double(diffs.count)))]), max \(diffs.last!)")
+            }
             if verbose {
-                for t in trials where t.scale == 1 { print(t.file, t.outcome.rawValue, t.differenceMM ?? .nan) }
+                for t in base1 { print(t.file, t.outcome.rawValue, t.differenceMM ?? .nan, t.flagged.map(\.rawValue)) }
             }
         }
     }
