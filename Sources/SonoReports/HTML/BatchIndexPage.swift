@@ -76,7 +76,8 @@ enum BatchIndexPage {
                 } else {
                     s += "<span class=\"muted\">no thumbnail</span>"
                 }
-                s += "<span class=\"cap\"><span>\(Markup.escape(e.view.scanID)) · \(Markup.escape(image.file))</span>"
+                let shortName = image.file.split(separator: "/").last.map(String.init) ?? image.file
+                s += "<span class=\"cap\"><span>\(Markup.escape(e.view.scanID)) · \(Markup.escape(shortName))</span>"
                 s += image.isFlagged ? "<span class=\"flagtext\">\(image.verdict.rawValue)</span>" : "<span>pass</span>"
                 s += "</span></a></li>\n"
             }
