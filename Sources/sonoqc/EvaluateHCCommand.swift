@@ -51,7 +51,8 @@ struct EvaluateHCCommand: ParsableCommand {
                 else { continue }
                 let rgb = HCEvaluation.overlay(frame.image, measured: result.measurement?.ellipse,
                                                centreline: result.measurement?.skullCentreline)
-                let png = try PNGCodec.encode(width: frame.width, height: frame.height, channels: 3, pixels: rgb)
+                let png = try PNGCodec.encode(width: frame.width, height: frame.height, channels: 3, pixels: rgb,
+                                               compression: .fast)
                 let name = (result.entry.filename as NSString).lastPathComponent
                 let stem = (name as NSString).deletingPathExtension
                 try Data(png).write(to: overlayURL.appendingPathComponent(stem + ".png"))

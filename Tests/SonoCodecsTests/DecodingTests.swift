@@ -134,6 +134,15 @@ import SonoCore
         #expect(frame.sourceWasColour)
     }
 
+    @Test func fastCompressionRoundTripsRGB() throws {
+        let w = 64, h = 48
+        let rgb = (0..<(w * h * 3)).map { UInt8(($0 * 7) % 256) }
+        let png = try PNGCodec.encode(width: w, height: h, channels: 3, pixels: rgb, compression: .fast)
+        let frame = try ImageDecoder().decode(png, source: "fast")
+        let expected = (0..<(w * h)).map { Luminance.luma(red: rgb[3 * $0], green: rgb[3 * $0 + 1], blue: rgb[3 * $0 + 2]) }
+        #expect(frame.image.samples == expected)
+    }
+
     @Test func largeImageEncodesWhenCompressionCannotShrinkIt() throws {
         var rng = SplitMix(seed: 99)
         let image = GrayImage(width: 640, height: 480) { out in

@@ -137,7 +137,8 @@ public enum OverlayRenderer {
     public static func renderPNG(image: GrayImage, overlay: ImageOverlay,
                                  maxWidthPixels: Int = defaultWidthPixels) throws -> (png: [UInt8], width: Int, height: Int) {
         let canvas = render(image: image, overlay: overlay, maxWidthPixels: maxWidthPixels)
-        let png = try PNGCodec.encode(width: canvas.width, height: canvas.height, channels: 3, pixels: canvas.pixels)
+        let png = try PNGCodec.encode(width: canvas.width, height: canvas.height, channels: 3, pixels: canvas.pixels,
+                                      compression: .fast)
         return (png, canvas.width, canvas.height)
     }
 
