@@ -41,6 +41,23 @@ public struct GrowthChart: Sendable {
 
     /// The centile curve as (exact weeks, mm) pairs from 14 to 40 weeks.
     public static func curve(_ measure: BiometricMeasure, centile: Double) -> [(gaWeeks: Double, valueMM: Double)] {
+        if let index = centiles.firstIndex(of: centile), let cached = standardCurves[measure] {
+            return cached[index]
+        }
+        return sampledCurve(measure, centile: centile)
+    }
+
+    /// Every chart draws the same curves: computing them once per process took a quarter of a
+    /// whole `sonoqc analyze` run before (each point needs the normal quantile).
+    private static let standardCurves: [BiometricMeasure: [[(gaWeeks: Double, valueMM: Double)]]] = {
+        var table: [BiometricMeasure: [[(gaWeeks: Double, valueMM: Double)]]] = [:]
+        for measure in BiometricMeasure.allCases {
+            table[measure] = centiles.map { sampledCurve(measure, centile: $0) }
+        }
+        return table
+    }()
+
+    private static func sampledCurve(_ measure: BiometricMeasure, centile: Double) -> [(gaWeeks: Double, valueMM: Double)] {
         let count = Int(((Intergrowth21st.validWeeks.upperBound - Intergrowth21st.validWeeks.lowerBound) / stepWeeks)
             .rounded())
         return (0...count).compactMap { i in
