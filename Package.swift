@@ -87,7 +87,7 @@ let package = Package(
                     dependencies: ["SonoCore", "SonoCodecs", "SonoChecks", "SonoReports", "SonoBiometry"],
                     swiftSettings: strict),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["SonoCore"],
+            name: "EndToEndTests", dependencies: ["SonoCore", "SonoChecks"],
             swiftSettings: strict),
     ]
 )

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import SonoChecks
 import SonoCore
 
 /// The discover stage: turns command-line inputs into a ``BatchPlan``.
@@ -17,7 +18,8 @@ import SonoCore
 /// and image files under it that the manifest does not list are skipped. Elsewhere every directory
 /// that directly holds images is one scan, keyed by its path relative to the input's parent.
 public struct InputDiscovery: Sendable {
-    public static let manifestFileName = "manifest.json"
+    /// A batch directory's manifest, JSON preferred when both exist (docs/manifest.md).
+    public static let manifestFileNames = ["manifest.json", "manifest.csv"]
     public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg"]
 
     public init() {}
@@ -92,8 +94,8 @@ public struct InputDiscovery: Sendable {
                                                          reason: "\(directory): \(error)")))
                 return
             }
-            if names.contains(InputDiscovery.manifestFileName) {
-                walkManifestDirectory(directory, names: names, key: key)
+            if let manifestName = InputDiscovery.manifestFileNames.first(where: names.contains) {
+                walkManifestDirectory(directory, manifestName: manifestName, names: names, key: key)
                 return
             }
             var images: [(String, ImageEntryBox?)] = []
@@ -127,15 +129,15 @@ public struct InputDiscovery: Sendable {
             }
         }
 
-        mutating func walkManifestDirectory(_ directory: String, names: [String], key: String) {
-            let manifestPath = Builder.join(directory, InputDiscovery.manifestFileName)
+        mutating func walkManifestDirectory(_ directory: String, manifestName: String, names: [String], key: String) {
+            let manifestPath = Builder.join(directory, manifestName)
             let manifest: BatchManifest
             do {
-                let data = try Data(contentsOf: URL(fileURLWithPath: manifestPath))
-                manifest = try JSONDecoder().decode(BatchManifest.self, from: data)
+                // The loader validates the whole manifest and names every bad line and field at once.
+                manifest = try ManifestLoader.load(contentsOf: URL(fileURLWithPath: manifestPath))
             } catch {
                 failures.append((manifestPath, StageFailure(stage: .discover, kind: "bad-manifest",
-                                                            reason: "\(manifestPath): \(error)")))
+                                                            reason: error.description)))
                 return
             }
             var listed: Set<String> = []
@@ -159,7 +161,7 @@ public struct InputDiscovery: Sendable {
                 let name = (path as NSString).lastPathComponent
                 skipped.append(SkippedFile(
                     file: path,
-                    reason: InputDiscovery.hasImageExtension(name) ? "image not listed in manifest.json" : "not an image file name"))
+                    reason: InputDiscovery.hasImageExtension(name) ? "image not listed in \(manifestName)" : "not an image file name"))
             }
         }
 
