@@ -86,7 +86,7 @@ public struct InputDiscovery: Sendable {
         }
 
         mutating func walk(directory: String, key: String) {
-            let names: [String]
+            var names: [String]
             do {
                 names = try Builder.sortedEntries(of: directory)
             } catch {
@@ -95,8 +95,10 @@ public struct InputDiscovery: Sendable {
                 return
             }
             if let manifestName = InputDiscovery.manifestFileNames.first(where: names.contains) {
-                walkManifestDirectory(directory, manifestName: manifestName, names: names, key: key)
-                return
+                if walkManifestDirectory(directory, manifestName: manifestName, names: names, key: key) { return }
+                // A broken manifest is reported, and its images are still analysed as directory
+                // scans so nothing in the batch goes unchecked.
+                names.removeAll { $0 == manifestName }
             }
             var images: [(String, ImageEntryBox?)] = []
             var subdirectories: [(String, String)] = []
@@ -129,7 +131,8 @@ public struct InputDiscovery: Sendable {
             }
         }
 
-        mutating func walkManifestDirectory(_ directory: String, manifestName: String, names: [String], key: String) {
+        /// False when the manifest cannot be used (the failure is recorded).
+        mutating func walkManifestDirectory(_ directory: String, manifestName: String, names: [String], key: String) -> Bool {
             let manifestPath = Builder.join(directory, manifestName)
             let manifest: BatchManifest
             do {
@@ -138,7 +141,7 @@ public struct InputDiscovery: Sendable {
             } catch {
                 failures.append((manifestPath, StageFailure(stage: .discover, kind: "bad-manifest",
                                                             reason: error.description)))
-                return
+                return false
             }
             var listed: Set<String> = []
             for scan in manifest.scans {
@@ -163,6 +166,7 @@ public struct InputDiscovery: Sendable {
                     file: path,
                     reason: InputDiscovery.hasImageExtension(name) ? "image not listed in \(manifestName)" : "not an image file name"))
             }
+            return true
         }
 
         mutating func collectFiles(_ directory: String, names: [String], into files: inout [String]) {

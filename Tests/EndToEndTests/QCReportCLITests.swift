@@ -68,5 +68,7 @@ import Testing
         #expect(reason.contains("line 3"))
         #expect(reason.contains("plane"))
         #expect(reason.contains("hc_mm"))
+        // The images are still analysed, as a directory scan.
+        #expect(FileManager.default.fileExists(atPath: ws.root + "/out/scans/batch/report.json"))
     }
 }
