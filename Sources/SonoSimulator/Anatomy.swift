@@ -1,4 +1,5 @@
 import Foundation
+import SonoCore
 
 /// What the tissue at one point does to the ultrasound beam.
 ///

@@ -112,7 +112,7 @@ import SonoCore
 
 @Suite struct EncodingTests {
     @Test func greyPNGRoundTripsWithSpacing() throws {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let image = GrayImage(width: 31, height: 17) { out in
             for i in 0..<out.count { out[i] = UInt8(truncatingIfNeeded: rng.next()) }
         }
@@ -144,7 +144,7 @@ import SonoCore
     }
 
     @Test func largeImageEncodesWhenCompressionCannotShrinkIt() throws {
-        var rng = SplitMix(seed: 99)
+        var rng = SplitMix64(seed: 99)
         let image = GrayImage(width: 640, height: 480) { out in
             for i in 0..<out.count { out[i] = UInt8(truncatingIfNeeded: rng.next()) }
         }
@@ -164,15 +164,3 @@ import SonoCore
     }
 }
 
-/// Seeded generator for test data (never the system's random source).
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

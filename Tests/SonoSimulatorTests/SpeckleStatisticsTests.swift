@@ -1,4 +1,5 @@
 import Foundation
+import SonoCore
 import Testing
 @testable import SonoSimulator
 
