@@ -1,0 +1,54 @@
+import Foundation
+import SonoCodecs
+import SonoCore
+import SonoChecks
+import SonoFilters
+import Testing
+
+/// Rules that need a real head on the frame, exercised on the committed clean phantom.
+@Suite struct PhantomRuleTests {
+    static let reference = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("samples/defects-acquisition/D-REF_1.png").path
+
+    static func analyze(_ frame: Frame, reported: ReportedMeasurements = ReportedMeasurements()) -> ImageReport {
+        let context = ImageContext(scanID: "D-REF", file: "D-REF_1.png", plane: .head, reported: reported,
+                                   manifestSpacingMMPerPixel: frame.fileSpacing?.mmPerPixel, gestationalAgeDays: 26 * 7)
+        return FrameQC.analyze(frame: frame, context: context, profile: .default)
+    }
+
+    static func finding(_ report: ImageReport, _ rule: RuleID) -> Finding? {
+        report.findings.first { $0.rule == rule }
+    }
+
+    @Test func diameterDiscrepanciesFlagOnlyWhenReportedDiametersAreOff() throws {
+        let frame = try ImageDecoder().decodeFile(atPath: Self.reference)
+        let automatic = Self.analyze(frame)
+        let bpd = try #require(automatic.measurements.first { $0.measure.lowercased() == "bpd" }?.automaticMM)
+        let ofd = try #require(automatic.measurements.first { $0.measure.lowercased() == "ofd" }?.automaticMM)
+
+        let agreeing = Self.analyze(frame, reported: ReportedMeasurements(bpdMM: bpd + 1, ofdMM: ofd - 1))
+        #expect(Self.finding(agreeing, .bpdAutomaticVsReported)?.outcome == .passed)
+        #expect(Self.finding(agreeing, .ofdAutomaticVsReported)?.outcome == .passed)
+
+        let off = Self.analyze(frame, reported: ReportedMeasurements(bpdMM: bpd - 15, ofdMM: ofd + 20))
+        #expect(Self.finding(off, .bpdAutomaticVsReported)?.outcome == .flagged)
+        #expect(Self.finding(off, .ofdAutomaticVsReported)?.outcome == .flagged)
+    }
+
+    @Test func anatomicalLandmarksAreLeftToTheReviewerNeverPassed() throws {
+        let frame = try ImageDecoder().decodeFile(atPath: Self.reference)
+        let landmarks = try #require(Self.finding(Self.analyze(frame), .landmarksNeedReviewer))
+        #expect(landmarks.outcome != .passed)
+        #expect(landmarks.explanation.contains("reviewer"))
+    }
+
+    @Test func speckleSNRIsInRangeOnRawSpeckleAndFlaggedWhenHeavilySmoothed() throws {
+        var frame = try ImageDecoder().decodeFile(atPath: Self.reference)
+        #expect(Self.finding(Self.analyze(frame), .speckleSNR)?.outcome == .passed)
+        // Smoothing far beyond any scanner's (σ = 12 px) lifts the block SNR out of the
+        // speckle range (≈ 17 against the profile's 1.5–10).
+        frame.image = GaussianBlur.apply(frame.image, sigma: 12)
+        let smoothed = try #require(Self.finding(Self.analyze(frame), .speckleSNR))
+        #expect(smoothed.outcome == .flagged, "SNR \(String(describing: smoothed.measured))")
+    }
+}
