@@ -9,6 +9,13 @@ import SonoBiometry
 /// depends only on the arguments.
 public enum FrameQC {
     public static func analyze(frame: Frame, context: ImageContext, profile: QCProfile) -> ImageReport {
+        analyzeKeepingFieldOfView(frame: frame, context: context, profile: profile).report
+    }
+
+    /// ``analyze(frame:context:profile:)`` plus the detected field of view, for callers that draw
+    /// it (report thumbnails) and should not detect it a second time.
+    public static func analyzeKeepingFieldOfView(frame: Frame, context: ImageContext,
+                                                 profile: QCProfile) -> (report: ImageReport, fieldOfView: FieldOfView) {
         let image = frame.image
         let file = context.file
         let calibration = CalibrationInfo.resolve(manifestMMPerPixel: context.manifestSpacingMMPerPixel, fileSpacing: frame.fileSpacing,
@@ -73,8 +80,9 @@ public enum FrameQC {
                                                              profile: profile.measurements, file: file)
         findings += measurementFindings
         findings.sort { $0.rule < $1.rule }
-        return ImageReport(file: file, plane: context.plane, format: frame.format.rawValue, widthPx: image.width, heightPx: image.height,
-                           calibration: calibration, metrics: metrics, overlays: overlay.summary, perceptualHash: PerceptualHash.hex(hash),
-                           head: head, measurements: rows, findings: findings)
+        let report = ImageReport(file: file, plane: context.plane, format: frame.format.rawValue, widthPx: image.width,
+                                 heightPx: image.height, calibration: calibration, metrics: metrics, overlays: overlay.summary,
+                                 perceptualHash: PerceptualHash.hex(hash), head: head, measurements: rows, findings: findings)
+        return (report, fov)
     }
 }

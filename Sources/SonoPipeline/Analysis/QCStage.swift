@@ -56,13 +56,12 @@ enum QCStage {
     /// together) and renders its thumbnail (charged to write).
     static func analyze(_ frame: Frame, item: ImageWorkItem, scan: QCScanContext, settings: QCSettings,
                         timings: inout StageTimings) -> (ImageReport, [UInt8]?) {
-        let report = timings.measure(.check) {
-            FrameQC.analyze(frame: frame, context: scan.imageContext(item), profile: settings.profile)
+        let (report, fov) = timings.measure(.check) {
+            FrameQC.analyzeKeepingFieldOfView(frame: frame, context: scan.imageContext(item), profile: settings.profile)
         }
         guard settings.writesHTML else { return (report, nil) }
         let png = timings.measure(.write) { () -> [UInt8]? in
             var overlay = ImageOverlay(image: report)
-            let fov = FieldOfView.detect(frame.image)
             overlay.fieldOfViewMask = GrayImage(width: fov.width, height: fov.height, samples: fov.mask)
             return try? OverlayRenderer.renderPNG(image: frame.image, overlay: overlay).png
         }
