@@ -91,7 +91,7 @@ public enum BatchAnalysis {
 
         var resumed = Set<Int>()
         if options.resume {
-            for scan in plan.scans where existingReport(for: scan, outputDirectory: out, requiresQC: options.qc != nil) != nil {
+            for scan in plan.scans where existingReports(for: scan, outputDirectory: out, requiresQC: options.qc != nil) != nil {
                 resumed.insert(scan.index)
             }
             logger.info("resume: \(resumed.count) of \(plan.scans.count) scans already reported")
@@ -139,7 +139,7 @@ public enum BatchAnalysis {
                                              images: scan.items.count, analysed: 0, failed: 0, status: "not-finished")
                 switch scanStatus {
                 case .written:
-                    guard let report = existingReport(for: scan, outputDirectory: out, requiresQC: options.qc != nil) else {
+                    guard let (report, qc) = existingReports(for: scan, outputDirectory: out, requiresQC: options.qc != nil) else {
                         let failure = StageFailure(stage: .write, kind: "write-error",
                                                    reason: "report for scan \(scan.key) is missing or unreadable after writing")
                         failures.append(FailureRecord(file: reportPath(outputDirectory: out, scanKey: scan.key), scan: scan.key, failure: failure))
@@ -153,7 +153,7 @@ public enum BatchAnalysis {
                     failures.append(contentsOf: report.failures)
                     analysed += report.images.count
                     entry.report = "scans/" + scan.key + "/report.json"
-                    if options.qc != nil, let qc = readQCReport(scan: scan, outputDirectory: out) {
+                    if let qc {
                         entry.verdict = qc.verdict.value.rawValue
                         entry.findings = qc.counts
                         qcReports.append((qc, scan.key))
@@ -217,30 +217,28 @@ public enum BatchAnalysis {
             complete: complete, run: run, summaryPath: out + "/summary.json")
     }
 
-    /// The scan's report when it exists, parses, has the current schema and lists exactly the
-    /// scan's files in order; nil otherwise (then `--resume` recomputes the scan).
-    public static func existingReport(for scan: ScanWork, outputDirectory: String, requiresQC: Bool = true) -> AnalyzeScanReport? {
+    /// The scan's written reports: the image records when they exist, parse, have the current
+    /// schema and list exactly the scan's files in order, and (when QC runs) the QC report with one
+    /// entry per file. Nil when anything is missing or stale; then `--resume` recomputes the scan.
+    public static func existingReports(for scan: ScanWork, outputDirectory: String,
+                                       requiresQC: Bool = true) -> (analysis: AnalyzeScanReport, qc: ScanReport?)? {
+        var qc: ScanReport? = nil
         if requiresQC {
             guard let data = FileManager.default.contents(atPath: reportPath(outputDirectory: outputDirectory, scanKey: scan.key)),
-                  let qc = try? JSONDecoder().decode(ScanReport.self, from: data),
-                  qc.images.count + qc.failures.count == scan.items.count
+                  let report = try? JSONDecoder().decode(ScanReport.self, from: data),
+                  report.images.count + report.failures.count == scan.items.count
             else { return nil }
+            qc = report
         }
         let path = analysisPath(outputDirectory: outputDirectory, scanKey: scan.key)
         guard let data = FileManager.default.contents(atPath: path),
-              let report = try? JSONDecoder().decode(AnalyzeScanReport.self, from: data),
-              report.schema == AnalyzeScanReport.currentSchema,
-              report.scan == scan.key,
-              report.files == scan.items.map(\.path),
-              report.images.count + report.failures.count == scan.items.count
+              let analysis = try? JSONDecoder().decode(AnalyzeScanReport.self, from: data),
+              analysis.schema == AnalyzeScanReport.currentSchema,
+              analysis.scan == scan.key,
+              analysis.files == scan.items.map(\.path),
+              analysis.images.count + analysis.failures.count == scan.items.count
         else { return nil }
-        return report
-    }
-
-    static func readQCReport(scan: ScanWork, outputDirectory: String) -> ScanReport? {
-        guard let data = FileManager.default.contents(atPath: reportPath(outputDirectory: outputDirectory, scanKey: scan.key))
-        else { return nil }
-        return try? JSONDecoder().decode(ScanReport.self, from: data)
+        return (analysis, qc)
     }
 
     /// Writes the scan's `report.html` and its overlay thumbnails beside `report.json`.
