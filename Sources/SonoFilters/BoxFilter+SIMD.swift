@@ -11,49 +11,20 @@ extension BoxFilter {
     static func vectorized(_ image: GrayImage, radius r: Int) -> GrayImage {
         guard r > 0, !image.isEmpty else { return image }
         if r <= 7 { return vectorizedSmall(image, radius: r) }
-        let w = image.width, h = image.height, pw = w + 2 * r
+        let w = image.width
         let n = (2 * r + 1) * (2 * r + 1)
         let half = UInt32(n / 2)
         let multiplier = UInt64((UInt64(1) << 32) + UInt64(n) - 1) / UInt64(n)
-        let columnTable = Border.reflect101Table(count: w, radius: r)
-        var columns = [UInt32](repeating: 0, count: pw)
-        var sums = [UInt32](repeating: 0, count: w)
-        return GrayImage(width: w, height: h) { out in
-            image.withUnsafeSamples { src in
-                columns.withUnsafeMutableBufferPointer { cBuffer in
-                    sums.withUnsafeMutableBufferPointer { sBuffer in
-                        let C = cBuffer.baseAddress!, A = sBuffer.baseAddress!
-                        let S = src.baseAddress!, O = out.baseAddress!
-                        let V = C + r
-                        for k in -r...r {
-                            let row = S + Border.reflect101(k, h) * w
-                            for x in 0..<w { V[x] &+= UInt32(row[x]) }
-                        }
-                        for y in 0..<h {
-                            if y > 0 {
-                                let leaving = S + Border.reflect101(y - 1 - r, h) * w
-                                let entering = S + Border.reflect101(y + r, h) * w
-                                for x in 0..<w { V[x] = V[x] &+ UInt32(entering[x]) &- UInt32(leaving[x]) }
-                            }
-                            for j in 0..<r {
-                                C[j] = C[r + columnTable[j]]
-                                C[r + w + j] = C[r + columnTable[r + w + j]]
-                            }
-                            for x in 0..<w { A[x] = C[x] }
-                            for j in 1...(2 * r) {
-                                let shifted = C + j
-                                for x in 0..<w { A[x] &+= shifted[x] }
-                            }
-                            let row = O + y * w
-                            if n < 4096 {
-                                for x in 0..<w {
-                                    row[x] = UInt8(truncatingIfNeeded: (UInt64(A[x] &+ half) &* multiplier) &>> 32)
-                                }
-                            } else {
-                                for x in 0..<w { row[x] = UInt8(truncatingIfNeeded: (A[x] + half) / UInt32(n)) }
-                            }
-                        }
+        return GrayImage(width: w, height: image.height) { out in
+            let O = out.baseAddress!
+            windowSums(image, radius: r, accumulator: UInt32.self) { A, y in
+                let row = O + y * w
+                if n < 4096 {
+                    for x in 0..<w {
+                        row[x] = UInt8(truncatingIfNeeded: (UInt64(A[x] &+ half) &* multiplier) &>> 32)
                     }
+                } else {
+                    for x in 0..<w { row[x] = UInt8(truncatingIfNeeded: (A[x] + half) / UInt32(n)) }
                 }
             }
         }
@@ -102,45 +73,61 @@ extension BoxFilter {
     /// low mantissa bits) is exact. This avoids the trapping float-to-integer conversion, which
     /// keeps loops scalar.
     private static func vectorizedSmall(_ image: GrayImage, radius r: Int) -> GrayImage {
-        let w = image.width, h = image.height, pw = w + 2 * r
-        let n = (2 * r + 1) * (2 * r + 1)
-        let inverse = 1 / Float(n)
+        let w = image.width
+        let inverse = 1 / Float((2 * r + 1) * (2 * r + 1))
         let magic: Float = 12_582_912
+        return GrayImage(width: w, height: image.height) { out in
+            let O = out.baseAddress!
+            windowSums(image, radius: r, accumulator: UInt16.self) { A, y in
+                let row = O + y * w
+                for x in 0..<w {
+                    let v = Float(A[x]) * inverse + magic
+                    row[x] = UInt8(truncatingIfNeeded: v.bitPattern)
+                }
+            }
+        }
+    }
+
+    /// The shared sliding sums of both 8-bit paths: column sums over the `2r+1` rows of the window
+    /// updated by one entering and one leaving row, border columns reflected, then `emitRow(sums, y)`
+    /// with the `width` window sums of row `y`. `Accumulator` must hold `255·(2r+1)²`.
+    @inline(__always)
+    private static func windowSums<Accumulator: FixedWidthInteger & UnsignedInteger>(
+        _ image: GrayImage, radius r: Int, accumulator: Accumulator.Type,
+        emitRow: (UnsafeMutablePointer<Accumulator>, Int) -> Void
+    ) {
+        let w = image.width, h = image.height, pw = w + 2 * r
         let columnTable = Border.reflect101Table(count: w, radius: r)
-        var columns = [UInt16](repeating: 0, count: pw)
-        var sums = [UInt16](repeating: 0, count: w)
-        return GrayImage(width: w, height: h) { out in
-            image.withUnsafeSamples { src in
-                columns.withUnsafeMutableBufferPointer { cBuffer in
-                    sums.withUnsafeMutableBufferPointer { sBuffer in
-                        let C = cBuffer.baseAddress!, A = sBuffer.baseAddress!
-                        let S = src.baseAddress!, O = out.baseAddress!
-                        let V = C + r
-                        for k in -r...r {
-                            let row = S + Border.reflect101(k, h) * w
-                            for x in 0..<w { V[x] &+= UInt16(row[x]) }
-                        }
-                        for y in 0..<h {
-                            if y > 0 {
-                                let leaving = S + Border.reflect101(y - 1 - r, h) * w
-                                let entering = S + Border.reflect101(y + r, h) * w
-                                for x in 0..<w { V[x] = V[x] &+ UInt16(entering[x]) &- UInt16(leaving[x]) }
-                            }
-                            for j in 0..<r {
-                                C[j] = C[r + columnTable[j]]
-                                C[r + w + j] = C[r + columnTable[r + w + j]]
-                            }
-                            for x in 0..<w { A[x] = C[x] }
-                            for j in 1...(2 * r) {
-                                let shifted = C + j
-                                for x in 0..<w { A[x] &+= shifted[x] }
-                            }
-                            let row = O + y * w
+        var columns = [Accumulator](repeating: 0, count: pw)
+        var sums = [Accumulator](repeating: 0, count: w)
+        image.withUnsafeSamples { src in
+            columns.withUnsafeMutableBufferPointer { cBuffer in
+                sums.withUnsafeMutableBufferPointer { sBuffer in
+                    let C = cBuffer.baseAddress!, A = sBuffer.baseAddress!, S = src.baseAddress!
+                    let V = C + r
+                    for k in -r...r {
+                        let row = S + Border.reflect101(k, h) * w
+                        for x in 0..<w { V[x] &+= Accumulator(truncatingIfNeeded: row[x]) }
+                    }
+                    for y in 0..<h {
+                        if y > 0 {
+                            let leaving = S + Border.reflect101(y - 1 - r, h) * w
+                            let entering = S + Border.reflect101(y + r, h) * w
                             for x in 0..<w {
-                                let v = Float(A[x]) * inverse + magic
-                                row[x] = UInt8(truncatingIfNeeded: v.bitPattern)
+                                V[x] = V[x] &+ Accumulator(truncatingIfNeeded: entering[x])
+                                    &- Accumulator(truncatingIfNeeded: leaving[x])
                             }
                         }
+                        for j in 0..<r {
+                            C[j] = C[r + columnTable[j]]
+                            C[r + w + j] = C[r + columnTable[r + w + j]]
+                        }
+                        for x in 0..<w { A[x] = C[x] }
+                        for j in 1...(2 * r) {
+                            let shifted = C + j
+                            for x in 0..<w { A[x] &+= shifted[x] }
+                        }
+                        emitRow(A, y)
                     }
                 }
             }

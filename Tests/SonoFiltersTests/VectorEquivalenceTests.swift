@@ -45,7 +45,8 @@ struct VectorEquivalenceTests {
     @Test("box filter, downsampling and pyrDown vector paths are bit-exact", arguments: cases())
     func resamplingBitExact(width: Int, height: Int, seed: UInt64) {
         let image = TestImages.randomGray(width: width, height: height, seed: seed)
-        for radius in [1, 2, 5] {
+        // 9 and 40 take the 32-bit path (radius > 7), 40 its direct division (n ≥ 4096).
+        for radius in [1, 2, 5, 9, 40] {
             #expect(BoxFilter.apply(image, radius: radius, backend: .vector) == BoxFilter.reference(image, radius: radius),
                     "\(width)x\(height) seed \(seed) radius \(radius)")
         }
