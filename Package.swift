@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "sonoqc", targets: ["sonoqc"]),
         .library(name: "SonoCore", targets: ["SonoCore"]),
+        .library(name: "SonoL10n", targets: ["SonoL10n"]),
         .library(name: "SonoCodecs", targets: ["SonoCodecs"]),
         .library(name: "SonoFilters", targets: ["SonoFilters"]),
         .library(name: "SonoBiometry", targets: ["SonoBiometry"]),
@@ -25,6 +26,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "SonoCore", swiftSettings: strict),
+        .target(
+            name: "SonoL10n",
+            resources: [.embedInCode("Resources/en.json"), .embedInCode("Resources/zh-CN.json")],
+            swiftSettings: strict),
         .systemLibrary(
             name: "CLibPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
@@ -40,16 +45,16 @@ let package = Package(
         .target(name: "SonoFilters", dependencies: ["SonoCore"], swiftSettings: strict),
         .target(name: "SonoBiometry", dependencies: ["SonoCore", "SonoFilters"], swiftSettings: strict),
         .target(
-            name: "SonoChecks", dependencies: ["SonoCore", "SonoFilters", "SonoBiometry"],
+            name: "SonoChecks", dependencies: ["SonoCore", "SonoFilters", "SonoBiometry", "SonoL10n"],
             swiftSettings: strict),
         .target(
             name: "SonoReports",
-            dependencies: ["SonoCore", "SonoCodecs", "SonoBiometry", "SonoChecks"],
+            dependencies: ["SonoCore", "SonoCodecs", "SonoBiometry", "SonoChecks", "SonoL10n"],
             swiftSettings: strict),
         .target(
             name: "SonoPipeline",
             dependencies: [
-                "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks", "SonoReports",
+                "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks", "SonoReports", "SonoL10n",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -61,7 +66,7 @@ let package = Package(
             name: "sonoqc",
             dependencies: [
                 "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks",
-                "SonoPipeline", "SonoReports", "SonoSimulator",
+                "SonoPipeline", "SonoReports", "SonoSimulator", "SonoL10n",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -25,6 +25,16 @@ public struct ImageContext: Sendable, Hashable {
 
 /// pass / review / fail, with the findings that decided it.
 public struct Verdict: Sendable, Codable, Hashable {
+    /// The findings behind `reasons`, in their order: the actionable ones, fail first, then by rule
+    /// and file. Pages use it to word the reasons in their own language.
+    public static func deciding(_ findings: [Finding]) -> [Finding] {
+        findings.filter(\.isActionable).sorted { a, b in
+            if a.severity != b.severity { return a.severity > b.severity }
+            if a.rule != b.rule { return a.rule < b.rule }
+            return (a.file ?? "") < (b.file ?? "")
+        }
+    }
+
     public enum Value: String, Sendable, Codable, Hashable, CaseIterable {
         case pass, review, fail
     }
@@ -41,14 +51,9 @@ public struct Verdict: Sendable, Codable, Hashable {
     /// fail when any finding is flagged with severity fail; review when any is flagged as a warning
     /// or needs review; pass otherwise. Info and not-checkable findings never change the verdict.
     public static func derive(from findings: [Finding]) -> Verdict {
-        let actionable = findings.filter(\.isActionable)
-        let value: Value = actionable.contains { $0.outcome == .flagged && $0.severity == .fail } ? .fail
-            : actionable.isEmpty ? .pass : .review
-        let ordered = actionable.sorted { a, b in
-            if a.severity != b.severity { return a.severity > b.severity }
-            if a.rule != b.rule { return a.rule < b.rule }
-            return (a.file ?? "") < (b.file ?? "")
-        }
+        let ordered = deciding(findings)
+        let value: Value = ordered.contains { $0.outcome == .flagged && $0.severity == .fail } ? .fail
+            : ordered.isEmpty ? .pass : .review
         return Verdict(value: value, reasons: ordered.map { f in
             let where_ = f.file.map { " \($0)" } ?? ""
             let what = f.outcome == .needsReview ? "needs review: " : ""

@@ -40,7 +40,7 @@ public enum ScanReportSchema {
                description: "Reference chart and caliper convention the numbers are read against."),
             "Calibration": object([
                 "status": strings(["calibrated", "uncalibrated"]), "mmPerPixel": number, "offeredMMPerPixelX": number,
-                "offeredMMPerPixelY": number, "source": strings(PixelSpacingSources.all), "reason": string,
+                "offeredMMPerPixelY": number, "source": strings(PixelSpacingSources.all), "reason": string, "reasonMessage": ref("Message"),
             ], required: ["status"], description: "The mm/px applied and where it came from; uncalibrated lengths are in pixels."),
             "Metrics": object([
                 "fieldOfViewFraction": fraction, "analysedPixels": count, "meanGrey": grey, "p5Grey": grey, "medianGrey": grey, "p95Grey": grey,
@@ -70,7 +70,12 @@ public enum ScanReportSchema {
                 "rule": strings(RuleID.allCases.map(\.rawValue)), "outcome": strings(Outcome.allCases.map(\.rawValue)),
                 "severity": strings(Severity.allCases.map(\.rawValue)), "file": string, "measured": number, "unit": string,
                 "threshold": string, "explanation": string,
-            ], required: ["rule", "outcome", "severity", "explanation"], description: "One rule's result; see docs/qc-rules.md."),
+                "message": ref("Message"), "unitMessage": ref("Message"), "thresholdMessage": ref("Message"),
+            ], required: ["rule", "outcome", "severity", "explanation"],
+               description: "One rule's result; see docs/qc-rules.md. explanation/unit/threshold are English; the *Message fields are their catalogue keys and arguments."),
+            "Message": object([
+                "key": string, "args": ["type": "object", "additionalProperties": ["type": ["number", "string"]]],
+            ], required: ["key"], description: "A text catalogue key (Sources/SonoL10n/Resources/<language>.json) and its named arguments."),
             "Verdict": object([
                 "value": strings(Verdict.Value.allCases.map(\.rawValue)), "reasons": array(string),
             ], required: ["value", "reasons"]),

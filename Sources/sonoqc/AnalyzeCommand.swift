@@ -4,6 +4,7 @@ import Logging
 import SonoChecks
 import SonoCodecs
 import SonoCore
+import SonoL10n
 import SonoPipeline
 
 /// `sonoqc analyze`: discovers images, runs the pipeline, writes reports; wiring and exit status only.
@@ -75,6 +76,11 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(name: .long, help: "Write only JSON and CSV, no report.html pages or index.html.")
     var noHTML = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Language of report.html and index.html (JSON and CSV are language-neutral); --resume redoes scans whose page is in another language.",
+        valueName: "en|zh-CN"))
+    var lang: Language = .en
+
     @Option(name: .long, help: .hidden)
     var testDelayMs: UInt32 = 0
 
@@ -108,7 +114,7 @@ struct AnalyzeCommand: ParsableCommand {
             }
         }
         // --skip-measure is the overhead benchmark's read+decode-only run: no QC either.
-        let qc = skipMeasure ? nil : QCSettings(profile: thresholds, writesHTML: !noHTML)
+        let qc = skipMeasure ? nil : QCSettings(profile: thresholds, writesHTML: !noHTML, language: lang)
 
         var discoveryTimings = StageTimings()
         let plan = discoveryTimings.measure(.discover) { InputDiscovery().plan(inputs: inputs) }
@@ -226,3 +232,5 @@ struct BenchDecodeCommand: ParsableCommand {
         print(String(format: "%d decoded, %d failed, %.3f s, %.1f images/s", decoded, failed, seconds, Double(decoded) / seconds))
     }
 }
+
+extension Language: ExpressibleByArgument {}

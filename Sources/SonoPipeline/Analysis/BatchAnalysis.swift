@@ -3,6 +3,7 @@ import Logging
 import SonoChecks
 import SonoCodecs
 import SonoCore
+import SonoL10n
 import SonoReports
 
 /// Settings of one `sonoqc analyze` run that affect the files written.
@@ -92,6 +93,8 @@ public enum BatchAnalysis {
         var resumed = Set<Int>()
         if options.resume {
             for scan in plan.scans where existingReports(for: scan, outputDirectory: out, requiresQC: options.qc != nil) != nil {
+                // A page in another language is stale too: the scan is redone so its page is rewritten.
+                if let qc = options.qc, qc.writesHTML, !pageDeclares(qc.language, outputDirectory: out, scanKey: scan.key) { continue }
                 resumed.insert(scan.index)
             }
             logger.info("resume: \(resumed.count) of \(plan.scans.count) scans already reported")
@@ -109,7 +112,8 @@ public enum BatchAnalysis {
                 if data.last != 0x0A { data.append(0x0A) }
                 try writer.write(data, to: reportPath(outputDirectory: out, scanKey: scan.key))
                 if options.qc?.writesHTML == true {
-                    try writeScanPage(report, thumbnails: result.thumbnails, scanKey: scan.key, directory: out + "/" + ReportLayout.scanFolder(scanKey: scan.key), writer: writer)
+                    try writeScanPage(report, thumbnails: result.thumbnails, scanKey: scan.key, directory: out + "/" + ReportLayout.scanFolder(scanKey: scan.key),
+                                      language: options.qc?.language ?? .en, writer: writer)
                 }
             }
             var data = try encoder.encode(result.analysis)
@@ -186,7 +190,7 @@ public enum BatchAnalysis {
             if qc.writesHTML {
                 do {
                     try BatchIndexWriter.write(reports: zip(checked, qcReports).map { ($0, $1.scanKey) },
-                                               to: URL(fileURLWithPath: out))
+                                               to: URL(fileURLWithPath: out), language: qc.language)
                 } catch {
                     failures.append(FailureRecord(file: out + "/index.html", scan: nil,
                                                   failure: StageFailure(stage: .write, kind: "write-error", reason: "\(error)")))
@@ -241,9 +245,18 @@ public enum BatchAnalysis {
         return (analysis, qc)
     }
 
+    /// True when the scan's `report.html` exists and declares `language` (`<html lang="…">`).
+    static func pageDeclares(_ language: Language, outputDirectory: String, scanKey: String) -> Bool {
+        let path = outputDirectory + "/" + ReportLayout.scanFolder(scanKey: scanKey) + "/" + ReportLayout.reportFileName
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = String(decoding: handle.readData(ofLength: 256), as: UTF8.self)
+        return head.contains("<html lang=\"\(language.rawValue)\">")
+    }
+
     /// Writes the scan's `report.html` and its overlay thumbnails beside `report.json`.
     static func writeScanPage(_ report: ScanReport, thumbnails: [(file: String, png: [UInt8]?)], scanKey: String, directory: String,
-                              writer: AtomicFileWriter) throws {
+                              language: Language, writer: AtomicFileWriter) throws {
         var names: [String?] = []
         for (index, thumbnail) in thumbnails.enumerated() {
             guard let png = thumbnail.png else { names.append(nil); continue }
@@ -251,7 +264,7 @@ public enum BatchAnalysis {
             try writer.write(Data(png), to: directory + "/" + name)
             names.append(name)
         }
-        let html = HTMLReportWriter.page(for: report, thumbnails: names, scanKey: scanKey)
+        let html = HTMLReportWriter.page(for: report, thumbnails: names, scanKey: scanKey, language: language)
         try writer.write(Data(html.utf8), to: directory + "/" + ReportLayout.reportFileName)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import SonoChecks
+import SonoL10n
 import SonoCore
 import SonoReports
 
@@ -9,10 +10,13 @@ public struct QCSettings: Sendable {
     public var profile: QCProfile
     /// Writes `report.html` with overlay thumbnails beside each `report.json`, and `index.html`.
     public var writesHTML: Bool
+    /// Language of the pages' text (the JSON and CSV outputs are language-neutral).
+    public var language: Language
 
-    public init(profile: QCProfile = .default, writesHTML: Bool = true) {
+    public init(profile: QCProfile = .default, writesHTML: Bool = true, language: Language = .en) {
         self.profile = profile
         self.writesHTML = writesHTML
+        self.language = language
     }
 }
 

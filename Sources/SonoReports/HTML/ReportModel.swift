@@ -1,4 +1,5 @@
 import SonoBiometry
+import SonoL10n
 
 /// Presentation model of one scan's report: exactly what the HTML shows, already decided.
 ///
@@ -57,16 +58,8 @@ public enum FindingSeverity: String, Sendable, Hashable, Comparable, CaseIterabl
     /// True when the finding moves the verdict away from pass.
     public var isActionable: Bool { self >= .notCheckable }
 
-    var label: String {
-        switch self {
-        case .passed: return "passed"
-        case .info: return "info"
-        case .notCheckable: return "not checkable"
-        case .needsReviewer: return "needs reviewer"
-        case .warning: return "warning"
-        case .fail: return "fail"
-        }
-    }
+    /// The state as shown, in the page's language (catalogue `severity.<raw value>`).
+    func label(_ L: Localizer) -> String { L.text("severity." + rawValue) }
 }
 
 public struct FindingView: Sendable, Hashable {

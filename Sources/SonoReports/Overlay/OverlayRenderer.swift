@@ -1,5 +1,6 @@
 import Foundation
 import SonoCore
+import SonoL10n
 import SonoCodecs
 
 /// A point in the original frame's pixel coordinates (origin top-left, x right, y down).
@@ -110,21 +111,17 @@ public struct ImageOverlay: Sendable, Hashable {
     var effectiveBPDAxis: (PixelPoint, PixelPoint)? { bpdAxis ?? skullEllipse?.minorAxis }
     var effectiveOFDAxis: (PixelPoint, PixelPoint)? { ofdAxis ?? skullEllipse?.majorAxis }
 
-    /// Alt text: what the thumbnail shows, in words.
-    public var altText: String {
+    /// Alt text: what the thumbnail shows, in words of the page's language.
+    public func altText(_ L: Localizer = .en) -> String {
         var parts: [String] = []
         let hasFOV = !fieldOfViewOutline.isEmpty || (fieldOfViewMask.map { $0.samples.contains { $0 != 0 } } ?? false)
-        parts.append(hasFOV ? "field of view outlined in green" : "no field of view detected")
-        if skullEllipse != nil {
-            parts.append("fitted skull ellipse in yellow with the automatic BPD (cyan) and OFD (magenta) axes")
-        } else {
-            parts.append("no credible skull ellipse found")
-        }
-        if reportedHCEllipse != nil { parts.append("the reported head circumference as a dashed white ellipse") }
+        parts.append(L.text(hasFOV ? "overlay.alt.field_of_view" : "overlay.alt.no_field_of_view"))
+        parts.append(L.text(skullEllipse != nil ? "overlay.alt.skull_ellipse" : "overlay.alt.no_skull_ellipse"))
+        if reportedHCEllipse != nil { parts.append(L.text("overlay.alt.reported_hc")) }
         if !maskedRegions.isEmpty {
-            parts.append("\(maskedRegions.count) masked burned-in text or caliper region\(maskedRegions.count == 1 ? "" : "s") hatched in red")
+            parts.append(L.plural("overlay.alt.masked_regions", count: maskedRegions.count))
         }
-        return parts.joined(separator: "; ")
+        return parts.joined(separator: L.text("list.separator"))
     }
 }
 
