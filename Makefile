@@ -6,7 +6,7 @@ SWIFT ?= swift
 TEST_FLAGS ?= -c release -Xswiftc -enable-testing
 OUT ?= reports
 
-.PHONY: deps build run test bench bench-peers clean
+.PHONY: deps build run test bench bench-peers clean record-golden
 
 deps:
 	@bash scripts/install-deps.sh
@@ -19,6 +19,11 @@ run: build
 
 test: deps
 	$(SWIFT) test $(TEST_FLAGS) 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
+
+# Re-record the golden report pages (en, zh-CN) after an intended change; the golden tests fail
+# while recording, so review the diff and run `make test` again.
+record-golden: deps
+	@bash scripts/record-golden.sh
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --no-progress

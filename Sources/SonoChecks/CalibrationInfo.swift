@@ -46,20 +46,20 @@ public struct CalibrationInfo: Sendable, Codable, Hashable {
             spacing = f
         } else {
             return CalibrationInfo(status: .uncalibrated, mmPerPixel: nil, offeredMMPerPixelX: nil, offeredMMPerPixelY: nil, source: nil,
-                                   reason: Message("calibration.no_spacing"))
+                                   reason: Message("spacing.no_spacing"))
         }
         let x = spacing.mmPerPixelX, y = spacing.mmPerPixelY
         func rejected(_ why: Message) -> CalibrationInfo {
             CalibrationInfo(status: .uncalibrated, mmPerPixel: nil, offeredMMPerPixelX: x, offeredMMPerPixelY: y,
                             source: spacing.source.rawValue, reason: why)
         }
-        guard x.isFinite, y.isFinite, x > 0, y > 0 else { return rejected(Message("calibration.not_positive")) }
+        guard x.isFinite, y.isFinite, x > 0, y > 0 else { return rejected(Message("spacing.not_positive")) }
         guard abs(x - y) <= profile.isotropyTolerance * max(x, y) else {
-            return rejected(Message("calibration.not_square", ["x": .number(x), "y": .number(y)]))
+            return rejected(Message("spacing.not_square", ["x": .number(x), "y": .number(y)]))
         }
         let mm = (x + y) / 2
         guard mm >= profile.minSpacingMMPerPixel, mm <= profile.maxSpacingMMPerPixel else {
-            return rejected(Message("calibration.implausible", ["mm_per_px": .number(mm), "min": .number(profile.minSpacingMMPerPixel),
+            return rejected(Message("spacing.implausible", ["mm_per_px": .number(mm), "min": .number(profile.minSpacingMMPerPixel),
                                                               "max": .number(profile.maxSpacingMMPerPixel)]))
         }
         return CalibrationInfo(status: .calibrated, mmPerPixel: mm, offeredMMPerPixelX: x, offeredMMPerPixelY: y,

@@ -19,7 +19,7 @@ enum Rules {
             return Finding(rule: .calibration, outcome: .flagged, severity: .warning, file: file, measured: c.offeredMMPerPixelX, unit: Message("unit.mm_per_px"),
                            threshold: Message("threshold.calibration"),
                            message: Message("finding.CAL-001.uncalibrated",
-                                            (c.reasonMessage?.args ?? [:]).merging(["reason": .text(c.reasonMessage?.key ?? "calibration.no_spacing")]) { $1 }))
+                                            (c.reasonMessage?.args ?? [:]).merging(["reason": .text(c.reasonMessage?.key ?? "spacing.no_spacing")]) { $1 }))
         }
     }
 

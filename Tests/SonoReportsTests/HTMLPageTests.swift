@@ -55,7 +55,7 @@ struct HTMLPageTests {
     @Test("the scan report shows verdict and reasons before the images, and every finding with its threshold")
     func scanReportOrder() throws {
         let view = Synthetic.view(scanID: "S9", verdict: .fail)
-        let html = ScanReportPage.html(view, thumbnails: ["a.png", "b.png"], indexHref: "../../index.html")
+        let html = ScanReportPage.html(view, thumbnails: ["a.png", "b.png"], indexHref: "../../index.html", localizer: .en)
         let verdict = try #require(html.range(of: "id=\"verdict\""))
         let firstImage = try #require(html.range(of: "id=\"image-1\""))
         #expect(verdict.lowerBound < firstImage.lowerBound)
@@ -70,7 +70,7 @@ struct HTMLPageTests {
         // Two charts (HC, BPD) per image, and a print stylesheet.
         #expect(html.components(separatedBy: "<svg ").count - 1 == 4)
         #expect(html.contains("@media print"))
-        #expect(html == ScanReportPage.html(view, thumbnails: ["a.png", "b.png"], indexHref: "../../index.html"))
+        #expect(html == ScanReportPage.html(view, thumbnails: ["a.png", "b.png"], indexHref: "../../index.html", localizer: .en))
     }
 
     @Test("the index lists flagged scans first and carries the filter attributes")

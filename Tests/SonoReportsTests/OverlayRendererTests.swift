@@ -44,8 +44,8 @@ struct OverlayRendererTests {
 
     @Test("alt text names what is drawn")
     func altTextDescribesOverlay() {
-        #expect(Synthetic.overlay().altText.contains("fitted skull ellipse"))
-        #expect(Synthetic.overlay().altText.contains("1 masked burned-in text or caliper region"))
-        #expect(ImageOverlay().altText.contains("no credible skull ellipse found"))
+        #expect(Synthetic.overlay().altText().contains("fitted skull ellipse"))
+        #expect(Synthetic.overlay().altText().contains("1 masked burned-in text or caliper region"))
+        #expect(ImageOverlay().altText().contains("no credible skull ellipse found"))
     }
 }

@@ -158,14 +158,14 @@ enum ScanReportPage {
         func th(_ key: String, num: Bool = true) -> String {
             "<th scope=\"col\"\(num ? " class=\"num\"" : "")>\(Markup.escape(L.text(key)))</th>"
         }
-        var s = "<h3 id=\"\(id)-meas\">\(Markup.escape(L.text("measurements.heading")))</h3>\n"
-        s += "<table aria-labelledby=\"\(id)-meas\">\n<thead><tr>" + th("measurements.measure", num: false) + th("measurements.reported")
-        s += th("measurements.automatic") + th("measurements.difference")
-        s += th("measurements.z_reported") + th("measurements.centile_reported") + th("measurements.note", num: false) + "</tr></thead>\n<tbody>\n"
+        var s = "<h3 id=\"\(id)-meas\">\(Markup.escape(L.text("measure_table.heading")))</h3>\n"
+        s += "<table aria-labelledby=\"\(id)-meas\">\n<thead><tr>" + th("measure_table.measure", num: false) + th("measure_table.reported")
+        s += th("measure_table.automatic") + th("measure_table.difference")
+        s += th("measure_table.z_reported") + th("measure_table.centile_reported") + th("measure_table.note", num: false) + "</tr></thead>\n<tbody>\n"
         for m in measurements {
             var diff = "–"
             if let d = m.differenceMM, let r = m.reportedMM, r > 0 {
-                diff = L.text("measurements.difference_value", ["mm": .text(TextFormat.signed(d, 1)), "percent": .text(TextFormat.signed(100 * d / r, 1))])
+                diff = L.text("measure_table.difference_value", ["mm": .text(TextFormat.signed(d, 1)), "percent": .text(TextFormat.signed(100 * d / r, 1))])
             }
             s += "<tr><th scope=\"row\">\(Markup.escape(L.text("term." + m.measure.rawValue)))</th><td class=\"num\">\(TextFormat.fixed(m.reportedMM, 1))</td>"
             s += "<td class=\"num\">\(TextFormat.fixed(m.automaticMM, 1))</td><td class=\"num\">\(Markup.escape(diff))</td>"
