@@ -264,8 +264,8 @@ public enum PNGCodec {
         png.insert(contentsOf: chunk, at: 33)
     }
 
-    /// The libpng version this binary runs with, for report provenance.
-    public static var libraryVersion: String {
+    /// The libpng version this binary runs with, for `--version` and report provenance.
+    package static var libraryVersion: String {
         String(validatingCString: png_get_libpng_ver(nil)) ?? "unknown"
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SonoCore
 import SonoTestSupport
 
 /// Runs the built `sonoqc` binary as a child process.
@@ -169,6 +170,19 @@ final class CLIWorkspace {
     }
 
     /// --help documents every option and the exit statuses.
+    @Test("--version names SonoQC's version and the codec libraries it runs with")
+    func versionNamesAppAndCodecs() throws {
+        let result = try SonoQCBinary.run(["--version"])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "sonoqc \(SonoQCVersion.current)")
+        let version = #/\d+\.\d+\.\d+/#
+        for library in ["libpng", "libjpeg-turbo"] {
+            let line = try #require(lines.first { $0.hasPrefix(library + " ") }, "\(library) missing in \(lines)")
+            #expect(line.dropFirst(library.count + 1).wholeMatch(of: version) != nil, "\(line)")
+        }
+    }
+
     @Test func helpExplainsOptionsAndExitStatus() throws {
         let result = try SonoQCBinary.run(["analyze", "--help"])
         #expect(result.status == 0)
