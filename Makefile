@@ -6,7 +6,7 @@ SWIFT ?= swift
 TEST_FLAGS ?= -c release -Xswiftc -enable-testing
 OUT ?= reports
 
-.PHONY: deps build run test bench bench-peers clean
+.PHONY: deps build run test record-golden bench bench-peers clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -19,6 +19,10 @@ run: build
 
 test: deps
 	$(SWIFT) test $(TEST_FLAGS) 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
+
+# Re-records Tests/Golden/samples after a deliberate change of outputs (never run by tests).
+record-golden: deps
+	@bash scripts/record-golden.sh
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --no-progress

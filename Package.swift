@@ -22,6 +22,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(name: "SonoCore", swiftSettings: strict),
@@ -89,7 +90,8 @@ let package = Package(
                     dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoChecks", "SonoReports", "SonoBiometry"],
                     swiftSettings: strict),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["SonoTestSupport", "SonoCore", "SonoChecks"],
+            name: "EndToEndTests", dependencies: ["SonoTestSupport", "SonoCore", "SonoChecks",
+                                                  .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
     ]
 )

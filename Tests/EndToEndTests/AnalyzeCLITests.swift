@@ -34,11 +34,12 @@ enum SonoQCBinary {
         var stderr: String
     }
 
-    static func start(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+    static func start(_ arguments: [String], in directory: URL? = nil) throws -> (Process, Pipe, Pipe) {
         let binary = try #require(url, "sonoqc binary not found next to the test bundle; build it or set SONOQC_BINARY")
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -46,8 +47,8 @@ enum SonoQCBinary {
         return (process, out, err)
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
-        let (process, out, err) = try start(arguments)
+    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+        let (process, out, err) = try start(arguments, in: directory)
         return finish(process, out, err)
     }
 
