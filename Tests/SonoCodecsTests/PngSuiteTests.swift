@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SonoCore
+import SonoTestSupport
 @testable import SonoCodecs
 
 /// One row of Fixtures/pngsuite-expected.csv, written by scripts/make-pngsuite-expected.py from
@@ -22,14 +23,13 @@ struct PngSuiteExpectation: Sendable {
     static let directory = Fixtures.directory.appendingPathComponent("pngsuite")
 
     static let all: [PngSuiteExpectation] = {
-        let text = try! String(contentsOf: Fixtures.directory.appendingPathComponent("pngsuite-expected.csv"), encoding: .utf8)
-        let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        precondition(lines.first == ["file", "width", "height", "bit_depth", "colour", "colour_chunks", "grey_fnv1a64",
-                                     "grey_mean", "grey16_fnv1a64", "error"], "unexpected CSV header")
-        return lines.dropFirst().map { f in
-            PngSuiteExpectation(file: f[0], width: Int(f[1]) ?? 0, height: Int(f[2]) ?? 0, bitDepth: Int(f[3]) ?? 0,
-                                colour: f[4] == "true", colourChunks: f[5].split(separator: " ").map(String.init),
-                                greyHash: f[6], greyMean: Double(f[7]) ?? .nan, grey16Hash: f[8], error: f[9])
+        let table = try! CSVTable(contentsOf: Fixtures.directory.appendingPathComponent("pngsuite-expected.csv"))
+        return table.rows.map { r in
+            PngSuiteExpectation(file: r["file"]!, width: Int(r["width"]!) ?? 0, height: Int(r["height"]!) ?? 0,
+                                bitDepth: Int(r["bit_depth"]!) ?? 0, colour: r["colour"] == "true",
+                                colourChunks: r["colour_chunks"]!.split(separator: " ").map(String.init),
+                                greyHash: r["grey_fnv1a64"]!, greyMean: Double(r["grey_mean"]!) ?? .nan,
+                                grey16Hash: r["grey16_fnv1a64"]!, error: r["error"]!)
         }
     }()
 

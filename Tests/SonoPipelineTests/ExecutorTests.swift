@@ -2,6 +2,7 @@ import Foundation
 import SonoCodecs
 import SonoChecks
 import SonoCore
+import SonoTestSupport
 import Testing
 @testable import SonoPipeline
 
@@ -158,8 +159,7 @@ import Testing
 @Suite struct ColourChunkRecordTests {
     /// PngSuite files committed with the codec fixtures: ccwn2c08 carries gAMA and cHRM, basn0g08
     /// gAMA, f00n0g08 none.
-    static let pngsuite = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("SonoCodecsTests/Fixtures/pngsuite")
+    static let pngsuite = Repository.path("Tests/SonoCodecsTests/Fixtures/pngsuite")
 
     /// Colour chunks are not applied to pixels, so a reviewer must see them in every output.
     @Test func colourChunksReachImagesJSONLAndTheScanReport() throws {
