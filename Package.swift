@@ -33,8 +33,8 @@ let package = Package(
             name: "CLibJPEG", pkgConfig: "libjpeg",
             providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]),
         .target(
-            name: "CCodecShims", dependencies: ["CLibJPEG"],
-            linkerSettings: [.linkedLibrary("jpeg")]),
+            name: "CCodecShims", dependencies: ["CLibJPEG", "CLibPNG"],
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
         .target(
             name: "SonoCodecs", dependencies: ["SonoCore", "CLibPNG", "CCodecShims"],
             swiftSettings: strict),

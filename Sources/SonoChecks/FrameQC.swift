@@ -81,7 +81,7 @@ public enum FrameQC {
         findings += measurementFindings
         findings.sort { $0.rule < $1.rule }
         let report = ImageReport(file: file, plane: context.plane, format: frame.format.rawValue, widthPx: image.width,
-                                 heightPx: image.height, calibration: calibration, metrics: metrics, overlays: overlay.summary,
+                                 heightPx: image.height, colourChunks: frame.colourChunks, calibration: calibration, metrics: metrics, overlays: overlay.summary,
                                  perceptualHash: PerceptualHash.hex(hash), head: head, measurements: rows, findings: findings)
         return (report, fov)
     }

@@ -14,11 +14,19 @@ public enum DecodeError: SonoError, Equatable {
     case corrupt(file: String, library: String, message: String)
     /// The file could not be read from disk.
     case unreadable(file: String, reason: String)
+    /// The file is laid out as a PNG (IHDR where it belongs) but its 8-byte signature is damaged,
+    /// typically by a text-mode transfer that rewrote line endings.
+    case badSignature(file: String, found: String)
+    /// The image header declares something no PNG may (bit depth 3, colour type 9, size 0…).
+    case badHeader(file: String, message: String)
+    /// The file ends (IEND) without any image data.
+    case missingImageData(file: String)
 
     public var file: String {
         switch self {
         case .unsupportedFormat(let f, _), .tooLarge(let f, _, _, _), .truncated(let f, _, _),
-             .badChecksum(let f, _), .corrupt(let f, _, _), .unreadable(let f, _):
+             .badChecksum(let f, _), .corrupt(let f, _, _), .unreadable(let f, _), .badSignature(let f, _),
+             .badHeader(let f, _), .missingImageData(let f):
             return f
         }
     }
@@ -32,6 +40,9 @@ public enum DecodeError: SonoError, Equatable {
         case .badChecksum: "bad-checksum"
         case .corrupt: "corrupt"
         case .unreadable: "unreadable"
+        case .badSignature: "bad-signature"
+        case .badHeader: "bad-header"
+        case .missingImageData: "missing-image-data"
         }
     }
 
@@ -49,6 +60,12 @@ public enum DecodeError: SonoError, Equatable {
             "\(file): corrupt image data (\(library): \(message))"
         case .unreadable(let file, let reason):
             "\(file): cannot read file: \(reason)"
+        case .badSignature(let file, let found):
+            "\(file): damaged PNG signature (\(found))"
+        case .badHeader(let file, let message):
+            "\(file): invalid PNG header (\(message))"
+        case .missingImageData(let file):
+            "\(file): PNG without image data (IEND before any IDAT chunk)"
         }
     }
 }

@@ -20,6 +20,11 @@ public struct ImageDecoder: FrameDecoder {
         if bytes.count >= 8 && bytes[0..<8].elementsEqual([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
             return .supported(.png)
         }
+        // IHDR at byte 12 is a PNG whose signature was damaged (e.g. a text-mode transfer): the PNG
+        // codec names that, which says more than "unrecognised magic bytes".
+        if bytes.count >= 16 && bytes[12..<16].elementsEqual(Array("IHDR".utf8)) {
+            return .supported(.png)
+        }
         if bytes.count >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF {
             return .supported(.jpeg)
         }

@@ -53,9 +53,14 @@ public struct Frame: Sendable {
     public var image16: GrayImage16?
     /// Spacing declared by the file itself (PNG pHYs in metres, JPEG density in dots per cm).
     public var fileSpacing: PixelSpacing?
+    /// Colour-management chunks the file carried (PNG `gAMA`, `cHRM`, `sRGB`, `iCCP`, in file
+    /// order). Samples are always the stored values; these are listed, never applied, so a reviewer
+    /// can see that a file asked for a conversion SonoQC did not make.
+    public var colourChunks: [String]
 
     public init(source: String, format: ImageFormat, sourceBitDepth: Int, sourceWasColour: Bool,
-                image: GrayImage, image16: GrayImage16? = nil, fileSpacing: PixelSpacing? = nil) {
+                image: GrayImage, image16: GrayImage16? = nil, fileSpacing: PixelSpacing? = nil,
+                colourChunks: [String] = []) {
         self.source = source
         self.format = format
         self.sourceBitDepth = sourceBitDepth
@@ -63,6 +68,7 @@ public struct Frame: Sendable {
         self.image = image
         self.image16 = image16
         self.fileSpacing = fileSpacing
+        self.colourChunks = colourChunks
     }
 
     public var width: Int { image.width }

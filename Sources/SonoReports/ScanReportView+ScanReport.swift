@@ -87,6 +87,10 @@ extension ImageView {
                                       note: image.calibration.reason ?? "no usable spacing; lengths are not checked in mm"))
         }
         metrics.append(MetricView(name: "Size", value: "\(image.widthPx) × \(image.heightPx) px", note: image.format))
+        if let chunks = image.colourChunks {
+            metrics.append(MetricView(name: "Colour chunks", value: chunks.joined(separator: ", "),
+                                      note: "not applied: grey levels are the stored samples"))
+        }
         metrics += Self.flattenedMetrics(image)
         if let head = image.head {
             if head.found {

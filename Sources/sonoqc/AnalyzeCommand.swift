@@ -23,7 +23,8 @@ struct AnalyzeCommand: ParsableCommand {
             Output in --out:
               images.jsonl              one JSON object per analysed image, input order: path, scan, \
             format, width, height, bit_depth, source_was_colour, pixel_spacing (with its source), \
-            intensity (mean, std, p1, p50, p99, saturated_fraction, zero_fraction)
+            intensity (mean, std, p1, p50, p99, saturated_fraction, zero_fraction), colour_chunks (gAMA, cHRM, \
+            sRGB, iCCP present in the file; never applied: samples are the stored values)
               scans/<scan>/report.json  per-scan QC report (schema: `sonoqc schema scan-report`): metrics, \
             findings, measurements, verdict; written as soon as the scan's last image is done
               scans/<scan>/report.html  the same for people, with overlay thumbnails and growth charts
