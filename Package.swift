@@ -35,8 +35,15 @@ let package = Package(
         .target(
             name: "CCodecShims", dependencies: ["CLibJPEG", "CLibPNG"],
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .systemLibrary(
+            name: "COpenJPEG", pkgConfig: "libopenjp2",
+            providers: [.apt(["libopenjp2-7-dev"]), .brew(["openjpeg"])]),
         .target(
-            name: "SonoCodecs", dependencies: ["SonoCore", "CLibPNG", "CCodecShims"],
+            name: "CJPEG2000Shim", dependencies: ["COpenJPEG"],
+            linkerSettings: [.linkedLibrary("openjp2")]),
+        .target(
+            name: "SonoCodecs", dependencies: ["SonoCore", "CLibPNG", "CCodecShims", "CZlib", "CJPEG2000Shim"],
             swiftSettings: strict),
         .target(name: "SonoFilters", dependencies: ["SonoCore"], swiftSettings: strict),
         .target(name: "SonoBiometry", dependencies: ["SonoCore", "SonoFilters"], swiftSettings: strict),

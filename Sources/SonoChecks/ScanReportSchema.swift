@@ -77,7 +77,7 @@ public enum ScanReportSchema {
             "Counts": object(["fail": count, "warning": count, "needsReview": count, "notCheckable": count],
                              required: ["fail", "warning", "needsReview", "notCheckable"]),
             "Image": object([
-                "file": string, "plane": strings(Plane.allCases.map(\.rawValue)), "format": strings(["png", "jpeg"]),
+                "file": string, "plane": strings(Plane.allCases.map(\.rawValue)), "format": strings(["png", "jpeg", "dicom"]),
                 "widthPx": count, "heightPx": count,
                 "colourChunks": ["type": "array", "items": strings(["gAMA", "cHRM", "sRGB", "iCCP"]), "minItems": 1,
                                  "description": "Colour-management chunks in the file, listed but not applied: metrics are of the stored samples."],
@@ -108,5 +108,6 @@ public enum ScanReportSchema {
 }
 
 enum PixelSpacingSources {
-    static let all = ["manifest", "png-phys", "jpeg-density", "simulator", "command-line"]
+    static let all = ["manifest", "png-phys", "jpeg-density", "simulator", "command-line",
+                      "dicom-region", "dicom-pixel-spacing", "dicom-imager-pixel-spacing"]
 }

@@ -21,12 +21,15 @@ public enum DecodeError: SonoError, Equatable {
     case badHeader(file: String, message: String)
     /// The file ends (IEND) without any image data.
     case missingImageData(file: String)
+    /// A DICOM file whose pixel data uses a transfer syntax SonoQC does not decode.
+    case unsupportedTransferSyntax(file: String, uid: String, name: String)
 
     public var file: String {
         switch self {
         case .unsupportedFormat(let f, _), .tooLarge(let f, _, _, _), .truncated(let f, _, _),
              .badChecksum(let f, _), .corrupt(let f, _, _), .unreadable(let f, _), .badSignature(let f, _),
-             .badHeader(let f, _), .missingImageData(let f):
+             .badHeader(let f, _), .missingImageData(let f),
+             .unsupportedTransferSyntax(let f, _, _):
             return f
         }
     }
@@ -43,13 +46,14 @@ public enum DecodeError: SonoError, Equatable {
         case .badSignature: "bad-signature"
         case .badHeader: "bad-header"
         case .missingImageData: "missing-image-data"
+        case .unsupportedTransferSyntax: "unsupported-transfer-syntax"
         }
     }
 
     public var summary: String {
         switch self {
         case .unsupportedFormat(let file, let detected):
-            "\(file): unsupported format (\(detected)); SonoQC reads PNG and JPEG"
+            "\(file): unsupported format (\(detected)); SonoQC reads PNG, JPEG and DICOM"
         case .tooLarge(let file, let w, let h, let maxPixels):
             "\(file): image declares \(w)×\(h) = \(w * h) pixels, over the limit of \(maxPixels)"
         case .truncated(let file, let library, let message):
@@ -66,6 +70,8 @@ public enum DecodeError: SonoError, Equatable {
             "\(file): invalid PNG header (\(message))"
         case .missingImageData(let file):
             "\(file): PNG without image data (IEND before any IDAT chunk)"
+        case .unsupportedTransferSyntax(let file, let uid, let name):
+            "\(file): DICOM transfer syntax \(uid) (\(name)) is not supported"
         }
     }
 }

@@ -73,6 +73,10 @@ struct AnalyzeCommand: ParsableCommand {
         "QC profile (JSON) overriding the default thresholds; see profiles/default.json.", valueName: "file"))
     var qcProfile: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Frames analysed per multi-frame DICOM file, evenly spaced (the rest are listed as skipped).", valueName: "n"))
+    var maxFramesPerFile: Int = DICOMScans.defaultMaxFramesPerFile
+
     @Flag(name: .long, help: "Write only JSON and CSV, no report.html pages or index.html.")
     var noHTML = false
 
@@ -85,6 +89,7 @@ struct AnalyzeCommand: ParsableCommand {
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1.") }
+        if maxFramesPerFile < 1 { throw ValidationError("--max-frames-per-file must be at least 1.") }
         if DecodeLimits.Strictness(rawValue: strictness) == nil {
             throw ValidationError("--strictness must be one of: \(DecodeLimits.Strictness.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
@@ -112,7 +117,23 @@ struct AnalyzeCommand: ParsableCommand {
         let qc = skipMeasure ? nil : QCSettings(profile: thresholds, writesHTML: !noHTML)
 
         var discoveryTimings = StageTimings()
-        let plan = discoveryTimings.measure(.discover) { InputDiscovery().plan(inputs: inputs) }
+        var plan = discoveryTimings.measure(.discover) { InputDiscovery().plan(inputs: inputs) }
+        if plan.scans.contains(where: { $0.items.contains { InputDiscovery.isDICOMName($0.path) } }) {
+            let keyPath = DICOMScans.keyPath(outputDirectory: out)
+            let key: [UInt8]
+            do {
+                try FileManager.default.createDirectory(atPath: (keyPath as NSString).deletingLastPathComponent.isEmpty
+                                                        ? "." : (keyPath as NSString).deletingLastPathComponent,
+                                                        withIntermediateDirectories: true)
+                key = try DICOMScans.loadOrCreateKey(at: keyPath)
+            } catch {
+                logger.error("cannot create the DICOM scan key \(keyPath): \(error)")
+                throw ExitCode(1)
+            }
+            plan = discoveryTimings.measure(.discover) {
+                DICOMScans.expand(plan, maxFramesPerFile: maxFramesPerFile, key: key, limits: limits)
+            }
+        }
         logger.info("\(plan.imageCount) images in \(plan.scans.count) scans, \(plan.skipped.count) files skipped, \(workers) workers")
 
         let progressLine = (!quiet && isatty(STDERR_FILENO) == 1) ? ProgressLine() : nil
