@@ -41,8 +41,9 @@ struct GoldenOutputTests {
         let files = try FileManager.default.subpathsOfDirectory(atPath: out.path)
         for file in files where !file.hasSuffix("timing.json") && !(file as NSString).lastPathComponent.hasPrefix(".sonoqc") {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path, isDirectory: &isDirectory)
-            if !isDirectory.boolValue { actual[file] = try Self.sha256Hex(of: out.appendingPathComponent(file)) }
+            guard FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path, isDirectory: &isDirectory),
+                  !isDirectory.boolValue else { continue }
+            actual[file] = try Self.sha256Hex(of: out.appendingPathComponent(file))
         }
         let missing = Set(expected.keys).subtracting(actual.keys).sorted()
         let extra = Set(actual.keys).subtracting(expected.keys).sorted()
