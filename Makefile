@@ -6,7 +6,7 @@ SWIFT ?= swift
 TEST_FLAGS ?= -c release -Xswiftc -enable-testing
 OUT ?= reports
 
-.PHONY: deps build run test bench bench-peers clean record-golden
+.PHONY: deps build run test record-golden bench bench-peers clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -20,8 +20,8 @@ run: build
 test: deps
 	$(SWIFT) test $(TEST_FLAGS) 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
 
-# Re-record the golden report pages (en, zh-CN) after an intended change; the golden tests fail
-# while recording, so review the diff and run `make test` again.
+# Re-records the golden outputs after a deliberate change: Tests/Golden/samples (every output of
+# `sonoqc analyze samples`) and the localized golden pages (never run by tests).
 record-golden: deps
 	@bash scripts/record-golden.sh
 

@@ -23,6 +23,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(name: "SonoCore", swiftSettings: strict),
@@ -37,10 +38,17 @@ let package = Package(
             name: "CLibJPEG", pkgConfig: "libjpeg",
             providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]),
         .target(
-            name: "CCodecShims", dependencies: ["CLibJPEG"],
-            linkerSettings: [.linkedLibrary("jpeg")]),
+            name: "CCodecShims", dependencies: ["CLibJPEG", "CLibPNG"],
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .systemLibrary(
+            name: "COpenJPEG", pkgConfig: "libopenjp2",
+            providers: [.apt(["libopenjp2-7-dev"]), .brew(["openjpeg"])]),
         .target(
-            name: "SonoCodecs", dependencies: ["SonoCore", "CLibPNG", "CCodecShims"],
+            name: "CJPEG2000Shim", dependencies: ["COpenJPEG"],
+            linkerSettings: [.linkedLibrary("openjp2")]),
+        .target(
+            name: "SonoCodecs", dependencies: ["SonoCore", "CLibPNG", "CCodecShims", "CZlib", "CJPEG2000Shim"],
             swiftSettings: strict),
         .target(name: "SonoFilters", dependencies: ["SonoCore"], swiftSettings: strict),
         .target(name: "SonoBiometry", dependencies: ["SonoCore", "SonoFilters"], swiftSettings: strict),
@@ -71,28 +79,31 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "SonoCoreTests", dependencies: ["SonoCore"], swiftSettings: strict),
+        // Repository root, committed fixtures and ../shared discovery for every test target.
+        .target(name: "SonoTestSupport", path: "Tests/SonoTestSupport", swiftSettings: strict),
+        .testTarget(name: "SonoCoreTests", dependencies: ["SonoTestSupport", "SonoCore"], swiftSettings: strict),
         .testTarget(
-            name: "SonoCodecsTests", dependencies: ["SonoCore", "SonoCodecs"],
+            name: "SonoCodecsTests", dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs"],
             exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "SonoFiltersTests", dependencies: ["SonoCore", "SonoFilters"],
+        .testTarget(name: "SonoFiltersTests", dependencies: ["SonoTestSupport", "SonoCore", "SonoFilters"],
                     exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "SonoBiometryTests", dependencies: ["SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry"],
+        .testTarget(name: "SonoBiometryTests", dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry"],
                     swiftSettings: strict),
         .testTarget(name: "SonoSimulatorTests",
-                    dependencies: ["SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoSimulator"],
+                    dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoSimulator"],
                     swiftSettings: strict),
         .testTarget(name: "SonoChecksTests",
-                    dependencies: ["SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks", "SonoSimulator", "SonoL10n"],
+                    dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks", "SonoSimulator", "SonoL10n"],
                     swiftSettings: strict),
         .testTarget(name: "SonoPipelineTests",
-                    dependencies: ["SonoCore", "SonoCodecs", "SonoPipeline", "SonoChecks", "SonoReports"],
+                    dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoPipeline", "SonoChecks", "SonoReports"],
                     swiftSettings: strict),
         .testTarget(name: "SonoReportsTests",
-                    dependencies: ["SonoCore", "SonoCodecs", "SonoChecks", "SonoReports", "SonoBiometry", "SonoL10n"],
+                    dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoChecks", "SonoReports", "SonoBiometry", "SonoL10n"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["SonoCore", "SonoChecks"],
+            name: "EndToEndTests", dependencies: ["SonoTestSupport", "SonoCore", "SonoChecks",
+                                                  .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
     ]
 )

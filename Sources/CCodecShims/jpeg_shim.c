@@ -169,3 +169,11 @@ int sono_jpeg_encode(const unsigned char *pixels, int width, int height, int com
 }
 
 void sono_free(void *pointer) { free(pointer); }
+
+int sono_jpeg_library_version(void) {
+#ifdef LIBJPEG_TURBO_VERSION_NUMBER
+    return LIBJPEG_TURBO_VERSION_NUMBER;
+#else
+    return 0;
+#endif
+}

@@ -18,8 +18,15 @@ public enum FrameQC {
                                                  profile: QCProfile) -> (report: ImageReport, fieldOfView: FieldOfView) {
         let image = frame.image
         let file = context.file
-        let calibration = CalibrationInfo.resolve(manifestMMPerPixel: context.manifestSpacingMMPerPixel, fileSpacing: frame.fileSpacing,
+        var calibration = CalibrationInfo.resolve(manifestMMPerPixel: context.manifestSpacingMMPerPixel, fileSpacing: frame.fileSpacing,
                                                   profile: profile.calibration)
+        // A DICOM frame's calibration may depend on which ultrasound region holds the head, so it
+        // is settled after the measurement (in pixels) when no manifest spacing overrides it.
+        let dicomCalibration = context.manifestSpacingMMPerPixel == nil ? frame.dicom : nil
+        if let dicom = dicomCalibration {
+            calibration = CalibrationInfo.resolveDICOM(dicom, width: image.width, height: image.height, headCentre: nil,
+                                                       profile: profile.calibration)
+        }
         let fov = FieldOfView.detect(image)
         let overlay = OverlayDetector.detect(image, fieldOfView: fov)
         let fovOK = fov.fraction >= profile.imageQuality.minFieldOfViewFraction
@@ -31,6 +38,7 @@ public enum FrameQC {
         let hash = PerceptualHash.hash(image)
 
         var findings: [Finding] = []
+        let calibrationFinding = findings.count
         findings.append(Rules.calibration(calibration, file: file))
         findings += Rules.imageQuality(metrics, overlays: overlay.summary, fieldOfViewFound: fovOK, profile: profile.imageQuality, file: file)
 
@@ -38,7 +46,19 @@ public enum FrameQC {
         var head: HeadAssessment? = nil
         var measurement: HeadMeasurement? = nil
         if context.plane == .head || context.plane == .unknown {
-            let result = HeadMeasurer.measure(image, spacingMMPerPixel: calibration.mmPerPixel, mask: overlay.mask)
+            var result = HeadMeasurer.measure(image, spacingMMPerPixel: dicomCalibration == nil ? calibration.mmPerPixel : nil,
+                                              mask: overlay.mask)
+            if let dicom = dicomCalibration {
+                let centre = (try? result.get()).map { (x: $0.ellipse.centerX, y: $0.ellipse.centerY) }
+                calibration = CalibrationInfo.resolveDICOM(dicom, width: image.width, height: image.height, headCentre: centre,
+                                                           profile: profile.calibration)
+                findings[calibrationFinding] = Rules.calibration(calibration, file: file)
+                result = result.map { m in
+                    var scaled = m
+                    scaled.spacingMMPerPixel = calibration.mmPerPixel
+                    return scaled
+                }
+            }
             switch result {
             case let .failure(failure):
                 head = HeadAssessment(found: false, failure: failure.summary)
@@ -81,7 +101,7 @@ public enum FrameQC {
         findings += measurementFindings
         findings.sort { $0.rule < $1.rule }
         let report = ImageReport(file: file, plane: context.plane, format: frame.format.rawValue, widthPx: image.width,
-                                 heightPx: image.height, calibration: calibration, metrics: metrics, overlays: overlay.summary,
+                                 heightPx: image.height, colourChunks: frame.colourChunks, calibration: calibration, metrics: metrics, overlays: overlay.summary,
                                  perceptualHash: PerceptualHash.hex(hash), head: head, measurements: rows, findings: findings)
         return (report, fov)
     }

@@ -135,6 +135,9 @@ public struct ImageReport: Sendable, Codable, Hashable {
     public var format: String
     public var widthPx: Int
     public var heightPx: Int
+    /// Colour-management chunks the file carried (`gAMA`, `cHRM`, `sRGB`, `iCCP`), which SonoQC
+    /// does not apply: every metric is of the stored samples. Absent when the file had none.
+    public var colourChunks: [String]?
     public var calibration: CalibrationInfo
     public var metrics: ImageMetrics
     public var overlays: OverlaySummary
@@ -145,14 +148,15 @@ public struct ImageReport: Sendable, Codable, Hashable {
     public var findings: [Finding]
     public var verdict: Verdict
 
-    public init(file: String, plane: Plane, format: String, widthPx: Int, heightPx: Int, calibration: CalibrationInfo,
-                metrics: ImageMetrics, overlays: OverlaySummary, perceptualHash: String, head: HeadAssessment?,
-                measurements: [MeasurementRow], findings: [Finding]) {
+    public init(file: String, plane: Plane, format: String, widthPx: Int, heightPx: Int, colourChunks: [String] = [],
+                calibration: CalibrationInfo, metrics: ImageMetrics, overlays: OverlaySummary, perceptualHash: String,
+                head: HeadAssessment?, measurements: [MeasurementRow], findings: [Finding]) {
         self.file = file
         self.plane = plane
         self.format = format
         self.widthPx = widthPx
         self.heightPx = heightPx
+        self.colourChunks = colourChunks.isEmpty ? nil : colourChunks
         self.calibration = calibration
         self.metrics = metrics
         self.overlays = overlays

@@ -82,8 +82,11 @@ public enum ScanReportSchema {
             "Counts": object(["fail": count, "warning": count, "needsReview": count, "notCheckable": count],
                              required: ["fail", "warning", "needsReview", "notCheckable"]),
             "Image": object([
-                "file": string, "plane": strings(Plane.allCases.map(\.rawValue)), "format": strings(["png", "jpeg"]),
-                "widthPx": count, "heightPx": count, "calibration": ref("Calibration"), "metrics": ref("Metrics"), "overlays": ref("Overlays"),
+                "file": string, "plane": strings(Plane.allCases.map(\.rawValue)), "format": strings(["png", "jpeg", "dicom"]),
+                "widthPx": count, "heightPx": count,
+                "colourChunks": ["type": "array", "items": strings(["gAMA", "cHRM", "sRGB", "iCCP"]), "minItems": 1,
+                                 "description": "Colour-management chunks in the file, listed but not applied: metrics are of the stored samples."],
+                "calibration": ref("Calibration"), "metrics": ref("Metrics"), "overlays": ref("Overlays"),
                 "perceptualHash": ["type": "string", "pattern": "^[0-9a-f]{16}$"], "head": ref("Head"),
                 "measurements": array(ref("Measurement")), "findings": array(ref("Finding")), "verdict": ref("Verdict"),
             ], required: ["file", "plane", "format", "widthPx", "heightPx", "calibration", "metrics", "overlays", "perceptualHash",
@@ -110,5 +113,6 @@ public enum ScanReportSchema {
 }
 
 enum PixelSpacingSources {
-    static let all = ["manifest", "png-phys", "jpeg-density", "simulator", "command-line"]
+    static let all = ["manifest", "png-phys", "jpeg-density", "simulator", "command-line",
+                      "dicom-region", "dicom-pixel-spacing", "dicom-imager-pixel-spacing"]
 }

@@ -4,6 +4,13 @@ import SonoCore
 /// JPEG decoding and encoding through the `sono_jpeg_*` C shims. The only Swift file that calls
 /// libjpeg (indirectly: the shims own every libjpeg call so its `longjmp` never crosses Swift).
 public enum JPEGCodec {
+    /// The libjpeg-turbo version this binary runs with, for `--version` and report provenance.
+    package static var libraryVersion: String {
+        let number = Int(sono_jpeg_library_version())
+        guard number > 0 else { return "libjpeg (not turbo)" }
+        return "\(number / 1_000_000).\(number / 1_000 % 1_000).\(number % 1_000)"
+    }
+
     private static let messageCapacity = 256
 
     public static func decode(_ bytes: [UInt8], source: String, limits: DecodeLimits) throws -> Frame {

@@ -11,7 +11,7 @@ import SonoCore
 ///
 /// Rules (issue 2): directories are walked recursively in sorted order, following symbolic links
 /// but never entering a directory twice (so link loops end); inside directories only files whose
-/// extension says image (`.png`, `.jpg`, `.jpeg`, any case) are taken and every other file is
+/// extension says image (`.png`, `.jpg`, `.jpeg`, `.dcm`, `.dicom`, any case) are taken and every other file is
 /// listed as skipped; files named on the command line are always tried, whatever their name.
 ///
 /// Scans: a directory holding `manifest.json` (``BatchManifest``) contributes the manifest's scans,
@@ -20,7 +20,7 @@ import SonoCore
 public struct InputDiscovery: Sendable {
     /// A batch directory's manifest, JSON preferred when both exist (docs/manifest.md).
     public static let manifestFileNames = ["manifest.json", "manifest.csv"]
-    public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg"]
+    public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "dcm", "dicom"]
 
     public init() {}
 
@@ -30,6 +30,12 @@ public struct InputDiscovery: Sendable {
             builder.addInput(input)
         }
         return builder.finish()
+    }
+
+    /// True for names ending in `.dcm` or `.dicom` (any case).
+    public static func isDICOMName(_ name: String) -> Bool {
+        guard let dot = name.lastIndex(of: ".") else { return false }
+        return ["dcm", "dicom"].contains(name[name.index(after: dot)...].lowercased())
     }
 
     public static func hasImageExtension(_ name: String) -> Bool {

@@ -36,13 +36,13 @@ public struct Pipeline<Processor: ScanProcessor>: Sendable {
         var timings = StageTimings()
         let bytes: [UInt8]
         do {
-            bytes = try timings.measure(.read) { try reader(item.path) }
+            bytes = try timings.measure(.read) { try reader(item.filePath) }
         } catch {
             return (.failure(failure(error, stage: .read)), timings)
         }
         let frame: Frame
         do {
-            frame = try timings.measure(.decode) { try decoder.decode(bytes, source: item.path) }
+            frame = try timings.measure(.decode) { try decoder.decode(bytes, source: item.path, frame: item.frameNumber) }
         } catch {
             return (.failure(failure(error, stage: .decode)), timings)
         }

@@ -114,6 +114,10 @@ extension ImageView {
         metrics.append(MetricView(name: L.text("metric.size"),
                                   value: L.text("metric.size_px", ["width": .number(Double(image.widthPx)), "height": .number(Double(image.heightPx))]),
                                   note: image.format))
+        if let chunks = image.colourChunks {
+            metrics.append(MetricView(name: L.text("metric.colour_chunks"), value: chunks.joined(separator: L.text("list.comma")),
+                                      note: L.text("metric.colour_chunks_note")))
+        }
         metrics += Self.flattenedMetrics(image, localizer: L)
         if let head = image.head {
             if head.found {

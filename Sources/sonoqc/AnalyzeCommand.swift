@@ -24,7 +24,8 @@ struct AnalyzeCommand: ParsableCommand {
             Output in --out:
               images.jsonl              one JSON object per analysed image, input order: path, scan, \
             format, width, height, bit_depth, source_was_colour, pixel_spacing (with its source), \
-            intensity (mean, std, p1, p50, p99, saturated_fraction, zero_fraction)
+            intensity (mean, std, p1, p50, p99, saturated_fraction, zero_fraction), colour_chunks (gAMA, cHRM, \
+            sRGB, iCCP present in the file; never applied: samples are the stored values)
               scans/<scan>/report.json  per-scan QC report (schema: `sonoqc schema scan-report`): metrics, \
             findings, measurements, verdict; written as soon as the scan's last image is done
               scans/<scan>/report.html  the same for people, with overlay thumbnails and growth charts
@@ -73,6 +74,10 @@ struct AnalyzeCommand: ParsableCommand {
         "QC profile (JSON) overriding the default thresholds; see profiles/default.json.", valueName: "file"))
     var qcProfile: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Frames analysed per multi-frame DICOM file, evenly spaced (the rest are listed as skipped).", valueName: "n"))
+    var maxFramesPerFile: Int = DICOMScans.defaultMaxFramesPerFile
+
     @Flag(name: .long, help: "Write only JSON and CSV, no report.html pages or index.html.")
     var noHTML = false
 
@@ -90,6 +95,7 @@ struct AnalyzeCommand: ParsableCommand {
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1.") }
+        if maxFramesPerFile < 1 { throw ValidationError("--max-frames-per-file must be at least 1.") }
         if DecodeLimits.Strictness(rawValue: strictness) == nil {
             throw ValidationError("--strictness must be one of: \(DecodeLimits.Strictness.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
@@ -117,7 +123,23 @@ struct AnalyzeCommand: ParsableCommand {
         let qc = skipMeasure ? nil : QCSettings(profile: thresholds, writesHTML: !noHTML, language: lang)
 
         var discoveryTimings = StageTimings()
-        let plan = discoveryTimings.measure(.discover) { InputDiscovery().plan(inputs: inputs) }
+        var plan = discoveryTimings.measure(.discover) { InputDiscovery().plan(inputs: inputs) }
+        if plan.scans.contains(where: { $0.items.contains { InputDiscovery.isDICOMName($0.path) } }) {
+            let keyPath = DICOMScans.keyPath(outputDirectory: out)
+            let key: [UInt8]
+            do {
+                try FileManager.default.createDirectory(atPath: (keyPath as NSString).deletingLastPathComponent.isEmpty
+                                                        ? "." : (keyPath as NSString).deletingLastPathComponent,
+                                                        withIntermediateDirectories: true)
+                key = try DICOMScans.loadOrCreateKey(at: keyPath)
+            } catch {
+                logger.error("cannot create the DICOM scan key \(keyPath): \(error)")
+                throw ExitCode(1)
+            }
+            plan = discoveryTimings.measure(.discover) {
+                DICOMScans.expand(plan, maxFramesPerFile: maxFramesPerFile, key: key, limits: limits)
+            }
+        }
         logger.info("\(plan.imageCount) images in \(plan.scans.count) scans, \(plan.skipped.count) files skipped, \(workers) workers")
 
         let progressLine = (!quiet && isatty(STDERR_FILENO) == 1) ? ProgressLine() : nil

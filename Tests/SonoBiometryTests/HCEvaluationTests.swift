@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SonoTestSupport
 import SonoCodecs
 import SonoCore
 @testable import SonoBiometry
@@ -96,7 +97,7 @@ struct HCEvaluationTests {
         let directory = SharedData.hc18Directory
         let truth = try String(contentsOf: directory.appendingPathComponent("truth.csv"), encoding: .utf8)
         let entries = try HCEvaluation.parseTruth(truth)
-        #expect(entries.count == 101)
+        #expect(entries.count == (try SharedData.hc18FrameNames()).count)
         let decoder = ImageDecoder()
         let results = HCEvaluation.evaluate(entries) { name in
             try decoder.decodeFile(atPath: directory.appendingPathComponent("images").appendingPathComponent(name).path).image
@@ -111,10 +112,9 @@ struct HCEvaluationTests {
     /// The simulator's clean batch (one head per week 18–40, full ring in view). Its truth ellipse
     /// sits inside the blurred outer edge of the rendered bone, so the measurer reads about
     /// 1.5 % (4 mm) large there; the range allows for that offset and fails on real regressions.
-    @Test("simulator phantoms: every clean phantom measured within 3 % and mean abs difference under 6 mm",
-          .enabled(if: SampleBatches.has("clean-18-40"), "samples/clean-18-40 is absent: phantom batch test skipped"))
+    @Test("simulator phantoms: every clean phantom measured within 3 % and mean abs difference under 6 mm")
     func simulatorCleanBatch() throws {
-        let truthURL = SampleBatches.truthFile(batch: "clean-18-40")
+        let truthURL = Repository.sample("clean-18-40").appendingPathComponent("truth.csv")
         let entries = try HCEvaluation.parseTruth(try String(contentsOf: truthURL, encoding: .utf8))
         #expect(!entries.isEmpty)
         let decoder = ImageDecoder()

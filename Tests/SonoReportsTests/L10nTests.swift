@@ -4,13 +4,14 @@ import SonoBiometry
 import SonoChecks
 import SonoCore
 import SonoL10n
+import SonoTestSupport
 @testable import SonoReports
 
 /// The text catalogues (Sources/SonoL10n/Resources/<language>.json) against each other, against
 /// the sources that look keys up, and against the glossary; plus the golden pages.
 @Suite("Catalogues and localized pages")
 struct L10nTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = Repository.root
 
     /// The catalogue files as committed (the same bytes are embedded in the binary).
     static func catalogue(_ language: Language) throws -> [String: String] {
@@ -170,59 +171,20 @@ struct L10nTests {
 
     // MARK: Golden pages
 
+    /// Recorded by scripts/record-golden.sh (`make record-golden`) from `sonoqc analyze samples`;
+    /// EndToEndTests/GoldenOutputTests checks that they still are what the CLI writes.
     static let golden = root.appendingPathComponent("Tests/SonoReportsTests/Fixtures/golden")
-    /// `SONOQC_RECORD_GOLDEN=1` (see `make record-golden`) rewrites the golden files and fails, so
-    /// recording never passes by itself: the diff is reviewed and the tests are run again.
-    static let recording = ProcessInfo.processInfo.environment["SONOQC_RECORD_GOLDEN"] == "1"
 
-    /// Compares `page` with the committed golden file byte for byte (or records it).
-    static func checkGolden(_ page: String, _ name: String) throws {
-        let url = golden.appendingPathComponent(name)
-        if recording {
-            try Data(page.utf8).write(to: url)
-            Issue.record("recorded \(name); review the diff and run the tests without SONOQC_RECORD_GOLDEN")
-            return
-        }
-        let expected = try String(contentsOf: url, encoding: .utf8)
-        #expect(page == expected, "\(name) differs from the renderer's output; if intended, run make record-golden and review the diff")
-        // Every placeholder was filled.
-        #expect(page.firstMatch(of: try Regex(#"\{[a-z_]+(:[a-z0-9]+)?\}"#)) == nil, "\(name) has an unfilled placeholder")
-    }
-
-    /// The sample scan's report.json as the engine wrote it (recorded by scripts/record-golden.sh).
-    static func sampleReport() throws -> ScanReport {
-        try JSONDecoder().decode(ScanReport.self, from: Data(contentsOf: golden.appendingPathComponent("sample-scan.report.json")))
-    }
-
-    @Test("the sample scan's page matches its golden file in both languages", arguments: Language.allCases)
+    @Test("the sample scan's page, rendered from its report.json, matches the golden page in both languages",
+          arguments: Language.allCases)
     func goldenScanPage(_ language: Language) throws {
-        let report = try Self.sampleReport()
+        let report = try JSONDecoder().decode(ScanReport.self, from: Data(contentsOf: Self.golden.appendingPathComponent("sample-scan.report.json")))
         let thumbnails = report.images.enumerated().map { ReportLayout.thumbnailFileName(index: $0.offset, file: $0.element.file) }
-        let page = HTMLReportWriter.page(for: report, thumbnails: thumbnails, scanKey: "sample/\(report.scan.scanID)", language: language)
-        try Self.checkGolden(page, "scan.\(language.rawValue).html")
-    }
-
-    /// Three operators in two units: one unbiased, one measuring high, one with too few scans.
-    static func auditRecords() -> [AuditRecord] {
-        func records(op: String, unit: String, count: Int, bias: Double, seed: UInt64) -> [AuditRecord] {
-            var rng = SplitMix64(seed: seed)
-            return (0..<count).map { i in
-                let day = 1 + i % 28, month = 1 + i / 28
-                let date = "2026-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"
-                return AuditRecord(scanID: "\(op)-\(i)", unitID: unit, operatorID: op, examDate: date,
-                                   verdict: i % 7 == 0 ? .fail : i % 5 == 0 ? .review : .pass,
-                                   firedRuleIDs: i % 5 == 0 ? [RuleID.hcAutomaticVsReported.rawValue] : [],
-                                   reportedZScores: [.hc: bias + rng.normal(), .bpd: bias + rng.normal()])
-            }
-        }
-        return records(op: "op-a", unit: "unit-cq", count: 36, bias: 0, seed: 21)
-            + records(op: "op-b", unit: "unit-cq", count: 34, bias: 0.8, seed: 22)
-            + records(op: "op-c", unit: "unit-gz", count: 9, bias: 0.2, seed: 23)
-    }
-
-    @Test("the audit page matches its golden file in both languages", arguments: Language.allCases)
-    func goldenAuditPage(_ language: Language) throws {
-        let audit = AuditAnalysis(records: Self.auditRecords())
-        try Self.checkGolden(AuditReport.html(audit, sources: ["reports"], language: language), "audit.\(language.rawValue).html")
+        let page = HTMLReportWriter.page(for: report, thumbnails: thumbnails, scanKey: "samples/defects-overlays-duplicates/O-SWAP",
+                                         language: language)
+        let name = "scan.\(language.rawValue).html"
+        let expected = try String(contentsOf: Self.golden.appendingPathComponent(name), encoding: .utf8)
+        #expect(page == expected, "\(name) differs from the renderer's output; if intended, run make record-golden and review the diff")
+        #expect(page.firstMatch(of: try Regex(#"\{[a-z_]+(:[a-z0-9]+)?\}"#)) == nil, "\(name) has an unfilled placeholder")
     }
 }

@@ -49,4 +49,10 @@ int sono_jpeg_encode(const unsigned char *pixels, int width, int height, int com
 
 void sono_free(void *pointer);
 
+// libjpeg-turbo's version as MMMmmmppp (2.1.5 → 2001005); 0 for a libjpeg that is not turbo.
+int sono_jpeg_library_version(void);
+
+// libpng's regular read API, behind the same kind of shim.
+#include "png_shim.h"
+
 #endif

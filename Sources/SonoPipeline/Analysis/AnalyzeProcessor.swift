@@ -18,14 +18,19 @@ public struct ImageRecord: Sendable, Codable, Equatable {
     public var pixelSpacing: PixelSpacing?
     /// Nil only when measurement was switched off (the overhead benchmark).
     public var intensity: IntensityStatistics?
+    /// Colour-management chunks the file carried (`gAMA`, `cHRM`, `sRGB`, `iCCP`), not applied:
+    /// the statistics are of the stored samples.
+    public var colourChunks: [String]
 
     enum CodingKeys: String, CodingKey {
         case path, scan, format, width, height, intensity
         case bitDepth = "bit_depth", sourceWasColour = "source_was_colour", pixelSpacing = "pixel_spacing"
+        case colourChunks = "colour_chunks"
     }
 
     public init(path: String, scan: String, format: ImageFormat, width: Int, height: Int, bitDepth: Int,
-                sourceWasColour: Bool, pixelSpacing: PixelSpacing?, intensity: IntensityStatistics?) {
+                sourceWasColour: Bool, pixelSpacing: PixelSpacing?, intensity: IntensityStatistics?,
+                colourChunks: [String] = []) {
         self.path = path
         self.scan = scan
         self.format = format
@@ -35,6 +40,7 @@ public struct ImageRecord: Sendable, Codable, Equatable {
         self.sourceWasColour = sourceWasColour
         self.pixelSpacing = pixelSpacing
         self.intensity = intensity
+        self.colourChunks = colourChunks
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -49,6 +55,7 @@ public struct ImageRecord: Sendable, Codable, Equatable {
         try c.encode(sourceWasColour, forKey: .sourceWasColour)
         try c.encode(pixelSpacing, forKey: .pixelSpacing)
         try c.encode(intensity, forKey: .intensity)
+        try c.encode(colourChunks, forKey: .colourChunks)
     }
 }
 
@@ -71,7 +78,8 @@ public struct FailureRecord: Sendable, Codable, Equatable {
 
 /// The per-scan report of `sonoqc analyze` (`<out>/scans/<scan>/report.json`).
 public struct AnalyzeScanReport: Sendable, Codable, Equatable {
-    public static let currentSchema = "sonoqc-analyze-scan/1"
+    /// Version 2 added `colour_chunks` to each image; a `--resume` re-analyses version-1 scans.
+    public static let currentSchema = "sonoqc-analyze-scan/2"
 
     public var schema: String
     /// The scan's key in the batch (its directory under `scans/`).
@@ -133,7 +141,7 @@ public struct AnalyzeProcessor: ScanProcessor {
         let record = ImageRecord(
             path: item.path, scan: "", format: frame.format, width: frame.width, height: frame.height,
             bitDepth: frame.sourceBitDepth, sourceWasColour: frame.sourceWasColour,
-            pixelSpacing: Self.spacing(item: item, frame: frame), intensity: intensity)
+            pixelSpacing: Self.spacing(item: item, frame: frame), intensity: intensity, colourChunks: frame.colourChunks)
         guard let qc, let scan = scans[item.scanIndex] else {
             return AnalyzedImage(record: record, qc: nil, thumbnailPNG: nil)
         }

@@ -44,6 +44,11 @@ struct QCScanContext: Sendable {
     init(scan: ScanWork) {
         entry = scan.manifestEntry
         metadata = scan.manifestEntry.map(ScanMetadata.init(entry:))
+            ?? scan.headerMetadata.map { header in
+                var m = ScanMetadata(entry: header)
+                m.fromManifest = false
+                return m
+            }
             ?? ScanMetadata(scanID: scan.key, fromManifest: false)
     }
 

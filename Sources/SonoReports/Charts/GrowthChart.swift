@@ -98,20 +98,6 @@ public struct GrowthChart: Sendable {
             - (valueMM - r.lower) / (r.upper - r.lower) * (Self.height - Self.marginTop - Self.marginBottom)
     }
 
-    /// Inverse of ``y(_:)``, used by tests to read curves back.
-    func valueMM(atY y: Double) -> Double {
-        let r = valueRangeMM
-        return r.lower + (Self.height - Self.marginBottom - y) / (Self.height - Self.marginTop - Self.marginBottom)
-            * (r.upper - r.lower)
-    }
-
-    /// Inverse of ``x(_:)`` inside the plot.
-    func gaWeeks(atX x: Double) -> Double {
-        let range = Intergrowth21st.validWeeks
-        return range.lowerBound + (x - Self.marginLeft) / (Self.width - Self.marginLeft - Self.marginRight)
-            * (range.upperBound - range.lowerBound)
-    }
-
     private static func n(_ v: Double) -> String { TextFormat.fixed(v, 2) }
 
     /// Human-readable description of the points in `L`'s language, also used as the SVG `<desc>`.
