@@ -80,12 +80,22 @@ enum Rules {
         return out
     }
 
-    static func overlayFinding(_ o: OverlaySummary, file: String) -> Finding {
-        let found = !o.kinds.isEmpty
-        return Finding(rule: .overlays, outcome: found ? .flagged : .passed, severity: .info, file: file, measured: o.maskedFraction,
-                       unit: "fraction of frame masked", threshold: "none (reported and masked)",
-                       explanation: found ? "burned-in overlays (\(o.kinds.joined(separator: ", "))) masked out of metrics and measurement"
-                           : "no burned-in overlays found")
+    /// `declaredBurnedIn` is a DICOM file's BurnedInAnnotation (0028,0301): YES flags the frame
+    /// even when the detector saw nothing (the mask covers only what it saw), and both answers are
+    /// recorded beside the detector's.
+    static func overlayFinding(_ o: OverlaySummary, declaredBurnedIn: Bool? = nil, file: String) -> Finding {
+        let detected = !o.kinds.isEmpty
+        var explanation = detected ? "burned-in overlays (\(o.kinds.joined(separator: ", "))) masked out of metrics and measurement"
+            : "no burned-in overlays found"
+        switch (declaredBurnedIn, detected) {
+        case (true?, true): explanation += "; the DICOM file declares burned-in annotation (BurnedInAnnotation YES)"
+        case (true?, false): explanation += ", but the DICOM file declares burned-in annotation (BurnedInAnnotation YES): check the frame for annotation the mask missed"
+        case (false?, true): explanation += "; the DICOM file declares none (BurnedInAnnotation NO)"
+        case (false?, false), (nil, _): break
+        }
+        return Finding(rule: .overlays, outcome: detected || declaredBurnedIn == true ? .flagged : .passed, severity: .info, file: file,
+                       measured: o.maskedFraction, unit: "fraction of frame masked", threshold: "none (reported and masked)",
+                       explanation: explanation)
     }
 
     static func gcnr(_ value: Double?, headTrusted: Bool, profile p: QCProfile.ImageQuality, file: String) -> Finding {
