@@ -41,13 +41,18 @@ public enum FrameQC {
         let calibrationFinding = findings.count
         findings.append(Rules.calibration(calibration, file: file))
         findings += Rules.imageQuality(metrics, overlays: overlay.summary, fieldOfViewFound: fovOK, profile: profile.imageQuality, file: file)
+        if let declared = frame.dicom?.burnedInAnnotation, let i = findings.firstIndex(where: { $0.rule == .overlays }) {
+            findings[i] = Rules.overlayFinding(overlay.summary, declaredBurnedIn: declared, file: file)
+        }
 
         // Head: measured on head planes and on frames whose plane is not stated.
         var head: HeadAssessment? = nil
         var measurement: HeadMeasurement? = nil
         if context.plane == .head || context.plane == .unknown {
-            var result = HeadMeasurer.measure(image, spacingMMPerPixel: dicomCalibration == nil ? calibration.mmPerPixel : nil,
-                                              mask: overlay.mask)
+            let views = dicomCalibration.map { DICOMDualView.views($0, width: image.width, height: image.height) } ?? []
+            var result = views.isEmpty
+                ? HeadMeasurer.measure(image, spacingMMPerPixel: dicomCalibration == nil ? calibration.mmPerPixel : nil, mask: overlay.mask)
+                : DICOMDualView.measureHead(image, mask: overlay.mask, views: views)
             if let dicom = dicomCalibration {
                 let centre = (try? result.get()).map { (x: $0.ellipse.centerX, y: $0.ellipse.centerY) }
                 calibration = CalibrationInfo.resolveDICOM(dicom, width: image.width, height: image.height, headCentre: centre,

@@ -83,12 +83,22 @@ enum Rules {
         return out
     }
 
-    static func overlayFinding(_ o: OverlaySummary, file: String) -> Finding {
-        let found = !o.kinds.isEmpty
-        return Finding(rule: .overlays, outcome: found ? .flagged : .passed, severity: .info, file: file, measured: o.maskedFraction,
-                       unit: Message("unit.fraction_masked"), threshold: Message("threshold.overlays"),
-                       message: found ? Message("finding.IQ-008.found", ["kinds": .text(o.kinds.joined(separator: ", "))])
-                           : Message("finding.IQ-008.none"))
+    /// `declaredBurnedIn` is a DICOM file's BurnedInAnnotation (0028,0301): YES flags the frame
+    /// even when the detector saw nothing (the mask covers only what it saw), and both answers are
+    /// recorded beside the detector's.
+    static func overlayFinding(_ o: OverlaySummary, declaredBurnedIn: Bool? = nil, file: String) -> Finding {
+        let detected = !o.kinds.isEmpty
+        let key: String
+        switch (declaredBurnedIn, detected) {
+        case (true?, true): key = "finding.IQ-008.found_declared"
+        case (true?, false): key = "finding.IQ-008.none_but_declared"
+        case (false?, true): key = "finding.IQ-008.found_not_declared"
+        case (false?, false), (nil, _): key = detected ? "finding.IQ-008.found" : "finding.IQ-008.none"
+        }
+        let arguments: [String: MessageArg] = detected ? ["kinds": .text(o.kinds.joined(separator: ", "))] : [:]
+        return Finding(rule: .overlays, outcome: detected || declaredBurnedIn == true ? .flagged : .passed, severity: .info, file: file,
+                       measured: o.maskedFraction, unit: Message("unit.fraction_masked"), threshold: Message("threshold.overlays"),
+                       message: Message(key, arguments))
     }
 
     static func gcnr(_ value: Double?, headTrusted: Bool, profile p: QCProfile.ImageQuality, file: String) -> Finding {

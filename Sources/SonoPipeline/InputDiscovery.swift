@@ -5,14 +5,15 @@ import Darwin
 #endif
 import Foundation
 import SonoChecks
+import SonoCodecs
 import SonoCore
 
 /// The discover stage: turns command-line inputs into a ``BatchPlan``.
 ///
 /// Rules (issue 2): directories are walked recursively in sorted order, following symbolic links
 /// but never entering a directory twice (so link loops end); inside directories only files whose
-/// extension says image (`.png`, `.jpg`, `.jpeg`, `.dcm`, `.dicom`, any case) are taken and every other file is
-/// listed as skipped; files named on the command line are always tried, whatever their name.
+/// extension says image (`.png`, `.jpg`, `.jpeg`, `.dcm`, `.dicom`, any case) or that start as DICOM
+/// (``hasDICOMMagic(atPath:)``) are taken and every other file is listed as skipped; files named on the command line are always tried, whatever their name.
 ///
 /// Scans: a directory holding `manifest.json` (``BatchManifest``) contributes the manifest's scans,
 /// and image files under it that the manifest does not list are skipped. Elsewhere every directory
@@ -36,6 +37,23 @@ public struct InputDiscovery: Sendable {
     public static func isDICOMName(_ name: String) -> Bool {
         guard let dot = name.lastIndex(of: ".") else { return false }
         return ["dcm", "dicom"].contains(name[name.index(after: dot)...].lowercased())
+    }
+
+    /// True for a file with `DICM` at offset 128, whatever its name: archives and PACS exports
+    /// often write DICOM without an extension (`IM0001`, `I0000012`). Reads only the first 132 bytes.
+    public static func hasDICOMMagic(atPath path: String) -> Bool {
+        // Non-blocking so that a FIFO swapped in after the stat cannot hang the walk.
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 132)
+        var count = 0
+        while count < head.count {
+            let n = head.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
+            guard n > 0 else { break }
+            count += n
+        }
+        return count == head.count && ImageDecoder.detectFormat(head) == .supported(.dicom)
     }
 
     public static func hasImageExtension(_ name: String) -> Bool {
@@ -118,7 +136,7 @@ public struct InputDiscovery: Sendable {
                         skipped.append(SkippedFile(file: path, reason: "directory already visited (link loop or duplicate)"))
                     }
                 case .regular:
-                    if InputDiscovery.hasImageExtension(name) {
+                    if InputDiscovery.hasImageExtension(name) || InputDiscovery.hasDICOMMagic(atPath: path) {
                         images.append((path, nil))
                     } else {
                         skipped.append(SkippedFile(file: path, reason: "not an image file name"))

@@ -124,7 +124,7 @@ struct AnalyzeCommand: ParsableCommand {
 
         var discoveryTimings = StageTimings()
         var plan = discoveryTimings.measure(.discover) { InputDiscovery().plan(inputs: inputs) }
-        if plan.scans.contains(where: { $0.items.contains { InputDiscovery.isDICOMName($0.path) } }) {
+        if plan.scans.contains(where: { $0.items.contains { InputDiscovery.isDICOMName($0.path) || InputDiscovery.hasDICOMMagic(atPath: $0.path) } }) {
             let keyPath = DICOMScans.keyPath(outputDirectory: out)
             let key: [UInt8]
             do {

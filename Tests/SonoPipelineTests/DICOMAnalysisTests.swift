@@ -16,6 +16,25 @@ import SonoCore
         #expect(DICOMScans.frameNumbers(count: 30, limit: 1) == [1])
     }
 
+    /// Walked directories take extension-less files that start as DICOM (PACS exports name them
+    /// `IM0001`), and only those: short files and other bytes are still skipped by name.
+    @Test func extensionlessDICOMIsFoundByItsMagic() throws {
+        let batch = try TestBatch()
+        let dicom = try [UInt8](Data(contentsOf: Self.fixtures.appendingPathComponent("rle-monochrome2-8-3frames.dcm")))
+        try batch.write("in/s/IM0001", bytes: dicom)
+        try batch.write("in/s/notes", bytes: [UInt8](repeating: 0x41, count: 300))
+        // The magic one byte short of complete.
+        try batch.write("in/s/stub", bytes: Array(dicom[0..<131]))
+        let plan = InputDiscovery().plan(inputs: [batch.root + "/in"])
+        #expect(plan.scans.flatMap(\.items).map { ($0.path as NSString).lastPathComponent } == ["IM0001"])
+        #expect(plan.skipped.map { ($0.file as NSString).lastPathComponent } == ["notes", "stub"])
+        #expect(InputDiscovery.hasDICOMMagic(atPath: batch.root + "/in/s/IM0001"))
+        #expect(!InputDiscovery.hasDICOMMagic(atPath: batch.root + "/in/s"))
+        // Found by its magic, it is expanded into frames like a .dcm file.
+        let expanded = DICOMScans.expand(plan, maxFramesPerFile: 16, key: Array(repeating: 7, count: 32), limits: DecodeLimits())
+        #expect(expanded.scans.flatMap(\.items).map { ($0.path as NSString).lastPathComponent } == ["IM0001#1", "IM0001#2", "IM0001#3"])
+    }
+
     /// Analyses the fixture folder (every file carries a patient name, ID, birth date and study
     /// UID) and greps every file written, and the key's file name, for them.
     @Test func noPatientDataInAnyOutputAndFramesAreNamed() throws {
