@@ -22,14 +22,14 @@ public struct QCSettings: Sendable {
 public struct AnalyzedImage: Sendable {
     public var record: ImageRecord
     public var qc: ImageReport?
-    public var thumbnailPNG: [UInt8]?
+    public var thumbnailJPEG: [UInt8]?
 }
 
 /// One finished scan: the issue-2 analysis plus the QC report and thumbnails to write.
 public struct AnalyzedScan: Sendable {
     public var analysis: AnalyzeScanReport
     public var qc: ScanReport?
-    public var thumbnails: [(file: String, png: [UInt8]?)]
+    public var thumbnails: [(file: String, jpeg: [UInt8]?)]
 }
 
 /// Per-scan facts the QC engine needs while processing single images.
@@ -59,12 +59,12 @@ enum QCStage {
         let (report, fov) = FrameQC.analyzeKeepingFieldOfView(frame: frame, context: scan.imageContext(item),
                                                               profile: settings.profile, timer: &timings)
         guard settings.writesHTML else { return (report, nil) }
-        let png = timings.measure(.write) { () -> [UInt8]? in
+        let jpeg = timings.measure(.write) { () -> [UInt8]? in
             var overlay = ImageOverlay(image: report)
             overlay.fieldOfViewMask = GrayImage(width: fov.width, height: fov.height, samples: fov.mask)
-            return try? OverlayRenderer.renderPNG(image: frame.image, overlay: overlay).png
+            return try? OverlayRenderer.renderJPEG(image: frame.image, overlay: overlay).jpeg
         }
-        return (report, png)
+        return (report, jpeg)
     }
 
     static func assess(scan: QCScanContext, images: [ImageReport], failures: [FailureRecord],
