@@ -30,6 +30,7 @@ bench: deps
 
 bench-peers: build
 	@bash Benchmarks/peers/compare.sh
+	@bash Benchmarks/peers/e2e.sh
 
 clean:
 	rm -rf .build $(OUT)

@@ -5,6 +5,17 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+// The hot kernels are compiled three times (see Sources/SonoKernels/Kernels.swift): baseline,
+// x86-64-v3 and x86-64-v4. On other architectures the variant modules are built without CPU flags
+// and never selected.
+#if arch(x86_64)
+let v3Flags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let v4Flags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
+#else
+let v3Flags: [SwiftSetting] = []
+let v4Flags: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "SonoQC",
     platforms: [.macOS(.v14)],
@@ -50,14 +61,21 @@ let package = Package(
         .target(
             name: "SonoCodecs", dependencies: ["SonoCore", "CLibPNG", "CCodecShims", "CZlib", "CJPEG2000Shim"],
             swiftSettings: strict),
-        .target(name: "SonoFilters", dependencies: ["SonoCore"], swiftSettings: strict),
+        .target(name: "CCPUFeatures"),
+        .target(name: "SonoKernels", swiftSettings: strict),
+        .target(name: "SonoKernelsV3", swiftSettings: strict + v3Flags),
+        .target(name: "SonoKernelsV4", swiftSettings: strict + v4Flags),
+        .target(
+            name: "SonoFilters",
+            dependencies: ["SonoCore", "CCPUFeatures", "SonoKernels", "SonoKernelsV3", "SonoKernelsV4"],
+            swiftSettings: strict),
         .target(name: "SonoBiometry", dependencies: ["SonoCore", "SonoFilters"], swiftSettings: strict),
         .target(
             name: "SonoChecks", dependencies: ["SonoCore", "SonoFilters", "SonoBiometry", "SonoL10n"],
             swiftSettings: strict),
         .target(
             name: "SonoReports",
-            dependencies: ["SonoCore", "SonoCodecs", "SonoBiometry", "SonoChecks", "SonoL10n"],
+            dependencies: ["SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks", "SonoL10n"],
             swiftSettings: strict),
         .target(
             name: "SonoPipeline",

@@ -8,6 +8,13 @@ import SonoBiometry
 /// Pure and thread-safe: the pipeline calls it concurrently on any number of frames; the result
 /// depends only on the arguments.
 public enum FrameQC {
+    /// The three phases of the per-frame work, so a caller can time them apart: `filter` (field
+    /// of view, overlays, the image-metric kernels, perceptual hash), `measure` (the head
+    /// measurement and its plane metrics), `check` (the rules).
+    public enum Phase: Sendable, CaseIterable {
+        case filter, measure, check
+    }
+
     public static func analyze(frame: Frame, context: ImageContext, profile: QCProfile) -> ImageReport {
         analyzeKeepingFieldOfView(frame: frame, context: context, profile: profile).report
     }
@@ -16,6 +23,15 @@ public enum FrameQC {
     /// it (report thumbnails) and should not detect it a second time.
     public static func analyzeKeepingFieldOfView(frame: Frame, context: ImageContext,
                                                  profile: QCProfile) -> (report: ImageReport, fieldOfView: FieldOfView) {
+        var untimed = UntimedPhases()
+        return analyzeKeepingFieldOfView(frame: frame, context: context, profile: profile, timer: &untimed)
+    }
+
+    /// The same, running each ``Phase`` inside `timer.time(_:_:)` (the pipeline charges them to
+    /// its filter, measure and check stages).
+    public static func analyzeKeepingFieldOfView<Timer: FramePhaseTimer>(
+        frame: Frame, context: ImageContext, profile: QCProfile, timer: inout Timer
+    ) -> (report: ImageReport, fieldOfView: FieldOfView) {
         let image = frame.image
         let file = context.file
         var calibration = CalibrationInfo.resolve(manifestMMPerPixel: context.manifestSpacingMMPerPixel, fileSpacing: frame.fileSpacing,
@@ -27,28 +43,23 @@ public enum FrameQC {
             calibration = CalibrationInfo.resolveDICOM(dicom, width: image.width, height: image.height, headCentre: nil,
                                                        profile: profile.calibration)
         }
-        let fov = FieldOfView.detect(image)
-        let overlay = OverlayDetector.detect(image, fieldOfView: fov)
-        let fovOK = fov.fraction >= profile.imageQuality.minFieldOfViewFraction
-        // Without a field of view (blank or nearly black frame) the statistics cover the whole frame,
-        // so that an under-gained frame is still reported as dark rather than only as "no sector".
-        var analysisMask = fovOK ? fov.inner : [UInt8](repeating: 1, count: image.pixelCount)
-        for i in 0..<analysisMask.count where overlay.mask.samples[i] != 0 { analysisMask[i] = 0 }
-        var metrics = ImageMetrics.compute(image, analysisMask: analysisMask, fieldOfViewFraction: fov.fraction)
-        let hash = PerceptualHash.hash(image)
-
-        var findings: [Finding] = []
-        let calibrationFinding = findings.count
-        findings.append(Rules.calibration(calibration, file: file))
-        findings += Rules.imageQuality(metrics, overlays: overlay.summary, fieldOfViewFound: fovOK, profile: profile.imageQuality, file: file)
-        if let declared = frame.dicom?.burnedInAnnotation, let i = findings.firstIndex(where: { $0.rule == .overlays }) {
-            findings[i] = Rules.overlayFinding(overlay.summary, declaredBurnedIn: declared, file: file)
+        let (fov, overlay, filteredMetrics, hash) = timer.time(.filter) {
+            let fov = FieldOfView.detect(image)
+            let overlay = OverlayDetector.detect(image, fieldOfView: fov)
+            // Without a field of view (blank or nearly black frame) the statistics cover the whole frame,
+            // so that an under-gained frame is still reported as dark rather than only as "no sector".
+            var analysisMask = fov.fraction >= profile.imageQuality.minFieldOfViewFraction
+                ? fov.inner : [UInt8](repeating: 1, count: image.pixelCount)
+            for i in 0..<analysisMask.count where overlay.mask.samples[i] != 0 { analysisMask[i] = 0 }
+            let metrics = ImageMetrics.compute(image, analysisMask: analysisMask, fieldOfViewFraction: fov.fraction)
+            return (fov, overlay, metrics, PerceptualHash.hash(image))
         }
+        let fovOK = fov.fraction >= profile.imageQuality.minFieldOfViewFraction
+        var metrics = filteredMetrics
 
         // Head: measured on head planes and on frames whose plane is not stated.
-        var head: HeadAssessment? = nil
-        var measurement: HeadMeasurement? = nil
-        if context.plane == .head || context.plane == .unknown {
+        let (head, measurement) = timer.time(.measure) { () -> (HeadAssessment?, HeadMeasurement?) in
+            guard context.plane == .head || context.plane == .unknown else { return (nil, nil) }
             let views = dicomCalibration.map { DICOMDualView.views($0, width: image.width, height: image.height) } ?? []
             var result = views.isEmpty
                 ? HeadMeasurer.measure(image, spacingMMPerPixel: dicomCalibration == nil ? calibration.mmPerPixel : nil, mask: overlay.mask)
@@ -57,7 +68,6 @@ public enum FrameQC {
                 let centre = (try? result.get()).map { (x: $0.ellipse.centerX, y: $0.ellipse.centerY) }
                 calibration = CalibrationInfo.resolveDICOM(dicom, width: image.width, height: image.height, headCentre: centre,
                                                            profile: profile.calibration)
-                findings[calibrationFinding] = Rules.calibration(calibration, file: file)
                 result = result.map { m in
                     var scaled = m
                     scaled.spacingMMPerPixel = calibration.mmPerPixel
@@ -66,9 +76,8 @@ public enum FrameQC {
             }
             switch result {
             case let .failure(failure):
-                head = HeadAssessment(found: false, failure: failure.summary)
+                return (HeadAssessment(found: false, failure: failure.summary), nil)
             case let .success(m):
-                measurement = m
                 var a = HeadAssessment(found: true)
                 let e = m.ellipse
                 a.centreXPx = e.centerX
@@ -90,24 +99,46 @@ public enum FrameQC {
                 a.midlineContrast = plane.midlineContrast
                 metrics.skullBrainGCNR = JSONNumber.rounded(plane.gcnr)
                 a.roundNumbers()
-                head = a
+                return (a, m)
+            }
+        }
+
+        // Rules, appended in a fixed order before the final sort by rule.
+        let report = timer.time(.check) { () -> ImageReport in
+            var findings: [Finding] = []
+            findings.append(Rules.calibration(calibration, file: file))
+            findings += Rules.imageQuality(metrics, overlays: overlay.summary, fieldOfViewFound: fovOK, profile: profile.imageQuality,
+                                           file: file)
+            if let declared = frame.dicom?.burnedInAnnotation, let i = findings.firstIndex(where: { $0.rule == .overlays }) {
+                findings[i] = Rules.overlayFinding(overlay.summary, declaredBurnedIn: declared, file: file)
             }
             if let head {
                 findings += Rules.headPlane(head, plane: context.plane, fieldOfViewFound: fovOK, profile: profile.headPlane, file: file)
             }
+            findings.append(Rules.gcnr(metrics.skullBrainGCNR, headTrusted: Rules.headTrusted(head, profile.headPlane),
+                                       profile: profile.imageQuality, file: file))
+            let trusted = Rules.headTrusted(head, profile.headPlane) ? measurement : nil
+            let (rows, measurementFindings) = Rules.measurements(reported: context.reported, automatic: trusted,
+                                                                 headAttempted: head != nil, calibration: calibration,
+                                                                 gestationalAgeDays: context.gestationalAgeDays,
+                                                                 profile: profile.measurements, file: file)
+            findings += measurementFindings
+            findings.sort { $0.rule < $1.rule }
+            return ImageReport(file: file, plane: context.plane, format: frame.format.rawValue, widthPx: image.width,
+                               heightPx: image.height, colourChunks: frame.colourChunks, calibration: calibration, metrics: metrics, overlays: overlay.summary,
+                               perceptualHash: PerceptualHash.hex(hash), head: head, measurements: rows, findings: findings)
         }
-        findings.append(Rules.gcnr(metrics.skullBrainGCNR, headTrusted: Rules.headTrusted(head, profile.headPlane),
-                                   profile: profile.imageQuality, file: file))
-
-        let trusted = Rules.headTrusted(head, profile.headPlane) ? measurement : nil
-        let (rows, measurementFindings) = Rules.measurements(reported: context.reported, automatic: trusted, headAttempted: head != nil,
-                                                             calibration: calibration, gestationalAgeDays: context.gestationalAgeDays,
-                                                             profile: profile.measurements, file: file)
-        findings += measurementFindings
-        findings.sort { $0.rule < $1.rule }
-        let report = ImageReport(file: file, plane: context.plane, format: frame.format.rawValue, widthPx: image.width,
-                                 heightPx: image.height, colourChunks: frame.colourChunks, calibration: calibration, metrics: metrics, overlays: overlay.summary,
-                                 perceptualHash: PerceptualHash.hex(hash), head: head, measurements: rows, findings: findings)
         return (report, fov)
     }
+}
+
+/// Runs each ``FrameQC/Phase`` of a frame's analysis; conformers time it (the pipeline's
+/// per-stage timings do).
+public protocol FramePhaseTimer {
+    mutating func time<R>(_ phase: FrameQC.Phase, _ body: () throws -> R) rethrows -> R
+}
+
+/// Runs phases without timing them.
+struct UntimedPhases: FramePhaseTimer {
+    func time<R>(_ phase: FrameQC.Phase, _ body: () throws -> R) rethrows -> R { try body() }
 }

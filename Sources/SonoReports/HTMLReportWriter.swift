@@ -8,7 +8,7 @@ import SonoL10n
 /// The folder is self-contained: the page references only files beside it (thumbnails) and
 /// embeds its charts as inline SVG, so it can be zipped, mailed or opened offline.
 public enum HTMLReportWriter {
-    /// Writes `report.html` plus one `overlay-*.png` per decodable frame into `directory`.
+    /// Writes `report.html` plus one `overlay-*.jpg` per decodable frame into `directory`.
     ///
     /// - Parameters:
     ///   - frames: the decoded grey frame of each image, in `view.images` order; nil where the
@@ -29,13 +29,13 @@ public enum HTMLReportWriter {
                 continue
             }
             let name = ReportLayout.thumbnailFileName(index: i, file: image.file)
-            let png: [UInt8]
+            let jpeg: [UInt8]
             do {
-                png = try OverlayRenderer.renderPNG(image: frame, overlay: image.overlay).png
+                jpeg = try OverlayRenderer.renderJPEG(image: frame, overlay: image.overlay).jpeg
             } catch {
                 throw .thumbnailEncodingFailed(file: image.file, reason: String(describing: error))
             }
-            try writeFile(Data(png), to: directory.appendingPathComponent(name))
+            try writeFile(Data(jpeg), to: directory.appendingPathComponent(name))
             thumbnails.append(name)
         }
         let html = ScanReportPage.html(view, thumbnails: thumbnails, indexHref: indexHref, localizer: Localizer(language))

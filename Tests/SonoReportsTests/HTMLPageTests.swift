@@ -84,7 +84,7 @@ struct HTMLPageTests {
         #expect(html.contains("<form class=\"filters\" id=\"filters\" hidden=\"hidden\""))
         #expect(html.contains("<th scope=\"row\"><code>measure.hc.discrepancy</code></th><td></td><td class=\"num\">2</td><td class=\"num\">2</td>"))
         #expect(html.components(separatedBy: "<li class=\"flagged").count - 1 == 2)
-        #expect(html.contains("src=\"scans/unit_S003/overlay-1-img-1.png\""))
+        #expect(html.contains("src=\"scans/unit_S003/overlay-1-img-1.jpg\""))
     }
 
     @Test("a frame that could not be decoded gets a note instead of a broken image")
@@ -92,7 +92,7 @@ struct HTMLPageTests {
         let out = Synthetic.temporaryDirectory("missing")
         let view = Synthetic.view(images: 2)
         let thumbs = try HTMLReportWriter.write(view, frames: [nil, Synthetic.frame()], to: out, indexHref: nil)
-        #expect(thumbs == [nil, "overlay-2-img-2.png"])
+        #expect(thumbs == [nil, "overlay-2-img-2.jpg"])
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(html.contains("No thumbnail: the frame could not be decoded."))
         #expect(HTMLStructure(html, baseDirectory: out).problems.isEmpty)

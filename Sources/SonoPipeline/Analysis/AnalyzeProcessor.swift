@@ -143,16 +143,16 @@ public struct AnalyzeProcessor: ScanProcessor {
             bitDepth: frame.sourceBitDepth, sourceWasColour: frame.sourceWasColour,
             pixelSpacing: Self.spacing(item: item, frame: frame), intensity: intensity, colourChunks: frame.colourChunks)
         guard let qc, let scan = scans[item.scanIndex] else {
-            return AnalyzedImage(record: record, qc: nil, thumbnailPNG: nil)
+            return AnalyzedImage(record: record, qc: nil, thumbnailJPEG: nil)
         }
         let (report, thumbnail) = QCStage.analyze(frame, item: item, scan: scan, settings: qc, timings: &timings)
-        return AnalyzedImage(record: record, qc: report, thumbnailPNG: thumbnail)
+        return AnalyzedImage(record: record, qc: report, thumbnailJPEG: thumbnail)
     }
 
     public func finishScan(_ scan: ScanWork, outcomes: [ImageOutcome<AnalyzedImage>]) -> AnalyzedScan {
         var images: [ImageRecord] = []
         var qcImages: [ImageReport] = []
-        var thumbnails: [(file: String, png: [UInt8]?)] = []
+        var thumbnails: [(file: String, jpeg: [UInt8]?)] = []
         var failures: [FailureRecord] = []
         for (item, outcome) in zip(scan.items, outcomes) {
             switch outcome {
@@ -161,7 +161,7 @@ public struct AnalyzeProcessor: ScanProcessor {
                 images.append(image.record)
                 if let report = image.qc {
                     qcImages.append(report)
-                    thumbnails.append((item.path, image.thumbnailPNG))
+                    thumbnails.append((item.path, image.thumbnailJPEG))
                 }
             case .failure(let failure):
                 failures.append(FailureRecord(file: item.path, scan: scan.key, failure: failure))

@@ -255,13 +255,13 @@ public enum BatchAnalysis {
     }
 
     /// Writes the scan's `report.html` and its overlay thumbnails beside `report.json`.
-    static func writeScanPage(_ report: ScanReport, thumbnails: [(file: String, png: [UInt8]?)], scanKey: String, directory: String,
+    static func writeScanPage(_ report: ScanReport, thumbnails: [(file: String, jpeg: [UInt8]?)], scanKey: String, directory: String,
                               language: Language, writer: AtomicFileWriter) throws {
         var names: [String?] = []
         for (index, thumbnail) in thumbnails.enumerated() {
-            guard let png = thumbnail.png else { names.append(nil); continue }
+            guard let jpeg = thumbnail.jpeg else { names.append(nil); continue }
             let name = ReportLayout.thumbnailFileName(index: index, file: thumbnail.file)
-            try writer.write(Data(png), to: directory + "/" + name)
+            try writer.write(Data(jpeg), to: directory + "/" + name)
             names.append(name)
         }
         let html = HTMLReportWriter.page(for: report, thumbnails: names, scanKey: scanKey, language: language)

@@ -167,6 +167,6 @@ public enum ReportLayout {
     public static func thumbnailFileName(index: Int, file: String) -> String {
         let base = file.split(separator: "/").last.map(String.init) ?? file
         let stem = base.split(separator: ".").dropLast().joined(separator: ".")
-        return "overlay-\(index + 1)-\(scanDirectoryName(stem.isEmpty ? base : stem)).png"
+        return "overlay-\(index + 1)-\(scanDirectoryName(stem.isEmpty ? base : stem)).jpg"
     }
 }
