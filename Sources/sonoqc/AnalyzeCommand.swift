@@ -110,10 +110,6 @@ struct AnalyzeCommand: ParsableCommand {
         // --skip-measure is the overhead benchmark's read+decode-only run: no QC either.
         let qc = skipMeasure ? nil : QCSettings(profile: thresholds, writesHTML: !noHTML)
 
-        var discoveryTimings = StageTimings()
-        let plan = discoveryTimings.measure(.discover) { InputDiscovery().plan(inputs: inputs) }
-        logger.info("\(plan.imageCount) images in \(plan.scans.count) scans, \(plan.skipped.count) files skipped, \(workers) workers")
-
         let progressLine = (!quiet && isatty(STDERR_FILENO) == 1) ? ProgressLine() : nil
         var progress: (@Sendable (PipelineProgress) -> Void)?
         if let progressLine {
@@ -127,13 +123,9 @@ struct AnalyzeCommand: ParsableCommand {
 
         let summary: AnalysisSummary
         do {
-            summary = try BatchAnalysis.run(
-                plan: plan,
-                options: AnalysisOptions(outputDirectory: out, resume: resume, measuresIntensity: !skipMeasure,
-                                         executorDescription: "dispatch x\(workers)",
-                                         discoveryTimings: discoveryTimings, qc: qc),
-                executor: DispatchExecutor(workers: workers), control: control,
-                decoder: ImageDecoder(limits: limits), logger: logger)
+            summary = try BatchAnalysis.analyze(
+                inputs: inputs, outputDirectory: out, workers: workers, resume: resume,
+                measuresIntensity: !skipMeasure, qc: qc, limits: limits, control: control, logger: logger)
         } catch {
             progressLine?.finish()
             logger.error("cannot write output to \(out): \(error)")
