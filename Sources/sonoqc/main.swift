@@ -17,6 +17,9 @@ struct SonoQC: ParsableCommand {
             EvaluateHCCommand.self,
             SchemaCommand.self,
             AuditCommand.self,
+            ServeCommand.self,
+            AccountsCommand.self,
+            UploadCommand.self,
         ]
     )
 }
