@@ -6,7 +6,7 @@ SWIFT ?= swift
 TEST_FLAGS ?= -c release -Xswiftc -enable-testing
 OUT ?= reports
 
-.PHONY: deps build run test bench bench-peers clean
+.PHONY: deps build run test test-api load-serve bench bench-peers clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -19,6 +19,14 @@ run: build
 
 test: deps
 	$(SWIFT) test $(TEST_FLAGS) 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
+
+# Schemathesis (PyPI, in .venv) against a live `sonoqc serve` and openapi.yaml; 0 failures expected.
+test-api: deps
+	@bash scripts/test-api.sh
+
+# wrk + nginx ceiling + 20 concurrent upload clients against `sonoqc serve` (README "Run the service").
+load-serve: deps
+	@bash scripts/load-serve.sh
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --no-progress

@@ -57,8 +57,10 @@ public enum ReviewService {
                               logger: logger)
         let api = ServiceAPI(store: store, layout: layout, config: config)
         let router = Router(context: ServiceContext.self)
+        let table = RouteTable()
         router.middlewares.add(AccessLog(logger: logger))
-        api.register(on: router)
+        router.middlewares.add(MethodNotAllowed(table: table))
+        api.register(on: router, table: table)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "sonoqc"),

@@ -16,33 +16,34 @@ struct ServiceAPI: Sendable {
     var blobs: BlobStore { BlobStore(directory: layout.blobs) }
     static let sessionCookie = "sonoqc_session"
 
-    func register(on router: Router<ServiceContext>) {
-        router.get("/healthz") { _, _ in JSONResponse.make(["status": "ok"]) }
-        router.get("/readyz") { _, _ in try await self.ready() }
-        router.get("/openapi.yaml") { _, _ in try self.openAPI() }
+    func register(on router: Router<ServiceContext>, table: RouteTable) {
+        let r = RouteRegistrar(router: router, table: table)
+        r.get("/healthz") { _, _ in JSONResponse.make(["status": "ok"]) }
+        r.get("/readyz") { _, _ in try await self.ready() }
+        r.get("/openapi.yaml") { _, _ in try self.openAPI() }
 
-        router.get("/api/v1/whoami") { req, ctx in
+        r.get("/api/v1/whoami") { req, _ in
             let account = try await self.authenticate(req, stateChanging: false)
             return JSONResponse.make(["name": account.name, "role": account.role.rawValue])
         }
-        router.get("/api/v1/accounts") { req, ctx in try await self.listAccounts(req) }
-        router.post("/api/v1/accounts") { req, ctx in try await self.addAccount(req, ctx) }
-        router.delete("/api/v1/accounts/:name") { req, ctx in try await self.revokeAccount(req, ctx) }
+        r.get("/api/v1/accounts") { req, _ in try await self.listAccounts(req) }
+        r.post("/api/v1/accounts") { req, ctx in try await self.addAccount(req, ctx) }
+        r.delete("/api/v1/accounts/:name") { req, ctx in try await self.revokeAccount(req, ctx) }
 
-        router.post("/api/v1/manifests/validate") { req, ctx in try await self.validateManifest(req) }
-        router.get("/api/v1/batches") { req, ctx in try await self.listBatches(req) }
-        router.post("/api/v1/batches") { req, ctx in try await self.createBatch(req) }
-        router.get("/api/v1/batches/:id") { req, ctx in try await self.showBatch(req, ctx) }
-        router.put("/api/v1/batches/:id/files/:sha256") { req, ctx in try await self.putFile(req, ctx) }
-        router.post("/api/v1/batches/:id/commit") { req, ctx in try await self.commit(req, ctx) }
+        r.post("/api/v1/manifests/validate") { req, _ in try await self.validateManifest(req) }
+        r.get("/api/v1/batches") { req, _ in try await self.listBatches(req) }
+        r.post("/api/v1/batches") { req, _ in try await self.createBatch(req) }
+        r.get("/api/v1/batches/:id") { req, ctx in try await self.showBatch(req, ctx) }
+        r.put("/api/v1/batches/:id/files/:sha256") { req, ctx in try await self.putFile(req, ctx) }
+        r.post("/api/v1/batches/:id/commit") { req, ctx in try await self.commit(req, ctx) }
         for name in ["summary.json", "summary.csv", "index.html"] {
-            router.get("/api/v1/batches/:id/\(name)") { req, ctx in try await self.resultFile(req, ctx, relative: [name]) }
+            r.get("/api/v1/batches/:id/\(name)") { req, ctx in try await self.resultFile(req, ctx, relative: [name]) }
         }
-        router.get("/api/v1/batches/:id/scans/**") { req, ctx in
+        r.get("/api/v1/batches/:id/scans/**") { req, ctx in
             try await self.resultFile(req, ctx, relative: ["scans"] + ctx.parameters.getCatchAll().map(String.init))
         }
 
-        WebPages(api: self).register(on: router)
+        WebPages(api: self).register(on: r)
     }
 
     // MARK: Authentication
@@ -191,10 +192,17 @@ struct ServiceAPI: Sendable {
         let name = req.uri.queryParameters.get("name") ?? "manifest.json"
         guard UploadRules.isManifestName(name) else { throw APIFailure.invalid("name must be manifest.json or manifest.csv") }
         let data = try await body(req, limit: config.limits.maxManifestBytes, limitName: UploadRules.limitNames.manifest)
-        let manifest = try UploadRules.checkManifest(data, name: name, limits: config.limits)
-        struct Valid: Encodable { var valid: Bool; var scans: Int; var images: Int; var files: [String] }
-        let files = manifest.scans.flatMap { $0.images.map(\.file) }
-        return JSONResponse.make(Valid(valid: true, scans: manifest.scans.count, images: files.count, files: files))
+        // The check itself succeeded either way: 200, with `valid` and the problems by line and field.
+        struct Verdict: Encodable { var valid: Bool; var scans: Int; var images: Int; var files: [String]; var issues: [ManifestIssueBody] }
+        switch Result(catching: { () throws(APIFailure) -> BatchManifest in try UploadRules.checkManifest(data, name: name, limits: config.limits) }) {
+        case .success(let manifest):
+            let files = manifest.scans.flatMap { $0.images.map(\.file) }
+            return JSONResponse.make(Verdict(valid: true, scans: manifest.scans.count, images: files.count, files: files, issues: []))
+        case .failure(let failure) where failure.code == "invalid-manifest":
+            return JSONResponse.make(Verdict(valid: false, scans: 0, images: 0, files: [], issues: (failure.issues ?? []).map(ManifestIssueBody.init)))
+        case .failure(let failure):
+            throw failure
+        }
     }
 
     func createBatch(_ req: Request) async throws -> Response {

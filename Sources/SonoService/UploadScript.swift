@@ -55,7 +55,7 @@ enum UploadScript {
         const m = chosenFiles().find((f) => isManifest(f.name));
         if (!m) { issuesBox.textContent = "No manifest chosen: each image folder becomes one scan."; return true; }
         const r = await api("POST", "/api/v1/manifests/validate?name=" + encodeURIComponent(m.name), m, "application/octet-stream");
-        if (r.ok) { issuesBox.textContent = "Manifest valid: " + r.json.scans + " scans, " + r.json.images + " images."; return true; }
+        if (r.ok && r.json.valid) { issuesBox.textContent = "Manifest valid: " + r.json.scans + " scans, " + r.json.images + " images."; return true; }
         showIssues(r.json);
         return false;
       }

@@ -7,7 +7,7 @@ import Hummingbird
 struct WebPages: Sendable {
     let api: ServiceAPI
 
-    func register(on router: Router<ServiceContext>) {
+    func register(on router: RouteRegistrar) {
         router.get("/") { req, _ in
             guard let (_, account) = try await api.currentSession(req) else { return Self.redirect("/login") }
             return Self.redirect(account.role == .unit ? "/upload" : "/api/v1/batches")

@@ -41,7 +41,7 @@ public final class WorkerPool: Service, @unchecked Sendable {
     let frameDelayMicroseconds: UInt32
     let logger: Logger
     /// A job that crashed the process this many times is marked failed instead of retried forever.
-    static let maxAttempts = 3
+    static let maxAttempts = 5
 
     private let lock = NSLock()
     private var stopping = false
@@ -79,7 +79,7 @@ public final class WorkerPool: Service, @unchecked Sendable {
 
     /// Cancels jobs still running `shutdownGrace` after shutdown began, so they are requeued.
     private func enforceDeadline() async {
-        while !isStopping { try? await Task.sleep(for: pollInterval) }
+        while !isStopping && !Task.isCancelled { try? await Task.sleep(for: pollInterval) }
         let deadline = ContinuousClock.now + shutdownGrace
         while ContinuousClock.now < deadline {
             if lock.withLock({ active.isEmpty }) { return }
@@ -119,7 +119,7 @@ public final class WorkerPool: Service, @unchecked Sendable {
     }
 
     private func loop(worker: Int) async {
-        while !isStopping {
+        while !isStopping && !Task.isCancelled {
             do {
                 if let batch = try await store.claimJob(at: Date()) {
                     await process(batch)
