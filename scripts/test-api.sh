@@ -10,8 +10,9 @@ if [ ! -x "$venv/bin/st" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "schemathesis==4.32.5"
 fi
-swift build -c release --product sonoqc >/dev/null
-bin="$(swift build -c release --show-bin-path)/sonoqc"
+# Same flags as `make test`, so CI reuses that build instead of compiling every package again.
+swift build -c release -Xswiftc -enable-testing --product sonoqc >/dev/null
+bin="$(swift build -c release -Xswiftc -enable-testing --show-bin-path)/sonoqc"
 work="$(mktemp -d)"
 server_pid=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }

@@ -192,6 +192,7 @@ struct ServiceAPI: Sendable {
         let name = req.uri.queryParameters.get("name") ?? "manifest.json"
         guard UploadRules.isManifestName(name) else { throw APIFailure.invalid("name must be manifest.json or manifest.csv") }
         let data = try await body(req, limit: config.limits.maxManifestBytes, limitName: UploadRules.limitNames.manifest)
+        if data.isEmpty { throw APIFailure(httpStatus: 400, code: "bad-request", message: "send the manifest's bytes as the body") }
         // The check itself succeeded either way: 200, with `valid` and the problems by line and field.
         struct Verdict: Encodable { var valid: Bool; var scans: Int; var images: Int; var files: [String]; var issues: [ManifestIssueBody] }
         switch Result(catching: { () throws(APIFailure) -> BatchManifest in try UploadRules.checkManifest(data, name: name, limits: config.limits) }) {

@@ -60,10 +60,13 @@ struct WebPages: Sendable {
 
     func logout(_ req: Request) async throws -> Response {
         let fields = Self.form(try await api.body(req, limit: 4096, limitName: "max_request_bytes"))
-        _ = try await api.authenticate(req, stateChanging: true, formCSRF: fields["csrf"])
-        if let cookie = req.cookies[ServiceAPI.sessionCookie]?.value {
-            try await api.store.deleteSession(idHash: Secrets.sha256Hex(Data(cookie.utf8)))
+        // Logging out ends a browser session, so only the session (not a bearer token) counts here,
+        // and its CSRF token must come with the form.
+        guard let (session, _) = try await api.currentSession(req) else { throw APIFailure.unauthorized }
+        guard Secrets.constantTimeEqual(fields["csrf"] ?? "", session.csrfToken) else {
+            throw APIFailure(httpStatus: 403, code: "csrf", message: "missing or wrong CSRF token")
         }
+        try await api.store.deleteSession(idHash: session.idHash)
         var response = Self.redirect("/login")
         response.setCookie(Cookie(name: ServiceAPI.sessionCookie, value: "", maxAge: 0, path: "/",
                                   secure: api.config.secureCookies, httpOnly: true, sameSite: .strict))
