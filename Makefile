@@ -6,7 +6,7 @@ SWIFT ?= swift
 TEST_FLAGS ?= -c release -Xswiftc -enable-testing
 OUT ?= reports
 
-.PHONY: deps build run test record-golden bench bench-peers clean
+.PHONY: deps build run test record-golden test-api load-serve bench bench-peers clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -24,6 +24,14 @@ test: deps
 # `sonoqc analyze samples`) and the localized golden pages (never run by tests).
 record-golden: deps
 	@bash scripts/record-golden.sh
+
+# Schemathesis (PyPI, in .venv) against a live `sonoqc serve` and openapi.yaml; 0 failures expected.
+test-api: deps
+	@bash scripts/test-api.sh
+
+# wrk + nginx ceiling + 20 concurrent upload clients against `sonoqc serve` (README "Run the service").
+load-serve: deps
+	@bash scripts/load-serve.sh
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --no-progress

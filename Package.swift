@@ -30,11 +30,17 @@ let package = Package(
         .library(name: "SonoPipeline", targets: ["SonoPipeline"]),
         .library(name: "SonoReports", targets: ["SonoReports"]),
         .library(name: "SonoSimulator", targets: ["SonoSimulator"]),
+        .library(name: "SonoService", targets: ["SonoService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The review service (`sonoqc serve`, issue 11): HTTP server, embedded SQLite store, SHA-256.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(name: "SonoCore", swiftSettings: strict),
@@ -88,11 +94,25 @@ let package = Package(
             name: "SonoSimulator",
             dependencies: ["SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry"],
             swiftSettings: strict),
+        .target(
+            name: "SonoService",
+            dependencies: [
+                "SonoCore", "SonoCodecs", "SonoChecks", "SonoPipeline",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            // openapi.yaml at the repository root is a link to this file, which /openapi.yaml serves.
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: strict),
         .executableTarget(
             name: "sonoqc",
             dependencies: [
                 "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks",
-                "SonoPipeline", "SonoReports", "SonoSimulator", "SonoL10n",
+                "SonoPipeline", "SonoReports", "SonoSimulator", "SonoL10n", "SonoService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -120,8 +140,10 @@ let package = Package(
                     dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoChecks", "SonoReports", "SonoBiometry", "SonoL10n"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["SonoTestSupport", "SonoCore", "SonoChecks",
-                                                  .product(name: "Crypto", package: "swift-crypto")],
+            name: "SonoServiceTests", dependencies: ["SonoCore", "SonoChecks", "SonoService"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["SonoCore", "SonoChecks"],
             swiftSettings: strict),
     ]
 )

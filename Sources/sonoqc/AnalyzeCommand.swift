@@ -122,26 +122,6 @@ struct AnalyzeCommand: ParsableCommand {
         // --skip-measure is the overhead benchmark's read+decode-only run: no QC either.
         let qc = skipMeasure ? nil : QCSettings(profile: thresholds, writesHTML: !noHTML, language: lang)
 
-        var discoveryTimings = StageTimings()
-        var plan = discoveryTimings.measure(.discover) { InputDiscovery().plan(inputs: inputs) }
-        if plan.scans.contains(where: { $0.items.contains { InputDiscovery.isDICOMName($0.path) || InputDiscovery.hasDICOMMagic(atPath: $0.path) } }) {
-            let keyPath = DICOMScans.keyPath(outputDirectory: out)
-            let key: [UInt8]
-            do {
-                try FileManager.default.createDirectory(atPath: (keyPath as NSString).deletingLastPathComponent.isEmpty
-                                                        ? "." : (keyPath as NSString).deletingLastPathComponent,
-                                                        withIntermediateDirectories: true)
-                key = try DICOMScans.loadOrCreateKey(at: keyPath)
-            } catch {
-                logger.error("cannot create the DICOM scan key \(keyPath): \(error)")
-                throw ExitCode(1)
-            }
-            plan = discoveryTimings.measure(.discover) {
-                DICOMScans.expand(plan, maxFramesPerFile: maxFramesPerFile, key: key, limits: limits)
-            }
-        }
-        logger.info("\(plan.imageCount) images in \(plan.scans.count) scans, \(plan.skipped.count) files skipped, \(workers) workers")
-
         let progressLine = (!quiet && isatty(STDERR_FILENO) == 1) ? ProgressLine() : nil
         var progress: (@Sendable (PipelineProgress) -> Void)?
         if let progressLine {
@@ -155,13 +135,10 @@ struct AnalyzeCommand: ParsableCommand {
 
         let summary: AnalysisSummary
         do {
-            summary = try BatchAnalysis.run(
-                plan: plan,
-                options: AnalysisOptions(outputDirectory: out, resume: resume, measuresIntensity: !skipMeasure,
-                                         executorDescription: "dispatch x\(workers)",
-                                         discoveryTimings: discoveryTimings, qc: qc),
-                executor: DispatchExecutor(workers: workers), control: control,
-                decoder: ImageDecoder(limits: limits), logger: logger)
+            summary = try BatchAnalysis.analyze(
+                inputs: inputs, outputDirectory: out, workers: workers, resume: resume,
+                measuresIntensity: !skipMeasure, qc: qc, limits: limits, maxFramesPerFile: maxFramesPerFile,
+                control: control, logger: logger)
         } catch {
             progressLine?.finish()
             logger.error("cannot write output to \(out): \(error)")

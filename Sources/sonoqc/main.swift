@@ -20,6 +20,9 @@ struct SonoQC: ParsableCommand {
             EvaluateHCCommand.self,
             SchemaCommand.self,
             AuditCommand.self,
+            ServeCommand.self,
+            AccountsCommand.self,
+            UploadCommand.self,
         ]
     )
 }

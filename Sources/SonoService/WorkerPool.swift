@@ -1,0 +1,198 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SonoPipeline
+
+/// Where the service keeps its files under the data directory.
+public struct DataLayout: Sendable {
+    public let root: String
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    func path(_ relative: String) -> String { root == "." ? relative : root + "/" + relative }
+    public var database: String { path(SQLiteStore.fileName) }
+    public var blobs: String { path("blobs") }
+    /// Per-job scratch: hard links to the batch's blobs under their names, and the analysis output.
+    public var work: String { path("work") }
+    /// Published analysis outputs, one directory per batch, renamed into place whole.
+    public var results: String { path("results") }
+    public func result(_ batchID: String) -> String { results + "/" + batchID }
+}
+
+/// Runs queued batches through ``BatchAnalysis/analyze(inputs:outputDirectory:workers:resume:measuresIntensity:qc:limits:control:logger:)``,
+/// the same call as `sonoqc analyze`, `workers` at a time.
+///
+/// Exactly once: a job's output is written to `work/<id>/out`, fsynced, and renamed to
+/// `results/<id>` before the store marks the job done. After a crash, a running job whose results
+/// directory exists is marked done from its summary; any other is requeued and its scratch
+/// deleted, so every batch ends with one complete, published output.
+///
+/// Shutdown: no new job is claimed; running jobs get `shutdownGrace` to finish, then are cancelled
+/// through their ``RunControl`` and requeued.
+public final class WorkerPool: Service, @unchecked Sendable {
+    let store: any ServiceStore
+    let layout: DataLayout
+    let workers: Int
+    let threadsPerJob: Int
+    let shutdownGrace: Duration
+    let pollInterval: Duration
+    let frameDelayMicroseconds: UInt32
+    let logger: Logger
+    /// A job that crashed the process this many times is marked failed instead of retried forever.
+    static let maxAttempts = 5
+
+    private let lock = NSLock()
+    private var stopping = false
+    private var active: [String: RunControl] = [:]
+
+    public init(store: any ServiceStore, layout: DataLayout, workers: Int, threadsPerJob: Int,
+                shutdownGrace: Duration = .seconds(30), pollInterval: Duration = .milliseconds(200),
+                frameDelayMicroseconds: UInt32 = 0, logger: Logger) {
+        self.frameDelayMicroseconds = frameDelayMicroseconds
+        self.store = store
+        self.layout = layout
+        self.workers = max(1, workers)
+        self.threadsPerJob = max(1, threadsPerJob)
+        self.shutdownGrace = shutdownGrace
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    var isStopping: Bool { lock.withLock { stopping } }
+
+    public func run() async throws {
+        try await recover()
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                for index in 0..<workers {
+                    group.addTask { await self.loop(worker: index) }
+                }
+                group.addTask { await self.enforceDeadline() }
+            }
+        } onGracefulShutdown: {
+            self.lock.withLock { self.stopping = true }
+            self.logger.info("shutdown: no new jobs; running jobs have \(self.shutdownGrace) to finish")
+        }
+    }
+
+    /// Cancels jobs still running `shutdownGrace` after shutdown began, so they are requeued.
+    private func enforceDeadline() async {
+        while !isStopping && !Task.isCancelled { try? await Task.sleep(for: pollInterval) }
+        let deadline = ContinuousClock.now + shutdownGrace
+        while ContinuousClock.now < deadline {
+            if lock.withLock({ active.isEmpty }) { return }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        let controls = lock.withLock { Array(active.values) }
+        if !controls.isEmpty { logger.warning("shutdown deadline: cancelling \(controls.count) running job(s); they will be requeued") }
+        for control in controls { control.cancel(signal: SIGTERM) }
+    }
+
+    /// Startup after a crash or kill: see the type's documentation.
+    func recover() async throws {
+        try? FileManager.default.removeItem(atPath: layout.work)
+        for batch in try await store.runningJobs() {
+            if let counts = Self.publishedCounts(layout.result(batch.id)) {
+                logger.info("recovery: batch \(batch.id) was published before the stop; marking it done")
+                try await store.finishJob(batchID: batch.id, outcome: counts, at: Date())
+            } else if batch.attempts >= Self.maxAttempts {
+                try await store.finishJob(batchID: batch.id, outcome: .failed(
+                    reason: "the server stopped \(batch.attempts) times while analysing this batch"), at: Date())
+            } else {
+                logger.info("recovery: requeueing batch \(batch.id) (attempt \(batch.attempts) did not finish)")
+                try await store.requeueJob(batchID: batch.id)
+            }
+        }
+    }
+
+    /// The outcome recorded in a published `summary.json`, or nil when there is none.
+    static func publishedCounts(_ directory: String) -> JobOutcome? {
+        guard let data = FileManager.default.contents(atPath: directory + "/summary.json"),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let counts = object["counts"] as? [String: Any],
+              let images = counts["images"] as? Int, let analysed = counts["analysed"] as? Int,
+              let failed = counts["failed"] as? Int
+        else { return nil }
+        return .done(imagesTotal: images, imagesAnalysed: analysed, failures: failed)
+    }
+
+    private func loop(worker: Int) async {
+        while !isStopping && !Task.isCancelled {
+            do {
+                if let batch = try await store.claimJob(at: Date()) {
+                    await process(batch)
+                    continue
+                }
+            } catch {
+                logger.error("worker \(worker): queue unavailable: \(error)")
+            }
+            try? await Task.sleep(for: pollInterval)
+        }
+    }
+
+    func process(_ batch: Batch) async {
+        let start = ContinuousClock.now
+        let control = RunControl(perFrameDelayMicroseconds: frameDelayMicroseconds)
+        lock.withLock { active[batch.id] = control }
+        defer { lock.withLock { _ = active.removeValue(forKey: batch.id) } }
+        let scratch = layout.work + "/" + batch.id
+        do {
+            let files = try await store.files(batchID: batch.id)
+            let outcome = try await offload { try self.analyse(batch, files: files, scratch: scratch, control: control) }
+            try? FileManager.default.removeItem(atPath: scratch)
+            guard let outcome else {
+                logger.info("batch \(batch.id) interrupted by shutdown; requeued")
+                try await store.requeueJob(batchID: batch.id)
+                return
+            }
+            try await store.finishJob(batchID: batch.id, outcome: outcome, at: Date())
+            logger.info("batch done", metadata: ["batch": "\(batch.id)", "seconds": "\((ContinuousClock.now - start).components.seconds)"])
+        } catch {
+            try? FileManager.default.removeItem(atPath: scratch)
+            logger.error("batch \(batch.id) failed: \(error)")
+            try? await store.finishJob(batchID: batch.id, outcome: .failed(reason: "\(error)"), at: Date())
+        }
+    }
+
+    /// Lays the blobs out under their names, runs the analysis, publishes. Nil when cancelled.
+    private func analyse(_ batch: Batch, files: [BatchFile], scratch: String, control: RunControl) throws -> JobOutcome? {
+        let fm = FileManager.default
+        try? fm.removeItem(atPath: scratch)
+        let input = scratch + "/in/" + UploadRules.directoryName(forBatch: batch.name)
+        let output = scratch + "/out"
+        try fm.createDirectory(atPath: input, withIntermediateDirectories: true)
+        let blobs = BlobStore(directory: layout.blobs)
+        for file in files {
+            // Names were checked to be single safe path components when the batch was created.
+            let target = input + "/" + file.name
+            if link(blobs.path(of: file.sha256), target) != 0 {
+                try fm.copyItem(atPath: blobs.path(of: file.sha256), toPath: target)
+            }
+        }
+        let summary = try BatchAnalysis.analyze(
+            inputs: [input], outputDirectory: output, workers: threadsPerJob, qc: QCSettings(),
+            control: control, logger: logger)
+        if control.isCancelled || !summary.complete { return nil }
+        try Durability.syncTree(output)
+        try fm.createDirectory(atPath: layout.results, withIntermediateDirectories: true)
+        let published = layout.result(batch.id)
+        // A previous attempt cannot have published (recovery would have marked it done), so the
+        // target is free; rename makes the whole directory appear at once.
+        guard rename(output, published) == 0 else {
+            throw ServiceError.storage("cannot publish results of batch \(batch.id): \(String(cString: strerror(errno)))")
+        }
+        try Durability.syncDirectory(layout.results)
+        return .done(imagesTotal: summary.imagesTotal, imagesAnalysed: summary.imagesAnalysed, failures: summary.failures)
+    }
+}
+
+/// Runs blocking work (analysis, fsync) on a Dispatch thread instead of a Swift concurrency thread.
+func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try work() })
+        }
+    }
+}
