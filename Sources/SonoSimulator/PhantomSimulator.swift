@@ -113,9 +113,9 @@ public struct PhantomSimulator: Sendable {
         let frames = rendered.map(\.frame)
         let manifest = Self.manifest(for: plans, batch: spec.batch)
         files.append(GeneratedFile(path: "manifest.json", bytes: try Self.json(manifest)))
-        var csv = "filename,pixel_size_mm,hc_mm\n"
+        var csv = CSV.record(["filename", "pixel_size_mm", "hc_mm"])
         for plan in plans {
-            csv += "\(plan.fileName),\(Self.number(plan.spacingMMPerPixel, digits: 10)),\(Self.number(plan.hcMM, digits: 2))\n"
+            csv += CSV.record([plan.fileName, Self.number(plan.spacingMMPerPixel, digits: 10), Self.number(plan.hcMM, digits: 2)])
         }
         files.append(GeneratedFile(path: "truth.csv", bytes: Array(csv.utf8)))
         files.sort { $0.path < $1.path }

@@ -17,8 +17,10 @@ struct AnalyzeCommand: ParsableCommand {
             files (any case) are analysed and every other file is listed as skipped. Files named on \
             the command line are always tried. The format comes from the file's magic bytes.
 
-            Scans: a directory holding manifest.json (schema sonoqc-manifest/1) contributes the \
-            manifest's scans; elsewhere each directory that directly holds images is one scan.
+            Scans: a directory holding manifest.json or manifest.csv (schema sonoqc-manifest/1, see \
+            docs/manifest.md) contributes the manifest's scans; elsewhere each directory that directly \
+            holds images is one scan, or with --scan-per-file each image is its own scan. The log says \
+            how the scans were formed. --out is never analysed, even when it lies inside an input.
 
             Output in --out:
               images.jsonl              one JSON object per analysed image, input order: path, scan, \
@@ -54,8 +56,11 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress line and only warnings in the log.")
     var quiet = false
 
-    @Flag(name: .long, help: "Skip scans whose report in --out exists, parses and lists the same files.")
+    @Flag(name: .long, help: "Skip scans whose report in --out was written from the same file contents and settings.")
     var resume = false
+
+    @Flag(name: .long, help: "In directories without a manifest, make each image its own scan (default: one scan per directory).")
+    var scanPerFile = false
 
     @Flag(name: .long, help: "Print a per-stage wall/CPU time table after the run (also in timing.json).")
     var profile = false
@@ -100,9 +105,11 @@ struct AnalyzeCommand: ParsableCommand {
         let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         let limits = DecodeLimits(maxPixels: maxPixels, strictness: DecodeLimits.Strictness(rawValue: strictness)!)
         var thresholds = QCProfile.default
+        var profileDigest = "default"
         if let qcProfile {
             do {
                 thresholds = try QCProfile.load(contentsOf: URL(fileURLWithPath: qcProfile))
+                profileDigest = SHA256.hex(try FileBytes.contents(of: qcProfile))
             } catch {
                 throw ValidationError("--qc-profile: \(error)")
             }
@@ -111,8 +118,16 @@ struct AnalyzeCommand: ParsableCommand {
         let qc = skipMeasure ? nil : QCSettings(profile: thresholds, writesHTML: !noHTML)
 
         var discoveryTimings = StageTimings()
-        let plan = discoveryTimings.measure(.discover) { InputDiscovery().plan(inputs: inputs) }
-        logger.info("\(plan.imageCount) images in \(plan.scans.count) scans, \(plan.skipped.count) files skipped, \(workers) workers")
+        // Created first so discovery can recognise it inside an input and leave it out.
+        try? FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let discovery = InputDiscovery(grouping: scanPerFile ? .perFile : .perDirectory, excludedDirectories: [out])
+        let plan = discoveryTimings.measure(.discover) { discovery.plan(inputs: inputs) }
+        // Inputs that do not exist are the commonest first mistake: say so plainly, on stderr.
+        for (_, failure) in plan.discoveryFailures where failure.kind == "not-found" {
+            logger.error("input does not exist: \(failure.reason)")
+        }
+        logger.info("\(plan.imageCount) \(plural(plan.imageCount, "image")) in \(plan.scans.count) \(plural(plan.scans.count, "scan")), \(plan.skipped.count) \(plural(plan.skipped.count, "file")) skipped, \(workers) \(plural(workers, "worker"))")
+        logger.info("scans: \(Self.describe(plan.origins))")
 
         let progressLine = (!quiet && isatty(STDERR_FILENO) == 1) ? ProgressLine() : nil
         var progress: (@Sendable (PipelineProgress) -> Void)?
@@ -129,11 +144,21 @@ struct AnalyzeCommand: ParsableCommand {
         do {
             summary = try BatchAnalysis.run(
                 plan: plan,
-                options: AnalysisOptions(outputDirectory: out, resume: resume, measuresIntensity: !skipMeasure,
-                                         executorDescription: "dispatch x\(workers)",
-                                         discoveryTimings: discoveryTimings, qc: qc),
+                options: {
+                    var options = AnalysisOptions(outputDirectory: out, resume: resume, measuresIntensity: !skipMeasure,
+                                                  executorDescription: "dispatch x\(workers)",
+                                                  discoveryTimings: discoveryTimings, qc: qc)
+                    options.outputSettings = ["max-pixels=\(limits.maxPixels)", "max-decoded-bytes=\(limits.maxDecodedBytes)",
+                                              "max-jpeg-scans=\(limits.maxJPEGScans)", "strictness=\(limits.strictness.rawValue)",
+                                              "qc-profile-sha256=\(profileDigest)"]
+                    return options
+                }(),
                 executor: DispatchExecutor(workers: workers), control: control,
                 decoder: ImageDecoder(limits: limits), logger: logger)
+        } catch let error as OutputLock.LockError {
+            progressLine?.finish()
+            logger.error("\(error)")
+            throw ExitCode(1)
         } catch {
             progressLine?.finish()
             logger.error("cannot write output to \(out): \(error)")
@@ -145,10 +170,14 @@ struct AnalyzeCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data(Self.profileTable(summary).utf8))
         }
         logger.info("""
-            \(summary.imagesAnalysed) of \(summary.imagesTotal) images analysed, \(summary.failures) failures, \
-            \(summary.skipped) skipped\(summary.complete ? "" : ", \(summary.notProcessed) not processed (interrupted)"); \
-            summary: \(summary.summaryPath)
+            \(summary.imagesAnalysed) of \(summary.imagesTotal) \(plural(summary.imagesTotal, "image")) analysed, \
+            \(summary.failures) \(plural(summary.failures, "failure")), \(summary.skipped) skipped\
+            \(summary.complete ? "" : ", \(summary.notProcessed) not processed (interrupted)"); summary: \(summary.summaryPath)
             """)
+        if qc != nil {
+            let v = summary.verdicts
+            logger.info("verdicts: \(v.pass) pass, \(v.review) review, \(v.fail) fail (\(summary.scansReported) of \(plan.scans.count) \(plural(plan.scans.count, "scan")) reported)")
+        }
         if qc?.writesHTML == true, FileManager.default.fileExists(atPath: out + "/index.html") {
             let index = URL(fileURLWithPath: out + "/index.html").standardizedFileURL.path
             print("Batch index: \(index)")
@@ -159,6 +188,17 @@ struct AnalyzeCommand: ParsableCommand {
         if !summary.complete || summary.failures > 0 {
             throw ExitCode(1)
         }
+    }
+
+    /// How discovery formed the scans, for the log.
+    static func describe(_ origins: ScanOrigins) -> String {
+        var parts: [String] = []
+        if origins.manifest > 0 { parts.append("\(origins.manifest) from manifests") }
+        if origins.directory > 0 {
+            parts.append("\(origins.directory) from \(origins.directory == 1 ? "a directory" : "directories") without a manifest (one scan per directory; --scan-per-file makes each image its own scan)")
+        }
+        if origins.file > 0 { parts.append("\(origins.file) single-image \(plural(origins.file, "scan"))") }
+        return parts.isEmpty ? "none" : parts.joined(separator: ", ")
     }
 
     static func profileTable(_ summary: AnalysisSummary) -> String {
