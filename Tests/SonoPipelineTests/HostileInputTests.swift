@@ -167,6 +167,24 @@ struct HostileInputTests {
         #expect(try Self.summary(batch)["complete"] as? Bool == false)
     }
 
+    /// SIGINT waited up to 15 s for a frame in flight; now the run returns about a second after it.
+    @Test func cancellationDoesNotWaitForASlowFrameInFlight() throws {
+        let batch = try TestBatch()
+        try batch.writePNG("in/slow.png", seed: 1)
+        try batch.writePNG("in/z.png", seed: 2)
+        let control = RunControl()
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(300)) { control.cancel(signal: SIGINT) }
+        let start = Date()
+        let summary = try analyze([batch.root + "/in"], out: batch.root + "/out", executor: DispatchExecutor(workers: 1),
+                                  control: control, reader: { path in
+                                      if path.hasSuffix("slow.png") { sleep(8) }
+                                      return try FileBytes.contents(of: path)
+                                  })
+        #expect(Date().timeIntervalSince(start) < 2.5)
+        #expect(!summary.complete)
+        #expect(try Self.summary(batch)["complete"] as? Bool == false)
+    }
+
     @Test func aSymlinkedSubdirectoryCannotLeadAManifestOutsideItsBatch() throws {
         let batch = try TestBatch()
         try batch.writePNG("secret/s.png", seed: 1)
