@@ -131,6 +131,7 @@ private func posixWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) ->
     write(fd, bytes, count)
 }
 
+// @unchecked: `value` is read and written only under `lock`.
 final class TemporaryNameCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var value: UInt64 = 0

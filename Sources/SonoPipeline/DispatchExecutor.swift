@@ -114,6 +114,8 @@ public struct DispatchExecutor: PipelineExecutor {
 /// Turns SIGINT/SIGTERM into ``RunControl/cancel(signal:)`` through Dispatch signal sources, so
 /// the handler runs as ordinary code on a queue (no async-signal-safety constraints). The default
 /// disposition is restored by ``stop()``; the command decides the exit status.
+// @unchecked: `sources` is mutated only in `init` and `stop()`, which the owner calls on its own
+// thread; the handlers that run on `queue` touch only the (thread-safe) RunControl.
 public final class SignalCancellation: @unchecked Sendable {
     private var sources: [any DispatchSourceSignal] = []
     private let signals: [Int32]

@@ -143,6 +143,9 @@ public struct InputDiscovery: Sendable {
                 case .directory(let id):
                     if excluded.contains(id) {
                         skipped.append(SkippedFile(file: path, reason: "the output directory (--out), never analysed"))
+                    } else if Builder.isOutputDirectory(path) {
+                        // Another run's --out (it holds the lock file): its thumbnails are not scans.
+                        skipped.append(SkippedFile(file: path, reason: "a SonoQC output directory, never analysed"))
                     } else if visited.insert(id).inserted {
                         subdirectories.append((path, key + "/" + FileName.safeComponent(name)))
                     } else {
@@ -262,6 +265,11 @@ public struct InputDiscovery: Sendable {
             var plan = BatchPlan(scans: result, skipped: skipped, discoveryFailures: failures)
             plan.origins = origins
             return plan
+        }
+
+        static func isOutputDirectory(_ path: String) -> Bool {
+            var info = stat()
+            return FileName.withCString(join(path, OutputLock.fileName)) { lstat($0, &info) } == 0
         }
 
         /// Scan key component for an image that is a scan of its own: its file name.

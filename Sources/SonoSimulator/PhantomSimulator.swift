@@ -272,6 +272,7 @@ public struct PhantomSimulator: Sendable {
 }
 
 /// Per-index result storage shared by the render workers; each slot is written once.
+// @unchecked: `slots` is read and written only under `lock`.
 final class ResultSlots<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var slots: [Value?]
@@ -289,6 +290,7 @@ final class ResultSlots<Value: Sendable>: @unchecked Sendable {
     }
 
     /// Hands out indices 0, 1, 2, … to whichever worker asks next.
+    // @unchecked: `next` is read and written only under `lock`.
     final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var next = 0

@@ -219,6 +219,7 @@ struct AnalyzeCommand: ParsableCommand {
 }
 
 /// The live progress line on a terminal: files done/total, images/s, ETA, failures.
+// @unchecked: `shown` and the writes to stderr happen only under `lock`.
 final class ProgressLine: @unchecked Sendable {
     private let lock = NSLock()
     private var shown = false

@@ -152,6 +152,10 @@ struct HostileInputTests {
         _ = try BatchAnalysis.run(plan: plan, options: AnalysisOptions(outputDirectory: out), executor: SerialExecutor(),
                                   control: RunControl(), decoder: ImageDecoder())
         #expect(!FileManager.default.fileExists(atPath: out + "/scans/.tmp-999-1"))
+        // Another run's output directory inside the input is not walked either.
+        let other = InputDiscovery().plan(inputs: [batch.root + "/in"])
+        #expect(other.imageCount == 1)
+        #expect(other.skipped.contains { $0.reason.contains("SonoQC output directory") })
     }
 
     @Test func aNewRunKilledEarlyLeavesNoCompleteSummaryOfThePreviousRun() throws {
