@@ -43,7 +43,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
-        .target(name: "SonoCore", swiftSettings: strict),
+        .target(name: "SonoCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .target(
             name: "SonoL10n",
             resources: [.embedInCode("Resources/en.json"), .embedInCode("Resources/zh-CN.json")],

@@ -6,6 +6,8 @@ public enum DecodeError: SonoError, Equatable {
     case unsupportedFormat(file: String, detected: String)
     /// The header declares more pixels than the configured limit; nothing was allocated.
     case tooLarge(file: String, width: Int, height: Int, maxPixels: Int)
+    /// Decoding would allocate more than ``DecodeLimits/maxDecodedBytes``; nothing was allocated.
+    case overMemoryBudget(file: String, bytes: Int, budget: Int)
     /// The file ends before the image data does.
     case truncated(file: String, library: String, message: String)
     /// A chunk checksum does not match its contents.
@@ -26,7 +28,7 @@ public enum DecodeError: SonoError, Equatable {
 
     public var file: String {
         switch self {
-        case .unsupportedFormat(let f, _), .tooLarge(let f, _, _, _), .truncated(let f, _, _),
+        case .unsupportedFormat(let f, _), .tooLarge(let f, _, _, _), .overMemoryBudget(let f, _, _), .truncated(let f, _, _),
              .badChecksum(let f, _), .corrupt(let f, _, _), .unreadable(let f, _), .badSignature(let f, _),
              .badHeader(let f, _), .missingImageData(let f),
              .unsupportedTransferSyntax(let f, _, _):
@@ -38,7 +40,7 @@ public enum DecodeError: SonoError, Equatable {
     public var kind: String {
         switch self {
         case .unsupportedFormat: "unsupported-format"
-        case .tooLarge: "too-large"
+        case .tooLarge, .overMemoryBudget: "too-large"
         case .truncated: "truncated"
         case .badChecksum: "bad-checksum"
         case .corrupt: "corrupt"
@@ -56,6 +58,8 @@ public enum DecodeError: SonoError, Equatable {
             "\(file): unsupported format (\(detected)); SonoQC reads PNG, JPEG and DICOM"
         case .tooLarge(let file, let w, let h, let maxPixels):
             "\(file): image declares \(w)×\(h) = \(w * h) pixels, over the limit of \(maxPixels)"
+        case .overMemoryBudget(let file, let bytes, let budget):
+            "\(file): decoding needs \(bytes == Int.max ? "more than Int.max" : "\(bytes)") bytes, over the budget of \(budget) bytes"
         case .truncated(let file, let library, let message):
             "\(file): truncated file (\(library): \(message))"
         case .badChecksum(let file, let chunk):

@@ -176,6 +176,12 @@ public enum PNGCodec {
                       width <= limits.maxPixels, height <= limits.maxPixels else {
                     throw DecodeError.tooLarge(file: source, width: width, height: height, maxPixels: limits.maxPixels)
                 }
+                // What decode() allocates: the grey frame, plus a 16-bit frame and/or an RGBA
+                // buffer for 16-bit and colour/alpha files (colour types 2, 3, 4, 6).
+                let colourOrAlpha = bytes[offset + 17] != 0
+                let wide = bytes[offset + 16] == 16
+                let perPixel = 1 + (wide ? 2 : 0) + (colourOrAlpha ? (wide ? 8 : 4) : 0)
+                try limits.checkBudget(width: width, height: height, bytesPerPixel: perPixel, file: source)
                 header = Header(width: width, height: height, bitDepth: Int(bytes[offset + 16]),
                                 colourType: Int(bytes[offset + 17]), spacing: nil)
             case "pHYs" where length == 9 && !sawImageData:

@@ -54,7 +54,7 @@ public enum DICOMScans {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw DecodeError.unreadable(file: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
-        let text = Array((SHA256.hexString(key) + "\n").utf8)
+        let text = Array((ContentDigest.hex(key) + "\n").utf8)
         guard write(fd, text, text.count) == text.count else {
             throw DecodeError.unreadable(file: path, reason: String(cString: strerror(errno)))
         }
@@ -63,7 +63,7 @@ public enum DICOMScans {
 
     /// The de-identified scan name of a study.
     public static func scanName(studyInstanceUID: String, key: [UInt8]) -> String {
-        "study-" + SHA256.hexString(SHA256.hmac(key: key, message: Array(studyInstanceUID.utf8))).prefix(16)
+        "study-" + ContentDigest.hmacSHA256Hex(key: key, message: Array(studyInstanceUID.utf8)).prefix(16)
     }
 
     /// Expands DICOM items into frames and regroups manifest-less DICOM files by study. Files

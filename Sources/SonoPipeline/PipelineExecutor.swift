@@ -74,6 +74,8 @@ public struct Pipeline<Processor: ScanProcessor>: Sendable {
 }
 
 /// Cancellation and progress, shared between the caller, signal handlers and workers.
+// @unchecked: the mutable fields (`cancelled`, `cancelledBySignal`) are read and written only under
+// `lock`; the rest is immutable.
 public final class RunControl: @unchecked Sendable {
     // A lock rather than atomics: it is touched a few times per frame, and NSLock works on every
     // platform the package builds for.

@@ -96,7 +96,29 @@ public struct BatchPlan: Sendable {
         self.discoveryFailures = discoveryFailures
     }
 
+    /// How the scans were formed, for the log line that tells the user.
+    public var origins = ScanOrigins()
+
     public var imageCount: Int { scans.reduce(0) { $0 + $1.items.count } }
+}
+
+/// Where a scan's grouping came from.
+public enum ScanOrigin: Sendable {
+    /// A `manifest.json`/`manifest.csv` scan.
+    case manifest
+    /// A directory without a manifest: its images form one scan.
+    case directory
+    /// One image, with `--scan-per-file` (or named alone).
+    case file
+}
+
+/// How many scans came from each ``ScanOrigin``.
+public struct ScanOrigins: Sendable, Equatable {
+    public var manifest = 0
+    public var directory = 0
+    public var file = 0
+
+    public init() {}
 }
 
 final class ImageEntryBox: Sendable {

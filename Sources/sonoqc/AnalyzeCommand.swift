@@ -18,8 +18,10 @@ struct AnalyzeCommand: ParsableCommand {
             files (any case) are analysed and every other file is listed as skipped. Files named on \
             the command line are always tried. The format comes from the file's magic bytes.
 
-            Scans: a directory holding manifest.json (schema sonoqc-manifest/1) contributes the \
-            manifest's scans; elsewhere each directory that directly holds images is one scan.
+            Scans: a directory holding manifest.json or manifest.csv (schema sonoqc-manifest/1, see \
+            docs/manifest.md) contributes the manifest's scans; elsewhere each directory that directly \
+            holds images is one scan, or with --scan-per-file each image is its own scan. The log says \
+            how the scans were formed. --out is never analysed, even when it lies inside an input.
 
             Output in --out:
               images.jsonl              one JSON object per analysed image, input order: path, scan, \
@@ -56,8 +58,11 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress line and only warnings in the log.")
     var quiet = false
 
-    @Flag(name: .long, help: "Skip scans whose report in --out exists, parses and lists the same files.")
+    @Flag(name: .long, help: "Skip scans whose report in --out was written from the same file contents and settings.")
     var resume = false
+
+    @Flag(name: .long, help: "In directories without a manifest, make each image its own scan (default: one scan per directory).")
+    var scanPerFile = false
 
     @Flag(name: .long, help: "Print a per-stage wall/CPU time table after the run (also in timing.json).")
     var profile = false
@@ -112,9 +117,11 @@ struct AnalyzeCommand: ParsableCommand {
         let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         let limits = DecodeLimits(maxPixels: maxPixels, strictness: DecodeLimits.Strictness(rawValue: strictness)!)
         var thresholds = QCProfile.default
+        var profileDigest = "default"
         if let qcProfile {
             do {
                 thresholds = try QCProfile.load(contentsOf: URL(fileURLWithPath: qcProfile))
+                profileDigest = ContentDigest.sha256Hex(try FileBytes.contents(of: qcProfile))
             } catch {
                 throw ValidationError("--qc-profile: \(error)")
             }
@@ -138,7 +145,15 @@ struct AnalyzeCommand: ParsableCommand {
             summary = try BatchAnalysis.analyze(
                 inputs: inputs, outputDirectory: out, workers: workers, resume: resume,
                 measuresIntensity: !skipMeasure, qc: qc, limits: limits, maxFramesPerFile: maxFramesPerFile,
+                grouping: scanPerFile ? .perFile : .perDirectory,
+                outputSettings: ["max-pixels=\(limits.maxPixels)", "max-decoded-bytes=\(limits.maxDecodedBytes)",
+                                 "max-jpeg-scans=\(limits.maxJPEGScans)", "strictness=\(limits.strictness.rawValue)",
+                                 "max-frames-per-file=\(maxFramesPerFile)", "qc-profile-sha256=\(profileDigest)"],
                 control: control, logger: logger)
+        } catch let error as OutputLock.LockError {
+            progressLine?.finish()
+            logger.error("\(error)")
+            throw ExitCode(1)
         } catch {
             progressLine?.finish()
             logger.error("cannot write output to \(out): \(error)")
@@ -150,10 +165,14 @@ struct AnalyzeCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data(Self.profileTable(summary).utf8))
         }
         logger.info("""
-            \(summary.imagesAnalysed) of \(summary.imagesTotal) images analysed, \(summary.failures) failures, \
-            \(summary.skipped) skipped\(summary.complete ? "" : ", \(summary.notProcessed) not processed (interrupted)"); \
-            summary: \(summary.summaryPath)
+            \(summary.imagesAnalysed) of \(summary.imagesTotal) \(plural(summary.imagesTotal, "image")) analysed, \
+            \(summary.failures) \(plural(summary.failures, "failure")), \(summary.skipped) skipped\
+            \(summary.complete ? "" : ", \(summary.notProcessed) not processed (interrupted)"); summary: \(summary.summaryPath)
             """)
+        if qc != nil {
+            let v = summary.verdicts
+            logger.info("verdicts: \(v.pass) pass, \(v.review) review, \(v.fail) fail (\(summary.scansReported) of \(summary.scansTotal) \(plural(summary.scansTotal, "scan")) reported)")
+        }
         if qc?.writesHTML == true, FileManager.default.fileExists(atPath: out + "/index.html") {
             let index = URL(fileURLWithPath: out + "/index.html").standardizedFileURL.path
             print("Batch index: \(index)")
@@ -184,6 +203,7 @@ struct AnalyzeCommand: ParsableCommand {
 }
 
 /// The live progress line on a terminal: files done/total, images/s, ETA, failures.
+// @unchecked: `shown` and the writes to stderr happen only under `lock`.
 final class ProgressLine: @unchecked Sendable {
     private let lock = NSLock()
     private var shown = false

@@ -15,9 +15,17 @@ struct HCEvaluationTests {
         #expect(throws: HCEvaluation.TruthFileError(line: 1, reason: "header must contain filename, pixel_size_mm and hc_mm")) {
             try HCEvaluation.parseTruth("name,hc\n")
         }
-        #expect(throws: HCEvaluation.TruthFileError(line: 3, reason: "pixel_size_mm and hc_mm must be positive numbers")) {
+        #expect(throws: HCEvaluation.TruthFileError(line: 3, reason: "pixel_size_mm must be a number of mm between 0 and 10, found \"x\"")) {
             try HCEvaluation.parseTruth("filename,pixel_size_mm,hc_mm\na.png,0.1,100\nb.png,x,100\n")
         }
+        // Issue 16: `inf` passed `> 0` and failed only when summary.json was written.
+        for bad in ["inf", "nan", "1e999", "-inf"] {
+            #expect(throws: HCEvaluation.TruthFileError.self) { try HCEvaluation.parseTruth("filename,pixel_size_mm,hc_mm\na.png,0.1,\(bad)\n") }
+            #expect(throws: HCEvaluation.TruthFileError.self) { try HCEvaluation.parseTruth("filename,pixel_size_mm,hc_mm\na.png,\(bad),100\n") }
+        }
+        // A repeated column is reported on the header line; a quoted name with a comma is one field.
+        #expect(throws: HCEvaluation.TruthFileError.self) { try HCEvaluation.parseTruth("filename,hc_mm,pixel_size_mm,hc_mm\na.png,1,0.1,2\n") }
+        #expect(try HCEvaluation.parseTruth("filename,pixel_size_mm,hc_mm\n\"a,b.png\",0.1,100\n")[0].filename == "a,b.png")
     }
 
     @Test("summary statistics: differences over results, within-fractions over all images")

@@ -86,7 +86,7 @@ struct DICOMExpectations: Decodable, Sendable {
             let worst = zip(frame.image.samples, expected).map { abs(Int($0) - Int($1)) }.max() ?? 0
             #expect(worst <= e.tolerance, "frame \(n): largest grey difference \(worst) exceeds \(e.tolerance)")
             if e.tolerance == 0 {
-                #expect(SHA256.hex(frame.image.samples) == e.greySHA256[n - 1])
+                #expect(ContentDigest.sha256Hex(frame.image.samples) == e.greySHA256[n - 1])
             }
             if e.has16 {
                 let raw = DICOMExpectations.bytes(file + suffix + ".gray16")
@@ -159,7 +159,7 @@ struct DICOMExpectations: Decodable, Sendable {
         for n in 1...e.frames {
             let frame = try decoder.decode(bytes, source: path, frame: n)
             #expect(frame.width == e.width && frame.height == e.height)
-            #expect(SHA256.hex(frame.image.samples) == e.greySHA256[n - 1], "\(file) frame \(n)")
+            #expect(ContentDigest.sha256Hex(frame.image.samples) == e.greySHA256[n - 1], "\(file) frame \(n)")
         }
     }
 

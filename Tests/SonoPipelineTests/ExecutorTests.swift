@@ -148,8 +148,11 @@ import Testing
             return try FileBytes.contents(of: path)
         })
         #expect(summary.scansResumed == 1)
-        #expect(reads.values.allSatisfy { $0[0].contains("/in/b/") })
-        #expect(reads.values.count == 5)
+        // Every input is read once to check its digest against the report (scan a: 5 files; scan b:
+        // its report is unreadable, so no check); only scan b's 5 files are then analysed.
+        let paths = reads.values.map { $0[0] }
+        #expect(paths.filter { $0.contains("/in/a/") }.count == 5)
+        #expect(paths.filter { $0.contains("/in/b/") }.count == 5)
         for file in ["summary.json", "images.jsonl", "scans/in/a/report.json", "scans/in/b/report.json"] {
             #expect(try batch.read("fresh/" + file) == (try batch.read("out/" + file)), "\(file) differs after resume")
         }

@@ -84,7 +84,9 @@ struct HTMLPageTests {
         #expect(html.contains("<form class=\"filters\" id=\"filters\" hidden=\"hidden\""))
         #expect(html.contains("<th scope=\"row\"><code>measure.hc.discrepancy</code></th><td></td><td class=\"num\">2</td><td class=\"num\">2</td>"))
         #expect(html.components(separatedBy: "<li class=\"flagged").count - 1 == 2)
-        #expect(html.contains("src=\"scans/unit_S003/overlay-1-img-1.jpg\""))
+        // "unit/S003" is not a safe folder name: the one sanitiser adds a digest so it cannot meet "unit_S003".
+        #expect(html.contains("src=\"scans/\(ReportLayout.scanDirectoryName("unit/S003"))/overlay-1-img-1.jpg\""))
+        #expect(ReportLayout.scanDirectoryName("unit/S003").hasPrefix("unit_S003-"))
     }
 
     @Test("a frame that could not be decoded gets a note instead of a broken image")

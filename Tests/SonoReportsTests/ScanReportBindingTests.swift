@@ -68,7 +68,9 @@ struct ScanReportBindingTests {
         let out = Synthetic.temporaryDirectory("binding")
         // Pipeline scan keys nest ("<batch>/<scan>"); links must still resolve both ways.
         let key = "batch x/B1"
-        #expect(ReportLayout.scanFolder(scanKey: key) == "scans/batch_x/B1")
+        // "batch x" is not a plain name: sanitised with a digest suffix so it cannot meet "batch_x".
+        #expect(ReportLayout.scanFolder(scanKey: key) == "scans/" + FileName.safeComponent("batch x") + "/B1")
+        #expect(ReportLayout.scanFolder(scanKey: key).hasPrefix("scans/batch_x-"))
         #expect(ReportLayout.indexHref(scanKey: key) == "../../../index.html")
         let dir = out.appendingPathComponent(ReportLayout.scanFolder(scanKey: key))
         try HTMLReportWriter.write(report: report, frames: [frame], to: dir, indexHref: ReportLayout.indexHref(scanKey: key))

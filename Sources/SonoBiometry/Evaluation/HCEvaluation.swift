@@ -30,24 +30,27 @@ public enum HCEvaluation {
     /// Parses a truth CSV. Requires the header columns `filename`, `pixel_size_mm`, `hc_mm`
     /// (in any order; other columns are ignored).
     public static func parseTruth(_ text: String) throws(TruthFileError) -> [TruthEntry] {
-        var lines = text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline).map {
-            $0.trimmingCharacters(in: .whitespaces)
-        }.filter { !$0.isEmpty }
-        guard !lines.isEmpty else { throw TruthFileError(line: 1, reason: "empty file") }
-        let header = lines.removeFirst().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let fi = header.firstIndex(of: "filename"), let pi = header.firstIndex(of: "pixel_size_mm"),
-              let hi = header.firstIndex(of: "hc_mm")
-        else { throw TruthFileError(line: 1, reason: "header must contain filename, pixel_size_mm and hc_mm") }
+        let rows = CSV.parse(text).filter { !$0.isBlank }
+        guard let headerRow = rows.first else { throw TruthFileError(line: 1, reason: "empty file") }
+        let header = CSV.Header(headerRow)
+        if let duplicate = header.duplicates.first {
+            throw TruthFileError(line: header.line, reason: "column \(duplicate.name) appears twice (positions \(duplicate.first) and \(duplicate.repeated))")
+        }
+        guard let fi = header.index["filename"], let pi = header.index["pixel_size_mm"], let hi = header.index["hc_mm"]
+        else { throw TruthFileError(line: header.line, reason: "header must contain filename, pixel_size_mm and hc_mm") }
         var entries: [TruthEntry] = []
-        for (n, line) in lines.enumerated() {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }
+        for row in rows.dropFirst() {
+            let fields = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
             guard fields.count > max(fi, pi, hi) else {
-                throw TruthFileError(line: n + 2, reason: "expected \(header.count) fields, found \(fields.count)")
+                throw TruthFileError(line: row.line, reason: "expected \(header.names.count) fields, found \(fields.count)")
             }
-            guard let pixel = Double(fields[pi]), pixel > 0, let hc = Double(fields[hi]), hc > 0 else {
-                throw TruthFileError(line: n + 2, reason: "pixel_size_mm and hc_mm must be positive numbers")
+            // Finite and plausible: `inf` or `1e999` would pass `> 0` and then fail only when the
+            // summary is written as JSON, after every image was measured.
+            guard let pixel = Double(fields[pi]), pixel.isFinite, pixel > 0, pixel < 10 else {
+                throw TruthFileError(line: row.line, reason: "pixel_size_mm must be a number of mm between 0 and 10, found \"\(fields[pi].prefix(40))\"")
+            }
+            guard let hc = Double(fields[hi]), hc.isFinite, hc > 0, hc < 1000 else {
+                throw TruthFileError(line: row.line, reason: "hc_mm must be a length in mm between 0 and 1000, found \"\(fields[hi].prefix(40))\"")
             }
             entries.append(TruthEntry(filename: fields[fi], pixelSizeMM: pixel, hcMM: hc))
         }
@@ -181,7 +184,6 @@ public enum HCEvaluation {
         func f(_ x: Double?, _ digits: Int = 3) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "" }
         for r in results {
             let m = r.measurement
-            let failure = (r.failure ?? "").replacingOccurrences(of: ",", with: ";").replacingOccurrences(of: "\n", with: " ")
             let fields: [String] = [
                 r.entry.filename, "\(r.entry.pixelSizeMM)", "\(r.entry.hcMM)", f(m?.hcMM), f(r.signedDiffMM),
                 f(r.signedDiffMM.map(abs)), f(m?.bpdMM), f(m?.ofdMM), f(m?.ellipse.centerX, 2), f(m?.ellipse.centerY, 2),
@@ -189,9 +191,9 @@ public enum HCEvaluation {
                 f(m.map { $0.ellipse.majorAxisAngleRadians * 180 / Double.pi }, 1),
                 f(m?.confidence.perimeterSupport), f(m?.confidence.residualRMSPixels),
                 f(m?.confidence.ridgeContrast), f(m?.confidence.ringContrastRatio), f(m?.confidence.score),
-                f(r.measureSeconds * 1000, 2), failure,
+                f(r.measureSeconds * 1000, 2), r.failure ?? "",
             ]
-            out += fields.joined(separator: ",") + "\n"
+            out += CSV.record(fields)
         }
         return out
     }

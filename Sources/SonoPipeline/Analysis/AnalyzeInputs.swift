@@ -9,10 +9,17 @@ extension BatchAnalysis {
     public static func analyze(
         inputs: [String], outputDirectory: String, workers: Int, resume: Bool = false, measuresIntensity: Bool = true,
         qc: QCSettings?, limits: DecodeLimits = DecodeLimits(), maxFramesPerFile: Int = DICOMScans.defaultMaxFramesPerFile,
-        control: RunControl, logger: Logger
+        grouping: InputDiscovery.ScanGrouping = .perDirectory, outputSettings: [String] = [], control: RunControl, logger: Logger
     ) throws -> AnalysisSummary {
         var discoveryTimings = StageTimings()
-        var plan = discoveryTimings.measure(.discover) { InputDiscovery().plan(inputs: inputs) }
+        // Created first so discovery can recognise it inside an input and leave it out.
+        try? FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        let discovery = InputDiscovery(grouping: grouping, excludedDirectories: [outputDirectory])
+        var plan = discoveryTimings.measure(.discover) { discovery.plan(inputs: inputs) }
+        // Inputs that do not exist are the commonest first mistake: say so plainly, on stderr.
+        for (_, failure) in plan.discoveryFailures where failure.kind == "not-found" {
+            logger.error("input does not exist: \(failure.reason)")
+        }
         if plan.scans.contains(where: { $0.items.contains { InputDiscovery.isDICOMName($0.path) || InputDiscovery.hasDICOMMagic(atPath: $0.path) } }) {
             // DICOM files become one item per analysed frame and, without a manifest, scans named by a
             // keyed hash of their StudyInstanceUID (the key is created once, beside the output).
@@ -24,13 +31,27 @@ extension BatchAnalysis {
                 DICOMScans.expand(plan, maxFramesPerFile: maxFramesPerFile, key: key, limits: limits)
             }
         }
-        logger.info("\(plan.imageCount) images in \(plan.scans.count) scans, \(plan.skipped.count) files skipped, \(workers) workers")
+        logger.info("\(plan.imageCount) \(plural(plan.imageCount, "image")) in \(plan.scans.count) \(plural(plan.scans.count, "scan")), \(plan.skipped.count) \(plural(plan.skipped.count, "file")) skipped, \(workers) \(plural(workers, "worker"))")
+        logger.info("scans: \(describe(plan.origins))")
+        var options = AnalysisOptions(outputDirectory: outputDirectory, resume: resume, measuresIntensity: measuresIntensity,
+                                      executorDescription: "dispatch x\(workers)", discoveryTimings: discoveryTimings, qc: qc)
+        options.outputSettings = outputSettings
         return try run(
             plan: plan,
-            options: AnalysisOptions(outputDirectory: outputDirectory, resume: resume, measuresIntensity: measuresIntensity,
-                                     executorDescription: "dispatch x\(workers)",
-                                     discoveryTimings: discoveryTimings, qc: qc),
+            options: options,
             executor: DispatchExecutor(workers: workers), control: control,
             decoder: ImageDecoder(limits: limits), logger: logger)
     }
+
+    /// How discovery formed the scans, for the log.
+    static func describe(_ origins: ScanOrigins) -> String {
+        var parts: [String] = []
+        if origins.manifest > 0 { parts.append("\(origins.manifest) from manifests") }
+        if origins.directory > 0 {
+            parts.append("\(origins.directory) from \(origins.directory == 1 ? "a directory" : "directories") without a manifest (one scan per directory; --scan-per-file makes each image its own scan)")
+        }
+        if origins.file > 0 { parts.append("\(origins.file) single-image \(plural(origins.file, "scan"))") }
+        return parts.isEmpty ? "none" : parts.joined(separator: ", ")
+    }
+
 }

@@ -78,7 +78,8 @@ public struct FailureRecord: Sendable, Codable, Equatable {
 
 /// The per-scan report of `sonoqc analyze` (`<out>/scans/<scan>/report.json`).
 public struct AnalyzeScanReport: Sendable, Codable, Equatable {
-    /// Version 2 added `colour_chunks` to each image; a `--resume` re-analyses version-1 scans.
+    /// Version 2 added `colour_chunks` to each image and the input and settings digests that
+    /// `--resume` compares; a `--resume` re-analyses version-1 scans.
     public static let currentSchema = "sonoqc-analyze-scan/2"
 
     public var schema: String
@@ -90,10 +91,15 @@ public struct AnalyzeScanReport: Sendable, Codable, Equatable {
     public var files: [String]
     public var images: [ImageRecord]
     public var failures: [FailureRecord]
+    /// SHA-256 of each file's bytes as analysed, in `files` order (nil where it could not be read):
+    /// `--resume` reuses the scan only if every file still has the same content.
+    public var inputsSHA256: [String?] = []
+    /// SHA-256 of the settings that change outputs (``AnalysisOptions/settingsDigest``).
+    public var settingsSHA256: String = ""
 
     enum CodingKeys: String, CodingKey {
         case schema, scan, files, images, failures
-        case scanID = "scan_id"
+        case scanID = "scan_id", inputsSHA256 = "inputs_sha256", settingsSHA256 = "settings_sha256"
     }
 
     public init(scan: String, scanID: String?, files: [String], images: [ImageRecord], failures: [FailureRecord]) {
@@ -105,6 +111,18 @@ public struct AnalyzeScanReport: Sendable, Codable, Equatable {
         self.failures = failures
     }
 
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        schema = try c.decode(String.self, forKey: .schema)
+        scan = try c.decode(String.self, forKey: .scan)
+        scanID = try c.decodeIfPresent(String.self, forKey: .scanID)
+        files = try c.decode([String].self, forKey: .files)
+        images = try c.decode([ImageRecord].self, forKey: .images)
+        failures = try c.decode([FailureRecord].self, forKey: .failures)
+        inputsSHA256 = try c.decodeIfPresent([String?].self, forKey: .inputsSHA256) ?? []
+        settingsSHA256 = try c.decodeIfPresent(String.self, forKey: .settingsSHA256) ?? ""
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(schema, forKey: .schema)
@@ -113,6 +131,8 @@ public struct AnalyzeScanReport: Sendable, Codable, Equatable {
         try c.encode(files, forKey: .files)
         try c.encode(images, forKey: .images)
         try c.encode(failures, forKey: .failures)
+        try c.encode(inputsSHA256, forKey: .inputsSHA256)
+        try c.encode(settingsSHA256, forKey: .settingsSHA256)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SonoCore
 import SonoL10n
 
 /// Renders an ``AuditAnalysis`` as `audit.html` (tables and CUSUM charts) and `audit.csv`.
@@ -125,31 +126,25 @@ public enum AuditReport {
     }
 
     /// Long-format CSV: one row per group × measure (item_kind "measure") and per group × rule
-    /// (item_kind "rule"). Rates are fractions with four decimals; fields are quoted when needed.
+    /// (item_kind "rule"). Rates are fractions with four decimals; fields are quoted as RFC 4180 says (``CSV``).
     public static func csv(_ audit: AuditAnalysis) -> String {
-        var lines = ["group_kind,group_id,scans,pass_rate,review_rate,fail_rate,item_kind,item,count,rate,mean_z,sd_z,flags"]
+        var out = CSV.record(["group_kind", "group_id", "scans", "pass_rate", "review_rate", "fail_rate", "item_kind", "item",
+                              "count", "rate", "mean_z", "sd_z", "flags"])
         for g in audit.groups {
             let head = [g.kind.rawValue, g.id, String(g.scanCount)]
                 + AuditVerdict.allCases.map { TextFormat.fixed(g.verdictRate($0), 4) }
             for m in g.measures {
                 let flags = m.flags.map(\.code).joined(separator: ";")
-                lines.append(row(head + ["measure", m.measure.abbreviation, String(m.count), "",
-                                         TextFormat.fixed(m.meanZ, 4), m.sdZ.map { TextFormat.fixed($0, 4) } ?? "", flags]))
+                out += CSV.record(head + ["measure", m.measure.abbreviation, String(m.count), "",
+                                          TextFormat.fixed(m.meanZ, 4), m.sdZ.map { TextFormat.fixed($0, 4) } ?? "", flags])
             }
             for rule in audit.ruleIDs {
                 let hits = g.ruleHits[rule, default: 0]
                 let rate = g.scanCount == 0 ? "" : TextFormat.fixed(Double(hits) / Double(g.scanCount), 4)
-                lines.append(row(head + ["rule", rule, String(hits), rate, "", "", ""]))
+                out += CSV.record(head + ["rule", rule, String(hits), rate, "", "", ""])
             }
         }
-        return lines.joined(separator: "\n") + "\n"
-    }
-
-    static func row(_ fields: [String]) -> String {
-        fields.map { f in
-            f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
-                ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
-        }.joined(separator: ",")
+        return out
     }
 
     /// Writes `audit.html` (in `language`) and `audit.csv` (language-neutral) into `directory`;
