@@ -38,7 +38,7 @@ struct EvaluateHCCommand: ParsableCommand {
     @Option(help: "Cross-validate with this many folds grouped by examination (2 or more).")
     var folds: Int?
 
-    @Flag(help: "Fit the error model on all frames and print it as Swift source.")
+    @Flag(help: "Fit the shape correction and error model on all frames and print them as Swift source.")
     var fitErrorModel = false
 
     func validate() throws {
@@ -64,31 +64,37 @@ struct EvaluateHCCommand: ParsableCommand {
         }
         var results: [HCEvaluation.ImageResult]
         var raw = HeadMeasurer.Options()
-        raw.abstainWhenUnreliable = false
-        if let folds {
-            var byLevel: [Double: [HCEvaluation.ImageResult]] = [:]
+        raw.shapeCorrection = nil
+        raw.errorModel = nil
+        // Raw measurements (no correction, no error model) at every candidate border level, for
+        // cross-validation and for fitting the committed constants.
+        var byLevel: [Double: [HCEvaluation.ImageResult]] = [:]
+        if folds != nil || fitErrorModel {
             for level in HCEvaluation.borderLevelGrid {
                 var o = raw
                 o.outerBorderLevel = level
                 byLevel[level] = run(o)
             }
+        }
+        if let folds {
             guard let cv = HCEvaluation.crossValidate(byLevel, folds: folds) else {
                 throw ValidationError("cross-validation failed: too few measured frames per fold")
             }
             results = cv.results
             for c in cv.choices {
-                print(String(format: "fold %d: outer border level %.2f, abstain above expected %.2f mm, HC tolerance multiple %.2f",
-                             c.fold, c.outerBorderLevel, c.model.abstainAboveExpectedHCErrorMM, c.model.hc.toleranceMultiple))
+                print(String(format: "fold %d: outer border level %.2f, abstain above expected %.2f mm, HC tolerance multiple %.2f, ",
+                             c.fold, c.outerBorderLevel, c.model.abstainAboveExpectedHCErrorMM, c.model.hc.toleranceMultiple)
+                      + "correction \(c.correction.swiftLiteral)")
             }
         } else {
             results = run(HeadMeasurer.Options())
         }
         if fitErrorModel {
-            let all = run(raw)
-            guard let model = HeadErrorModel.fit(HCEvaluation.errorSamples(all)) else {
-                throw ValidationError("error model could not be fitted (too few measured frames)")
+            guard let fitted = HCEvaluation.fitConstants(byLevel) else {
+                throw ValidationError("constants could not be fitted (too few measured frames)")
             }
-            print("error model fitted on \(all.count) frames:\n\(model.swiftLiteral)")
+            print(String(format: "fitted on %d frames: outer border level %.2f\n", byLevel.values.first?.count ?? 0, fitted.level)
+                  + "\(fitted.correction.swiftLiteral)\n\(fitted.model.swiftLiteral)")
         }
         let summary = HCEvaluation.summarize(results)
         let outURL = URL(fileURLWithPath: out)

@@ -153,6 +153,64 @@ struct HCEvaluationTests {
         #expect((try? HeadMeasurer.applying(model, to: px, abstain: true).get())?.uncertainty == nil)
     }
 
+    @Test("shape correction: a Huber fit recovers planted axis biases despite gross outliers, and only rescales the axes")
+    func shapeCorrection() throws {
+        var generator = SeededGenerator(seed: 3)
+        var samples: [HeadShapeCorrection.Sample] = []
+        for i in 0..<300 {
+            let size = Double.random(in: -0.8...0.6, using: &generator), shape = Double.random(in: -0.2...0.1, using: &generator)
+            let x = [1, size, shape]
+            // Major axis biased by -1 % - 5 % x shape, minor by +0.5 %; every 20th frame a wrong ring (+40 %).
+            let noise = Double.random(in: -0.005...0.005, using: &generator)
+            let outlier = i % 20 == 0 ? 0.4 : 0
+            samples.append(.init(features: x, logMajorRatio: -0.01 - 0.05 * shape + noise + outlier, logMinorRatio: 0.005 + noise + outlier))
+        }
+        let c = try #require(HeadShapeCorrection.fit(samples))
+        #expect(abs(c.majorWeights[0] + 0.01) < 0.002 && abs(c.majorWeights[2] + 0.05) < 0.01 && abs(c.majorWeights[1]) < 0.005)
+        #expect(abs(c.minorWeights[0] - 0.005) < 0.002)
+        let m = HeadMeasurement(ellipse: Ellipse(centerX: 50, centerY: 60, semiAxisA: 30, semiAxisB: 40, angleRadians: 0.3),
+                                spacingMMPerPixel: 0.8, calibrationNote: nil,
+                                confidence: .init(perimeterSupport: 1, perimeterVisible: 1, residualRMSPixels: 1,
+                                                  ridgeContrast: 1, ringContrastRatio: 2, score: 1))
+        let out = HeadShapeCorrection(majorWeights: [0.02, 0, 0], minorWeights: [-0.01, 0, 0]).applied(to: m)
+        #expect(abs(out.ellipse.semiMajor - 40 * exp(0.02)) < 1e-9 && abs(out.ellipse.semiMinor - 30 * exp(-0.01)) < 1e-9)
+        #expect(out.ellipse.centerX == 50 && out.ellipse.centerY == 60)
+        #expect(abs(out.ellipse.majorAxisAngleRadians - m.ellipse.majorAxisAngleRadians) < 1e-12)
+        var px = m
+        px.spacingMMPerPixel = nil
+        #expect(HeadShapeCorrection(majorWeights: [0.02, 0, 0], minorWeights: [0, 0, 0]).applied(to: px) == px)
+    }
+
+    @Test("cross-validation: each fold's constants come from the other folds and every frame gets its fold")
+    func crossValidationFolds() throws {
+        // Synthetic raw results: measured ellipse 2 % too large in both axes, ellipse truth exact.
+        var generator = SeededGenerator(seed: 11)
+        var results: [HCEvaluation.ImageResult] = []
+        for i in 0..<120 {
+            let a = Double.random(in: 60...120, using: &generator), b = a * Double.random(in: 0.7...0.9, using: &generator)
+            let truth = Ellipse(centerX: 200, centerY: 150, semiAxisA: a, semiAxisB: b, angleRadians: 0)
+            let measured = Ellipse(centerX: 200, centerY: 150, semiAxisA: a * 1.02, semiAxisB: b * 1.02, angleRadians: 0)
+            let m = HeadMeasurement(ellipse: measured, spacingMMPerPixel: 0.2, calibrationNote: nil,
+                                    confidence: .init(perimeterSupport: Double.random(in: 0.3...0.9, using: &generator), perimeterVisible: 1,
+                                                      residualRMSPixels: Double.random(in: 1...3, using: &generator), ridgeContrast: 0.5,
+                                                      ringContrastRatio: 2, score: 0.5))
+            let name = String(format: "%03d_HC.png", i / 2)
+            results.append(.init(entry: .init(filename: name, pixelSizeMM: 0.2, hcMM: truth.perimeter * 0.2), measurement: m,
+                                 failure: nil, measureSeconds: 0,
+                                 ellipseTruth: .init(filename: name, centerXPx: 200, centerYPx: 150, semiMajorPx: a, semiMinorPx: b,
+                                                     majorAxisAngleDeg: 0, bpdMM: 2 * b * 0.2, ofdMM: 2 * a * 0.2)))
+        }
+        let cv = try #require(HCEvaluation.crossValidate([0.4: results], folds: 4))
+        #expect(cv.choices.map(\.fold) == [0, 1, 2, 3])
+        #expect(cv.results.allSatisfy { $0.fold != nil })
+        for r in cv.results where r.measurement != nil {
+            #expect(abs(r.signedDiffMM!) < 0.05, "\(r.entry.filename): corrected HC off by \(r.signedDiffMM!)")
+        }
+        // Both frames of an examination share a fold.
+        for pair in stride(from: 0, to: 120, by: 2) { #expect(cv.results[pair].fold == cv.results[pair + 1].fold) }
+        #expect(HCEvaluation.summarize(cv.results).evaluation == "cross-validated (4 folds grouped by examination)")
+    }
+
     @Test("reliability table bins frames by expected error")
     func reliabilityBins() {
         func result(_ diff: Double, expected: Double) -> HCEvaluation.ImageResult {

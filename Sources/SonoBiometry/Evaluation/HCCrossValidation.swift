@@ -4,13 +4,58 @@ import Foundation
 /// of its expected errors.
 ///
 /// Tuned constants: ``HeadMeasurer/Options/outerBorderLevel`` (chosen per fold from
-/// ``borderLevelGrid`` by the training folds' mean |HC difference|) and every coefficient of
-/// ``HeadErrorModel`` (fitted per fold on the training folds). Each image's result therefore
+/// ``borderLevelGrid`` by the training folds' mean |HC difference| after correction), the
+/// ``HeadShapeCorrection`` weights and every coefficient of ``HeadErrorModel`` (both fitted per
+/// fold on the training folds). Each image's result therefore
 /// comes from constants that never saw its examination, so the summary estimates accuracy on
 /// unseen frames rather than on the tuning set.
 extension HCEvaluation {
-    /// Outer-border levels tried in cross-validation (the committed default, 0.4, is one of them).
-    public static let borderLevelGrid = [0.3, 0.35, 0.4, 0.45, 0.5]
+    /// Outer-border levels tried (the committed default is one of them).
+    public static let borderLevelGrid = [0.2, 0.25, 0.3, 0.35, 0.4, 0.5]
+
+    /// Shape-correction samples from raw results (no correction, no abstention) with ellipse truth.
+    public static func shapeSamples(_ results: [ImageResult]) -> [HeadShapeCorrection.Sample] {
+        results.compactMap { r in
+            guard let m = r.measurement, let t = r.ellipseTruth, let x = HeadShapeCorrection.features(of: m) else { return nil }
+            return HeadShapeCorrection.Sample(features: x, logMajorRatio: log(t.semiMajorPx / m.ellipse.semiMajor),
+                                              logMinorRatio: log(t.semiMinorPx / m.ellipse.semiMinor))
+        }
+    }
+
+    /// `results` with `correction` applied to every measurement (no error model, no abstention).
+    public static func corrected(_ results: [ImageResult], _ correction: HeadShapeCorrection) -> [ImageResult] {
+        results.map { r in
+            var out = r
+            out.measurement = r.measurement.map { correction.applied(to: $0) }
+            return out
+        }
+    }
+
+    /// The training step, used per fold by ``crossValidate(_:folds:abstainFraction:)`` and on all
+    /// frames for the committed constants: for each outer-border level fit the shape correction
+    /// on `indices`, keep the level with the smallest corrected mean |HC difference|, then fit the
+    /// error model on those corrected results.
+    public static func fitConstants(_ resultsByLevel: [Double: [ImageResult]], indices: [Int]? = nil, folds: Int = 5,
+                                    abstainFraction: Double = 0.02)
+        -> (level: Double, correction: HeadShapeCorrection, model: HeadErrorModel)? {
+        var best: (level: Double, correction: HeadShapeCorrection, mae: Double)?
+        for level in resultsByLevel.keys.sorted() {
+            let all = resultsByLevel[level]!
+            let chosen = indices.map { $0.map { all[$0] } } ?? all
+            guard let correction = HeadShapeCorrection.fit(shapeSamples(chosen)) else { continue }
+            let diffs = corrected(chosen, correction).compactMap(\.signedDiffMM).map(abs)
+            guard !diffs.isEmpty else { continue }
+            let mae = diffs.reduce(0, +) / Double(diffs.count)
+            if mae < (best?.mae ?? .infinity) { best = (level, correction, mae) }
+        }
+        guard let best else { return nil }
+        let all = resultsByLevel[best.level]!
+        let chosen = indices.map { $0.map { all[$0] } } ?? all
+        guard let model = HeadErrorModel.fit(errorSamples(corrected(chosen, best.correction)), folds: folds,
+                                             abstainFraction: abstainFraction)
+        else { return nil }
+        return (best.level, best.correction, model)
+    }
 
     /// Error-model samples from results measured **without** abstention.
     public static func errorSamples(_ results: [ImageResult]) -> [HeadErrorModel.Sample] {
@@ -25,11 +70,13 @@ extension HCEvaluation {
     public struct FoldChoice: Sendable, Hashable {
         public var fold: Int
         public var outerBorderLevel: Double
+        public var correction: HeadShapeCorrection
         public var model: HeadErrorModel
     }
 
     /// Cross-validates. `resultsByLevel[level]` holds every truth entry (same order for each
-    /// level) measured with that outer-border level, ellipse truth attached and abstention off.
+    /// level) measured with that outer-border level, ellipse truth attached, without shape
+    /// correction, error model or abstention.
     /// Returns the held-out results (each with its fold, uncertainty and abstention decided by
     /// its fold's model) and the per-fold choices; nil when a fold cannot be fitted.
     public static func crossValidate(_ resultsByLevel: [Double: [ImageResult]], folds: Int,
@@ -41,23 +88,15 @@ extension HCEvaluation {
         var choices: [FoldChoice] = []
         for k in 0..<folds {
             let train = any.indices.filter { assignment[$0] != k }
-            var best: (level: Double, mae: Double)?
-            for level in resultsByLevel.keys.sorted() {
-                let diffs = train.compactMap { resultsByLevel[level]![$0].signedDiffMM }.map(abs)
-                guard !diffs.isEmpty else { continue }
-                let mae = diffs.reduce(0, +) / Double(diffs.count)
-                if mae < (best?.mae ?? .infinity) { best = (level, mae) }
-            }
-            guard let level = best?.level, let chosen = resultsByLevel[level],
-                  let model = HeadErrorModel.fit(errorSamples(train.map { chosen[$0] }), folds: folds,
-                                                 abstainFraction: abstainFraction)
+            guard let fitted = fitConstants(resultsByLevel, indices: train, folds: folds, abstainFraction: abstainFraction),
+                  let chosen = resultsByLevel[fitted.level]
             else { return nil }
-            choices.append(FoldChoice(fold: k, outerBorderLevel: level, model: model))
+            choices.append(FoldChoice(fold: k, outerBorderLevel: fitted.level, correction: fitted.correction, model: fitted.model))
             for i in any.indices where assignment[i] == k {
                 var r = chosen[i]
                 r.fold = k
                 if let m = r.measurement {
-                    switch HeadMeasurer.applying(model, to: m, abstain: true) {
+                    switch HeadMeasurer.finishing(m, correction: fitted.correction, errorModel: fitted.model, abstain: true) {
                     case .success(let withUncertainty): r.measurement = withUncertainty
                     case .failure(let f): r.measurement = nil; r.failure = f.summary
                     }

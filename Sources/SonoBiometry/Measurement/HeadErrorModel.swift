@@ -26,6 +26,9 @@ public struct HeadErrorModel: Sendable, Hashable, Codable {
     public static let ridgePenalty = 1e-3
     /// Quantile of held-out |error| / expected used for ``hc``'s ``Coefficients/toleranceMultiple``.
     public static let toleranceCoverage = 0.975
+    /// The same for BPD and OFD: wider, because MS-002/003 are secondary to MS-001 (HC is the
+    /// reported measurement the detection targets are about) and each adds its own false flags.
+    public static let diameterToleranceCoverage = 0.99
 
     /// One measure's coefficients.
     public struct Coefficients: Sendable, Hashable, Codable {
@@ -151,7 +154,7 @@ public struct HeadErrorModel: Sendable, Hashable, Codable {
             }
             guard !ratios.isEmpty else { return nil }
             coefficients.append(Coefficients(weights: all.weights, scale: all.scale,
-                                             toleranceMultiple: Statistics.quantile(ratios, toleranceCoverage)))
+                                             toleranceMultiple: Statistics.quantile(ratios, k == 0 ? toleranceCoverage : diameterToleranceCoverage)))
         }
         let abstain = Statistics.quantile(heldOutHC, 1 - abstainFraction)
         return HeadErrorModel(hc: coefficients[0], bpd: coefficients[1], ofd: coefficients[2],

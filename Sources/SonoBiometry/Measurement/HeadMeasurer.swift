@@ -36,12 +36,14 @@ public enum HeadMeasurer {
         /// Minimum skull-band to brain brightness ratio for a ring to count as a skull.
         public var minimumRingContrastRatio: Double = 1.2
         /// Where between the skull's peak brightness (0) and the tissue outside it (1) the
-        /// outer border is placed. Tuned on hc18-dev: `evaluate-hc --folds 5` re-chooses it per
-        /// fold from ``HCEvaluation/borderLevelGrid`` by the training folds' mean |HC difference|
-        /// and picks 0.4 in every fold (413 frames, 324 examinations). On the simulator's phantoms,
-        /// whose truth ellipse sits inside the blurred edge of the rendered bone, 0.4 reads about
-        /// 1.5 % large.
-        public var outerBorderLevel: Double = 0.4
+        /// outer border is placed. Tuned on hc18-dev together with ``shapeCorrection``
+        /// (``HCEvaluation/fitConstants(_:indices:folds:abstainFraction:)``); `evaluate-hc --folds 5`
+        /// re-chooses it per fold from ``HCEvaluation/borderLevelGrid`` by the training folds'
+        /// corrected mean |HC difference|.
+        public var outerBorderLevel: Double = 0.25
+        /// Corrects the outer ellipse's axes for the measurer's size/shape biases (mm spacing only);
+        /// nil reports the raw ellipse.
+        public var shapeCorrection: HeadShapeCorrection? = .hc18Dev
         /// Predicts each measurement's expected error; nil leaves ``HeadMeasurement/uncertainty`` empty.
         public var errorModel: HeadErrorModel? = .hc18Dev
         /// Abstain (``HeadMeasurementFailure/unreliable(expectedAbsErrorHCMM:limitMM:)``) when the
@@ -81,14 +83,24 @@ public enum HeadMeasurer {
             return HeadMeasurement(ellipse: found.ellipse, skullCentreline: found.centreline, spacingMMPerPixel: spacing, calibrationNote: note,
                                    confidence: found.confidence)
         }.flatMap { m in
-            guard let model = options.errorModel else { return .success(m) }
-            return applying(model, to: m, abstain: options.abstainWhenUnreliable)
+            finishing(m, correction: options.shapeCorrection, errorModel: options.errorModel,
+                      abstain: options.abstainWhenUnreliable)
         }
     }
 
+    /// The calibrated last step: applies `correction` to the raw ellipse, attaches `errorModel`'s
+    /// uncertainty and, with `abstain`, turns a measurement whose expected HC error is above the
+    /// model's limit into a failure. Shared by ``measure`` and the cross-validated evaluation
+    /// (which applies constants fitted on the other folds to raw measurements).
+    public static func finishing(_ m: HeadMeasurement, correction: HeadShapeCorrection?, errorModel: HeadErrorModel?,
+                                 abstain: Bool) -> Result<HeadMeasurement, HeadMeasurementFailure> {
+        let corrected = correction.map { $0.applied(to: m) } ?? m
+        guard let model = errorModel else { return .success(corrected) }
+        return applying(model, to: corrected, abstain: abstain)
+    }
+
     /// Attaches `model`'s uncertainty to `m` and, with `abstain`, turns a measurement whose
-    /// expected HC error is above the model's limit into a failure. Shared by ``measure`` and the
-    /// cross-validated evaluation (which applies models fitted on the other folds).
+    /// expected HC error is above the model's limit into a failure.
     public static func applying(_ model: HeadErrorModel, to m: HeadMeasurement, abstain: Bool)
         -> Result<HeadMeasurement, HeadMeasurementFailure> {
         var out = m
