@@ -8,14 +8,18 @@ import SonoBiometry
 /// Pure and thread-safe: the pipeline calls it concurrently on any number of frames; the result
 /// depends only on the arguments.
 public enum FrameQC {
-    public static func analyze(frame: Frame, context: ImageContext, profile: QCProfile) -> ImageReport {
-        analyzeKeepingFieldOfView(frame: frame, context: context, profile: profile).report
+    /// `measurer` defaults to the committed constants; the cross-validated evidence passes the
+    /// constants fitted without the frame's examination.
+    public static func analyze(frame: Frame, context: ImageContext, profile: QCProfile,
+                               measurer: HeadMeasurer.Options = HeadMeasurer.Options()) -> ImageReport {
+        analyzeKeepingFieldOfView(frame: frame, context: context, profile: profile, measurer: measurer).report
     }
 
     /// ``analyze(frame:context:profile:)`` plus the detected field of view, for callers that draw
     /// it (report thumbnails) and should not detect it a second time.
-    public static func analyzeKeepingFieldOfView(frame: Frame, context: ImageContext,
-                                                 profile: QCProfile) -> (report: ImageReport, fieldOfView: FieldOfView) {
+    public static func analyzeKeepingFieldOfView(frame: Frame, context: ImageContext, profile: QCProfile,
+                                                 measurer: HeadMeasurer.Options = HeadMeasurer.Options())
+        -> (report: ImageReport, fieldOfView: FieldOfView) {
         let image = frame.image
         let file = context.file
         let calibration = CalibrationInfo.resolve(manifestMMPerPixel: context.manifestSpacingMMPerPixel, fileSpacing: frame.fileSpacing,
@@ -38,7 +42,8 @@ public enum FrameQC {
         var head: HeadAssessment? = nil
         var measurement: HeadMeasurement? = nil
         if context.plane == .head || context.plane == .unknown {
-            let result = HeadMeasurer.measure(image, spacingMMPerPixel: calibration.mmPerPixel, mask: overlay.mask)
+            let result = HeadMeasurer.measure(image, spacingMMPerPixel: calibration.mmPerPixel, mask: overlay.mask,
+                                              options: measurer)
             switch result {
             case let .failure(failure):
                 head = HeadAssessment(found: false, failure: failure.summary)
@@ -57,6 +62,7 @@ public enum FrameQC {
                 a.confidenceScore = m.confidence.score
                 a.perimeterSupport = m.confidence.perimeterSupport
                 a.ringContrastRatio = m.confidence.ringContrastRatio
+                a.expectedHCErrorMM = m.uncertainty?.expectedAbsErrorHCMM
                 a.areaFractionOfImage = e.area / Double(max(1, image.pixelCount))
                 a.areaFractionOfFieldOfView = fov.pixelCount > 0 ? e.area / Double(fov.pixelCount) : nil
                 let plane = HeadPlaneMetrics.compute(image, ellipse: e, fov: fov, overlay: overlay.mask)
@@ -67,8 +73,12 @@ public enum FrameQC {
                 a.roundNumbers()
                 head = a
             }
-            if let head {
-                findings += Rules.headPlane(head, plane: context.plane, fieldOfViewFound: fovOK, profile: profile.headPlane, file: file)
+            if let assessed = head {
+                let (planeFindings, score) = Rules.headPlane(assessed, plane: context.plane, fieldOfViewFound: fovOK,
+                                                             profile: profile.headPlane, file: file)
+                findings += planeFindings
+                head?.planeScore = score?.points
+                head?.planeScoreMax = score?.maximum
             }
         }
         findings.append(Rules.gcnr(metrics.skullBrainGCNR, headTrusted: Rules.headTrusted(head, profile.headPlane),

@@ -25,6 +25,7 @@ public enum RuleID: String, Sendable, Codable, Hashable, CaseIterable, Comparabl
     case ringSymmetry = "HP-004"
     case midline = "HP-005"
     case landmarksNeedReviewer = "HP-006"
+    case planeScore = "HP-007"
     // Measurements
     case hcAutomaticVsReported = "MS-001"
     case bpdAutomaticVsReported = "MS-002"
@@ -60,6 +61,7 @@ public enum RuleID: String, Sendable, Codable, Hashable, CaseIterable, Comparabl
         case .ringSymmetry: "skull ring symmetry"
         case .midline: "midline echo present"
         case .landmarksNeedReviewer: "thalami, CSP, cerebellum (reviewer)"
+        case .planeScore: "head plane score"
         case .hcAutomaticVsReported: "reported HC vs automatic HC"
         case .bpdAutomaticVsReported: "reported BPD vs automatic BPD"
         case .ofdAutomaticVsReported: "reported OFD vs automatic OFD"

@@ -102,15 +102,34 @@ enum Rules {
 
     // MARK: Head plane
 
+    /// A head ellipse is trusted when the measurer returned one: with a mm spacing it has already
+    /// abstained on frames whose expected error is too large; without one (no expected error) the
+    /// confidence score must reach the profile's minimum.
     static func headTrusted(_ head: HeadAssessment?, _ p: QCProfile.HeadPlane) -> Bool {
-        guard let head, head.found, let score = head.confidenceScore else { return false }
+        guard let head, head.found else { return false }
+        if head.expectedHCErrorMM != nil { return true }
+        guard let score = head.confidenceScore else { return false }
         return score >= p.minConfidenceScore
     }
 
+    /// Points and maximum of the plane score (HP-007).
+    struct PlaneScore: Equatable {
+        var points: Int
+        var maximum: Int
+    }
+
+    /// HP-001…HP-007. The automatically judged plane criteria (HP-002…HP-005) add up to a plane
+    /// score; a missed criterion lowers the score and is listed (severity info), and only a low
+    /// score (HP-007) or a clearly inadequate image (head far too small, outline clearly cut)
+    /// sends the image to review.
     static func headPlane(_ head: HeadAssessment, plane: Plane, fieldOfViewFound: Bool, profile p: QCProfile.HeadPlane,
-                          file: String) -> [Finding] {
+                          file: String) -> ([Finding], PlaneScore?) {
         var out: [Finding] = []
-        let criteria: [RuleID] = [.headMagnification, .headComplete, .ringSymmetry, .midline]
+        let criteria: [RuleID] = [.headMagnification, .headComplete, .ringSymmetry, .midline, .planeScore]
+        let checklist = Finding(rule: .landmarksNeedReviewer, outcome: .notCheckable, severity: .info, file: file,
+                                threshold: "reviewer checklist",
+                                explanation: "reviewer checklist: thalami and cavum septi pellucidi visible, cerebellum not in plane "
+                                    + "(not judged from pixels; never a review reason by itself)")
         guard head.found else {
             if plane == .head {
                 out.append(Finding(rule: .headPresent, outcome: .needsReview, severity: .warning, file: file,
@@ -119,49 +138,69 @@ enum Rules {
                 out.append(Finding(rule: .headPresent, outcome: .notCheckable, severity: .info, file: file,
                                    explanation: "plane not stated and no head found (\(head.failure ?? "?"))"))
             }
-            return out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file, explanation: "not checkable: no head ellipse") }
+            return (out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file, explanation: "not checkable: no head ellipse") }
+                + [checklist], nil)
         }
         let score = head.confidenceScore ?? 0
-        guard score >= p.minConfidenceScore else {
+        guard headTrusted(head, p) else {
             out.append(Finding(rule: .headPresent, outcome: .needsReview, severity: .warning, file: file, measured: score, unit: "confidence (0-1)",
-                               threshold: ">= \(fmt(p.minConfidenceScore))",
+                               threshold: ">= \(fmt(p.minConfidenceScore)) (uncalibrated frames)",
                                explanation: "automatic head ellipse has low confidence (\(fmt(score, decimals: 2))); route to a reviewer"))
-            return out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file,
-                                                explanation: "not checkable: automatic head ellipse not trusted") }
+            return (out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file,
+                                                 explanation: "not checkable: automatic head ellipse not trusted") } + [checklist], nil)
         }
-        out.append(Finding(rule: .headPresent, outcome: .passed, severity: .info, file: file, measured: score, unit: "confidence (0-1)",
-                           threshold: ">= \(fmt(p.minConfidenceScore))", explanation: "credible skull ellipse found"))
+        if let e = head.expectedHCErrorMM {
+            out.append(Finding(rule: .headPresent, outcome: .passed, severity: .info, file: file, measured: e, unit: "expected |HC error| mm",
+                               threshold: "measurer did not abstain", explanation: "credible skull ellipse found (expected HC error \(fmt(e, decimals: 1)) mm)"))
+        } else {
+            out.append(Finding(rule: .headPresent, outcome: .passed, severity: .info, file: file, measured: score, unit: "confidence (0-1)",
+                               threshold: ">= \(fmt(p.minConfidenceScore))", explanation: "credible skull ellipse found"))
+        }
         guard fieldOfViewFound else {
-            return out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file,
-                                                explanation: "not checkable: no field of view") }
+            return (out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file,
+                                                 explanation: "not checkable: no field of view") } + [checklist], nil)
+        }
+        func points(_ rule: RuleID) -> Int { p.planeCriterionPoints[rule.rawValue] ?? 0 }
+        var earned = 0, available = 0
+        /// A missed criterion costs its points; it is a warning by itself only when `clearly` holds.
+        func criterion(_ rule: RuleID, missed: Bool, clearly: Bool, measured: Double, unit: String, threshold: String,
+                       missedText: String, passedText: String) {
+            available += points(rule)
+            if !missed { earned += points(rule) }
+            let severity: Severity = missed && clearly ? .warning : .info
+            let cost = missed ? " (costs \(points(rule)) plane-score point\(points(rule) == 1 ? "" : "s")\(clearly ? "; clearly inadequate" : ""))" : ""
+            out.append(Finding(rule: rule, outcome: missed ? .flagged : .passed, severity: severity, file: file,
+                               measured: measured, unit: unit, threshold: threshold, explanation: (missed ? missedText : passedText) + cost))
         }
         let area = head.areaFractionOfImage ?? 0
-        let small = area < p.minHeadAreaFractionOfImage
-        out.append(Finding(rule: .headMagnification, outcome: small ? .flagged : .passed, severity: small ? .warning : .info, file: file,
-                           measured: area, unit: "ellipse area / image area", threshold: ">= \(fmt(p.minHeadAreaFractionOfImage))",
-                           explanation: small ? "head fills only \(pct(area)) of the image; magnify (ISUOG: more than 30 %)"
-                               : "head fills \(pct(area)) of the image"))
+        criterion(.headMagnification, missed: area < p.minHeadAreaFractionOfImage, clearly: area < p.clearlyTooSmallHeadAreaFraction,
+                  measured: area, unit: "ellipse area / image area",
+                  threshold: ">= \(fmt(p.minHeadAreaFractionOfImage)); < \(fmt(p.clearlyTooSmallHeadAreaFraction)) warning",
+                  missedText: "head fills only \(pct(area)) of the image; magnify (ISUOG: more than 30 %)",
+                  passedText: "head fills \(pct(area)) of the image")
         let inView = head.outlineInFieldOfView ?? 0
-        let cut = inView < p.minOutlineInFieldOfView
-        out.append(Finding(rule: .headComplete, outcome: cut ? .flagged : .passed, severity: cut ? .warning : .info, file: file,
-                           measured: inView, unit: "fraction of outline in field of view", threshold: ">= \(fmt(p.minOutlineInFieldOfView))",
-                           explanation: cut ? "skull outline cut by the sector or frame edge (\(pct(1 - inView)) outside)"
-                               : "skull outline inside the field of view"))
+        criterion(.headComplete, missed: inView < p.minOutlineInFieldOfView, clearly: inView < p.clearlyCutOutlineInFieldOfView,
+                  measured: inView, unit: "fraction of outline in field of view",
+                  threshold: ">= \(fmt(p.minOutlineInFieldOfView)); < \(fmt(p.clearlyCutOutlineInFieldOfView)) warning",
+                  missedText: "skull outline cut by the sector or frame edge (\(pct(1 - inView)) outside)",
+                  passedText: "skull outline inside the field of view")
         let deficit = head.ringEchoDeficit ?? 0
-        let skew = deficit > p.maxRingEchoDeficit
-        out.append(Finding(rule: .ringSymmetry, outcome: skew ? .flagged : .passed, severity: skew ? .warning : .info, file: file,
-                           measured: deficit, unit: "ring echo deficit (0-1)", threshold: "<= \(fmt(p.maxRingEchoDeficit))",
-                           explanation: skew ? "skull ring faint or missing on one wall (deficit \(fmt(deficit, decimals: 2))): oblique or asymmetric section?"
-                               : "skull ring bright on both walls (deficit \(fmt(deficit, decimals: 2)))"))
+        criterion(.ringSymmetry, missed: deficit > p.maxRingEchoDeficit, clearly: deficit > p.clearlyAsymmetricRingEchoDeficit,
+                  measured: deficit, unit: "ring echo deficit (0-1)",
+                  threshold: "<= \(fmt(p.maxRingEchoDeficit)); > \(fmt(p.clearlyAsymmetricRingEchoDeficit)) warning",
+                  missedText: "skull ring faint or missing on one wall (deficit \(fmt(deficit, decimals: 2))): oblique or asymmetric section?",
+                  passedText: "skull ring bright on both walls (deficit \(fmt(deficit, decimals: 2)))")
         let mid = head.midlineContrast ?? 0
-        let noMid = mid < p.minMidlineContrast
-        out.append(Finding(rule: .midline, outcome: noMid ? .flagged : .passed, severity: noMid ? .warning : .info, file: file,
-                           measured: mid, unit: "midline / parallel-line brightness", threshold: ">= \(fmt(p.minMidlineContrast))",
-                           explanation: noMid ? "midline echo not seen along the head's long axis" : "midline echo present"))
-        out.append(Finding(rule: .landmarksNeedReviewer, outcome: .notCheckable, severity: .info, file: file,
-                           threshold: "reviewer judgement",
-                           explanation: "needs reviewer: thalami, cavum septi pellucidi, cerebellum not in plane (not judged automatically)"))
-        return out
+        criterion(.midline, missed: mid < p.minMidlineContrast, clearly: false,
+                  measured: mid, unit: "midline / parallel-line brightness", threshold: ">= \(fmt(p.minMidlineContrast))",
+                  missedText: "midline echo not seen along the head's long axis", passedText: "midline echo present")
+        let low = earned < p.minPlaneScore
+        out.append(Finding(rule: .planeScore, outcome: low ? .flagged : .passed, severity: low ? .warning : .info, file: file,
+                           measured: Double(earned), unit: "points of \(available)", threshold: ">= \(p.minPlaneScore)",
+                           explanation: low ? "plane score \(earned)/\(available): several plane criteria missed; review the section"
+                               : "plane score \(earned)/\(available)"))
+        out.append(checklist)
+        return (out, PlaneScore(points: earned, maximum: available))
     }
 
     // MARK: Measurements
@@ -191,10 +230,14 @@ enum Rules {
         }
 
         // Automatic vs reported.
+        // Per-image tolerance from the measurement's expected error when it has one (issue 14),
+        // else the profile's fixed batch-wide tolerance.
+        let u = p.useExpectedErrorTolerance ? automatic?.uncertainty : nil
         let pairs: [(RuleID, BiometricMeasure, Double?, (Double) -> Double)] = [
-            (.hcAutomaticVsReported, .hc, r.hcMM, { max(p.hcToleranceMM, p.hcToleranceFraction * $0) }),
-            (.bpdAutomaticVsReported, .bpd, r.bpdMM, { _ in p.bpdToleranceMM }),
-            (.ofdAutomaticVsReported, .ofd, r.ofdMM, { _ in p.ofdToleranceMM }),
+            (.hcAutomaticVsReported, .hc, r.hcMM, { rep in
+                u.map { max($0.toleranceHCMM, p.minToleranceHCMM) } ?? max(p.hcToleranceMM, p.hcToleranceFraction * rep) }),
+            (.bpdAutomaticVsReported, .bpd, r.bpdMM, { _ in u.map { max($0.toleranceBPDMM, p.minToleranceBPDMM) } ?? p.bpdToleranceMM }),
+            (.ofdAutomaticVsReported, .ofd, r.ofdMM, { _ in u.map { max($0.toleranceOFDMM, p.minToleranceOFDMM) } ?? p.ofdToleranceMM }),
         ]
         if headAttempted {
             for (rule, measure, rep, tolerance) in pairs {
@@ -220,8 +263,8 @@ enum Rules {
                 let flagged = abs(diff) > tol
                 out.append(Finding(rule: rule, outcome: flagged ? .flagged : .passed, severity: fail ? .fail : flagged ? .warning : .info,
                                    file: file, measured: diff, unit: "mm (automatic - reported)",
-                                   threshold: rule == .hcAutomaticVsReported ? "|d| <= \(fmt(tol, decimals: 1)) warning, > \(fmt(2 * tol, decimals: 1)) fail"
-                                       : "|d| <= \(fmt(tol, decimals: 1))",
+                                   threshold: (rule == .hcAutomaticVsReported ? "|d| <= \(fmt(tol, decimals: 1)) warning, > \(fmt(2 * tol, decimals: 1)) fail"
+                                       : "|d| <= \(fmt(tol, decimals: 1))") + (u != nil ? " (this image's expected-error tolerance)" : " (fixed tolerance)"),
                                    explanation: flagged ? "reported \(name) \(fmt(rep, decimals: 1)) mm differs from the automatic \(fmt(px * s, decimals: 1)) mm by \(fmt(diff, decimals: 1)) mm"
                                        : "reported \(name) agrees with the automatic measurement (\(fmt(diff, decimals: 1)) mm)"))
             }
