@@ -15,22 +15,27 @@ public enum FrameQC {
         case filter, measure, check
     }
 
-    public static func analyze(frame: Frame, context: ImageContext, profile: QCProfile) -> ImageReport {
-        analyzeKeepingFieldOfView(frame: frame, context: context, profile: profile).report
+    /// `measurer` defaults to the committed constants; the cross-validated evidence passes the
+    /// constants fitted without the frame's examination.
+    public static func analyze(frame: Frame, context: ImageContext, profile: QCProfile,
+                               measurer: HeadMeasurer.Options = HeadMeasurer.Options()) -> ImageReport {
+        analyzeKeepingFieldOfView(frame: frame, context: context, profile: profile, measurer: measurer).report
     }
 
     /// ``analyze(frame:context:profile:)`` plus the detected field of view, for callers that draw
     /// it (report thumbnails) and should not detect it a second time.
-    public static func analyzeKeepingFieldOfView(frame: Frame, context: ImageContext,
-                                                 profile: QCProfile) -> (report: ImageReport, fieldOfView: FieldOfView) {
+    public static func analyzeKeepingFieldOfView(frame: Frame, context: ImageContext, profile: QCProfile,
+                                                 measurer: HeadMeasurer.Options = HeadMeasurer.Options())
+        -> (report: ImageReport, fieldOfView: FieldOfView) {
         var untimed = UntimedPhases()
-        return analyzeKeepingFieldOfView(frame: frame, context: context, profile: profile, timer: &untimed)
+        return analyzeKeepingFieldOfView(frame: frame, context: context, profile: profile, measurer: measurer, timer: &untimed)
     }
 
     /// The same, running each ``Phase`` inside `timer.time(_:_:)` (the pipeline charges them to
     /// its filter, measure and check stages).
     public static func analyzeKeepingFieldOfView<Timer: FramePhaseTimer>(
-        frame: Frame, context: ImageContext, profile: QCProfile, timer: inout Timer
+        frame: Frame, context: ImageContext, profile: QCProfile,
+        measurer: HeadMeasurer.Options = HeadMeasurer.Options(), timer: inout Timer
     ) -> (report: ImageReport, fieldOfView: FieldOfView) {
         let image = frame.image
         let file = context.file
@@ -58,11 +63,12 @@ public enum FrameQC {
         var metrics = filteredMetrics
 
         // Head: measured on head planes and on frames whose plane is not stated.
-        let (head, measurement) = timer.time(.measure) { () -> (HeadAssessment?, HeadMeasurement?) in
+        let (measuredHead, measurement) = timer.time(.measure) { () -> (HeadAssessment?, HeadMeasurement?) in
             guard context.plane == .head || context.plane == .unknown else { return (nil, nil) }
             let views = dicomCalibration.map { DICOMDualView.views($0, width: image.width, height: image.height) } ?? []
             var result = views.isEmpty
-                ? HeadMeasurer.measure(image, spacingMMPerPixel: dicomCalibration == nil ? calibration.mmPerPixel : nil, mask: overlay.mask)
+                ? HeadMeasurer.measure(image, spacingMMPerPixel: dicomCalibration == nil ? calibration.mmPerPixel : nil, mask: overlay.mask,
+                                       options: measurer)
                 : DICOMDualView.measureHead(image, mask: overlay.mask, views: views)
             if let dicom = dicomCalibration {
                 let centre = (try? result.get()).map { (x: $0.ellipse.centerX, y: $0.ellipse.centerY) }
@@ -91,6 +97,7 @@ public enum FrameQC {
                 a.confidenceScore = m.confidence.score
                 a.perimeterSupport = m.confidence.perimeterSupport
                 a.ringContrastRatio = m.confidence.ringContrastRatio
+                a.expectedHCErrorMM = m.uncertainty?.expectedAbsErrorHCMM
                 a.areaFractionOfImage = e.area / Double(max(1, image.pixelCount))
                 a.areaFractionOfFieldOfView = fov.pixelCount > 0 ? e.area / Double(fov.pixelCount) : nil
                 let plane = HeadPlaneMetrics.compute(image, ellipse: e, fov: fov, overlay: overlay.mask)
@@ -103,6 +110,9 @@ public enum FrameQC {
             }
         }
 
+        // The plane score is added to the head assessment by the rules below.
+        var head = measuredHead
+
         // Rules, appended in a fixed order before the final sort by rule.
         let report = timer.time(.check) { () -> ImageReport in
             var findings: [Finding] = []
@@ -112,8 +122,12 @@ public enum FrameQC {
             if let declared = frame.dicom?.burnedInAnnotation, let i = findings.firstIndex(where: { $0.rule == .overlays }) {
                 findings[i] = Rules.overlayFinding(overlay.summary, declaredBurnedIn: declared, file: file)
             }
-            if let head {
-                findings += Rules.headPlane(head, plane: context.plane, fieldOfViewFound: fovOK, profile: profile.headPlane, file: file)
+            if let assessed = head {
+                let (planeFindings, score) = Rules.headPlane(assessed, plane: context.plane, fieldOfViewFound: fovOK,
+                                                             profile: profile.headPlane, file: file)
+                findings += planeFindings
+                head?.planeScore = score?.points
+                head?.planeScoreMax = score?.maximum
             }
             findings.append(Rules.gcnr(metrics.skullBrainGCNR, headTrusted: Rules.headTrusted(head, profile.headPlane),
                                        profile: profile.imageQuality, file: file))

@@ -27,6 +27,7 @@ public enum RuleID: String, Sendable, Codable, Hashable, CaseIterable, Comparabl
     case ringSymmetry = "HP-004"
     case midline = "HP-005"
     case landmarksNeedReviewer = "HP-006"
+    case planeScore = "HP-007"
     // Measurements
     case hcAutomaticVsReported = "MS-001"
     case bpdAutomaticVsReported = "MS-002"

@@ -114,15 +114,32 @@ enum Rules {
 
     // MARK: Head plane
 
+    /// A head ellipse is trusted when the measurer returned one: with a mm spacing it has already
+    /// abstained on frames whose expected error is too large; without one (no expected error) the
+    /// confidence score must reach the profile's minimum.
     static func headTrusted(_ head: HeadAssessment?, _ p: QCProfile.HeadPlane) -> Bool {
-        guard let head, head.found, let score = head.confidenceScore else { return false }
+        guard let head, head.found else { return false }
+        if head.expectedHCErrorMM != nil { return true }
+        guard let score = head.confidenceScore else { return false }
         return score >= p.minConfidenceScore
     }
 
+    /// Points and maximum of the plane score (HP-007).
+    struct PlaneScore: Equatable {
+        var points: Int
+        var maximum: Int
+    }
+
+    /// HP-001…HP-007. The automatically judged plane criteria (HP-002…HP-005) add up to a plane
+    /// score; a missed criterion lowers the score and is listed (severity info), and only a low
+    /// score (HP-007) or a clearly inadequate image (head far too small, outline clearly cut)
+    /// sends the image to review.
     static func headPlane(_ head: HeadAssessment, plane: Plane, fieldOfViewFound: Bool, profile p: QCProfile.HeadPlane,
-                          file: String) -> [Finding] {
+                          file: String) -> ([Finding], PlaneScore?) {
         var out: [Finding] = []
-        let criteria: [RuleID] = [.headMagnification, .headComplete, .ringSymmetry, .midline]
+        let criteria: [RuleID] = [.headMagnification, .headComplete, .ringSymmetry, .midline, .planeScore]
+        let checklist = Finding(rule: .landmarksNeedReviewer, outcome: .notCheckable, severity: .info, file: file,
+                                threshold: Message("threshold.reviewer"), message: Message("finding.HP-006.reviewer"))
         guard head.found else {
             let why: [String: MessageArg] = ["failure": .text(head.failure ?? "?")]
             if plane == .head {
@@ -132,46 +149,70 @@ enum Rules {
                 out.append(Finding(rule: .headPresent, outcome: .notCheckable, severity: .info, file: file,
                                    message: Message("finding.HP-001.not_found_plane_unknown", why)))
             }
-            return out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file,
-                                                message: Message("finding.not_checkable.no_head")) }
+            return (out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file,
+                                                 message: Message("finding.not_checkable.no_head")) } + [checklist], nil)
         }
         let score = head.confidenceScore ?? 0
-        guard score >= p.minConfidenceScore else {
+        guard headTrusted(head, p) else {
             out.append(Finding(rule: .headPresent, outcome: .needsReview, severity: .warning, file: file, measured: score, unit: Message("unit.confidence"),
                                threshold: Message("threshold.at_least", ["min": .number(p.minConfidenceScore)]),
                                message: Message("finding.HP-001.low_confidence", ["score": .number(score)])))
-            return out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file,
-                                                message: Message("finding.not_checkable.head_not_trusted")) }
+            return (out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file,
+                                                 message: Message("finding.not_checkable.head_not_trusted")) } + [checklist], nil)
         }
-        out.append(Finding(rule: .headPresent, outcome: .passed, severity: .info, file: file, measured: score, unit: Message("unit.confidence"),
-                           threshold: Message("threshold.at_least", ["min": .number(p.minConfidenceScore)]), message: Message("finding.HP-001.found")))
+        if let e = head.expectedHCErrorMM {
+            out.append(Finding(rule: .headPresent, outcome: .passed, severity: .info, file: file, measured: e, unit: Message("unit.expected_hc_error_mm"),
+                               threshold: Message("threshold.not_abstained"),
+                               message: Message("finding.HP-001.found_expected_error", ["error_mm": .number(e)])))
+        } else {
+            out.append(Finding(rule: .headPresent, outcome: .passed, severity: .info, file: file, measured: score, unit: Message("unit.confidence"),
+                               threshold: Message("threshold.at_least", ["min": .number(p.minConfidenceScore)]), message: Message("finding.HP-001.found")))
+        }
         guard fieldOfViewFound else {
-            return out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file,
-                                                message: Message("finding.not_checkable.no_field_of_view")) }
+            return (out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file,
+                                                 message: Message("finding.not_checkable.no_field_of_view")) } + [checklist], nil)
+        }
+        func points(_ rule: RuleID) -> Int { p.planeCriterionPoints[rule.rawValue] ?? 0 }
+        var earned = 0, available = 0
+        /// A missed criterion costs its points; it is a warning by itself only when `clearly` holds.
+        func criterion(_ rule: RuleID, missed: Bool, clearly: Bool, measured: Double, unit: Message, threshold: Message, message: Message) {
+            available += points(rule)
+            if !missed { earned += points(rule) }
+            let severity: Severity = missed && clearly ? .warning : .info
+            out.append(Finding(rule: rule, outcome: missed ? .flagged : .passed, severity: severity, file: file,
+                               measured: measured, unit: unit, threshold: threshold, message: message))
         }
         let area = head.areaFractionOfImage ?? 0
         let small = area < p.minHeadAreaFractionOfImage
-        out.append(Finding(rule: .headMagnification, outcome: small ? .flagged : .passed, severity: small ? .warning : .info, file: file,
-                           measured: area, unit: Message("unit.area_ratio"), threshold: Message("threshold.at_least", ["min": .number(p.minHeadAreaFractionOfImage)]),
-                           message: Message(small ? "finding.HP-002.small" : "finding.HP-002.ok", ["area_pct": .number(100 * area)])))
+        criterion(.headMagnification, missed: small, clearly: area < p.clearlyTooSmallHeadAreaFraction,
+                  measured: area, unit: Message("unit.area_ratio"),
+                  threshold: Message("threshold.at_least_warn_below", ["min": .number(p.minHeadAreaFractionOfImage), "warn": .number(p.clearlyTooSmallHeadAreaFraction)]),
+                  message: Message(small ? "finding.HP-002.small" : "finding.HP-002.ok", ["area_pct": .number(100 * area)]))
         let inView = head.outlineInFieldOfView ?? 0
         let cut = inView < p.minOutlineInFieldOfView
-        out.append(Finding(rule: .headComplete, outcome: cut ? .flagged : .passed, severity: cut ? .warning : .info, file: file,
-                           measured: inView, unit: Message("unit.outline_fraction"), threshold: Message("threshold.at_least", ["min": .number(p.minOutlineInFieldOfView)]),
-                           message: cut ? Message("finding.HP-003.cut", ["outside_pct": .number(100 * (1 - inView))]) : Message("finding.HP-003.ok")))
+        criterion(.headComplete, missed: cut, clearly: inView < p.clearlyCutOutlineInFieldOfView,
+                  measured: inView, unit: Message("unit.outline_fraction"),
+                  threshold: Message("threshold.at_least_warn_below", ["min": .number(p.minOutlineInFieldOfView), "warn": .number(p.clearlyCutOutlineInFieldOfView)]),
+                  message: cut ? Message("finding.HP-003.cut", ["outside_pct": .number(100 * (1 - inView))]) : Message("finding.HP-003.ok"))
         let deficit = head.ringEchoDeficit ?? 0
         let skew = deficit > p.maxRingEchoDeficit
-        out.append(Finding(rule: .ringSymmetry, outcome: skew ? .flagged : .passed, severity: skew ? .warning : .info, file: file,
-                           measured: deficit, unit: Message("unit.ring_deficit"), threshold: Message("threshold.at_most", ["max": .number(p.maxRingEchoDeficit)]),
-                           message: Message(skew ? "finding.HP-004.asymmetric" : "finding.HP-004.ok", ["deficit": .number(deficit)])))
+        criterion(.ringSymmetry, missed: skew, clearly: deficit > p.clearlyAsymmetricRingEchoDeficit,
+                  measured: deficit, unit: Message("unit.ring_deficit"),
+                  threshold: Message("threshold.at_most_warn_above", ["max": .number(p.maxRingEchoDeficit), "warn": .number(p.clearlyAsymmetricRingEchoDeficit)]),
+                  message: Message(skew ? "finding.HP-004.asymmetric" : "finding.HP-004.ok", ["deficit": .number(deficit)]))
         let mid = head.midlineContrast ?? 0
         let noMid = mid < p.minMidlineContrast
-        out.append(Finding(rule: .midline, outcome: noMid ? .flagged : .passed, severity: noMid ? .warning : .info, file: file,
-                           measured: mid, unit: Message("unit.midline_ratio"), threshold: Message("threshold.at_least", ["min": .number(p.minMidlineContrast)]),
-                           message: Message(noMid ? "finding.HP-005.missing" : "finding.HP-005.ok")))
-        out.append(Finding(rule: .landmarksNeedReviewer, outcome: .notCheckable, severity: .info, file: file,
-                           threshold: Message("threshold.reviewer"), message: Message("finding.HP-006.reviewer")))
-        return out
+        criterion(.midline, missed: noMid, clearly: false, measured: mid, unit: Message("unit.midline_ratio"),
+                  threshold: Message("threshold.at_least", ["min": .number(p.minMidlineContrast)]),
+                  message: Message(noMid ? "finding.HP-005.missing" : "finding.HP-005.ok"))
+        let low = earned < p.minPlaneScore
+        out.append(Finding(rule: .planeScore, outcome: low ? .flagged : .passed, severity: low ? .warning : .info, file: file,
+                           measured: Double(earned), unit: Message("unit.points_of", ["available": .number(Double(available))]),
+                           threshold: Message("threshold.at_least", ["min": .number(Double(p.minPlaneScore))]),
+                           message: Message(low ? "finding.HP-007.low" : "finding.HP-007.ok",
+                                            ["earned": .number(Double(earned)), "available": .number(Double(available))])))
+        out.append(checklist)
+        return (out, PlaneScore(points: earned, maximum: available))
     }
 
     // MARK: Measurements
@@ -201,10 +242,14 @@ enum Rules {
         }
 
         // Automatic vs reported.
+        // Per-image tolerance from the measurement's expected error when it has one (issue 14),
+        // else the profile's fixed batch-wide tolerance.
+        let u = p.useExpectedErrorTolerance ? automatic?.uncertainty : nil
         let pairs: [(RuleID, BiometricMeasure, Double?, (Double) -> Double)] = [
-            (.hcAutomaticVsReported, .hc, r.hcMM, { max(p.hcToleranceMM, p.hcToleranceFraction * $0) }),
-            (.bpdAutomaticVsReported, .bpd, r.bpdMM, { _ in p.bpdToleranceMM }),
-            (.ofdAutomaticVsReported, .ofd, r.ofdMM, { _ in p.ofdToleranceMM }),
+            (.hcAutomaticVsReported, .hc, r.hcMM, { rep in
+                u.map { max($0.toleranceHCMM, p.minToleranceHCMM) } ?? max(p.hcToleranceMM, p.hcToleranceFraction * rep) }),
+            (.bpdAutomaticVsReported, .bpd, r.bpdMM, { _ in u.map { max($0.toleranceBPDMM, p.minToleranceBPDMM) } ?? p.bpdToleranceMM }),
+            (.ofdAutomaticVsReported, .ofd, r.ofdMM, { _ in u.map { max($0.toleranceOFDMM, p.minToleranceOFDMM) } ?? p.ofdToleranceMM }),
         ]
         if headAttempted {
             for (rule, measure, rep, tolerance) in pairs {
@@ -231,8 +276,9 @@ enum Rules {
                 out.append(Finding(rule: rule, outcome: flagged ? .flagged : .passed, severity: fail ? .fail : flagged ? .warning : .info,
                                    file: file, measured: diff, unit: Message("unit.mm_auto_minus_reported"),
                                    threshold: rule == .hcAutomaticVsReported
-                                       ? Message("threshold.abs_diff_mm_warn_fail", ["warn": .number(tol), "fail": .number(2 * tol)])
-                                       : Message("threshold.abs_diff_mm", ["max": .number(tol)]),
+                                       ? Message(u != nil ? "threshold.abs_diff_mm_warn_fail.own" : "threshold.abs_diff_mm_warn_fail",
+                                                 ["warn": .number(tol), "fail": .number(2 * tol)])
+                                       : Message(u != nil ? "threshold.abs_diff_mm.own" : "threshold.abs_diff_mm", ["max": .number(tol)]),
                                    message: Message(flagged ? "finding.MS.differs" : "finding.MS.agrees",
                                                     ["measure": name, "reported_mm": .number(rep), "automatic_mm": .number(px * s), "diff_mm": .number(diff)])))
             }

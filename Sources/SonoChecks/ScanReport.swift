@@ -113,6 +113,13 @@ public struct HeadAssessment: Sendable, Codable, Hashable {
     /// (0 = both walls fully bright, 1 = one wall no brighter than brain); oblique sections lose arcs.
     public var ringEchoDeficit: Double?
     public var midlineContrast: Double?
+    /// Expected |automatic − expert| HC in mm (``HeadErrorModel``); nil when uncalibrated.
+    public var expectedHCErrorMM: Double?
+    /// Plane score: points of the automatically judged plane criteria (HP-002…HP-005) that passed,
+    /// in the spirit of Salomon et al. 2006; see docs/qc-rules.md.
+    public var planeScore: Int?
+    /// Points available to ``planeScore``.
+    public var planeScoreMax: Int?
 
     public init(found: Bool, failure: String? = nil) {
         self.found = found
@@ -122,7 +129,7 @@ public struct HeadAssessment: Sendable, Codable, Hashable {
     mutating func roundNumbers() {
         for kp in [\HeadAssessment.centreXPx, \.centreYPx, \.semiMajorPx, \.semiMinorPx, \.angleDeg, \.confidenceScore, \.perimeterSupport,
                    \.ringContrastRatio, \.areaFractionOfImage, \.areaFractionOfFieldOfView, \.outlineInFieldOfView, \.ringEchoDeficit,
-                   \.midlineContrast] {
+                   \.midlineContrast, \.expectedHCErrorMM] {
             self[keyPath: kp] = JSONNumber.rounded(self[keyPath: kp])
         }
     }

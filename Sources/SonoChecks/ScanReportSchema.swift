@@ -61,6 +61,7 @@ public enum ScanReportSchema {
                 "ringContrastRatio": number, "areaFractionOfImage": ["type": "number", "minimum": 0],
                 "areaFractionOfFieldOfView": ["type": "number", "minimum": 0], "outlineInFieldOfView": fraction,
                 "ringEchoDeficit": fraction, "midlineContrast": ["type": "number", "minimum": 0],
+                "expectedHCErrorMM": ["type": "number", "minimum": 0], "planeScore": count, "planeScoreMax": count,
             ], required: ["found"], description: "Automatic head ellipse (outer border, pixels) and plane criteria."),
             "Measurement": object([
                 "measure": strings(["hc", "bpd", "ofd", "ac", "fl"]), "reportedMM": number, "automaticMM": number, "automaticPx": number,
