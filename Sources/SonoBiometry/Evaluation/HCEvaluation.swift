@@ -351,7 +351,7 @@ public enum HCEvaluation {
                 f(m.map { $0.ellipse.majorAxisAngleRadians * 180 / Double.pi }, 1),
                 f(m?.confidence.perimeterSupport), f(m?.confidence.residualRMSPixels),
                 f(m?.confidence.ridgeContrast), f(m?.confidence.ringContrastRatio), f(m?.confidence.score),
-                f(r.measureSeconds * 1000, 2), failure, f(r.ellipseTruth?.bpdMM, 2), f(r.ellipseTruth?.ofdMM, 2),
+                f(r.measureSeconds * 1000, 2), r.failure ?? "", f(r.ellipseTruth?.bpdMM, 2), f(r.ellipseTruth?.ofdMM, 2),
                 f(r.bpdDiffMM), f(r.ofdDiffMM), f(r.centreDistanceMM), f(r.angleDiffDeg, 1),
                 f(m?.uncertainty?.expectedAbsErrorHCMM), f(m?.uncertainty?.toleranceHCMM), r.fold.map(String.init) ?? "",
             ]
