@@ -5,7 +5,11 @@ enum ReviewAssets {
     static let script = #"""
     "use strict";
     (function () {
-      var typing = function (e) { var t = e.target.tagName; return t === "INPUT" || t === "TEXTAREA" || t === "SELECT"; };
+      // Keys are shortcuts unless the focus is in a field that takes text (radios and checkboxes do not).
+      var typing = function (e) {
+        var t = e.target;
+        return t.tagName === "TEXTAREA" || t.tagName === "SELECT" || (t.tagName === "INPUT" && t.type !== "radio" && t.type !== "checkbox");
+      };
       // Queue: j / k move the focus through the items, Enter follows the link (browser default).
       var queue = document.getElementById("queue");
       if (queue) {
