@@ -13,7 +13,7 @@ enum ReviewText {
     static let signOut = "Sign out"
     static let skip = "Skip to content"
     static let filters = "Filters"
-    static let unit = "Unit", operatorLabel = "Operator", rule = "Rule", verdict = "Automatic verdict", from = "Exam from", to = "Exam to"
+    static let unit = "Unit", operatorLabel = "Operator", rule = "Rule", verdict = "Automatic verdict", reviewVerdict = "Verdict", from = "Exam from", to = "Exam to"
     static let any = "any"
     static let apply = "Apply"
     static let empty = "Nothing in the queue for these filters."
@@ -188,7 +188,7 @@ struct ReviewPages: Sendable {
     // MARK: Viewer
 
     func viewerPage(_ req: Request, _ ctx: ServiceContext, _ session: Session, _ account: Account) async throws -> Response {
-        let (scan, item) = try await routes.item(ctx, for: account)
+        let (_, item) = try await routes.item(ctx, for: account)
         let decisions = try await api.store.decisions(batchID: item.batchID)
         let filter = ReviewRoutes.queueFilter(req)
         let q = Self.query(filter)
@@ -238,7 +238,6 @@ struct ReviewPages: Sendable {
             let mine = decisions.filter { $0.scan == item.scanID && ($0.image == item.fileName || $0.isScanDecision) && $0.reading == 1 }
             body += "<section><h2>\(T.reviewer)</h2>\(Self.history(mine))</section>"
         }
-        _ = scan
         return shell("\(item.scanID) · \(item.fileName)", account, session, body)
     }
 
@@ -273,7 +272,7 @@ struct ReviewPages: Sendable {
             "<label><input type=\"checkbox\" name=\"reason\" value=\"\(r)\"\(current?.reasons.contains(r) == true ? " checked" : "")> \(T.reasonNames[r] ?? r)</label>"
         }.joined(separator: " ")
         return """
-            <fieldset><legend>\(T.verdict.replacingOccurrences(of: "Automatic ", with: "").capitalized)</legend>\(verdicts)</fieldset>
+            <fieldset><legend>\(T.reviewVerdict)</legend>\(verdicts)</fieldset>
             <fieldset><legend>\(T.reasons)</legend>\(reasons)</fieldset>
             <p><label>\(T.comment)<br><textarea name="comment" rows="3" maxlength="2000">\(Self.esc(current?.comment ?? ""))</textarea></label></p>
             """
@@ -406,14 +405,14 @@ struct ReviewPages: Sendable {
                     + "<td>\(g.kappa.map { String(format: "%.2f", $0) } ?? T.na) (\(g.pairs) \(T.pairs))</td></tr>"
             }.joined()
             return """
-                <section><h2>\(caption)</h2><div class="scroll"><table><thead><tr><th scope="col">\(caption)</th><th scope="col">\(T.images)</th>
+                <section><h2>\(caption)</h2><div class="scroll" tabindex="0" role="region" aria-label="\(caption)"><table><thead><tr><th scope="col">\(caption)</th><th scope="col">\(T.images)</th>
                 <th scope="col">\(T.automaticStats)</th><th scope="col">\(T.decided)</th><th scope="col">\(T.rejectRate)</th>
                 <th scope="col">\(T.meanScore)</th><th scope="col">\(T.topFailed)</th><th scope="col">\(T.kappa)</th></tr></thead>
                 <tbody>\(body)</tbody></table></div></section>
                 """
         }
         let criteria = ([("verdict", audit.verdictKappa)] + ReviewCriteria.head.map { ($0, audit.criterionKappa[$0] ?? nil) }).map { c, k -> String in
-            "<tr><th scope=\"row\">\(Self.esc(T.criterionNames[c] ?? T.verdict.replacingOccurrences(of: "Automatic v", with: "V")))</th><td>\(k.map { String(format: "%.2f", $0) } ?? T.na)</td></tr>"
+            "<tr><th scope=\"row\">\(Self.esc(T.criterionNames[c] ?? T.reviewVerdict))</th><td>\(k.map { String(format: "%.2f", $0) } ?? T.na)</td></tr>"
         }.joined()
         let body = table(T.perOperator, audit.byOperator, link: true) + table(T.perUnit, audit.byUnit, link: false)
             + """
