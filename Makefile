@@ -6,7 +6,7 @@ SWIFT ?= swift
 TEST_FLAGS ?= -c release -Xswiftc -enable-testing
 OUT ?= reports
 
-.PHONY: deps build run test record-golden test-api load-serve bench bench-peers clean
+.PHONY: deps build run test record-golden test-api test-browser load-serve bench bench-peers clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -32,6 +32,10 @@ test-api: deps
 # wrk + nginx ceiling + 20 concurrent upload clients against `sonoqc serve` (README "Run the service").
 load-serve: deps
 	@bash scripts/load-serve.sh
+
+# Review workspace in Chromium (Playwright for Python, axe-core); installs its own tools.
+test-browser: deps
+	@bash scripts/test-browser.sh
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --no-progress

@@ -97,7 +97,7 @@ let package = Package(
         .target(
             name: "SonoService",
             dependencies: [
-                "SonoCore", "SonoCodecs", "SonoChecks", "SonoPipeline",
+                "SonoCore", "SonoCodecs", "SonoChecks", "SonoPipeline", "SonoReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -120,8 +120,9 @@ public enum ManifestLoader {
     /// Checks what the types cannot: schema, unique ids and files, dates, ages, plausible numbers.
     public static func validate(_ manifest: BatchManifest) -> [ManifestIssue] {
         var issues: [ManifestIssue] = []
-        if manifest.schema != BatchManifest.currentSchema {
-            issues.append(ManifestIssue(field: "schema", found: "\"\(manifest.schema)\"", expected: "\"\(BatchManifest.currentSchema)\""))
+        if !BatchManifest.acceptedSchemas.contains(manifest.schema) {
+            issues.append(ManifestIssue(field: "schema", found: "\"\(manifest.schema)\"",
+                                        expected: BatchManifest.acceptedSchemas.sorted().map { "\"\($0)\"" }.joined(separator: " or ")))
         }
         var seenScans: Set<String> = []
         var seenFiles: Set<String> = []
@@ -134,6 +135,7 @@ public enum ManifestLoader {
             for (i, image) in scan.images.enumerated() {
                 let f = "\(base).images[\(i)]"
                 issues += validateImage(image, field: { "\(f).\($0)" }, line: nil)
+                issues += validateCalipers(image, schema: manifest.schema, field: "\(f).calipers")
                 if !seenFiles.insert(image.normalisedFile).inserted {
                     issues.append(ManifestIssue(field: "\(f).file", found: "\"\(image.file)\" again", expected: "each file listed once"))
                 }

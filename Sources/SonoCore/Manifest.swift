@@ -3,6 +3,8 @@
 /// The README documents the JSON and CSV forms; later versions extend it, never replace it.
 public struct BatchManifest: Sendable, Codable, Hashable {
     public static let currentSchema = "sonoqc-manifest/1"
+    /// Version 2 adds optional caliper end points per image (``ImageEntry/calipers``); readers accept both.
+    public static let acceptedSchemas: Set<String> = [currentSchema, "sonoqc-manifest/2"]
 
     public var schema: String
     public var batch: String?
@@ -83,18 +85,22 @@ public struct ImageEntry: Sendable, Codable, Hashable {
     public var plane: Plane
     public var pixelSpacingMM: Double?
     public var reported: ReportedMeasurements
+    /// Schema 2: the sonographer's caliper points per measure (`bpd`, `ofd`, `hc`, `ac`, `fl`), in
+    /// frame pixels, e.g. the two ends of the BPD.
+    public var calipers: [String: [CaliperPoint]]?
 
     enum CodingKeys: String, CodingKey {
-        case file, plane, reported
+        case file, plane, reported, calipers
         case pixelSpacingMM = "pixel_spacing_mm"
     }
 
     public init(file: String, plane: Plane = .unknown, pixelSpacingMM: Double? = nil,
-                reported: ReportedMeasurements = ReportedMeasurements()) {
+                reported: ReportedMeasurements = ReportedMeasurements(), calipers: [String: [CaliperPoint]]? = nil) {
         self.file = file
         self.plane = plane
         self.pixelSpacingMM = pixelSpacingMM
         self.reported = reported
+        self.calipers = calipers
     }
 }
 
@@ -120,4 +126,15 @@ public struct ReportedMeasurements: Sendable, Codable, Hashable {
     }
 
     public var isEmpty: Bool { bpdMM == nil && ofdMM == nil && hcMM == nil && acMM == nil && flMM == nil }
+}
+
+/// A caliper mark in frame pixels (x to the right, y down from the top-left corner).
+public struct CaliperPoint: Sendable, Codable, Hashable {
+    public var x: Double
+    public var y: Double
+
+    public init(x: Double, y: Double) {
+        self.x = x
+        self.y = y
+    }
 }

@@ -19,6 +19,8 @@ public struct ServiceConfiguration: Sendable {
     public var sessionLifetime: TimeInterval
     /// Slows every analysed frame (tests make jobs long enough to interrupt), as analyze's hidden `--test-delay-ms`.
     public var testFrameDelayMicroseconds: UInt32 = 0
+    /// The reviewer workspace's sampling (issue 12).
+    public var review = ReviewSettings()
 
     public init(dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080, workers: Int = 1,
                 threadsPerJob: Int = 1, limits: UploadLimits = UploadLimits(), shutdownGrace: Duration = .seconds(30),

@@ -77,7 +77,7 @@ struct ManifestLoaderTests {
     }
 
     @Test func jsonSemanticErrorsAreAllReported() throws {
-        let json = #"{"schema":"sonoqc-manifest/2","scans":[{"scan_id":"A","images":[{"file":"../a.png","plane":"head","reported":{"hc_mm":-3}}]},{"scan_id":"A","images":[]}]}"#
+        let json = #"{"schema":"sonoqc-manifest/9","scans":[{"scan_id":"A","images":[{"file":"../a.png","plane":"head","reported":{"hc_mm":-3}}]},{"scan_id":"A","images":[]}]}"#
         let error = try #require(throws: ManifestError.self) { try ManifestLoader.decodeJSON(Data(json.utf8), path: "m.json") }
         let fields = Set(error.issues.map(\.field))
         #expect(fields.isSuperset(of: ["schema", "scans[0].images[0].file", "scans[0].images[0].reported.hc_mm", "scans[1].scan_id", "scans[1].images"]))
