@@ -9,7 +9,7 @@ VENV=${VENV:-.venv}
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q playwright axe-playwright-python pytest
 SWIFT=${SWIFT:-swift}
-CONFIG=${CONFIG:-debug}
-$SWIFT build -c "$CONFIG" --product sonoqc
-export SONOQC_BINARY="$($SWIFT build -c "$CONFIG" --show-bin-path)/sonoqc"
+# Same flags as `make test`, so CI reuses that build instead of compiling every package again.
+$SWIFT build -c release -Xswiftc -enable-testing --product sonoqc
+export SONOQC_BINARY="$($SWIFT build -c release -Xswiftc -enable-testing --show-bin-path)/sonoqc"
 exec "$VENV/bin/python" -m pytest -v Tests/browser "$@"
