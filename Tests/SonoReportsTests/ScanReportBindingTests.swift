@@ -58,7 +58,7 @@ struct ScanReportBindingTests {
         // The same report worded in Chinese: reasons, findings and metric names from the zh-CN catalogue.
         let zh = ScanReportView(report: report, language: .zhCN)
         #expect(zh.reasons == ["MS-001 B1/f1.png：报告的头围 180 mm 与自动测量 192.5 mm 相差 12.5 mm",
-                               "HP-006 B1/f1.png：需复核：需质控审核医师判断：丘脑横切面上丘脑、透明隔腔是否可见，小脑是否不在切面内（不做自动判断）"])
+                               "HP-006 B1/f1.png：需复核：质控审核医师核查项：丘脑横切面上丘脑、透明隔腔是否可见，小脑是否不在切面内（不根据像素判断；本身不作为复核理由）"])
         #expect(zh.images[0].findings[0].value == "12.50 mm（自动 - 报告）")
         #expect(zh.images[0].findings[0].ruleTitle == "报告头围与自动头围对比")
         #expect(zh.images[0].metrics.contains { $0.name == "平均灰度" })
