@@ -107,7 +107,10 @@ public enum CSV {
         var clean = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             switch scalar {
-            case ",", "\"", "\r", "\n": needsQuotes = true; clean.append(scalar)
+            // Doubled here, scalar by scalar: a quote followed by a combining mark is one Character,
+            // so a Character-level replace would miss it (found by FuzzManifestCSV).
+            case "\"": needsQuotes = true; clean.append("\""); clean.append("\"")
+            case ",", "\r", "\n": needsQuotes = true; clean.append(scalar)
             case "\t": clean.append(scalar)
             case _ where scalar.value < 0x20 || scalar.value == 0x7F: clean.append("\u{FFFD}")
             default: clean.append(scalar)
@@ -115,7 +118,7 @@ public enum CSV {
         }
         let s = String(clean)
         guard needsQuotes else { return s }
-        return "\"" + s.replacingAll("\"", with: "\"\"") + "\""
+        return "\"" + s + "\""
     }
 
     /// One record: the fields quoted as needed, joined by commas, ended by LF. Nil is an empty field.
@@ -131,9 +134,5 @@ extension String {
         guard let start = firstIndex(where: { !chars.contains($0) }),
               let end = lastIndex(where: { !chars.contains($0) }) else { return "" }
         return String(self[start...end])
-    }
-
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
