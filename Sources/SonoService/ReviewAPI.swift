@@ -182,7 +182,12 @@ struct ReviewRoutes: Sendable {
             var unit: String?, `operator`: String?, examDate: String?
             enum CodingKeys: String, CodingKey { case key, batch, scan, image, status, rules, unit, `operator`, examDate = "exam_date" }
         }
-        let shown = try await queue(for: account, filter: Self.queueFilter(req)).shown
+        let filter = Self.queueFilter(req)
+        // The JSON API refuses a verdict outside its enum (the pages drop it instead).
+        if let verdict = filter.verdict, !["pass", "review", "fail"].contains(verdict) {
+            throw APIFailure(httpStatus: 400, code: "bad-request", message: "verdict must be pass, review or fail")
+        }
+        let shown = try await queue(for: account, filter: filter).shown
         return JSONResponse.make(shown.map {
             Row(key: $0.key, batch: $0.batchID, scan: $0.scanID, image: $0.fileName, status: $0.status.rawValue, rules: $0.rules,
                 unit: $0.unitID, operator: $0.operatorID, examDate: $0.examDate)
