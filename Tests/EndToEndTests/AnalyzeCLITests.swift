@@ -162,15 +162,17 @@ final class CLIWorkspace {
         #expect((timing["run"] as? [String: Any])?["resumed_scans"] as? [String] == ["in/scan000", "in/scan002"])
     }
 
-    /// Bad options and missing arguments are usage errors: exit 64.
-    @Test(arguments: [["analyze"], ["analyze", "x.png"], ["analyze", "x.png", "--out", "/tmp/o", "--jobs", "0"],
-                      ["analyze", "x.png", "--out", "/tmp/o", "--strictness", "picky"], ["analyze", "--bogus"]])
+    /// Bad options and missing arguments are usage errors: exit 64 (nothing is written; the run
+    /// happens inside a temporary workspace all the same).
+    @Test(arguments: [["analyze"], ["analyze", "x.png"], ["analyze", "x.png", "--out", "o", "--jobs", "0"],
+                      ["analyze", "x.png", "--out", "o", "--strictness", "picky"], ["analyze", "--bogus"]])
     func usageErrorsExitWith64(arguments: [String]) throws {
-        let result = try SonoQCBinary.run(arguments)
+        let ws = try CLIWorkspace(name: "usage" + arguments.joined())
+        let result = try SonoQCBinary.run(arguments, in: URL(fileURLWithPath: ws.root))
+        #expect(!FileManager.default.fileExists(atPath: ws.root + "/o"), "a usage error wrote output")
         #expect(result.status == 64, "\(arguments): \(result.stderr)")
     }
 
-    /// --help documents every option and the exit statuses.
     @Test("--version names SonoQC's version and the codec libraries it runs with")
     func versionNamesAppAndCodecs() throws {
         let result = try SonoQCBinary.run(["--version"])
@@ -184,6 +186,7 @@ final class CLIWorkspace {
         }
     }
 
+    /// --help documents every option and the exit statuses.
     @Test func helpExplainsOptionsAndExitStatus() throws {
         let result = try SonoQCBinary.run(["analyze", "--help"])
         #expect(result.status == 0)
