@@ -26,8 +26,11 @@ let package = Package(
         .library(name: "SonoCodecs", targets: ["SonoCodecs"]),
         .library(name: "SonoFilters", targets: ["SonoFilters"]),
         .library(name: "SonoBiometry", targets: ["SonoBiometry"]),
+        .library(name: "SonoInput", targets: ["SonoInput"]),
+        .library(name: "SonoImageAnalysis", targets: ["SonoImageAnalysis"]),
         .library(name: "SonoChecks", targets: ["SonoChecks"]),
         .library(name: "SonoPipeline", targets: ["SonoPipeline"]),
+        .library(name: "SonoAnalysis", targets: ["SonoAnalysis"]),
         .library(name: "SonoReports", targets: ["SonoReports"]),
         .library(name: "SonoSimulator", targets: ["SonoSimulator"]),
         .library(name: "SonoService", targets: ["SonoService"]),
@@ -76,17 +79,28 @@ let package = Package(
             dependencies: ["SonoCore", "CCPUFeatures", "SonoKernels", "SonoKernelsV3", "SonoKernelsV4"],
             swiftSettings: strict),
         .target(name: "SonoBiometry", dependencies: ["SonoCore", "SonoFilters"], swiftSettings: strict),
+        .target(name: "SonoInput", dependencies: ["SonoCore", "SonoBiometry"], swiftSettings: strict),
         .target(
-            name: "SonoChecks", dependencies: ["SonoCore", "SonoFilters", "SonoBiometry", "SonoL10n"],
+            name: "SonoImageAnalysis", dependencies: ["SonoCore", "SonoFilters", "SonoBiometry"],
+            swiftSettings: strict),
+        .target(
+            name: "SonoChecks",
+            dependencies: ["SonoCore", "SonoFilters", "SonoBiometry", "SonoInput", "SonoImageAnalysis", "SonoL10n"],
             swiftSettings: strict),
         .target(
             name: "SonoReports",
-            dependencies: ["SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks", "SonoL10n"],
-            swiftSettings: strict),
-        .target(
-            name: "SonoPipeline",
             dependencies: [
-                "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks", "SonoReports", "SonoL10n",
+                "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoImageAnalysis", "SonoChecks", "SonoL10n",
+            ],
+            swiftSettings: strict),
+        // The generic engine: scheduling, bounded memory, cancellation, atomic writes. Knows only SonoCore.
+        .target(name: "SonoPipeline", dependencies: ["SonoCore"], swiftSettings: strict),
+        // `sonoqc analyze` as a library: discovery, the QC processor, per-scan and batch outputs.
+        .target(
+            name: "SonoAnalysis",
+            dependencies: [
+                "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoInput", "SonoImageAnalysis",
+                "SonoChecks", "SonoReports", "SonoL10n", "SonoPipeline",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -97,7 +111,8 @@ let package = Package(
         .target(
             name: "SonoService",
             dependencies: [
-                "SonoCore", "SonoCodecs", "SonoChecks", "SonoPipeline", "SonoReports",
+                "SonoCore", "SonoCodecs", "SonoInput", "SonoImageAnalysis", "SonoChecks", "SonoPipeline",
+                "SonoAnalysis", "SonoReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -111,8 +126,8 @@ let package = Package(
         .executableTarget(
             name: "sonoqc",
             dependencies: [
-                "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks",
-                "SonoPipeline", "SonoReports", "SonoSimulator", "SonoL10n", "SonoService",
+                "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoInput", "SonoChecks",
+                "SonoPipeline", "SonoAnalysis", "SonoReports", "SonoSimulator", "SonoL10n", "SonoService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -131,16 +146,18 @@ let package = Package(
                     dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoSimulator"],
                     swiftSettings: strict),
         .testTarget(name: "SonoChecksTests",
-                    dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks", "SonoSimulator", "SonoL10n"],
+                    dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoInput", "SonoImageAnalysis", "SonoChecks", "SonoSimulator",
+                                   "SonoL10n"],
                     swiftSettings: strict),
         .testTarget(name: "SonoPipelineTests",
-                    dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoPipeline", "SonoChecks", "SonoReports"],
+                    dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoPipeline", "SonoAnalysis", "SonoChecks", "SonoReports"],
                     swiftSettings: strict),
         .testTarget(name: "SonoReportsTests",
-                    dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoChecks", "SonoReports", "SonoBiometry", "SonoL10n"],
+                    dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoInput", "SonoImageAnalysis", "SonoChecks", "SonoReports",
+                                   "SonoBiometry", "SonoL10n"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
-            name: "SonoServiceTests", dependencies: ["SonoCore", "SonoChecks", "SonoService"],
+            name: "SonoServiceTests", dependencies: ["SonoCore", "SonoInput", "SonoChecks", "SonoService"],
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests", dependencies: ["SonoCore", "SonoChecks"],

@@ -11,7 +11,7 @@ import PackageDescription
 let root: [Target.Dependency] = [
     .product(name: "SonoCore", package: "SonoQC"),
     .product(name: "SonoCodecs", package: "SonoQC"),
-    .product(name: "SonoChecks", package: "SonoQC"),
+    .product(name: "SonoInput", package: "SonoQC"),
 ]
 
 let package = Package(

@@ -2,6 +2,8 @@ import Foundation
 import SonoCore
 import SonoBiometry
 import SonoL10n
+import SonoInput
+import SonoImageAnalysis
 
 /// The rule implementations: small pure functions from measured values and a profile to findings.
 /// docs/qc-rules.md is their catalogue. Explanations, units and thresholds are catalogue messages

@@ -2,6 +2,8 @@ import Foundation
 import SonoCore
 import SonoBiometry
 import SonoL10n
+import SonoInput
+import SonoImageAnalysis
 
 /// Per-scan assembly: image reports plus scan-level rules (manifest rows without images,
 /// undecodable images, duplicates within the scan) into a ``ScanReport``. Pure.

@@ -1,4 +1,6 @@
 import SonoCore
+import SonoInput
+import SonoImageAnalysis
 
 /// What the pipeline knows about an image before looking at its pixels.
 public struct ImageContext: Sendable, Hashable {

@@ -12,6 +12,12 @@ public struct WriteError: Error, Sendable, CustomStringConvertible {
     public var reason: String
 
     public var description: String { "\(operation) \(path): \(reason)" }
+
+    package init(path: String, operation: String, reason: String) {
+        self.path = path
+        self.operation = operation
+        self.reason = reason
+    }
 }
 
 /// Writes files so that a reader (or a `--resume` after a crash) sees either the old state or the

@@ -29,7 +29,7 @@ public struct ImageWorkItem: Sendable {
 
     /// Boxed so an item without a manifest costs one pointer, not a whole `ImageEntry`: the plan of a
     /// 20,000-image batch is in memory for the whole run.
-    var entryBox: ImageEntryBox?
+    package var entryBox: ImageEntryBox?
 
     public init(index: Int, scanIndex: Int, indexInScan: Int, path: String, manifestEntry: ImageEntry? = nil) {
         self.index = index
@@ -39,7 +39,7 @@ public struct ImageWorkItem: Sendable {
         self.entryBox = manifestEntry.map(ImageEntryBox.init)
     }
 
-    init(index: Int, scanIndex: Int, indexInScan: Int, path: String, entryBox: ImageEntryBox?) {
+    package init(index: Int, scanIndex: Int, indexInScan: Int, path: String, entryBox: ImageEntryBox?) {
         self.index = index
         self.scanIndex = scanIndex
         self.indexInScan = indexInScan
@@ -121,7 +121,7 @@ public struct ScanOrigins: Sendable, Equatable {
     public init() {}
 }
 
-final class ImageEntryBox: Sendable {
-    let entry: ImageEntry
-    init(_ entry: ImageEntry) { self.entry = entry }
+package final class ImageEntryBox: Sendable {
+    package let entry: ImageEntry
+    package init(_ entry: ImageEntry) { self.entry = entry }
 }

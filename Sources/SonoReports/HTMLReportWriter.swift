@@ -2,6 +2,7 @@ import Foundation
 import SonoCore
 import SonoChecks
 import SonoL10n
+import SonoImageAnalysis
 
 /// Writes a scan's `report.html` and its overlay thumbnails into the scan's report folder.
 ///

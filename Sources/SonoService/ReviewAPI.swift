@@ -3,6 +3,7 @@ import Hummingbird
 import SonoChecks
 import SonoCodecs
 import SonoCore
+import SonoImageAnalysis
 
 /// How the review queue samples passed images and how many images are read twice.
 public struct ReviewSettings: Sendable, Equatable {

@@ -3,6 +3,8 @@ import Hummingbird
 import SonoChecks
 import SonoCore
 import SonoPipeline
+import SonoInput
+import SonoAnalysis
 
 /// Every English string of the review pages, in one place so the i18n catalogue (SonoL10n) can take
 /// them over at merge.

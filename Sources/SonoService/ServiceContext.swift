@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SonoChecks
+import SonoInput
 
 /// Per-request state: who the caller is, once ``Auth`` has looked.
 public struct ServiceContext: RequestContext {

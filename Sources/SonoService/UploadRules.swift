@@ -3,6 +3,8 @@ import SonoChecks
 import SonoCodecs
 import SonoCore
 import SonoPipeline
+import SonoInput
+import SonoAnalysis
 
 /// A request the service refuses, with the HTTP status and the JSON error body it becomes.
 public struct APIFailure: Error, Sendable, Equatable {

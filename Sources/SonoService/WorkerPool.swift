@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SonoPipeline
+import SonoAnalysis
 
 /// Where the service keeps its files under the data directory.
 public struct DataLayout: Sendable {

@@ -6,6 +6,8 @@ import SonoCodecs
 import SonoCore
 import SonoL10n
 import SonoPipeline
+import SonoInput
+import SonoAnalysis
 
 /// `sonoqc analyze`: discovers images, runs the pipeline, writes reports; wiring and exit status only.
 struct AnalyzeCommand: ParsableCommand {

@@ -4,6 +4,7 @@ import SonoBiometry
 import SonoChecks
 import SonoCodecs
 import SonoCore
+import SonoInput
 
 /// `sonoqc schema`: prints the JSON Schemas of SonoQC's outputs. Wiring only.
 struct SchemaCommand: ParsableCommand {

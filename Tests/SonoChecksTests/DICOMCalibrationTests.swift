@@ -1,6 +1,7 @@
 import SonoChecks
 import SonoCore
 import Testing
+import SonoInput
 
 /// Which DICOM element calibrates a frame, and when none may (issue 13).
 @Suite("DICOM calibration")

@@ -4,6 +4,7 @@ import SonoCodecs
 import SonoChecks
 import SonoCore
 import Testing
+import SonoImageAnalysis
 
 /// What a DICOM frame's own elements change in the per-frame QC: dual-view regions and
 /// BurnedInAnnotation (issue 13).

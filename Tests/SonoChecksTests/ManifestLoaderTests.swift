@@ -2,6 +2,7 @@ import Foundation
 import SonoChecks
 import SonoCore
 import Testing
+import SonoInput
 
 @Suite("Manifest loading")
 struct ManifestLoaderTests {

@@ -160,6 +160,8 @@ struct PerceptualHashTests {
 }
 
 import SonoCodecs
+import SonoInput
+import SonoImageAnalysis
 
 enum ImageDecoderShim {
     static func decode(_ url: URL) throws -> Frame { try ImageDecoder().decodeFile(atPath: url.path) }

@@ -3,6 +3,7 @@ import SonoChecks
 import SonoCodecs
 import SonoCore
 import Testing
+import SonoInput
 
 /// Runs the QC engine over the committed sample batches (simulator phantoms with known defects)
 /// and checks that every rule fires on the phantoms carrying its defect and stays quiet on the rest.

@@ -3,6 +3,7 @@ import Testing
 import SonoCodecs
 import SonoCore
 @testable import SonoPipeline
+@testable import SonoAnalysis
 
 @Suite struct DICOMAnalysisTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

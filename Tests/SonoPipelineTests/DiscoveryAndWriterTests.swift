@@ -3,6 +3,7 @@ import SonoCodecs
 import SonoCore
 import Testing
 @testable import SonoPipeline
+@testable import SonoAnalysis
 
 @Suite struct InputDiscoveryTests {
     /// Directories group images into scans in sorted order; other files are skipped, not failed.

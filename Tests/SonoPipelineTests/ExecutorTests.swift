@@ -5,6 +5,7 @@ import SonoCore
 import SonoTestSupport
 import Testing
 @testable import SonoPipeline
+@testable import SonoAnalysis
 
 @Suite struct ExecutorTests {
     /// The deterministic outputs must not depend on the executor or the worker count.

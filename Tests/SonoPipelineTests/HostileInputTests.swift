@@ -10,6 +10,7 @@ import SonoCore
 import SonoReports
 import Testing
 @testable import SonoPipeline
+@testable import SonoAnalysis
 
 /// Issue 16: each test feeds the input the reliability review used and checks what must happen.
 @Suite("Hostile inputs and output directories", .serialized)

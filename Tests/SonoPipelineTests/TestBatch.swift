@@ -2,6 +2,7 @@ import Foundation
 import SonoCodecs
 import SonoCore
 @testable import SonoPipeline
+@testable import SonoAnalysis
 
 /// Deterministic generator for test images (never the system generator).
 typealias TestRNG = SplitMix64

@@ -5,6 +5,7 @@ import SonoChecks
 import SonoCore
 import SonoL10n
 import SonoTestSupport
+import SonoImageAnalysis
 @testable import SonoReports
 
 /// The text catalogues (Sources/SonoL10n/Resources/<language>.json) against each other, against

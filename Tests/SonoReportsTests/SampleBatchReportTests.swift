@@ -3,6 +3,7 @@ import Testing
 import SonoCore
 import SonoCodecs
 import SonoChecks
+import SonoInput
 @testable import SonoReports
 
 /// End to end over the committed simulator batches: the QC engine's reports for `samples/`

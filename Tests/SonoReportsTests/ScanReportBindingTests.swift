@@ -3,6 +3,8 @@ import Testing
 import SonoL10n
 import SonoCore
 import SonoChecks
+import SonoInput
+import SonoImageAnalysis
 @testable import SonoReports
 
 /// The HTML, index and audit built from the QC engine's own `ScanReport` type.

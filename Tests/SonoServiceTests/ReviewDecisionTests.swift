@@ -7,6 +7,7 @@ import SonoChecks
 import SonoCore
 @testable import SonoService
 import Testing
+import SonoInput
 
 @Suite("Review decisions")
 struct ReviewDecisionTests {

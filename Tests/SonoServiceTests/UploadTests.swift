@@ -2,6 +2,7 @@ import Foundation
 import SonoChecks
 import SonoService
 import Testing
+import SonoInput
 
 @Suite(.serialized) struct UploadTests {
     /// A server with deliberately small limits so each can be hit with sample files.

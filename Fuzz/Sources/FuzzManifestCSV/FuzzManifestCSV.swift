@@ -1,5 +1,5 @@
-import SonoChecks
 import SonoCore
+import SonoInput
 
 // Manifest CSV: the RFC 4180 reader, header handling and every semantic check; the CSV writer
 // must round-trip whatever the reader accepted, up to the one change it makes on purpose (C0

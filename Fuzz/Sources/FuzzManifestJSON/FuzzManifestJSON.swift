@@ -1,5 +1,5 @@
 import Foundation
-import SonoChecks
+import SonoInput
 
 // Manifest JSON: decoding plus every semantic check (dates, ages, numbers, ids, duplicates).
 @_cdecl("LLVMFuzzerTestOneInput")

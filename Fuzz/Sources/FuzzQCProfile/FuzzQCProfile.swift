@@ -1,5 +1,5 @@
 import Foundation
-import SonoChecks
+import SonoInput
 
 // QC profiles (JSON thresholds a site supplies with --qc-profile).
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -2,7 +2,9 @@ import Foundation
 import SonoChecks
 import SonoL10n
 import SonoCore
+import SonoPipeline
 import SonoReports
+import SonoInput
 
 /// What `sonoqc analyze` does beyond the issue-2 image records: the QC engine (filter → measure →
 /// check per frame, verdict per scan) and the human-readable pages.

@@ -7,6 +7,8 @@ import Foundation
 import SonoChecks
 import SonoCodecs
 import SonoCore
+import SonoInput
+import SonoPipeline
 
 /// The discover stage: turns command-line inputs into a ``BatchPlan``.
 ///

@@ -9,15 +9,15 @@ import SonoFilters
 /// with `s` the fraction of the outer border: the skull band is `s ∈ [0.86, 1.0]`, the brain
 /// `s ∈ [0.25, 0.75]` (inside the ring, outside the thickest midline structures' ends).
 /// Pixels under the overlay mask or outside the field of view are skipped.
-struct HeadPlaneMetrics {
-    var outlineInFieldOfView: Double
-    var ringEchoDeficit: Double
-    var midlineContrast: Double
-    var gcnr: Double?
+package struct HeadPlaneMetrics {
+    package var outlineInFieldOfView: Double
+    package var ringEchoDeficit: Double
+    package var midlineContrast: Double
+    package var gcnr: Double?
 
     static let angles = 360
 
-    static func compute(_ image: GrayImage, ellipse e: Ellipse, fov: FieldOfView, overlay: GrayImage) -> HeadPlaneMetrics {
+    package static func compute(_ image: GrayImage, ellipse e: Ellipse, fov: FieldOfView, overlay: GrayImage) -> HeadPlaneMetrics {
         let w = image.width, h = image.height
         let px = image.samples
         let om = overlay.samples

@@ -4,6 +4,7 @@ import SonoChecks
 import SonoCodecs
 import SonoCore
 import SonoL10n
+import SonoPipeline
 import SonoReports
 
 /// Settings of one `sonoqc analyze` run that affect the files written.

@@ -1,5 +1,6 @@
 import SonoCore
 import SonoFilters
+import SonoPipeline
 
 /// Basic intensity statistics of an 8-bit frame, from one histogram pass.
 ///

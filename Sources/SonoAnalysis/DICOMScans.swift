@@ -5,6 +5,7 @@ import Darwin
 #endif
 import SonoCodecs
 import SonoCore
+import SonoPipeline
 
 /// Turns DICOM files of a discovered plan into frames and scans.
 ///

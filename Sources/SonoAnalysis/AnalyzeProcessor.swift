@@ -1,5 +1,6 @@
 import SonoChecks
 import SonoCore
+import SonoPipeline
 
 /// The per-image JSON record of `sonoqc analyze` (one line of `images.jsonl`).
 ///
