@@ -154,7 +154,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "SonoReportsTests",
                     dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoInput", "SonoImageAnalysis", "SonoChecks", "SonoReports",
-                                   "SonoBiometry", "SonoL10n"],
+                                   "SonoBiometry", "SonoL10n", "SonoPipeline", "SonoAnalysis",
+                                   .product(name: "Logging", package: "swift-log")],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "SonoServiceTests", dependencies: ["SonoCore", "SonoInput", "SonoChecks", "SonoService"],

@@ -15,6 +15,8 @@ if [ -z "${SONOQC_BIN:-}" ]; then
 else
   bin="$SONOQC_BIN"
 fi
+# The committed default QC profile is the built-in one (QCProfileTests compares them).
+"$bin" schema default-profile > profiles/default.json
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 "$bin" analyze samples --out "$out/run" --jobs 2 --quiet || true

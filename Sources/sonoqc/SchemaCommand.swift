@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Logging
+import SonoAnalysis
 import SonoBiometry
 import SonoChecks
 import SonoCodecs
@@ -10,8 +12,8 @@ import SonoInput
 struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema",
-        abstract: "Print the JSON Schema of a SonoQC output.",
-        subcommands: [ScanReportSchemaCommand.self, QCEvidenceCommand.self])
+        abstract: "Print the JSON Schema of a SonoQC output, or the evidence behind the QC rules.",
+        subcommands: [ScanReportSchemaCommand.self, DefaultProfileCommand.self, QCEvidenceCommand.self])
 }
 
 struct ScanReportSchemaCommand: ParsableCommand {
@@ -24,85 +26,66 @@ struct ScanReportSchemaCommand: ParsableCommand {
     }
 }
 
-/// Hidden: the evidence numbers quoted in docs/qc-rules.md (rule sensitivity and false-flag rate on
-/// the sample batches; HC discrepancy rule on hc18-dev).
+/// `profiles/default.json` is this output (a test compares them; scripts/record-golden.sh rewrites it).
+struct DefaultProfileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "default-profile",
+        abstract: "Print the built-in QC profile (\(QCProfile.currentSchema)), a starting point for a site's --qc-profile file.")
+
+    func run() throws {
+        print(try ReportJSON.string(QCProfile.default), terminator: "")
+    }
+}
+
+/// The evidence numbers quoted in docs/qc-rules.md: rule sensitivity and false-flag rate on the
+/// sample batches (through the same `analyze` run users get), HC discrepancy rule on hc18-dev.
 struct QCEvidenceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "qc-evidence", abstract: "Rule sensitivity on sample batches and HC rule rates on an HC18-style folder.",
-        shouldDisplay: false)
+        commandName: "qc-evidence",
+        abstract: "Rule sensitivity on sample batches and HC rule rates on an HC18-style folder (the numbers in docs/qc-rules.md).")
 
-    @Option(help: "Sample batch directories (each with manifest.json and *.truth.json).")
+    @Option(help: "Sample batch directory (manifest and <image>.truth.json files, as `sonoqc simulate` writes); repeat for several.")
     var batch: [String] = []
 
     @Option(help: "HC18-style folder with truth.csv (filename,pixel_size_mm,hc_mm) and the images.")
     var hc18: String?
 
-    @Option(help: "QC profile JSON (default: built-in).")
-    var profile: String?
+    @Option(name: .customLong("qc-profile"), help: "QC profile JSON (default: built-in).")
+    var qcProfile: String?
 
     @Flag(help: "Print per-image metrics and flagged rules.")
     var verbose = false
 
     func run() throws {
-        let qcProfile = try profile.map { try QCProfile.load(contentsOf: URL(fileURLWithPath: $0)) } ?? .default
-        let decoder = ImageDecoder()
+        let qcProfile = try self.qcProfile.map { try QCProfile.load(contentsOf: URL(fileURLWithPath: $0)) } ?? .default
         if !batch.isEmpty {
-            var cases: [RuleEvidence.Case] = []
-            var allReports: [ScanReport] = []
-            var truthByKey: [String: Set<String>] = [:]
-            for dir in batch {
-                let base = URL(fileURLWithPath: dir)
-                let manifest = try ManifestLoader.load(contentsOf: base.appendingPathComponent("manifest.json"))
-                for scan in manifest.scans {
-                    var images: [ImageReport] = []
-                    var failures: [ImageFailure] = []
-                    for context in ImageContext.contexts(for: scan) {
-                        let path = base.appendingPathComponent(context.file).path
-                        do {
-                            let frame = try decoder.decodeFile(atPath: path)
-                            var ctx = context
-                            ctx.file = base.lastPathComponent + "/" + context.file
-                            images.append(FrameQC.analyze(frame: frame, context: ctx, profile: qcProfile))
-                        } catch {
-                            failures.append(ImageFailure(file: context.file, error: "\(error)"))
-                        }
-                        let stem = (context.file as NSString).deletingPathExtension
-                        let truthURL = base.appendingPathComponent(stem + ".truth.json")
-                        var defects: Set<String> = []
-                        if let data = try? Data(contentsOf: truthURL),
-                           let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-                            for d in (obj["defects"] as? [[String: Any]]) ?? [] { if let k = d["kind"] as? String { defects.insert(k) } }
-                            if let g = (obj["reported"] as? [String: Any])?["gross_error"] as? String { defects.insert(g) }
-                        }
-                        truthByKey[base.lastPathComponent + "/" + context.file] = defects
-                    }
-                    allReports.append(ScanQC.assess(scan: ScanMetadata(entry: scan), images: images, failures: failures, profile: qcProfile))
-                }
-            }
-            let reports = BatchQC.crossScanDuplicates(allReports, profile: qcProfile)
-            for report in reports {
-                for image in report.images {
-                    let flagged = RuleEvidence.flaggedRules(image, scanFindings: report.findings)
-                    cases.append(RuleEvidence.Case(file: image.file, defects: truthByKey[image.file] ?? [], flagged: flagged))
-                    if verbose {
-                        let m = image.metrics, h = image.head
-                        print(image.file, "defects=\((truthByKey[image.file] ?? []).sorted())",
-                              "median=\(m.medianGrey) sat=\(m.saturatedFraction) crush=\(m.crushedFraction) dr=\(m.dynamicRange)",
-                              "sharp=\(m.sharpness) snr=\(m.speckleSNR ?? -1) gcnr=\(m.skullBrainGCNR ?? -1) fov=\(m.fieldOfViewFraction)",
-                              "area=\(h?.areaFractionOfImage ?? -1) inView=\(h?.outlineInFieldOfView ?? -1) deficit=\(h?.ringEchoDeficit ?? -1)",
-                              "mid=\(h?.midlineContrast ?? -1) conf=\(h?.confidenceScore ?? -1) overlays=\(image.overlays.kinds) \(image.overlays.regions.prefix(3).map { "\($0.x),\($0.y),\($0.width)x\($0.height)" })",
-                              "flagged=\(flagged.sorted().map(\.rawValue))")
-                    }
+            // The batches go through `analyze` itself, into a scratch output removed afterwards.
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("sonoqc-evidence-\(getpid())").path
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            var logger = Logger(label: "sonoqc.evidence")
+            logger.logLevel = .warning
+            let evidence = try BatchEvidence.run(batches: batch, outputDirectory: out, profile: qcProfile,
+                                                 workers: ProcessInfo.processInfo.activeProcessorCount, logger: logger)
+            if verbose {
+                let flaggedByFile = Dictionary(evidence.cases.map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
+                for image in evidence.reports.flatMap(\.images) {
+                    let m = image.metrics, h = image.head, c = flaggedByFile[image.file]
+                    print(image.file, "defects=\((c?.defects ?? []).sorted())",
+                          "median=\(m.medianGrey) sat=\(m.saturatedFraction) crush=\(m.crushedFraction) dr=\(m.dynamicRange)",
+                          "sharp=\(m.sharpness) snr=\(m.speckleSNR ?? -1) gcnr=\(m.skullBrainGCNR ?? -1) fov=\(m.fieldOfViewFraction)",
+                          "area=\(h?.areaFractionOfImage ?? -1) inView=\(h?.outlineInFieldOfView ?? -1) deficit=\(h?.ringEchoDeficit ?? -1)",
+                          "mid=\(h?.midlineContrast ?? -1) conf=\(h?.confidenceScore ?? -1) overlays=\(image.overlays.kinds) \(image.overlays.regions.prefix(3).map { "\($0.x),\($0.y),\($0.width)x\($0.height)" })",
+                          "flagged=\((c?.flagged ?? []).sorted().map(\.rawValue))")
                 }
             }
             print("rule\tdefective\tdetected\tsensitivity\tclean\tfalse_flags\tfalse_flag_rate")
-            for r in RuleEvidence.rates(cases) {
+            for r in RuleEvidence.rates(evidence.cases) {
                 print("\(r.rule)\t\(r.defective)\t\(r.detected)\t\(r.sensitivity.map { String(format: "%.3f", $0) } ?? "-")\t\(r.clean)\t\(r.falseFlags)\t\(r.falseFlagRate.map { String(format: "%.3f", $0) } ?? "-")")
             }
-            let verdicts = reports.map(\.verdict.value.rawValue)
-            print("scans: \(reports.count) pass \(verdicts.filter { $0 == "pass" }.count) review \(verdicts.filter { $0 == "review" }.count) fail \(verdicts.filter { $0 == "fail" }.count)")
+            let verdicts = evidence.reports.map(\.verdict.value)
+            print("scans: \(evidence.reports.count) pass \(verdicts.filter { $0 == .pass }.count) review \(verdicts.filter { $0 == .review }.count) fail \(verdicts.filter { $0 == .fail }.count)")
         }
-        if let hc18 { try hc18Evidence(URL(fileURLWithPath: hc18), profile: qcProfile, decoder: decoder) }
+        if let hc18 { try hc18Evidence(URL(fileURLWithPath: hc18), profile: qcProfile, decoder: ImageDecoder()) }
     }
 
     @Option(help: "Cross-validation folds for --hc18 (grouped by examination; needs ellipse-truth.csv there). 0 = committed constants (in-sample).")

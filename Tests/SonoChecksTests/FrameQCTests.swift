@@ -2,12 +2,13 @@ import Dispatch
 import Foundation
 import SonoChecks
 import SonoCore
+import SonoTestSupport
 import Testing
 
 @Suite("Per-frame QC")
 struct FrameQCTests {
     static func frame(_ path: String) throws -> Frame {
-        try ImageDecoderShim.decode(SampleBatchEvidenceTests.samplesURL.appendingPathComponent(path))
+        try ImageDecoderShim.decode(Repository.path("samples").appendingPathComponent(path))
     }
 
     @Test func concurrentAnalysisEqualsSerialAnalysis() throws {
@@ -30,7 +31,7 @@ struct FrameQCTests {
         // Calipers drawn on the skull: the overlay mask must cover them, and the measurement with
         // the mask must stay within the automatic tolerance of the truth.
         let f = try Self.frame("defects-overlays-duplicates/O-CALIPERS_1.png")
-        let truth = try JSONSerialization.jsonObject(with: Data(contentsOf: SampleBatchEvidenceTests.samplesURL
+        let truth = try JSONSerialization.jsonObject(with: Data(contentsOf: Repository.path("samples")
             .appendingPathComponent("defects-overlays-duplicates/O-CALIPERS_1.truth.json"))) as? [String: Any]
         let hcTruth = try #require((truth?["head"] as? [String: Any])?["hc_mm"] as? Double)
         let ctx = ImageContext(scanID: "O-CALIPERS", file: "O-CALIPERS_1.png", plane: .head, reported: ReportedMeasurements(hcMM: hcTruth),

@@ -2,8 +2,11 @@ import Foundation
 import SonoBiometry
 import SonoChecks
 import SonoCore
+import SonoTestSupport
 import Testing
 import SonoL10n
+import SonoInput
+import SonoImageAnalysis
 
 /// Rule behaviour on constructed inputs: each measurement rule fires on exactly its defect.
 @Suite("Measurement and verdict rules")
@@ -127,7 +130,7 @@ struct CalibrationTests {
     }
 
     @Test func uncalibratedFrameReportsLengthsInPixelsNeverMillimetres() throws {
-        let url = SampleBatchEvidenceTests.samplesURL.appendingPathComponent("defects-acquisition/D-REF_1.png")
+        let url = Repository.path("samples").appendingPathComponent("defects-acquisition/D-REF_1.png")
         var frame = try ImageDecoderShim.decode(url)
         frame.fileSpacing = nil
         let ctx = ImageContext(scanID: "D-REF", file: "D-REF_1.png", plane: .head, reported: ReportedMeasurements(hcMM: 241.4),
@@ -146,11 +149,11 @@ struct CalibrationTests {
 @Suite("Perceptual hash")
 struct PerceptualHashTests {
     @Test func identicalFramesHashEquallyAndNoiseMovesFewBits() throws {
-        let url = SampleBatchEvidenceTests.samplesURL.appendingPathComponent("defects-acquisition/D-REF_1.png")
+        let url = Repository.path("samples").appendingPathComponent("defects-acquisition/D-REF_1.png")
         let image = try ImageDecoderShim.decode(url).image
         var rng = SplitMix64(seed: 3)
         let noisy = image.map { v -> UInt8 in UInt8(clamping: Int(v) + Int(rng.next() % 9) - 4) }
-        let other = try ImageDecoderShim.decode(SampleBatchEvidenceTests.samplesURL.appendingPathComponent("defects-acquisition/D-DEPTH_1.png")).image
+        let other = try ImageDecoderShim.decode(Repository.path("samples").appendingPathComponent("defects-acquisition/D-DEPTH_1.png")).image
         let h = PerceptualHash.hash(image)
         #expect(PerceptualHash.hash(image) == h)
         #expect(PerceptualHash.distance(h, PerceptualHash.hash(noisy)) <= 3)
@@ -160,8 +163,6 @@ struct PerceptualHashTests {
 }
 
 import SonoCodecs
-import SonoInput
-import SonoImageAnalysis
 
 enum ImageDecoderShim {
     static func decode(_ url: URL) throws -> Frame { try ImageDecoder().decodeFile(atPath: url.path) }

@@ -1,20 +1,20 @@
 import Foundation
+import Logging
 import Testing
+import SonoAnalysis
 import SonoCore
-import SonoCodecs
-import SonoChecks
-import SonoInput
+import SonoPipeline
+import SonoTestSupport
 @testable import SonoReports
 
-/// End to end over the committed simulator batches: the QC engine's reports for `samples/`
-/// become pages that pass the structural check, and the audit of the operator-audit batch
-/// flags exactly the operator the simulator biased.
+/// End to end over the committed simulator batches, through `sonoqc analyze`'s own code path
+/// (`BatchAnalysis.analyze`): the pages it writes for `samples/` pass the structural check, and
+/// the audit of the operator-audit batch flags exactly the operator the simulator biased.
 ///
 /// Set `SONOQC_REPORTS_PREVIEW=<dir>` to keep the output (scripts/screenshots.sh renders it).
 @Suite("Reports for the simulated sample batches", .serialized)
 struct SampleBatchReportTests {
-    static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("samples")
+    static let samples = Repository.path("samples")
 
     static var outputRoot: URL {
         if let dir = ProcessInfo.processInfo.environment["SONOQC_REPORTS_PREVIEW"], !dir.isEmpty {
@@ -23,39 +23,17 @@ struct SampleBatchReportTests {
         return Synthetic.temporaryDirectory("samples")
     }
 
-    /// Runs the engine over one manifest batch and writes report.json + report.html per scan and
-    /// the batch index, as `sonoqc analyze` does. Returns the reports with their scan keys.
-    static func analyze(batch: String, into out: URL) throws -> [(report: ScanReport, scanKey: String)] {
-        let dir = samples.appendingPathComponent(batch)
-        let manifest = try JSONDecoder().decode(BatchManifest.self, from: Data(contentsOf: dir.appendingPathComponent("manifest.json")))
-        let profile = QCProfile.default
-        let decoder = ImageDecoder()
-        var results: [(ScanReport, String, [GrayImage?])] = []
-        for scan in manifest.scans {
-            var images: [ImageReport] = [], frames: [GrayImage?] = [], failures: [ImageFailure] = []
-            for context in ImageContext.contexts(for: scan) {
-                do {
-                    let frame = try decoder.decodeFile(atPath: dir.appendingPathComponent(context.file).path)
-                    images.append(FrameQC.analyze(frame: frame, context: context, profile: profile))
-                    frames.append(frame.image)
-                } catch {
-                    failures.append(ImageFailure(file: context.file, error: String(describing: error)))
-                }
-            }
-            let report = ScanQC.assess(scan: ScanMetadata(entry: scan), images: images, failures: failures, profile: profile)
-            results.append((report, "\(batch)/\(scan.scanID)", frames))
-        }
-        let reports = BatchQC.crossScanDuplicates(results.map(\.0), profile: profile)
-        var keyed: [(report: ScanReport, scanKey: String)] = []
-        for (report, (_, key, frames)) in zip(reports, results) {
-            let folder = out.appendingPathComponent(ReportLayout.scanFolder(scanKey: key))
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try ReportJSON.encode(report).write(to: folder.appendingPathComponent("report.json"))
-            try HTMLReportWriter.write(report: report, frames: frames, to: folder, indexHref: ReportLayout.indexHref(scanKey: key))
-            keyed.append((report, key))
-        }
-        try BatchIndexWriter.write(reports: keyed, to: out, title: "SonoQC batch report — \(batch)")
-        return keyed
+    /// Analyses one sample batch into `out` as `sonoqc analyze` does; returns the report folders
+    /// (`scans/…`) that summary.json lists.
+    static func analyze(batch: String, into out: URL) throws -> [String] {
+        var logger = Logger(label: "sonoqc.tests")
+        logger.logLevel = .warning
+        let summary = try BatchAnalysis.analyze(inputs: [samples.appendingPathComponent(batch).path], outputDirectory: out.path,
+                                                workers: 2, qc: QCSettings(), control: RunControl(), logger: logger)
+        #expect(summary.complete && summary.failures == 0)
+        let written = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any]
+        let scans = (written?["scans"] as? [[String: Any]]) ?? []
+        return scans.compactMap { ($0["report"] as? String).map { ($0 as NSString).deletingLastPathComponent } }
     }
 
     static func checkPages(in out: URL) throws -> [String] {
@@ -74,13 +52,13 @@ struct SampleBatchReportTests {
           arguments: ["hospital-day", "defects-overlays-duplicates", "defects-acquisition", "clean-18-40"])
     func batchPagesAreValid(batch: String) throws {
         let out = Self.outputRoot.appendingPathComponent(batch)
-        let reports = try Self.analyze(batch: batch, into: out)
-        #expect(!reports.isEmpty)
+        let folders = try Self.analyze(batch: batch, into: out)
+        #expect(!folders.isEmpty)
         let problems = try Self.checkPages(in: out)
         #expect(problems.isEmpty, "\(problems.prefix(10))")
         let index = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
-        for (_, key) in reports {
-            #expect(index.contains("href=\"\(ReportLayout.scanFolder(scanKey: key))/report.html\""))
+        for folder in folders {
+            #expect(index.contains("href=\"\(folder)/report.html\""), "\(folder)")
         }
     }
 
