@@ -36,7 +36,11 @@ extension BatchAnalysis {
         logger.info("scans: \(describe(plan.origins))")
         var options = AnalysisOptions(outputDirectory: outputDirectory, resume: resume, measuresIntensity: measuresIntensity,
                                       executorDescription: "dispatch x\(workers)", discoveryTimings: discoveryTimings, qc: qc)
-        options.outputSettings = outputSettings
+        options.outputSettings = outputSettings + [
+            "max-pixels=\(limits.maxPixels)", "max-decoded-bytes=\(limits.maxDecodedBytes)",
+            "max-jpeg-scans=\(limits.maxJPEGScans)", "strictness=\(limits.strictness.rawValue)",
+            "max-frames-per-file=\(maxFramesPerFile)",
+        ]
         return try run(
             plan: plan,
             options: options,

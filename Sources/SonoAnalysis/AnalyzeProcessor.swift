@@ -95,7 +95,7 @@ public struct AnalyzeScanReport: Sendable, Codable, Equatable {
     /// SHA-256 of each file's bytes as analysed, in `files` order (nil where it could not be read):
     /// `--resume` reuses the scan only if every file still has the same content.
     public var inputsSHA256: [String?] = []
-    /// SHA-256 of the settings that change outputs (``AnalysisOptions/settingsDigest``).
+    /// SHA-256 of the settings that change outputs (``AnalysisOptions/settingsDigest()``).
     public var settingsSHA256: String = ""
 
     enum CodingKeys: String, CodingKey {

@@ -20,19 +20,26 @@ public struct AnalysisOptions: Sendable {
     /// The QC engine and pages; nil runs only the issue-2 analysis (the overhead benchmark).
     public var qc: QCSettings?
     /// Caller settings that change outputs but that ``BatchAnalysis`` cannot see (decode limits,
-    /// the QC profile file's digest), as `name=value` strings; part of ``settingsDigest``.
+    /// frames per DICOM file), as `name=value` strings; part of ``outputOptions()``.
     public var outputSettings: [String] = []
 
-    /// SHA-256 over every setting that changes what a scan's outputs contain. A `--resume` reuses
-    /// a scan only when it was written with the same digest, so `--strictness lenient` or
-    /// `--no-html` after a strict HTML run recomputes instead of keeping stale results.
-    public var settingsDigest: String {
+    /// Every setting that changes what a scan's outputs contain, as sorted `name=value` strings,
+    /// the applied QC profile's digest included. Each report's provenance lists them.
+    public func outputOptions() throws -> [String] {
         var parts = outputSettings
         parts.append("schema=\(AnalyzeScanReport.currentSchema)")
         parts.append("intensity=\(measuresIntensity)")
         parts.append("qc=\(qc != nil)")
         parts.append("html=\(qc?.writesHTML ?? false)")
-        return ContentDigest.sha256Hex(Array(parts.sorted().joined(separator: "\n").utf8))
+        if let qc { parts.append("qc-profile-sha256=\(try qc.profileSHA256())") }
+        return parts.sorted()
+    }
+
+    /// SHA-256 over ``outputOptions()``. A `--resume` reuses a scan only when it was written with
+    /// the same digest, so `--strictness lenient` or `--no-html` after a strict HTML run, or another
+    /// QC profile, recomputes instead of keeping stale results.
+    public func settingsDigest() throws -> String {
+        ContentDigest.sha256Hex(Array(try outputOptions().joined(separator: "\n").utf8))
     }
 
     public init(outputDirectory: String, resume: Bool = false, measuresIntensity: Bool = true,
@@ -117,7 +124,10 @@ public enum BatchAnalysis {
         for name in ["summary.json", "summary.csv", "index.html", "images.jsonl"] { unlink(out + "/" + name) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        let settings = options.settingsDigest
+        let settings = try options.settingsDigest()
+        let outputOptions = try options.outputOptions()
+        let profileDigest = try options.qc?.profileSHA256()
+        let codecs = Dictionary(uniqueKeysWithValues: CodecVersions.all.map { ($0.library, $0.version) })
 
         var resumed = Set<Int>()
         if options.resume {
@@ -145,8 +155,12 @@ public enum BatchAnalysis {
             processor: AnalyzeProcessor(measuresIntensity: options.measuresIntensity, qc: options.qc, scans: toRun),
             failureKind: failureKind
         ) { scan, result in
+            let inputDigests = scan.items.map { digests.take($0.path) }
             // The QC report and its page go first: analysis.json, written last, marks the scan complete.
-            if let report = result.qc {
+            if var report = result.qc, let profileDigest {
+                report.provenance = RunProvenance(
+                    sonoqcVersion: SonoQCVersion.current, codecs: codecs, qcProfileSHA256: profileDigest, options: outputOptions,
+                    inputs: zip(scan.items, inputDigests).map { RunProvenance.Input(file: $0.path, sha256: $1) })
                 var data = try ReportJSON.encode(report)
                 if data.last != 0x0A { data.append(0x0A) }
                 try writer.write(data, to: reportPath(outputDirectory: out, scanKey: scan.key))
@@ -156,7 +170,7 @@ public enum BatchAnalysis {
                 }
             }
             var analysis = result.analysis
-            analysis.inputsSHA256 = scan.items.map { digests.take($0.path) }
+            analysis.inputsSHA256 = inputDigests
             analysis.settingsSHA256 = settings
             var data = try encoder.encode(analysis)
             data.append(0x0A)

@@ -20,6 +20,12 @@ public struct QCSettings: Sendable {
         self.writesHTML = writesHTML
         self.language = language
     }
+
+    /// SHA-256 of the profile's canonical encoding (``ReportJSON``, as `sonoqc schema default-profile`
+    /// prints it): the thresholds applied, whatever file they came from.
+    public func profileSHA256() throws -> String {
+        ContentDigest.sha256Hex(try ReportJSON.encode(profile))
+    }
 }
 
 /// One analysed frame: the issue-2 record, the QC engine's image report and, when pages are

@@ -261,6 +261,8 @@ public struct ScanReport: Sendable, Codable, Hashable {
     public var counts: FindingCounts
     /// Verdict over every image finding and every scan finding.
     public var verdict: Verdict
+    /// Set by the batch run when it writes the report; every written report.json has it.
+    public var provenance: RunProvenance?
 
     public init(scan: ScanMetadata, reference: ReferenceInfo, images: [ImageReport], failures: [ImageFailure], findings: [Finding]) {
         schema = ScanReport.currentSchema
@@ -276,6 +278,8 @@ public struct ScanReport: Sendable, Codable, Hashable {
 
     /// Recomputes counts and verdict after scan-level findings were added (e.g. cross-scan duplicates).
     public func adding(findings extra: [Finding]) -> ScanReport {
-        ScanReport(scan: scan, reference: reference, images: images, failures: failures, findings: findings + extra)
+        var report = ScanReport(scan: scan, reference: reference, images: images, failures: failures, findings: findings + extra)
+        report.provenance = provenance
+        return report
     }
 }

@@ -26,6 +26,7 @@ public enum ScanReportSchema {
     static let grey: JSONValue = ["type": "number", "minimum": 0, "maximum": 255]
     static let count: JSONValue = ["type": "integer", "minimum": 0]
     static let string: JSONValue = ["type": "string"]
+    static let sha256: JSONValue = ["type": "string", "pattern": "^[0-9a-f]{64}$"]
 
     public static var schema: JSONValue {
         let defs: [String: JSONValue] = [
@@ -93,12 +94,18 @@ public enum ScanReportSchema {
             ], required: ["file", "plane", "format", "widthPx", "heightPx", "calibration", "metrics", "overlays", "perceptualHash",
                           "measurements", "findings", "verdict"]),
             "Failure": object(["file": string, "error": string], required: ["file", "error"]),
+            "Provenance": object([
+                "sonoqcVersion": string, "codecs": object(["libpng": string, "libjpeg-turbo": string, "openjpeg": string],
+                                                    required: ["libpng", "libjpeg-turbo", "openjpeg"]), "qcProfileSHA256": sha256, "options": array(string),
+                "inputs": array(object(["file": string, "sha256": sha256], required: ["file"])),
+            ], required: ["sonoqcVersion", "codecs", "qcProfileSHA256", "options", "inputs"],
+               description: "What produced the report: SonoQC and codec versions, the applied QC profile's SHA-256, the settings that change outputs, and each input file's SHA-256 (absent when the file could not be read)."),
         ]
         var root = object([
             "schema": ["const": .string(ScanReport.currentSchema)],
             "scan": ref("ScanMetadata"), "reference": ref("Reference"), "images": array(ref("Image")), "failures": array(ref("Failure")),
-            "findings": array(ref("Finding")), "counts": ref("Counts"), "verdict": ref("Verdict"),
-        ], required: ["schema", "scan", "reference", "images", "failures", "findings", "counts", "verdict"],
+            "findings": array(ref("Finding")), "counts": ref("Counts"), "verdict": ref("Verdict"), "provenance": ref("Provenance"),
+        ], required: ["schema", "scan", "reference", "images", "failures", "findings", "counts", "verdict", "provenance"],
            description: "SonoQC per-scan QC report (\(ScanReport.currentSchema)): metadata, per-image metrics, findings, measurements, verdict.")
         guard case var .object(o) = root else { return root }
         o["$schema"] = "https://json-schema.org/draft/2020-12/schema"

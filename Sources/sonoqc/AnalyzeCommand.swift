@@ -119,11 +119,9 @@ struct AnalyzeCommand: ParsableCommand {
         let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         let limits = DecodeLimits(maxPixels: maxPixels, strictness: DecodeLimits.Strictness(rawValue: strictness)!)
         var thresholds = QCProfile.default
-        var profileDigest = "default"
         if let qcProfile {
             do {
                 thresholds = try QCProfile.load(contentsOf: URL(fileURLWithPath: qcProfile))
-                profileDigest = ContentDigest.sha256Hex(try FileBytes.contents(of: qcProfile))
             } catch {
                 throw ValidationError("--qc-profile: \(error)")
             }
@@ -148,9 +146,6 @@ struct AnalyzeCommand: ParsableCommand {
                 inputs: inputs, outputDirectory: out, workers: workers, resume: resume,
                 measuresIntensity: !skipMeasure, qc: qc, limits: limits, maxFramesPerFile: maxFramesPerFile,
                 grouping: scanPerFile ? .perFile : .perDirectory,
-                outputSettings: ["max-pixels=\(limits.maxPixels)", "max-decoded-bytes=\(limits.maxDecodedBytes)",
-                                 "max-jpeg-scans=\(limits.maxJPEGScans)", "strictness=\(limits.strictness.rawValue)",
-                                 "max-frames-per-file=\(maxFramesPerFile)", "qc-profile-sha256=\(profileDigest)"],
                 control: control, logger: logger)
         } catch let error as OutputLock.LockError {
             progressLine?.finish()

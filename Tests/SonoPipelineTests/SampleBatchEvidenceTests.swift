@@ -1,6 +1,7 @@
 import Foundation
 import SonoAnalysis
 import SonoChecks
+import SonoCodecs
 import SonoCore
 import SonoTestSupport
 import Testing
@@ -87,6 +88,24 @@ struct SampleBatchEvidenceTests {
         for report in run.reports {
             let doc = try JSONValue.parse(try ReportJSON.encode(report))
             #expect(validator.validate(doc) == [], "\(report.scan.scanID)")
+        }
+    }
+
+    @Test func everyWrittenReportNamesWhatProducedIt() throws {
+        let run = try Self.shared.get()
+        let defaultProfile = ContentDigest.sha256Hex(try Data(contentsOf: Repository.path("profiles/default.json")))
+        let codecs = Dictionary(uniqueKeysWithValues: CodecVersions.all.map { ($0.library, $0.version) })
+        for report in run.reports {
+            let provenance = try #require(report.provenance, "\(report.scan.scanID)")
+            #expect(provenance.sonoqcVersion == SonoQCVersion.current)
+            #expect(provenance.codecs == codecs)
+            #expect(provenance.qcProfileSHA256 == defaultProfile)
+            #expect(provenance.options.contains("qc-profile-sha256=\(defaultProfile)"))
+            #expect(provenance.options == provenance.options.sorted())
+            #expect(provenance.inputs.map(\.file) == report.images.map(\.file))
+            for input in provenance.inputs {
+                #expect(input.sha256 == ContentDigest.sha256Hex(try Data(contentsOf: URL(fileURLWithPath: input.file))), "\(input.file)")
+            }
         }
     }
 

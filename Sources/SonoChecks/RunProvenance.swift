@@ -1,0 +1,38 @@
+/// What produced a report: enough to trace it to the code, the libraries, the thresholds and the
+/// exact bytes that were read, and to tell whether two reports are comparable.
+///
+/// Every value is fixed by the inputs and the build, never by the run's time or scheduling, so
+/// reports stay byte-identical across `--jobs` and reruns.
+public struct RunProvenance: Sendable, Codable, Hashable {
+    /// One file read for the scan and the SHA-256 of the bytes that were decoded.
+    public struct Input: Sendable, Codable, Hashable {
+        public var file: String
+        /// Nil when the file could not be read.
+        public var sha256: String?
+
+        public init(file: String, sha256: String?) {
+            self.file = file
+            self.sha256 = sha256
+        }
+    }
+
+    public var sonoqcVersion: String
+    /// Library name → version of the linked C codecs (decoded pixels can differ between versions).
+    public var codecs: [String: String]
+    /// SHA-256 of the applied QC profile as `sonoqc schema default-profile` prints a profile (for the
+    /// built-in one, the digest of `profiles/default.json`), so an unnamed site profile is not
+    /// mistaken for the default.
+    public var qcProfileSHA256: String
+    /// The settings that change what the outputs contain, as sorted `name=value` strings.
+    public var options: [String]
+    /// The scan's files in scan order.
+    public var inputs: [Input]
+
+    public init(sonoqcVersion: String, codecs: [String: String], qcProfileSHA256: String, options: [String], inputs: [Input]) {
+        self.sonoqcVersion = sonoqcVersion
+        self.codecs = codecs
+        self.qcProfileSHA256 = qcProfileSHA256
+        self.options = options
+        self.inputs = inputs
+    }
+}
