@@ -138,7 +138,7 @@ public struct AnalyzeScanReport: Sendable, Codable, Equatable {
 }
 
 /// The processor behind `sonoqc analyze`: per-image format, geometry, spacing and intensity
-/// statistics (issue 2) and, when `qc` is set, the QC engine's image and scan reports.
+/// statistics and, when `qc` is set, the QC engine's image and scan reports.
 public struct AnalyzeProcessor: ScanProcessor {
     /// False skips the statistics (measure stage), leaving read + decode: the overhead benchmark.
     public var measuresIntensity: Bool

@@ -17,7 +17,7 @@ public struct AnalysisOptions: Sendable {
     public var executorDescription: String
     /// Time the caller spent in discovery, added to the run's stage totals.
     public var discoveryTimings: StageTimings
-    /// The QC engine and pages; nil runs only the issue-2 analysis (the overhead benchmark).
+    /// The QC engine and pages; nil runs only the image records (format, geometry, spacing, intensity): the overhead benchmark.
     public var qc: QCSettings?
     /// Caller settings that change outputs but that ``BatchAnalysis`` cannot see (decode limits,
     /// frames per DICOM file), as `name=value` strings; part of ``outputOptions()``.
@@ -94,7 +94,7 @@ public enum BatchAnalysis {
         outputDirectory + "/" + ReportLayout.scanFolder(scanKey: scanKey) + "/report.json"
     }
 
-    /// The issue-2 image records of a scan, read back to assemble `images.jsonl` and for `--resume`.
+    /// The image records (`analysis.json`) of a scan, read back to assemble `images.jsonl` and for `--resume`.
     public static func analysisPath(outputDirectory: String, scanKey: String) -> String {
         outputDirectory + "/" + ReportLayout.scanFolder(scanKey: scanKey) + "/analysis.json"
     }

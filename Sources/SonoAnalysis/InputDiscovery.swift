@@ -12,7 +12,7 @@ import SonoPipeline
 
 /// The discover stage: turns command-line inputs into a ``BatchPlan``.
 ///
-/// Rules (issue 2): directories are walked recursively in sorted order, following symbolic links
+/// Rules: directories are walked recursively in sorted order, following symbolic links
 /// but never entering a directory twice (so link loops end); inside directories only files whose
 /// extension says image (`.png`, `.jpg`, `.jpeg`, `.dcm`, `.dicom`, any case) or that start as DICOM
 /// (``hasDICOMMagic(atPath:)``) are taken and every other file is listed as skipped; files named on the command line are always tried, whatever their name.

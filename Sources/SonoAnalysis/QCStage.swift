@@ -6,7 +6,7 @@ import SonoPipeline
 import SonoReports
 import SonoInput
 
-/// What `sonoqc analyze` does beyond the issue-2 image records: the QC engine (filter → measure →
+/// What `sonoqc analyze` does beyond the image records (`analysis.json`): the QC engine (filter → measure →
 /// check per frame, verdict per scan) and the human-readable pages.
 public struct QCSettings: Sendable {
     public var profile: QCProfile
@@ -28,7 +28,7 @@ public struct QCSettings: Sendable {
     }
 }
 
-/// One analysed frame: the issue-2 record, the QC engine's image report and, when pages are
+/// One analysed frame: its image record, the QC engine's image report and, when pages are
 /// written, the overlay thumbnail. Thumbnails are rendered here, on the worker that holds the
 /// frame, so a scan never keeps its full frames in memory until its last one finishes.
 public struct AnalyzedImage: Sendable {
@@ -37,7 +37,7 @@ public struct AnalyzedImage: Sendable {
     public var thumbnailJPEG: [UInt8]?
 }
 
-/// One finished scan: the issue-2 analysis plus the QC report and thumbnails to write.
+/// One finished scan: its image records plus the QC report and thumbnails to write.
 public struct AnalyzedScan: Sendable {
     public var analysis: AnalyzeScanReport
     public var qc: ScanReport?

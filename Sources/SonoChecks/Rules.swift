@@ -244,7 +244,7 @@ enum Rules {
         }
 
         // Automatic vs reported.
-        // Per-image tolerance from the measurement's expected error when it has one (issue 14),
+        // Per-image tolerance from the measurement's expected error when it has one (HeadErrorModel),
         // else the profile's fixed batch-wide tolerance.
         let u = p.useExpectedErrorTolerance ? automatic?.uncertainty : nil
         let pairs: [(RuleID, BiometricMeasure, Double?, (Double) -> Double)] = [

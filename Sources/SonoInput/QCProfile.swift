@@ -4,7 +4,7 @@ import SonoCore
 /// Every threshold the QC engine applies, in one value, with where each default comes from.
 ///
 /// `profiles/default.json` is this value encoded (a test keeps them equal); a site overrides it
-/// with `--profile FILE`. A file may omit any group or field: missing values take the defaults,
+/// with `sonoqc analyze --qc-profile FILE`. A file may omit any group or field: missing values take the defaults,
 /// so a site profile lists only what it changes.
 public struct QCProfile: Sendable, Codable, Hashable {
     public static let currentSchema = "sonoqc-profile/1"
@@ -133,8 +133,8 @@ public struct QCProfile: Sendable, Codable, Hashable {
     public static let `default` = QCProfile()
 
     public static let defaultSources: [String: String] = [
-        "calibration.minSpacingMMPerPixel": "issue 7: plausible range about 0.05-0.35 mm/px for obstetric B-mode exports",
-        "calibration.maxSpacingMMPerPixel": "issue 7: plausible range about 0.05-0.35 mm/px; hc18 spans 0.05-0.29",
+        "calibration.minSpacingMMPerPixel": "plausible range about 0.05-0.35 mm/px for obstetric B-mode exports",
+        "calibration.maxSpacingMMPerPixel": "plausible range about 0.05-0.35 mm/px; hc18 spans 0.05-0.29",
         "calibration.isotropyTolerance": "PixelSpacing.isIsotropic: 1 % (ellipse perimeters need square pixels)",
         "imageQuality.gainLowMedianBelow": "below the darkest real frame of hc18-dev (median 13); the simulator's under-gained phantom has median 0",
         "imageQuality.minSharpness": "about the 5th percentile of hc18-dev (0.0725); catches the simulator's 4x blur (0.070) but not its milder blur (0.080)",
@@ -150,7 +150,7 @@ public struct QCProfile: Sendable, Codable, Hashable {
         "headPlane.clearlyAsymmetricRingEchoDeficit": "simulator clean <= 0.19, oblique 0.49-0.61; 0.45 made HP-004 a review reason on 12.6 % of hc18-dev frames (held-out qc-evidence run), so only a wall half lost counts as clearly oblique",
         "headPlane.planeCriterionPoints": "Salomon et al., UOG 2006;27:34-40 image score (one point per criterion); symmetry and a complete outline weighted 2 because they bias HC, magnification and midline 1",
         "headPlane.minPlaneScore": "review when criteria worth 4 of 6 points are missed (e.g. asymmetric and cut, or asymmetric, small and no midline), never for one criterion alone; 4 sent 20 % of hc18-dev frames to review (mostly magnification + symmetry)",
-        "measurements.useExpectedErrorTolerance": "issue 14: tolerance from each image's expected error (HeadErrorModel, calibrated on held-out hc18-dev folds) instead of one batch-wide p95",
+        "measurements.useExpectedErrorTolerance": "tolerance from each image's expected error (HeadErrorModel, calibrated on held-out hc18-dev folds) instead of one batch-wide p95",
         "measurements.minToleranceHCMM": "floor below which a difference is within caliper placement (about 2-3 px at 0.1 mm/px, well inside inter-observer HC limits of about +/-5 mm, Sarris 2012)",
         "measurements.minToleranceBPDMM": "as minToleranceHCMM for BPD",
         "measurements.minToleranceOFDMM": "as minToleranceHCMM for OFD",
@@ -161,8 +161,8 @@ public struct QCProfile: Sendable, Codable, Hashable {
         "measurements.hcEllipseConsistencyFraction": "biometry.md section 3: perimeter of the caliper ellipse within ~1 %; 5 % leaves room for rounding and reader variation",
         "measurements.hcDiameterFactor": "Hadlock 1982: HC = 1.62 (BPD + OFD); over-predicts by 2-3.5 % with outer-to-outer diameters (biometry.md section 3)",
         "measurements.cephalicIndexRange": "Hadlock 1981 mean 78.3, +/-1 SD 74-83; INTERGROWTH diameters 0.79-0.88 (biometry.md section 4); widened to +/-2 SD as a reviewer hint",
-        "measurements.zWarningAbove": "issue 7: warning beyond the 3rd/97th centile (z = 1.8808)",
-        "measurements.zFailAbove": "issue 7: |z| > 3.5 as a likely measurement or dating error",
+        "measurements.zWarningAbove": "warning beyond the 3rd/97th centile (z = 1.8808)",
+        "measurements.zFailAbove": "|z| > 3.5 as a likely measurement or dating error",
         "measurements.gaDiscrepancyDays": "Papageorghiou 2016 HC dating: 95 % prediction interval about +/-7-10 days at 14-26 weeks; 14 days is beyond it",
         "measurements.chart": "INTERGROWTH-21st fetal growth standards (Papageorghiou 2014)",
         "duplicates.maxNearDuplicateHammingDistance": "pHash practice: <= 10 of 64 bits for near duplicates; 6 keeps distinct frames of one sweep apart on the simulator batches",
