@@ -39,6 +39,7 @@ public struct CalibrationInfo: Sendable, Codable, Hashable {
     /// The manifest's spacing wins over the file's (the manifest is the site's statement of the
     /// exported scale; file headers are often left at a default); the choice is recorded.
     public static func resolve(manifestMMPerPixel: Double?, fileSpacing: PixelSpacing?,
+                               unitlessDensity: UnitlessDensity? = nil,
                                profile: QCProfile.Calibration) -> CalibrationInfo {
         let spacing: PixelSpacing
         if let m = manifestMMPerPixel {
@@ -46,8 +47,12 @@ public struct CalibrationInfo: Sendable, Codable, Hashable {
         } else if let f = fileSpacing {
             spacing = f
         } else {
-            return CalibrationInfo(status: .uncalibrated, mmPerPixel: nil, offeredMMPerPixelX: nil, offeredMMPerPixelY: nil, source: nil,
-                                   reason: Message("spacing.no_spacing"))
+            let why = unitlessDensity.map {
+                Message($0.source == .pngPHYs ? "spacing.png_unit_unknown" : "spacing.jpeg_unit_unknown",
+                        ["x": .number(Double($0.x)), "y": .number(Double($0.y))])
+            } ?? Message("spacing.no_spacing")
+            return CalibrationInfo(status: .uncalibrated, mmPerPixel: nil, offeredMMPerPixelX: nil, offeredMMPerPixelY: nil,
+                                   source: unitlessDensity?.source.rawValue, reason: why)
         }
         let x = spacing.mmPerPixelX, y = spacing.mmPerPixelY
         func rejected(_ why: Message) -> CalibrationInfo {

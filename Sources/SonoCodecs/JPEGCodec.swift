@@ -58,8 +58,14 @@ public enum JPEGCodec {
             spacing = PixelSpacing(mmPerPixelX: 10 / Double(info.x_density), mmPerPixelY: 10 / Double(info.y_density),
                                    source: .jpegDensity)
         }
+        // Units 0 with 1:1 is every encoder's default and says nothing; another ratio is a stated,
+        // unit-less density worth naming when calibration is missing.
+        var unitless: UnitlessDensity? = nil
+        if info.density_unit == 0 && info.x_density > 0 && info.y_density > 0 && !(info.x_density == 1 && info.y_density == 1) {
+            unitless = UnitlessDensity(x: Int(info.x_density), y: Int(info.y_density), source: .jpegDensity)
+        }
         return Frame(source: source, format: .jpeg, sourceBitDepth: 8, sourceWasColour: info.components > 1,
-                     image: image, fileSpacing: spacing)
+                     image: image, fileSpacing: spacing, unitlessDensity: unitless)
     }
 
     private static func classify(_ message: String, source: String, warnings: Bool) -> DecodeError {

@@ -25,6 +25,7 @@ public enum PNGCodec {
         var bitDepth: Int
         var colourType: Int
         var spacing: PixelSpacing?
+        var unitlessDensity: UnitlessDensity?
         var colourChunks: [String] = []
     }
 
@@ -99,7 +100,8 @@ public enum PNGCodec {
         }
         return Frame(source: source, format: .png, sourceBitDepth: header.bitDepth,
                      sourceWasColour: header.colourType & 2 != 0, image: grey, image16: image16,
-                     fileSpacing: header.spacing, colourChunks: header.colourChunks)
+                     fileSpacing: header.spacing, unitlessDensity: header.unitlessDensity,
+                     colourChunks: header.colourChunks)
     }
 
     private static func text(_ buffer: [CChar]) -> String {
@@ -190,6 +192,8 @@ public enum PNGCodec {
                 if bytes[offset + 16] == 1 && ppmX > 0 && ppmY > 0 {
                     header?.spacing = PixelSpacing(mmPerPixelX: 1000 / Double(ppmX), mmPerPixelY: 1000 / Double(ppmY),
                                                    source: .pngPHYs)
+                } else if bytes[offset + 16] == 0 && ppmX > 0 && ppmY > 0 {
+                    header?.unitlessDensity = UnitlessDensity(x: Int(ppmX), y: Int(ppmY), source: .pngPHYs)
                 }
             case "IDAT":
                 sawImageData = true

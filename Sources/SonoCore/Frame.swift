@@ -8,6 +8,22 @@ public enum ImageFormat: String, Sendable, Codable, Hashable {
 /// Physical size of a pixel, and where that number came from.
 ///
 /// A wrong scale is a patient-safety problem, so the provenance always travels with the value.
+/// A pixel density a file states without a physical unit (PNG `pHYs` with unit "unknown", JFIF
+/// density with units 0): only an aspect ratio, never a calibration. Kept so that CAL-001 can say
+/// the file had one and how to calibrate instead, rather than "no pixel spacing in the file".
+public struct UnitlessDensity: Sendable, Hashable, Codable {
+    public var x: Int
+    public var y: Int
+    /// Where the file states it: `png-phys` or `jpeg-density`.
+    public var source: PixelSpacing.Source
+
+    public init(x: Int, y: Int, source: PixelSpacing.Source) {
+        self.x = x
+        self.y = y
+        self.source = source
+    }
+}
+
 public struct PixelSpacing: Sendable, Hashable, Codable {
     public enum Source: String, Sendable, Codable, Hashable {
         case manifest
@@ -60,6 +76,8 @@ public struct Frame: Sendable {
     public var image16: GrayImage16?
     /// Spacing declared by the file itself (PNG pHYs in metres, JPEG density in dots per cm).
     public var fileSpacing: PixelSpacing?
+    /// A density the file states without a unit (no calibration; see ``UnitlessDensity``).
+    public var unitlessDensity: UnitlessDensity?
     /// Colour-management chunks the file carried (PNG `gAMA`, `cHRM`, `sRGB`, `iCCP`, in file
     /// order). Samples are always the stored values; these are listed, never applied, so a reviewer
     /// can see that a file asked for a conversion SonoQC did not make.
@@ -68,7 +86,7 @@ public struct Frame: Sendable {
     public var dicom: DICOMImageInfo?
 
     public init(source: String, format: ImageFormat, sourceBitDepth: Int, sourceWasColour: Bool,
-                image: GrayImage, image16: GrayImage16? = nil, fileSpacing: PixelSpacing? = nil,
+                image: GrayImage, image16: GrayImage16? = nil, fileSpacing: PixelSpacing? = nil, unitlessDensity: UnitlessDensity? = nil,
                 colourChunks: [String] = [], dicom: DICOMImageInfo? = nil) {
         self.source = source
         self.format = format
@@ -77,6 +95,7 @@ public struct Frame: Sendable {
         self.image = image
         self.image16 = image16
         self.fileSpacing = fileSpacing
+        self.unitlessDensity = unitlessDensity
         self.colourChunks = colourChunks
         self.dicom = dicom
     }

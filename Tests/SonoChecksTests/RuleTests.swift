@@ -129,6 +129,23 @@ struct CalibrationTests {
         #expect(tiny.status == .uncalibrated)
     }
 
+    @Test func aDensityWithoutUnitIsNamedWithTheFixNotCalledMissing() {
+        let none = CalibrationInfo.resolve(manifestMMPerPixel: nil, fileSpacing: nil, profile: profile)
+        #expect(none.reason == "no pixel spacing in the manifest or the file")
+        let png = CalibrationInfo.resolve(manifestMMPerPixel: nil, fileSpacing: nil,
+                                          unitlessDensity: UnitlessDensity(x: 2835, y: 2835, source: .pngPHYs), profile: profile)
+        #expect(png.status == .uncalibrated && png.source == "png-phys")
+        #expect(png.reason?.contains("2835 x 2835 pixels per unit with unit \"unknown\"") == true, "\(png.reason ?? "")")
+        #expect(png.reason?.contains("pixel_spacing_mm") == true)
+        let jpeg = CalibrationInfo.resolve(manifestMMPerPixel: nil, fileSpacing: nil,
+                                           unitlessDensity: UnitlessDensity(x: 1, y: 2, source: .jpegDensity), profile: profile)
+        #expect(jpeg.reason?.contains("JFIF") == true && jpeg.reason?.contains("1 x 2") == true)
+        // A manifest spacing still wins and makes the density irrelevant.
+        let manifest = CalibrationInfo.resolve(manifestMMPerPixel: 0.2, fileSpacing: nil,
+                                               unitlessDensity: UnitlessDensity(x: 1, y: 1, source: .pngPHYs), profile: profile)
+        #expect(manifest.status == .calibrated && manifest.source == "manifest")
+    }
+
     @Test func uncalibratedFrameReportsLengthsInPixelsNeverMillimetres() throws {
         let url = Repository.path("samples").appendingPathComponent("defects-acquisition/D-REF_1.png")
         var frame = try ImageDecoderShim.decode(url)

@@ -87,6 +87,19 @@ func fnv1a64<S: Sequence<UInt8>>(_ bytes: S) -> String {
         #expect(frame.colourChunks == ["gAMA"])
     }
 
+    /// cd?n2c08 state pHYs with unit "unknown" (aspect ratio only): no spacing, but the stated
+    /// density is kept so CAL-001 can name it; cdun2c08 (1000 px per metre) is a real spacing.
+    @Test func physWithUnknownUnitIsADensityNotASpacing() throws {
+        for (file, x, y) in [("cdfn2c08.png", 1, 4), ("cdhn2c08.png", 4, 1), ("cdsn2c08.png", 1, 1)] {
+            let frame = try PngSuiteExpectation.decode(file)
+            #expect(frame.fileSpacing == nil, "\(file)")
+            #expect(frame.unitlessDensity == UnitlessDensity(x: x, y: y, source: .pngPHYs), "\(file)")
+        }
+        let metres = try PngSuiteExpectation.decode("cdun2c08.png")
+        #expect(metres.fileSpacing == PixelSpacing(isotropicMMPerPixel: 1, source: .pngPHYs))
+        #expect(metres.unitlessDensity == nil)
+    }
+
     /// g03…g25 store one picture encoded for gamma 0.35 … 2.5. Stored values differ from file to
     /// file (a gamma-correcting decoder brings them all to ≈ 124); for each colour type the mean
     /// falls monotonically as the encoding gamma rises.
