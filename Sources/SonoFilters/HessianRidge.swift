@@ -98,7 +98,9 @@ public enum HessianRidge {
                 let bx = nearestPixel(Float(x) - reach * cx, w), by = nearestPixel(Float(y) - reach * cy, h)
                 let da = v[i] - v[ay * w + ax], db = v[i] - v[by * w + bx]
                 let symmetry = max(0, min(da, db)) / max(da, db, 1e-3)
-                s *= symmetry
+                // + 0 turns a -0 response into +0: lowerings of min/max may differ in the sign of a zero,
+                // which would otherwise show where a caller seeds the map with negative strengths.
+                s = s * symmetry + 0
                 if s > map.strength.samples[i] {
                     map.strength[x, y] = s
                     map.normalX[x, y] = cx

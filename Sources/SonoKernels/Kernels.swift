@@ -170,7 +170,9 @@ public enum Kernels {
                 let bx = nearestPixel(Float(x) - reach * cx, w), by = nearestPixel(Float(y) - reach * cy, h)
                 let da = V[i] - V[ay * w + ax], db = V[i] - V[by * w + bx]
                 let symmetry = max(0, min(da, db)) / max(da, db, 1e-3)
-                s *= symmetry
+                // + 0 turns a -0 response into +0: lowerings of min/max may differ in the sign of a zero,
+                // which would otherwise show where a caller seeds the map with negative strengths.
+                s = s * symmetry + 0
                 if s > S[i] {
                     S[i] = s
                     NX[i] = cx
