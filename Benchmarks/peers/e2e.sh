@@ -2,7 +2,7 @@
 # End-to-end peer comparison (make bench-peers, after the kernel table): `sonoqc analyze` (full and
 # --no-html) beside OpenCV's decode-only loop and its bare filter chain on the same real frames.
 #   E2E_FRAMES=N   frames to use (default 200), the first N of the HC18 set, one scan each
-#   E2E_ROUNDS=N   interleaved rounds, best counts (default 3)
+#   E2E_ROUNDS=N   interleaved rounds; best and median are reported (default 3)
 #   E2E_JOBS=N     workers for both sides (default 2)
 #   E2E_JSON=FILE  also write the results as JSON
 #   E2E_SONOQC=BIN use this sonoqc instead of building the release product

@@ -101,6 +101,22 @@ enum KernelDispatch {
         }
     }
 
+    static func ridgeScale(_ v: UnsafePointer<Float>, width: Int, height: Int, normalization: Float, reach: Float,
+                           strength: UnsafeMutablePointer<Float>, normalX: UnsafeMutablePointer<Float>,
+                           normalY: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, level: CPULevel) {
+        switch level {
+        case .baseline:
+            SonoKernels.Kernels.ridgeScale(v, width: width, height: height, normalization: normalization, reach: reach,
+                                           strength: strength, normalX: normalX, normalY: normalY, scratch: scratch)
+        case .v3:
+            SonoKernelsV3.Kernels.ridgeScale(v, width: width, height: height, normalization: normalization, reach: reach,
+                                             strength: strength, normalX: normalX, normalY: normalY, scratch: scratch)
+        case .v4:
+            SonoKernelsV4.Kernels.ridgeScale(v, width: width, height: height, normalization: normalization, reach: reach,
+                                             strength: strength, normalX: normalX, normalY: normalY, scratch: scratch)
+        }
+    }
+
     static func slidingSums16(_ s: UnsafePointer<UInt8>, width: Int, height: Int, radius: Int, rowTable: UnsafePointer<Int>,
                               columnTable: UnsafePointer<Int>, columns: UnsafeMutablePointer<UInt16>,
                               sums: UnsafeMutablePointer<UInt16>, level: CPULevel, emit: (UnsafePointer<UInt16>, Int) -> Void) {

@@ -80,6 +80,28 @@ public enum ImageStatistics {
         }
     }
 
+    /// The `q` quantile (0…1) of the positive values, from a 2048-bin histogram over `0…max`:
+    /// the upper edge of the bin holding the sample of 0-based rank `⌊q · count⌋`, so the result
+    /// is within `max/2048` above the exact value. Nil when no value is positive. For float maps
+    /// (ridge strengths) whose scale is unknown, where a full sort cost more than computing the map.
+    public static func quantileOfPositive(_ values: [Float], _ q: Double) -> Float? {
+        var maximum: Float = 0
+        var count = 0
+        for v in values where v > 0 { maximum = max(maximum, v); count += 1 }
+        guard count > 0 else { return nil }
+        let bins = 2048
+        var histogram = [Int](repeating: 0, count: bins)
+        let scale = Float(bins) / maximum
+        for v in values where v > 0 { histogram[min(bins - 1, Int(v * scale))] += 1 }
+        let target = Int(Double(count) * q)
+        var seen = 0
+        for (i, n) in histogram.enumerated() {
+            seen += n
+            if seen > target { return Float(i + 1) / scale }
+        }
+        return maximum
+    }
+
     /// Mean and population standard deviation of the selected pixels; nil when none is selected.
     public static func meanStd(_ image: GrayImage, mask: GrayImage? = nil) -> (mean: Double, std: Double)? {
         meanStd(histogram: histogram(image, mask: mask))

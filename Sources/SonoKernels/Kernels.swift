@@ -96,6 +96,92 @@ public enum Kernels {
         for x in 0..<count { C[x] &+= UInt32(row[x]) }
     }
 
+    /// SonoFilters' `HessianRidge.nearestPixel`: nearest pixel to `p`, clamped into `0..<count`.
+    @inline(__always)
+    static func nearestPixel(_ p: Float, _ count: Int) -> Int {
+        min(max(Int(min(max(p, -1), Float(count)).rounded()), 0), count - 1)
+    }
+
+    /// One scale of SonoFilters' `HessianRidge` (its `referenceAccumulate` is the specification):
+    /// where the bright-band response of the smoothed image `V` beats `S`, store it and the normal.
+    /// Per row, pass 1 evaluates the Hessian, eigenvalue and normal for 8 pixels at a time into
+    /// `scratch` (`3 × width` floats; a degenerate normal stores NaN, which never wins), pass 2
+    /// does the data-dependent symmetry lookups per pixel, only where the response can still win.
+    /// Same expressions in the same order as the reference, so results are bit-identical.
+    /// `width, height ≥ 3`.
+    public static func ridgeScale(_ V: UnsafePointer<Float>, width w: Int, height h: Int, normalization norm: Float,
+                                  reach: Float, strength S: UnsafeMutablePointer<Float>,
+                                  normalX NX: UnsafeMutablePointer<Float>, normalY NY: UnsafeMutablePointer<Float>,
+                                  scratch: UnsafeMutablePointer<Float>) {
+        let response = scratch, normalsX = scratch + w, normalsY = scratch + 2 * w
+        typealias F8 = SIMD8<Float>
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> F8 { UnsafeRawPointer(p).loadUnaligned(as: F8.self) }
+        @inline(__always) func store(_ v: F8, _ p: UnsafeMutablePointer<Float>) {
+            UnsafeMutableRawPointer(p).storeBytes(of: v, as: F8.self)
+        }
+        for y in 1..<(h - 1) {
+            let row = V + y * w, up = row - w, down = row + w
+            var x = 1
+            while x + 8 <= w - 1 {
+                let c = load(row + x)
+                let ixx = load(row + x + 1) - 2 * c + load(row + x - 1)
+                let iyy = load(down + x) - 2 * c + load(up + x)
+                let ixy = (load(down + x + 1) - load(down + x - 1) - load(up + x + 1) + load(up + x - 1)) * 0.25
+                let half = (ixx - iyy) * 0.5
+                let root = (half * half + ixy * ixy).squareRoot()
+                let lambdaMin = (ixx + iyy) * 0.5 - root
+                let s = -lambdaMin * norm
+                let ex1 = ixy, ey1 = lambdaMin - ixx
+                let ex2 = lambdaMin - iyy, ey2 = ixy
+                let n1 = ex1 * ex1 + ey1 * ey1, n2 = ex2 * ex2 + ey2 * ey2
+                let first = n1 .>= n2
+                let ex = ex2.replacing(with: ex1, where: first), ey = ey2.replacing(with: ey1, where: first)
+                let nn = n2.replacing(with: n1, where: first)
+                let inv = 1 / nn.squareRoot()
+                store(s.replacing(with: .nan, where: .!((nn .> 1e-12) .& (nn .< .infinity))), response + x)
+                store(ex * inv, normalsX + x)
+                store(ey * inv, normalsY + x)
+                x += 8
+            }
+            while x < w - 1 {
+                let i = y * w + x
+                let ixx = V[i + 1] - 2 * V[i] + V[i - 1]
+                let iyy = V[i + w] - 2 * V[i] + V[i - w]
+                let ixy = (V[i + w + 1] - V[i + w - 1] - V[i - w + 1] + V[i - w - 1]) * 0.25
+                let half = (ixx - iyy) * 0.5
+                let root = (half * half + ixy * ixy).squareRoot()
+                let lambdaMin = (ixx + iyy) * 0.5 - root
+                let ex1 = ixy, ey1 = lambdaMin - ixx
+                let ex2 = lambdaMin - iyy, ey2 = ixy
+                let n1 = ex1 * ex1 + ey1 * ey1, n2 = ex2 * ex2 + ey2 * ey2
+                let (ex, ey, nn) = n1 >= n2 ? (ex1, ey1, n1) : (ex2, ey2, n2)
+                let inv = 1 / nn.squareRoot()
+                response[x] = nn > 1e-12 && nn < .infinity ? -lambdaMin * norm : .nan
+                normalsX[x] = ex * inv
+                normalsY[x] = ey * inv
+                x += 1
+            }
+            for x in 1..<(w - 1) {
+                let i = y * w + x
+                var s = response[x]
+                guard s > S[i] else { continue }
+                let cx = normalsX[x], cy = normalsY[x]
+                let ax = nearestPixel(Float(x) + reach * cx, w), ay = nearestPixel(Float(y) + reach * cy, h)
+                let bx = nearestPixel(Float(x) - reach * cx, w), by = nearestPixel(Float(y) - reach * cy, h)
+                let da = V[i] - V[ay * w + ax], db = V[i] - V[by * w + bx]
+                let symmetry = max(0, min(da, db)) / max(da, db, 1e-3)
+                // + 0 turns a -0 response into +0: lowerings of min/max may differ in the sign of a zero,
+                // which would otherwise show where a caller seeds the map with negative strengths.
+                s = s * symmetry + 0
+                if s > S[i] {
+                    S[i] = s
+                    NX[i] = cx
+                    NY[i] = cy
+                }
+            }
+        }
+    }
+
     /// Sliding `(2r+1)²` window sums in 16 bits (valid while `255·(2r+1)² < 65536`, r ≤ 7).
     /// `rowTable[k]` is the source row of padded row `k` (row `y + d` is entry `y + d + r`),
     /// `columnTable` likewise for columns, both from the caller's border rule. `columns` is

@@ -48,6 +48,11 @@ public enum FilterCases {
                 checksum(SRAD.apply(float, iterations: sradIterations, timeStep: sradTimeStep, backend: $0))
             },
             FilterCase(name: "lee_f32_r2", isInteger: false) { checksum(LeeFilter.apply(float, radius: 2, backend: $0)) },
+            // The head measurer's skull-ridge map (there on a ~1/4-scale copy): three blurs and the
+            // Hessian ridge accumulation.
+            FilterCase(name: "hessian_ridge_f32", isInteger: false) {
+                checksum(HessianRidge.brightBands(float, sigmas: [1.0, 1.6, 2.5], backend: $0).strength)
+            },
         ]
     }
 }

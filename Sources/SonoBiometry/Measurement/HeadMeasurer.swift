@@ -183,80 +183,15 @@ struct HeadMeasurementPipeline {
 
     func ridgeMap() -> RidgeMap {
         let w = detect.width, h = detect.height
-        var strength = [Float](repeating: 0, count: w * h)
-        var nx = [Float](repeating: 0, count: w * h)
-        var ny = [Float](repeating: 1, count: w * h)
-        for sigma in [1.0, 1.6, 2.5] {
-            let g = GaussianBlur.apply(detect, sigma: sigma)
-            let norm = Float(sigma * sigma)
-            g.withUnsafeSamples { v in
-                for y in 1..<(h - 1) {
-                    for x in 1..<(w - 1) {
-                        let i = y * w + x
-                        let ixx = v[i + 1] - 2 * v[i] + v[i - 1]
-                        let iyy = v[i + w] - 2 * v[i] + v[i - w]
-                        let ixy = (v[i + w + 1] - v[i + w - 1] - v[i - w + 1] + v[i - w - 1]) * 0.25
-                        let half = (ixx - iyy) * 0.5
-                        let root = (half * half + ixy * ixy).squareRoot()
-                        let lambdaMin = (ixx + iyy) * 0.5 - root
-                        var s = -lambdaMin * norm
-                        guard s > strength[i] else { continue }
-                        // Normal = eigenvector of the most negative eigenvalue; of the two
-                        // algebraic forms take the longer one (the other vanishes on axis-aligned bands).
-                        let ex1 = ixy, ey1 = lambdaMin - ixx
-                        let ex2 = lambdaMin - iyy, ey2 = ixy
-                        let n1 = ex1 * ex1 + ey1 * ey1, n2 = ex2 * ex2 + ey2 * ey2
-                        let (ex, ey, nn) = n1 >= n2 ? (ex1, ey1, n1) : (ex2, ey2, n2)
-                        guard nn > 1e-12 else { continue }
-                        let inv = 1 / nn.squareRoot()
-                        let cx = ex * inv, cy = ey * inv
-                        // A skull is a band, darker on both sides; the bright side of a step edge
-                        // (sac wall, sector border) also has a negative eigenvalue, so scale by how
-                        // symmetric the drop is at ±2σ across the band.
-                        let reach = Float(2 * sigma)
-                        let ax = min(max(Int((Float(x) + reach * cx).rounded()), 0), w - 1)
-                        let ay = min(max(Int((Float(y) + reach * cy).rounded()), 0), h - 1)
-                        let bx = min(max(Int((Float(x) - reach * cx).rounded()), 0), w - 1)
-                        let by = min(max(Int((Float(y) - reach * cy).rounded()), 0), h - 1)
-                        let da = v[i] - v[ay * w + ax], db = v[i] - v[by * w + bx]
-                        let symmetry = max(0, min(da, db)) / max(da, db, 1e-3)
-                        s *= symmetry
-                        if s > strength[i] {
-                            strength[i] = s
-                            nx[i] = cx
-                            ny[i] = cy
-                        }
-                    }
-                }
-            }
-        }
+        let bands = HessianRidge.brightBands(detect, sigmas: [1.0, 1.6, 2.5])
+        var strength = bands.strength.samples
         if let m = detectMask {
             for i in 0..<(w * h) where m.isIgnored(index: i) { strength[i] = 0 }
         }
         // Normalise by a high percentile of the positive responses so thresholds are gain-free.
-        let scale = max(Self.percentileOfPositive(strength, 0.99), 1e-6)
+        let scale = max(ImageStatistics.quantileOfPositive(strength, 0.99) ?? 1, 1e-6)
         for i in 0..<(w * h) { strength[i] = min(strength[i] / scale, 1.5) }
-        return RidgeMap(width: w, height: h, strength: strength, normalX: nx, normalY: ny)
-    }
-
-    /// The `q` quantile of the positive values, from a 2048-bin histogram (a full sort of the
-    /// ridge map cost more than the rest of the ridge stage); resolution max/2048.
-    static func percentileOfPositive(_ values: [Float], _ q: Double) -> Float {
-        var maximum: Float = 0
-        var count = 0
-        for v in values where v > 0 { maximum = max(maximum, v); count += 1 }
-        guard count > 0 else { return 1 }
-        let bins = 2048
-        var histogram = [Int](repeating: 0, count: bins)
-        let scale = Float(bins) / maximum
-        for v in values where v > 0 { histogram[min(bins - 1, Int(v * scale))] += 1 }
-        let target = Int(Double(count) * q)
-        var seen = 0
-        for (i, n) in histogram.enumerated() {
-            seen += n
-            if seen > target { return Float(i + 1) / scale }
-        }
-        return maximum
+        return RidgeMap(width: w, height: h, strength: strength, normalX: bands.normalX.samples, normalY: bands.normalY.samples)
     }
 
     // MARK: - Centre candidates
