@@ -97,7 +97,7 @@ let package = Package(
         .target(
             name: "SonoService",
             dependencies: [
-                "SonoCore", "SonoCodecs", "SonoChecks", "SonoPipeline", "SonoReports",
+                "SonoCore", "SonoCodecs", "SonoChecks", "SonoPipeline", "SonoReports", "SonoL10n",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -140,7 +140,7 @@ let package = Package(
                     dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoChecks", "SonoReports", "SonoBiometry", "SonoL10n"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
-            name: "SonoServiceTests", dependencies: ["SonoCore", "SonoChecks", "SonoService"],
+            name: "SonoServiceTests", dependencies: ["SonoCore", "SonoChecks", "SonoService", "SonoL10n"],
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests", dependencies: ["SonoCore", "SonoChecks"],
