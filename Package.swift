@@ -112,7 +112,7 @@ let package = Package(
             name: "SonoService",
             dependencies: [
                 "SonoCore", "SonoCodecs", "SonoInput", "SonoImageAnalysis", "SonoChecks", "SonoPipeline",
-                "SonoAnalysis", "SonoReports",
+                "SonoAnalysis", "SonoReports", "SonoL10n",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -158,7 +158,7 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log")],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
-            name: "SonoServiceTests", dependencies: ["SonoCore", "SonoInput", "SonoChecks", "SonoService"],
+            name: "SonoServiceTests", dependencies: ["SonoCore", "SonoInput", "SonoChecks", "SonoService", "SonoL10n"],
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests", dependencies: ["SonoCore", "SonoChecks"],

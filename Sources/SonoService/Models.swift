@@ -15,14 +15,18 @@ public struct Account: Sendable, Codable, Equatable {
     public var tokenHash: String
     public var createdAt: Date
     public var revokedAt: Date?
+    /// The pages' language the user chose (`en`, `zh-CN`); nil follows the browser's Accept-Language.
+    public var language: String?
 
-    public init(name: String, role: Role, keyID: String, tokenHash: String, createdAt: Date, revokedAt: Date? = nil) {
+    public init(name: String, role: Role, keyID: String, tokenHash: String, createdAt: Date, revokedAt: Date? = nil,
+                language: String? = nil) {
         self.name = name
         self.role = role
         self.keyID = keyID
         self.tokenHash = tokenHash
         self.createdAt = createdAt
         self.revokedAt = revokedAt
+        self.language = language
     }
 }
 

@@ -99,10 +99,11 @@ enum ReviewAssets {
     """#
 
     static let style = """
-    body{font-family:system-ui,sans-serif;margin:0;color:#111;background:#fff;line-height:1.4}
+    body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",
+      "Source Han Sans SC","WenQuanYi Micro Hei",sans-serif;margin:0;color:#111;background:#fff;line-height:1.4}
     main{max-width:70rem;margin:0 auto;padding:0 1rem 2rem}
     header nav{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;padding:.5rem 1rem;background:#1d3557}
-    header a,header span{color:#fff}header form{margin-left:auto}
+    header a,header span,header label{color:#fff}header form{margin-left:auto}header form.language{margin-left:0}
     .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;color:#000;padding:.3rem}
     a{color:#0645ad}a:focus,button:focus,input:focus,select:focus,textarea:focus,.viewport:focus{outline:3px solid #c60;outline-offset:2px}
     .filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end}.filters label{display:flex;flex-direction:column}

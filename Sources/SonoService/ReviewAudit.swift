@@ -59,7 +59,8 @@ struct ReviewAudit {
                 for (c, answer) in a.criteria where answer == .no { g.failed[c, default: 0] += 1 }
                 if let b { g.verdictPairs.append((a.verdict.rawValue, b.verdict.rawValue)) }
             }
-            let op = item.operatorID ?? "(none)", unit = item.unitID ?? "(none)"
+            // "" groups the images without an operator or unit; the page names that group in its language.
+            let op = item.operatorID ?? "", unit = item.unitID ?? ""
             count(into: &operators[op, default: Group(name: op)])
             count(into: &units[unit, default: Group(name: unit)])
         }

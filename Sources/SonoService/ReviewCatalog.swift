@@ -15,6 +15,8 @@ public struct ReviewItem: Sendable {
     public var unitID: String?
     public var operatorID: String?
     public var examDate: String?
+    /// Stated gestational age of the scan in days, when known.
+    public var gestationalAgeDays: Int?
     /// Path of the image in the report (analysis input relative); `fileName` is its last component,
     /// the name it was uploaded under and the key decisions use.
     public var file: String
@@ -94,7 +96,8 @@ struct ReviewCatalog: Sendable {
             }
             return ReviewItem(batchID: scan.batch.id, batchName: scan.batch.name, owner: scan.batch.unit, scanIndex: scan.index,
                               imageIndex: n, scanID: scan.report.scan.scanID, unitID: scan.report.scan.unitID,
-                              operatorID: scan.report.scan.operatorID, examDate: scan.report.scan.examDate, file: image.file,
+                              operatorID: scan.report.scan.operatorID, examDate: scan.report.scan.examDate,
+                              gestationalAgeDays: scan.report.scan.gestationalAgeDays, file: image.file,
                               fileName: image.file.split(separator: "/").last.map(String.init) ?? image.file, status: status,
                               findings: findings, image: image, scanDirectory: scan.directory)
         }

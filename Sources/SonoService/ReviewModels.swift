@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SonoL10n
 
 /// A reviewer's verdict on an image (or, as the final decision, on a scan).
 public enum ReviewVerdict: String, Sendable, Codable, CaseIterable {
@@ -138,24 +139,17 @@ public enum Agreement {
 }
 
 /// Sentences a sonographer reads about their own measurements: signed, in millimetres, with a
-/// hint when the reported number looks like centimetres.
+/// hint when the reported number looks like centimetres. Catalogue messages, so each page says
+/// them in its reader's language.
 public enum MeasurementFeedback {
-    public static func sentence(measure: String, reportedMM: Double, automaticMM: Double) -> String {
-        let name = measure.uppercased()
+    public static func message(measure: String, reportedMM: Double, automaticMM: Double) -> Message {
         let difference = reportedMM - automaticMM
-        let auto = String(format: "%.1f", automaticMM)
-        var text: String
-        if abs(difference) < 0.05 {
-            text = "Your \(name) matches the automatic \(auto) mm."
-        } else {
-            let word = difference > 0 ? "larger" : "smaller"
-            text = "Your \(name) is \(String(format: "%.1f", abs(difference))) mm \(word) than the automatic \(auto) mm."
-        }
-        if looksLikeCentimetres(reportedMM: reportedMM, automaticMM: automaticMM) {
-            text += " It looks like centimetres: \(String(format: "%g", reportedMM)) cm would be "
-                + "\(String(format: "%g", reportedMM * 10)) mm; please report millimetres."
-        }
-        return text
+        let key = abs(difference) < 0.05 ? "feedback.matches" : difference > 0 ? "feedback.larger" : "feedback.smaller"
+        let sentence = Message(key, ["measure": .text(measure), "diff_mm": .number(abs(difference)), "automatic_mm": .number(automaticMM)])
+        guard looksLikeCentimetres(reportedMM: reportedMM, automaticMM: automaticMM) else { return sentence }
+        return Message("feedback.with_cm_hint", ["sentence": .text(sentence.key), "measure": .text(measure),
+                                                 "diff_mm": .number(abs(difference)), "automatic_mm": .number(automaticMM),
+                                                 "reported_cm": .number(reportedMM), "as_mm": .number(reportedMM * 10)])
     }
 
     /// The reported value is about a tenth of the automatic one (within 20 %).

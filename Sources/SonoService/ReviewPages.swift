@@ -2,94 +2,33 @@ import Foundation
 import Hummingbird
 import SonoChecks
 import SonoCore
+import SonoL10n
 import SonoPipeline
 import SonoInput
 import SonoAnalysis
-
-/// Every English string of the review pages, in one place so the i18n catalogue (SonoL10n) can take
-/// them over at merge.
-enum ReviewText {
-    static let queue = "Review queue"
-    static let audit = "Audit"
-    static let batches = "Batches"
-    static let signOut = "Sign out"
-    static let skip = "Skip to content"
-    static let filters = "Filters"
-    static let unit = "Unit", operatorLabel = "Operator", rule = "Rule", verdict = "Automatic verdict", reviewVerdict = "Verdict", from = "Exam from", to = "Exam to"
-    static let any = "any"
-    static let apply = "Apply"
-    static let empty = "Nothing in the queue for these filters."
-    static let keysQueue = "Keys: j / k next and previous, Enter opens."
-    static let keysViewer = "Keys: n / p next and previous image, a accept, r reject, + / − zoom, 0 reset, 1–6 overlays."
-    static let sampled = "sampled pass"
-    static let secondReading = "second reading"
-    static let image = "Image"
-    static let overlays = "Overlays"
-    static let overlayNames: [(id: String, label: String)] = [
-        ("fov", "Field of view"), ("ellipse", "Automatic skull ellipse"), ("axes", "Automatic BPD/OFD axes"),
-        ("hc", "Reported HC ring"), ("masked", "Masked text and marks"), ("calipers", "Sonographer's calipers"),
-    ]
-    static let zoomIn = "Zoom in", zoomOut = "Zoom out", zoomReset = "Fit"
-    static let findings = "Why it was flagged"
-    static let noFindings = "No automatic finding on this image."
-    static let measurements = "Measurements"
-    static let decision = "Your decision"
-    static let criteria = "Criteria (Salomon 2006 head-plane score)"
-    static let criterionNames: [String: String] = [
-        "symmetric-plane": "Symmetrical axial plane", "thalami-visible": "Thalami visible",
-        "csp-visible": "Cavum septi pellucidi visible", "cerebellum-not-visible": "Cerebellum not visible",
-        "head-fills-30pct": "Head fills more than 30 % of the image", "calipers-placed": "Calipers correctly placed",
-    ]
-    static let answers: [(CriterionAnswer, String)] = [(.yes, "yes"), (.no, "no"), (.na, "cannot judge")]
-    static let verdicts: [(ReviewVerdict, String)] = [
-        (.accept, "Accept"), (.acceptWithRemark, "Accept with remark"), (.reject, "Reject — re-scan requested"),
-    ]
-    static let reasonNames: [String: String] = [
-        "wrong-plane": "Wrong plane", "magnification": "Magnification", "calipers": "Caliper placement",
-        "gain-depth": "Gain or depth", "head-cut-off": "Head cut off", "overlay-obscures": "Overlay hides anatomy",
-        "duplicate": "Duplicate image", "measurement-mismatch": "Measurement does not match", "unit-cm": "Reported in cm",
-        "other": "Other",
-    ]
-    static let reasons = "Reason codes"
-    static let comment = "Comment"
-    static let save = "Save decision"
-    static let history = "History"
-    static let noHistory = "No decision yet."
-    static let blind = "Double reading: you are the second reader; the first decision is hidden from you."
-    static let doubleFirst = "This image is double-read: a second reviewer will read it blind."
-    static let scanDecision = "Final decision for the scan"
-    static let saveScan = "Save scan decision"
-    static let previous = "Previous", next = "Next"
-    static let score = "score", by = "by", was = "was", version = "version", reading = "reading"
-    static let scans = "Scans"
-    static let filesMissing = "Listed in the manifest but not uploaded"
-    static let filesExtra = "Uploaded but not in the manifest"
-    static let reviewer = "Reviewer's decision"
-    static let notReviewed = "not reviewed yet"
-    static let perOperator = "Per operator", perUnit = "Per unit"
-    static let decided = "Images decided", rejectRate = "Rejected", meanScore = "Mean score", topFailed = "Most failed criteria"
-    static let kappa = "Agreement (Cohen's κ)", pairs = "double-read pairs"
-    static let kappaCriterion = "Agreement between reviewers per criterion"
-    static let criterionHeader = "Criterion", na = "n/a"
-    static let automaticStats = "Automatic verdicts", images = "images"
-    static let state = "State", name = "Name"
-    static let notReady = "Not processed yet."
-    static let openScan = "open"
-}
+import SonoReports
 
 /// The reviewer workspace and the units' feedback pages. Server-rendered HTML that works without
 /// scripts (decisions are plain forms); /assets/review.js adds zoom, overlays and keyboard keys.
+/// Every text comes from the SonoL10n catalogues, in the language of ``PageLanguage``.
 struct ReviewPages: Sendable {
     let routes: ReviewRoutes
     var api: ServiceAPI { routes.api }
-    typealias T = ReviewText
+
+    /// Who is looking, in which language, and from where (the language switch returns there).
+    struct Viewer {
+        var session: Session
+        var account: Account
+        var L: Localizer
+        var here: String
+    }
 
     func register(on router: RouteRegistrar) {
-        router.get("/review") { req, _ in try await self.signedIn(req) { try await self.queuePage(req, $0, $1) } }
-        router.get("/review/audit") { req, _ in try await self.signedIn(req) { try await self.auditPage($0, $1) } }
-        router.get("/review/batches") { req, _ in try await self.signedIn(req) { try await self.batchesPage($0, $1) } }
-        router.get("/review/batches/:id") { req, ctx in try await self.signedIn(req) { try await self.batchPage(ctx, $0, $1) } }
-        router.get("/review/image/:id/:scan/:image") { req, ctx in try await self.signedIn(req) { try await self.viewerPage(req, ctx, $0, $1) } }
+        router.get("/review") { req, _ in try await self.signedIn(req) { try await self.queuePage(req, $0) } }
+        router.get("/review/audit") { req, _ in try await self.signedIn(req) { try await self.auditPage($0) } }
+        router.get("/review/batches") { req, _ in try await self.signedIn(req) { try await self.batchesPage($0) } }
+        router.get("/review/batches/:id") { req, ctx in try await self.signedIn(req) { try await self.batchPage(ctx, $0) } }
+        router.get("/review/image/:id/:scan/:image") { req, ctx in try await self.signedIn(req) { try await self.viewerPage(req, ctx, $0) } }
         router.post("/review/image/:id/:scan/:image") { req, ctx in try await self.postForm(req, ctx) }
         router.get("/assets/review.js") { _, _ in Self.asset(ReviewAssets.script, "text/javascript; charset=utf-8") }
         router.get("/assets/review.css") { _, _ in Self.asset(ReviewAssets.style, "text/css; charset=utf-8") }
@@ -101,27 +40,41 @@ struct ReviewPages: Sendable {
         return response
     }
 
-    /// Pages need a browser session; without one they send the browser to the login page.
-    func signedIn(_ req: Request, _ page: (Session, Account) async throws -> Response) async throws -> Response {
+    /// Pages need a browser session; without one they send the browser to the login page. A page
+    /// the account may not see (403) or that does not exist for it (404) is an error page in the
+    /// reader's language, with the same status.
+    func signedIn(_ req: Request, _ page: (Viewer) async throws -> Response) async throws -> Response {
         guard let (session, account) = try await api.currentSession(req) else { return WebPages.redirect("/login") }
-        return try await page(session, account)
+        let here = req.uri.path + (req.uri.query.map { "?" + $0 } ?? "")
+        let viewer = Viewer(session: session, account: account, L: Localizer(PageLanguage.of(req, account: account)), here: here)
+        do {
+            return try await page(viewer)
+        } catch let failure as APIFailure where failure.httpStatus == 403 || failure.httpStatus == 404 {
+            let L = viewer.L
+            let (title, text) = failure.httpStatus == 403
+                ? (L.text("review.error.forbidden_title"), L.text("review.error.forbidden"))
+                : (L.text("review.error.not_found_title"), L.text("review.error.not_found"))
+            return shell(title, viewer, "<p id=\"error\">\(Self.esc(text))</p>", status: HTTPResponse.Status(code: failure.httpStatus))
+        }
     }
 
     static func esc(_ s: String) -> String { WebPages.escape(s) }
 
-    func shell(_ title: String, _ account: Account, _ session: Session, _ body: String, status: HTTPResponse.Status = .ok) -> Response {
-        let links = account.role == .reviewer
-            ? [("/review", T.queue), ("/review/batches", T.batches), ("/review/audit", T.audit)]
-            : [("/review/batches", T.batches)]
+    func shell(_ title: String, _ v: Viewer, _ body: String, status: HTTPResponse.Status = .ok) -> Response {
+        let L = v.L
+        let links = v.account.role == .reviewer
+            ? [("/review", L.text("review.nav.queue")), ("/review/batches", L.text("review.nav.batches")), ("/review/audit", L.text("review.nav.audit"))]
+            : [("/review/batches", L.text("review.nav.batches"))]
         let html = """
             <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>SonoQC · \(Self.esc(title))</title>
+            <html lang="\(L.language.rawValue)"><head><meta charset="utf-8"><title>SonoQC · \(Self.esc(title))</title>
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <link rel="stylesheet" href="/assets/review.css"></head>
-            <body><a class="skip" href="#main">\(T.skip)</a>
-            <header><nav aria-label="SonoQC">\(links.map { "<a href=\"\($0.0)\">\($0.1)</a>" }.joined(separator: " "))
-            <form method="post" action="/logout"><input type="hidden" name="csrf" value="\(Self.esc(session.csrfToken))">
-            <span>\(Self.esc(account.name))</span> <button type="submit">\(T.signOut)</button></form></nav></header>
+            <body><a class="skip" href="#main">\(L.text("review.skip"))</a>
+            <header><nav aria-label="SonoQC">\(links.map { "<a href=\"\($0.0)\">\(Self.esc($0.1))</a>" }.joined(separator: " "))
+            <form method="post" action="/logout"><input type="hidden" name="csrf" value="\(Self.esc(v.session.csrfToken))">
+            <span>\(Self.esc(v.account.name))</span> <button type="submit">\(L.text("web.sign_out"))</button></form>
+            \(WebPages.languageSwitch(L, account: v.account, csrf: v.session.csrfToken, back: v.here))</nav></header>
             <main id="main"><h1>\(Self.esc(title))</h1>
             \(body)
             </main><script src="/assets/review.js"></script></body></html>
@@ -129,6 +82,81 @@ struct ReviewPages: Sendable {
         var response = JSONResponse.bytes(Data(html.utf8), contentType: "text/html; charset=utf-8", status: status)
         response.headers[.contentSecurityPolicy] = "default-src 'self'; frame-ancestors 'none'; form-action 'self'"
         return response
+    }
+
+    /// Catalogue keys of the review vocabulary (criterion ids, reason codes, verdicts), written out
+    /// so the catalogue tests see every key a page can look up.
+    static let criterionKeys: [String: String] = [
+        "symmetric-plane": "review.criterion.symmetric-plane", "thalami-visible": "review.criterion.thalami-visible",
+        "csp-visible": "review.criterion.csp-visible", "cerebellum-not-visible": "review.criterion.cerebellum-not-visible",
+        "head-fills-30pct": "review.criterion.head-fills-30pct", "calipers-placed": "review.criterion.calipers-placed",
+    ]
+    static let reasonKeys: [String: String] = [
+        "wrong-plane": "review.reason.wrong-plane", "magnification": "review.reason.magnification", "calipers": "review.reason.calipers",
+        "gain-depth": "review.reason.gain-depth", "head-cut-off": "review.reason.head-cut-off",
+        "overlay-obscures": "review.reason.overlay-obscures", "duplicate": "review.reason.duplicate",
+        "measurement-mismatch": "review.reason.measurement-mismatch", "unit-cm": "review.reason.unit-cm", "other": "review.reason.other",
+    ]
+    /// The viewer's overlays in key order (1–6), as review.js names their layers.
+    static let overlays: [(id: String, key: String)] = [
+        ("fov", "review.overlay.fov"), ("ellipse", "review.overlay.ellipse"), ("axes", "review.overlay.axes"),
+        ("hc", "review.overlay.hc"), ("masked", "review.overlay.masked"), ("calipers", "review.overlay.calipers"),
+    ]
+
+    static func criterion(_ c: String, _ L: Localizer) -> String { criterionKeys[c].map { L.text($0) } ?? c }
+    static func reason(_ r: String, _ L: Localizer) -> String { reasonKeys[r].map { L.text($0) } ?? r }
+
+    static func answerKey(_ a: CriterionAnswer) -> String {
+        switch a {
+        case .yes: "review.answer.yes"
+        case .no: "review.answer.no"
+        case .na: "review.answer.na"
+        }
+    }
+
+    /// The verdict as a form choice (long) and as a history entry (short).
+    static func verdictKey(_ v: ReviewVerdict) -> String {
+        switch v {
+        case .accept: "review.verdict.accept"
+        case .acceptWithRemark: "review.verdict.accept-remark"
+        case .reject: "review.verdict.reject"
+        }
+    }
+
+    static func decidedKey(_ v: ReviewVerdict) -> String {
+        switch v {
+        case .accept: "review.decided.accept"
+        case .acceptWithRemark: "review.decided.accept-remark"
+        case .reject: "review.decided.reject"
+        }
+    }
+
+    /// The automatic verdict's badge, worded as on the static pages.
+    static func status(_ s: Verdict.Value, _ L: Localizer) -> String {
+        switch s {
+        case .pass: L.text("verdict.pass")
+        case .review: L.text("verdict.review")
+        case .fail: L.text("verdict.fail")
+        }
+    }
+
+    static func stateKey(_ s: BatchState) -> String {
+        switch s {
+        case .uploading: "review.state.uploading"
+        case .queued: "review.state.queued"
+        case .running: "review.state.running"
+        case .done: "review.state.done"
+        case .failed: "review.state.failed"
+        }
+    }
+
+    /// A stored time as `YYYY-MM-DD HH:MM` UTC, the same in both languages.
+    static func timestamp(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = Int((Double(seconds) / 86_400).rounded(.down))
+        let minute = (seconds - days * 86_400) / 60
+        let hh = minute / 60, mm = minute % 60
+        return "\(CivilDate(dayNumber: days)) \(hh < 10 ? "0" : "")\(hh):\(mm < 10 ? "0" : "")\(mm) UTC"
     }
 
     // MARK: Queue
@@ -141,55 +169,63 @@ struct ReviewPages: Sendable {
         return c.queryItems?.isEmpty == false ? "?" + (c.percentEncodedQuery ?? "") : ""
     }
 
-    func queuePage(_ req: Request, _ session: Session, _ account: Account) async throws -> Response {
+    func queuePage(_ req: Request, _ v: Viewer) async throws -> Response {
+        let account = v.account, L = v.L
         guard account.role == .reviewer else { return WebPages.redirect("/review/batches") }
         let filter = ReviewRoutes.queueFilter(req)
         let (all, shown) = try await routes.queue(for: account, filter: filter)
         let decisions = try await api.store.decisions(batchID: nil)
-        func select(_ name: String, _ label: String, _ current: String?, _ value: (ReviewItem) -> [String], _ drop: (inout QueueFilter) -> Void) -> String {
+        func select(_ name: String, _ label: String, _ current: String?, _ value: (ReviewItem) -> [String],
+                    _ drop: (inout QueueFilter) -> Void, display: (String) -> String = { $0 }) -> String {
             var others = filter
             drop(&others)
             var counts: [String: Int] = [:]
             for item in all where others.matches(item) { for v in value(item) { counts[v, default: 0] += 1 } }
             let options = counts.keys.sorted().map { v -> String in
-                "<option value=\"\(Self.esc(v))\"\(v == current ? " selected" : "")>\(Self.esc(v)) (\(counts[v] ?? 0))</option>"
+                let text = L.text("review.filter.option", ["value": .text(display(v)), "count": .number(Double(counts[v] ?? 0))])
+                return "<option value=\"\(Self.esc(v))\"\(v == current ? " selected" : "")>\(Self.esc(text))</option>"
             }
-            return "<label>\(label) <select name=\"\(name)\"><option value=\"\">\(T.any)</option>\(options.joined())</select></label>"
+            return "<label>\(Self.esc(label)) <select name=\"\(name)\"><option value=\"\">\(L.text("review.filter.any"))</option>\(options.joined())</select></label>"
         }
         let form = """
-            <form class="filters" method="get" action="/review" aria-label="\(T.filters)">
-            \(select("unit", T.unit, filter.unit, { [$0.unitID ?? ""] }, { $0.unit = nil }))
-            \(select("operator", T.operatorLabel, filter.operatorID, { [$0.operatorID ?? ""] }, { $0.operatorID = nil }))
-            \(select("rule", T.rule, filter.rule, { $0.rules }, { $0.rule = nil }))
-            \(select("verdict", T.verdict, filter.verdict, { [$0.status.rawValue] }, { $0.verdict = nil }))
-            <label>\(T.from) <input type="date" name="from" value="\(Self.esc(filter.from ?? ""))"></label>
-            <label>\(T.to) <input type="date" name="to" value="\(Self.esc(filter.to ?? ""))"></label>
-            <button type="submit">\(T.apply)</button></form>
-            <p class="hint">\(T.keysQueue)</p>
+            <form class="filters" method="get" action="/review" aria-label="\(Self.esc(L.text("review.filter.label")))">
+            \(select("unit", L.text("review.filter.unit"), filter.unit, { [$0.unitID ?? ""] }, { $0.unit = nil }))
+            \(select("operator", L.text("review.filter.operator"), filter.operatorID, { [$0.operatorID ?? ""] }, { $0.operatorID = nil }))
+            \(select("rule", L.text("review.filter.rule"), filter.rule, { $0.rules }, { $0.rule = nil }))
+            \(select("verdict", L.text("review.filter.verdict"), filter.verdict, { [$0.status.rawValue] }, { $0.verdict = nil },
+                     display: { Verdict.Value(rawValue: $0).map { Self.status($0, L) } ?? $0 }))
+            <label>\(L.text("review.filter.from")) <input type="date" name="from" value="\(Self.esc(filter.from ?? ""))"></label>
+            <label>\(L.text("review.filter.to")) <input type="date" name="to" value="\(Self.esc(filter.to ?? ""))"></label>
+            <button type="submit">\(L.text("review.filter.apply"))</button></form>
+            <p class="hint">\(L.text("review.keys.queue"))</p>
             """
         let q = Self.query(filter)
         let rows = shown.map { item -> String in
             let (reading, visible) = routes.reading(of: item, by: account.name, decisions: decisions.filter { $0.batchID == item.batchID })
             let latest = visible.latest().first
             let chips = item.rules.map { "<span class=\"chip\">\(Self.esc($0))</span>" }
-                + (item.status == .pass ? ["<span class=\"chip pass\">\(T.sampled)</span>"] : [])
-                + (reading == 2 && latest == nil ? ["<span class=\"chip second\">\(T.secondReading)</span>"] : [])
-            let alt = "\(item.scanID) \(item.fileName): \(item.status.rawValue)" + (item.rules.isEmpty ? "" : ", " + item.rules.joined(separator: ", "))
+                + (item.status == .pass ? ["<span class=\"chip pass\">\(L.text("review.chip.sampled"))</span>"] : [])
+                + (reading == 2 && latest == nil ? ["<span class=\"chip second\">\(L.text("review.chip.second_reading"))</span>"] : [])
+            let alt = L.text(item.rules.isEmpty ? "review.queue.alt" : "review.queue.alt_rules",
+                             ["scan": .text(item.scanID), "file": .text(item.fileName), "verdict": .text(Self.status(item.status, L)),
+                              "rules": .text(item.rules.joined(separator: ", "))])
             return """
                 <li><a class="item" href="/review/image/\(item.key)\(q)"><img src="\(Self.esc(item.thumbnail))" alt="\(Self.esc(alt))" width="200" loading="lazy">
-                <span class="badge \(item.status.rawValue)">\(item.status.rawValue)</span> <strong>\(Self.esc(item.scanID))</strong> \(Self.esc(item.fileName))
+                <span class="badge \(item.status.rawValue)">\(Self.status(item.status, L))</span> <strong>\(Self.esc(item.scanID))</strong> \(Self.esc(item.fileName))
                 <span class="meta">\(Self.esc(item.unitID ?? "")) · \(Self.esc(item.operatorID ?? "")) · \(Self.esc(item.examDate ?? ""))</span>
-                \(latest.map { "<span class=\"badge decided\">\(Self.esc($0.verdict.rawValue))</span>" } ?? "")
+                \(latest.map { "<span class=\"badge decided\">\(L.text(Self.decidedKey($0.verdict)))</span>" } ?? "")
                 <span class="chips">\(chips.joined(separator: " "))</span></a></li>
                 """
         }
-        let list = rows.isEmpty ? "<p>\(T.empty)</p>" : "<p>\(shown.count) / \(all.count) \(T.images)</p><ol id=\"queue\" class=\"queue\">\(rows.joined())</ol>"
-        return shell(T.queue, account, session, form + list)
+        let count = L.text("review.queue.count", ["shown": .number(Double(shown.count)), "total": .number(Double(all.count))])
+        let list = rows.isEmpty ? "<p>\(L.text("review.queue.empty"))</p>" : "<p>\(count)</p><ol id=\"queue\" class=\"queue\">\(rows.joined())</ol>"
+        return shell(L.text("review.nav.queue"), v, form + list)
     }
 
     // MARK: Viewer
 
-    func viewerPage(_ req: Request, _ ctx: ServiceContext, _ session: Session, _ account: Account) async throws -> Response {
+    func viewerPage(_ req: Request, _ ctx: ServiceContext, _ v: Viewer) async throws -> Response {
+        let account = v.account, L = v.L
         let (_, item) = try await routes.item(ctx, for: account)
         let decisions = try await api.store.decisions(batchID: item.batchID)
         let filter = ReviewRoutes.queueFilter(req)
@@ -198,107 +234,133 @@ struct ReviewPages: Sendable {
         if account.role == .reviewer {
             let shown = try await routes.queue(for: account, filter: filter).shown
             if let at = shown.firstIndex(where: { $0.key == item.key }) {
-                let prev = at > 0 ? "<a id=\"prev\" rel=\"prev\" href=\"/review/image/\(shown[at - 1].key)\(q)\">← \(T.previous)</a>" : ""
-                let next = at + 1 < shown.count ? "<a id=\"next\" rel=\"next\" href=\"/review/image/\(shown[at + 1].key)\(q)\">\(T.next) →</a>" : ""
-                nav = "<p class=\"pager\">\(prev) <a href=\"/review\(q)\">\(T.queue)</a> \(next)</p>"
+                let prev = at > 0 ? "<a id=\"prev\" rel=\"prev\" href=\"/review/image/\(shown[at - 1].key)\(q)\">← \(L.text("review.viewer.previous"))</a>" : ""
+                let next = at + 1 < shown.count ? "<a id=\"next\" rel=\"next\" href=\"/review/image/\(shown[at + 1].key)\(q)\">\(L.text("review.viewer.next")) →</a>" : ""
+                nav = "<p class=\"pager\">\(prev) <a href=\"/review\(q)\">\(L.text("review.nav.queue"))</a> \(next)</p>"
             }
         }
-        let overlayToggles = T.overlayNames.enumerated().map { n, o -> String in
-            "<label><input type=\"checkbox\" data-overlay=\"\(o.id)\" data-key=\"\(n + 1)\" checked> \(o.label)</label>"
+        let overlayToggles = Self.overlays.enumerated().map { n, o -> String in
+            "<label><input type=\"checkbox\" data-overlay=\"\(o.id)\" data-key=\"\(n + 1)\" checked> \(L.text(o.key))</label>"
         }.joined(separator: " ")
+        let label = L.text("review.viewer.frame_label", ["scan": .text(item.scanID), "file": .text(item.fileName),
+                                                         "width": .number(Double(item.image.widthPx)), "height": .number(Double(item.image.heightPx))])
         let viewer = """
             \(nav)
-            <section aria-label="\(T.image)"><p class="hint">\(T.keysViewer)</p>
-            <fieldset class="overlays"><legend>\(T.overlays)</legend>\(overlayToggles)</fieldset>
-            <p><button type="button" id="zoom-in">\(T.zoomIn)</button> <button type="button" id="zoom-out">\(T.zoomOut)</button>
-            <button type="button" id="zoom-reset">\(T.zoomReset)</button></p>
-            <div id="viewport" class="viewport" tabindex="0" role="img" aria-label="\(Self.esc("\(item.scanID) \(item.fileName), \(item.image.widthPx) × \(item.image.heightPx) px"))"
+            \(Self.scanFacts(item, L))
+            <section aria-label="\(Self.esc(L.text("review.viewer.image")))"><p class="hint">\(L.text("review.keys.viewer"))</p>
+            <fieldset class="overlays"><legend>\(L.text("review.viewer.overlays"))</legend>\(overlayToggles)</fieldset>
+            <p><button type="button" id="zoom-in">\(L.text("review.viewer.zoom_in"))</button> <button type="button" id="zoom-out">\(L.text("review.viewer.zoom_out"))</button>
+            <button type="button" id="zoom-reset">\(L.text("review.viewer.zoom_reset"))</button></p>
+            <div id="viewport" class="viewport" tabindex="0" role="img" aria-label="\(Self.esc(label))"
               data-frame="/api/v1/review/\(item.key)/frame" data-geometry="/api/v1/review/\(item.key)/geometry.json"
               data-width="\(item.image.widthPx)" data-height="\(item.image.heightPx)">
             <div id="stage" class="stage"><img id="frame" src="/api/v1/review/\(item.key)/frame" alt="" width="\(item.image.widthPx)" height="\(item.image.heightPx)">
             <svg id="overlay" viewBox="0 0 \(item.image.widthPx) \(item.image.heightPx)" aria-hidden="true"></svg></div></div>
             </section>
             """
-        let findings = item.findings.isEmpty ? "<p>\(T.noFindings)</p>" : "<ul>" + item.findings.map {
-            "<li><span class=\"chip\">\(Self.esc($0.rule.rawValue))</span> \(Self.esc($0.severity.rawValue)): \(Self.esc($0.explanation))</li>"
+        // Findings render from their catalogue messages, as on the static pages.
+        let findings = item.findings.isEmpty ? "<p>\(L.text("review.viewer.no_findings"))</p>" : "<ul>" + item.findings.map {
+            let view = FindingView(finding: $0, namingFile: false, localizer: L)
+            return "<li><span class=\"chip\">\(Self.esc($0.rule.rawValue))</span> \(Self.esc(view.severity.label(L))): \(Self.esc(view.explanation))</li>"
         }.joined() + "</ul>"
-        let sentences = Self.measurementSentences(item.image)
-        var body = viewer + "<section><h2>\(T.findings)</h2>\(findings)</section>"
+        let sentences = Self.measurementSentences(item.image, L)
+        var body = viewer + "<section><h2>\(L.text("review.viewer.findings"))</h2>\(findings)</section>"
         if !sentences.isEmpty {
-            body += "<section><h2>\(T.measurements)</h2><ul>\(sentences.map { "<li>\(Self.esc($0))</li>" }.joined())</ul></section>"
+            body += "<section><h2>\(L.text("review.viewer.measurements"))</h2><ul>\(sentences.map { "<li>\(Self.esc($0))</li>" }.joined())</ul></section>"
         }
         if account.role == .reviewer {
             let (reading, visible) = routes.reading(of: item, by: account.name, decisions: decisions)
-            let notice = reading == 2 ? "<p class=\"notice\" id=\"blind\">\(T.blind)</p>"
-                : routes.isDoubleRead(item) ? "<p class=\"notice\">\(T.doubleFirst)</p>" : ""
-            body += "<section><h2>\(T.decision)</h2>\(notice)\(decisionForm(item: item, session: session, current: visible.latest().first, q: q))"
-            body += "<h3>\(T.history)</h3>\(Self.history(visible))</section>"
+            let notice = reading == 2 ? "<p class=\"notice\" id=\"blind\">\(L.text("review.viewer.blind"))</p>"
+                : routes.isDoubleRead(item) ? "<p class=\"notice\">\(L.text("review.viewer.double_first"))</p>" : ""
+            body += "<section><h2>\(L.text("review.decision.heading"))</h2>\(notice)\(decisionForm(item: item, v: v, current: visible.latest().first, q: q))"
+            body += "<h3>\(L.text("review.history.heading"))</h3>\(Self.history(visible, L))</section>"
             let scanDecisions = decisions.filter { $0.scan == item.scanID && $0.isScanDecision }
-            body += "<section><h2>\(T.scanDecision)</h2>\(scanForm(item: item, session: session, current: scanDecisions.latest().first, q: q))"
-            body += "\(Self.history(scanDecisions))</section>"
+            body += "<section><h2>\(L.text("review.scan_decision.heading"))</h2>\(scanForm(item: item, v: v, current: scanDecisions.latest().first, q: q))"
+            body += "\(Self.history(scanDecisions, L))</section>"
         } else {
             let mine = decisions.filter { $0.scan == item.scanID && ($0.image == item.fileName || $0.isScanDecision) && $0.reading == 1 }
-            body += "<section><h2>\(T.reviewer)</h2>\(Self.history(mine))</section>"
+            body += "<section><h2>\(L.text("review.reviewer_decision"))</h2>\(Self.history(mine, L))</section>"
         }
-        return shell("\(item.scanID) · \(item.fileName)", account, session, body)
+        return shell("\(item.scanID) · \(item.fileName)", v, body)
     }
 
-    static func measurementSentences(_ image: ImageReport) -> [String] {
+    /// Unit, operator, exam date and gestational age of the image's scan, in the page's language.
+    static func scanFacts(_ item: ReviewItem, _ L: Localizer) -> String {
+        var facts: [String] = []
+        if let unit = item.unitID { facts.append(L.text("review.fact.unit", ["id": .text(unit)])) }
+        if let op = item.operatorID { facts.append(L.text("review.fact.operator", ["id": .text(op)])) }
+        if let date = item.examDate { facts.append(L.text("review.fact.exam_date", ["date": .text(date)])) }
+        if let days = item.gestationalAgeDays { facts.append(L.text("review.fact.ga", ["days": .number(Double(days))])) }
+        return facts.isEmpty ? "" : "<p class=\"meta\" id=\"facts\">\(facts.map(esc).joined(separator: " · "))</p>"
+    }
+
+    static func measurementSentences(_ image: ImageReport, _ L: Localizer) -> [String] {
         image.measurements.compactMap { m in
             guard let r = m.reportedMM, let a = m.automaticMM else { return nil }
-            return MeasurementFeedback.sentence(measure: m.measure, reportedMM: r, automaticMM: a)
+            return L.text(MeasurementFeedback.message(measure: m.measure, reportedMM: r, automaticMM: a))
         }
     }
 
-    func decisionForm(item: ReviewItem, session: Session, current: Decision?, q: String) -> String {
+    func decisionForm(item: ReviewItem, v: Viewer, current: Decision?, q: String) -> String {
+        let L = v.L
         let criteria = ReviewCriteria.head.map { c -> String in
-            let radios = T.answers.map { a, label -> String in
-                "<label><input type=\"radio\" name=\"c.\(c)\" value=\"\(a.rawValue)\"\(current?.criteria[c] == a ? " checked" : "")> \(label)</label>"
+            let radios = CriterionAnswer.allCases.map { a -> String in
+                "<label><input type=\"radio\" name=\"c.\(c)\" value=\"\(a.rawValue)\"\(current?.criteria[c] == a ? " checked" : "")> \(L.text(Self.answerKey(a)))</label>"
             }.joined(separator: " ")
-            return "<fieldset class=\"criterion\"><legend>\(T.criterionNames[c] ?? c)</legend>\(radios)</fieldset>"
+            return "<fieldset class=\"criterion\"><legend>\(Self.esc(Self.criterion(c, L)))</legend>\(radios)</fieldset>"
         }.joined()
         return """
             <form method="post" id="decision" action="/review/image/\(item.key)\(q)">
-            <input type="hidden" name="csrf" value="\(Self.esc(session.csrfToken))">
-            <fieldset><legend>\(T.criteria)</legend>\(criteria)</fieldset>
-            \(verdictFields(current))
-            <p><button type="submit" id="save">\(T.save)</button></p></form>
+            <input type="hidden" name="csrf" value="\(Self.esc(v.session.csrfToken))">
+            <fieldset><legend>\(L.text("review.decision.criteria"))</legend>\(criteria)</fieldset>
+            \(verdictFields(current, L))
+            <p><button type="submit" id="save">\(L.text("review.decision.save"))</button></p></form>
             """
     }
 
-    func verdictFields(_ current: Decision?) -> String {
-        let verdicts = T.verdicts.map { v, label -> String in
-            "<label><input type=\"radio\" name=\"verdict\" value=\"\(v.rawValue)\" required\(current?.verdict == v ? " checked" : "")> \(label)</label>"
+    func verdictFields(_ current: Decision?, _ L: Localizer) -> String {
+        let verdicts = ReviewVerdict.allCases.map { v -> String in
+            "<label><input type=\"radio\" name=\"verdict\" value=\"\(v.rawValue)\" required\(current?.verdict == v ? " checked" : "")> \(L.text(Self.verdictKey(v)))</label>"
         }.joined(separator: " ")
         let reasons = ReviewCriteria.reasons.map { r -> String in
-            "<label><input type=\"checkbox\" name=\"reason\" value=\"\(r)\"\(current?.reasons.contains(r) == true ? " checked" : "")> \(T.reasonNames[r] ?? r)</label>"
+            "<label><input type=\"checkbox\" name=\"reason\" value=\"\(r)\"\(current?.reasons.contains(r) == true ? " checked" : "")> \(Self.esc(Self.reason(r, L)))</label>"
         }.joined(separator: " ")
         return """
-            <fieldset><legend>\(T.reviewVerdict)</legend>\(verdicts)</fieldset>
-            <fieldset><legend>\(T.reasons)</legend>\(reasons)</fieldset>
-            <p><label>\(T.comment)<br><textarea name="comment" rows="3" maxlength="2000">\(Self.esc(current?.comment ?? ""))</textarea></label></p>
+            <fieldset><legend>\(L.text("review.decision.verdict"))</legend>\(verdicts)</fieldset>
+            <fieldset><legend>\(L.text("review.decision.reasons"))</legend>\(reasons)</fieldset>
+            <p><label>\(L.text("review.decision.comment"))<br><textarea name="comment" rows="3" maxlength="2000">\(Self.esc(current?.comment ?? ""))</textarea></label></p>
             """
     }
 
-    func scanForm(item: ReviewItem, session: Session, current: Decision?, q: String) -> String {
-        """
-        <form method="post" id="scan-decision" action="/review/image/\(item.key)\(q)">
-        <input type="hidden" name="csrf" value="\(Self.esc(session.csrfToken))"><input type="hidden" name="scope" value="scan">
-        \(verdictFields(current).replacingOccurrences(of: "name=\"comment\"", with: "name=\"comment\" aria-describedby=\"scan-note\""))
-        <p id="scan-note" class="hint">\(T.scanDecision)</p>
-        <p><button type="submit">\(T.saveScan)</button></p></form>
-        """
+    func scanForm(item: ReviewItem, v: Viewer, current: Decision?, q: String) -> String {
+        let L = v.L
+        return """
+            <form method="post" id="scan-decision" action="/review/image/\(item.key)\(q)">
+            <input type="hidden" name="csrf" value="\(Self.esc(v.session.csrfToken))"><input type="hidden" name="scope" value="scan">
+            \(verdictFields(current, L).replacingOccurrences(of: "name=\"comment\"", with: "name=\"comment\" aria-describedby=\"scan-note\""))
+            <p id="scan-note" class="hint">\(L.text("review.scan_decision.heading"))</p>
+            <p><button type="submit">\(L.text("review.scan_decision.save"))</button></p></form>
+            """
     }
 
-    static func history(_ decisions: [Decision]) -> String {
-        guard !decisions.isEmpty else { return "<p>\(T.noHistory)</p>" }
+    static func history(_ decisions: [Decision], _ L: Localizer) -> String {
+        guard !decisions.isEmpty else { return "<p>\(L.text("review.history.none"))</p>" }
         let iso = ISO8601DateFormatter()
         return "<ol class=\"history\">" + decisions.sorted { $0.version > $1.version }.map { d -> String in
-            let score = d.score.map { " · \(T.score) \($0)/\(ReviewCriteria.head.count)" } ?? ""
-            let was = d.previousVerdict.map { " (\(T.was) \($0.rawValue))" } ?? ""
-            let reasons = d.reasons.isEmpty ? "" : " · " + d.reasons.map { esc(T.reasonNames[$0] ?? $0) }.joined(separator: ", ")
-            return "<li><strong>\(esc(d.verdict.rawValue))</strong>\(was)\(score)\(reasons) · \(T.by) \(esc(d.reviewer)) · "
-                + "<time>\(iso.string(from: d.decidedAt))</time> · \(T.version) \(d.version)"
+            var parts = [L.text(d.previousVerdict == nil ? "review.history.verdict" : "review.history.verdict_was",
+                                ["verdict": .text(L.text(decidedKey(d.verdict))),
+                                 "previous": .text(d.previousVerdict.map { L.text(decidedKey($0)) } ?? "")])]
+            if let score = d.score {
+                parts.append(L.text("review.history.score", ["score": .number(Double(score)), "max": .number(Double(ReviewCriteria.head.count))]))
+            }
+            if !d.reasons.isEmpty { parts.append(d.reasons.map { reason($0, L) }.joined(separator: L.text("review.list_separator"))) }
+            parts.append(L.text("review.history.by", ["reviewer": .text(d.reviewer)]))
+            let time = "<time datetime=\"\(iso.string(from: d.decidedAt))\">\(timestamp(d.decidedAt))</time>"
+            parts.append(L.text("review.history.version", ["version": .number(Double(d.version))]))
+            // The verdict leads in bold; the time is markup, so it is joined after escaping.
+            let head = "<strong>\(esc(parts[0]))</strong>"
+            let rest = parts.dropFirst().map(esc)
+            return "<li>" + ([head] + rest.dropLast() + [time, rest.last ?? ""]).joined(separator: " · ")
                 + (d.comment.isEmpty ? "" : "<br><q>\(esc(d.comment))</q>") + "</li>"
         }.joined() + "</ol>"
     }
@@ -335,22 +397,26 @@ struct ReviewPages: Sendable {
 
     // MARK: Batches (units and reviewers)
 
-    func batchesPage(_ session: Session, _ account: Account) async throws -> Response {
+    func batchesPage(_ v: Viewer) async throws -> Response {
+        let account = v.account, L = v.L
         guard account.role != .admin else { throw APIFailure.forbidden }
         let list = try await api.store.batches(unit: account.role == .reviewer ? nil : account.name)
         let rows = list.map { b -> String in
-            "<tr><td><a href=\"/review/batches/\(b.id)\">\(Self.esc(b.name))</a></td><td>\(Self.esc(b.unit))</td><td>\(b.state.rawValue)</td>"
+            "<tr><td><a href=\"/review/batches/\(b.id)\">\(Self.esc(b.name))</a></td><td>\(Self.esc(b.unit))</td><td>\(L.text(Self.stateKey(b.state)))</td>"
                 + "<td>\(b.imagesTotal.map(String.init) ?? "")</td></tr>"
         }.joined()
-        return shell(T.batches, account, session, """
-            <table><thead><tr><th scope="col">\(T.name)</th><th scope="col">\(T.unit)</th><th scope="col">\(T.state)</th>
-            <th scope="col">\(T.images)</th></tr></thead><tbody>\(rows)</tbody></table>
+        return shell(L.text("review.nav.batches"), v, """
+            <table><thead><tr><th scope="col">\(L.text("review.batches.name"))</th><th scope="col">\(L.text("review.batches.unit"))</th>
+            <th scope="col">\(L.text("review.batches.state"))</th><th scope="col">\(L.text("review.batches.images"))</th></tr></thead><tbody>\(rows)</tbody></table>
             """)
     }
 
-    func batchPage(_ ctx: ServiceContext, _ session: Session, _ account: Account) async throws -> Response {
+    func batchPage(_ ctx: ServiceContext, _ v: Viewer) async throws -> Response {
+        let account = v.account, L = v.L
         let batch = try await api.readableBatch(try ctx.parameters.require("id"), for: account)
-        guard batch.state == .done else { return shell(batch.name, account, session, "<p>\(T.notReady) (\(batch.state.rawValue))</p>") }
+        guard batch.state == .done else {
+            return shell(batch.name, v, "<p>\(L.text("review.batch.not_ready", ["state": .text(L.text(Self.stateKey(batch.state)))]))</p>")
+        }
         let decisions = try await api.store.decisions(batchID: batch.id).filter { $0.reading == 1 }.latest()
         var body = ""
         let files = try await api.store.files(batchID: batch.id)
@@ -360,67 +426,82 @@ struct ReviewPages: Sendable {
             let images = files.map(\.name).filter { !UploadRules.isManifestName($0) && InputDiscovery.hasImageExtension($0) }
             let r = ManifestReconciliation.reconcile(manifest, imageFiles: images)
             if !r.missingImages.isEmpty {
-                body += "<section><h2>\(T.filesMissing)</h2><ul>\(r.missingImages.map { "<li>\(Self.esc($0.scanID)): \(Self.esc($0.file))</li>" }.joined())</ul></section>"
+                body += "<section><h2>\(L.text("review.batch.files_missing"))</h2><ul>\(r.missingImages.map { "<li>\(Self.esc($0.scanID)): \(Self.esc($0.file))</li>" }.joined())</ul></section>"
             }
             if !r.unlistedImages.isEmpty {
-                body += "<section><h2>\(T.filesExtra)</h2><ul>\(r.unlistedImages.map { "<li>\(Self.esc($0))</li>" }.joined())</ul></section>"
+                body += "<section><h2>\(L.text("review.batch.files_extra"))</h2><ul>\(r.unlistedImages.map { "<li>\(Self.esc($0))</li>" }.joined())</ul></section>"
             }
         }
         var scansHTML = ""
         for scan in try routes.catalog.scans(of: batch) {
             let final = decisions.first { $0.scan == scan.report.scan.scanID && $0.isScanDecision }
-            scansHTML += "<li><h3>\(Self.esc(scan.report.scan.scanID)) <span class=\"badge \(scan.report.verdict.value.rawValue)\">\(scan.report.verdict.value.rawValue)</span></h3>"
-            scansHTML += "<p>\(T.scanDecision): " + (final.map(Self.decisionLine) ?? T.notReviewed) + "</p><ul>"
+            let verdict = scan.report.verdict.value
+            scansHTML += "<li><h3>\(Self.esc(scan.report.scan.scanID)) <span class=\"badge \(verdict.rawValue)\">\(Self.status(verdict, L))</span></h3>"
+            scansHTML += "<p>\(L.text("review.scan_decision.heading"))\(L.text("review.label_separator"))"
+                + (final.map { Self.decisionLine($0, L) } ?? L.text("review.not_reviewed")) + "</p><ul>"
             for item in routes.catalog.items(scan) {
                 let d = decisions.first { $0.scan == item.scanID && $0.image == item.fileName }
                 scansHTML += "<li><a href=\"/review/image/\(item.key)\">\(Self.esc(item.fileName))</a> "
-                    + "<span class=\"badge \(item.status.rawValue)\">\(item.status.rawValue)</span> "
+                    + "<span class=\"badge \(item.status.rawValue)\">\(Self.status(item.status, L))</span> "
                     + item.rules.map { "<span class=\"chip\">\(Self.esc($0))</span>" }.joined(separator: " ")
-                    + "<br>\(T.reviewer): " + (d.map(Self.decisionLine) ?? T.notReviewed)
-                    + Self.measurementSentences(item.image).map { "<br>\(Self.esc($0))" }.joined() + "</li>"
+                    + "<br>\(L.text("review.reviewer_decision"))\(L.text("review.label_separator"))"
+                    + (d.map { Self.decisionLine($0, L) } ?? L.text("review.not_reviewed"))
+                    + Self.measurementSentences(item.image, L).map { "<br>\(Self.esc($0))" }.joined() + "</li>"
             }
             scansHTML += "</ul></li>"
         }
-        body += "<section><h2>\(T.scans)</h2><ul class=\"scans\">\(scansHTML)</ul></section>"
-        return shell(batch.name, account, session, body)
+        body += "<section><h2>\(L.text("review.batch.scans"))</h2><ul class=\"scans\">\(scansHTML)</ul></section>"
+        return shell(batch.name, v, body)
     }
 
-    static func decisionLine(_ d: Decision) -> String {
-        "<strong class=\"decision\">\(esc(d.verdict.rawValue))</strong>"
-            + (d.reasons.isEmpty ? "" : " (" + d.reasons.map { esc(T.reasonNames[$0] ?? $0) }.joined(separator: ", ") + ")")
-            + (d.comment.isEmpty ? "" : " — <q>\(esc(d.comment))</q>") + " · \(T.by) \(esc(d.reviewer))"
+    static func decisionLine(_ d: Decision, _ L: Localizer) -> String {
+        "<strong class=\"decision\">\(esc(L.text(decidedKey(d.verdict))))</strong>"
+            + (d.reasons.isEmpty ? "" : " (" + d.reasons.map { esc(reason($0, L)) }.joined(separator: esc(L.text("review.list_separator"))) + ")")
+            + (d.comment.isEmpty ? "" : " — <q>\(esc(d.comment))</q>") + " · " + esc(L.text("review.history.by", ["reviewer": .text(d.reviewer)]))
     }
 
     // MARK: Audit
 
-    func auditPage(_ session: Session, _ account: Account) async throws -> Response {
+    func auditPage(_ v: Viewer) async throws -> Response {
+        let account = v.account, L = v.L
         try api.require(account, .reviewer)
         let items = try await routes.allItems(for: account)
         let audit = ReviewAudit(items: items, decisions: try await api.store.decisions(batchID: nil))
+        let na = L.text("review.audit.na")
+        func decimals(_ value: Double?, _ key: String) -> String { value.map { L.text(key, ["value": .number($0)]) } ?? na }
         func table(_ caption: String, _ rows: [ReviewAudit.Group], link: Bool) -> String {
             let body = rows.map { g -> String in
-                let name = link ? "<a href=\"/review?operator=\(g.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")\">\(Self.esc(g.name))</a>" : Self.esc(g.name)
+                let shownName = g.name.isEmpty ? L.text("review.audit.none") : g.name
+                let name = link && !g.name.isEmpty
+                    ? "<a href=\"/review?operator=\(g.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")\">\(Self.esc(shownName))</a>"
+                    : Self.esc(shownName)
+                let pairs = L.plural("review.audit.pairs", count: g.pairs)
                 return "<tr><th scope=\"row\">\(name)</th><td>\(g.images)</td><td>\(g.automaticFlagged)</td><td>\(g.decided)</td>"
-                    + "<td>\(g.rejectRate.map { String(format: "%.0f %%", $0 * 100) } ?? T.na)</td>"
-                    + "<td>\(g.meanScore.map { String(format: "%.1f", $0) } ?? T.na)</td>"
-                    + "<td>\(g.topFailed.map { Self.esc(T.criterionNames[$0] ?? $0) }.joined(separator: ", "))</td>"
-                    + "<td>\(g.kappa.map { String(format: "%.2f", $0) } ?? T.na) (\(g.pairs) \(T.pairs))</td></tr>"
+                    + "<td>\(decimals(g.rejectRate.map { $0 * 100 }, "review.audit.percent"))</td>"
+                    + "<td>\(decimals(g.meanScore, "review.audit.mean_score_value"))</td>"
+                    + "<td>\(g.topFailed.map { Self.esc(Self.criterion($0, L)) }.joined(separator: Self.esc(L.text("review.list_separator"))))</td>"
+                    + "<td>\(decimals(g.kappa, "review.audit.kappa_value")) (\(Self.esc(pairs)))</td></tr>"
             }.joined()
             return """
-                <section><h2>\(caption)</h2><div class="scroll" tabindex="0" role="region" aria-label="\(caption)"><table><thead><tr><th scope="col">\(caption)</th><th scope="col">\(T.images)</th>
-                <th scope="col">\(T.automaticStats)</th><th scope="col">\(T.decided)</th><th scope="col">\(T.rejectRate)</th>
-                <th scope="col">\(T.meanScore)</th><th scope="col">\(T.topFailed)</th><th scope="col">\(T.kappa)</th></tr></thead>
+                <section><h2>\(Self.esc(caption))</h2><div class="scroll" tabindex="0" role="region" aria-label="\(Self.esc(caption))"><table><thead><tr><th scope="col">\(Self.esc(caption))</th><th scope="col">\(L.text("review.audit.images"))</th>
+                <th scope="col">\(L.text("review.audit.automatic"))</th><th scope="col">\(L.text("review.audit.decided"))</th><th scope="col">\(L.text("review.audit.rejected"))</th>
+                <th scope="col">\(L.text("review.audit.mean_score"))</th><th scope="col">\(L.text("review.audit.top_failed"))</th><th scope="col">\(L.text("review.audit.kappa"))</th></tr></thead>
                 <tbody>\(body)</tbody></table></div></section>
                 """
         }
-        let criteria = ([("verdict", audit.verdictKappa)] + ReviewCriteria.head.map { ($0, audit.criterionKappa[$0] ?? nil) }).map { c, k -> String in
-            "<tr><th scope=\"row\">\(Self.esc(T.criterionNames[c] ?? T.reviewVerdict))</th><td>\(k.map { String(format: "%.2f", $0) } ?? T.na)</td></tr>"
+        // The verdict's agreement first (no criterion), then each criterion's.
+        let agreement: [(criterion: String?, kappa: Double?)] = [(nil, audit.verdictKappa)]
+            + ReviewCriteria.head.map { ($0, audit.criterionKappa[$0] ?? nil) }
+        let criteria = agreement.map { c, k -> String in
+            let name = c.map { Self.criterion($0, L) } ?? L.text("review.decision.verdict")
+            return "<tr><th scope=\"row\">\(Self.esc(name))</th><td>\(decimals(k, "review.audit.kappa_value"))</td></tr>"
         }.joined()
-        let body = table(T.perOperator, audit.byOperator, link: true) + table(T.perUnit, audit.byUnit, link: false)
+        let body = table(L.text("review.audit.per_operator"), audit.byOperator, link: true)
+            + table(L.text("review.audit.per_unit"), audit.byUnit, link: false)
             + """
-            <section><h2>\(T.kappaCriterion)</h2><p>\(audit.pairCount) \(T.pairs)</p><table><thead><tr><th scope="col">\(T.criterionHeader)</th>
+            <section><h2>\(L.text("review.audit.kappa_heading"))</h2><p>\(Self.esc(L.plural("review.audit.pairs", count: audit.pairCount)))</p><table><thead><tr><th scope="col">\(L.text("review.audit.criterion"))</th>
             <th scope="col">κ</th></tr></thead><tbody>\(criteria)</tbody></table></section>
             """
-        return shell(T.audit, account, session, body)
+        return shell(L.text("review.nav.audit"), v, body)
     }
 }

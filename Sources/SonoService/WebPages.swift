@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SonoL10n
 
 /// The browser side: a login form that trades a token for a session cookie (HttpOnly,
 /// SameSite=Strict) and the sonographers' upload page. Pages load nothing from elsewhere; the CSP
@@ -12,9 +13,13 @@ struct WebPages: Sendable {
             guard let (_, account) = try await api.currentSession(req) else { return Self.redirect("/login") }
             return Self.redirect(account.role == .unit ? "/upload" : "/api/v1/batches")
         }
-        router.get("/login") { _, _ in Self.page(title: "Sign in", body: Self.loginForm(error: nil)) }
+        router.get("/login") { req, _ in
+            let L = Self.anonymousLanguage(req)
+            return Self.page(L, title: L.text("web.sign_in"), body: Self.loginForm(L, error: nil))
+        }
         router.post("/login") { req, _ in try await login(req) }
         router.post("/logout") { req, _ in try await logout(req) }
+        router.post("/language") { req, _ in try await setLanguage(req) }
         router.get("/upload") { req, _ in try await uploadPage(req) }
         router.get("/assets/upload.js") { _, _ in
             var response = JSONResponse.bytes(Data(UploadScript.source.utf8), contentType: "text/javascript; charset=utf-8")
@@ -45,7 +50,8 @@ struct WebPages: Sendable {
         guard let token = fields["token"]?.trimmingCharacters(in: .whitespacesAndNewlines),
               let account = try await api.accounts.authenticate(token: token)
         else {
-            return Self.page(title: "Sign in", body: Self.loginForm(error: "That token is not valid."), status: .unauthorized)
+            let L = Self.anonymousLanguage(req, chosen: fields["lang"])
+            return Self.page(L, title: L.text("web.sign_in"), body: Self.loginForm(L, error: L.text("web.login.invalid")), status: .unauthorized)
         }
         let cookieValue = Secrets.randomToken(bytes: 32)
         let session = Session(idHash: Secrets.sha256Hex(Data(cookieValue.utf8)), account: account.name,
@@ -73,50 +79,106 @@ struct WebPages: Sendable {
         return response
     }
 
+    /// Stores the signed-in user's page language (`lang` = `en`, `zh-CN`, or empty to follow the
+    /// browser) and returns to `back`, a path on this site.
+    func setLanguage(_ req: Request) async throws -> Response {
+        let fields = Self.form(try await api.body(req, limit: 4096, limitName: "max_request_bytes"))
+        let account = try await api.authenticate(req, stateChanging: true, formCSRF: fields["csrf"])
+        let chosen = fields["lang"] ?? ""
+        guard chosen.isEmpty || Language(rawValue: chosen) != nil else {
+            throw APIFailure.invalid("lang must be en, zh-CN or empty (follow the browser)")
+        }
+        guard try await api.store.setLanguage(chosen.isEmpty ? nil : chosen, accountName: account.name) else { throw APIFailure.notFound }
+        return Self.redirect(Self.localPath(fields["back"]) ?? "/")
+    }
+
+    /// `path` when it is a path on this site (not `//host` or a full URL), so the language switch
+    /// cannot be used to send a user elsewhere.
+    static func localPath(_ path: String?) -> String? {
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"),
+              !path.unicodeScalars.contains(where: { $0.value < 0x20 }) else { return nil }
+        return path
+    }
+
+    /// The language switch of every signed-in page: the choice is stored with the account.
+    static func languageSwitch(_ L: Localizer, account: Account, csrf: String, back: String) -> String {
+        let current = account.language.flatMap(Language.init(rawValue:))
+        let choices: [(String, String, Language?)] = [("", L.text("web.language.browser"), nil)]
+            + Language.allCases.map { ($0.rawValue, Localizer($0).text("web.language.name"), $0) }
+        let options = choices.map { value, label, language in
+            "<option value=\"\(value)\"\(language.map { " lang=\"\($0.rawValue)\"" } ?? "")\(current == language ? " selected" : "")>\(escape(label))</option>"
+        }.joined()
+        return """
+            <form method="post" action="/language" class="language"><input type="hidden" name="csrf" value="\(escape(csrf))">
+            <input type="hidden" name="back" value="\(escape(back))">
+            <label>\(L.text("web.language.label")) <select name="lang" id="language">\(options)</select></label>
+            <button type="submit" id="language-submit">\(L.text("web.language.switch"))</button></form>
+            """
+    }
+
+    /// Before sign-in there is no account to store a choice: the login page follows `?lang=`
+    /// (its own links), else the browser's Accept-Language.
+    static func anonymousLanguage(_ req: Request, chosen: String? = nil) -> Localizer {
+        let asked = chosen ?? req.uri.queryParameters.get("lang")
+        return Localizer(asked.flatMap(Language.init(rawValue:)) ?? PageLanguage.negotiate(acceptLanguage: req.headers[.acceptLanguage]))
+    }
+
     func uploadPage(_ req: Request) async throws -> Response {
         guard let (session, account) = try await api.currentSession(req) else {
-            return Self.page(title: "Sign in", body: Self.loginForm(error: nil), status: .unauthorized)
+            let L = Self.anonymousLanguage(req)
+            return Self.page(L, title: L.text("web.sign_in"), body: Self.loginForm(L, error: nil), status: .unauthorized)
         }
+        let L = Localizer(PageLanguage.of(req, account: account))
         guard account.role == .unit else {
-            return Self.page(title: "Upload", body: "<p>Only unit accounts upload batches.</p>", status: .forbidden)
+            return Self.page(L, title: L.text("web.upload.title"), body: "<p>\(L.text("web.upload.units_only"))</p>", status: .forbidden)
         }
         let limits = api.config.limits
+        // The script's messages, in the page's language, with their {placeholders} filled in by the script.
+        let scriptText = UploadScript.messageKeys.map { ($0.id, L.template($0.key)) }
+        let messages = String(decoding: (try? JSONResponse.encoder.encode(Dictionary(uniqueKeysWithValues: scriptText))) ?? Data("{}".utf8),
+                              as: UTF8.self)
         let body = """
-            <p>Signed in as unit <strong>\(Self.escape(account.name))</strong>.</p>
+            <p>\(L.render(L.template("web.upload.signed_in"), [:], escape: Self.escape, raw: ["unit": "<strong>\(Self.escape(account.name))</strong>"]))</p>
             <form method="post" action="/logout"><input type="hidden" name="csrf" value="\(Self.escape(session.csrfToken))">
-            <button type="submit">Sign out</button></form>
+            <button type="submit">\(L.text("web.sign_out"))</button></form>
+            \(Self.languageSwitch(L, account: account, csrf: session.csrfToken, back: "/upload"))
             <form id="upload" data-csrf="\(Self.escape(session.csrfToken))" data-max-file="\(limits.maxFileBytes)"
-              data-max-files="\(limits.maxFilesPerBatch)">
-            <p><label>Batch name <input id="name" required maxlength="200"></label></p>
-            <p><label>Folder <input id="folder" type="file" webkitdirectory multiple></label>
-               or <label>files <input id="files" type="file" multiple accept=".png,.jpg,.jpeg,.json,.csv"></label></p>
-            <p><label>Manifest (manifest.json or manifest.csv) <input id="manifest" type="file" accept=".json,.csv"></label></p>
-            <p><button type="button" id="check">Check manifest</button> <button type="submit" id="send">Upload</button></p>
+              data-max-files="\(limits.maxFilesPerBatch)" data-messages="\(Self.escape(messages))">
+            <p><label>\(L.text("web.upload.batch_name")) <input id="name" required maxlength="200"></label></p>
+            <p><label>\(L.text("web.upload.folder")) <input id="folder" type="file" webkitdirectory multiple></label>
+               \(L.text("web.upload.or")) <label>\(L.text("web.upload.files")) <input id="files" type="file" multiple accept=".png,.jpg,.jpeg,.json,.csv"></label></p>
+            <p><label>\(L.text("web.upload.manifest")) <input id="manifest" type="file" accept=".json,.csv"></label></p>
+            <p><button type="button" id="check">\(L.text("web.upload.check"))</button> <button type="submit" id="send">\(L.text("web.upload.send"))</button></p>
             </form>
             <div id="issues"></div>
-            <table><thead><tr><th>File</th><th>Progress</th></tr></thead><tbody id="progress"></tbody></table>
+            <table><thead><tr><th>\(L.text("web.upload.col_file"))</th><th>\(L.text("web.upload.col_progress"))</th></tr></thead><tbody id="progress"></tbody></table>
             <p id="status" role="status"></p>
             <script src="/assets/upload.js"></script>
             """
-        return Self.page(title: "Upload a batch", body: body)
+        return Self.page(L, title: L.text("web.upload.title"), body: body)
     }
 
-    static func loginForm(error: String?) -> String {
-        """
-        \(error.map { "<p class=\"error\">\(escape($0))</p>" } ?? "")
-        <form method="post" action="/login">
-        <p><label>Access token <input name="token" type="password" autocomplete="off" required></label></p>
-        <p><button type="submit">Sign in</button></p>
-        </form>
-        """
+    static func loginForm(_ L: Localizer, error: String?) -> String {
+        let switches = Language.allCases.filter { $0 != L.language }.map {
+            "<a href=\"/login?lang=\($0.rawValue)\" lang=\"\($0.rawValue)\" hreflang=\"\($0.rawValue)\">\(escape(Localizer($0).text("web.language.name")))</a>"
+        }.joined(separator: " ")
+        return """
+            \(error.map { "<p class=\"error\">\(escape($0))</p>" } ?? "")
+            <form method="post" action="/login"><input type="hidden" name="lang" value="\(L.language.rawValue)">
+            <p><label>\(L.text("web.login.token")) <input name="token" type="password" autocomplete="off" required></label></p>
+            <p><button type="submit">\(L.text("web.sign_in"))</button></p>
+            </form>
+            <p class="language">\(switches)</p>
+            """
     }
 
-    static func page(title: String, body: String, status: HTTPResponse.Status = .ok) -> Response {
+    static func page(_ L: Localizer, title: String, body: String, status: HTTPResponse.Status = .ok) -> Response {
         let html = """
             <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>SonoQC · \(escape(title))</title>
+            <html lang="\(L.language.rawValue)"><head><meta charset="utf-8"><title>SonoQC · \(escape(title))</title>
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
+            <style>body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"PingFang SC","Hiragino Sans GB","Microsoft YaHei",
+            "Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
             .error{color:#a00}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}
             progress{width:12rem}</style></head>
             <body><h1>\(escape(title))</h1>

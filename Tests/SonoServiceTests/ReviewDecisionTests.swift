@@ -5,6 +5,7 @@ import FoundationNetworking
 import Logging
 import SonoChecks
 import SonoCore
+import SonoL10n
 @testable import SonoService
 import Testing
 import SonoInput
@@ -17,10 +18,18 @@ struct ReviewDecisionTests {
         #expect(Agreement.cohensKappa([("a", "a"), ("a", "a")]) == nil)
         #expect(ReviewCriteria.score(["thalami-visible": .yes, "csp-visible": .no, "calipers-placed": .yes]) == 2)
         #expect(ReviewCriteria.score([:]) == nil)
-        #expect(MeasurementFeedback.sentence(measure: "hc", reportedMM: 192.3, automaticMM: 177.2)
+        let en = Localizer(.en), zh = Localizer(.zhCN)
+        #expect(en.text(MeasurementFeedback.message(measure: "hc", reportedMM: 192.3, automaticMM: 177.2))
             == "Your HC is 15.1 mm larger than the automatic 177.2 mm.")
-        #expect(MeasurementFeedback.sentence(measure: "bpd", reportedMM: 48, automaticMM: 50).contains("2.0 mm smaller"))
-        #expect(MeasurementFeedback.sentence(measure: "hc", reportedMM: 18.1, automaticMM: 180).contains("centimetres"))
+        #expect(zh.text(MeasurementFeedback.message(measure: "hc", reportedMM: 192.3, automaticMM: 177.2))
+            == "您测量的头围比自动测量的 177.2 mm 大 15.1 mm。")
+        #expect(en.text(MeasurementFeedback.message(measure: "bpd", reportedMM: 48, automaticMM: 50)).contains("2 mm smaller"))
+        #expect(en.text(MeasurementFeedback.message(measure: "bpd", reportedMM: 50.02, automaticMM: 50))
+            == "Your BPD matches the automatic 50 mm.")
+        let cm = MeasurementFeedback.message(measure: "hc", reportedMM: 18.1, automaticMM: 180)
+        #expect(en.text(cm) == "Your HC is 161.9 mm smaller than the automatic 180 mm. It looks like centimetres: 18.1 cm would be 181 mm; "
+            + "please report millimetres.")
+        #expect(zh.text(cm).hasPrefix("您测量的头围比自动测量的 180 mm 小 161.9 mm。该数值看起来是厘米：18.1 cm 即 181 mm"))
         #expect(ReviewRoutes.csvField("=cmd()") == "'=cmd()")
         #expect(ReviewRoutes.csvField("a,\"b\"") == "\"a,\"\"b\"\"\"")
     }

@@ -70,13 +70,27 @@ def browser():
         b.close()
 
 
-def login(browser, server, name, width=1280):
-    context = browser.new_context(viewport={"width": width, "height": 900})
+def login(browser, server, name, width=1280, locale="en-US"):
+    # The browser's locale becomes its Accept-Language, which pages follow until the user chooses.
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
     page = context.new_page()
     page.goto(server.url + "/login")
     page.fill("input[name=token]", server.tokens[name])
     page.click("button[type=submit]")
     return page
+
+
+LANGUAGES = ["en", "zh-CN"]
+
+
+def use_language(page, server, lang):
+    """Chooses the page language with the switch every workspace page carries (stored per account)."""
+    page.goto(server.url + "/review/batches")
+    page.select_option("#language", lang)
+    with page.expect_navigation():
+        page.click("#language-submit")
+    if lang:
+        assert page.get_attribute("html", "lang") == lang
 
 
 def pytest_terminal_summary(terminalreporter):

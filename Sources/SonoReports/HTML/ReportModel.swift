@@ -60,7 +60,7 @@ public enum FindingSeverity: String, Sendable, Hashable, Comparable, CaseIterabl
     public var isActionable: Bool { self >= .notCheckable }
 
     /// The state as shown, in the page's language (catalogue `severity.<raw value>`).
-    func label(_ L: Localizer) -> String { L.text("severity." + rawValue) }
+    public func label(_ L: Localizer) -> String { L.text("severity." + rawValue) }
 }
 
 public struct FindingView: Sendable, Hashable {
