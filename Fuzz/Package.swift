@@ -23,5 +23,6 @@ let package = Package(
         .executableTarget(name: "FuzzManifestJSON", dependencies: root),
         .executableTarget(name: "FuzzManifestCSV", dependencies: root),
         .executableTarget(name: "FuzzQCProfile", dependencies: root),
+        .executableTarget(name: "FuzzDICOM", dependencies: root),
     ]
 )
