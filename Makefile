@@ -53,8 +53,9 @@ clean:
 # seeds in Fuzz/corpus/ are read only. A crash leaves crash-<sha1> in .build-fuzz/ and fails
 # (Swift's own backtracer is off: libFuzzer reports the crash, and the backtracer took minutes
 # on a loaded machine before the crash input was written).
-FUZZ_TARGETS := FuzzPNG FuzzJPEG FuzzManifestJSON FuzzManifestCSV FuzzQCProfile FuzzDICOM
-FUZZ_FLAGS := -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+FUZZ_TARGETS := FuzzPNG FuzzJPEG FuzzManifestJSON FuzzManifestCSV FuzzQCProfile FuzzDICOM FuzzService
+# -enable-testing: FuzzService reaches the service's internal request parsers with @testable import.
+FUZZ_FLAGS := -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing
 TARGET ?= FuzzPNG
 SECONDS ?= 60
 fuzz_seeds_FuzzPNG := Fuzz/corpus/png $(wildcard Tests/SonoCodecsTests/Fixtures/pngsuite)
@@ -63,6 +64,7 @@ fuzz_seeds_FuzzManifestJSON := Fuzz/corpus/manifest-json
 fuzz_seeds_FuzzManifestCSV := Fuzz/corpus/manifest-csv
 fuzz_seeds_FuzzQCProfile := Fuzz/corpus/qc-profile
 fuzz_seeds_FuzzDICOM := Fuzz/corpus/dicom
+fuzz_seeds_FuzzService := Fuzz/corpus/service
 
 .PHONY: fuzz fuzz-build fuzz-smoke test-tsan
 
