@@ -50,9 +50,12 @@ clean:
 # Fuzzing (issue 16): libFuzzer + AddressSanitizer through the Fuzz/ sub-package.
 # `make fuzz TARGET=FuzzPNG SECONDS=600` runs one target; `make fuzz-smoke` runs each for 60 s (CI).
 # New inputs libFuzzer finds go to .build-fuzz/corpus/<target> (not committed); the committed
-# seeds in Fuzz/corpus/ are read only. A crash leaves crash-<sha1> in .build-fuzz/ and fails.
-FUZZ_TARGETS := FuzzPNG FuzzJPEG FuzzManifestJSON FuzzManifestCSV FuzzQCProfile
-FUZZ_FLAGS := -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+# seeds in Fuzz/corpus/ are read only. A crash leaves crash-<sha1> in .build-fuzz/ and fails
+# (Swift's own backtracer is off: libFuzzer reports the crash, and the backtracer took minutes
+# on a loaded machine before the crash input was written).
+FUZZ_TARGETS := FuzzPNG FuzzJPEG FuzzManifestJSON FuzzManifestCSV FuzzQCProfile FuzzDICOM FuzzService
+# -enable-testing: FuzzService reaches the service's internal request parsers with @testable import.
+FUZZ_FLAGS := -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing
 TARGET ?= FuzzPNG
 SECONDS ?= 60
 fuzz_seeds_FuzzPNG := Fuzz/corpus/png $(wildcard Tests/SonoCodecsTests/Fixtures/pngsuite)
@@ -60,6 +63,8 @@ fuzz_seeds_FuzzJPEG := Fuzz/corpus/jpeg
 fuzz_seeds_FuzzManifestJSON := Fuzz/corpus/manifest-json
 fuzz_seeds_FuzzManifestCSV := Fuzz/corpus/manifest-csv
 fuzz_seeds_FuzzQCProfile := Fuzz/corpus/qc-profile
+fuzz_seeds_FuzzDICOM := Fuzz/corpus/dicom
+fuzz_seeds_FuzzService := Fuzz/corpus/service
 
 .PHONY: fuzz fuzz-build fuzz-smoke test-tsan
 
@@ -68,12 +73,13 @@ fuzz-build: deps
 
 fuzz: fuzz-build
 	@mkdir -p .build-fuzz/corpus/$(TARGET)
-	cd .build-fuzz && ../Fuzz/.build/release/$(TARGET) -max_total_time=$(SECONDS) -max_len=65536 \
+	cd .build-fuzz && SWIFT_BACKTRACE=enable=no ../Fuzz/.build/release/$(TARGET) -max_total_time=$(SECONDS) -max_len=65536 \
 		-rss_limit_mb=2048 -print_final_stats=1 corpus/$(TARGET) $(addprefix ../,$(fuzz_seeds_$(TARGET)))
 
 fuzz-smoke: fuzz-build
 	@for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory fuzz TARGET=$$t SECONDS=60 || exit 1; done
 
 # ThreadSanitizer over the whole suite (debug build: TSan and -O disagree on some Dispatch code).
+# Its own scratch path, so it neither invalidates nor locks the ordinary .build.
 test-tsan: deps
-	$(SWIFT) test --sanitize=thread 2>&1 | tee .test-tsan.log; exit $${PIPESTATUS[0]}
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan 2>&1 | tee .test-tsan.log; exit $${PIPESTATUS[0]}

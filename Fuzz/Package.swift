@@ -16,12 +16,24 @@ let root: [Target.Dependency] = [
 
 let package = Package(
     name: "SonoQCFuzz",
-    dependencies: [.package(name: "SonoQC", path: "..")],
+    dependencies: [
+        .package(name: "SonoQC", path: ".."),
+        // Already a dependency of the root package (same URL and version); named here because
+        // FuzzService builds Hummingbird requests.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
     targets: [
         .executableTarget(name: "FuzzPNG", dependencies: root),
         .executableTarget(name: "FuzzJPEG", dependencies: root),
         .executableTarget(name: "FuzzManifestJSON", dependencies: root),
         .executableTarget(name: "FuzzManifestCSV", dependencies: root),
         .executableTarget(name: "FuzzQCProfile", dependencies: root),
+        .executableTarget(name: "FuzzDICOM", dependencies: root),
+        // The service's request parsing; `@testable` (the Makefile builds with -enable-testing)
+        // reaches the internal request bodies and parsers without making them public API.
+        .executableTarget(name: "FuzzService", dependencies: [
+            .product(name: "SonoService", package: "SonoQC"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
     ]
 )

@@ -3,6 +3,7 @@ import Hummingbird
 
 /// Every registered (method, path pattern), so a known path asked with another method answers 405
 /// with `Allow` instead of 404 (and openapi.yaml can be checked against it).
+// @unchecked: `routes` is read and written only under `lock`.
 final class RouteTable: @unchecked Sendable {
     private let lock = NSLock()
     private var routes: [(method: HTTPRequest.Method, segments: [Substring])] = []

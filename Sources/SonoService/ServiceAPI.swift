@@ -54,7 +54,7 @@ struct ServiceAPI: Sendable {
     /// (`X-CSRF-Token` header or `csrf` form field, passed as `formCSRF`).
     func authenticate(_ request: Request, stateChanging: Bool, formCSRF: String? = nil) async throws -> Account {
         if let header = request.headers[.authorization] {
-            guard header.hasPrefix("Bearer "), let account = try await accounts.authenticate(token: String(header.dropFirst(7))) else {
+            guard let token = Self.bearerToken(header), let account = try await accounts.authenticate(token: token) else {
                 throw APIFailure.unauthorized
             }
             return account
@@ -70,8 +70,21 @@ struct ServiceAPI: Sendable {
         return account
     }
 
+    /// The token of an `Authorization: Bearer <token>` header, nil for any other scheme. Pure
+    /// parsing of client bytes, so the fuzzer (Fuzz/Sources/FuzzService) calls it directly.
+    static func bearerToken(_ header: String) -> String? {
+        header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : nil
+    }
+
+    /// The session cookie's value when the request carries a non-empty one (parsed from the
+    /// `Cookie` headers; fuzzed like ``bearerToken(_:)``).
+    static func sessionID(_ request: Request) -> String? {
+        guard let value = request.cookies[sessionCookie]?.value, !value.isEmpty else { return nil }
+        return value
+    }
+
     func currentSession(_ request: Request) async throws -> (Session, Account)? {
-        guard let cookie = request.cookies[Self.sessionCookie]?.value, !cookie.isEmpty,
+        guard let cookie = Self.sessionID(request),
               let session = try await store.session(idHash: Secrets.sha256Hex(Data(cookie.utf8)), now: Date()),
               let account = try await store.activeAccount(name: session.account)
         else { return nil }

@@ -32,6 +32,8 @@ public struct DataLayout: Sendable {
 ///
 /// Shutdown: no new job is claimed; running jobs get `shutdownGrace` to finish, then are cancelled
 /// through their ``RunControl`` and requeued.
+// @unchecked: the mutable fields (`stopping`, `active`) are read and written only under `lock`; the
+// rest is immutable and Sendable (RunControl is itself lock-protected).
 public final class WorkerPool: Service, @unchecked Sendable {
     let store: any ServiceStore
     let layout: DataLayout

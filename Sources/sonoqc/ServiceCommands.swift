@@ -246,6 +246,8 @@ func emit(_ line: String) {
 /// Runs async service code from a synchronous command: the root `sonoqc` command is synchronous
 /// (main.swift), and these commands are the only asynchronous ones.
 func runBlocking(_ body: @escaping @Sendable () async throws -> Void) throws {
+    // @unchecked: `error` is written by the task before `done.signal()` and read only after
+    // `done.wait()`; the semaphore orders the two accesses.
     final class Outcome: @unchecked Sendable { var error: (any Error)? }
     let outcome = Outcome()
     let done = DispatchSemaphore(value: 0)

@@ -17,6 +17,7 @@ struct FrameQCTests {
         let frames = try paths.map(Self.frame)
         let contexts = paths.map { ImageContext(scanID: "S", file: $0, plane: .head, reported: ReportedMeasurements(hcMM: 240), gestationalAgeDays: 182) }
         let serial = zip(frames, contexts).map { FrameQC.analyze(frame: $0, context: $1, profile: .default) }
+        // @unchecked: each worker writes its own slot under `lock`; read after concurrentPerform returns.
         final class Box: @unchecked Sendable { var reports: [ImageReport?]; init(_ n: Int) { reports = Array(repeating: nil, count: n) } }
         let box = Box(frames.count)
         let lock = NSLock()

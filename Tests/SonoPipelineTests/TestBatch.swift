@@ -70,6 +70,7 @@ func decodedJSON(_ data: Data) throws -> [String: Any] {
 }
 
 /// Collects values from worker threads.
+// @unchecked: `stored` and `count` are read and written only under `lock`.
 final class ResultBox: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: [[String]] = []

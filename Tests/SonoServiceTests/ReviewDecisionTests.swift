@@ -178,6 +178,7 @@ struct ReviewDecisionTests {
     }
 
     /// The port the server reports once it listens.
+    // @unchecked: `port` is read and written only under `lock`.
     final class PortBox: @unchecked Sendable {
         private let lock = NSLock()
         private var port: Int?

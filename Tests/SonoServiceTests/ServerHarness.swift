@@ -6,6 +6,8 @@ import SonoService
 import Testing
 
 /// A real `sonoqc serve` child process on an ephemeral port, spoken to over HTTP.
+// @unchecked: every stored property is a `let`; after `init` the child `Process` is only queried
+// (isRunning, terminationStatus) or signalled, which Foundation allows from any thread.
 final class ServerProcess: @unchecked Sendable {
     let data: String
     let process = Process()
@@ -104,6 +106,7 @@ struct HTTPResult {
 }
 
 /// URLSession that reports redirects instead of following them (the login test reads the 303).
+// @unchecked: NSObject subclasses cannot be checked; the class has no stored state.
 final class NoRedirect: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                     newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {

@@ -3,6 +3,8 @@ import SonoService
 import Testing
 
 /// One server with units A and B, a reviewer and an admin; unit A has one processed batch.
+// @unchecked: every stored property is a `let` set once in `init` (ServerProcess is itself
+// justified); nothing is mutated after the suite shares it.
 final class World: @unchecked Sendable {
     let server: ServerProcess
     let tokens: [String: String]

@@ -30,7 +30,7 @@ public enum DICOMCodec {
         return DICOMStudyInfo(studyInstanceUID: text(0x0020, 0x000D), institutionName: text(0x0008, 0x0080),
                               stationName: text(0x0008, 0x1010), operatorsName: text(0x0008, 0x1070),
                               studyDate: date,
-                              numberOfFrames: max(1, file.integerString(DICOMTag(0x0028, 0x0008)) ?? 1))
+                              numberOfFrames: try file.numberOfFrames())
     }
 
     /// Decodes frame `frame` (1-based) of the file.

@@ -98,6 +98,19 @@ struct DICOMFile: Sendable {
         return Int(s.trimmingCharacters(in: " "))
     }
 
+    /// Number of Frames (0028,0008); 1 when absent or not a number. An IS value is at most
+    /// 2³¹ − 1 (PS3.5 §6.2) and every frame takes at least one byte, so a count outside
+    /// 1 ... min(2³¹ − 1, bytes in the data set) is corrupt. Checked here, once, because callers
+    /// multiply by it and iterate over it (a claim of Int.max frames overflowed and trapped).
+    func numberOfFrames() throws -> Int {
+        let frames = integerString(DICOMTag(0x0028, 0x0008)) ?? 1
+        guard frames >= 1, frames <= min(Int(Int32.max), bytes.count) else {
+            throw DecodeError.corrupt(file: source, library: "dicom",
+                                      message: "Number of Frames (0028,0008) is \(frames); 1 to \(min(Int(Int32.max), bytes.count)) fit this file")
+        }
+        return frames
+    }
+
     func uint16(_ tag: DICOMTag, in set: DICOMDataSet? = nil, index: Int = 0) -> Int? {
         guard let e = (set ?? dataSet)[tag], e.value.count >= 2 * (index + 1) else { return nil }
         return Int(readUInt16(e.value.lowerBound + 2 * index))

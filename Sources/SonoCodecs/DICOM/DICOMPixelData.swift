@@ -39,8 +39,7 @@ struct DICOMImageDescription: Sendable {
         }
         let expectedSamples = photometric.hasPrefix("MONOCHROME") || photometric == "PALETTE COLOR" ? 1 : 3
         guard spp == expectedSamples else { throw corrupt("\(photometric) with \(spp) samples per pixel") }
-        let frames = file.integerString(DICOMTag(0x0028, 0x0008)) ?? 1
-        guard frames >= 1 else { throw corrupt("Number of Frames is \(frames)") }
+        let frames = try file.numberOfFrames()
         self.rows = rows
         self.columns = columns
         self.samplesPerPixel = spp
@@ -78,20 +77,26 @@ enum DICOMPixelData {
         let samplesPerFrame = is422 ? d.pixelCount * 2 : d.pixelCount * d.samplesPerPixel
         let frameBytes = samplesPerFrame * bytesPerSample
         let available = element.value.count
-        guard frameBytes.multipliedReportingOverflow(by: d.numberOfFrames).partialValue <= available,
-              !frameBytes.multipliedReportingOverflow(by: d.numberOfFrames).overflow else {
+        // Big endian OW data are 16-bit words: 8-bit samples come swapped in pairs, so a frame
+        // with an odd byte count also needs the pad byte of its last word.
+        let swapBytes = file.bigEndian && element.vr == "OW" && bytesPerSample == 1
+        let (allFrames, overflow) = frameBytes.multipliedReportingOverflow(by: d.numberOfFrames)
+        let needed = swapBytes ? allFrames + allFrames % 2 : allFrames
+        guard !overflow, needed <= available else {
+            // The need is not printed when it overflows (computing it trapped on Int.max frames).
             throw DecodeError.truncated(file: file.source, library: "dicom",
-                                        message: "pixel data holds \(available) bytes, \(d.numberOfFrames) frame(s) of \(d.columns)×\(d.rows)×\(d.samplesPerPixel) need \(frameBytes * d.numberOfFrames)")
+                                        message: "pixel data holds \(available) bytes, too few for \(d.numberOfFrames) frame(s) of \(d.columns)×\(d.rows)×\(d.samplesPerPixel)"
+                                            + (overflow ? "" : " (\(needed) bytes)"))
         }
         if is422 && d.columns % 2 != 0 {
             throw DecodeError.corrupt(file: file.source, library: "dicom", message: "YBR_FULL_422 with an odd width \(d.columns)")
         }
-        let start = element.value.lowerBound + (frame - 1) * frameBytes
+        let offset = (frame - 1) * frameBytes
+        let start = element.value.lowerBound + offset
         let bytes = file.bytes
-        // Big endian OW data are 16-bit words: 8-bit samples come swapped in pairs.
-        let swapBytes = file.bigEndian && element.vr == "OW" && bytesPerSample == 1
         func raw(_ i: Int) -> UInt16 {
-            if bytesPerSample == 1 { return UInt16(bytes[start + (swapBytes ? i ^ 1 : i)]) }
+            // Swapped pairs are words of the element, so the pair is found from the element start.
+            if bytesPerSample == 1 { return UInt16(bytes[element.value.lowerBound + (swapBytes ? (offset + i) ^ 1 : offset + i)]) }
             let at = start + 2 * i
             return file.bigEndian ? UInt16(bytes[at]) << 8 | UInt16(bytes[at + 1]) : UInt16(bytes[at + 1]) << 8 | UInt16(bytes[at])
         }
