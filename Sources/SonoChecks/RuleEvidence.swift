@@ -93,6 +93,12 @@ public enum RuleEvidence {
         public var reasons: [RuleID]
         /// The image's verdict.
         public var verdict: Verdict.Value
+        /// The whole image report (metrics and head assessment for per-frame analysis).
+        public var report: ImageReport
+
+        /// MS-001 caught the reported HC: flagged it, or could not confirm it and sent it to a
+        /// reviewer (needs review). Not caught: passed, or not checkable (no automatic HC).
+        public var hcCaught: Bool { outcome == .flagged || outcome == .needsReview }
     }
 
     /// HC scales tried: expert as reported, and mis-stated by ±5 % and ±10 %.
@@ -114,7 +120,7 @@ public enum RuleEvidence {
             return HCTrial(file: file, scale: scale, outcome: finding?.outcome ?? .notCheckable, severity: finding?.severity ?? .info,
                            differenceMM: finding?.measured,
                            flagged: report.findings.filter { $0.outcome == .flagged || $0.outcome == .needsReview }.map(\.rule),
-                           reasons: reasons, verdict: report.verdict.value)
+                           reasons: reasons, verdict: report.verdict.value, report: report)
         }
     }
 }

@@ -275,6 +275,19 @@ enum Rules {
                 let tol = tolerance(rep)
                 let fail = rule == .hcAutomaticVsReported && abs(diff) > 2 * tol
                 let flagged = abs(diff) > tol
+                // An agreeing HC confirms the report only when the true HC, which lies within the
+                // tolerance of the automatic one, cannot be a gross error away from it (issue 14).
+                let gross = p.grossHCErrorFraction * rep
+                if rule == .hcAutomaticVsReported, !flagged, gross > 0, abs(diff) + tol >= gross {
+                    out.append(Finding(rule: rule, outcome: .needsReview, severity: .warning, file: file, measured: diff,
+                                       unit: Message("unit.mm_auto_minus_reported"),
+                                       threshold: Message("threshold.gross_error_excluded",
+                                                          ["tolerance_mm": .number(tol), "gross_pct": .number(100 * p.grossHCErrorFraction)]),
+                                       message: Message("finding.MS-001.cannot_confirm",
+                                                        ["reported_mm": .number(rep), "automatic_mm": .number(px * s), "diff_mm": .number(diff),
+                                                         "tolerance_mm": .number(tol), "gross_pct": .number(100 * p.grossHCErrorFraction)])))
+                    continue
+                }
                 out.append(Finding(rule: rule, outcome: flagged ? .flagged : .passed, severity: fail ? .fail : flagged ? .warning : .info,
                                    file: file, measured: diff, unit: Message("unit.mm_auto_minus_reported"),
                                    threshold: rule == .hcAutomaticVsReported

@@ -41,7 +41,7 @@ public struct QCProfile: Sendable, Codable, Hashable {
         /// 95th minus 5th percentile grey level inside the field of view.
         public var minDynamicRangeGreyLevels: Double = 60
         /// Mean gradient magnitude over standard deviation (1/px), at full resolution.
-        public var minSharpness: Double = 0.072
+        public var minSharpness: Double = 0.0705
         /// Speckle SNR (mean/SD in homogeneous blocks) outside this range is reported for information.
         public var speckleSNRInfoRange: [Double] = [1.5, 10.0]
         /// Generalized CNR between skull band and brain below which the skull is poorly delineated.
@@ -63,13 +63,13 @@ public struct QCProfile: Sendable, Codable, Hashable {
         public var minMidlineContrast: Double = 1.1
         /// Head area / image area below which the image is clearly inadequate (HP-002 is then a
         /// review reason by itself; between this and ``minHeadAreaFractionOfImage`` it only costs points).
-        public var clearlyTooSmallHeadAreaFraction: Double = 0.10
+        public var clearlyTooSmallHeadAreaFraction: Double = 0.092
         /// Outline fraction in the field of view below which the head is clearly cut (HP-003 is then
         /// a review reason by itself; above it, down to ``minOutlineInFieldOfView``, it only costs points).
         public var clearlyCutOutlineInFieldOfView: Double = 0.8
         /// Ring echo deficit above which the section is clearly oblique (HP-004 is then a review
         /// reason by itself; between ``maxRingEchoDeficit`` and this it only costs points).
-        public var clearlyAsymmetricRingEchoDeficit: Double = 0.5
+        public var clearlyAsymmetricRingEchoDeficit: Double = 0.6
         /// Points of HP-002, HP-003, HP-004, HP-005 in the plane score (HP-007).
         public var planeCriterionPoints: [String: Int] = ["HP-002": 1, "HP-003": 2, "HP-004": 2, "HP-005": 1]
         /// Plane score (HP-007) below which the image goes to review.
@@ -91,6 +91,10 @@ public struct QCProfile: Sendable, Codable, Hashable {
         public var minToleranceHCMM: Double = 3.0
         public var minToleranceBPDMM: Double = 1.0
         public var minToleranceOFDMM: Double = 1.5
+        /// MS-001 passes a reported HC only when the automatic HC and this image's tolerance exclude
+        /// a mis-statement of this fraction: |d| + tolerance < fraction × reported. Otherwise an
+        /// agreeing HC goes to review ("cannot confirm"); 0 turns the check off.
+        public var grossHCErrorFraction: Double = 0.10
         /// |reported HC / perimeter of the ellipse with the reported diameters − 1| above which HC,
         /// BPD and OFD do not describe one ellipse.
         public var hcEllipseConsistencyFraction: Double = 0.05
@@ -137,7 +141,7 @@ public struct QCProfile: Sendable, Codable, Hashable {
         "calibration.maxSpacingMMPerPixel": "plausible range about 0.05-0.35 mm/px; hc18 spans 0.05-0.29",
         "calibration.isotropyTolerance": "PixelSpacing.isIsotropic: 1 % (ellipse perimeters need square pixels)",
         "imageQuality.gainLowMedianBelow": "below the darkest real frame of hc18-dev (median 13); the simulator's under-gained phantom has median 0",
-        "imageQuality.minSharpness": "about the 5th percentile of hc18-dev (0.0725); catches the simulator's 4x blur (0.070) but not its milder blur (0.080)",
+        "imageQuality.minSharpness": "the 1st percentile of accepted hc18-dev frames (0.063, training folds, scripts/rule-limits-cv.py) would let the simulator's 4x blur (0.0695) pass, so the phantom bounds it; 7.0 % of accepted frames are below it held-out (mild blur and real frames overlap on this metric)",
         "imageQuality.*": "gain-high, contrast, field-of-view and crushed-fraction limits set between the simulator's clean and defective phantoms and checked against hc18-dev (no real frame flagged); see docs/qc-rules.md",
         "imageQuality.minSkullBrainGCNR": "Rodriguez-Molares et al., IEEE TUFFC 2020 (gCNR 0..1); 0.2 is about the 2nd percentile of hc18-dev (median 0.43)",
         "headPlane.minConfidenceScore": "HeadMeasurementConfidence.score: below 0.3 means 'check this frame' (SonoBiometry)",
@@ -145,13 +149,14 @@ public struct QCProfile: Sendable, Codable, Hashable {
         "headPlane.minOutlineInFieldOfView": "ISUOG 2019: the whole skull outline must be visible to place the HC ellipse",
         "headPlane.maxRingEchoDeficit": "ISUOG 2019: symmetrical axial plane with a continuous skull outline; chosen between clean and oblique simulator phantoms, checked on hc18-dev",
         "headPlane.minMidlineContrast": "ISUOG 2019: midline echo visible; tolerance chosen on simulator phantoms",
-        "headPlane.clearlyTooSmallHeadAreaFraction": "a third of the ISUOG/Salomon 30 % criterion; 5.8 % of hc18-dev expert ellipses are smaller (0.15 flagged 12 % of those accepted frames as a review reason)",
+        "headPlane.clearlyTooSmallHeadAreaFraction": "the 1st percentile of accepted hc18-dev frames (0.057, training folds, scripts/rule-limits-cv.py) would let the simulator's wrong-depth phantom (0.091) pass, so the phantom bounds it; 4.8 % of accepted frames are below it held-out",
         "headPlane.clearlyCutOutlineInFieldOfView": "a fifth of the outline outside the sector leaves the ellipse extrapolated, not measured (ISUOG 2019: whole outline visible)",
-        "headPlane.clearlyAsymmetricRingEchoDeficit": "simulator clean <= 0.19, oblique 0.49-0.61; 0.45 made HP-004 a review reason on 12.6 % of hc18-dev frames (held-out qc-evidence run), so only a wall half lost counts as clearly oblique",
+        "headPlane.clearlyAsymmetricRingEchoDeficit": "the 99th percentile of accepted hc18-dev frames (0.88, training folds, scripts/rule-limits-cv.py) would let the simulator's oblique phantom (0.61) pass, so the phantom bounds it; 6.8 % of accepted frames are above it held-out; clean phantoms <= 0.19",
         "headPlane.planeCriterionPoints": "Salomon et al., UOG 2006;27:34-40 image score (one point per criterion); symmetry and a complete outline weighted 2 because they bias HC, magnification and midline 1",
         "headPlane.minPlaneScore": "review when criteria worth 4 of 6 points are missed (e.g. asymmetric and cut, or asymmetric, small and no midline), never for one criterion alone; 4 sent 20 % of hc18-dev frames to review (mostly magnification + symmetry)",
         "measurements.useExpectedErrorTolerance": "tolerance from each image's expected error (HeadErrorModel, calibrated on held-out hc18-dev folds) instead of one batch-wide p95",
         "measurements.minToleranceHCMM": "floor below which a difference is within caliper placement (about 2-3 px at 0.1 mm/px, well inside inter-observer HC limits of about +/-5 mm, Sarris 2012)",
+        "measurements.grossHCErrorFraction": "issue 14: a 10 % HC mis-statement must not pass. The true HC lies within the tolerance of the automatic one (97.5 % held-out coverage), so a report is confirmed only if every HC in automatic +/- tolerance is within 10 % of it; on hc18-dev (held-out) this sends about 14 % of correct reports to review, nearly all heads under 90 mm, where the automatic HC is off by 5 % on average",
         "measurements.minToleranceBPDMM": "as minToleranceHCMM for BPD",
         "measurements.minToleranceOFDMM": "as minToleranceHCMM for OFD",
         "measurements.hcToleranceMM": "fallback when no expected error is available; hc18-dev evaluation of HeadMeasurer: 95th percentile |auto - expert| HC = 8.49 mm",

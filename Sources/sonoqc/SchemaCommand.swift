@@ -151,12 +151,16 @@ struct QCEvidenceCommand: ParsableCommand {
         print("expert values reported: frames \(base1.count)")
         print("  flagged by a measurement rule (MS-*, warning or fail): \(rate(base1.filter { !Set($0.reasons).isDisjoint(with: msRules) }.count, base1.count))")
         print("  not pass (review or fail, any reason): \(rate(base1.filter { $0.verdict != .pass }.count, base1.count))")
-        print("  MS-001 not checkable (no trusted automatic HC): \(base1.filter { $0.outcome != .passed && $0.outcome != .flagged }.count)")
+        print("  MS-001 not checkable (no trusted automatic HC): \(base1.filter { $0.outcome == .notCheckable }.count)")
+        print("  MS-001 cannot confirm (tolerance too wide, to review): \(rate(base1.filter { $0.outcome == .needsReview }.count, base1.count))")
         for scale in RuleEvidence.hcTrialScales where scale != 1 {
             let t = trials.filter { $0.scale == scale }
-            let caught = t.filter { $0.outcome == .flagged }.count
+            let caught = t.filter(\.hcCaught).count
+            let flagged = t.filter { $0.outcome == .flagged }.count
             let anyRule = t.filter { $0.verdict != .pass }.count
-            print(String(format: "HC mis-stated x%.2f: ", scale) + "caught by MS-001 \(rate(caught, t.count)); not pass \(rate(anyRule, t.count))")
+            print(String(format: "HC mis-stated x%.2f: ", scale)
+                + "caught by MS-001 \(rate(caught, t.count)) (flagged \(flagged), cannot confirm \(caught - flagged), "
+                + "no automatic HC \(t.filter { $0.outcome == .notCheckable }.count)); not pass \(rate(anyRule, t.count))")
         }
         print("per rule on the \(base1.count) frames with expert values (flagged any severity | as a review/fail reason):")
         for rule in RuleID.allCases {
@@ -174,5 +178,40 @@ struct QCEvidenceCommand: ParsableCommand {
         if verbose {
             for t in base1 { print(t.file, t.outcome.rawValue, t.differenceMM ?? .nan, t.reasons.map(\.rawValue)) }
         }
+        if let perFrame { try perFrameCSV(trials, entries: entries, options: options).write(toFile: perFrame, atomically: true, encoding: .utf8) }
+    }
+
+    @Option(help: "With --hc18: write one CSV row per frame (metrics, tolerance, MS-001 outcome per HC scale, review reasons).")
+    var perFrame: String?
+
+    /// One row per frame: the metrics the image and plane rules threshold, the HC tolerance, and
+    /// what MS-001 and the verdict did at each HC scale (for choosing and checking thresholds).
+    private func perFrameCSV(_ trials: [RuleEvidence.HCTrial], entries: [HCEvaluation.TruthEntry],
+                             options: [String: HeadMeasurer.Options]) -> String {
+        let scales = RuleEvidence.hcTrialScales
+        var out = "filename,fold_border_level,pixel_size_mm,expert_hc_mm,expected_hc_error_mm,hc_tolerance_mm,diff_mm,"
+            + "sharpness,ring_echo_deficit,head_area_fraction,outline_in_fov,midline_contrast,plane_score,gcnr,"
+            + scales.map { String(format: "ms001_x%.2f,verdict_x%.2f", $0, $0) }.joined(separator: ",") + ",reasons\n"
+        func f(_ x: Double?) -> String { x.map { String(format: "%.4f", $0) } ?? "" }
+        let byFile = Dictionary(grouping: trials, by: \.file)
+        for entry in entries {
+            guard let t = byFile[entry.filename], let base = t.first(where: { $0.scale == 1 }) else { continue }
+            let r = base.report, h = r.head
+            // The tolerance is the threshold's warning limit, or an argument of "cannot confirm".
+            let ms001 = r.findings.first { $0.rule == .hcAutomaticVsReported }
+            var tolMM: Double?
+            if case let .number(v)? = ms001?.thresholdMessage?.args["warn"] ?? ms001?.message?.args["tolerance_mm"] { tolMM = v }
+            var fields = [entry.filename, f(options[entry.filename]?.outerBorderLevel), "\(entry.pixelSizeMM)", "\(entry.hcMM)",
+                          f(h?.expectedHCErrorMM), f(tolMM), f(base.differenceMM), f(r.metrics.sharpness), f(h?.ringEchoDeficit),
+                          f(h?.areaFractionOfImage), f(h?.outlineInFieldOfView), f(h?.midlineContrast), h?.planeScore.map(String.init) ?? "",
+                          f(r.metrics.skullBrainGCNR)]
+            for scale in scales {
+                let s = t.first { $0.scale == scale }
+                fields += [s?.outcome.rawValue ?? "", s?.verdict.rawValue ?? ""]
+            }
+            fields.append(base.reasons.map(\.rawValue).joined(separator: " "))
+            out += CSV.record(fields)
+        }
+        return out
     }
 }

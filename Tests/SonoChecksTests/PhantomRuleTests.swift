@@ -10,10 +10,11 @@ import Testing
     static let reference = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("samples/defects-acquisition/D-REF_1.png").path
 
-    static func analyze(_ frame: Frame, reported: ReportedMeasurements = ReportedMeasurements()) -> ImageReport {
+    static func analyze(_ frame: Frame, reported: ReportedMeasurements = ReportedMeasurements(),
+                        profile: QCProfile = .default) -> ImageReport {
         let context = ImageContext(scanID: "D-REF", file: "D-REF_1.png", plane: .head, reported: reported,
                                    manifestSpacingMMPerPixel: frame.fileSpacing?.mmPerPixel, gestationalAgeDays: 26 * 7)
-        return FrameQC.analyze(frame: frame, context: context, profile: .default)
+        return FrameQC.analyze(frame: frame, context: context, profile: profile)
     }
 
     static func finding(_ report: ImageReport, _ rule: RuleID) -> Finding? {
@@ -33,6 +34,25 @@ import Testing
         let off = Self.analyze(frame, reported: ReportedMeasurements(bpdMM: bpd - 15, ofdMM: ofd + 20))
         #expect(Self.finding(off, .bpdAutomaticVsReported)?.outcome == .flagged)
         #expect(Self.finding(off, .ofdAutomaticVsReported)?.outcome == .flagged)
+    }
+
+    @Test func agreeingHCGoesToReviewWhenTheToleranceIsTooWideToConfirmIt() throws {
+        let frame = try ImageDecoder().decodeFile(atPath: Self.reference)
+        let hc = try #require(Self.analyze(frame).measurements.first { $0.measure.lowercased() == "hc" }?.automaticMM)
+        let reported = ReportedMeasurements(hcMM: hc)
+        // On the clean phantom automatic HC ± tolerance excludes a 10 % error: an agreeing HC
+        // passes and a 10 % mis-statement is flagged.
+        #expect(Self.finding(Self.analyze(frame, reported: reported), .hcAutomaticVsReported)?.outcome == .passed)
+        #expect(Self.finding(Self.analyze(frame, reported: ReportedMeasurements(hcMM: hc * 1.1)), .hcAutomaticVsReported)?.outcome == .flagged)
+        // A site that wants a 1 % error excluded cannot have it from this tolerance: review, not pass.
+        var strict = QCProfile.default
+        strict.measurements.grossHCErrorFraction = 0.01
+        let unconfirmed = try #require(Self.finding(Self.analyze(frame, reported: reported, profile: strict), .hcAutomaticVsReported))
+        #expect(unconfirmed.outcome == .needsReview && unconfirmed.severity == .warning)
+        #expect(unconfirmed.explanation.contains("cannot be excluded"))
+        // Off by more than the tolerance is still flagged, whatever the confirmation limit.
+        let off = Self.analyze(frame, reported: ReportedMeasurements(hcMM: hc * 1.1), profile: strict)
+        #expect(Self.finding(off, .hcAutomaticVsReported)?.outcome == .flagged)
     }
 
     @Test func anatomicalLandmarksAreLeftToTheReviewerNeverPassed() throws {
