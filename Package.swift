@@ -140,7 +140,7 @@ let package = Package(
                     dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoChecks", "SonoReports", "SonoBiometry", "SonoL10n"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
-            name: "SonoServiceTests", dependencies: ["SonoCore", "SonoChecks", "SonoService"],
+            name: "SonoServiceTests", dependencies: ["SonoCore", "SonoChecks", "SonoReports", "SonoService"],
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests", dependencies: ["SonoCore", "SonoChecks"],

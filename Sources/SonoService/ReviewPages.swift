@@ -3,6 +3,7 @@ import Hummingbird
 import SonoChecks
 import SonoCore
 import SonoPipeline
+import SonoReports
 
 /// Every English string of the review pages, in one place so the i18n catalogue (SonoL10n) can take
 /// them over at merge.

@@ -5,6 +5,7 @@ import FoundationNetworking
 import Logging
 import SonoChecks
 import SonoCore
+import SonoReports
 @testable import SonoService
 import Testing
 
