@@ -45,7 +45,7 @@ struct ReviewAuditTests {
         #expect(throws: DecisionsFile.CSVProblem(reason: "line 2: verdict \"maybe\" is not valid")) { try DecisionsFile.parseCSV(bad) }
         let wrongScore = header + "\nb1,s1,a.png,1,1,r1,2026-03-01T10:00:00Z,accept,5,,,,,,yes,,,,\n"
         #expect(throws: DecisionsFile.CSVProblem(reason: "line 2: score \"5\" is not valid")) { try DecisionsFile.parseCSV(wrongScore) }
-        #expect(throws: DecisionsFile.CSVProblem(reason: "line 1: column calipers-placed missing")) {
+        #expect(throws: DecisionsFile.CSVProblem(reason: "line 1: column symmetric-plane missing")) {
             try DecisionsFile.parseCSV("batch_id,scan,image,reading,version,reviewer,decided_at,verdict,score,reasons,comment,previous_verdict,previous_score\n")
         }
     }

@@ -220,8 +220,9 @@ extension AuditReport {
             s += "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"\(Markup.escape(caption))\">"
             s += "<table>\n<caption>\(Markup.escape(caption))</caption>\n<thead><tr>"
             s += "<th scope=\"col\">\(text("audit.col." + kind.rawValue))</th>"
-            for key in ["images", "flagged", "decided", "reject_rate", "mean_score"] {
-                s += "<th scope=\"col\" class=\"num\">\(text("audit.review.col." + key))</th>"
+            for key in ["audit.review.col.images", "audit.review.col.flagged", "audit.review.col.decided", "audit.review.col.reject_rate",
+                        "audit.review.col.mean_score"] {
+                s += "<th scope=\"col\" class=\"num\">\(text(key))</th>"
             }
             s += "<th scope=\"col\">\(text("audit.review.col.top_failed"))</th><th scope=\"col\" class=\"num\">\(text("audit.review.col.kappa"))</th>"
             s += "<th scope=\"col\" class=\"num\">\(text("audit.review.col.pairs"))</th></tr></thead>\n<tbody>\n"
