@@ -158,7 +158,7 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log")],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
-            name: "SonoServiceTests", dependencies: ["SonoCore", "SonoInput", "SonoChecks", "SonoService", "SonoL10n"],
+            name: "SonoServiceTests", dependencies: ["SonoCore", "SonoInput", "SonoChecks", "SonoReports", "SonoService", "SonoL10n"],
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests", dependencies: ["SonoCore", "SonoChecks"],

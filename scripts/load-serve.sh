@@ -9,8 +9,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-10}"
 bash scripts/install-deps.sh wrk nginx
-swift build -c release --product sonoqc >/dev/null
-bin="$(swift build -c release --show-bin-path)/sonoqc"
+# SONOQC_BIN names a built binary; otherwise the build `make test` makes (same flags, so no second
+# release build of every package).
+if [ -z "${SONOQC_BIN:-}" ]; then
+  swift build -c release -Xswiftc -enable-testing --product sonoqc >/dev/null
+  bin="$(swift build -c release -Xswiftc -enable-testing --show-bin-path)/sonoqc"
+else
+  bin="$SONOQC_BIN"
+fi
 work="$(mktemp -d)"
 server_pid=""; nginx_pid=""
 cleanup() {
@@ -31,7 +37,8 @@ for _ in $(seq 100); do grep -q "listening on" "$work/serve.out" 2>/dev/null && 
 url="$(sed -n 's/^listening on //p' "$work/serve.out")"
 rss_start=$(rss "$server_pid")
 
-id="$("$bin" upload samples/clean-18-40 --server "$url" --token-file "$work/unit-1.token" --wait | head -n 1)"
+# sed reads the whole output: `head -n 1` would close the pipe early and SIGPIPE the client (exit 141).
+id="$("$bin" upload samples/clean-18-40 --server "$url" --token-file "$work/unit-1.token" --wait | sed -n 1p)"
 report="$(curl -sf -H "Authorization: Bearer $(cat "$work/rev.token")" "$url/api/v1/batches/$id/summary.json" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["scans"][0]["report"])')"
 
@@ -87,7 +94,9 @@ end=$(date +%s.%N)
 rss_end=$(rss "$server_pid")
 curl -sf -H "$auth" "$url/api/v1/batches" | python3 -c '
 import json, sys
-b = [x for x in json.load(sys.stdin) if x["name"].startswith("c")]
+import re
+# The load batches are named c<client>-b<batch>; the warm-up batch (clean-18-40) is not one of them.
+b = [x for x in json.load(sys.stdin) if re.fullmatch(r"c\d+-b\d+", x["name"])]
 done = [x for x in b if x["state"] == "done"]
 once = [x for x in done if x["attempts"] == 1]
 print(f"uploads: {len(b)} batches, {len(done)} done, {len(once)} processed in one attempt")

@@ -36,8 +36,9 @@ cp "$out/run/$scan/report.json" "$pages/sample-scan.report.json"
 cp "$out/run/$scan/report.html" "$pages/scan.en.html"
 cp "$out/zh/$scan/report.html" "$pages/scan.zh-CN.html"
 for lang in en zh-CN; do
-  # Run from inside the run folder so the page names it "." rather than a temporary path.
-  (cd "$out/run" && "$bin" audit . --out "../audit-$lang" --lang "$lang" >/dev/null 2>&1)
-  cp "$out/audit-$lang/audit.html" "$pages/audit.$lang.html"
+  # Run from inside the run folder so the page names it "." rather than a temporary path, and
+  # write it there (after SHA256SUMS) as GoldenOutputTests does: its links to the scans are relative.
+  (cd "$out/run" && "$bin" audit . --out "audit-$lang" --lang "$lang" >/dev/null 2>&1)
+  cp "$out/run/audit-$lang/audit.html" "$pages/audit.$lang.html"
 done
 echo "recorded the sample scan's page and the audit page in en and zh-CN into $pages"

@@ -179,7 +179,7 @@ extension ImageOverlay {
     /// reported HC and a calibrated scale are known) the ellipse of the reported size.
     /// The field-of-view mask is not in the JSON; ``HTMLReportWriter`` adds it from the frame.
     public init(image: ImageReport) {
-        self.init(maskedRegions: image.overlays.regions)
+        self.init(maskedRegions: image.overlays.regions, fieldOfViewFraction: image.metrics.fieldOfViewFraction)
         if let head = image.head, head.found, let cx = head.centreXPx, let cy = head.centreYPx,
            let a = head.semiMajorPx, let b = head.semiMinorPx {
             let ellipse = PixelEllipse(center: PixelPoint(x: cx, y: cy), semiAxisAPixels: a, semiAxisBPixels: b,

@@ -4,6 +4,7 @@ import SonoChecks
 import SonoCodecs
 import SonoCore
 import SonoImageAnalysis
+import SonoReports
 
 /// How the review queue samples passed images and how many images are read twice.
 public struct ReviewSettings: Sendable, Equatable {
@@ -148,12 +149,9 @@ struct ReviewRoutes: Sendable {
         return JSONResponse.make(try await store.decisions(batchID: nil))
     }
 
-    static let csvColumns = ["batch_id", "scan", "image", "reading", "version", "reviewer", "decided_at", "verdict", "score",
-                             "reasons", "comment", "previous_verdict", "previous_score"] + ReviewCriteria.head
-
     func exportCSV(_ req: Request) async throws -> Response {
         try api.require(try await api.authenticate(req, stateChanging: false), .reviewer)
-        var lines = [Self.csvColumns.joined(separator: ",")]
+        var lines = [DecisionsFile.csvColumns.joined(separator: ",")]
         let iso = ISO8601DateFormatter()
         for d in try await store.decisions(batchID: nil) {
             let fields: [String] = [d.batchID, d.scan, d.image, String(d.reading), String(d.version), d.reviewer, iso.string(from: d.decidedAt),

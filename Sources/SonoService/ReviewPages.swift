@@ -471,8 +471,8 @@ struct ReviewPages: Sendable {
         func decimals(_ value: Double?, _ key: String) -> String { value.map { L.text(key, ["value": .number($0)]) } ?? na }
         func table(_ caption: String, _ rows: [ReviewAudit.Group], link: Bool) -> String {
             let body = rows.map { g -> String in
-                let shownName = g.name.isEmpty ? L.text("review.audit.none") : g.name
-                let name = link && !g.name.isEmpty
+                let shownName = g.name == AuditAnalysis.unknownID ? L.text("review.audit.none") : g.name
+                let name = link && g.name != AuditAnalysis.unknownID
                     ? "<a href=\"/review?operator=\(g.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")\">\(Self.esc(shownName))</a>"
                     : Self.esc(shownName)
                 let pairs = L.plural("review.audit.pairs", count: g.pairs)

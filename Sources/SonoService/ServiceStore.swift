@@ -1,4 +1,5 @@
 import Foundation
+import SonoReports
 
 /// Everything the service keeps besides file bytes. Handlers and workers see only this protocol, so
 /// a second engine (PostgreSQL, issue 18) is one more conformance; ``SQLiteStore`` is the embedded

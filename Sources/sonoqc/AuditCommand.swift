@@ -16,6 +16,11 @@ struct AuditCommand: ParsableCommand {
             value expected for the dates) or SD(z) > 1.5 (inconsistent measuring), and only with at least \
             30 scans; below that the audit says "too few scans". A CUSUM chart (k 0.25, h 5) shows when \
             a drift began. Writes <out>/audit.html and <out>/audit.csv and prints the page's path.
+
+            With --decisions (the review service's export, decisions.json or decisions.csv) the page \
+            adds the reviewers' side per operator and unit: rejection rate, mean score, the most \
+            frequently failed criteria and agreement between reviewers (Cohen's kappa per criterion \
+            and for the verdict). Decisions are matched to the reports by scan ID and file name.
             """)
 
     @Argument(help: "Output folders of `sonoqc analyze` (each holds scans/<scan-id>/report.json).")
@@ -29,6 +34,10 @@ struct AuditCommand: ParsableCommand {
 
     @Option(name: .long, help: "Flag bias when |mean z| exceeds this.")
     var biasZ: Double = AuditThresholds().biasMeanZ
+
+    @Option(name: .long, help: ArgumentHelp("Reviewers' decisions exported by `sonoqc serve` (GET /api/v1/decisions.json or .csv).",
+                                            valueName: "decisions.json|decisions.csv"))
+    var decisions: String?
 
     @Option(name: .long, help: ArgumentHelp("Language of audit.html (audit.csv is language-neutral).", valueName: "en|zh-CN"))
     var lang: Language = .en
@@ -45,9 +54,21 @@ struct AuditCommand: ParsableCommand {
         let directories = reportsDirectories.map { URL(fileURLWithPath: $0) }
         let records = try AuditInput.records(fromReportsIn: directories)
         let audit = AuditAnalysis(records: records, thresholds: thresholds)
-        let page = try AuditReport.write(audit, sources: reportsDirectories, to: URL(fileURLWithPath: out), language: lang)
+        var review: ReviewSection?
+        if let decisions {
+            let read = try DecisionsFile.read(URL(fileURLWithPath: decisions))
+            let reviewAudit = ReviewAudit(records: records, decisions: read)
+            review = ReviewSection(audit: reviewAudit, source: decisions,
+                                   decisionCount: read.latest().filter { !$0.isScanDecision }.count)
+        }
+        let page = try AuditReport.write(audit, sources: reportsDirectories, to: URL(fileURLWithPath: out), language: lang,
+                                         review: review, records: records)
         let flagged = audit.groups.filter(\.hasConcern).map { "\($0.kind.rawValue) \($0.id)" }
-        let note = "\(records.count) scans; flagged: \(flagged.isEmpty ? "none" : flagged.joined(separator: ", "))\n"
+        var note = "\(records.count) scans; flagged: \(flagged.isEmpty ? "none" : flagged.joined(separator: ", "))\n"
+        if let review {
+            note += "\(review.decisionCount) image decisions, \(review.audit.pairCount) read twice"
+                + (review.audit.unmatched > 0 ? "; \(review.audit.unmatched) match no image in the reports" : "") + "\n"
+        }
         FileHandle.standardError.write(Data(note.utf8))
         print(page.path)
     }

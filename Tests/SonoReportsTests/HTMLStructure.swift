@@ -149,8 +149,11 @@ struct HTMLStructure {
                     if !ids.contains(String(ref.dropFirst())) { problems.append("link to missing id \(ref)") }
                     continue
                 }
+                // "?verdict=fail" is this page with a query (the index's filter links).
+                let path = String(ref.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
+                    .split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0])
+                if path.isEmpty { continue }
                 guard let baseDirectory else { continue }
-                let path = String(ref.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0])
                 let target = baseDirectory.appendingPathComponent(path).standardizedFileURL.path
                 if !FileManager.default.fileExists(atPath: target) { problems.append("\(key)=\(ref) does not resolve (\(target))") }
             }

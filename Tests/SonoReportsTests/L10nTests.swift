@@ -50,6 +50,7 @@ struct L10nTests {
         keys.formUnion(FindingSeverity.allCases.map { "severity." + $0.rawValue })
         keys.formUnion(AuditVerdict.allCases.map { "verdict." + $0.rawValue })
         keys.formUnion(GrowthChart.centiles.map(GrowthChart.centileLabelKey))
+        keys.formUnion(ReviewCriteria.head.map { "audit.criterion." + $0 })
         for kind in AuditGroup.Kind.allCases {
             keys.formUnion(["group", "section", "col", "group_caption", "rule_caption"].map { "audit.\($0).\(kind.rawValue)" })
         }

@@ -6,6 +6,7 @@ import Logging
 import SonoChecks
 import SonoCore
 import SonoL10n
+import SonoReports
 @testable import SonoService
 import Testing
 import SonoInput

@@ -25,11 +25,17 @@ public struct AuditRecord: Sendable, Hashable {
     /// Rules that fired on this scan at warning or fail severity.
     public var firedRuleIDs: Set<String>
     public var reportedZScores: [BiometricMeasure: Double]
+    /// The scan's images as the reviewers' audit matches decisions to them (``ReviewedImage/scanKey(scan:file:)``).
+    public var images: [ReviewedImage]
+    /// The scan's `report.html`, when the record was read from a report folder (the audit page links it).
+    public var reportPage: URL?
 
     public init(scanID: String, unitID: String?, operatorID: String?, examDate: String?, verdict: AuditVerdict,
-                firedRuleIDs: Set<String>, reportedZScores: [BiometricMeasure: Double]) {
+                firedRuleIDs: Set<String>, reportedZScores: [BiometricMeasure: Double], images: [ReviewedImage] = [],
+                reportPage: URL? = nil) {
         self.scanID = scanID; self.unitID = unitID; self.operatorID = operatorID; self.examDate = examDate
         self.verdict = verdict; self.firedRuleIDs = firedRuleIDs; self.reportedZScores = reportedZScores
+        self.images = images; self.reportPage = reportPage
     }
 }
 

@@ -42,7 +42,9 @@ extension AuditInput {
         } catch {
             throw .unreadableReport(path: url.path, reason: String(describing: error))
         }
-        return AuditRecord(report: report)
+        var record = AuditRecord(report: report)
+        record.reportPage = url.deletingLastPathComponent().appendingPathComponent("report.html")
+        return record
     }
 }
 
@@ -60,9 +62,16 @@ extension AuditRecord {
             }
         }
         let findings = report.images.flatMap(\.findings) + report.findings
+        // An image counts as flagged when its own verdict is not a pass or a scan-level finding
+        // names it (a duplicate), as the review queue counts it.
+        let images = report.images.map { image in
+            ReviewedImage(key: ReviewedImage.scanKey(scan: report.scan.scanID, file: image.file), unitID: report.scan.unitID,
+                          operatorID: report.scan.operatorID,
+                          flagged: image.verdict.value != .pass || report.findings.contains { $0.file == image.file && $0.isActionable })
+        }
         self.init(scanID: report.scan.scanID, unitID: report.scan.unitID, operatorID: report.scan.operatorID,
                   examDate: report.scan.examDate, verdict: AuditVerdict(report.verdict.value),
                   firedRuleIDs: Set(findings.filter(\.isActionable).map(\.rule.rawValue)),
-                  reportedZScores: sums.mapValues { $0.0 / Double($0.1) })
+                  reportedZScores: sums.mapValues { $0.0 / Double($0.1) }, images: images)
     }
 }

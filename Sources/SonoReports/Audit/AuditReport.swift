@@ -5,7 +5,10 @@ import SonoL10n
 /// Renders an ``AuditAnalysis`` as `audit.html` (tables and CUSUM charts) and `audit.csv`.
 public enum AuditReport {
     /// The HTML page in `language`. `sources` names the report folders read, for the header.
-    public static func html(_ audit: AuditAnalysis, sources: [String], language: Language = .en) -> String {
+    /// With `review`, a section of reviewers' decisions follows the automatic statistics; `scanLinks`
+    /// (scan pages per operator, relative to the page) adds the list of each operator's scans.
+    public static func html(_ audit: AuditAnalysis, sources: [String], language: Language = .en,
+                            review: ReviewSection? = nil, scanLinks: [String: [ScanLink]] = [:]) -> String {
         let L = Localizer(language)
         let t = audit.thresholds
         func text(_ key: String, _ args: [String: MessageArg] = [:]) -> String { Markup.escape(L.text(key, args)) }
@@ -64,6 +67,8 @@ public enum AuditReport {
             }
             s += "</div>\n</section>\n"
         }
+        if let review { s += reviewSection(review, scanLinks: scanLinks, localizer: L) }
+        if !scanLinks.isEmpty { s += scanLinksSection(scanLinks, localizer: L) }
         s += "</main>\n<footer class=\"page\"><p>\(text("audit.footer"))</p></footer>\n"
         s += "</body>\n</html>\n"
         return s
@@ -148,14 +153,114 @@ public enum AuditReport {
     }
 
     /// Writes `audit.html` (in `language`) and `audit.csv` (language-neutral) into `directory`;
-    /// returns the HTML file's URL.
+    /// returns the HTML file's URL. `records` with a report page give each operator's scan links,
+    /// relative to `directory` so the page and the report folders can move together.
     @discardableResult
     public static func write(_ audit: AuditAnalysis, sources: [String], to directory: URL,
-                             language: Language = .en) throws(ReportError) -> URL {
+                             language: Language = .en, review: ReviewSection? = nil,
+                             records: [AuditRecord] = []) throws(ReportError) -> URL {
         try HTMLReportWriter.createDirectory(directory)
         let html = directory.appendingPathComponent("audit.html")
-        try HTMLReportWriter.writeFile(Data(self.html(audit, sources: sources, language: language).utf8), to: html)
+        var links: [String: [ScanLink]] = [:]
+        for r in records.sorted(by: { ($0.operatorID ?? "", $0.scanID) < ($1.operatorID ?? "", $1.scanID) }) {
+            guard let page = r.reportPage else { continue }
+            links[r.operatorID ?? AuditAnalysis.unknownID, default: []].append(
+                ScanLink(scanID: r.scanID, verdict: r.verdict, href: relativePath(of: page, from: directory)))
+        }
+        let page = self.html(audit, sources: sources, language: language, review: review, scanLinks: links)
+        try HTMLReportWriter.writeFile(Data(page.utf8), to: html)
         try HTMLReportWriter.writeFile(Data(csv(audit).utf8), to: directory.appendingPathComponent("audit.csv"))
         return html
+    }
+
+    /// `file` as a relative URL path from `directory` (both made absolute first).
+    static func relativePath(of file: URL, from directory: URL) -> String {
+        let to = file.standardizedFileURL.pathComponents, from = directory.standardizedFileURL.pathComponents
+        var common = 0
+        while common < min(to.count, from.count), to[common] == from[common] { common += 1 }
+        let parts = Array(repeating: "..", count: from.count - common) + to[common...]
+        return parts.map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0 }.joined(separator: "/")
+    }
+}
+
+/// A scan page the audit links from its operator.
+public struct ScanLink: Sendable, Hashable {
+    public var scanID: String
+    public var verdict: AuditVerdict
+    public var href: String
+}
+
+/// The reviewers' decisions the audit page shows, and the file they came from.
+public struct ReviewSection: Sendable {
+    public var audit: ReviewAudit
+    /// The decisions file as given on the command line.
+    public var source: String
+    /// Image decisions read (latest version of each reading).
+    public var decisionCount: Int
+
+    public init(audit: ReviewAudit, source: String, decisionCount: Int) {
+        self.audit = audit
+        self.source = source
+        self.decisionCount = decisionCount
+    }
+}
+
+extension AuditReport {
+    static func reviewSection(_ review: ReviewSection, scanLinks: [String: [ScanLink]], localizer L: Localizer) -> String {
+        func text(_ key: String, _ args: [String: MessageArg] = [:]) -> String { Markup.escape(L.text(key, args)) }
+        let r = review.audit
+        var s = "<section aria-labelledby=\"review-h\"><h2 id=\"review-h\">\(text("audit.review.heading"))</h2>\n"
+        s += "<p>" + L.render(L.template("audit.review.source"), ["decisions": .number(Double(review.decisionCount)),
+                                                                  "pairs": .number(Double(r.pairCount))],
+                               escape: Markup.escape, raw: ["file": "<code>\(Markup.escape(review.source))</code>"]) + "</p>\n"
+        if r.unmatched > 0 { s += "<p class=\"flagtext\">\(text("audit.review.unmatched", ["count": .number(Double(r.unmatched))]))</p>\n" }
+        s += "<p>\(text("audit.review.method"))</p>\n"
+        for (kind, groups) in [(AuditGroup.Kind.operator, r.byOperator), (.unit, r.byUnit)] {
+            let caption = L.text(kind == .operator ? "audit.review.caption_operator" : "audit.review.caption_unit")
+            s += "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"\(Markup.escape(caption))\">"
+            s += "<table>\n<caption>\(Markup.escape(caption))</caption>\n<thead><tr>"
+            s += "<th scope=\"col\">\(text("audit.col." + kind.rawValue))</th>"
+            for key in ["audit.review.col.images", "audit.review.col.flagged", "audit.review.col.decided", "audit.review.col.reject_rate",
+                        "audit.review.col.mean_score"] {
+                s += "<th scope=\"col\" class=\"num\">\(text(key))</th>"
+            }
+            s += "<th scope=\"col\">\(text("audit.review.col.top_failed"))</th><th scope=\"col\" class=\"num\">\(text("audit.review.col.kappa"))</th>"
+            s += "<th scope=\"col\" class=\"num\">\(text("audit.review.col.pairs"))</th></tr></thead>\n<tbody>\n"
+            for g in groups {
+                let name = Markup.escape(BatchIndexPage.displayID(g.name, L))
+                let cell = kind == .operator && scanLinks[g.name] != nil ? "<a href=\"#\(scanAnchor(g.name))\">\(name)</a>" : name
+                s += "<tr><th scope=\"row\">\(cell)</th><td class=\"num\">\(g.images)</td><td class=\"num\">\(g.automaticFlagged)</td>"
+                s += "<td class=\"num\">\(g.decided)</td><td class=\"num\">\(TextFormat.percent(g.rejected, of: g.decided))</td>"
+                s += "<td class=\"num\">\(TextFormat.fixed(g.meanScore, 1))</td>"
+                s += "<td>\(g.topFailed.map { Markup.escape(L.text("audit.criterion." + $0)) }.joined(separator: Markup.escape(L.text("list.comma"))))</td>"
+                s += "<td class=\"num\">\(TextFormat.fixed(g.kappa, 2))</td><td class=\"num\">\(g.pairs)</td></tr>\n"
+            }
+            s += "</tbody>\n</table></div>\n"
+        }
+        let kappaCaption = L.text("audit.review.kappa_caption")
+        s += "<table>\n<caption>\(Markup.escape(kappaCaption))</caption>\n<thead><tr><th scope=\"col\">\(text("audit.review.col.criterion"))</th>"
+        s += "<th scope=\"col\" class=\"num\">κ</th></tr></thead>\n<tbody>\n"
+        let rows = [(L.text("audit.review.verdict"), r.verdictKappa)]
+            + ReviewCriteria.head.map { (L.text("audit.criterion." + $0), r.criterionKappa[$0] ?? nil) }
+        for (name, kappa) in rows {
+            s += "<tr><th scope=\"row\">\(Markup.escape(name))</th><td class=\"num\">\(TextFormat.fixed(kappa, 2))</td></tr>\n"
+        }
+        return s + "</tbody>\n</table>\n</section>\n"
+    }
+
+    static func scanAnchor(_ operatorID: String) -> String { "scans-" + Markup.token(operatorID) }
+
+    static func scanLinksSection(_ links: [String: [ScanLink]], localizer L: Localizer) -> String {
+        var s = "<section aria-labelledby=\"scans-h\"><h2 id=\"scans-h\">\(Markup.escape(L.text("audit.scans_heading")))</h2>\n"
+        for (op, scans) in links.sorted(by: { $0.key < $1.key }) {
+            let title = L.text("audit.group.operator", ["id": .text(BatchIndexPage.displayID(op, L))])
+            s += "<details id=\"\(scanAnchor(op))\"><summary>\(Markup.escape(title)) — \(Markup.escape(L.plural("count.scans", count: scans.count)))</summary>\n<ul>\n"
+            for scan in scans {
+                s += "<li><a href=\"\(Markup.escape(scan.href))\">\(Markup.escape(scan.scanID))</a> "
+                s += Stylesheet.badge(scan.verdict, L) + "</li>\n"
+            }
+            s += "</ul></details>\n"
+        }
+        return s + "</section>\n"
     }
 }

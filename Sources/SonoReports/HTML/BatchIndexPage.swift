@@ -1,3 +1,4 @@
+import Foundation
 import SonoL10n
 
 /// The batch `index.html`: counts, a filter form, the scan table (flagged first) and a thumbnail
@@ -55,7 +56,10 @@ enum BatchIndexPage {
         s += "<body>\n<a class=\"skip\" href=\"#scans\">\(text("index.skip_to_scans"))</a>\n<header class=\"page\">\n"
         s += "<h1>\(Markup.escape(title))</h1>\n"
         s += "<p>\(text("index.counts", ["scans": .text(L.plural("count.scans", count: scanCount)), "images": .text(L.plural("count.images", count: imageCount))])) "
-        s += AuditVerdict.allCases.reversed().map { "\(Stylesheet.badge($0, L)) \(verdictCounts[$0, default: 0])" }.joined(separator: " ")
+        s += AuditVerdict.allCases.reversed().map { v in
+            filterLink("verdict", v.rawValue, title: L.text("index.filter_by_verdict", ["verdict": .text(L.text("verdict." + v.rawValue))]),
+                       "\(Stylesheet.badge(v, L)) \(verdictCounts[v, default: 0])")
+        }.joined(separator: " ")
         s += "</p>\n</header>\n<main id=\"main\">\n"
 
         // Filters (revealed by the script).
@@ -98,7 +102,8 @@ enum BatchIndexPage {
             let v = e.view
             s += "<tr class=\"scan\"\(dataAttributes(v, rules: v.firedRuleIDs))>"
             s += "<th scope=\"row\"><a href=\"\(Markup.escape(e.folder))/\(ReportLayout.reportFileName)\">\(Markup.escape(v.scanID))</a></th>"
-            s += "<td>\(Stylesheet.badge(v.verdict, L))</td><td>\(Markup.escape(v.unitID ?? "–"))</td><td>\(Markup.escape(v.operatorID ?? "–"))</td>"
+            let verdictTitle = L.text("index.filter_by_verdict", ["verdict": .text(L.text("verdict." + v.verdict.rawValue))])
+            s += "<td>\(filterLink("verdict", v.verdict.rawValue, title: verdictTitle, Stylesheet.badge(v.verdict, L)))</td><td>\(Markup.escape(v.unitID ?? "–"))</td><td>\(Markup.escape(v.operatorID ?? "–"))</td>"
             s += "<td>\(Markup.escape(v.examDate ?? "–"))</td><td>\(Markup.escape(v.gestationalAgeWeeks.map { L.gestationalAge(weeks: $0) } ?? "–"))</td>"
             s += "<td class=\"num\">\(v.images.count)</td><td>"
             let shown = v.reasons.prefix(3)
@@ -117,7 +122,8 @@ enum BatchIndexPage {
             s += "<table>\n<caption>\(text("index.rules_caption"))</caption>\n"
             s += "<thead><tr>" + th("findings.rule") + th("index.col.checks") + th("index.col.scans", num: true) + th("index.col.images", num: true) + "</tr></thead>\n<tbody>\n"
             for rule in rules.sorted(by: { (ruleScans[$0]!, $1) > (ruleScans[$1]!, $0) }) {
-                s += "<tr><th scope=\"row\"><code>\(Markup.escape(rule))</code></th><td>\(Markup.escape(ruleTitles[rule] ?? ""))</td><td class=\"num\">\(ruleScans[rule]!)</td><td class=\"num\">\(ruleImages[rule, default: 0])</td></tr>\n"
+                let link = filterLink("rule", rule, title: L.text("index.filter_by_rule", ["rule": .text(rule)]), "<code>\(Markup.escape(rule))</code>")
+                s += "<tr><th scope=\"row\">\(link)</th><td>\(Markup.escape(ruleTitles[rule] ?? ""))</td><td class=\"num\">\(ruleScans[rule]!)</td><td class=\"num\">\(ruleImages[rule, default: 0])</td></tr>\n"
             }
             s += "</tbody>\n</table>\n"
         }
@@ -139,6 +145,14 @@ enum BatchIndexPage {
             + " data-operator=\"\(Markup.token(v.operatorID ?? AuditAnalysis.unknownID))\" data-rules=\" \(rules.map(Markup.escape).joined(separator: " ")) \""
     }
 
+    /// A link that sets one filter: `?name=value` is the filter state the script reads from the
+    /// URL, so the state survives back navigation and can be shared; the script applies it in
+    /// place (one history entry per click), without a script the link just reloads the full list.
+    static func filterLink(_ name: String, _ value: String, title: String, _ content: String) -> String {
+        let query = value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_."))) ?? value
+        return "<a class=\"filter-link\" href=\"?\(name)=\(query)\" title=\"\(Markup.escape(title))\">\(content)</a>"
+    }
+
     static func select(_ name: String, _ label: String, _ options: [(value: String, text: String)], _ L: Localizer) -> String {
         var s = "<label for=\"f-\(name)\">\(Markup.escape(label))<select id=\"f-\(name)\" name=\"\(name)\">"
         s += "<option value=\"\">\(Markup.escape(L.text("index.filter.all")))</option>"
@@ -146,15 +160,32 @@ enum BatchIndexPage {
         return s + "</select></label>\n"
     }
 
-    /// Hides rows and grid cells whose data attributes do not match every chosen filter.
+    /// Hides rows and grid cells whose data attributes do not match every chosen filter. The
+    /// filters live in the URL's query (`?verdict=fail&rule=IQ-001`): a change of a menu replaces
+    /// it, a filter link adds a history entry, and loading, back and forward read it again.
     static let script = """
     (function () {
       var form = document.getElementById('filters');
       if (!form) { return; }
       form.hidden = false;
+      var names = ['verdict', 'unit', 'operator', 'rule'];
       var items = document.querySelectorAll('tr.scan, ul.grid > li');
+      function fromURL() {
+        var query = new URLSearchParams(location.search);
+        names.forEach(function (n) {
+          var value = query.get(n) || '', select = form.elements[n], known = false;
+          for (var i = 0; i < select.options.length; i++) { if (select.options[i].value === value) { known = true; } }
+          select.value = known ? value : '';
+        });
+      }
+      function toURL(push) {
+        var query = new URLSearchParams();
+        names.forEach(function (n) { if (form.elements[n].value) { query.set(n, form.elements[n].value); } });
+        var text = query.toString(), url = location.pathname + (text ? '?' + text : '');
+        if (push) { history.pushState(null, '', url); } else { history.replaceState(null, '', url); }
+      }
       function apply() {
-        var v = form.verdict.value, u = form.unit.value, o = form.operator.value, r = form.rule.value;
+        var v = form.elements.verdict.value, u = form.elements.unit.value, o = form.elements.operator.value, r = form.elements.rule.value;
         var shown = 0;
         for (var i = 0; i < items.length; i++) {
           var d = items[i].dataset;
@@ -166,8 +197,21 @@ enum BatchIndexPage {
         var count = document.getElementById('filter-count');
         count.textContent = count.dataset[shown === 1 ? 'one' : 'other'].replace('{count}', shown);
       }
-      form.addEventListener('change', apply);
-      form.addEventListener('reset', function () { setTimeout(apply, 0); });
+      form.addEventListener('change', function () { toURL(false); apply(); });
+      form.addEventListener('reset', function () { setTimeout(function () { toURL(false); apply(); }, 0); });
+      document.addEventListener('click', function (event) {
+        var link = event.target.closest ? event.target.closest('a.filter-link') : null;
+        if (!link) { return; }
+        event.preventDefault();
+        var query = new URLSearchParams(link.getAttribute('href').slice(1));
+        names.forEach(function (n) { form.elements[n].value = query.get(n) || ''; });
+        toURL(true);
+        apply();
+        form.scrollIntoView();
+      });
+      window.addEventListener('popstate', function () { fromURL(); apply(); });
+      window.addEventListener('pageshow', function () { fromURL(); apply(); });
+      fromURL();
       apply();
     })();
     """

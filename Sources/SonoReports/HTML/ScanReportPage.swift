@@ -75,6 +75,7 @@ enum ScanReportPage {
             s += "</tbody>\n</table>\n</section>\n"
         }
         s += "</main>\n<footer class=\"page\"><p>\(Markup.escape(L.text("scan.footer")))</p></footer>\n"
+        s += Stylesheet.printScript
         s += "</body>\n</html>\n"
         return s
     }
@@ -89,8 +90,11 @@ enum ScanReportPage {
             let alt = L.text("image.alt", ["file": .text(image.file), "overlays": .text(image.overlay.altText(L))])
             s += "<figure>\n<img src=\"\(Markup.escape(thumbnail))\" alt=\"\(Markup.escape(alt))\"/>\n"
             s += "<figcaption class=\"legend\">"
+            // Only the layers drawn on this thumbnail, so the legend and the alt text agree with it.
+            let drawn = Set(image.overlay.legendKeys)
             for (colour, key) in [("#2ecc71", "legend.field_of_view"), ("#f1c40f", "legend.skull_ellipse"), ("#00d8ff", "legend.bpd"),
-                                  ("#ff4fd8", "legend.ofd"), ("#ffffff", "legend.reported_hc"), ("#e74c3c", "legend.masked_text")] {
+                                  ("#ff4fd8", "legend.ofd"), ("#ffffff", "legend.reported_hc"), ("#e74c3c", "legend.masked_text")]
+            where drawn.contains(key) {
                 s += "<span><i class=\"swatch\" style=\"background:\(colour)\"></i>\(Markup.escape(L.text(key)))</span>"
             }
             s += "</figcaption>\n</figure>\n"
@@ -111,10 +115,12 @@ enum ScanReportPage {
         } else if !charted.isEmpty {
             s += "<p class=\"muted\">\(Markup.escape(L.text("image.no_growth_charts")))</p>\n"
         }
+        // Image-quality metrics describe the picture, so they sit under it; the findings and
+        // measurements fill the wider column (on paper the two columns keep a scan to two pages).
+        s += metricsTable(image.metrics, id: id, localizer: L)
         s += "</div>\n<div class=\"tables\">\n"
         s += findingsTable(image.findings, id: id, localizer: L)
         s += measurementsTable(image.measurements, id: id, localizer: L)
-        s += metricsTable(image.metrics, id: id, localizer: L)
         s += "</div>\n</div>\n"
         s += "</article>\n"
         return s
@@ -134,15 +140,15 @@ enum ScanReportPage {
         }
         if !passed.isEmpty {
             s += "<details><summary>\(Markup.escape(L.plural("findings.passed_count", count: passed.count)))</summary>\n"
-            s += rows(passed, id: id + "-passed", heading: false, localizer: L)
+            s += rows(passed, id: id + "-passed", heading: false, passed: true, localizer: L)
             s += "</details>\n"
         }
         return s
     }
 
-    static func rows(_ sorted: [FindingView], id: String, heading: Bool, localizer L: Localizer) -> String {
+    static func rows(_ sorted: [FindingView], id: String, heading: Bool, passed: Bool = false, localizer L: Localizer) -> String {
         func th(_ key: String) -> String { "<th scope=\"col\">\(Markup.escape(L.text(key)))</th>" }
-        var s = "<table class=\"findings\"" + (heading ? " aria-labelledby=\"\(id)-findings\"" : "") + ">\n<thead><tr>"
+        var s = "<table class=\"findings\(passed ? " passed" : "")\"" + (heading ? " aria-labelledby=\"\(id)-findings\"" : "") + ">\n<thead><tr>"
         s += th("findings.outcome") + th("findings.rule") + th("findings.value") + th("findings.threshold") + th("findings.explanation")
         s += "</tr></thead>\n<tbody>\n"
         for f in sorted {

@@ -77,6 +77,10 @@ enum Stylesheet {
     details { margin: 0.2em 0 1em; }
     summary { cursor: pointer; color: var(--link); font-weight: 600; }
     .flagtext { color: var(--fail); font-weight: 600; }
+    a.filter-link { text-decoration: none; color: inherit; }
+    a.filter-link:hover code, a.filter-link:focus-visible code { text-decoration: underline; }
+    .scroll { overflow-x: auto; max-width: 100%; }
+    code { overflow-wrap: anywhere; }
     footer.page { margin-top: 2em; padding-bottom: 2em; border-top: 1px solid var(--line); font-size: 0.85em; color: var(--muted); }
     @media (max-width: 480px) {
       header.page, main, footer.page { padding: 0 10px; }
@@ -86,14 +90,30 @@ enum Stylesheet {
       .image-body > .visual, .image-body > .tables { flex-basis: 100%; }
     }
     @media print {
+      /* A one-image scan fits two A4 pages with every check listed (printScript opens the passed
+         checks): small type, image column beside the tables, no minimum column widths. */
+      @page { size: A4; margin: 10mm 11mm; }
       .skip, form.filters, nav.toc { display: none !important; }
-      body { font-size: 11pt; }
+      body { font-size: 8pt; line-height: 1.25; }
+      h1 { font-size: 13pt; } h2 { font-size: 10.5pt; margin: 0.6em 0 0.3em; } h3 { font-size: 9pt; margin: 0.4em 0 0.2em; }
       a { color: var(--fg); text-decoration: none; }
       header.page, main, footer.page { max-width: none; padding: 0; }
       .badge, .swatch, section.verdict, th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+      table { font-size: 7pt; margin: 0.2em 0 0.4em; }
+      th, td { padding: 0 3px; }
+      tr { break-inside: avoid; }
+      caption { white-space: normal; }
+      table.findings td.val, table.findings td:last-child { min-width: 0; }
+      /* Passed checks print with their value and limit; their explanation repeats the rule. */
+      table.passed th:last-child, table.passed td:last-child { display: none; }
+      section.verdict { padding: 4px 8px; margin: 0.4em 0; }
+      article.image { break-inside: auto; margin-top: 0.5em; }
+      .image-body { display: grid; grid-template-columns: 34% 1fr; gap: 8px; }
+      .visual .charts { gap: 2px; }
+      figcaption { font-size: 6.5pt; max-width: none; }
       svg.chart { border: none; }
       .grid { grid-template-columns: repeat(4, 1fr); }
-      .grid li, article.image, table, svg.chart { break-inside: avoid; }
+      .grid li, svg.chart { break-inside: avoid; }
     }
     """
 
@@ -115,6 +135,24 @@ enum Stylesheet {
 
         """
     }
+
+    /// Opens every closed `<details>` (the passed checks) while the page prints, and closes them
+    /// again afterwards, so paper shows everything and the screen keeps its short form.
+    static let printScript = """
+    <script>
+    (function () {
+      var opened = [];
+      window.addEventListener('beforeprint', function () {
+        var closed = document.querySelectorAll('details:not([open])');
+        for (var i = 0; i < closed.length; i++) { closed[i].open = true; opened.push(closed[i]); }
+      });
+      window.addEventListener('afterprint', function () {
+        while (opened.length) { opened.pop().open = false; }
+      });
+    })();
+    </script>
+
+    """
 
     static func badge(_ verdict: AuditVerdict, _ L: Localizer) -> String {
         "<span class=\"badge \(verdict.rawValue)\">\(Markup.escape(L.text("verdict." + verdict.rawValue)))</span>"

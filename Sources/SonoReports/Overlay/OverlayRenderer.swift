@@ -68,10 +68,14 @@ public struct ImageOverlay: Sendable, Hashable {
     public var reportedHCEllipse: PixelEllipse?
     /// Burned-in text and caliper marks that were masked out before measuring.
     public var maskedRegions: [Region]
+    /// The share of the frame inside the field of view, from the report. A page built from a
+    /// report after its thumbnail was drawn (the pipeline renders thumbnails frame by frame and
+    /// keeps no mask) tells from it whether the thumbnail shows the field of view.
+    public var fieldOfViewFraction: Double?
 
     public init(fieldOfViewOutline: [PixelPoint] = [], fieldOfViewMask: GrayImage? = nil, skullEllipse: PixelEllipse? = nil,
                 bpdAxis: (PixelPoint, PixelPoint)? = nil, ofdAxis: (PixelPoint, PixelPoint)? = nil,
-                reportedHCEllipse: PixelEllipse? = nil, maskedRegions: [Region] = []) {
+                reportedHCEllipse: PixelEllipse? = nil, maskedRegions: [Region] = [], fieldOfViewFraction: Double? = nil) {
         self.fieldOfViewOutline = fieldOfViewOutline
         self.fieldOfViewMask = fieldOfViewMask
         self.skullEllipse = skullEllipse
@@ -79,6 +83,7 @@ public struct ImageOverlay: Sendable, Hashable {
         self.ofdAxis = ofdAxis
         self.reportedHCEllipse = reportedHCEllipse
         self.maskedRegions = maskedRegions
+        self.fieldOfViewFraction = fieldOfViewFraction
     }
 
     public static func == (l: ImageOverlay, r: ImageOverlay) -> Bool {
@@ -86,6 +91,7 @@ public struct ImageOverlay: Sendable, Hashable {
             && l.bpdAxis?.0 == r.bpdAxis?.0 && l.bpdAxis?.1 == r.bpdAxis?.1
             && l.ofdAxis?.0 == r.ofdAxis?.0 && l.ofdAxis?.1 == r.ofdAxis?.1
             && l.reportedHCEllipse == r.reportedHCEllipse && l.maskedRegions == r.maskedRegions
+            && l.fieldOfViewFraction == r.fieldOfViewFraction
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -111,11 +117,34 @@ public struct ImageOverlay: Sendable, Hashable {
     var effectiveBPDAxis: (PixelPoint, PixelPoint)? { bpdAxis ?? skullEllipse?.minorAxis }
     var effectiveOFDAxis: (PixelPoint, PixelPoint)? { ofdAxis ?? skullEllipse?.majorAxis }
 
+    /// Whether the thumbnail shows a field-of-view outline, under the conditions ``OverlayRenderer``
+    /// draws it: an outline polygon, or the border of a mask that has pixels both inside and
+    /// outside (a mask covering nothing or the whole frame has no border to draw). Without either,
+    /// the report's fraction says the same of the mask the thumbnail was drawn with.
+    public var drawsFieldOfView: Bool {
+        if fieldOfViewOutline.count > 1 { return true }
+        if let mask = fieldOfViewMask {
+            return mask.samples.contains { $0 != 0 } && mask.samples.contains { $0 == 0 }
+        }
+        return fieldOfViewFraction.map { $0 > 0 && $0 < 1 } ?? false
+    }
+
+    /// Legend entries (catalogue keys) of the layers the thumbnail shows, in drawing order.
+    public var legendKeys: [String] {
+        var keys: [String] = []
+        if drawsFieldOfView { keys.append("legend.field_of_view") }
+        if skullEllipse != nil { keys += ["legend.skull_ellipse"] }
+        if effectiveBPDAxis != nil { keys.append("legend.bpd") }
+        if effectiveOFDAxis != nil { keys.append("legend.ofd") }
+        if reportedHCEllipse != nil { keys.append("legend.reported_hc") }
+        if !maskedRegions.isEmpty { keys.append("legend.masked_text") }
+        return keys
+    }
+
     /// Alt text: what the thumbnail shows, in words of the page's language.
     public func altText(_ L: Localizer = .en) -> String {
         var parts: [String] = []
-        let hasFOV = !fieldOfViewOutline.isEmpty || (fieldOfViewMask.map { $0.samples.contains { $0 != 0 } } ?? false)
-        parts.append(L.text(hasFOV ? "overlay.alt.field_of_view" : "overlay.alt.no_field_of_view"))
+        parts.append(L.text(drawsFieldOfView ? "overlay.alt.field_of_view" : "overlay.alt.no_field_of_view"))
         parts.append(L.text(skullEllipse != nil ? "overlay.alt.skull_ellipse" : "overlay.alt.no_skull_ellipse"))
         if reportedHCEllipse != nil { parts.append(L.text("overlay.alt.reported_hc")) }
         if !maskedRegions.isEmpty {
