@@ -1,6 +1,7 @@
 import Foundation
 import SonoCodecs
 import SonoCore
+import SonoInput
 import SonoChecks
 import SonoFilters
 import Testing
