@@ -6,7 +6,7 @@ SWIFT ?= swift
 TEST_FLAGS ?= -c release -Xswiftc -enable-testing
 OUT ?= reports
 
-.PHONY: deps build run test test-api load-serve bench bench-peers clean
+.PHONY: deps build run test test-api load-serve test-distributed bench bench-peers clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -27,6 +27,11 @@ test-api: deps
 # wrk + nginx ceiling + 20 concurrent upload clients against `sonoqc serve` (README "Run the service").
 load-serve: deps
 	@bash scripts/load-serve.sh
+
+# Scale-out (issue 18): a temporary PostgreSQL, the PostgreSQL store tests, then one API and three
+# worker processes with one killed by kill -9; every sample batch once and identical to analyze.
+test-distributed: deps
+	@bash scripts/test-distributed.sh
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --no-progress
