@@ -22,10 +22,20 @@ public final class PostgresStore: ServiceStore {
 
     /// Connects to `url` (`postgresql://user:password@host:port/database?sslmode=disable|prefer|require`)
     /// and applies pending migrations.
-    public static func open(url: String, logger: Logger) async throws -> PostgresStore {
+    /// The pool retries an unreachable server forever; opening gives up after `deadline`.
+    public static func open(url: String, logger: Logger, deadline: Duration = .seconds(15)) async throws -> PostgresStore {
         let store = PostgresStore(configuration: try configuration(url: url), logger: logger)
         do {
-            try await store.migrate()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await store.migrate() }
+                group.addTask {
+                    try await Task.sleep(for: deadline)
+                    store.close()  // ends the pending connection attempts
+                    throw ServiceError.storage("no answer within \(deadline)")
+                }
+                try await group.next()
+                group.cancelAll()
+            }
         } catch {
             store.close()
             throw ServiceError.storage("cannot open PostgreSQL database \(redacted(url)): \(describe(error))")
