@@ -156,5 +156,6 @@ spread=$(psql_q "SELECT COUNT(*) FROM scan_job GROUP BY finished_by ORDER BY 1 D
 
 metrics=$(curl -sf "$server/metrics") || fail "/metrics unreachable"
 grep -Eq '^sonoqc_jobs\{state="done"\} '"${#batches[@]}"'(\.0)?$' <<<"$metrics" || fail "/metrics does not count the done jobs: $metrics"
+grep -Eq '^sonoqc_scan_jobs\{state="done"\} '"$scans"'(\.0)?$' <<<"$metrics" || fail "/metrics does not count the done scan jobs: $metrics"
 
 echo "test-distributed: ${#batches[@]} batches, $scans scans as $scan_jobs scan jobs over 3 worker processes (scans per process: $spread; 1 killed with kill -9, its work taken again), each scan once, outputs identical to sonoqc analyze: PASS"

@@ -13,6 +13,8 @@ public final class ServiceMetrics: Sendable {
     private let store: any ServiceStore
     private let queueDepth: Gauge
     private let jobs: [String: Gauge]
+    /// Per-scan work on a shared queue (nil for a single-process store, which has none).
+    private let scanJobs: [String: Gauge]?
     private let stageCPU: [PipelineStage: Counter]
     private let stageWall: [PipelineStage: Counter]
     private let images: Counter
@@ -28,6 +30,16 @@ public final class ServiceMetrics: Sendable {
                                              labels: [("state", state)])
         }
         self.jobs = jobs
+        var scanJobs: [String: Gauge]? = nil
+        if store is any ScanQueue {
+            var gauges: [String: Gauge] = [:]
+            for state in ["queued", "running", "done"] {
+                gauges[state] = registry.makeGauge(descriptor: Self.name("scan_jobs", "", "Scan jobs by state (all processes)."),
+                                                   labels: [("state", state)])
+            }
+            scanJobs = gauges
+        }
+        self.scanJobs = scanJobs
         var cpu: [PipelineStage: Counter] = [:], wall: [PipelineStage: Counter] = [:]
         for stage in PipelineStage.allCases {
             cpu[stage] = registry.makeCounter(descriptor: Self.name("stage_cpu_seconds", "total", "CPU time per analysis stage in this process's jobs."),
@@ -75,6 +87,10 @@ public final class ServiceMetrics: Sendable {
         let counts = try await store.jobCounts()
         queueDepth.set(Double(counts["queued"] ?? 0))
         for (state, gauge) in jobs { gauge.set(Double(counts[state] ?? 0)) }
+        if let scanJobs, let queue = store as? any ScanQueue {
+            let scans = try await queue.scanJobCounts()
+            for (state, gauge) in scanJobs { gauge.set(Double(scans[state] ?? 0)) }
+        }
         return registry.emitToString()
     }
 

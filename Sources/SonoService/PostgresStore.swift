@@ -615,6 +615,16 @@ extension PostgresStore: ScanQueue {
     }
 }
 
+extension PostgresStore {
+    public func scanJobCounts() async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try await rows("SELECT state, COUNT(*) AS n FROM scan_job GROUP BY state") {
+            counts[try row["state"].decode(String.self)] = Int(try row["n"].decode(Int64.self))
+        }
+        return counts
+    }
+}
+
 extension JobOutcome {
     var jobState: String {
         switch self {

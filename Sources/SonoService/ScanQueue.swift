@@ -50,4 +50,6 @@ public protocol ScanQueue: ServiceStore {
     func finishScan(batchID: String, position: Int, outputs: [ScanOutput], worker: String) async throws -> Bool
     /// Every recorded scan output of the batch.
     func scanOutputs(batchID: String) async throws -> [ScanOutput]
+    /// Scan jobs per state (`queued`, `running`, `done`), for /metrics: the queue's real depth.
+    func scanJobCounts() async throws -> [String: Int]
 }

@@ -228,6 +228,7 @@ struct PostgresStoreContractTests {
         #expect(!results.contains("plan"))
         #expect(results.filter { $0.hasPrefix("scan") }.sorted() == (0..<20).map { "scan\($0)" }.sorted())
         #expect(try await s.scanOutputs(batchID: b.id).count == 20)
+        #expect(try await s.scanJobCounts() == ["done": 20])
         #expect(try await s.batch(id: b.id)?.state == .done)
     }
 
