@@ -6,7 +6,7 @@ SWIFT ?= swift
 TEST_FLAGS ?= -c release -Xswiftc -enable-testing
 OUT ?= reports
 
-.PHONY: deps build run test test-api load-serve test-distributed bench bench-peers clean
+.PHONY: deps build run test record-golden test-api test-browser load-serve test-distributed bench bench-peers clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -20,6 +20,11 @@ run: build
 test: deps
 	$(SWIFT) test $(TEST_FLAGS) 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
 
+# Re-records the golden outputs after a deliberate change: Tests/Golden/samples (every output of
+# `sonoqc analyze samples`) and the localized golden pages (never run by tests).
+record-golden: deps
+	@bash scripts/record-golden.sh
+
 # Schemathesis (PyPI, in .venv) against a live `sonoqc serve` and openapi.yaml; 0 failures expected.
 test-api: deps
 	@bash scripts/test-api.sh
@@ -27,6 +32,10 @@ test-api: deps
 # wrk + nginx ceiling + 20 concurrent upload clients against `sonoqc serve` (README "Run the service").
 load-serve: deps
 	@bash scripts/load-serve.sh
+
+# Review workspace in Chromium (Playwright for Python, axe-core); installs its own tools.
+test-browser: deps
+	@bash scripts/test-browser.sh
 
 # Scale-out (issue 18): a temporary PostgreSQL, the PostgreSQL store tests, then one API and three
 # worker processes with one killed by kill -9; every sample batch once and identical to analyze.
@@ -38,6 +47,38 @@ bench: deps
 
 bench-peers: build
 	@bash Benchmarks/peers/compare.sh
+	@bash Benchmarks/peers/e2e.sh
 
 clean:
 	rm -rf .build $(OUT)
+
+# Fuzzing (issue 16): libFuzzer + AddressSanitizer through the Fuzz/ sub-package.
+# `make fuzz TARGET=FuzzPNG SECONDS=600` runs one target; `make fuzz-smoke` runs each for 60 s (CI).
+# New inputs libFuzzer finds go to .build-fuzz/corpus/<target> (not committed); the committed
+# seeds in Fuzz/corpus/ are read only. A crash leaves crash-<sha1> in .build-fuzz/ and fails.
+FUZZ_TARGETS := FuzzPNG FuzzJPEG FuzzManifestJSON FuzzManifestCSV FuzzQCProfile
+FUZZ_FLAGS := -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+TARGET ?= FuzzPNG
+SECONDS ?= 60
+fuzz_seeds_FuzzPNG := Fuzz/corpus/png $(wildcard Tests/SonoCodecsTests/Fixtures/pngsuite)
+fuzz_seeds_FuzzJPEG := Fuzz/corpus/jpeg
+fuzz_seeds_FuzzManifestJSON := Fuzz/corpus/manifest-json
+fuzz_seeds_FuzzManifestCSV := Fuzz/corpus/manifest-csv
+fuzz_seeds_FuzzQCProfile := Fuzz/corpus/qc-profile
+
+.PHONY: fuzz fuzz-build fuzz-smoke test-tsan
+
+fuzz-build: deps
+	cd Fuzz && $(SWIFT) build $(FUZZ_FLAGS)
+
+fuzz: fuzz-build
+	@mkdir -p .build-fuzz/corpus/$(TARGET)
+	cd .build-fuzz && ../Fuzz/.build/release/$(TARGET) -max_total_time=$(SECONDS) -max_len=65536 \
+		-rss_limit_mb=2048 -print_final_stats=1 corpus/$(TARGET) $(addprefix ../,$(fuzz_seeds_$(TARGET)))
+
+fuzz-smoke: fuzz-build
+	@for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory fuzz TARGET=$$t SECONDS=60 || exit 1; done
+
+# ThreadSanitizer over the whole suite (debug build: TSan and -O disagree on some Dispatch code).
+test-tsan: deps
+	$(SWIFT) test --sanitize=thread 2>&1 | tee .test-tsan.log; exit $${PIPESTATUS[0]}

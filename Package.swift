@@ -5,12 +5,24 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+// The hot kernels are compiled three times (see Sources/SonoKernels/Kernels.swift): baseline,
+// x86-64-v3 and x86-64-v4. On other architectures the variant modules are built without CPU flags
+// and never selected.
+#if arch(x86_64)
+let v3Flags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let v4Flags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
+#else
+let v3Flags: [SwiftSetting] = []
+let v4Flags: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "SonoQC",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "sonoqc", targets: ["sonoqc"]),
         .library(name: "SonoCore", targets: ["SonoCore"]),
+        .library(name: "SonoL10n", targets: ["SonoL10n"]),
         .library(name: "SonoCodecs", targets: ["SonoCodecs"]),
         .library(name: "SonoFilters", targets: ["SonoFilters"]),
         .library(name: "SonoBiometry", targets: ["SonoBiometry"]),
@@ -34,7 +46,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
-        .target(name: "SonoCore", swiftSettings: strict),
+        .target(name: "SonoCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        .target(
+            name: "SonoL10n",
+            resources: [.embedInCode("Resources/en.json"), .embedInCode("Resources/zh-CN.json")],
+            swiftSettings: strict),
         .systemLibrary(
             name: "CLibPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
@@ -42,24 +58,38 @@ let package = Package(
             name: "CLibJPEG", pkgConfig: "libjpeg",
             providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]),
         .target(
-            name: "CCodecShims", dependencies: ["CLibJPEG"],
-            linkerSettings: [.linkedLibrary("jpeg")]),
+            name: "CCodecShims", dependencies: ["CLibJPEG", "CLibPNG"],
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .systemLibrary(
+            name: "COpenJPEG", pkgConfig: "libopenjp2",
+            providers: [.apt(["libopenjp2-7-dev"]), .brew(["openjpeg"])]),
         .target(
-            name: "SonoCodecs", dependencies: ["SonoCore", "CLibPNG", "CCodecShims"],
+            name: "CJPEG2000Shim", dependencies: ["COpenJPEG"],
+            linkerSettings: [.linkedLibrary("openjp2")]),
+        .target(
+            name: "SonoCodecs", dependencies: ["SonoCore", "CLibPNG", "CCodecShims", "CZlib", "CJPEG2000Shim"],
             swiftSettings: strict),
-        .target(name: "SonoFilters", dependencies: ["SonoCore"], swiftSettings: strict),
+        .target(name: "CCPUFeatures"),
+        .target(name: "SonoKernels", swiftSettings: strict),
+        .target(name: "SonoKernelsV3", swiftSettings: strict + v3Flags),
+        .target(name: "SonoKernelsV4", swiftSettings: strict + v4Flags),
+        .target(
+            name: "SonoFilters",
+            dependencies: ["SonoCore", "CCPUFeatures", "SonoKernels", "SonoKernelsV3", "SonoKernelsV4"],
+            swiftSettings: strict),
         .target(name: "SonoBiometry", dependencies: ["SonoCore", "SonoFilters"], swiftSettings: strict),
         .target(
-            name: "SonoChecks", dependencies: ["SonoCore", "SonoFilters", "SonoBiometry"],
+            name: "SonoChecks", dependencies: ["SonoCore", "SonoFilters", "SonoBiometry", "SonoL10n"],
             swiftSettings: strict),
         .target(
             name: "SonoReports",
-            dependencies: ["SonoCore", "SonoCodecs", "SonoBiometry", "SonoChecks"],
+            dependencies: ["SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks", "SonoL10n"],
             swiftSettings: strict),
         .target(
             name: "SonoPipeline",
             dependencies: [
-                "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks", "SonoReports",
+                "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks", "SonoReports", "SonoL10n",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -70,7 +100,7 @@ let package = Package(
         .target(
             name: "SonoService",
             dependencies: [
-                "SonoCore", "SonoCodecs", "SonoChecks", "SonoPipeline",
+                "SonoCore", "SonoCodecs", "SonoChecks", "SonoPipeline", "SonoReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -87,31 +117,33 @@ let package = Package(
             name: "sonoqc",
             dependencies: [
                 "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks",
-                "SonoPipeline", "SonoReports", "SonoSimulator", "SonoService",
+                "SonoPipeline", "SonoReports", "SonoSimulator", "SonoL10n", "SonoService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "SonoCoreTests", dependencies: ["SonoCore"], swiftSettings: strict),
+        // Repository root, committed fixtures and ../shared discovery for every test target.
+        .target(name: "SonoTestSupport", path: "Tests/SonoTestSupport", swiftSettings: strict),
+        .testTarget(name: "SonoCoreTests", dependencies: ["SonoTestSupport", "SonoCore"], swiftSettings: strict),
         .testTarget(
-            name: "SonoCodecsTests", dependencies: ["SonoCore", "SonoCodecs"],
+            name: "SonoCodecsTests", dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs"],
             exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "SonoFiltersTests", dependencies: ["SonoCore", "SonoFilters"],
+        .testTarget(name: "SonoFiltersTests", dependencies: ["SonoTestSupport", "SonoCore", "SonoFilters"],
                     exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "SonoBiometryTests", dependencies: ["SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry"],
+        .testTarget(name: "SonoBiometryTests", dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry"],
                     swiftSettings: strict),
         .testTarget(name: "SonoSimulatorTests",
-                    dependencies: ["SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoSimulator"],
+                    dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoSimulator"],
                     swiftSettings: strict),
         .testTarget(name: "SonoChecksTests",
-                    dependencies: ["SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks", "SonoSimulator"],
+                    dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoChecks", "SonoSimulator", "SonoL10n"],
                     swiftSettings: strict),
         .testTarget(name: "SonoPipelineTests",
-                    dependencies: ["SonoCore", "SonoCodecs", "SonoPipeline", "SonoChecks", "SonoReports"],
+                    dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoPipeline", "SonoChecks", "SonoReports"],
                     swiftSettings: strict),
         .testTarget(name: "SonoReportsTests",
-                    dependencies: ["SonoCore", "SonoCodecs", "SonoChecks", "SonoReports", "SonoBiometry"],
-                    swiftSettings: strict),
+                    dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoChecks", "SonoReports", "SonoBiometry", "SonoL10n"],
+                    exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "SonoServiceTests", dependencies: ["SonoCore", "SonoChecks", "SonoService"],
             swiftSettings: strict),

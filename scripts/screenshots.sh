@@ -10,7 +10,9 @@
 #                release build)
 #   SCAN_ID      folder under scans/ to show (e.g. hospital-day/H0415-08); default: the first
 #                (most flagged) scan listed in the index
-# Environment: CHROMIUM (binary), WINDOW (default 1280,2000), OUT_DIR (default docs/images).
+# Environment: CHROMIUM (binary), WINDOW (default 1280,2000), OUT_DIR (default docs/images),
+#   SHOT_LANG (default en): the language the reports were written in (`sonoqc analyze --lang`); the
+#   audit is produced in it too, and other than en it suffixes the image names (scan-report.zh-CN.png).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +21,8 @@ AUDIT_DIR="${2:-$REPORTS_DIR/audit}"
 SCAN_ID="${3:-}"
 WINDOW="${WINDOW:-1280,2000}"
 OUT_DIR="${OUT_DIR:-docs/images}"
+SHOT_LANG="${SHOT_LANG:-en}"
+SUFFIX=""; [ "$SHOT_LANG" != en ] && SUFFIX=".$SHOT_LANG"
 MAX_BYTES=$((250 * 1024))
 
 find_chromium() {
@@ -33,6 +37,12 @@ if ! BROWSER="$(find_chromium)"; then
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
     BROWSER="$(find_chromium)"
 fi
+# Chinese pages need a CJK system font (the pages fetch no web fonts).
+if [ "$SHOT_LANG" = zh-CN ] && ! fc-list :lang=zh | grep -q .; then
+    echo "no Chinese system font; installing the Debian package fonts-wqy-microhei" >&2
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null
+fi
 
 [ -f "$REPORTS_DIR/index.html" ] || { echo "no $REPORTS_DIR/index.html: run sonoqc analyze first" >&2; exit 1; }
 if [ -z "$SCAN_ID" ]; then
@@ -44,7 +54,7 @@ mkdir -p "$OUT_DIR"
 shoot() { # page-path output-name [window]
     local page out tmp window="${3:-$WINDOW}"
     page="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-    out="$OUT_DIR/$2.png"
+    out="$OUT_DIR/$2$SUFFIX.png"
     tmp="$(mktemp -d)"
     "$BROWSER" --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$tmp/profile" \
         --force-device-scale-factor=1 --window-size="$window" --screenshot="$tmp/shot.png" \
@@ -61,7 +71,7 @@ shoot "$REPORTS_DIR/index.html" batch-index "${INDEX_WINDOW:-1280,1300}"
 if [ ! -f "$AUDIT_DIR/audit.html" ]; then
     SONOQC="${SONOQC:-$(swift build -c release --show-bin-path)/sonoqc}"
     if [ -x "$SONOQC" ]; then
-        "$SONOQC" audit "$REPORTS_DIR" --out "$AUDIT_DIR" >/dev/null || true
+        "$SONOQC" audit "$REPORTS_DIR" --out "$AUDIT_DIR" --lang "$SHOT_LANG" >/dev/null || true
     fi
 fi
 if [ -f "$AUDIT_DIR/audit.html" ]; then

@@ -43,6 +43,28 @@ static void sono_emit_message(j_common_ptr cinfo, int level) {
 
 static void sono_output_message(j_common_ptr cinfo) { (void)cinfo; }
 
+// Progress monitor that stops a progressive decode after max_scans scans. It runs inside
+// libjpeg's call stack, so leaving it by longjmp through the same escape as errors is safe.
+typedef struct sono_progress {
+    struct jpeg_progress_mgr base;
+    int max_scans;
+    int too_many_scans;
+} sono_progress;
+
+static void sono_progress_monitor(j_common_ptr cinfo) {
+    sono_progress *progress = (sono_progress *)cinfo->progress;
+    j_decompress_ptr dinfo = (j_decompress_ptr)cinfo;
+    if (dinfo->input_scan_number > progress->max_scans) {
+        sono_error_manager *manager = (sono_error_manager *)cinfo->err;
+        progress->too_many_scans = 1;
+        if (manager->message != NULL && manager->message_size > 0) {
+            snprintf(manager->message, manager->message_size,
+                     "progressive JPEG has more than %d scans (limit)", progress->max_scans);
+        }
+        longjmp(manager->escape, 1);
+    }
+}
+
 static void sono_install(sono_error_manager *manager, char *message, size_t message_size) {
     jpeg_std_error(&manager->base);
     manager->base.error_exit = sono_error_exit;
@@ -90,18 +112,27 @@ int sono_jpeg_read_header(const unsigned char *data, size_t size, sono_jpeg_info
 
 int sono_jpeg_decode_gray(const unsigned char *data, size_t size, unsigned char *out,
                           int expected_width, int expected_height, size_t max_pixels,
+                          size_t max_memory, int max_scans,
                           sono_jpeg_info *info, char *message, size_t message_size) {
     struct jpeg_decompress_struct cinfo;
     sono_error_manager manager;
+    sono_progress progress;
     memset(info, 0, sizeof(*info));
+    memset(&progress, 0, sizeof(progress));
+    progress.base.progress_monitor = sono_progress_monitor;
+    progress.max_scans = max_scans;
     sono_install(&manager, message, message_size);
     cinfo.err = &manager.base;
     if (setjmp(manager.escape)) {
         info->warnings = manager.warnings;
         jpeg_destroy_decompress(&cinfo);
-        return SONO_ERROR;
+        return progress.too_many_scans ? SONO_TOO_MANY_SCANS : SONO_ERROR;
     }
     jpeg_create_decompress(&cinfo);
+    cinfo.progress = &progress.base;
+    // libjpeg-turbo's memory manager (jmemnobs) fails with "Insufficient memory" instead of using a
+    // backing store once this is exceeded.
+    cinfo.mem->max_memory_to_use = (long)(max_memory > (size_t)0x7FFFFFFF ? 0x7FFFFFFF : max_memory);
     jpeg_mem_src(&cinfo, data, (unsigned long)size);
     jpeg_read_header(&cinfo, TRUE);
     sono_fill_info(&cinfo, &manager, info);
@@ -169,3 +200,11 @@ int sono_jpeg_encode(const unsigned char *pixels, int width, int height, int com
 }
 
 void sono_free(void *pointer) { free(pointer); }
+
+int sono_jpeg_library_version(void) {
+#ifdef LIBJPEG_TURBO_VERSION_NUMBER
+    return LIBJPEG_TURBO_VERSION_NUMBER;
+#else
+    return 0;
+#endif
+}

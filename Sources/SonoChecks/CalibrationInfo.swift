@@ -1,4 +1,5 @@
 import SonoCore
+import SonoL10n
 
 /// The scale used for an image's millimetre values, where it came from, and whether it was usable.
 ///
@@ -18,17 +19,20 @@ public struct CalibrationInfo: Sendable, Codable, Hashable {
     public var offeredMMPerPixelY: Double?
     /// `manifest`, `png-phys`, `jpeg-density`, … (``PixelSpacing/Source``); nil when there was none.
     public var source: String?
-    /// Why the spacing was rejected; nil when calibrated.
+    /// Why the spacing was rejected (English rendering of `reasonMessage`); nil when calibrated.
     public var reason: String?
+    /// Catalogue key and numbers of `reason`, for pages in other languages (optional so older reports decode).
+    public var reasonMessage: Message?
 
     public init(status: Status, mmPerPixel: Double?, offeredMMPerPixelX: Double?, offeredMMPerPixelY: Double?,
-                source: String?, reason: String?) {
+                source: String?, reason: Message?) {
         self.status = status
         self.mmPerPixel = JSONNumber.rounded(mmPerPixel)
         self.offeredMMPerPixelX = JSONNumber.rounded(offeredMMPerPixelX)
         self.offeredMMPerPixelY = JSONNumber.rounded(offeredMMPerPixelY)
         self.source = source
-        self.reason = reason
+        self.reasonMessage = reason
+        self.reason = reason.map(Localizer.en.text)
     }
 
     /// The manifest's spacing wins over the file's (the manifest is the site's statement of the
@@ -42,20 +46,21 @@ public struct CalibrationInfo: Sendable, Codable, Hashable {
             spacing = f
         } else {
             return CalibrationInfo(status: .uncalibrated, mmPerPixel: nil, offeredMMPerPixelX: nil, offeredMMPerPixelY: nil, source: nil,
-                                   reason: "no pixel spacing in the manifest or the file")
+                                   reason: Message("spacing.no_spacing"))
         }
         let x = spacing.mmPerPixelX, y = spacing.mmPerPixelY
-        func rejected(_ why: String) -> CalibrationInfo {
+        func rejected(_ why: Message) -> CalibrationInfo {
             CalibrationInfo(status: .uncalibrated, mmPerPixel: nil, offeredMMPerPixelX: x, offeredMMPerPixelY: y,
                             source: spacing.source.rawValue, reason: why)
         }
-        guard x.isFinite, y.isFinite, x > 0, y > 0 else { return rejected("spacing is not a positive number") }
+        guard x.isFinite, y.isFinite, x > 0, y > 0 else { return rejected(Message("spacing.not_positive")) }
         guard abs(x - y) <= profile.isotropyTolerance * max(x, y) else {
-            return rejected("pixels are not square (\(fmt(x)) x \(fmt(y)) mm/px)")
+            return rejected(Message("spacing.not_square", ["x": .number(x), "y": .number(y)]))
         }
         let mm = (x + y) / 2
         guard mm >= profile.minSpacingMMPerPixel, mm <= profile.maxSpacingMMPerPixel else {
-            return rejected("\(fmt(mm)) mm/px is outside the plausible range \(fmt(profile.minSpacingMMPerPixel))-\(fmt(profile.maxSpacingMMPerPixel)) mm/px")
+            return rejected(Message("spacing.implausible", ["mm_per_px": .number(mm), "min": .number(profile.minSpacingMMPerPixel),
+                                                              "max": .number(profile.maxSpacingMMPerPixel)]))
         }
         return CalibrationInfo(status: .calibrated, mmPerPixel: mm, offeredMMPerPixelX: x, offeredMMPerPixelY: y,
                                source: spacing.source.rawValue, reason: nil)

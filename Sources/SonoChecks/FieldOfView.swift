@@ -1,4 +1,5 @@
 import SonoCore
+import SonoFilters
 
 /// The part of a frame that holds ultrasound data (the sector), as a full-resolution mask.
 ///
@@ -36,24 +37,18 @@ public struct FieldOfView: Sendable {
         guard w > 0, h > 0 else {
             return FieldOfView(width: w, height: h, mask: [], inner: [], pixelCount: 0, blackBoxes: [])
         }
+        // Per 4×4 tile: live when at least a quarter of its pixels exceed `liveLevel`, dark when
+        // none exceeds 1 (tiles on the right and bottom edge may be partial).
+        let signal = Downsample.countAbove(image, threshold: liveLevel, block: b).samples
+        let notBlack = Downsample.countAbove(image, threshold: 1, block: b).samples
         var live = [UInt8](repeating: 0, count: bw * bh)
-        var dark = [UInt8](repeating: 0, count: bw * bh)  // block entirely at 0–1
-        image.withUnsafeSamples { px in
-            for by in 0..<bh {
-                for bx in 0..<bw {
-                    var count = 0, total = 0, zero = 0
-                    for y in (by * b)..<min(h, by * b + b) {
-                        let row = y * w
-                        for x in (bx * b)..<min(w, bx * b + b) {
-                            let v = px[row + x]
-                            total += 1
-                            if v > liveLevel { count += 1 }
-                            if v <= 1 { zero += 1 }
-                        }
-                    }
-                    live[by * bw + bx] = count * 4 >= total ? 1 : 0
-                    dark[by * bw + bx] = zero == total ? 1 : 0
-                }
+        var dark = [UInt8](repeating: 0, count: bw * bh)
+        for by in 0..<bh {
+            let rows = min(h, by * b + b) - by * b
+            for bx in 0..<bw {
+                let total = rows * (min(w, bx * b + b) - bx * b)
+                live[by * bw + bx] = Int(signal[by * bw + bx]) * 4 >= total ? 1 : 0
+                dark[by * bw + bx] = notBlack[by * bw + bx] == 0 ? 1 : 0
             }
         }
         let labels = Components.label(live, width: bw, height: bh)

@@ -1,4 +1,5 @@
 import SonoCore
+import SonoL10n
 
 /// How serious a finding is when its rule fires.
 public enum Severity: String, Sendable, Codable, Hashable, CaseIterable, Comparable {
@@ -34,6 +35,9 @@ public enum Outcome: String, Sendable, Codable, Hashable, CaseIterable {
 ///
 /// Every finding carries its stable rule id (see docs/qc-rules.md), the measured value with its
 /// unit, the threshold as applied, and a one-line explanation a sonographer can act on.
+/// Explanation, unit and threshold are catalogue ``Message``s (key + numbers), so pages render
+/// them in the reader's language; the English text is kept beside them in the JSON for the tools
+/// that already read `explanation`, `unit` and `threshold`.
 public struct Finding: Sendable, Codable, Hashable {
     public var rule: RuleID
     public var outcome: Outcome
@@ -43,21 +47,39 @@ public struct Finding: Sendable, Codable, Hashable {
     /// The image the finding concerns, relative to the batch; nil for scan-level findings.
     public var file: String?
     public var measured: Double?
+    /// English rendering of `unitMessage`.
     public var unit: String?
-    /// The threshold as a human-readable comparison, e.g. `"<= 8.5 mm"`.
+    /// The threshold as a human-readable comparison, e.g. `"<= 8.5 mm"` (English rendering of `thresholdMessage`).
     public var threshold: String?
+    /// English rendering of `message`.
     public var explanation: String
+    /// Catalogue keys and arguments of the explanation, unit and threshold. Optional only so that
+    /// reports written before they existed still decode; the engine always sets them.
+    public var message: Message?
+    public var unitMessage: Message?
+    public var thresholdMessage: Message?
 
     public init(rule: RuleID, outcome: Outcome, severity: Severity, file: String? = nil, measured: Double? = nil,
-                unit: String? = nil, threshold: String? = nil, explanation: String) {
+                unit: Message? = nil, threshold: Message? = nil, message: Message) {
+        let english = Localizer.en
+        // Arguments are rounded like every number in a report, so a page rendered from this value
+        // and one rendered from the decoded JSON read the same.
+        let round = { (m: Message) in Message(m.key, m.args.mapValues { arg in
+            if case let .number(v) = arg { return .number(JSONNumber.rounded(v)) }
+            return arg
+        }) }
         self.rule = rule
         self.outcome = outcome
         self.severity = severity
         self.file = file
         self.measured = measured.map(JSONNumber.rounded)
-        self.unit = unit
-        self.threshold = threshold
-        self.explanation = explanation
+        let explained = round(message)
+        self.message = explained
+        self.unitMessage = unit.map(round)
+        self.thresholdMessage = threshold.map(round)
+        self.unit = unitMessage.map(english.text)
+        self.threshold = thresholdMessage.map(english.text)
+        self.explanation = english.text(explained)
     }
 
     /// True when the finding should move the verdict away from pass.

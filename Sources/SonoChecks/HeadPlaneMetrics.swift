@@ -1,6 +1,7 @@
 import Foundation
 import SonoCore
 import SonoBiometry
+import SonoFilters
 
 /// Plane criteria measured around a head ellipse (outer skull border, pixel coordinates).
 ///
@@ -72,8 +73,8 @@ struct HeadPlaneMetrics {
         let peaks = ringPeak.compactMap { $0 }.sorted()
         var deficit = 0.0
         if top.count >= 10, bottom.count >= 10, peaks.count >= angles / 4,
-           let brainBin = histogramMedian(brainHist) {
-            let brain = Double(brainBin * 4 + 2)
+           let brainBin = ImageStatistics.percentile(histogram: brainHist, 50, rule: .nearestRank) {
+            let brain = brainBin * 4 + 2
             let p90 = peaks[min(peaks.count - 1, Int(0.9 * Double(peaks.count)))]
             func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
             let span = p90 - brain
@@ -82,17 +83,6 @@ struct HeadPlaneMetrics {
         return HeadPlaneMetrics(outlineInFieldOfView: Double(inside) / Double(angles), ringEchoDeficit: deficit,
                                 midlineContrast: midline(px: px, w: w, h: h, e: e, usable: usable),
                                 gcnr: gcnr(ringHist, brainHist))
-    }
-
-    static func histogramMedian(_ h: [Int]) -> Int? {
-        let n = h.reduce(0, +)
-        guard n > 0 else { return nil }
-        var acc = 0
-        for (i, c) in h.enumerated() {
-            acc += c
-            if 2 * acc >= n { return i }
-        }
-        return nil
     }
 
     /// gCNR = 1 − overlap of the two grey-level distributions (Rodriguez-Molares et al. 2020).

@@ -1,5 +1,6 @@
 import Foundation
 import SonoCore
+import SonoFilters
 
 /// Image-quality statistics of one frame, computed inside the detected field of view only and with
 /// burned-in overlays excluded. Grey levels are 0–255.
@@ -40,38 +41,35 @@ public struct ImageMetrics: Sendable, Codable, Hashable {
     /// Statistics over the pixels where `analysisMask` is non-zero.
     public static func compute(_ image: GrayImage, analysisMask: [UInt8], fieldOfViewFraction: Double) -> ImageMetrics {
         let w = image.width, h = image.height
-        var hist = [Int](repeating: 0, count: 256)
+        let mask = GrayImage(width: w, height: h, samples: analysisMask)
+        let hist = ImageStatistics.histogram(image, mask: mask)
+        // Sharpness: central differences at pixels whose four neighbours are analysed too (no
+        // difference straddles the sector edge or an overlay). Summed row by row in Double.
+        let (dx, dy) = Gradient.centralDifference(image)
+        let dxs = dx.samples, dys = dy.samples
         var gradSum = 0.0
         var gradCount = 0
-        image.withUnsafeSamples { px in
-            for y in 0..<h {
-                for x in 0..<w where analysisMask[y * w + x] != 0 {
-                    hist[Int(px[y * w + x])] += 1
-                    if x > 0, x < w - 1, y > 0, y < h - 1,
-                       analysisMask[y * w + x - 1] != 0, analysisMask[y * w + x + 1] != 0,
-                       analysisMask[(y - 1) * w + x] != 0, analysisMask[(y + 1) * w + x] != 0 {
-                        let gx = Double(Int(px[y * w + x + 1]) - Int(px[y * w + x - 1])) / 2
-                        let gy = Double(Int(px[(y + 1) * w + x]) - Int(px[(y - 1) * w + x])) / 2
-                        gradSum += (gx * gx + gy * gy).squareRoot()
-                        gradCount += 1
-                    }
+        if w > 2, h > 2 {
+            for y in 1..<(h - 1) {
+                for x in 1..<(w - 1) {
+                    let i = y * w + x
+                    guard analysisMask[i] != 0, analysisMask[i - 1] != 0, analysisMask[i + 1] != 0,
+                          analysisMask[i - w] != 0, analysisMask[i + w] != 0 else { continue }
+                    let gx = Int(dxs[i]), gy = Int(dys[i])
+                    // |∇| = √(gx² + gy²) / 2: the kernel's differences span two pixels.
+                    gradSum += (Double(gx * gx + gy * gy) / 4).squareRoot()
+                    gradCount += 1
                 }
             }
         }
-        let n = hist.reduce(0, +)
-        guard n > 0 else {
+        guard let (mean, sd) = ImageStatistics.meanStd(histogram: hist) else {
             return ImageMetrics(fieldOfViewFraction: fieldOfViewFraction, analysedPixels: 0, meanGrey: 0, p5Grey: 0, medianGrey: 0,
                                 p95Grey: 0, saturatedFraction: 0, crushedFraction: 0, dynamicRange: 0, rmsContrast: 0, sharpness: 0,
                                 speckleSNR: nil, skullBrainGCNR: nil)
         }
-        var sum = 0.0, sumSq = 0.0
-        for (v, c) in hist.enumerated() {
-            sum += Double(v * c)
-            sumSq += Double(v * v * c)
-        }
-        let mean = sum / Double(n)
-        let sd = max(0, sumSq / Double(n) - mean * mean).squareRoot()
-        let p5 = percentile(hist, total: n, 0.05), p50 = percentile(hist, total: n, 0.5), p95 = percentile(hist, total: n, 0.95)
+        let n = hist.reduce(0, +)
+        func percentile(_ p: Double) -> Double { ImageStatistics.percentile(histogram: hist, p, rule: .nearestRank) ?? 0 }
+        let p5 = percentile(5), p50 = percentile(50), p95 = percentile(95)
         let saturated = hist[250...].reduce(0, +)
         let crushed = hist[0...2].reduce(0, +)
         var m = ImageMetrics(
@@ -81,17 +79,6 @@ public struct ImageMetrics: Sendable, Codable, Hashable {
             speckleSNR: speckleSNR(image, mask: analysisMask), skullBrainGCNR: nil)
         m.roundNumbers()
         return m
-    }
-
-    /// Smallest grey level whose cumulative count reaches `q` of the total.
-    static func percentile(_ hist: [Int], total: Int, _ q: Double) -> Double {
-        let target = q * Double(total)
-        var acc = 0
-        for (v, c) in hist.enumerated() {
-            acc += c
-            if Double(acc) >= target { return Double(v) }
-        }
-        return 255
     }
 
     /// Speckle SNR (mean/SD) in homogeneous regions: fully developed speckle has a characteristic

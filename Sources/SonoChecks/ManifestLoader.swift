@@ -120,8 +120,9 @@ public enum ManifestLoader {
     /// Checks what the types cannot: schema, unique ids and files, dates, ages, plausible numbers.
     public static func validate(_ manifest: BatchManifest) -> [ManifestIssue] {
         var issues: [ManifestIssue] = []
-        if manifest.schema != BatchManifest.currentSchema {
-            issues.append(ManifestIssue(field: "schema", found: "\"\(manifest.schema)\"", expected: "\"\(BatchManifest.currentSchema)\""))
+        if !BatchManifest.acceptedSchemas.contains(manifest.schema) {
+            issues.append(ManifestIssue(field: "schema", found: "\"\(manifest.schema)\"",
+                                        expected: BatchManifest.acceptedSchemas.sorted().map { "\"\($0)\"" }.joined(separator: " or ")))
         }
         var seenScans: Set<String> = []
         var seenFiles: Set<String> = []
@@ -134,7 +135,8 @@ public enum ManifestLoader {
             for (i, image) in scan.images.enumerated() {
                 let f = "\(base).images[\(i)]"
                 issues += validateImage(image, field: { "\(f).\($0)" }, line: nil)
-                if !seenFiles.insert(image.file).inserted {
+                issues += validateCalipers(image, schema: manifest.schema, field: "\(f).calipers")
+                if !seenFiles.insert(image.normalisedFile).inserted {
                     issues.append(ManifestIssue(field: "\(f).file", found: "\"\(image.file)\" again", expected: "each file listed once"))
                 }
             }
@@ -144,36 +146,46 @@ public enum ManifestLoader {
 
     static func validateScan(_ scan: ScanEntry, field: (String) -> String, line: (String) -> Int?) -> [ManifestIssue] {
         var issues: [ManifestIssue] = []
-        if scan.scanID.trimmingCharacters(in: .whitespaces).isEmpty {
-            issues.append(ManifestIssue(line: line("scan_id"), field: field("scan_id"), found: "an empty string", expected: "a non-empty scan id"))
-        } else if scan.scanID.contains("/") || scan.scanID.contains("\\") || scan.scanID == "." || scan.scanID == ".." {
-            issues.append(ManifestIssue(line: line("scan_id"), field: field("scan_id"), found: "\"\(scan.scanID)\"",
-                                        expected: "a scan id without path separators (it names the report directory)"))
+        if let problem = ScanEntry.scanIDProblem(scan.scanID) {
+            issues.append(ManifestIssue(line: line("scan_id"), field: field("scan_id"), found: "\"\(printable(scan.scanID))\" (\(problem))",
+                                        expected: "a scan id without path separators or control characters (it names the report directory)"))
         }
         for (key, value) in [("exam_date", scan.examDate), ("lmp_date", scan.lmpDate)] {
-            if let value, !isISODate(value) {
-                issues.append(ManifestIssue(line: line(key), field: field(key), found: "\"\(value)\"", expected: "an ISO date YYYY-MM-DD"))
+            if let value, let problem = dateProblem(value) {
+                issues.append(ManifestIssue(line: line(key), field: field(key), found: "\"\(printable(value))\"", expected: problem))
             }
         }
         if let ga = scan.gestationalAge {
-            do { _ = try GestationalAge(parsing: ga) } catch {
-                issues.append(ManifestIssue(line: line("gestational_age"), field: field("gestational_age"), found: "\"\(ga)\"",
+            do {
+                let age = try GestationalAge(parsing: ga)
+                if !age.isPlausible {
+                    issues.append(ManifestIssue(line: line("gestational_age"), field: field("gestational_age"), found: "\"\(printable(ga))\"",
+                                                expected: "a gestational age from 0+0 to \(GestationalAge.plausibleMaximum)"))
+                }
+            } catch {
+                issues.append(ManifestIssue(line: line("gestational_age"), field: field("gestational_age"), found: "\"\(printable(ga))\"",
                                             expected: "weeks+days such as 20+3"))
             }
-        } else if let lmp = scan.lmpDate, isISODate(lmp) {
+        } else if let lmp = scan.lmpDate, dateProblem(lmp) == nil {
             if scan.examDate == nil {
                 issues.append(ManifestIssue(line: line("exam_date"), field: field("exam_date"), found: "nothing",
                                             expected: "an exam date to derive the gestational age from lmp_date"))
-            } else if let exam = scan.examDate, isISODate(exam) {
-                do { _ = try GestationalAge(lastMenstrualPeriod: lmp, examDate: exam) } catch {
+            } else if let exam = scan.examDate, dateProblem(exam) == nil {
+                do {
+                    let age = try GestationalAge(lastMenstrualPeriod: lmp, examDate: exam)
+                    if !age.isPlausible {
+                        issues.append(ManifestIssue(line: line("lmp_date"), field: field("lmp_date"), found: "\"\(lmp)\" (\(age) on \(exam))",
+                                                    expected: "an LMP giving a gestational age up to \(GestationalAge.plausibleMaximum)"))
+                    }
+                } catch {
                     issues.append(ManifestIssue(line: line("lmp_date"), field: field("lmp_date"), found: "\"\(lmp)\" (\(error.summary))",
                                                 expected: "an LMP date on or before the exam date"))
                 }
             }
         }
-        if let s = scan.pixelSpacingMM, !(s.isFinite && s > 0) {
+        if let s = scan.pixelSpacingMM, !(s.isFinite && s > 0 && s < 10) {
             issues.append(ManifestIssue(line: line("pixel_spacing_mm"), field: field("pixel_spacing_mm"), found: "\(s)",
-                                        expected: "a positive number of mm per pixel"))
+                                        expected: "a number of mm per pixel between 0 and 10"))
         }
         if scan.images.isEmpty {
             issues.append(ManifestIssue(line: line("images"), field: field("images"), found: "no images", expected: "at least one image"))
@@ -187,8 +199,8 @@ public enum ManifestLoader {
             issues.append(ManifestIssue(line: line, field: field("file"), found: "\"\(image.file)\"",
                                         expected: "a path relative to the manifest's directory, without '..'"))
         }
-        if let s = image.pixelSpacingMM, !(s.isFinite && s > 0) {
-            issues.append(ManifestIssue(line: line, field: field("pixel_spacing_mm"), found: "\(s)", expected: "a positive number of mm per pixel"))
+        if let s = image.pixelSpacingMM, !(s.isFinite && s > 0 && s < 10) {
+            issues.append(ManifestIssue(line: line, field: field("pixel_spacing_mm"), found: "\(s)", expected: "a number of mm per pixel between 0 and 10"))
         }
         let r = image.reported
         for (key, value) in [("bpd_mm", r.bpdMM), ("ofd_mm", r.ofdMM), ("hc_mm", r.hcMM), ("ac_mm", r.acMM), ("fl_mm", r.flMM)] {
@@ -200,43 +212,63 @@ public enum ManifestLoader {
         return issues
     }
 
-    static func isISODate(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), d >= 1
-        else { return false }
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
-        return d <= days
+    /// Why `text` is not a usable exam or LMP date (strict ``CivilDate``, plausible year), or nil.
+    static func dateProblem(_ text: String) -> String? {
+        guard let date = CivilDate(parsing: text) else { return "an ISO date YYYY-MM-DD" }
+        guard date.isPlausible else {
+            return "a date in the years \(CivilDate.plausibleYears.lowerBound)–\(CivilDate.plausibleYears.upperBound)"
+        }
+        return nil
+    }
+
+    /// Values are echoed in error messages that end up in logs and summary.json: control
+    /// characters are shown escaped and very long values cut, so a hostile cell cannot forge lines.
+    static func printable(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if out.unicodeScalars.count >= 80 { return out + "…" }
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     // MARK: CSV
 
     /// Parses the CSV form. Rows of one scan need not be adjacent; scans keep the order of their first row.
     public static func parseCSV(_ text: String, path: String) throws(ManifestError) -> BatchManifest {
-        let rows = splitCSV(text)
-        guard let header = rows.first else {
+        let rows = CSV.parse(text)
+        guard let headerRow = rows.first else {
             throw ManifestError(path: path, issues: [ManifestIssue(line: 1, field: "header", found: "an empty file",
                                                                     expected: csvHeader.joined(separator: ","))])
         }
-        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let header = CSV.Header(headerRow)
+        let names = header.names
         var issues: [ManifestIssue] = []
+        for duplicate in header.duplicates {
+            issues.append(ManifestIssue(line: header.line, field: duplicate.name,
+                                        found: "the column again in position \(duplicate.repeated) (first in position \(duplicate.first))",
+                                        expected: "each column once"))
+        }
         for required in csvHeader where !names.contains(required) {
             issues.append(ManifestIssue(line: header.line, field: required, found: "no such column",
                                         expected: "header " + csvHeader.joined(separator: ",")))
         }
-        for name in names where !csvHeader.contains(name) {
+        for name in Set(names).sorted() where !csvHeader.contains(name) {
             issues.append(ManifestIssue(line: header.line, field: name, found: "an unknown column", expected: "only the columns " + csvHeader.joined(separator: ",")))
         }
         if !issues.isEmpty { throw ManifestError(path: path, issues: issues) }
-        let column = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        let column = header.index
 
         var scans: [ScanEntry] = []
         var scanIndex: [String: Int] = [:]
         var scanLine: [String: Int] = [:]
         var seenFiles: [String: Int] = [:]
         for row in rows.dropFirst() {
-            if row.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+            if row.isBlank { continue }
             guard row.fields.count == names.count else {
                 issues.append(ManifestIssue(line: row.line, field: "row", found: "\(row.fields.count) fields", expected: "\(names.count) fields"))
                 continue
@@ -248,7 +280,7 @@ public enum ManifestLoader {
             func number(_ name: String) -> Double? {
                 guard let text = cell(name) else { return nil }
                 guard let v = Double(text), v.isFinite else {
-                    issues.append(ManifestIssue(line: row.line, field: name, found: "\"\(text)\"", expected: "a number in mm (decimal point, no unit)"))
+                    issues.append(ManifestIssue(line: row.line, field: name, found: "\"\(printable(text))\"", expected: "a finite number in mm (decimal point, no unit)"))
                     return nil
                 }
                 return v
@@ -272,10 +304,10 @@ public enum ManifestLoader {
                                    reported: ReportedMeasurements(bpdMM: number("bpd_mm"), ofdMM: number("ofd_mm"), hcMM: number("hc_mm"),
                                                                   acMM: number("ac_mm"), flMM: number("fl_mm")))
             issues += validateImage(image, field: { $0 }, line: row.line)
-            if let first = seenFiles[file] {
-                issues.append(ManifestIssue(line: row.line, field: "file", found: "\"\(file)\", already on line \(first)", expected: "each file listed once"))
+            if let first = seenFiles[image.normalisedFile] {
+                issues.append(ManifestIssue(line: row.line, field: "file", found: "\"\(printable(file))\", already on line \(first)", expected: "each file listed once"))
             } else {
-                seenFiles[file] = row.line
+                seenFiles[image.normalisedFile] = row.line
             }
             let scan = ScanEntry(scanID: scanID, unitID: cell("unit_id"), operatorID: cell("operator_id"), examDate: cell("exam_date"),
                                  gestationalAge: cell("gestational_age"), lmpDate: cell("lmp_date"), images: [])
@@ -307,68 +339,17 @@ public enum ManifestLoader {
         return BatchManifest(scans: scans)
     }
 
-    struct CSVRow { var line: Int; var fields: [String] }
-
-    /// RFC 4180 fields: commas, double quotes with "" escapes, CRLF or LF line ends.
-    static func splitCSV(_ text: String) -> [CSVRow] {
-        var rows: [CSVRow] = []
-        var fields: [String] = []
-        var field = ""
-        var inQuotes = false
-        var line = 1
-        var rowLine = 1
-        var chars = Array(text.unicodeScalars)
-        if chars.first == "\u{FEFF}" { chars.removeFirst() }
-        var i = 0
-        func endRow() {
-            fields.append(field)
-            field = ""
-            rows.append(CSVRow(line: rowLine, fields: fields))
-            fields = []
-        }
-        while i < chars.count {
-            let c = chars[i]
-            if inQuotes {
-                if c == "\"" {
-                    if i + 1 < chars.count, chars[i + 1] == "\"" { field.unicodeScalars.append("\""); i += 1 } else { inQuotes = false }
-                } else {
-                    if c == "\n" { line += 1 }
-                    field.unicodeScalars.append(c)
-                }
-            } else if c == "\"" {
-                inQuotes = true
-            } else if c == "," {
-                fields.append(field)
-                field = ""
-            } else if c == "\r" || c == "\n" {
-                if c == "\r", i + 1 < chars.count, chars[i + 1] == "\n" { i += 1 }
-                endRow()
-                line += 1
-                rowLine = line
-            } else {
-                field.unicodeScalars.append(c)
-            }
-            i += 1
-        }
-        if !field.isEmpty || !fields.isEmpty { endRow() }
-        return rows
-    }
-
     /// Renders a manifest in the CSV form (the inverse of ``parseCSV(_:path:)`` up to scan-level spacing,
     /// which CSV carries per image).
     public static func csv(_ manifest: BatchManifest) -> String {
-        func q(_ s: String?) -> String {
-            guard let s else { return "" }
-            return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
-        func n(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
-        var out = csvHeader.joined(separator: ",") + "\n"
+        func n(_ v: Double?) -> String? { v.map { "\($0)" } }
+        var out = CSV.record(csvHeader)
         for scan in manifest.scans {
             for image in scan.images {
                 let r = image.reported
-                out += [q(scan.scanID), q(scan.unitID), q(scan.operatorID), q(scan.examDate), q(scan.gestationalAge), q(scan.lmpDate),
-                        n(image.pixelSpacingMM ?? scan.pixelSpacingMM), q(image.file), image.plane.rawValue,
-                        n(r.bpdMM), n(r.ofdMM), n(r.hcMM), n(r.acMM), n(r.flMM)].joined(separator: ",") + "\n"
+                out += CSV.record([scan.scanID, scan.unitID, scan.operatorID, scan.examDate, scan.gestationalAge, scan.lmpDate,
+                                   n(image.pixelSpacingMM ?? scan.pixelSpacingMM), image.file, image.plane.rawValue,
+                                   n(r.bpdMM), n(r.ofdMM), n(r.hcMM), n(r.acMM), n(r.flMM)])
             }
         }
         return out

@@ -1,4 +1,5 @@
 import SonoCore
+import SonoFilters
 
 /// What burned-in annotation was found, and how much of the frame it covers.
 public struct OverlaySummary: Sendable, Codable, Hashable {
@@ -44,33 +45,22 @@ public enum OverlayDetector {
             return Result(mask: GrayImage(width: w, height: h, repeating: 0),
                           summary: OverlaySummary(kinds: [], maskedFraction: 0, maskedPixelsInFieldOfView: 0, regions: []))
         }
-        // Column-then-row box sums for the 7×7 neighbourhood mean, with clamped borders.
+        // 7×7 neighbourhood sums with the edge repeated (replicate), compared in integers:
+        // v − mean ≥ contrast ⇔ v·n − sum ≥ contrast·n.
         let r = 3
-        var colSum = [Int](repeating: 0, count: w * h)
+        let n = (2 * r + 1) * (2 * r + 1)
+        let sums = BoxFilter.windowSums(image, radius: r, border: .replicate).samples
         image.withUnsafeSamples { px in
-            for x in 0..<w {
-                var s = 0
-                for y in -r...r { s += Int(px[min(max(y, 0), h - 1) * w + x]) }
-                for y in 0..<h {
-                    colSum[y * w + x] = s
-                    s += Int(px[min(y + r + 1, h - 1) * w + x]) - Int(px[max(y - r, 0) * w + x])
-                }
-            }
-            let n = (2 * r + 1) * (2 * r + 1)
             for y in 0..<h {
-                var s = 0
-                for x in -r...r { s += colSum[y * w + min(max(x, 0), w - 1)] }
                 for x in 0..<w {
                     let v = Int(px[y * w + x])
-                    let inFOV = fov.mask[y * w + x] != 0
-                    if inFOV {
-                        if v >= Int(markLevel), v * n - s >= markContrast * n { raw[y * w + x] = 1 }
+                    if fov.mask[y * w + x] != 0 {
+                        if v >= Int(markLevel), v * n - Int(sums[y * w + x]) >= markContrast * n { raw[y * w + x] = 1 }
                     } else if v > 90, !fov.contains(x: x - 12, y: y), !fov.contains(x: x + 12, y: y),
                               !fov.contains(x: x, y: y - 12), !fov.contains(x: x, y: y + 12) {
                         // Anything bright outside the sector is annotation (text, bars, logos).
                         raw[y * w + x] = 2
                     }
-                    s += colSum[y * w + min(x + r + 1, w - 1)] - colSum[y * w + max(x - r, 0)]
                 }
             }
         }

@@ -61,6 +61,19 @@ public struct QCProfile: Sendable, Codable, Hashable {
         public var maxRingEchoDeficit: Double = 0.35
         /// Midline brightness over the brightness of parallel lines beside it.
         public var minMidlineContrast: Double = 1.1
+        /// Head area / image area below which the image is clearly inadequate (HP-002 is then a
+        /// review reason by itself; between this and ``minHeadAreaFractionOfImage`` it only costs points).
+        public var clearlyTooSmallHeadAreaFraction: Double = 0.10
+        /// Outline fraction in the field of view below which the head is clearly cut (HP-003 is then
+        /// a review reason by itself; above it, down to ``minOutlineInFieldOfView``, it only costs points).
+        public var clearlyCutOutlineInFieldOfView: Double = 0.8
+        /// Ring echo deficit above which the section is clearly oblique (HP-004 is then a review
+        /// reason by itself; between ``maxRingEchoDeficit`` and this it only costs points).
+        public var clearlyAsymmetricRingEchoDeficit: Double = 0.5
+        /// Points of HP-002, HP-003, HP-004, HP-005 in the plane score (HP-007).
+        public var planeCriterionPoints: [String: Int] = ["HP-002": 1, "HP-003": 2, "HP-004": 2, "HP-005": 1]
+        /// Plane score (HP-007) below which the image goes to review.
+        public var minPlaneScore: Int = 3
         public init() {}
     }
 
@@ -71,6 +84,13 @@ public struct QCProfile: Sendable, Codable, Hashable {
         public var hcToleranceFraction: Double = 0.04
         public var bpdToleranceMM: Double = 4.0
         public var ofdToleranceMM: Double = 5.0
+        /// When the automatic measurement carries an expected error (``HeadMeasurementUncertainty``),
+        /// MS-001…003 use its per-image tolerance instead of the fixed ones above (which remain
+        /// the fallback), never below these floors (mm).
+        public var useExpectedErrorTolerance: Bool = true
+        public var minToleranceHCMM: Double = 3.0
+        public var minToleranceBPDMM: Double = 1.0
+        public var minToleranceOFDMM: Double = 1.5
         /// |reported HC / perimeter of the ellipse with the reported diameters − 1| above which HC,
         /// BPD and OFD do not describe one ellipse.
         public var hcEllipseConsistencyFraction: Double = 0.05
@@ -125,7 +145,16 @@ public struct QCProfile: Sendable, Codable, Hashable {
         "headPlane.minOutlineInFieldOfView": "ISUOG 2019: the whole skull outline must be visible to place the HC ellipse",
         "headPlane.maxRingEchoDeficit": "ISUOG 2019: symmetrical axial plane with a continuous skull outline; chosen between clean and oblique simulator phantoms, checked on hc18-dev",
         "headPlane.minMidlineContrast": "ISUOG 2019: midline echo visible; tolerance chosen on simulator phantoms",
-        "measurements.hcToleranceMM": "hc18-dev evaluation of HeadMeasurer: 95th percentile |auto - expert| HC = 8.49 mm",
+        "headPlane.clearlyTooSmallHeadAreaFraction": "a third of the ISUOG/Salomon 30 % criterion; 5.8 % of hc18-dev expert ellipses are smaller (0.15 flagged 12 % of those accepted frames as a review reason)",
+        "headPlane.clearlyCutOutlineInFieldOfView": "a fifth of the outline outside the sector leaves the ellipse extrapolated, not measured (ISUOG 2019: whole outline visible)",
+        "headPlane.clearlyAsymmetricRingEchoDeficit": "simulator clean <= 0.19, oblique 0.49-0.61; 0.45 made HP-004 a review reason on 12.6 % of hc18-dev frames (held-out qc-evidence run), so only a wall half lost counts as clearly oblique",
+        "headPlane.planeCriterionPoints": "Salomon et al., UOG 2006;27:34-40 image score (one point per criterion); symmetry and a complete outline weighted 2 because they bias HC, magnification and midline 1",
+        "headPlane.minPlaneScore": "review when criteria worth 4 of 6 points are missed (e.g. asymmetric and cut, or asymmetric, small and no midline), never for one criterion alone; 4 sent 20 % of hc18-dev frames to review (mostly magnification + symmetry)",
+        "measurements.useExpectedErrorTolerance": "issue 14: tolerance from each image's expected error (HeadErrorModel, calibrated on held-out hc18-dev folds) instead of one batch-wide p95",
+        "measurements.minToleranceHCMM": "floor below which a difference is within caliper placement (about 2-3 px at 0.1 mm/px, well inside inter-observer HC limits of about +/-5 mm, Sarris 2012)",
+        "measurements.minToleranceBPDMM": "as minToleranceHCMM for BPD",
+        "measurements.minToleranceOFDMM": "as minToleranceHCMM for OFD",
+        "measurements.hcToleranceMM": "fallback when no expected error is available; hc18-dev evaluation of HeadMeasurer: 95th percentile |auto - expert| HC = 8.49 mm",
         "measurements.hcToleranceFraction": "hc18-dev evaluation: 95th percentile relative HC difference about 4 %",
         "measurements.bpdToleranceMM": "about half the HC tolerance scaled by BPD/HC (~0.27) x 1.7; inter-observer BPD limits of agreement ~ +/-3 mm (Sarris 2012)",
         "measurements.ofdToleranceMM": "as BPD, scaled by OFD/BPD (~1.25)",

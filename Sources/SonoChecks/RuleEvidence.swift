@@ -77,28 +77,43 @@ public enum RuleEvidence {
         }
     }
 
-    /// Outcome of MS-001 on one expert-annotated frame with the expert HC (scaled) as the reported value.
+    /// One expert-annotated frame checked with the expert's values (HC scaled by `scale`, BPD and
+    /// OFD as the expert's when known) given as the reported ones.
     public struct HCTrial: Sendable, Hashable {
         public var file: String
         public var scale: Double
+        /// MS-001's outcome and severity.
         public var outcome: Outcome
         public var severity: Severity
         public var differenceMM: Double?
-        /// Every rule flagged or routed to review on the frame in this trial.
+        /// Every rule flagged (any severity) or routed to review on the frame in this trial.
         public var flagged: [RuleID]
+        /// Rules that are review or fail reasons (flagged warning/fail, or needs-review).
+        public var reasons: [RuleID]
+        /// The image's verdict.
+        public var verdict: Verdict.Value
     }
 
-    /// Runs FrameQC on a frame three times: expert HC as reported, and mis-stated by −10 % and +10 %.
-    public static func hcTrials(frame: Frame, file: String, expertHCMM: Double, spacingMMPerPixel: Double,
-                                profile: QCProfile) -> [HCTrial] {
-        [1.0, 0.9, 1.1].map { scale in
-            let context = ImageContext(scanID: file, file: file, plane: .head, reported: ReportedMeasurements(hcMM: expertHCMM * scale),
+    /// HC scales tried: expert as reported, and mis-stated by ±5 % and ±10 %.
+    public static let hcTrialScales = [1.0, 0.95, 1.05, 0.9, 1.1]
+
+    /// Runs FrameQC on a frame once per ``hcTrialScales`` entry.
+    public static func hcTrials(frame: Frame, file: String, expertHCMM: Double, expertBPDMM: Double? = nil, expertOFDMM: Double? = nil,
+                                spacingMMPerPixel: Double, profile: QCProfile,
+                                measurer: HeadMeasurer.Options = HeadMeasurer.Options()) -> [HCTrial] {
+        hcTrialScales.map { scale in
+            let reported = ReportedMeasurements(bpdMM: expertBPDMM, ofdMM: expertOFDMM, hcMM: expertHCMM * scale)
+            let context = ImageContext(scanID: file, file: file, plane: .head, reported: reported,
                                        manifestSpacingMMPerPixel: spacingMMPerPixel)
-            let report = FrameQC.analyze(frame: frame, context: context, profile: profile)
+            let report = FrameQC.analyze(frame: frame, context: context, profile: profile, measurer: measurer)
             let finding = report.findings.first { $0.rule == .hcAutomaticVsReported }
+            let reasons = report.findings.filter {
+                $0.outcome == .needsReview || ($0.outcome == .flagged && $0.severity != .info)
+            }.map(\.rule)
             return HCTrial(file: file, scale: scale, outcome: finding?.outcome ?? .notCheckable, severity: finding?.severity ?? .info,
                            differenceMM: finding?.measured,
-                           flagged: report.findings.filter { $0.outcome == .flagged || $0.outcome == .needsReview }.map(\.rule))
+                           flagged: report.findings.filter { $0.outcome == .flagged || $0.outcome == .needsReview }.map(\.rule),
+                           reasons: reasons, verdict: report.verdict.value)
         }
     }
 }

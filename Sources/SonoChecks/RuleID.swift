@@ -1,3 +1,5 @@
+import SonoL10n
+
 /// The stable identifier of every QC rule. Ids never change meaning; a changed rule gets a new id.
 /// docs/qc-rules.md is the catalogue (formula, threshold, source) and a test keeps the two in step.
 public enum RuleID: String, Sendable, Codable, Hashable, CaseIterable, Comparable {
@@ -25,6 +27,7 @@ public enum RuleID: String, Sendable, Codable, Hashable, CaseIterable, Comparabl
     case ringSymmetry = "HP-004"
     case midline = "HP-005"
     case landmarksNeedReviewer = "HP-006"
+    case planeScore = "HP-007"
     // Measurements
     case hcAutomaticVsReported = "MS-001"
     case bpdAutomaticVsReported = "MS-002"
@@ -38,41 +41,12 @@ public enum RuleID: String, Sendable, Codable, Hashable, CaseIterable, Comparabl
     case zScoreFL = "MS-010"
     case gestationalAgeFromHC = "MS-011"
 
-    public var title: String {
-        switch self {
-        case .manifestImageMissing: "manifest row without an image file"
-        case .manifestImageUnlisted: "image file not in the manifest"
-        case .imageUndecodable: "image could not be decoded"
-        case .calibration: "pixel spacing known, isotropic and plausible"
-        case .fieldOfView: "field of view detected"
-        case .gainLow: "under-gain"
-        case .gainHigh: "over-gain"
-        case .contrast: "contrast / dynamic range"
-        case .sharpness: "sharpness / focus"
-        case .speckleSNR: "speckle SNR in homogeneous regions"
-        case .skullBrainGCNR: "skull-to-brain generalized CNR"
-        case .overlays: "burned-in overlays"
-        case .duplicateWithinScan: "duplicate frame within the scan"
-        case .duplicateAcrossScans: "duplicate frame in another scan"
-        case .headPresent: "credible skull ellipse present"
-        case .headMagnification: "head magnification"
-        case .headComplete: "skull ellipse complete inside the sector"
-        case .ringSymmetry: "skull ring symmetry"
-        case .midline: "midline echo present"
-        case .landmarksNeedReviewer: "thalami, CSP, cerebellum (reviewer)"
-        case .hcAutomaticVsReported: "reported HC vs automatic HC"
-        case .bpdAutomaticVsReported: "reported BPD vs automatic BPD"
-        case .ofdAutomaticVsReported: "reported OFD vs automatic OFD"
-        case .hcDiameterConsistency: "reported HC vs BPD and OFD"
-        case .cephalicIndex: "cephalic index"
-        case .zScoreHC: "HC z-score at stated GA"
-        case .zScoreBPD: "BPD z-score at stated GA"
-        case .zScoreOFD: "OFD z-score at stated GA"
-        case .zScoreAC: "AC z-score at stated GA"
-        case .zScoreFL: "FL z-score at stated GA"
-        case .gestationalAgeFromHC: "GA from HC vs stated GA"
-        }
-    }
+    /// The rule's short English title; every language's title is the catalogue entry
+    /// `rule.<id>` (Sources/SonoL10n/Resources), so the title is written in one place.
+    public var title: String { Localizer.en.text(titleKey) }
+
+    /// Catalogue key of the rule's title.
+    public var titleKey: String { "rule." + rawValue }
 
     public static func < (lhs: RuleID, rhs: RuleID) -> Bool {
         // Catalogue order, so reports list findings the way the documentation does.

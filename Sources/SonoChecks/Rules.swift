@@ -1,22 +1,25 @@
 import Foundation
 import SonoCore
 import SonoBiometry
+import SonoL10n
 
 /// The rule implementations: small pure functions from measured values and a profile to findings.
-/// docs/qc-rules.md is their catalogue.
+/// docs/qc-rules.md is their catalogue. Explanations, units and thresholds are catalogue messages
+/// (Sources/SonoL10n/Resources/*.json) with the numbers as named arguments.
 enum Rules {
     // MARK: Calibration
 
     static func calibration(_ c: CalibrationInfo, file: String) -> Finding {
         switch c.status {
         case .calibrated:
-            return Finding(rule: .calibration, outcome: .passed, severity: .info, file: file, measured: c.mmPerPixel, unit: "mm/px",
-                           threshold: "isotropic, within the profile's plausible range",
-                           explanation: "pixel spacing \(fmt(c.mmPerPixel ?? 0, decimals: 5)) mm/px from \(c.source ?? "?")")
+            return Finding(rule: .calibration, outcome: .passed, severity: .info, file: file, measured: c.mmPerPixel, unit: Message("unit.mm_per_px"),
+                           threshold: Message("threshold.calibration"),
+                           message: Message("finding.CAL-001.calibrated", ["mm_per_px": .number(c.mmPerPixel ?? 0), "source": .text(c.source ?? "?")]))
         case .uncalibrated:
-            return Finding(rule: .calibration, outcome: .flagged, severity: .warning, file: file, measured: c.offeredMMPerPixelX, unit: "mm/px",
-                           threshold: "isotropic, within the profile's plausible range",
-                           explanation: "not checkable: uncalibrated (\(c.reason ?? "no spacing")); lengths are given in pixels")
+            return Finding(rule: .calibration, outcome: .flagged, severity: .warning, file: file, measured: c.offeredMMPerPixelX, unit: Message("unit.mm_per_px"),
+                           threshold: Message("threshold.calibration"),
+                           message: Message("finding.CAL-001.uncalibrated",
+                                            (c.reasonMessage?.args ?? [:]).merging(["reason": .text(c.reasonMessage?.key ?? "spacing.no_spacing")]) { $1 }))
         }
     }
 
@@ -26,142 +29,190 @@ enum Rules {
                              profile p: QCProfile.ImageQuality, file: String) -> [Finding] {
         var out: [Finding] = []
         out.append(Finding(rule: .fieldOfView, outcome: fieldOfViewFound ? .passed : .flagged, severity: fieldOfViewFound ? .info : .warning,
-                           file: file, measured: m.fieldOfViewFraction, unit: "fraction of frame", threshold: ">= \(fmt(p.minFieldOfViewFraction))",
-                           explanation: fieldOfViewFound ? "ultrasound field of view found"
-                               : "no ultrasound field of view found (blank, black or non-ultrasound frame)"))
+                           file: file, measured: m.fieldOfViewFraction, unit: Message("unit.fraction_of_frame"),
+                           threshold: Message("threshold.at_least", ["min": .number(p.minFieldOfViewFraction)]),
+                           message: Message(fieldOfViewFound ? "finding.IQ-001.found" : "finding.IQ-001.missing")))
         guard fieldOfViewFound, m.analysedPixels > 0 else {
             // The whole frame stands in for the field of view: a black frame is still called dark.
             let dark = m.analysedPixels > 0 && (m.medianGrey < p.gainLowMedianBelow || m.crushedFraction > p.gainLowCrushedFractionAbove)
             out.append(Finding(rule: .gainLow, outcome: dark ? .flagged : .notCheckable, severity: dark ? .warning : .info, file: file,
-                               measured: m.medianGrey, unit: "grey level (median of the whole frame)",
-                               threshold: ">= \(fmt(p.gainLowMedianBelow))",
-                               explanation: dark ? "frame almost black (median \(fmt(m.medianGrey)), \(pct(m.crushedFraction)) crushed): gain far too low or no signal"
-                                   : "not checkable: no field of view"))
+                               measured: m.medianGrey, unit: Message("unit.grey_median_frame"),
+                               threshold: Message("threshold.at_least", ["min": .number(p.gainLowMedianBelow)]),
+                               message: dark ? Message("finding.IQ-002.black_frame", ["median": .number(m.medianGrey), "crushed_pct": .number(100 * m.crushedFraction)])
+                                   : Message("finding.not_checkable.no_field_of_view")))
             for rule in [RuleID.gainHigh, .contrast, .sharpness, .speckleSNR] {
                 out.append(Finding(rule: rule, outcome: .notCheckable, severity: .info, file: file,
-                                   explanation: "not checkable: no field of view"))
+                                   message: Message("finding.not_checkable.no_field_of_view")))
             }
             return out + [overlayFinding(overlays, file: file)]
         }
         let low = m.medianGrey < p.gainLowMedianBelow || m.crushedFraction > p.gainLowCrushedFractionAbove
+        let greyArgs: [String: MessageArg] = ["median": .number(m.medianGrey), "crushed_pct": .number(100 * m.crushedFraction),
+                                              "saturated_pct": .number(100 * m.saturatedFraction)]
         out.append(Finding(rule: .gainLow, outcome: low ? .flagged : .passed, severity: low ? .warning : .info, file: file,
-                           measured: m.medianGrey, unit: "grey level (median in field of view)",
-                           threshold: ">= \(fmt(p.gainLowMedianBelow)) and crushed (<= 2) fraction <= \(fmt(p.gainLowCrushedFractionAbove))",
-                           explanation: low ? "image too dark: median \(fmt(m.medianGrey)), \(pct(m.crushedFraction)) of the field of view crushed to black; raise gain"
-                               : "gain not too low (median \(fmt(m.medianGrey)), crushed \(pct(m.crushedFraction)))"))
+                           measured: m.medianGrey, unit: Message("unit.grey_median_fov"),
+                           threshold: Message("threshold.gain_low", ["median": .number(p.gainLowMedianBelow), "crushed": .number(p.gainLowCrushedFractionAbove)]),
+                           message: Message(low ? "finding.IQ-002.dark" : "finding.IQ-002.ok", greyArgs)))
         let high = m.medianGrey > p.gainHighMedianAbove || m.saturatedFraction > p.gainHighSaturatedFractionAbove
         out.append(Finding(rule: .gainHigh, outcome: high ? .flagged : .passed, severity: high ? .warning : .info, file: file,
-                           measured: m.saturatedFraction, unit: "fraction saturated (>= 250)",
-                           threshold: "<= \(fmt(p.gainHighSaturatedFractionAbove)) and median <= \(fmt(p.gainHighMedianAbove))",
-                           explanation: high ? "image too bright: median \(fmt(m.medianGrey)), \(pct(m.saturatedFraction)) saturated; lower gain"
-                               : "gain not too high (median \(fmt(m.medianGrey)), saturated \(pct(m.saturatedFraction)))"))
+                           measured: m.saturatedFraction, unit: Message("unit.fraction_saturated"),
+                           threshold: Message("threshold.gain_high", ["saturated": .number(p.gainHighSaturatedFractionAbove), "median": .number(p.gainHighMedianAbove)]),
+                           message: Message(high ? "finding.IQ-003.bright" : "finding.IQ-003.ok", greyArgs)))
         let flat = m.dynamicRange < p.minDynamicRangeGreyLevels
         out.append(Finding(rule: .contrast, outcome: flat ? .flagged : .passed, severity: flat ? .warning : .info, file: file,
-                           measured: m.dynamicRange, unit: "grey levels (p95 - p5)", threshold: ">= \(fmt(p.minDynamicRangeGreyLevels))",
-                           explanation: flat ? "low contrast: only \(fmt(m.dynamicRange)) grey levels between the 5th and 95th percentile"
-                               : "dynamic range \(fmt(m.dynamicRange)) grey levels"))
+                           measured: m.dynamicRange, unit: Message("unit.grey_levels_p95_p5"),
+                           threshold: Message("threshold.at_least", ["min": .number(p.minDynamicRangeGreyLevels)]),
+                           message: Message(flat ? "finding.IQ-004.flat" : "finding.IQ-004.ok", ["range": .number(m.dynamicRange)])))
         let blurred = m.sharpness < p.minSharpness
         out.append(Finding(rule: .sharpness, outcome: blurred ? .flagged : .passed, severity: blurred ? .warning : .info, file: file,
-                           measured: m.sharpness, unit: "mean gradient / SD (1/px)", threshold: ">= \(fmt(p.minSharpness))",
-                           explanation: blurred ? "image blurred or out of focus (sharpness \(fmt(m.sharpness, decimals: 3)))"
-                               : "sharpness \(fmt(m.sharpness, decimals: 3))"))
+                           measured: m.sharpness, unit: Message("unit.sharpness"),
+                           threshold: Message("threshold.at_least", ["min": .number(p.minSharpness)]),
+                           message: Message(blurred ? "finding.IQ-005.blurred" : "finding.IQ-005.ok", ["sharpness": .number(m.sharpness)])))
         if let snr = m.speckleSNR {
             let lo = p.speckleSNRInfoRange[0], hi = p.speckleSNRInfoRange[1]
             let odd = snr < lo || snr > hi
-            out.append(Finding(rule: .speckleSNR, outcome: odd ? .flagged : .passed, severity: .info, file: file, measured: snr, unit: "mean/SD",
-                               threshold: "\(fmt(lo))-\(fmt(hi)) (information only)",
-                               explanation: odd ? "unusual speckle statistics (SNR \(fmt(snr, decimals: 2))): heavy smoothing or noise"
-                                   : "speckle SNR \(fmt(snr, decimals: 2)) in homogeneous regions"))
+            out.append(Finding(rule: .speckleSNR, outcome: odd ? .flagged : .passed, severity: .info, file: file, measured: snr,
+                               unit: Message("unit.mean_over_sd"),
+                               threshold: Message("threshold.range_info", ["min": .number(lo), "max": .number(hi)]),
+                               message: Message(odd ? "finding.IQ-006.unusual" : "finding.IQ-006.ok", ["snr": .number(snr)])))
         } else {
             out.append(Finding(rule: .speckleSNR, outcome: .notCheckable, severity: .info, file: file,
-                               explanation: "not checkable: too few homogeneous 16x16 blocks in the field of view"))
+                               message: Message("finding.IQ-006.too_few_blocks")))
         }
         out.append(overlayFinding(overlays, file: file))
         return out
     }
 
-    static func overlayFinding(_ o: OverlaySummary, file: String) -> Finding {
-        let found = !o.kinds.isEmpty
-        return Finding(rule: .overlays, outcome: found ? .flagged : .passed, severity: .info, file: file, measured: o.maskedFraction,
-                       unit: "fraction of frame masked", threshold: "none (reported and masked)",
-                       explanation: found ? "burned-in overlays (\(o.kinds.joined(separator: ", "))) masked out of metrics and measurement"
-                           : "no burned-in overlays found")
+    /// `declaredBurnedIn` is a DICOM file's BurnedInAnnotation (0028,0301): YES flags the frame
+    /// even when the detector saw nothing (the mask covers only what it saw), and both answers are
+    /// recorded beside the detector's.
+    static func overlayFinding(_ o: OverlaySummary, declaredBurnedIn: Bool? = nil, file: String) -> Finding {
+        let detected = !o.kinds.isEmpty
+        let key: String
+        switch (declaredBurnedIn, detected) {
+        case (true?, true): key = "finding.IQ-008.found_declared"
+        case (true?, false): key = "finding.IQ-008.none_but_declared"
+        case (false?, true): key = "finding.IQ-008.found_not_declared"
+        case (false?, false), (nil, _): key = detected ? "finding.IQ-008.found" : "finding.IQ-008.none"
+        }
+        let arguments: [String: MessageArg] = detected ? ["kinds": .text(o.kinds.joined(separator: ", "))] : [:]
+        return Finding(rule: .overlays, outcome: detected || declaredBurnedIn == true ? .flagged : .passed, severity: .info, file: file,
+                       measured: o.maskedFraction, unit: Message("unit.fraction_masked"), threshold: Message("threshold.overlays"),
+                       message: Message(key, arguments))
     }
 
     static func gcnr(_ value: Double?, headTrusted: Bool, profile p: QCProfile.ImageQuality, file: String) -> Finding {
         guard headTrusted, let g = value else {
             return Finding(rule: .skullBrainGCNR, outcome: .notCheckable, severity: .info, file: file,
-                           explanation: "not checkable: no trusted head ellipse")
+                           message: Message("finding.not_checkable.no_trusted_head"))
         }
         let poor = g < p.minSkullBrainGCNR
         return Finding(rule: .skullBrainGCNR, outcome: poor ? .flagged : .passed, severity: poor ? .warning : .info, file: file,
-                       measured: g, unit: "gCNR (0-1)", threshold: ">= \(fmt(p.minSkullBrainGCNR))",
-                       explanation: poor ? "skull poorly separated from brain (gCNR \(fmt(g, decimals: 3)))"
-                           : "skull separated from brain (gCNR \(fmt(g, decimals: 3)))")
+                       measured: g, unit: Message("unit.gcnr"), threshold: Message("threshold.at_least", ["min": .number(p.minSkullBrainGCNR)]),
+                       message: Message(poor ? "finding.IQ-007.poor" : "finding.IQ-007.ok", ["gcnr": .number(g)]))
     }
 
     // MARK: Head plane
 
+    /// A head ellipse is trusted when the measurer returned one: with a mm spacing it has already
+    /// abstained on frames whose expected error is too large; without one (no expected error) the
+    /// confidence score must reach the profile's minimum.
     static func headTrusted(_ head: HeadAssessment?, _ p: QCProfile.HeadPlane) -> Bool {
-        guard let head, head.found, let score = head.confidenceScore else { return false }
+        guard let head, head.found else { return false }
+        if head.expectedHCErrorMM != nil { return true }
+        guard let score = head.confidenceScore else { return false }
         return score >= p.minConfidenceScore
     }
 
+    /// Points and maximum of the plane score (HP-007).
+    struct PlaneScore: Equatable {
+        var points: Int
+        var maximum: Int
+    }
+
+    /// HP-001…HP-007. The automatically judged plane criteria (HP-002…HP-005) add up to a plane
+    /// score; a missed criterion lowers the score and is listed (severity info), and only a low
+    /// score (HP-007) or a clearly inadequate image (head far too small, outline clearly cut)
+    /// sends the image to review.
     static func headPlane(_ head: HeadAssessment, plane: Plane, fieldOfViewFound: Bool, profile p: QCProfile.HeadPlane,
-                          file: String) -> [Finding] {
+                          file: String) -> ([Finding], PlaneScore?) {
         var out: [Finding] = []
-        let criteria: [RuleID] = [.headMagnification, .headComplete, .ringSymmetry, .midline]
+        let criteria: [RuleID] = [.headMagnification, .headComplete, .ringSymmetry, .midline, .planeScore]
+        let checklist = Finding(rule: .landmarksNeedReviewer, outcome: .notCheckable, severity: .info, file: file,
+                                threshold: Message("threshold.reviewer"), message: Message("finding.HP-006.reviewer"))
         guard head.found else {
+            let why: [String: MessageArg] = ["failure": .text(head.failure ?? "?")]
             if plane == .head {
                 out.append(Finding(rule: .headPresent, outcome: .needsReview, severity: .warning, file: file,
-                                   threshold: "credible skull ellipse", explanation: "no credible head found (\(head.failure ?? "?")); route to a reviewer"))
+                                   threshold: Message("threshold.credible_ellipse"), message: Message("finding.HP-001.not_found", why)))
             } else {
                 out.append(Finding(rule: .headPresent, outcome: .notCheckable, severity: .info, file: file,
-                                   explanation: "plane not stated and no head found (\(head.failure ?? "?"))"))
+                                   message: Message("finding.HP-001.not_found_plane_unknown", why)))
             }
-            return out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file, explanation: "not checkable: no head ellipse") }
+            return (out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file,
+                                                 message: Message("finding.not_checkable.no_head")) } + [checklist], nil)
         }
         let score = head.confidenceScore ?? 0
-        guard score >= p.minConfidenceScore else {
-            out.append(Finding(rule: .headPresent, outcome: .needsReview, severity: .warning, file: file, measured: score, unit: "confidence (0-1)",
-                               threshold: ">= \(fmt(p.minConfidenceScore))",
-                               explanation: "automatic head ellipse has low confidence (\(fmt(score, decimals: 2))); route to a reviewer"))
-            return out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file,
-                                                explanation: "not checkable: automatic head ellipse not trusted") }
+        guard headTrusted(head, p) else {
+            out.append(Finding(rule: .headPresent, outcome: .needsReview, severity: .warning, file: file, measured: score, unit: Message("unit.confidence"),
+                               threshold: Message("threshold.at_least", ["min": .number(p.minConfidenceScore)]),
+                               message: Message("finding.HP-001.low_confidence", ["score": .number(score)])))
+            return (out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file,
+                                                 message: Message("finding.not_checkable.head_not_trusted")) } + [checklist], nil)
         }
-        out.append(Finding(rule: .headPresent, outcome: .passed, severity: .info, file: file, measured: score, unit: "confidence (0-1)",
-                           threshold: ">= \(fmt(p.minConfidenceScore))", explanation: "credible skull ellipse found"))
+        if let e = head.expectedHCErrorMM {
+            out.append(Finding(rule: .headPresent, outcome: .passed, severity: .info, file: file, measured: e, unit: Message("unit.expected_hc_error_mm"),
+                               threshold: Message("threshold.not_abstained"),
+                               message: Message("finding.HP-001.found_expected_error", ["error_mm": .number(e)])))
+        } else {
+            out.append(Finding(rule: .headPresent, outcome: .passed, severity: .info, file: file, measured: score, unit: Message("unit.confidence"),
+                               threshold: Message("threshold.at_least", ["min": .number(p.minConfidenceScore)]), message: Message("finding.HP-001.found")))
+        }
         guard fieldOfViewFound else {
-            return out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file,
-                                                explanation: "not checkable: no field of view") }
+            return (out + criteria.map { Finding(rule: $0, outcome: .notCheckable, severity: .info, file: file,
+                                                 message: Message("finding.not_checkable.no_field_of_view")) } + [checklist], nil)
+        }
+        func points(_ rule: RuleID) -> Int { p.planeCriterionPoints[rule.rawValue] ?? 0 }
+        var earned = 0, available = 0
+        /// A missed criterion costs its points; it is a warning by itself only when `clearly` holds.
+        func criterion(_ rule: RuleID, missed: Bool, clearly: Bool, measured: Double, unit: Message, threshold: Message, message: Message) {
+            available += points(rule)
+            if !missed { earned += points(rule) }
+            let severity: Severity = missed && clearly ? .warning : .info
+            out.append(Finding(rule: rule, outcome: missed ? .flagged : .passed, severity: severity, file: file,
+                               measured: measured, unit: unit, threshold: threshold, message: message))
         }
         let area = head.areaFractionOfImage ?? 0
         let small = area < p.minHeadAreaFractionOfImage
-        out.append(Finding(rule: .headMagnification, outcome: small ? .flagged : .passed, severity: small ? .warning : .info, file: file,
-                           measured: area, unit: "ellipse area / image area", threshold: ">= \(fmt(p.minHeadAreaFractionOfImage))",
-                           explanation: small ? "head fills only \(pct(area)) of the image; magnify (ISUOG: more than 30 %)"
-                               : "head fills \(pct(area)) of the image"))
+        criterion(.headMagnification, missed: small, clearly: area < p.clearlyTooSmallHeadAreaFraction,
+                  measured: area, unit: Message("unit.area_ratio"),
+                  threshold: Message("threshold.at_least_warn_below", ["min": .number(p.minHeadAreaFractionOfImage), "warn": .number(p.clearlyTooSmallHeadAreaFraction)]),
+                  message: Message(small ? "finding.HP-002.small" : "finding.HP-002.ok", ["area_pct": .number(100 * area)]))
         let inView = head.outlineInFieldOfView ?? 0
         let cut = inView < p.minOutlineInFieldOfView
-        out.append(Finding(rule: .headComplete, outcome: cut ? .flagged : .passed, severity: cut ? .warning : .info, file: file,
-                           measured: inView, unit: "fraction of outline in field of view", threshold: ">= \(fmt(p.minOutlineInFieldOfView))",
-                           explanation: cut ? "skull outline cut by the sector or frame edge (\(pct(1 - inView)) outside)"
-                               : "skull outline inside the field of view"))
+        criterion(.headComplete, missed: cut, clearly: inView < p.clearlyCutOutlineInFieldOfView,
+                  measured: inView, unit: Message("unit.outline_fraction"),
+                  threshold: Message("threshold.at_least_warn_below", ["min": .number(p.minOutlineInFieldOfView), "warn": .number(p.clearlyCutOutlineInFieldOfView)]),
+                  message: cut ? Message("finding.HP-003.cut", ["outside_pct": .number(100 * (1 - inView))]) : Message("finding.HP-003.ok"))
         let deficit = head.ringEchoDeficit ?? 0
         let skew = deficit > p.maxRingEchoDeficit
-        out.append(Finding(rule: .ringSymmetry, outcome: skew ? .flagged : .passed, severity: skew ? .warning : .info, file: file,
-                           measured: deficit, unit: "ring echo deficit (0-1)", threshold: "<= \(fmt(p.maxRingEchoDeficit))",
-                           explanation: skew ? "skull ring faint or missing on one wall (deficit \(fmt(deficit, decimals: 2))): oblique or asymmetric section?"
-                               : "skull ring bright on both walls (deficit \(fmt(deficit, decimals: 2)))"))
+        criterion(.ringSymmetry, missed: skew, clearly: deficit > p.clearlyAsymmetricRingEchoDeficit,
+                  measured: deficit, unit: Message("unit.ring_deficit"),
+                  threshold: Message("threshold.at_most_warn_above", ["max": .number(p.maxRingEchoDeficit), "warn": .number(p.clearlyAsymmetricRingEchoDeficit)]),
+                  message: Message(skew ? "finding.HP-004.asymmetric" : "finding.HP-004.ok", ["deficit": .number(deficit)]))
         let mid = head.midlineContrast ?? 0
         let noMid = mid < p.minMidlineContrast
-        out.append(Finding(rule: .midline, outcome: noMid ? .flagged : .passed, severity: noMid ? .warning : .info, file: file,
-                           measured: mid, unit: "midline / parallel-line brightness", threshold: ">= \(fmt(p.minMidlineContrast))",
-                           explanation: noMid ? "midline echo not seen along the head's long axis" : "midline echo present"))
-        out.append(Finding(rule: .landmarksNeedReviewer, outcome: .notCheckable, severity: .info, file: file,
-                           threshold: "reviewer judgement",
-                           explanation: "needs reviewer: thalami, cavum septi pellucidi, cerebellum not in plane (not judged automatically)"))
-        return out
+        criterion(.midline, missed: noMid, clearly: false, measured: mid, unit: Message("unit.midline_ratio"),
+                  threshold: Message("threshold.at_least", ["min": .number(p.minMidlineContrast)]),
+                  message: Message(noMid ? "finding.HP-005.missing" : "finding.HP-005.ok"))
+        let low = earned < p.minPlaneScore
+        out.append(Finding(rule: .planeScore, outcome: low ? .flagged : .passed, severity: low ? .warning : .info, file: file,
+                           measured: Double(earned), unit: Message("unit.points_of", ["available": .number(Double(available))]),
+                           threshold: Message("threshold.at_least", ["min": .number(Double(p.minPlaneScore))]),
+                           message: Message(low ? "finding.HP-007.low" : "finding.HP-007.ok",
+                                            ["earned": .number(Double(earned)), "available": .number(Double(available))])))
+        out.append(checklist)
+        return (out, PlaneScore(points: earned, maximum: available))
     }
 
     // MARK: Measurements
@@ -191,27 +242,31 @@ enum Rules {
         }
 
         // Automatic vs reported.
+        // Per-image tolerance from the measurement's expected error when it has one (issue 14),
+        // else the profile's fixed batch-wide tolerance.
+        let u = p.useExpectedErrorTolerance ? automatic?.uncertainty : nil
         let pairs: [(RuleID, BiometricMeasure, Double?, (Double) -> Double)] = [
-            (.hcAutomaticVsReported, .hc, r.hcMM, { max(p.hcToleranceMM, p.hcToleranceFraction * $0) }),
-            (.bpdAutomaticVsReported, .bpd, r.bpdMM, { _ in p.bpdToleranceMM }),
-            (.ofdAutomaticVsReported, .ofd, r.ofdMM, { _ in p.ofdToleranceMM }),
+            (.hcAutomaticVsReported, .hc, r.hcMM, { rep in
+                u.map { max($0.toleranceHCMM, p.minToleranceHCMM) } ?? max(p.hcToleranceMM, p.hcToleranceFraction * rep) }),
+            (.bpdAutomaticVsReported, .bpd, r.bpdMM, { _ in u.map { max($0.toleranceBPDMM, p.minToleranceBPDMM) } ?? p.bpdToleranceMM }),
+            (.ofdAutomaticVsReported, .ofd, r.ofdMM, { _ in u.map { max($0.toleranceOFDMM, p.minToleranceOFDMM) } ?? p.ofdToleranceMM }),
         ]
         if headAttempted {
             for (rule, measure, rep, tolerance) in pairs {
-                let name = measure.abbreviation
+                let name = MessageArg.text(measure.rawValue)
                 guard let rep else {
                     out.append(Finding(rule: rule, outcome: .notCheckable, severity: .info, file: file,
-                                       explanation: "not checkable: no reported \(name)"))
+                                       message: Message("finding.MS.no_reported", ["measure": name])))
                     continue
                 }
                 guard let px = auto[measure] else {
                     out.append(Finding(rule: rule, outcome: .notCheckable, severity: .info, file: file,
-                                       explanation: "not checkable: no trusted automatic \(name)"))
+                                       message: Message("finding.MS.no_automatic", ["measure": name])))
                     continue
                 }
                 guard let s = spacing else {
-                    out.append(Finding(rule: rule, outcome: .notCheckable, severity: .info, file: file, measured: px, unit: "px",
-                                       explanation: "not checkable: uncalibrated; automatic \(name) is \(fmt(px, decimals: 1)) px"))
+                    out.append(Finding(rule: rule, outcome: .notCheckable, severity: .info, file: file, measured: px, unit: Message("unit.px"),
+                                       message: Message("finding.MS.uncalibrated", ["measure": name, "automatic_px": .number(px)])))
                     continue
                 }
                 let diff = px * s - rep
@@ -219,11 +274,13 @@ enum Rules {
                 let fail = rule == .hcAutomaticVsReported && abs(diff) > 2 * tol
                 let flagged = abs(diff) > tol
                 out.append(Finding(rule: rule, outcome: flagged ? .flagged : .passed, severity: fail ? .fail : flagged ? .warning : .info,
-                                   file: file, measured: diff, unit: "mm (automatic - reported)",
-                                   threshold: rule == .hcAutomaticVsReported ? "|d| <= \(fmt(tol, decimals: 1)) warning, > \(fmt(2 * tol, decimals: 1)) fail"
-                                       : "|d| <= \(fmt(tol, decimals: 1))",
-                                   explanation: flagged ? "reported \(name) \(fmt(rep, decimals: 1)) mm differs from the automatic \(fmt(px * s, decimals: 1)) mm by \(fmt(diff, decimals: 1)) mm"
-                                       : "reported \(name) agrees with the automatic measurement (\(fmt(diff, decimals: 1)) mm)"))
+                                   file: file, measured: diff, unit: Message("unit.mm_auto_minus_reported"),
+                                   threshold: rule == .hcAutomaticVsReported
+                                       ? Message(u != nil ? "threshold.abs_diff_mm_warn_fail.own" : "threshold.abs_diff_mm_warn_fail",
+                                                 ["warn": .number(tol), "fail": .number(2 * tol)])
+                                       : Message(u != nil ? "threshold.abs_diff_mm.own" : "threshold.abs_diff_mm", ["max": .number(tol)]),
+                                   message: Message(flagged ? "finding.MS.differs" : "finding.MS.agrees",
+                                                    ["measure": name, "reported_mm": .number(rep), "automatic_mm": .number(px * s), "diff_mm": .number(diff)])))
             }
         }
 
@@ -234,13 +291,14 @@ enum Rules {
             let hadlock = p.hcDiameterFactor * (bpd + ofd)
             let bad = abs(rel) > p.hcEllipseConsistencyFraction
             out.append(Finding(rule: .hcDiameterConsistency, outcome: bad ? .flagged : .passed, severity: bad ? .warning : .info, file: file,
-                               measured: rel, unit: "HC / ellipse perimeter(BPD, OFD) - 1", threshold: "|r| <= \(fmt(p.hcEllipseConsistencyFraction))",
-                               explanation: (bad ? "reported HC \(fmt(hc, decimals: 1)) mm is inconsistent with BPD and OFD"
-                                   : "reported HC consistent with BPD and OFD")
-                                   + " (ellipse perimeter \(fmt(perimeter, decimals: 1)) mm, \(fmt(p.hcDiameterFactor))(BPD+OFD) = \(fmt(hadlock, decimals: 1)) mm)"))
+                               measured: rel, unit: Message("unit.hc_perimeter_ratio"),
+                               threshold: Message("threshold.abs_ratio", ["max": .number(p.hcEllipseConsistencyFraction)]),
+                               message: Message(bad ? "finding.MS-004.inconsistent" : "finding.MS-004.consistent",
+                                                ["hc_mm": .number(hc), "perimeter_mm": .number(perimeter), "factor": .number(p.hcDiameterFactor),
+                                                 "hadlock_mm": .number(hadlock)])))
         } else if r.hcMM != nil || r.bpdMM != nil || r.ofdMM != nil {
             out.append(Finding(rule: .hcDiameterConsistency, outcome: .notCheckable, severity: .info, file: file,
-                               explanation: "not checkable: needs reported HC, BPD and OFD"))
+                               message: Message("finding.MS-004.needs_all")))
         }
 
         // Cephalic index.
@@ -250,10 +308,10 @@ enum Rules {
             let swapped = ci > 1
             let out_ = ci < lo || ci > hi
             out.append(Finding(rule: .cephalicIndex, outcome: out_ ? .flagged : .passed, severity: swapped ? .fail : out_ ? .warning : .info,
-                               file: file, measured: ci, unit: "BPD/OFD", threshold: "\(fmt(lo))-\(fmt(hi)); > 1 fail",
-                               explanation: swapped ? "BPD larger than OFD (index \(fmt(ci, decimals: 3))): diameters swapped?"
-                                   : out_ ? "cephalic index \(fmt(ci, decimals: 3)) outside \(fmt(lo))-\(fmt(hi)) (dolicho-/brachycephaly or caliper error); date by HC"
-                                   : "cephalic index \(fmt(ci, decimals: 3))"))
+                               file: file, measured: ci, unit: Message("unit.bpd_over_ofd"),
+                               threshold: Message("threshold.cephalic", ["min": .number(lo), "max": .number(hi)]),
+                               message: Message(swapped ? "finding.MS-005.swapped" : out_ ? "finding.MS-005.outside" : "finding.MS-005.ok",
+                                                ["index": .number(ci), "min": .number(lo), "max": .number(hi)])))
         }
 
         // z-scores of the reported values.
@@ -262,25 +320,25 @@ enum Rules {
         ]
         for (rule, measure, value) in zRules {
             guard let value else { continue }
-            let name = measure.abbreviation
-            guard let ga = gaWeeks else {
+            let name = MessageArg.text(measure.rawValue)
+            guard let ga = gaWeeks, let days = gestationalAgeDays else {
                 out.append(Finding(rule: rule, outcome: .notCheckable, severity: .info, file: file,
-                                   explanation: "not checkable: no stated gestational age"))
+                                   message: Message("finding.not_checkable.no_stated_ga")))
                 continue
             }
             guard let z = try? Intergrowth21st.zScore(measure, valueMM: value, gaWeeks: ga) else {
                 out.append(Finding(rule: rule, outcome: .notCheckable, severity: .info, file: file,
-                                   explanation: "not checkable: gestational age \(fmt(ga, decimals: 2)) weeks outside the chart's 14-40 weeks"))
+                                   message: Message("finding.MS-z.outside_chart", ["ga_weeks": .number(ga)])))
                 continue
             }
             let centile = 100 * StandardNormal.cdf(z)
             let fail = abs(z) > p.zFailAbove, warn = abs(z) > p.zWarningAbove
             out.append(Finding(rule: rule, outcome: warn ? .flagged : .passed, severity: fail ? .fail : warn ? .warning : .info, file: file,
-                               measured: z, unit: "z (\(p.chart))",
-                               threshold: "|z| <= \(fmt(p.zWarningAbove, decimals: 3)) (3rd-97th centile); > \(fmt(p.zFailAbove)) fail",
-                               explanation: fail ? "\(name) \(fmt(value, decimals: 1)) mm is z = \(fmt(z, decimals: 2)) at \(gaText(gestationalAgeDays)): likely measurement or dating error"
-                                   : warn ? "\(name) \(fmt(value, decimals: 1)) mm is at centile \(fmt(centile, decimals: 1)) at \(gaText(gestationalAgeDays))"
-                                   : "\(name) at centile \(fmt(centile, decimals: 1)) at \(gaText(gestationalAgeDays))"))
+                               measured: z, unit: Message("unit.z_chart", ["chart": .text(p.chart)]),
+                               threshold: Message("threshold.z", ["warn": .number(p.zWarningAbove), "fail": .number(p.zFailAbove)]),
+                               message: Message(fail ? "finding.MS-z.extreme" : warn ? "finding.MS-z.unusual" : "finding.MS-z.ok",
+                                                ["measure": name, "value_mm": .number(value), "z": .number(z), "centile": .number(centile),
+                                                 "ga": .number(Double(days))])))
         }
 
         // Gestational age from HC vs stated.
@@ -288,27 +346,22 @@ enum Rules {
             if let days = gestationalAgeDays, let estimate = try? Intergrowth21st.gestationalAge(hcMM: hc) {
                 let diff = estimate.days - Double(days)
                 if !estimate.isWithinValidatedRange || !Intergrowth21st.hcDatingValidDays.contains(Double(days)) {
-                    out.append(Finding(rule: .gestationalAgeFromHC, outcome: .notCheckable, severity: .info, file: file, measured: diff, unit: "days",
-                                       explanation: "not checkable: HC dating is validated for 14+0 to 25+6 weeks only (estimate \(fmt(estimate.exactWeeks, decimals: 1)) weeks)"))
+                    out.append(Finding(rule: .gestationalAgeFromHC, outcome: .notCheckable, severity: .info, file: file, measured: diff,
+                                       unit: Message("unit.days"),
+                                       message: Message("finding.MS-011.outside_validated", ["estimate_weeks": .number(estimate.exactWeeks)])))
                 } else {
                     let bad = abs(diff) > p.gaDiscrepancyDays
                     out.append(Finding(rule: .gestationalAgeFromHC, outcome: bad ? .flagged : .passed, severity: bad ? .warning : .info, file: file,
-                                       measured: diff, unit: "days (GA from HC - stated GA)", threshold: "|d| <= \(fmt(p.gaDiscrepancyDays))",
-                                       explanation: bad ? "HC dates the pregnancy \(fmt(diff, decimals: 0)) days from the stated \(gaText(days)): dating or measurement error?"
-                                           : "GA from HC within \(fmt(abs(diff), decimals: 0)) days of the stated GA"))
+                                       measured: diff, unit: Message("unit.days_ga_difference"),
+                                       threshold: Message("threshold.abs_diff_days", ["max": .number(p.gaDiscrepancyDays)]),
+                                       message: bad ? Message("finding.MS-011.discrepant", ["diff_days": .number(diff), "ga": .number(Double(days))])
+                                           : Message("finding.MS-011.ok", ["diff_days": .number(abs(diff))])))
                 }
             } else if gestationalAgeDays == nil {
                 out.append(Finding(rule: .gestationalAgeFromHC, outcome: .notCheckable, severity: .info, file: file,
-                                   explanation: "not checkable: no stated gestational age"))
+                                   message: Message("finding.not_checkable.no_stated_ga")))
             }
         }
         return (rows, out)
     }
-
-    static func gaText(_ days: Int?) -> String {
-        guard let days else { return "unknown GA" }
-        return "\(days / 7)+\(days % 7) weeks"
-    }
 }
-
-func pct(_ fraction: Double) -> String { "\(fmt(100 * fraction, decimals: 1)) %" }

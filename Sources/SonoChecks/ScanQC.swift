@@ -1,6 +1,7 @@
 import Foundation
 import SonoCore
 import SonoBiometry
+import SonoL10n
 
 /// Per-scan assembly: image reports plus scan-level rules (manifest rows without images,
 /// undecodable images, duplicates within the scan) into a ``ScanReport``. Pure.
@@ -14,11 +15,12 @@ public enum ScanQC {
         var findings: [Finding] = []
         for file in missingFiles {
             findings.append(Finding(rule: .manifestImageMissing, outcome: .flagged, severity: .warning, file: file,
-                                    threshold: "every manifest row has its image", explanation: "listed in the manifest but not found on disk"))
+                                    threshold: Message("threshold.manifest_row_has_image"), message: Message("finding.MAN-001.missing")))
         }
         for failure in failures {
             findings.append(Finding(rule: .imageUndecodable, outcome: .flagged, severity: .warning, file: failure.file,
-                                    threshold: "every image decodes", explanation: "could not be read: \(failure.error)"))
+                                    threshold: Message("threshold.image_decodes"),
+                                    message: Message("finding.MAN-003.unreadable", ["error": .text(failure.error)])))
         }
         findings += Duplicates.findings(images.map { ($0.file, $0.perceptualHash) }, rule: .duplicateWithinScan,
                                         maxDistance: profile.duplicates.maxNearDuplicateHammingDistance)
@@ -71,7 +73,7 @@ public enum BatchQC {
                 guard let h = PerceptualHash.parse(hex: image.perceptualHash) else { continue }
                 if let match = seen.map({ ($0, PerceptualHash.distance($0.hash, h)) }).filter({ $0.1 <= maxD })
                     .min(by: { ($0.1, $0.0.scanID, $0.0.file) < ($1.1, $1.0.scanID, $1.0.file) }) {
-                    extra.append(duplicateFinding(rule: .duplicateAcrossScans, file: image.file, other: "\(match.0.file) (scan \(match.0.scanID))",
+                    extra.append(duplicateFinding(rule: .duplicateAcrossScans, file: image.file, other: match.0.file, otherScan: match.0.scanID,
                                                   distance: match.1, maxDistance: maxD))
                 }
                 mine.append((report.scan.scanID, image.file, h))
@@ -86,14 +88,22 @@ public enum BatchQC {
     public static func unlistedImageFindings(_ reconciliation: ManifestReconciliation) -> [Finding] {
         reconciliation.unlistedImages.map {
             Finding(rule: .manifestImageUnlisted, outcome: .flagged, severity: .warning, file: $0,
-                    threshold: "every image is in the manifest", explanation: "image on disk is not listed in the manifest; not analysed")
+                    threshold: Message("threshold.image_in_manifest"), message: Message("finding.MAN-002.unlisted"))
         }
     }
 
-    static func duplicateFinding(rule: RuleID, file: String, other: String, distance: Int, maxDistance: Int) -> Finding {
-        Finding(rule: rule, outcome: .flagged, severity: .warning, file: file, measured: Double(distance), unit: "Hamming distance (of 64 bits)",
-                threshold: "> \(maxDistance) to every other frame",
-                explanation: distance == 0 ? "identical to \(other) (perceptual hash)" : "near duplicate of \(other) (\(distance) of 64 hash bits differ)")
+    /// `otherScan` names the other frame's scan when it is not this one.
+    static func duplicateFinding(rule: RuleID, file: String, other: String, otherScan: String? = nil, distance: Int, maxDistance: Int) -> Finding {
+        var args: [String: MessageArg] = ["other": .text(other), "distance": .number(Double(distance))]
+        if let otherScan { args["other_scan"] = .text(otherScan) }
+        let message = switch (distance == 0, otherScan == nil) {
+        case (true, true): Message("finding.DUP.identical", args)
+        case (false, true): Message("finding.DUP.near", args)
+        case (true, false): Message("finding.DUP.identical_other_scan", args)
+        case (false, false): Message("finding.DUP.near_other_scan", args)
+        }
+        return Finding(rule: rule, outcome: .flagged, severity: .warning, file: file, measured: Double(distance), unit: Message("unit.hamming"),
+                       threshold: Message("threshold.duplicate", ["max": .number(Double(maxDistance))]), message: message)
     }
 }
 

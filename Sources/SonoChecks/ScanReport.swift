@@ -25,6 +25,16 @@ public struct ImageContext: Sendable, Hashable {
 
 /// pass / review / fail, with the findings that decided it.
 public struct Verdict: Sendable, Codable, Hashable {
+    /// The findings behind `reasons`, in their order: the actionable ones, fail first, then by rule
+    /// and file. Pages use it to word the reasons in their own language.
+    public static func deciding(_ findings: [Finding]) -> [Finding] {
+        findings.filter(\.isActionable).sorted { a, b in
+            if a.severity != b.severity { return a.severity > b.severity }
+            if a.rule != b.rule { return a.rule < b.rule }
+            return (a.file ?? "") < (b.file ?? "")
+        }
+    }
+
     public enum Value: String, Sendable, Codable, Hashable, CaseIterable {
         case pass, review, fail
     }
@@ -41,14 +51,9 @@ public struct Verdict: Sendable, Codable, Hashable {
     /// fail when any finding is flagged with severity fail; review when any is flagged as a warning
     /// or needs review; pass otherwise. Info and not-checkable findings never change the verdict.
     public static func derive(from findings: [Finding]) -> Verdict {
-        let actionable = findings.filter(\.isActionable)
-        let value: Value = actionable.contains { $0.outcome == .flagged && $0.severity == .fail } ? .fail
-            : actionable.isEmpty ? .pass : .review
-        let ordered = actionable.sorted { a, b in
-            if a.severity != b.severity { return a.severity > b.severity }
-            if a.rule != b.rule { return a.rule < b.rule }
-            return (a.file ?? "") < (b.file ?? "")
-        }
+        let ordered = deciding(findings)
+        let value: Value = ordered.contains { $0.outcome == .flagged && $0.severity == .fail } ? .fail
+            : ordered.isEmpty ? .pass : .review
         return Verdict(value: value, reasons: ordered.map { f in
             let where_ = f.file.map { " \($0)" } ?? ""
             let what = f.outcome == .needsReview ? "needs review: " : ""
@@ -108,6 +113,13 @@ public struct HeadAssessment: Sendable, Codable, Hashable {
     /// (0 = both walls fully bright, 1 = one wall no brighter than brain); oblique sections lose arcs.
     public var ringEchoDeficit: Double?
     public var midlineContrast: Double?
+    /// Expected |automatic − expert| HC in mm (``HeadErrorModel``); nil when uncalibrated.
+    public var expectedHCErrorMM: Double?
+    /// Plane score: points of the automatically judged plane criteria (HP-002…HP-005) that passed,
+    /// in the spirit of Salomon et al. 2006; see docs/qc-rules.md.
+    public var planeScore: Int?
+    /// Points available to ``planeScore``.
+    public var planeScoreMax: Int?
 
     public init(found: Bool, failure: String? = nil) {
         self.found = found
@@ -117,7 +129,7 @@ public struct HeadAssessment: Sendable, Codable, Hashable {
     mutating func roundNumbers() {
         for kp in [\HeadAssessment.centreXPx, \.centreYPx, \.semiMajorPx, \.semiMinorPx, \.angleDeg, \.confidenceScore, \.perimeterSupport,
                    \.ringContrastRatio, \.areaFractionOfImage, \.areaFractionOfFieldOfView, \.outlineInFieldOfView, \.ringEchoDeficit,
-                   \.midlineContrast] {
+                   \.midlineContrast, \.expectedHCErrorMM] {
             self[keyPath: kp] = JSONNumber.rounded(self[keyPath: kp])
         }
     }
@@ -130,6 +142,9 @@ public struct ImageReport: Sendable, Codable, Hashable {
     public var format: String
     public var widthPx: Int
     public var heightPx: Int
+    /// Colour-management chunks the file carried (`gAMA`, `cHRM`, `sRGB`, `iCCP`), which SonoQC
+    /// does not apply: every metric is of the stored samples. Absent when the file had none.
+    public var colourChunks: [String]?
     public var calibration: CalibrationInfo
     public var metrics: ImageMetrics
     public var overlays: OverlaySummary
@@ -140,14 +155,15 @@ public struct ImageReport: Sendable, Codable, Hashable {
     public var findings: [Finding]
     public var verdict: Verdict
 
-    public init(file: String, plane: Plane, format: String, widthPx: Int, heightPx: Int, calibration: CalibrationInfo,
-                metrics: ImageMetrics, overlays: OverlaySummary, perceptualHash: String, head: HeadAssessment?,
-                measurements: [MeasurementRow], findings: [Finding]) {
+    public init(file: String, plane: Plane, format: String, widthPx: Int, heightPx: Int, colourChunks: [String] = [],
+                calibration: CalibrationInfo, metrics: ImageMetrics, overlays: OverlaySummary, perceptualHash: String,
+                head: HeadAssessment?, measurements: [MeasurementRow], findings: [Finding]) {
         self.file = file
         self.plane = plane
         self.format = format
         self.widthPx = widthPx
         self.heightPx = heightPx
+        self.colourChunks = colourChunks.isEmpty ? nil : colourChunks
         self.calibration = calibration
         self.metrics = metrics
         self.overlays = overlays

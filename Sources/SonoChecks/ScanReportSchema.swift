@@ -40,7 +40,7 @@ public enum ScanReportSchema {
                description: "Reference chart and caliper convention the numbers are read against."),
             "Calibration": object([
                 "status": strings(["calibrated", "uncalibrated"]), "mmPerPixel": number, "offeredMMPerPixelX": number,
-                "offeredMMPerPixelY": number, "source": strings(PixelSpacingSources.all), "reason": string,
+                "offeredMMPerPixelY": number, "source": strings(PixelSpacingSources.all), "reason": string, "reasonMessage": ref("Message"),
             ], required: ["status"], description: "The mm/px applied and where it came from; uncalibrated lengths are in pixels."),
             "Metrics": object([
                 "fieldOfViewFraction": fraction, "analysedPixels": count, "meanGrey": grey, "p5Grey": grey, "medianGrey": grey, "p95Grey": grey,
@@ -61,6 +61,7 @@ public enum ScanReportSchema {
                 "ringContrastRatio": number, "areaFractionOfImage": ["type": "number", "minimum": 0],
                 "areaFractionOfFieldOfView": ["type": "number", "minimum": 0], "outlineInFieldOfView": fraction,
                 "ringEchoDeficit": fraction, "midlineContrast": ["type": "number", "minimum": 0],
+                "expectedHCErrorMM": ["type": "number", "minimum": 0], "planeScore": count, "planeScoreMax": count,
             ], required: ["found"], description: "Automatic head ellipse (outer border, pixels) and plane criteria."),
             "Measurement": object([
                 "measure": strings(["hc", "bpd", "ofd", "ac", "fl"]), "reportedMM": number, "automaticMM": number, "automaticPx": number,
@@ -70,15 +71,23 @@ public enum ScanReportSchema {
                 "rule": strings(RuleID.allCases.map(\.rawValue)), "outcome": strings(Outcome.allCases.map(\.rawValue)),
                 "severity": strings(Severity.allCases.map(\.rawValue)), "file": string, "measured": number, "unit": string,
                 "threshold": string, "explanation": string,
-            ], required: ["rule", "outcome", "severity", "explanation"], description: "One rule's result; see docs/qc-rules.md."),
+                "message": ref("Message"), "unitMessage": ref("Message"), "thresholdMessage": ref("Message"),
+            ], required: ["rule", "outcome", "severity", "explanation"],
+               description: "One rule's result; see docs/qc-rules.md. explanation/unit/threshold are English; the *Message fields are their catalogue keys and arguments."),
+            "Message": object([
+                "key": string, "args": ["type": "object", "additionalProperties": ["type": ["number", "string"]]],
+            ], required: ["key"], description: "A text catalogue key (Sources/SonoL10n/Resources/<language>.json) and its named arguments."),
             "Verdict": object([
                 "value": strings(Verdict.Value.allCases.map(\.rawValue)), "reasons": array(string),
             ], required: ["value", "reasons"]),
             "Counts": object(["fail": count, "warning": count, "needsReview": count, "notCheckable": count],
                              required: ["fail", "warning", "needsReview", "notCheckable"]),
             "Image": object([
-                "file": string, "plane": strings(Plane.allCases.map(\.rawValue)), "format": strings(["png", "jpeg"]),
-                "widthPx": count, "heightPx": count, "calibration": ref("Calibration"), "metrics": ref("Metrics"), "overlays": ref("Overlays"),
+                "file": string, "plane": strings(Plane.allCases.map(\.rawValue)), "format": strings(["png", "jpeg", "dicom"]),
+                "widthPx": count, "heightPx": count,
+                "colourChunks": ["type": "array", "items": strings(["gAMA", "cHRM", "sRGB", "iCCP"]), "minItems": 1,
+                                 "description": "Colour-management chunks in the file, listed but not applied: metrics are of the stored samples."],
+                "calibration": ref("Calibration"), "metrics": ref("Metrics"), "overlays": ref("Overlays"),
                 "perceptualHash": ["type": "string", "pattern": "^[0-9a-f]{16}$"], "head": ref("Head"),
                 "measurements": array(ref("Measurement")), "findings": array(ref("Finding")), "verdict": ref("Verdict"),
             ], required: ["file", "plane", "format", "widthPx", "heightPx", "calibration", "metrics", "overlays", "perceptualHash",
@@ -105,5 +114,6 @@ public enum ScanReportSchema {
 }
 
 enum PixelSpacingSources {
-    static let all = ["manifest", "png-phys", "jpeg-density", "simulator", "command-line"]
+    static let all = ["manifest", "png-phys", "jpeg-density", "simulator", "command-line",
+                      "dicom-region", "dicom-pixel-spacing", "dicom-imager-pixel-spacing"]
 }

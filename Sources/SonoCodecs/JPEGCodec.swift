@@ -4,6 +4,13 @@ import SonoCore
 /// JPEG decoding and encoding through the `sono_jpeg_*` C shims. The only Swift file that calls
 /// libjpeg (indirectly: the shims own every libjpeg call so its `longjmp` never crosses Swift).
 public enum JPEGCodec {
+    /// The libjpeg-turbo version this binary runs with, for `--version` and report provenance.
+    package static var libraryVersion: String {
+        let number = Int(sono_jpeg_library_version())
+        guard number > 0 else { return "libjpeg (not turbo)" }
+        return "\(number / 1_000_000).\(number / 1_000 % 1_000).\(number % 1_000)"
+    }
+
     private static let messageCapacity = 256
 
     public static func decode(_ bytes: [UInt8], source: String, limits: DecodeLimits) throws -> Frame {
@@ -19,11 +26,15 @@ public enum JPEGCodec {
         guard width.multipliedReportingOverflow(by: height).partialValue <= limits.maxPixels else {
             throw DecodeError.tooLarge(file: source, width: width, height: height, maxPixels: limits.maxPixels)
         }
+        // The grey output, plus (progressive files) one 2-byte coefficient per sample of every component.
+        try limits.checkBudget(width: width, height: height,
+                               bytesPerPixel: 1 + (info.progressive != 0 ? 2 * Int(max(1, info.components)) : 0), file: source)
         var status: Int32 = SONO_OK
         let image = GrayImage(width: width, height: height) { out in
             status = bytes.withUnsafeBufferPointer { data in
                 sono_jpeg_decode_gray(data.baseAddress, data.count, out.baseAddress, Int32(width), Int32(height),
-                                      limits.maxPixels, &info, &message, messageCapacity)
+                                      limits.maxPixels, limits.maxDecodedBytes, Int32(clamping: limits.maxJPEGScans),
+                                      &info, &message, messageCapacity)
             }
             // On failure the buffer may be partly written; it is discarded below.
             if status != SONO_OK { out.initialize(repeating: 0) }
@@ -32,6 +43,8 @@ public enum JPEGCodec {
         case SONO_OK: break
         case SONO_TOO_LARGE:
             throw DecodeError.tooLarge(file: source, width: width, height: height, maxPixels: limits.maxPixels)
+        case SONO_TOO_MANY_SCANS:
+            throw DecodeError.corrupt(file: source, library: "libjpeg", message: text(message))
         case SONO_SIZE_MISMATCH:
             throw DecodeError.corrupt(file: source, library: "libjpeg", message: "header changed between passes")
         default:

@@ -1,14 +1,22 @@
+private import CCodecShims
 private import CLibPNG
 import SonoCore
 
 /// PNG decoding and encoding. The only Swift file that calls libpng.
 ///
-/// libpng's simplified API (`png_image_*`) catches libpng's own `longjmp` internally and reports
-/// failure as a return value plus a message, so no C trampoline is needed here. Before libpng sees
-/// the data, a Swift chunk walk reads IHDR and pHYs, enforces the pixel limit, verifies the CRCs
-/// of the chunks libpng would only warn about, and detects truncation with a byte offset.
+/// Decoding returns the samples as stored: libpng's regular read API, behind the `sono_png_*` C
+/// shims that own its `setjmp` (as for libjpeg), expands palette, low bit depths and tRNS but
+/// applies no gamma or colour-space conversion. `gAMA`, `cHRM`, `sRGB` and `iCCP` are recorded in
+/// ``Frame/colourChunks`` and otherwise ignored, as OpenCV and Pillow do, so a grey level means
+/// what the scanner wrote whatever metadata an export tool added. Before libpng sees the data, a
+/// Swift chunk walk reads IHDR and pHYs, validates the header, enforces the pixel limit, verifies
+/// the CRCs of the chunks libpng would only warn about, and detects truncation with a byte offset.
+/// Encoding uses libpng's simplified API, which reports failure as a return value.
 public enum PNGCodec {
     private static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+    private static let messageCapacity = 256
+    /// Chunks that ask a decoder to convert colours; listed in the frame, never applied.
+    static let colourChunkTypes: Set<String> = ["gAMA", "cHRM", "sRGB", "iCCP"]
 
     /// What the chunk walk learned about a file.
     struct Header {
@@ -17,101 +25,89 @@ public enum PNGCodec {
         var bitDepth: Int
         var colourType: Int
         var spacing: PixelSpacing?
+        var colourChunks: [String] = []
     }
 
     // MARK: Decoding
 
     public static func decode(_ bytes: [UInt8], source: String, limits: DecodeLimits) throws -> Frame {
         let header = try readHeader(bytes, source: source, limits: limits)
-        return try bytes.withUnsafeBytes { raw -> Frame in
-            var image = png_image()
-            image.version = png_uint_32(PNG_IMAGE_VERSION)
-            guard png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count) != 0 else {
-                throw libraryError(image, source: source)
+        var message = [CChar](repeating: 0, count: messageCapacity)
+        var info = sono_png_info()
+        let headerStatus = bytes.withUnsafeBufferPointer { data in
+            sono_png_read_header(data.baseAddress, data.count, &info, &message, messageCapacity)
+        }
+        guard headerStatus == SONO_OK else { throw libraryError(text(message), source: source) }
+        let width = Int(info.width), height = Int(info.height), pixels = width * height
+        let channels = Int(info.channels), isSixteenBit = info.bytes_per_sample == 2
+        var status: Int32 = SONO_OK
+        func decodeInto(_ out: UnsafeMutableRawBufferPointer) {
+            status = bytes.withUnsafeBufferPointer { data in
+                sono_png_decode(data.baseAddress, data.count, out.baseAddress, out.count, limits.maxPixels, &info,
+                                &message, messageCapacity)
             }
-            let fileFormat = image.format
-            let isSixteenBit = fileFormat & PNG_FORMAT_FLAG_LINEAR != 0
-            let hasAlpha = fileFormat & PNG_FORMAT_FLAG_ALPHA != 0
-            let hasColour = fileFormat & PNG_FORMAT_FLAG_COLOR != 0
-            let width = Int(image.width), height = Int(image.height)
-            var image16: GrayImage16? = nil
-            let grey: GrayImage
+        }
 
-            switch (isSixteenBit, hasAlpha || hasColour) {
-            case (false, false):
-                // The common case for ultrasound exports: libpng writes straight into the frame.
-                image.format = png_uint_32(PNG_FORMAT_GRAY)
-                grey = try GrayImage(width: width, height: height) { out in
-                    try finish(&image, into: UnsafeMutableRawPointer(out.baseAddress!), rowStride: width,
-                               source: source, limits: limits)
-                }
-            case (true, false):
-                image.format = png_uint_32(PNG_FORMAT_LINEAR_Y)
-                let wide = try GrayImage16(width: width, height: height) { out in
-                    try finish(&image, into: UnsafeMutableRawPointer(out.baseAddress!), rowStride: width,
-                               source: source, limits: limits)
-                }
-                image16 = wide
-                grey = wide.map(Luminance.narrow)
-            case (false, true):
-                // Colour and/or alpha: let libpng expand to RGBA, then reduce in one place.
-                image.format = png_uint_32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
-                var rgba = [UInt8](repeating: 0, count: width * height * 4)
-                try rgba.withUnsafeMutableBytes { out in
-                    try finish(&image, into: out.baseAddress!, rowStride: width * 4, source: source, limits: limits)
-                }
-                grey = GrayImage(width: width, height: height) { out in
-                    for i in 0..<(width * height) {
-                        let y = Luminance.luma(red: rgba[4 * i], green: rgba[4 * i + 1], blue: rgba[4 * i + 2])
-                        // Transparent pixels are composited onto black, the background of every
-                        // ultrasound display.
-                        out[i] = UInt8((UInt32(y) * UInt32(rgba[4 * i + 3]) + 127) / 255)
-                    }
-                }
-            case (true, true):
-                // libpng's linear output with alpha is premultiplied: already composited on black.
-                image.format = png_uint_32(PNG_FORMAT_FLAG_LINEAR | PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
-                var rgba = [UInt16](repeating: 0, count: width * height * 4)
-                try rgba.withUnsafeMutableBytes { out in
-                    try finish(&image, into: out.baseAddress!, rowStride: width * 4, source: source, limits: limits)
-                }
+        var image16: GrayImage16? = nil
+        let grey: GrayImage
+        if channels == 1 && !isSixteenBit {
+            // The common case for ultrasound exports: libpng writes straight into the frame.
+            grey = GrayImage(width: width, height: height) { out in
+                decodeInto(UnsafeMutableRawBufferPointer(out))
+                // On failure the buffer may be partly written; it is discarded below.
+                if status != SONO_OK { out.initialize(repeating: 0) }
+            }
+        } else {
+            var raw = [UInt8](repeating: 0, count: pixels * channels * (isSixteenBit ? 2 : 1))
+            raw.withUnsafeMutableBytes { decodeInto($0) }
+            // Colour is reduced by the one luma (``Luminance``), then transparent pixels are
+            // composited onto black, the background of every ultrasound display.
+            let hasAlpha = channels == 2 || channels == 4, hasColour = channels >= 3
+            if isSixteenBit {
+                func sample(_ k: Int) -> UInt16 { UInt16(raw[2 * k]) << 8 | UInt16(raw[2 * k + 1]) }
                 let wide = GrayImage16(width: width, height: height) { out in
-                    for i in 0..<(width * height) {
-                        out[i] = Luminance.luma16(red: rgba[4 * i], green: rgba[4 * i + 1], blue: rgba[4 * i + 2])
+                    for i in 0..<pixels {
+                        let p = i * channels
+                        let y = hasColour ? Luminance.luma16(red: sample(p), green: sample(p + 1), blue: sample(p + 2))
+                            : sample(p)
+                        out[i] = hasAlpha ? UInt16((UInt64(y) * UInt64(sample(p + channels - 1)) + 32767) / 65535) : y
                     }
                 }
                 image16 = wide
                 grey = wide.map(Luminance.narrow)
+            } else {
+                grey = GrayImage(width: width, height: height) { out in
+                    for i in 0..<pixels {
+                        let p = i * channels
+                        let y = hasColour ? Luminance.luma(red: raw[p], green: raw[p + 1], blue: raw[p + 2]) : raw[p]
+                        out[i] = hasAlpha ? UInt8((UInt32(y) * UInt32(raw[p + channels - 1]) + 127) / 255) : y
+                    }
+                }
             }
-            return Frame(source: source, format: .png, sourceBitDepth: header.bitDepth,
-                         sourceWasColour: hasColour, image: grey, image16: image16,
-                         fileSpacing: header.spacing)
         }
+        switch status {
+        case SONO_OK: break
+        case SONO_TOO_LARGE:
+            throw DecodeError.tooLarge(file: source, width: width, height: height, maxPixels: limits.maxPixels)
+        case SONO_SIZE_MISMATCH:
+            throw DecodeError.corrupt(file: source, library: "libpng", message: "header changed between passes")
+        default:
+            throw libraryError(text(message), source: source)
+        }
+        if limits.strictness == .failOnWarning && info.warnings > 0 {
+            throw DecodeError.corrupt(file: source, library: "libpng", message: "warning treated as error: \(text(message))")
+        }
+        return Frame(source: source, format: .png, sourceBitDepth: header.bitDepth,
+                     sourceWasColour: header.colourType & 2 != 0, image: grey, image16: image16,
+                     fileSpacing: header.spacing, colourChunks: header.colourChunks)
     }
 
-    private static func finish(_ image: inout png_image, into buffer: UnsafeMutableRawPointer, rowStride: Int,
-                               source: String, limits: DecodeLimits) throws {
-        let ok = png_image_finish_read(&image, nil, buffer, png_int_32(rowStride), nil)
-        guard ok != 0 else { throw libraryError(image, source: source) }
-        if limits.strictness == .failOnWarning && image.warning_or_error & png_uint_32(PNG_IMAGE_WARNING) != 0 {
-            let message = messageText(image)
-            png_image_free(&image)
-            throw DecodeError.corrupt(file: source, library: "libpng", message: "warning treated as error: \(message)")
-        }
-        png_image_free(&image)
+    private static func text(_ buffer: [CChar]) -> String {
+        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static func messageText(_ image: png_image) -> String {
-        withUnsafeBytes(of: image.message) { raw in
-            let bytes = raw.prefix { $0 != 0 }
-            return String(decoding: bytes, as: UTF8.self)
-        }
-    }
-
-    private static func libraryError(_ image: png_image, source: String) -> DecodeError {
-        var copy = image
-        let message = messageText(copy)
-        png_image_free(&copy)
+    private static func libraryError(_ message: String, source: String) -> DecodeError {
         if message.contains("CRC") {
             let chunk = message.split(separator: ":").first.map(String.init) ?? "?"
             return .badChecksum(file: source, chunk: chunk)
@@ -122,7 +118,11 @@ public enum PNGCodec {
     /// Walks the chunk list without inflating anything.
     static func readHeader(_ bytes: [UInt8], source: String, limits: DecodeLimits) throws -> Header {
         guard bytes.count >= 8, bytes[0..<8].elementsEqual(signature) else {
-            throw DecodeError.unsupportedFormat(file: source, detected: "no PNG signature")
+            let hex = { (b: ArraySlice<UInt8>) in
+                b.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined(separator: " ")
+            }
+            throw DecodeError.badSignature(
+                file: source, found: "bytes \(hex(bytes.prefix(8))), expected \(hex(signature[...]))")
         }
         func be32(_ at: Int) -> Int {
             Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])
@@ -165,16 +165,23 @@ public enum PNGCodec {
             switch type {
             case "IHDR":
                 guard length == 13 else {
-                    throw DecodeError.corrupt(file: source, library: "png", message: "IHDR has length \(length), not 13")
+                    throw DecodeError.badHeader(file: source, message: "IHDR has length \(length), not 13")
                 }
                 let width = be32(offset + 8), height = be32(offset + 12)
-                guard width > 0, height > 0 else {
-                    throw DecodeError.corrupt(file: source, library: "png", message: "image is \(width)×\(height)")
+                if let problem = headerProblem(width: width, height: height, bitDepth: Int(bytes[offset + 16]),
+                                               colourType: Int(bytes[offset + 17]), methods: bytes[(offset + 18)..<(offset + 21)]) {
+                    throw DecodeError.badHeader(file: source, message: problem)
                 }
                 guard width.multipliedReportingOverflow(by: height).partialValue <= limits.maxPixels,
                       width <= limits.maxPixels, height <= limits.maxPixels else {
                     throw DecodeError.tooLarge(file: source, width: width, height: height, maxPixels: limits.maxPixels)
                 }
+                // What decode() allocates: the grey frame, plus a 16-bit frame and/or an RGBA
+                // buffer for 16-bit and colour/alpha files (colour types 2, 3, 4, 6).
+                let colourOrAlpha = bytes[offset + 17] != 0
+                let wide = bytes[offset + 16] == 16
+                let perPixel = 1 + (wide ? 2 : 0) + (colourOrAlpha ? (wide ? 8 : 4) : 0)
+                try limits.checkBudget(width: width, height: height, bytesPerPixel: perPixel, file: source)
                 header = Header(width: width, height: height, bitDepth: Int(bytes[offset + 16]),
                                 colourType: Int(bytes[offset + 17]), spacing: nil)
             case "pHYs" where length == 9 && !sawImageData:
@@ -187,15 +194,31 @@ public enum PNGCodec {
             case "IDAT":
                 sawImageData = true
             case "IEND":
-                guard sawImageData else {
-                    throw DecodeError.truncated(file: source, library: "png", message: "IEND before any IDAT chunk")
-                }
+                guard sawImageData else { throw DecodeError.missingImageData(file: source) }
                 return header!
+            case _ where colourChunkTypes.contains(type):
+                if header?.colourChunks.contains(type) == false { header?.colourChunks.append(type) }
             default:
                 break
             }
             offset = end
         }
+    }
+
+    /// What is wrong with an IHDR's fields, or nil when a PNG may declare them (PNG spec §11.2.2).
+    static func headerProblem(width: Int, height: Int, bitDepth: Int, colourType: Int,
+                              methods: ArraySlice<UInt8>) -> String? {
+        let depths: [Int: [Int]] = [0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16]]
+        guard (1...0x7FFF_FFFF).contains(width), (1...0x7FFF_FFFF).contains(height) else {
+            return "image is \(width)×\(height)"
+        }
+        guard let allowed = depths[colourType] else { return "colour type \(colourType) does not exist" }
+        guard allowed.contains(bitDepth) else { return "bit depth \(bitDepth) is not allowed for colour type \(colourType)" }
+        let m = Array(methods)
+        guard m[0] == 0, m[1] == 0, m[2] <= 1 else {
+            return "compression \(m[0]), filter \(m[1]), interlace \(m[2]): only 0, 0 and 0 or 1 exist"
+        }
+        return nil
     }
 
     // MARK: Encoding
@@ -264,8 +287,15 @@ public enum PNGCodec {
         png.insert(contentsOf: chunk, at: 33)
     }
 
-    /// The libpng version this binary runs with, for report provenance.
-    public static var libraryVersion: String {
+    /// The simplified API's message after a failed encode.
+    private static func messageText(_ image: png_image) -> String {
+        withUnsafeBytes(of: image.message) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+
+    /// The libpng version this binary runs with, for `--version` and report provenance.
+    package static var libraryVersion: String {
         String(validatingCString: png_get_libpng_ver(nil)) ?? "unknown"
     }
 }

@@ -2,6 +2,7 @@
 public enum ImageFormat: String, Sendable, Codable, Hashable {
     case png
     case jpeg
+    case dicom
 }
 
 /// Physical size of a pixel, and where that number came from.
@@ -14,6 +15,12 @@ public struct PixelSpacing: Sendable, Hashable, Codable {
         case jpegDensity = "jpeg-density"
         case simulator
         case commandLine = "command-line"
+        /// A 2D tissue region of the DICOM Sequence of Ultrasound Regions (0018,6011), in cm → mm.
+        case dicomRegion = "dicom-region"
+        /// DICOM Pixel Spacing (0028,0030): spacing in the patient.
+        case dicomPixelSpacing = "dicom-pixel-spacing"
+        /// DICOM Imager Pixel Spacing (0018,1164): spacing at the detector front plane.
+        case dicomImagerPixelSpacing = "dicom-imager-pixel-spacing"
     }
 
     public var mmPerPixelX: Double
@@ -53,9 +60,16 @@ public struct Frame: Sendable {
     public var image16: GrayImage16?
     /// Spacing declared by the file itself (PNG pHYs in metres, JPEG density in dots per cm).
     public var fileSpacing: PixelSpacing?
+    /// Colour-management chunks the file carried (PNG `gAMA`, `cHRM`, `sRGB`, `iCCP`, in file
+    /// order). Samples are always the stored values; these are listed, never applied, so a reviewer
+    /// can see that a file asked for a conversion SonoQC did not make.
+    public var colourChunks: [String]
+    /// What a DICOM file says about calibration and annotation; nil for PNG and JPEG.
+    public var dicom: DICOMImageInfo?
 
     public init(source: String, format: ImageFormat, sourceBitDepth: Int, sourceWasColour: Bool,
-                image: GrayImage, image16: GrayImage16? = nil, fileSpacing: PixelSpacing? = nil) {
+                image: GrayImage, image16: GrayImage16? = nil, fileSpacing: PixelSpacing? = nil,
+                colourChunks: [String] = [], dicom: DICOMImageInfo? = nil) {
         self.source = source
         self.format = format
         self.sourceBitDepth = sourceBitDepth
@@ -63,6 +77,8 @@ public struct Frame: Sendable {
         self.image = image
         self.image16 = image16
         self.fileSpacing = fileSpacing
+        self.colourChunks = colourChunks
+        self.dicom = dicom
     }
 
     public var width: Int { image.width }

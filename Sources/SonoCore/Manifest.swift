@@ -3,6 +3,8 @@
 /// The README documents the JSON and CSV forms; later versions extend it, never replace it.
 public struct BatchManifest: Sendable, Codable, Hashable {
     public static let currentSchema = "sonoqc-manifest/1"
+    /// Version 2 adds optional caliper end points per image (``ImageEntry/calipers``); readers accept both.
+    public static let acceptedSchemas: Set<String> = [currentSchema, "sonoqc-manifest/2"]
 
     public var schema: String
     public var batch: String?
@@ -50,6 +52,27 @@ public struct ScanEntry: Sendable, Codable, Hashable {
     }
 }
 
+extension ScanEntry {
+    /// Why `id` cannot be a scan id, or nil when it can. One rule for every producer and consumer
+    /// of manifests (`analyze` reads them, `simulate` writes them): the id names a folder under
+    /// `--out/scans/` and is printed in CSV and HTML, so it may not be a path, be blank or carry
+    /// control characters. Long or unusual ids are fine; folder names are made safe separately.
+    public static func scanIDProblem(_ id: String) -> String? {
+        if id.allSatisfy(\.isWhitespace) { return "an empty scan id" }
+        if id.contains("/") || id.contains("\\") || id == "." || id == ".." { return "a path separator or dot name" }
+        if id.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "a control character" }
+        return nil
+    }
+}
+
+extension ImageEntry {
+    /// `file` with empty and `.` components removed (`./a.png` and `a//b.png` are `a.png` and
+    /// `a/b.png`), so one image listed twice under two spellings is caught as a duplicate.
+    public var normalisedFile: String {
+        file.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+    }
+}
+
 /// The biometry plane an image is meant to show.
 public enum Plane: String, Sendable, Codable, Hashable, CaseIterable {
     case head, abdomen, femur, other, unknown
@@ -62,18 +85,22 @@ public struct ImageEntry: Sendable, Codable, Hashable {
     public var plane: Plane
     public var pixelSpacingMM: Double?
     public var reported: ReportedMeasurements
+    /// Schema 2: the sonographer's caliper points per measure (`bpd`, `ofd`, `hc`, `ac`, `fl`), in
+    /// frame pixels, e.g. the two ends of the BPD.
+    public var calipers: [String: [CaliperPoint]]?
 
     enum CodingKeys: String, CodingKey {
-        case file, plane, reported
+        case file, plane, reported, calipers
         case pixelSpacingMM = "pixel_spacing_mm"
     }
 
     public init(file: String, plane: Plane = .unknown, pixelSpacingMM: Double? = nil,
-                reported: ReportedMeasurements = ReportedMeasurements()) {
+                reported: ReportedMeasurements = ReportedMeasurements(), calipers: [String: [CaliperPoint]]? = nil) {
         self.file = file
         self.plane = plane
         self.pixelSpacingMM = pixelSpacingMM
         self.reported = reported
+        self.calipers = calipers
     }
 }
 
@@ -99,4 +126,15 @@ public struct ReportedMeasurements: Sendable, Codable, Hashable {
     }
 
     public var isEmpty: Bool { bpdMM == nil && ofdMM == nil && hcMM == nil && acMM == nil && flMM == nil }
+}
+
+/// A caliper mark in frame pixels (x to the right, y down from the top-left corner).
+public struct CaliperPoint: Sendable, Codable, Hashable {
+    public var x: Double
+    public var y: Double
+
+    public init(x: Double, y: Double) {
+        self.x = x
+        self.y = y
+    }
 }

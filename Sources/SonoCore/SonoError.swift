@@ -15,4 +15,14 @@ extension SonoError {
 /// Turns decoded bytes into frames; implemented by `SonoCodecs`, faked in tests.
 public protocol FrameDecoder: Sendable {
     func decode(_ bytes: [UInt8], source: String) throws -> Frame
+    /// Decodes frame `frame` (1-based) of a multi-frame file (DICOM cine); nil means the file's
+    /// only frame.
+    func decode(_ bytes: [UInt8], source: String, frame: Int?) throws -> Frame
+}
+
+extension FrameDecoder {
+    /// Decoders of single-frame formats (and test fakes) ignore the frame number.
+    public func decode(_ bytes: [UInt8], source: String, frame: Int?) throws -> Frame {
+        try decode(bytes, source: source)
+    }
 }

@@ -36,3 +36,28 @@ enum Border {
         (0..<(count + 2 * radius)).map { replicate($0 - radius, count) }
     }
 }
+
+/// Border rule a caller chooses for kernels that offer more than one (``BoxFilter/windowSums(_:radius:border:backend:)``).
+public enum BorderMode: Sendable, Hashable, CaseIterable {
+    /// `gfedcb|abcdefgh|gfedcba`, OpenCV's default.
+    case reflect101
+    /// `aaaaaa|abcdefgh|hhhhhhh`: the edge sample repeats (a neighbourhood mean near the edge is
+    /// then dominated by the edge, which is what detectors comparing a pixel with its
+    /// surroundings want).
+    case replicate
+
+    @inline(__always)
+    func index(_ index: Int, _ count: Int) -> Int {
+        switch self {
+        case .reflect101: Border.reflect101(index, count)
+        case .replicate: Border.replicate(index, count)
+        }
+    }
+
+    func table(count: Int, radius: Int) -> [Int] {
+        switch self {
+        case .reflect101: Border.reflect101Table(count: count, radius: radius)
+        case .replicate: Border.replicateTable(count: count, radius: radius)
+        }
+    }
+}

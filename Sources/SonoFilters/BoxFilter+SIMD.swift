@@ -17,7 +17,7 @@ extension BoxFilter {
         let multiplier = UInt64((UInt64(1) << 32) + UInt64(n) - 1) / UInt64(n)
         return GrayImage(width: w, height: image.height) { out in
             let O = out.baseAddress!
-            windowSums(image, radius: r, accumulator: UInt32.self) { A, y in
+            slidingSums32(image, radius: r, border: .reflect101, level: .selected) { A, y in
                 let row = O + y * w
                 if n < 4096 {
                     for x in 0..<w {
@@ -78,7 +78,7 @@ extension BoxFilter {
         let magic: Float = 12_582_912
         return GrayImage(width: w, height: image.height) { out in
             let O = out.baseAddress!
-            windowSums(image, radius: r, accumulator: UInt16.self) { A, y in
+            slidingSums16(image, radius: r, border: .reflect101, level: .selected) { A, y in
                 let row = O + y * w
                 for x in 0..<w {
                     let v = Float(A[x]) * inverse + magic
@@ -88,49 +88,49 @@ extension BoxFilter {
         }
     }
 
-    /// The shared sliding sums of both 8-bit paths: column sums over the `2r+1` rows of the window
-    /// updated by one entering and one leaving row, border columns reflected, then `emitRow(sums, y)`
-    /// with the `width` window sums of row `y`. `Accumulator` must hold `255·(2r+1)²`.
-    @inline(__always)
-    private static func windowSums<Accumulator: FixedWidthInteger & UnsignedInteger>(
-        _ image: GrayImage, radius r: Int, accumulator: Accumulator.Type,
-        emitRow: (UnsafeMutablePointer<Accumulator>, Int) -> Void
-    ) {
-        let w = image.width, h = image.height, pw = w + 2 * r
-        let columnTable = Border.reflect101Table(count: w, radius: r)
-        var columns = [Accumulator](repeating: 0, count: pw)
-        var sums = [Accumulator](repeating: 0, count: w)
-        image.withUnsafeSamples { src in
-            columns.withUnsafeMutableBufferPointer { cBuffer in
-                sums.withUnsafeMutableBufferPointer { sBuffer in
-                    let C = cBuffer.baseAddress!, A = sBuffer.baseAddress!, S = src.baseAddress!
-                    let V = C + r
-                    for k in -r...r {
-                        let row = S + Border.reflect101(k, h) * w
-                        for x in 0..<w { V[x] &+= Accumulator(truncatingIfNeeded: row[x]) }
-                    }
-                    for y in 0..<h {
-                        if y > 0 {
-                            let leaving = S + Border.reflect101(y - 1 - r, h) * w
-                            let entering = S + Border.reflect101(y + r, h) * w
-                            for x in 0..<w {
-                                V[x] = V[x] &+ Accumulator(truncatingIfNeeded: entering[x])
-                                    &- Accumulator(truncatingIfNeeded: leaving[x])
-                            }
-                        }
-                        for j in 0..<r {
-                            C[j] = C[r + columnTable[j]]
-                            C[r + w + j] = C[r + columnTable[r + w + j]]
-                        }
-                        for x in 0..<w { A[x] = C[x] }
-                        for j in 1...(2 * r) {
-                            let shifted = C + j
-                            for x in 0..<w { A[x] &+= shifted[x] }
-                        }
-                        emitRow(A, y)
-                    }
+    /// Window sums (see ``windowSums(_:radius:border:backend:)``), through the same sliding sums
+    /// as the 8-bit box filter; 16-bit accumulators while `255·(2r+1)²` fits them.
+    static func vectorizedWindowSums(_ image: GrayImage, radius r: Int, border: BorderMode,
+                                     level: CPULevel = .selected) -> PixelBuffer<UInt32> {
+        let w = image.width
+        guard r > 0, !image.isEmpty else { return image.map { UInt32($0) } }
+        return PixelBuffer<UInt32>(width: w, height: image.height) { out in
+            let O = out.baseAddress!
+            if r <= 7 {
+                slidingSums16(image, radius: r, border: border, level: level) { A, y in
+                    let row = O + y * w
+                    for x in 0..<w { row[x] = UInt32(A[x]) }
+                }
+            } else {
+                slidingSums32(image, radius: r, border: border, level: level) { A, y in
+                    (O + y * w).update(from: A, count: w)
                 }
             }
+        }
+    }
+
+    /// The sliding window sums of the 8-bit paths (`Kernels.slidingSums16`, compiled per CPU
+    /// level), with the row and column border tables of `border`; `emitRow(sums, y)` per row.
+    private static func slidingSums16(_ image: GrayImage, radius r: Int, border: BorderMode, level: CPULevel,
+                                      emitRow: (UnsafePointer<UInt16>, Int) -> Void) {
+        let w = image.width, h = image.height
+        let rows = border.table(count: h, radius: r), columnTable = border.table(count: w, radius: r)
+        var columns = [UInt16](repeating: 0, count: w + 2 * r), sums = [UInt16](repeating: 0, count: w)
+        image.withUnsafeSamples { src in
+            KernelDispatch.slidingSums16(src.baseAddress!, width: w, height: h, radius: r, rowTable: rows,
+                                         columnTable: columnTable, columns: &columns, sums: &sums, level: level, emit: emitRow)
+        }
+    }
+
+    /// ``slidingSums16(_:radius:border:level:emitRow:)`` with 32-bit sums (windows above 15×15).
+    private static func slidingSums32(_ image: GrayImage, radius r: Int, border: BorderMode, level: CPULevel,
+                                      emitRow: (UnsafePointer<UInt32>, Int) -> Void) {
+        let w = image.width, h = image.height
+        let rows = border.table(count: h, radius: r), columnTable = border.table(count: w, radius: r)
+        var columns = [UInt32](repeating: 0, count: w + 2 * r), sums = [UInt32](repeating: 0, count: w)
+        image.withUnsafeSamples { src in
+            KernelDispatch.slidingSums32(src.baseAddress!, width: w, height: h, radius: r, rowTable: rows,
+                                         columnTable: columnTable, columns: &columns, sums: &sums, level: level, emit: emitRow)
         }
     }
 }

@@ -25,6 +25,36 @@ public enum BoxFilter {
         }
     }
 
+    /// Unnormalised window sums: entry `(x, y)` is the sum of the `(2r+1)²` samples around
+    /// `(x, y)` under `border`. Detectors that compare a pixel with its neighbourhood mean use
+    /// these to stay in exact integers (`v·n − sum ≥ k·n`) instead of a rounded mean. A radius of
+    /// 0 or less gives the samples themselves; radii above ``maximumRadius`` are clamped.
+    public static func windowSums(_ image: GrayImage, radius: Int, border: BorderMode = .reflect101,
+                                  backend: FilterBackend = .default) -> PixelBuffer<UInt32> {
+        let radius = max(0, min(radius, maximumRadius))
+        switch backend {
+        case .scalar: return referenceWindowSums(image, radius: radius, border: border)
+        case .vector: return vectorizedWindowSums(image, radius: radius, border: border)
+        }
+    }
+
+    /// Scalar specification of ``windowSums(_:radius:border:backend:)``.
+    public static func referenceWindowSums(_ image: GrayImage, radius r: Int, border: BorderMode) -> PixelBuffer<UInt32> {
+        let w = image.width, h = image.height, src = image.samples
+        var out = [UInt32](repeating: 0, count: w * h)
+        for y in 0..<h {
+            for x in 0..<w {
+                var sum: UInt32 = 0
+                for dy in -r...r {
+                    let row = border.index(y + dy, h) * w
+                    for dx in -r...r { sum += UInt32(src[row + border.index(x + dx, w)]) }
+                }
+                out[y * w + x] = sum
+            }
+        }
+        return PixelBuffer(width: w, height: h, samples: out)
+    }
+
     /// Scalar specification: sum the whole window for every pixel.
     public static func reference(_ image: GrayImage, radius r: Int) -> GrayImage {
         guard r > 0, !image.isEmpty else { return image }

@@ -64,4 +64,46 @@ extension Downsample {
             }
         }
     }
+
+    /// Tile counts (`Kernels.countAbove`, compiled per CPU level).
+    static func vectorizedCountAbove(_ image: GrayImage, threshold: UInt8, block b: Int,
+                                     level: CPULevel = .selected) -> PixelBuffer<UInt16> {
+        let w = image.width, h = image.height
+        let bw = (w + b - 1) / b, bh = (h + b - 1) / b
+        guard bw > 0, bh > 0 else { return PixelBuffer(width: bw, height: bh, samples: []) }
+        var columns = [UInt8](repeating: 0, count: w)
+        return PixelBuffer<UInt16>(width: bw, height: bh) { out in
+            image.withUnsafeSamples { src in
+                columns.withUnsafeMutableBufferPointer { c in
+                    KernelDispatch.countAbove(src.baseAddress!, width: w, height: h, threshold: threshold, block: b,
+                                              columns: c.baseAddress!, out: out.baseAddress!, level: level)
+                }
+            }
+        }
+    }
+
+    /// Area resize: per output row, its source rows summed into a `UInt32` column buffer (the
+    /// dispatched `Kernels.accumulate`), then each output pixel sums its column span and divides once.
+    static func vectorizedArea(_ image: GrayImage, width: Int, height: Int, level: CPULevel = .selected) -> GrayImage {
+        let w = image.width
+        let xs = areaSpans(source: w, target: width), ys = areaSpans(source: image.height, target: height)
+        var columns = [UInt32](repeating: 0, count: w)
+        return GrayImage(width: width, height: height) { out in
+            image.withUnsafeSamples { src in
+                columns.withUnsafeMutableBufferPointer { cBuffer in
+                    let S = src.baseAddress!, C = cBuffer.baseAddress!, O = out.baseAddress!
+                    for (y, rows) in ys.enumerated() {
+                        for x in 0..<w { C[x] = 0 }
+                        for yy in rows { KernelDispatch.accumulate(S + yy * w, into: C, count: w, level: level) }
+                        let outRow = O + y * width
+                        for (x, span) in xs.enumerated() {
+                            var sum: UInt32 = 0
+                            for xx in span { sum &+= C[xx] }
+                            outRow[x] = UInt8(truncatingIfNeeded: sum / UInt32(rows.count * span.count))
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

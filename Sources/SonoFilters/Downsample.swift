@@ -21,6 +21,65 @@ public enum Downsample {
         }
     }
 
+    /// Counts, per `block × block` tile (the last row/column of tiles may be partial), the samples
+    /// above `threshold`: a `⌈w/block⌉ × ⌈h/block⌉` map. Detectors that decide per tile ("is a
+    /// quarter of this tile signal?") use it instead of visiting every tile pixel by pixel.
+    /// `block` is clamped to 1…255 so a count always fits `UInt16`.
+    public static func countAbove(_ image: GrayImage, threshold: UInt8, block: Int,
+                                  backend: FilterBackend = .default) -> PixelBuffer<UInt16> {
+        let block = min(max(block, 1), 255)
+        switch backend {
+        case .scalar: return referenceCountAbove(image, threshold: threshold, block: block)
+        case .vector: return vectorizedCountAbove(image, threshold: threshold, block: block)
+        }
+    }
+
+    public static func referenceCountAbove(_ image: GrayImage, threshold: UInt8, block b: Int) -> PixelBuffer<UInt16> {
+        let w = image.width, h = image.height
+        let bw = (w + b - 1) / b, bh = (h + b - 1) / b
+        var out = [UInt16](repeating: 0, count: bw * bh)
+        for y in 0..<h {
+            for x in 0..<w where image[x, y] > threshold { out[(y / b) * bw + x / b] += 1 }
+        }
+        return PixelBuffer(width: bw, height: bh, samples: out)
+    }
+
+    /// Area-averaging resize to `width × height` (each at least 1, at most the source size):
+    /// output pixel `(x, y)` is the mean, rounded down, of source columns
+    /// `⌊x·sx⌋ ..< max(⌊x·sx⌋+1, ⌊(x+1)·sx⌋)` and the matching rows, `sx = w/width`. Speckle
+    /// averaged this way does not alias into a pattern the way point sampling does (report
+    /// thumbnails).
+    public static func area(_ image: GrayImage, width: Int, height: Int, backend: FilterBackend = .default) -> GrayImage {
+        let width = min(max(width, 1), max(image.width, 1)), height = min(max(height, 1), max(image.height, 1))
+        guard !image.isEmpty else { return GrayImage(width: width, height: height, repeating: 0) }
+        switch backend {
+        case .scalar: return referenceArea(image, width: width, height: height)
+        case .vector: return vectorizedArea(image, width: width, height: height)
+        }
+    }
+
+    /// Source index ranges of ``area(_:width:height:backend:)`` along one axis.
+    static func areaSpans(source: Int, target: Int) -> [Range<Int>] {
+        let s = Double(source) / Double(target)
+        return (0..<target).map { i in
+            let lo = Int(Double(i) * s)
+            return lo..<max(lo + 1, min(source, Int(Double(i + 1) * s)))
+        }
+    }
+
+    public static func referenceArea(_ image: GrayImage, width: Int, height: Int) -> GrayImage {
+        let xs = areaSpans(source: image.width, target: width), ys = areaSpans(source: image.height, target: height)
+        var out = [UInt8](repeating: 0, count: width * height)
+        for (y, rows) in ys.enumerated() {
+            for (x, columns) in xs.enumerated() {
+                var sum = 0
+                for yy in rows { for xx in columns { sum += Int(image[xx, yy]) } }
+                out[y * width + x] = UInt8(sum / (rows.count * columns.count))
+            }
+        }
+        return GrayImage(width: width, height: height, samples: out)
+    }
+
     public static func reference(_ image: GrayImage) -> GrayImage {
         let w = image.width, h = image.height
         let ow = (w + 1) / 2, oh = (h + 1) / 2

@@ -31,21 +31,30 @@ public enum ImageStatistics {
         return x < mask.width && y < mask.height && mask[x, y] != 0
     }
 
-    /// The `percent`-th percentile (0…100, clamped) of the selected pixels, interpolated
-    /// linearly between ranks like NumPy's default: rank `p/100 · (n − 1)`. Nil when nothing
-    /// is selected or `percent` is NaN.
-    public static func percentile(_ image: GrayImage, _ percent: Double, mask: GrayImage? = nil) -> Double? {
-        percentile(histogram: histogram(image, mask: mask), percent)
+    /// How a percentile picks its value from the sorted samples.
+    public enum PercentileRule: Sendable, Hashable {
+        /// Linear interpolation between ranks, NumPy's default: rank `p/100 · (n − 1)` (0-based).
+        case linear
+        /// The smallest value `v` with at least `p %` of the samples `≤ v` (rank `⌈p/100 · n⌉`,
+        /// at least 1): always a sample value, so 8-bit percentiles stay whole grey levels.
+        case nearestRank
     }
 
-    /// Percentile from a histogram whose bin `i` counts samples of value `i`.
-    public static func percentile(histogram: [Int], _ percent: Double) -> Double? {
+    /// The `percent`-th percentile (0…100, clamped) of the selected pixels (see
+    /// ``PercentileRule``; linear by default). Nil when nothing is selected or `percent` is NaN.
+    public static func percentile(_ image: GrayImage, _ percent: Double, mask: GrayImage? = nil,
+                                  rule: PercentileRule = .linear) -> Double? {
+        percentile(histogram: histogram(image, mask: mask), percent, rule: rule)
+    }
+
+    /// Percentile from a histogram of any length whose bin `i` counts samples of value `i`: the
+    /// package's one percentile implementation (image statistics, QC metrics, head-plane
+    /// histograms all call it).
+    public static func percentile(histogram: [Int], _ percent: Double, rule: PercentileRule = .linear) -> Double? {
         guard !percent.isNaN else { return nil }
         let n = histogram.reduce(0, +)
         guard n > 0 else { return nil }
-        let rank = min(max(percent, 0), 100) / 100 * Double(n - 1)
-        let lowerRank = Int(rank.rounded(.down))
-        let fraction = rank - Double(lowerRank)
+        let p = min(max(percent, 0), 100)
         func value(atRank k: Int) -> Int {
             var seen = 0
             for (v, count) in histogram.enumerated() {
@@ -54,15 +63,31 @@ public enum ImageStatistics {
             }
             return histogram.count - 1
         }
-        let lower = value(atRank: lowerRank)
-        guard fraction > 0 else { return Double(lower) }
-        let upper = value(atRank: min(lowerRank + 1, n - 1))
-        return Double(lower) + fraction * Double(upper - lower)
+        switch rule {
+        case .nearestRank:
+            // `p · n` is exact for whole percents and any realistic n, and `/ 100` then lands on
+            // an integer exactly when the true quotient is one, so the ceiling is exact.
+            let rank = max(1, Int((p * Double(n) / 100).rounded(.up)))
+            return Double(value(atRank: min(rank, n) - 1))
+        case .linear:
+            let rank = p / 100 * Double(n - 1)
+            let lowerRank = Int(rank.rounded(.down))
+            let fraction = rank - Double(lowerRank)
+            let lower = value(atRank: lowerRank)
+            guard fraction > 0 else { return Double(lower) }
+            let upper = value(atRank: min(lowerRank + 1, n - 1))
+            return Double(lower) + fraction * Double(upper - lower)
+        }
     }
 
     /// Mean and population standard deviation of the selected pixels; nil when none is selected.
     public static func meanStd(_ image: GrayImage, mask: GrayImage? = nil) -> (mean: Double, std: Double)? {
-        let bins = histogram(image, mask: mask)
+        meanStd(histogram: histogram(image, mask: mask))
+    }
+
+    /// Mean and population standard deviation of the samples a histogram counts (bin `i` counts
+    /// value `i`); nil when it counts nothing.
+    public static func meanStd(histogram bins: [Int]) -> (mean: Double, std: Double)? {
         let n = bins.reduce(0, +)
         guard n > 0 else { return nil }
         var sum = 0.0, sumSquares = 0.0

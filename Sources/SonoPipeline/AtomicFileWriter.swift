@@ -41,25 +41,46 @@ public struct AtomicFileWriter: Sendable {
         if !directory.isEmpty {
             try createDirectory(directory)
         }
-        let name = (path as NSString).lastPathComponent
+        // The temporary name does not repeat the final name: a final name near the 255-byte limit
+        // would otherwise overflow it and fail the write of a valid file.
         let temporary = (directory.isEmpty ? "" : directory + "/") + Self.temporaryPrefix
-            + "\(getpid())-\(Self.counter.next())-" + name
+            + "\(getpid())-\(Self.counter.next())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw WriteError(path: temporary, operation: "create", reason: Self.errnoText()) }
         var sink = Sink(fd: fd, path: temporary)
+        // Closed exactly once on every path: a second close of a reused descriptor number would
+        // close a file another worker has just opened.
+        var isOpen = true
         do {
             try body(&sink)
             try sink.flushBuffer()
             guard !durable || fsync(fd) == 0 else { throw WriteError(path: temporary, operation: "fsync", reason: Self.errnoText()) }
-            close(fd)
+            isOpen = false
+            guard close(fd) == 0 else { throw WriteError(path: temporary, operation: "close", reason: Self.errnoText()) }
             guard rename(temporary, path) == 0 else {
                 throw WriteError(path: path, operation: "rename", reason: Self.errnoText())
             }
         } catch {
-            close(fd)
+            if isOpen { close(fd) }
             unlink(temporary)
             throw error
         }
+    }
+
+    /// Removes temporary files (``temporaryPrefix``) left under `directory` by a process that
+    /// died before renaming them. Only safe while holding the output lock (``OutputLock``): then no
+    /// other writer can own them. Returns how many were removed.
+    @discardableResult
+    public static func removeLeftovers(under directory: String) -> Int {
+        guard let walker = FileManager.default.enumerator(atPath: directory) else { return 0 }
+        var removed = 0
+        while let relative = walker.nextObject() as? String {
+            if (relative as NSString).lastPathComponent.hasPrefix(temporaryPrefix),
+               unlink(directory + "/" + relative) == 0 {
+                removed += 1
+            }
+        }
+        return removed
     }
 
     public func createDirectory(_ directory: String) throws {
@@ -110,6 +131,7 @@ private func posixWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) ->
     write(fd, bytes, count)
 }
 
+// @unchecked: `value` is read and written only under `lock`.
 final class TemporaryNameCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var value: UInt64 = 0

@@ -16,18 +16,27 @@ import Darwin
 ///   how many such blocks run at once, so the queue behaves as a pool of `workers` threads.
 /// - Outcomes are stored by index (``RunCollector``), so reports do not depend on scheduling; the
 ///   worker that completes a scan's last frame builds and writes that scan's result at once.
-/// - Cancellation is checked before each frame is handed out; frames already handed out (at most
-///   `maxFramesInFlight`) finish normally.
+/// - Cancellation is checked before each frame is handed out (also while waiting for a free slot);
+///   frames already handed out (at most `maxFramesInFlight`) get ``cancelGraceMilliseconds`` to
+///   finish. A frame still running after that (a huge decode, a slow disk) is abandoned: `run`
+///   returns, its scan is reported as not finished, and the process can exit within about a
+///   second of SIGINT instead of waiting for it. An abandoned frame that completes later may
+///   still write its scan's report; such a report is complete and consistent (written atomically),
+///   and `--resume` reuses it only when it matches the inputs.
 /// - Progress snapshots are delivered on one serial queue by a timer.
 public struct DispatchExecutor: PipelineExecutor {
     public var workers: Int
     public var maxFramesInFlight: Int
     public var progressIntervalMilliseconds: Int
+    /// How long frames in flight may run on after cancellation before `run` returns without them.
+    public var cancelGraceMilliseconds: Int
 
-    public init(workers: Int, maxFramesInFlight: Int? = nil, progressIntervalMilliseconds: Int = 200) {
+    public init(workers: Int, maxFramesInFlight: Int? = nil, progressIntervalMilliseconds: Int = 200,
+                cancelGraceMilliseconds: Int = 700) {
         self.workers = max(1, workers)
         self.maxFramesInFlight = max(1, maxFramesInFlight ?? workers)
         self.progressIntervalMilliseconds = progressIntervalMilliseconds
+        self.cancelGraceMilliseconds = cancelGraceMilliseconds
     }
 
     public func run<P: ScanProcessor>(_ pipeline: Pipeline<P>, scans: [ScanWork], control: RunControl) -> PipelineRun {
@@ -60,7 +69,10 @@ public struct DispatchExecutor: PipelineExecutor {
         outer: for scan in scans {
             for item in scan.items {
                 if control.isCancelled { break outer }
-                slots.wait()
+                // Polled, so a cancellation while every slot is busy is seen at once.
+                while slots.wait(timeout: .now() + .milliseconds(50)) == .timedOut {
+                    if control.isCancelled { break outer }
+                }
                 if control.isCancelled {
                     slots.signal()
                     break outer
@@ -78,7 +90,13 @@ public struct DispatchExecutor: PipelineExecutor {
                 }
             }
         }
-        group.wait()
+        var cancelSeen: UInt64? = nil
+        while group.wait(timeout: .now() + .milliseconds(50)) == .timedOut {
+            guard control.isCancelled else { continue }
+            let now = Clock.monotonicNanoseconds()
+            if cancelSeen == nil { cancelSeen = now }
+            if now &- cancelSeen! > UInt64(cancelGraceMilliseconds) * 1_000_000 { break }
+        }
 
         if let timer {
             timer.cancel()
@@ -96,6 +114,8 @@ public struct DispatchExecutor: PipelineExecutor {
 /// Turns SIGINT/SIGTERM into ``RunControl/cancel(signal:)`` through Dispatch signal sources, so
 /// the handler runs as ordinary code on a queue (no async-signal-safety constraints). The default
 /// disposition is restored by ``stop()``; the command decides the exit status.
+// @unchecked: `sources` is mutated only in `init` and `stop()`, which the owner calls on its own
+// thread; the handlers that run on `queue` touch only the (thread-safe) RunControl.
 public final class SignalCancellation: @unchecked Sendable {
     private var sources: [any DispatchSourceSignal] = []
     private let signals: [Int32]

@@ -36,13 +36,13 @@ public struct Pipeline<Processor: ScanProcessor>: Sendable {
         var timings = StageTimings()
         let bytes: [UInt8]
         do {
-            bytes = try timings.measure(.read) { try reader(item.path) }
+            bytes = try timings.measure(.read) { try reader(item.filePath) }
         } catch {
             return (.failure(failure(error, stage: .read)), timings)
         }
         let frame: Frame
         do {
-            frame = try timings.measure(.decode) { try decoder.decode(bytes, source: item.path) }
+            frame = try timings.measure(.decode) { try decoder.decode(bytes, source: item.path, frame: item.frameNumber) }
         } catch {
             return (.failure(failure(error, stage: .decode)), timings)
         }
@@ -74,6 +74,8 @@ public struct Pipeline<Processor: ScanProcessor>: Sendable {
 }
 
 /// Cancellation and progress, shared between the caller, signal handlers and workers.
+// @unchecked: the mutable fields (`cancelled`, `cancelledBySignal`) are read and written only under
+// `lock`; the rest is immutable.
 public final class RunControl: @unchecked Sendable {
     // A lock rather than atomics: it is touched a few times per frame, and NSLock works on every
     // platform the package builds for.

@@ -4,6 +4,7 @@ import Foundation
 ///
 /// Shared by every executor so that what a scan receives (outcomes in scan order) cannot depend on
 /// the order frames finish in. Thread-safe: workers call it concurrently.
+// @unchecked: every mutable field is read and written only under `lock` (checked by `make test-tsan`).
 final class RunCollector<Processor: ScanProcessor>: @unchecked Sendable {
     private let lock = NSLock()
     private let scans: [ScanWork]

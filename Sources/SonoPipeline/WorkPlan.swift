@@ -12,6 +12,14 @@ public struct ImageWorkItem: Sendable {
     /// with the relative path found by the walk), so reports do not depend on the working directory's
     /// absolute location.
     public var path: String
+    /// For one frame of a multi-frame DICOM file: its 1-based number; `path` is then
+    /// `<file>#<frame>` and ``filePath`` the file.
+    public var frameNumber: Int?
+    /// The file to read: `path` without the `#<frame>` suffix of a multi-frame item.
+    public var filePath: String {
+        guard let frameNumber else { return path }
+        return String(path.dropLast("#\(frameNumber)".count))
+    }
     /// The manifest's entry for this image, when the batch has a manifest, with the scan's
     /// `pixel_spacing_mm` filled in when the image gives none.
     public var manifestEntry: ImageEntry? {
@@ -50,6 +58,9 @@ public struct ScanWork: Sendable {
     public var key: String
     /// The manifest's scan entry, when the scan comes from a manifest.
     public var manifestEntry: ScanEntry?
+    /// Unit, operator and exam date read from DICOM headers when there is no manifest; its
+    /// `scanID` is the scan's de-identified key.
+    public var headerMetadata: ScanEntry?
     public var items: [ImageWorkItem]
 
     public init(index: Int, key: String, manifestEntry: ScanEntry? = nil, items: [ImageWorkItem]) {
@@ -85,7 +96,29 @@ public struct BatchPlan: Sendable {
         self.discoveryFailures = discoveryFailures
     }
 
+    /// How the scans were formed, for the log line that tells the user.
+    public var origins = ScanOrigins()
+
     public var imageCount: Int { scans.reduce(0) { $0 + $1.items.count } }
+}
+
+/// Where a scan's grouping came from.
+public enum ScanOrigin: Sendable {
+    /// A `manifest.json`/`manifest.csv` scan.
+    case manifest
+    /// A directory without a manifest: its images form one scan.
+    case directory
+    /// One image, with `--scan-per-file` (or named alone).
+    case file
+}
+
+/// How many scans came from each ``ScanOrigin``.
+public struct ScanOrigins: Sendable, Equatable {
+    public var manifest = 0
+    public var directory = 0
+    public var file = 0
+
+    public init() {}
 }
 
 final class ImageEntryBox: Sendable {

@@ -1,23 +1,26 @@
 import Foundation
 import SonoCore
 import SonoChecks
+import SonoL10n
 
 /// Writes a scan's `report.html` and its overlay thumbnails into the scan's report folder.
 ///
 /// The folder is self-contained: the page references only files beside it (thumbnails) and
 /// embeds its charts as inline SVG, so it can be zipped, mailed or opened offline.
 public enum HTMLReportWriter {
-    /// Writes `report.html` plus one `overlay-*.png` per decodable frame into `directory`.
+    /// Writes `report.html` plus one `overlay-*.jpg` per decodable frame into `directory`.
     ///
     /// - Parameters:
     ///   - frames: the decoded grey frame of each image, in `view.images` order; nil where the
     ///     image could not be decoded (the page then says so instead of showing a thumbnail).
     ///   - indexHref: link back to the batch index, relative to `directory`; nil for none.
+    ///   - language: the language of the page's text.
     /// - Returns: the thumbnail file names written, per image.
     /// - Throws: ``ReportError/writeFailed(path:reason:)``, ``ReportError/thumbnailEncodingFailed(file:reason:)``.
     @discardableResult
     public static func write(_ view: ScanReportView, frames: [GrayImage?], to directory: URL,
-                             indexHref: String? = "../../\(ReportLayout.indexFileName)") throws(ReportError) -> [String?] {
+                             indexHref: String? = "../../\(ReportLayout.indexFileName)",
+                             language: Language = .en) throws(ReportError) -> [String?] {
         try createDirectory(directory)
         var thumbnails: [String?] = []
         for (i, image) in view.images.enumerated() {
@@ -26,16 +29,16 @@ public enum HTMLReportWriter {
                 continue
             }
             let name = ReportLayout.thumbnailFileName(index: i, file: image.file)
-            let png: [UInt8]
+            let jpeg: [UInt8]
             do {
-                png = try OverlayRenderer.renderPNG(image: frame, overlay: image.overlay).png
+                jpeg = try OverlayRenderer.renderJPEG(image: frame, overlay: image.overlay).jpeg
             } catch {
                 throw .thumbnailEncodingFailed(file: image.file, reason: String(describing: error))
             }
-            try writeFile(Data(png), to: directory.appendingPathComponent(name))
+            try writeFile(Data(jpeg), to: directory.appendingPathComponent(name))
             thumbnails.append(name)
         }
-        let html = ScanReportPage.html(view, thumbnails: thumbnails, indexHref: indexHref)
+        let html = ScanReportPage.html(view, thumbnails: thumbnails, indexHref: indexHref, localizer: Localizer(language))
         try writeFile(Data(html.utf8), to: directory.appendingPathComponent(ReportLayout.reportFileName))
         return thumbnails
     }
@@ -46,14 +49,15 @@ public enum HTMLReportWriter {
     /// carries its statistics, not its mask.
     @discardableResult
     public static func write(report: ScanReport, frames: [GrayImage?], to directory: URL,
-                             indexHref: String? = "../../\(ReportLayout.indexFileName)") throws(ReportError) -> [String?] {
-        var view = ScanReportView(report: report)
+                             indexHref: String? = "../../\(ReportLayout.indexFileName)",
+                             language: Language = .en) throws(ReportError) -> [String?] {
+        var view = ScanReportView(report: report, language: language)
         for i in view.images.indices where i < frames.count {
             guard let frame = frames[i], !frame.isEmpty else { continue }
             let fov = FieldOfView.detect(frame)
             view.images[i].overlay.fieldOfViewMask = GrayImage(width: fov.width, height: fov.height, samples: fov.mask)
         }
-        return try write(view, frames: frames, to: directory, indexHref: indexHref)
+        return try write(view, frames: frames, to: directory, indexHref: indexHref, language: language)
     }
 
     static func createDirectory(_ url: URL) throws(ReportError) {
@@ -80,32 +84,36 @@ public enum BatchIndexWriter {
     /// Thumbnails are linked when the files exist. Returns the index file's URL.
     /// Index of QC engine reports keyed by the pipeline's scan key (the folder under `scans/`,
     /// e.g. "operator-audit/A001"), so scan ids that repeat across batches stay apart.
+    /// `title` nil is the catalogue's batch title in `language`.
     @discardableResult
     public static func write(reports: [(report: ScanReport, scanKey: String)], to out: URL,
-                             title: String = "SonoQC batch report") throws(ReportError) -> URL {
-        let views = reports.map { ScanReportView(report: $0.report) }
+                             title: String? = nil, language: Language = .en) throws(ReportError) -> URL {
+        let views = reports.map { ScanReportView(report: $0.report, language: language) }
         let folders = reports.map { ReportLayout.scanFolder(scanKey: $0.scanKey) }
-        return try write(views: views, folders: folders, to: out, title: title)
+        return try write(views: views, folders: folders, to: out, title: title, language: language)
     }
 
-    /// Index of QC engine reports; see ``write(views:to:title:folders:)``.
+    /// Index of QC engine reports; see ``write(views:to:title:folders:language:)``.
     @discardableResult
-    public static func write(reports: [ScanReport], to out: URL, title: String = "SonoQC batch report",
-                             folders: [String: String] = [:]) throws(ReportError) -> URL {
-        try write(views: reports.map(ScanReportView.init(report:)), to: out, title: title, folders: folders)
+    public static func write(reports: [ScanReport], to out: URL, title: String? = nil,
+                             folders: [String: String] = [:], language: Language = .en) throws(ReportError) -> URL {
+        try write(views: reports.map { ScanReportView(report: $0, language: language) }, to: out, title: title, folders: folders,
+                  language: language)
     }
 
+    /// `views` must be worded in `language` (see ``ScanReportView/init(report:language:)``).
     @discardableResult
-    public static func write(views: [ScanReportView], to out: URL, title: String = "SonoQC batch report",
-                             folders: [String: String] = [:]) throws(ReportError) -> URL {
+    public static func write(views: [ScanReportView], to out: URL, title: String? = nil,
+                             folders: [String: String] = [:], language: Language = .en) throws(ReportError) -> URL {
         let paths = views.map { view in
             folders[view.scanID] ?? "\(ReportLayout.scansDirectory)/\(ReportLayout.scanDirectoryName(view.scanID))"
         }
-        return try write(views: views, folders: paths, to: out, title: title)
+        return try write(views: views, folders: paths, to: out, title: title, language: language)
     }
 
     /// `folders[i]` is view i's report folder relative to `out`.
-    static func write(views: [ScanReportView], folders: [String], to out: URL, title: String) throws(ReportError) -> URL {
+    static func write(views: [ScanReportView], folders: [String], to out: URL, title: String?,
+                      language: Language) throws(ReportError) -> URL {
         try HTMLReportWriter.createDirectory(out)
         let entries = zip(views, folders).map { view, folder -> BatchIndexPage.Entry in
             let thumbnails = view.images.enumerated().map { i, image -> String? in
@@ -116,7 +124,7 @@ public enum BatchIndexWriter {
             return BatchIndexPage.Entry(view: view, folder: folder, thumbnails: thumbnails)
         }
         let url = out.appendingPathComponent(ReportLayout.indexFileName)
-        try HTMLReportWriter.writeFile(Data(BatchIndexPage.html(entries, title: title).utf8), to: url)
+        try HTMLReportWriter.writeFile(Data(BatchIndexPage.html(entries, title: title, localizer: Localizer(language)).utf8), to: url)
         return url
     }
 }

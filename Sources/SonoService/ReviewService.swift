@@ -24,6 +24,8 @@ public struct ServiceConfiguration: Sendable {
     public var role: ServiceRole = .all
     public var sharedDirectory: String?
     public var lease: TimeInterval = 30
+    /// The reviewer workspace's sampling (issue 12).
+    public var review = ReviewSettings()
 
     public init(dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080, workers: Int = 1,
                 threadsPerJob: Int = 1, limits: UploadLimits = UploadLimits(), shutdownGrace: Duration = .seconds(30),

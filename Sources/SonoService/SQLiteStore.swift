@@ -5,7 +5,8 @@ import GRDB
 /// mode so readers never wait for the writer, with versioned migrations. The only file that talks
 /// to GRDB.
 public final class SQLiteStore: ServiceStore {
-    private let pool: DatabasePool
+    /// Internal (not private) so the decisions extension in SQLiteStore+Decisions.swift shares it.
+    let pool: DatabasePool
 
     public static let fileName = "sonoqc.sqlite"
 
@@ -81,6 +82,7 @@ public final class SQLiteStore: ServiceStore {
                 CREATE INDEX job_state ON job(state, seq);
                 """)
         }
+        m.registerMigration("v2-decisions", migrate: migrateDecisions)
         return m
     }
 

@@ -44,6 +44,7 @@ struct ServiceAPI: Sendable {
         }
 
         WebPages(api: self).register(on: r)
+        ReviewRoutes(api: self).register(on: r)
     }
 
     // MARK: Authentication

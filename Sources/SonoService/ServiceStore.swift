@@ -39,6 +39,13 @@ public protocol ServiceStore: Sendable {
     func runningJobs() async throws -> [Batch]
     func queueDepth() async throws -> Int
 
+    // Review decisions (issue 12): append-only, so two portable statements suffice.
+    /// Inserts the next version of the decision's key (batch, scan, image, reading) in one
+    /// transaction, filling `version` and the previous verdict and score; returns the stored row.
+    func appendDecision(_ decision: Decision) async throws -> Decision
+    /// Every version, oldest first; of every batch when `batchID` is nil.
+    func decisions(batchID: String?) async throws -> [Decision]
+
     /// A trivial query, for /readyz.
     func ping() async throws
 

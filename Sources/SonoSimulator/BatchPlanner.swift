@@ -12,8 +12,15 @@ struct BatchPlanner {
         let scans = try expandedScans()
         var ids = Set<String>()
         for scan in scans {
-            guard !scan.scanID.isEmpty, !scan.scanID.contains("/"), ids.insert(scan.scanID).inserted else {
-                throw .invalidSpec(batch: spec.batch, reason: "scan_id '\(scan.scanID)' is empty, has a '/' or appears twice")
+            // The rule `analyze` applies to manifests, so a simulated batch always analyses.
+            if let problem = ScanEntry.scanIDProblem(scan.scanID) {
+                throw .invalidSpec(batch: spec.batch, reason: "scan_id '\(scan.scanID)' has \(problem)")
+            }
+            guard ids.insert(scan.scanID).inserted else {
+                throw .invalidSpec(batch: spec.batch, reason: "scan_id '\(scan.scanID)' appears twice")
+            }
+            if let exam = scan.examDate, !(CivilDate(parsing: exam)?.isPlausible ?? false) {
+                throw .invalidSpec(batch: spec.batch, reason: "scan \(scan.scanID): exam_date '\(exam)' is not a YYYY-MM-DD date in \(CivilDate.plausibleYears)")
             }
         }
         var plans: [FramePlan] = []
@@ -69,8 +76,10 @@ struct BatchPlanner {
               p.frequencyMHz <= 15, p.dynamicRangeDB >= 20, p.dynamicRangeDB <= 120, p.focusDepthMM > 0 else {
             throw .invalidSpec(batch: spec.batch, reason: "probe settings out of range")
         }
-        for scan in spec.scans where scan.scanID.isEmpty || scan.scanID.contains("/") {
-            throw .invalidSpec(batch: spec.batch, reason: "scan_id '\(scan.scanID)' must be a plain name")
+        for scan in spec.scans {
+            if let problem = ScanEntry.scanIDProblem(scan.scanID) {
+                throw .invalidSpec(batch: spec.batch, reason: "scan_id '\(scan.scanID)' must be a plain name (found \(problem))")
+            }
         }
         var seen = Set<String>()
         for scan in spec.scans {
@@ -120,7 +129,7 @@ struct BatchPlanner {
         guard !spec.operators.isEmpty, random.scansPerOperator > 0, random.framesPerScan > 0,
               random.gaWeeksRange.count == 2, random.gaWeeksRange[0] >= 14, random.gaWeeksRange[1] <= 40,
               random.gaWeeksRange[0] <= random.gaWeeksRange[1], random.scansPerDay > 0,
-              let start = CivilDate.days(iso: random.startDate) else {
+              let start = CivilDate(parsing: random.startDate)?.dayNumber else {
             throw .invalidSpec(batch: spec.batch, reason: "random_scans needs operators, counts > 0, a GA range within 14…40 and an ISO start_date")
         }
         var rng = Xoshiro256StarStar(seed: SplitMix64.derive(spec.seed, 0x5CA7))
@@ -145,7 +154,7 @@ struct BatchPlanner {
             }
             let id = "\(random.scanIDPrefix)\(String(format: "%03d", k + 1))"
             scans.append(ScanSpec(scanID: id, operatorID: op.id, unitID: unit,
-                                  examDate: CivilDate.iso(days: start + k / random.scansPerDay),
+                                  examDate: CivilDate(dayNumber: start + k / random.scansPerDay).description,
                                   gestationalAge: formatGestationalAge(days: gaDays), frames: frames))
         }
         return scans

@@ -113,9 +113,9 @@ public struct PhantomSimulator: Sendable {
         let frames = rendered.map(\.frame)
         let manifest = Self.manifest(for: plans, batch: spec.batch)
         files.append(GeneratedFile(path: "manifest.json", bytes: try Self.json(manifest)))
-        var csv = "filename,pixel_size_mm,hc_mm\n"
+        var csv = CSV.record(["filename", "pixel_size_mm", "hc_mm"])
         for plan in plans {
-            csv += "\(plan.fileName),\(Self.number(plan.spacingMMPerPixel, digits: 10)),\(Self.number(plan.hcMM, digits: 2))\n"
+            csv += CSV.record([plan.fileName, Self.number(plan.spacingMMPerPixel, digits: 10), Self.number(plan.hcMM, digits: 2)])
         }
         files.append(GeneratedFile(path: "truth.csv", bytes: Array(csv.utf8)))
         files.sort { $0.path < $1.path }
@@ -272,6 +272,7 @@ public struct PhantomSimulator: Sendable {
 }
 
 /// Per-index result storage shared by the render workers; each slot is written once.
+// @unchecked: `slots` is read and written only under `lock`.
 final class ResultSlots<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var slots: [Value?]
@@ -289,6 +290,7 @@ final class ResultSlots<Value: Sendable>: @unchecked Sendable {
     }
 
     /// Hands out indices 0, 1, 2, … to whichever worker asks next.
+    // @unchecked: `next` is read and written only under `lock`.
     final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var next = 0

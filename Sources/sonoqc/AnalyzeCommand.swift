@@ -4,6 +4,7 @@ import Logging
 import SonoChecks
 import SonoCodecs
 import SonoCore
+import SonoL10n
 import SonoPipeline
 
 /// `sonoqc analyze`: discovers images, runs the pipeline, writes reports; wiring and exit status only.
@@ -17,13 +18,16 @@ struct AnalyzeCommand: ParsableCommand {
             files (any case) are analysed and every other file is listed as skipped. Files named on \
             the command line are always tried. The format comes from the file's magic bytes.
 
-            Scans: a directory holding manifest.json (schema sonoqc-manifest/1) contributes the \
-            manifest's scans; elsewhere each directory that directly holds images is one scan.
+            Scans: a directory holding manifest.json or manifest.csv (schema sonoqc-manifest/1, see \
+            docs/manifest.md) contributes the manifest's scans; elsewhere each directory that directly \
+            holds images is one scan, or with --scan-per-file each image is its own scan. The log says \
+            how the scans were formed. --out is never analysed, even when it lies inside an input.
 
             Output in --out:
               images.jsonl              one JSON object per analysed image, input order: path, scan, \
             format, width, height, bit_depth, source_was_colour, pixel_spacing (with its source), \
-            intensity (mean, std, p1, p50, p99, saturated_fraction, zero_fraction)
+            intensity (mean, std, p1, p50, p99, saturated_fraction, zero_fraction), colour_chunks (gAMA, cHRM, \
+            sRGB, iCCP present in the file; never applied: samples are the stored values)
               scans/<scan>/report.json  per-scan QC report (schema: `sonoqc schema scan-report`): metrics, \
             findings, measurements, verdict; written as soon as the scan's last image is done
               scans/<scan>/report.html  the same for people, with overlay thumbnails and growth charts
@@ -54,8 +58,11 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress line and only warnings in the log.")
     var quiet = false
 
-    @Flag(name: .long, help: "Skip scans whose report in --out exists, parses and lists the same files.")
+    @Flag(name: .long, help: "Skip scans whose report in --out was written from the same file contents and settings.")
     var resume = false
+
+    @Flag(name: .long, help: "In directories without a manifest, make each image its own scan (default: one scan per directory).")
+    var scanPerFile = false
 
     @Flag(name: .long, help: "Print a per-stage wall/CPU time table after the run (also in timing.json).")
     var profile = false
@@ -72,8 +79,17 @@ struct AnalyzeCommand: ParsableCommand {
         "QC profile (JSON) overriding the default thresholds; see profiles/default.json.", valueName: "file"))
     var qcProfile: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Frames analysed per multi-frame DICOM file, evenly spaced (the rest are listed as skipped).", valueName: "n"))
+    var maxFramesPerFile: Int = DICOMScans.defaultMaxFramesPerFile
+
     @Flag(name: .long, help: "Write only JSON and CSV, no report.html pages or index.html.")
     var noHTML = false
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Language of report.html and index.html (JSON and CSV are language-neutral); --resume redoes scans whose page is in another language.",
+        valueName: "en|zh-CN"))
+    var lang: Language = .en
 
     @Option(name: .long, help: .hidden)
     var testDelayMs: UInt32 = 0
@@ -84,6 +100,7 @@ struct AnalyzeCommand: ParsableCommand {
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1.") }
+        if maxFramesPerFile < 1 { throw ValidationError("--max-frames-per-file must be at least 1.") }
         if DecodeLimits.Strictness(rawValue: strictness) == nil {
             throw ValidationError("--strictness must be one of: \(DecodeLimits.Strictness.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
@@ -100,15 +117,17 @@ struct AnalyzeCommand: ParsableCommand {
         let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         let limits = DecodeLimits(maxPixels: maxPixels, strictness: DecodeLimits.Strictness(rawValue: strictness)!)
         var thresholds = QCProfile.default
+        var profileDigest = "default"
         if let qcProfile {
             do {
                 thresholds = try QCProfile.load(contentsOf: URL(fileURLWithPath: qcProfile))
+                profileDigest = ContentDigest.sha256Hex(try FileBytes.contents(of: qcProfile))
             } catch {
                 throw ValidationError("--qc-profile: \(error)")
             }
         }
         // --skip-measure is the overhead benchmark's read+decode-only run: no QC either.
-        let qc = skipMeasure ? nil : QCSettings(profile: thresholds, writesHTML: !noHTML)
+        let qc = skipMeasure ? nil : QCSettings(profile: thresholds, writesHTML: !noHTML, language: lang)
 
         let progressLine = (!quiet && isatty(STDERR_FILENO) == 1) ? ProgressLine() : nil
         var progress: (@Sendable (PipelineProgress) -> Void)?
@@ -125,7 +144,16 @@ struct AnalyzeCommand: ParsableCommand {
         do {
             summary = try BatchAnalysis.analyze(
                 inputs: inputs, outputDirectory: out, workers: workers, resume: resume,
-                measuresIntensity: !skipMeasure, qc: qc, limits: limits, control: control, logger: logger)
+                measuresIntensity: !skipMeasure, qc: qc, limits: limits, maxFramesPerFile: maxFramesPerFile,
+                grouping: scanPerFile ? .perFile : .perDirectory,
+                outputSettings: ["max-pixels=\(limits.maxPixels)", "max-decoded-bytes=\(limits.maxDecodedBytes)",
+                                 "max-jpeg-scans=\(limits.maxJPEGScans)", "strictness=\(limits.strictness.rawValue)",
+                                 "max-frames-per-file=\(maxFramesPerFile)", "qc-profile-sha256=\(profileDigest)"],
+                control: control, logger: logger)
+        } catch let error as OutputLock.LockError {
+            progressLine?.finish()
+            logger.error("\(error)")
+            throw ExitCode(1)
         } catch {
             progressLine?.finish()
             logger.error("cannot write output to \(out): \(error)")
@@ -137,10 +165,14 @@ struct AnalyzeCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data(Self.profileTable(summary).utf8))
         }
         logger.info("""
-            \(summary.imagesAnalysed) of \(summary.imagesTotal) images analysed, \(summary.failures) failures, \
-            \(summary.skipped) skipped\(summary.complete ? "" : ", \(summary.notProcessed) not processed (interrupted)"); \
-            summary: \(summary.summaryPath)
+            \(summary.imagesAnalysed) of \(summary.imagesTotal) \(plural(summary.imagesTotal, "image")) analysed, \
+            \(summary.failures) \(plural(summary.failures, "failure")), \(summary.skipped) skipped\
+            \(summary.complete ? "" : ", \(summary.notProcessed) not processed (interrupted)"); summary: \(summary.summaryPath)
             """)
+        if qc != nil {
+            let v = summary.verdicts
+            logger.info("verdicts: \(v.pass) pass, \(v.review) review, \(v.fail) fail (\(summary.scansReported) of \(summary.scansTotal) \(plural(summary.scansTotal, "scan")) reported)")
+        }
         if qc?.writesHTML == true, FileManager.default.fileExists(atPath: out + "/index.html") {
             let index = URL(fileURLWithPath: out + "/index.html").standardizedFileURL.path
             print("Batch index: \(index)")
@@ -171,6 +203,7 @@ struct AnalyzeCommand: ParsableCommand {
 }
 
 /// The live progress line on a terminal: files done/total, images/s, ETA, failures.
+// @unchecked: `shown` and the writes to stderr happen only under `lock`.
 final class ProgressLine: @unchecked Sendable {
     private let lock = NSLock()
     private var shown = false
@@ -218,3 +251,5 @@ struct BenchDecodeCommand: ParsableCommand {
         print(String(format: "%d decoded, %d failed, %.3f s, %.1f images/s", decoded, failed, seconds, Double(decoded) / seconds))
     }
 }
+
+extension Language: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SonoL10n
 import SonoReports
 
 /// `sonoqc audit`: operator and unit audit across the per-scan reports of one or more batches.
@@ -29,6 +30,9 @@ struct AuditCommand: ParsableCommand {
     @Option(name: .long, help: "Flag bias when |mean z| exceeds this.")
     var biasZ: Double = AuditThresholds().biasMeanZ
 
+    @Option(name: .long, help: ArgumentHelp("Language of audit.html (audit.csv is language-neutral).", valueName: "en|zh-CN"))
+    var lang: Language = .en
+
     mutating func validate() throws {
         guard minimumScans >= 2 else { throw ValidationError("--minimum-scans must be at least 2") }
         guard biasZ > 0 else { throw ValidationError("--bias-z must be positive") }
@@ -41,7 +45,7 @@ struct AuditCommand: ParsableCommand {
         let directories = reportsDirectories.map { URL(fileURLWithPath: $0) }
         let records = try AuditInput.records(fromReportsIn: directories)
         let audit = AuditAnalysis(records: records, thresholds: thresholds)
-        let page = try AuditReport.write(audit, sources: reportsDirectories, to: URL(fileURLWithPath: out))
+        let page = try AuditReport.write(audit, sources: reportsDirectories, to: URL(fileURLWithPath: out), language: lang)
         let flagged = audit.groups.filter(\.hasConcern).map { "\($0.kind.rawValue) \($0.id)" }
         let note = "\(records.count) scans; flagged: \(flagged.isEmpty ? "none" : flagged.joined(separator: ", "))\n"
         FileHandle.standardError.write(Data(note.utf8))

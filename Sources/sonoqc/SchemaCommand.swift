@@ -101,38 +101,94 @@ struct QCEvidenceCommand: ParsableCommand {
             let verdicts = reports.map(\.verdict.value.rawValue)
             print("scans: \(reports.count) pass \(verdicts.filter { $0 == "pass" }.count) review \(verdicts.filter { $0 == "review" }.count) fail \(verdicts.filter { $0 == "fail" }.count)")
         }
-        if let hc18 {
-            let base = URL(fileURLWithPath: hc18)
-            let entries = try HCEvaluation.parseTruth(try String(contentsOf: base.appendingPathComponent("truth.csv"), encoding: .utf8))
-            var trials: [RuleEvidence.HCTrial] = []
-            for entry in entries {
-                let dirs = ["", "images/"]
-                guard let frame = dirs.lazy.compactMap({ try? decoder.decodeFile(atPath: base.appendingPathComponent($0 + entry.filename).path) }).first
-                else { continue }
-                trials += RuleEvidence.hcTrials(frame: frame, file: entry.filename, expertHCMM: entry.hcMM, spacingMMPerPixel: entry.pixelSizeMM,
-                                                profile: qcProfile)
+        if let hc18 { try hc18Evidence(URL(fileURLWithPath: hc18), profile: qcProfile, decoder: decoder) }
+    }
+
+    @Option(help: "Cross-validation folds for --hc18 (grouped by examination; needs ellipse-truth.csv there). 0 = committed constants (in-sample).")
+    var folds = 5
+
+    /// Rule rates on real frames with the expert's HC, BPD and OFD reported (HC also mis-stated
+    /// by ±5 % and ±10 %), each with a Wilson 95 % interval. With `folds` > 0 every frame is
+    /// measured with constants fitted without its examination.
+    private func hc18Evidence(_ base: URL, profile qcProfile: QCProfile, decoder: ImageDecoder) throws {
+        let entries = try HCEvaluation.parseTruth(try String(contentsOf: base.appendingPathComponent("truth.csv"), encoding: .utf8))
+        let ellipseURL = base.appendingPathComponent("ellipse-truth.csv")
+        let ellipses = FileManager.default.fileExists(atPath: ellipseURL.path)
+            ? try HCEvaluation.parseEllipseTruth(try String(contentsOf: ellipseURL, encoding: .utf8)) : []
+        let ellipseByName = Dictionary(ellipses.map { ($0.filename, $0) }, uniquingKeysWith: { a, _ in a })
+        var frames: [String: Frame] = [:]
+        for entry in entries {
+            let dirs = ["", "images/"]
+            frames[entry.filename] = dirs.lazy.compactMap { try? decoder.decodeFile(atPath: base.appendingPathComponent($0 + entry.filename).path) }.first
+        }
+        var options: [String: HeadMeasurer.Options] = [:]
+        var how = "committed constants (in-sample)"
+        if folds >= 2, !ellipses.isEmpty {
+            var raw = HeadMeasurer.Options()
+            raw.shapeCorrection = nil
+            raw.errorModel = nil
+            var byLevel: [Double: [HCEvaluation.ImageResult]] = [:]
+            for level in HCEvaluation.borderLevelGrid {
+                var o = raw
+                o.outerBorderLevel = level
+                byLevel[level] = HCEvaluation.attach(ellipses, to: HCEvaluation.evaluate(entries, options: o) { name in
+                    guard let f = frames[name] else { throw ValidationError("\(name): not decodable") }
+                    return f.image
+                })
             }
-            for scale in [1.0, 0.9, 1.1] {
-                let t = trials.filter { $0.scale == scale }
-                let checked = t.filter { $0.outcome == .passed || $0.outcome == .flagged }
-                let flagged = checked.filter { $0.outcome == .flagged }
-                let fails = flagged.filter { $0.severity == .fail }
-                let label = scale == 1 ? "expert HC as reported (false-flag rate)" : "HC mis-stated x\(scale) (detection rate)"
-                print("\(label): frames \(t.count), checked \(checked.count), flagged \(flagged.count) (\(String(format: "%.1f", 100 * Double(flagged.count) / Double(max(1, checked.count)))) %), fail-level \(fails.count), not checked \(t.count - checked.count)")
+            guard let cv = HCEvaluation.crossValidate(byLevel, folds: folds) else {
+                throw ValidationError("cross-validation failed: too few measured frames per fold")
             }
-            let base1 = trials.filter { $0.scale == 1 }
-            print("rules flagged on \(base1.count) real frames (expert HC reported):")
-            for rule in RuleID.allCases {
-                let n = base1.filter { $0.flagged.contains(rule) }.count
-                if n > 0 { print("  \(rule.rawValue) \(rule.title): \(n)") }
+            for r in cv.results {
+                guard let k = r.fold, let c = cv.choices.first(where: { $0.fold == k }) else { continue }
+                var o = HeadMeasurer.Options()
+                o.outerBorderLevel = c.outerBorderLevel
+                o.shapeCorrection = c.correction
+                o.errorModel = c.model
+                options[r.entry.filename] = o
             }
-            let diffs = base1.compactMap(\.differenceMM).map(abs).sorted()
-            if !diffs.isEmpty {
-                print("|automatic - expert| HC mm: median \(diffs[diffs.count / 2]), p95 \(diffs[min(diffs.count - 1, Int(0.95 * Double(diffs.count)))]), max \(diffs.last!)")
+            how = "cross-validated (\(folds) folds grouped by examination)"
+        }
+        var trials: [RuleEvidence.HCTrial] = []
+        for entry in entries {
+            guard let frame = frames[entry.filename] else { continue }
+            let e = ellipseByName[entry.filename]
+            trials += RuleEvidence.hcTrials(frame: frame, file: entry.filename, expertHCMM: entry.hcMM, expertBPDMM: e?.bpdMM,
+                                            expertOFDMM: e?.ofdMM, spacingMMPerPixel: entry.pixelSizeMM, profile: qcProfile,
+                                            measurer: options[entry.filename] ?? HeadMeasurer.Options())
+        }
+        func rate(_ k: Int, _ n: Int) -> String {
+            guard let ci = Statistics.wilson95(k, n) else { return "\(k)/\(n)" }
+            return String(format: "%d/%d = %.1f %% (95 %% CI %.1f-%.1f)", k, n, 100 * Double(k) / Double(n), 100 * ci.low, 100 * ci.high)
+        }
+        print("hc18 evidence, \(how); expert HC\(ellipses.isEmpty ? "" : ", BPD and OFD") reported")
+        let base1 = trials.filter { $0.scale == 1 }
+        let msRules = Set(RuleID.allCases.filter { $0.rawValue.hasPrefix("MS-") })
+        print("expert values reported: frames \(base1.count)")
+        print("  flagged by a measurement rule (MS-*, warning or fail): \(rate(base1.filter { !Set($0.reasons).isDisjoint(with: msRules) }.count, base1.count))")
+        print("  not pass (review or fail, any reason): \(rate(base1.filter { $0.verdict != .pass }.count, base1.count))")
+        print("  MS-001 not checkable (no trusted automatic HC): \(base1.filter { $0.outcome != .passed && $0.outcome != .flagged }.count)")
+        for scale in RuleEvidence.hcTrialScales where scale != 1 {
+            let t = trials.filter { $0.scale == scale }
+            let caught = t.filter { $0.outcome == .flagged }.count
+            let anyRule = t.filter { $0.verdict != .pass }.count
+            print(String(format: "HC mis-stated x%.2f: ", scale) + "caught by MS-001 \(rate(caught, t.count)); not pass \(rate(anyRule, t.count))")
+        }
+        print("per rule on the \(base1.count) frames with expert values (flagged any severity | as a review/fail reason):")
+        for rule in RuleID.allCases {
+            let flagged = base1.filter { $0.flagged.contains(rule) }.count
+            let reason = base1.filter { $0.reasons.contains(rule) }.count
+            if flagged > 0 || reason > 0 {
+                print("  \(rule.rawValue) \(rule.title): \(rate(flagged, base1.count)) | \(rate(reason, base1.count))")
             }
-            if verbose {
-                for t in base1 { print(t.file, t.outcome.rawValue, t.differenceMM ?? .nan, t.flagged.map(\.rawValue)) }
-            }
+        }
+        let diffs = base1.compactMap(\.differenceMM).map(abs).sorted()
+        if !diffs.isEmpty {
+            print(String(format: "|automatic - expert| HC mm on checked frames: median %.2f, p95 %.2f, max %.2f",
+                         Statistics.quantile(diffs, 0.5), Statistics.quantile(diffs, 0.95), diffs.last!))
+        }
+        if verbose {
+            for t in base1 { print(t.file, t.outcome.rawValue, t.differenceMM ?? .nan, t.reasons.map(\.rawValue)) }
         }
     }
 }

@@ -81,6 +81,15 @@ struct ServeCommand: ParsableCommand {
         database ?? ProcessInfo.processInfo.environment["SONOQC_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    @Option(name: .long, help: "Share of passed images sampled into the review queue (0...1).")
+    var passSample: Double = ReviewSettings().passShare
+
+    @Option(name: .long, help: "Share of images sent to a second, blind reviewer (0...1).")
+    var doubleRead: Double = ReviewSettings().doubleReadShare
+
+    @Option(name: .long, help: "Seed of both samples (the same seed selects the same images).")
+    var reviewSeed: UInt64 = ReviewSettings().seed
+
     func validate() throws {
         guard let role = ServiceRole(rawValue: role) else { throw ValidationError("--role must be api, worker or all.") }
         if role != .all && databaseURL == nil {
@@ -91,6 +100,9 @@ struct ServeCommand: ParsableCommand {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         if !(0...65535).contains(port) { throw ValidationError("--port must be 0...65535.") }
         if shutdownGrace < 0 { throw ValidationError("--shutdown-grace must not be negative.") }
+        if !(0...1).contains(passSample) || !(0...1).contains(doubleRead) {
+            throw ValidationError("--pass-sample and --double-read are shares between 0 and 1.")
+        }
     }
 
     func run() throws {
@@ -128,6 +140,7 @@ struct ServeCommand: ParsableCommand {
         config.role = ServiceRole(rawValue: role) ?? .all
         config.sharedDirectory = shared
         config.lease = leaseSeconds
+        config.review = ReviewSettings(passShare: passSample, doubleReadShare: doubleRead, seed: reviewSeed)
         let host = self.host
         try await ReviewService.run(config, store: store, logger: logger) { port in
             emit("listening on http://\(host):\(port)")

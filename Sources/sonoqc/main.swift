@@ -1,4 +1,6 @@
 import ArgumentParser
+import SonoCodecs
+import SonoCore
 
 /// The `sonoqc` command: wiring only; every behaviour lives in the Sono* libraries.
 struct SonoQC: ParsableCommand {
@@ -10,6 +12,7 @@ struct SonoQC: ParsableCommand {
             quality, plane criteria and reported measurements against INTERGROWTH-21st, and writes \
             a QC report per scan plus a batch summary.
             """,
+        version: versionText,
         subcommands: [
             AnalyzeCommand.self,
             BenchDecodeCommand.self,
@@ -23,6 +26,10 @@ struct SonoQC: ParsableCommand {
         ]
     )
 }
+
+/// `sonoqc --version`: the SonoQC version, then one line per codec library it was built with.
+private let versionText = (["sonoqc \(SonoQCVersion.current)"]
+    + CodecVersions.all.map { "\($0.library) \($0.version)" }).joined(separator: "\n")
 
 // main.swift is top-level code once the target has several files, so `@main` is not allowed here.
 SonoQC.main()

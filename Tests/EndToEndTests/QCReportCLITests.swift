@@ -71,4 +71,40 @@ import Testing
         // The images are still analysed, as a directory scan.
         #expect(FileManager.default.fileExists(atPath: ws.root + "/out/scans/batch/report.json"))
     }
+
+    /// `--lang zh-CN` changes the pages and nothing else; `--resume` with another language redoes
+    /// the scans so no page is left in the old language; `audit --lang` words the audit page.
+    @Test func languageChangesPagesOnly() throws {
+        let ws = try CLIWorkspace()
+        let batch = try makeBatch(ws, manifest: Self.header + """
+            REF,unit-a,op-a,2026-03-02,26+0,,,D-REF_1.png,head,,,,,
+            LOW,unit-a,op-a,2026-03-02,26+0,,,D-GAINLOW_1.png,head,,,,,
+
+            """)
+        for (lang, out) in [("en", "en"), ("zh-CN", "zh")] {
+            let result = try SonoQCBinary.run(["analyze", batch, "--out", ws.root + "/" + out, "--quiet", "--lang", lang])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        for file in ["summary.json", "summary.csv", "images.jsonl", "scans/batch/LOW/report.json", "scans/batch/REF/report.json"] {
+            #expect(try ws.read("en/" + file) == ws.read("zh/" + file), "\(file) must not depend on the language")
+        }
+        let zhPage = String(decoding: try ws.read("zh/scans/batch/LOW/report.html"), as: UTF8.self)
+        #expect(zhPage.contains("<html lang=\"zh-CN\">"))
+        #expect(zhPage.contains("孕周</dt><dd>26周+0天"))
+        #expect(zhPage.contains("图像几乎全黑"))
+        #expect(String(decoding: try ws.read("zh/index.html"), as: UTF8.self).contains("<html lang=\"zh-CN\">"))
+        #expect(String(decoding: try ws.read("en/scans/batch/LOW/report.html"), as: UTF8.self).contains("26+0 weeks"))
+
+        // Resuming the Chinese run in English rewrites the pages instead of keeping the Chinese ones.
+        let resumed = try SonoQCBinary.run(["analyze", batch, "--out", ws.root + "/zh", "--quiet", "--resume", "--lang", "en"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try ws.read("zh/scans/batch/LOW/report.html") == ws.read("en/scans/batch/LOW/report.html"))
+
+        let audit = try SonoQCBinary.run(["audit", ws.root + "/en", "--out", ws.root + "/audit", "--lang", "zh-CN"])
+        #expect(audit.status == 0, "\(audit.stderr)")
+        let auditPage = String(decoding: try ws.read("audit/audit.html"), as: UTF8.self)
+        #expect(auditPage.contains("<html lang=\"zh-CN\">") && auditPage.contains("成员单位与超声医师质控审核"))
+        let bad = try SonoQCBinary.run(["analyze", batch, "--out", ws.root + "/x", "--lang", "fr"])
+        #expect(bad.status == 64)
+    }
 }

@@ -17,6 +17,19 @@ struct DatingTests {
         #expect(throws: BiometryError.unparsableGestationalAge(text)) { try GestationalAge(parsing: text) }
     }
 
+    @Test("ages whose day count overflows Int are refused, not trapped (issue 16)",
+          arguments: ["9223372036854775807", "9223372036854775807+6", "1317624576693539402+0", "1317624576693539401w6d"])
+    func overflowingAgesAreRefused(text: String) {
+        #expect(throws: BiometryError.unparsableGestationalAge(text)) { try GestationalAge(parsing: text) }
+        #expect(throws: BiometryError.self) { try GestationalAge(weeks: Int.max, days: 0) }
+    }
+
+    @Test("ages beyond 44+6 parse but are not plausible")
+    func plausibility() throws {
+        #expect(try GestationalAge(parsing: "44+6").isPlausible)
+        #expect(try !GestationalAge(parsing: "100+0").isPlausible)
+    }
+
     @Test("20+3 is 20.428571 exact weeks and prints back as 20+3")
     func exactWeeks() throws {
         let ga = try GestationalAge(weeks: 20, days: 3)
@@ -34,6 +47,7 @@ struct DatingTests {
         #expect(throws: BiometryError.self) { try GestationalAge(lastMenstrualPeriod: "2024-05-01", examDate: "2024-04-01") }
         #expect(throws: BiometryError.self) { try GestationalAge(lastMenstrualPeriod: "2023-02-29", examDate: "2023-04-01") }
         #expect(throws: BiometryError.self) { try GestationalAge(lastMenstrualPeriod: "2023/02/01", examDate: "2023-04-01") }
+        #expect(throws: BiometryError.self) { try GestationalAge(lastMenstrualPeriod: "+123-01-01", examDate: "2023-04-01") }
     }
 
     @Test("dates from Foundation dates count UTC calendar days")

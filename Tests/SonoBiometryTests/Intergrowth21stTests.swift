@@ -1,14 +1,13 @@
 import Foundation
 import Testing
+import SonoTestSupport
 @testable import SonoBiometry
 
 @Suite("INTERGROWTH-21st fetal growth standards")
 struct Intergrowth21stTests {
-    @Test("mean, SD and 3rd/50th/97th centiles match every check value to 1e-9 relative",
-          .enabled(if: SharedData.hasCheckValues,
-                   "../shared/reference/biometry-checkvalues.csv is absent: check-value test skipped"))
+    @Test("mean, SD and 3rd/50th/97th centiles match every check value to 1e-9 relative")
     func matchesEveryCheckValue() throws {
-        let rows = try SharedData.readCSV(SharedData.checkValuesPath)
+        let rows = try CSVTable(contentsOf: Repository.fixture("reference/biometry-checkvalues.csv")).rows
         #expect(rows.count == 120)
         for row in rows {
             let measure = try #require(BiometricMeasure(abbreviation: row["measure"] ?? ""), "\(row)")
@@ -25,11 +24,9 @@ struct Intergrowth21stTests {
         }
     }
 
-    @Test("every cell of the published centile tables is reproduced within 0.1 mm",
-          .enabled(if: SharedData.hasPublishedCentiles,
-                   "../shared/reference/intergrowth-published-centiles.csv is absent: table test skipped"))
+    @Test("every cell of the published centile tables is reproduced within 0.1 mm")
     func reproducesPublishedCentileTables() throws {
-        let rows = try SharedData.readCSV(SharedData.publishedCentilesPath)
+        let rows = try CSVTable(contentsOf: Repository.fixture("reference/intergrowth-published-centiles.csv")).rows
         #expect(rows.count == 945)
         var worst = 0.0
         for row in rows {

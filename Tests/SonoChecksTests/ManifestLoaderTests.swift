@@ -77,7 +77,7 @@ struct ManifestLoaderTests {
     }
 
     @Test func jsonSemanticErrorsAreAllReported() throws {
-        let json = #"{"schema":"sonoqc-manifest/2","scans":[{"scan_id":"A","images":[{"file":"../a.png","plane":"head","reported":{"hc_mm":-3}}]},{"scan_id":"A","images":[]}]}"#
+        let json = #"{"schema":"sonoqc-manifest/9","scans":[{"scan_id":"A","images":[{"file":"../a.png","plane":"head","reported":{"hc_mm":-3}}]},{"scan_id":"A","images":[]}]}"#
         let error = try #require(throws: ManifestError.self) { try ManifestLoader.decodeJSON(Data(json.utf8), path: "m.json") }
         let fields = Set(error.issues.map(\.field))
         #expect(fields.isSuperset(of: ["schema", "scans[0].images[0].file", "scans[0].images[0].reported.hc_mm", "scans[1].scan_id", "scans[1].images"]))
@@ -134,5 +134,80 @@ struct QCProfileTests {
             try QCProfile.decode(Data(#"{"measurements":{"zWarningAbove":"x"}}"#.utf8), path: "p.json")
         }
         #expect(e2.reason.contains("measurements.zWarningAbove"))
+    }
+}
+
+@Suite("Manifest loading: hostile input (issue 16)")
+struct HostileManifestTests {
+    static let header = ManifestLoader.csvHeader.joined(separator: ",")
+    static let row = "S1,u,o,2026-01-02,20+3,,0.1,a.png,head,,,,,"
+
+    @Test func repeatedHeaderColumnIsAnErrorNamingLineAndField() throws {
+        for header in ["scan_id," + Self.header, Self.header + ",file"] {
+            let error = try #require(throws: ManifestError.self) {
+                try ManifestLoader.parseCSV(header + "\n" + Self.row + "\n", path: "m.csv")
+            }
+            #expect(error.issues.contains { $0.line == 1 && ($0.field == "scan_id" || $0.field == "file") && $0.expected == "each column once" })
+        }
+    }
+
+    @Test func hugeGestationalAgesAreRefusedNotTrapped() throws {
+        for ga in ["9223372036854775807", "9223372036854775807+6", "1317624576693539401w", "100+0", "45+0"] {
+            let csv = Self.header + "\n" + Self.row.replacingOccurrences(of: "20+3", with: ga) + "\n"
+            let error = try #require(throws: ManifestError.self) { try ManifestLoader.parseCSV(csv, path: "m.csv") }
+            #expect(error.issues.contains { $0.line == 2 && $0.field == "gestational_age" }, "\(ga)")
+            let json = Data("""
+                {"schema":"sonoqc-manifest/1","scans":[{"scan_id":"S1","gestational_age":"\(ga)","images":[{"file":"a.png","plane":"head","reported":{}}]}]}
+                """.utf8)
+            let jsonError = try #require(throws: ManifestError.self) { try ManifestLoader.decodeJSON(json, path: "m.json") }
+            #expect(jsonError.issues.contains { $0.field == "scans[0].gestational_age" })
+        }
+        #expect(throws: Never.self) { try ManifestLoader.parseCSV(Self.header + "\n" + Self.row.replacingOccurrences(of: "20+3", with: "44+6") + "\n", path: "m.csv") }
+    }
+
+    @Test func datesMustBeStrictAndPlausible() throws {
+        for date in ["+123-01-01", "0202-05-01", "9999-12-31"] {
+            let csv = Self.header + "\n" + Self.row.replacingOccurrences(of: "2026-01-02", with: date) + "\n"
+            let error = try #require(throws: ManifestError.self) { try ManifestLoader.parseCSV(csv, path: "m.csv") }
+            #expect(error.issues.contains { $0.line == 2 && $0.field == "exam_date" }, "\(date)")
+        }
+        // An LMP that dates the pregnancy far beyond term is a typing error too.
+        let lmp = Self.header + "\nS1,u,o,2026-01-02,,2020-01-01,0.1,a.png,head,,,,,\n"
+        let error = try #require(throws: ManifestError.self) { try ManifestLoader.parseCSV(lmp, path: "m.csv") }
+        #expect(error.issues.contains { $0.field == "lmp_date" })
+    }
+
+    @Test func numbersMustBeFiniteAndInRange() throws {
+        for spacing in ["inf", "nan", "1e999", "-0.1", "50"] {
+            let csv = Self.header + "\n" + Self.row.replacingOccurrences(of: ",0.1,", with: ",\(spacing),") + "\n"
+            let error = try #require(throws: ManifestError.self) { try ManifestLoader.parseCSV(csv, path: "m.csv") }
+            #expect(error.issues.contains { $0.line == 2 && $0.field == "pixel_spacing_mm" }, "\(spacing)")
+        }
+    }
+
+    @Test func oneImageUnderTwoSpellingsIsADuplicate() throws {
+        let csv = Self.header + "\n" + Self.row + "\n" + Self.row.replacingOccurrences(of: "a.png", with: "./a.png") + "\n"
+        let error = try #require(throws: ManifestError.self) { try ManifestLoader.parseCSV(csv, path: "m.csv") }
+        #expect(error.issues.contains { $0.line == 3 && $0.field == "file" && $0.found.contains("already on line 2") })
+        let json = Data("""
+            {"schema":"sonoqc-manifest/1","scans":[{"scan_id":"S1","images":[{"file":"a.png","plane":"head","reported":{}},{"file":".//a.png","plane":"head","reported":{}}]}]}
+            """.utf8)
+        let jsonError = try #require(throws: ManifestError.self) { try ManifestLoader.decodeJSON(json, path: "m.json") }
+        #expect(jsonError.issues.contains { $0.field == "scans[0].images[1].file" })
+    }
+
+    @Test func scanIDsWithControlCharactersAreRefusedAndEchoedEscaped() throws {
+        let csv = Self.header + "\n\"S1\r\nX\",u,o,2026-01-02,20+3,,0.1,a.png,head,,,,,\n"
+        let error = try #require(throws: ManifestError.self) { try ManifestLoader.parseCSV(csv, path: "m.csv") }
+        let issue = try #require(error.issues.first { $0.field == "scan_id" })
+        #expect(!issue.description.contains("\r") && !issue.description.contains("\n"))
+    }
+
+    @Test func manifestCSVWriterRoundTripsHostileText() throws {
+        let manifest = BatchManifest(scans: [ScanEntry(scanID: "S,1 \"q\"", unitID: "unit,A", operatorID: "op\"x\"",
+                                                       gestationalAge: "20+3",
+                                                       images: [ImageEntry(file: "a,b.png", plane: .head)])])
+        let back = try ManifestLoader.parseCSV(ManifestLoader.csv(manifest), path: "m.csv")
+        #expect(back.scans[0].scanID == "S,1 \"q\"" && back.scans[0].unitID == "unit,A" && back.scans[0].images[0].file == "a,b.png")
     }
 }

@@ -3,6 +3,7 @@ import SonoBiometry
 import SonoChecks
 import SonoCore
 import Testing
+import SonoL10n
 
 /// Rule behaviour on constructed inputs: each measurement rule fires on exactly its defect.
 @Suite("Measurement and verdict rules")
@@ -88,16 +89,18 @@ struct RuleTests {
     }
 
     @Test func verdictIsFailOverReviewOverPass() {
-        let pass = Finding(rule: .gainLow, outcome: .passed, severity: .info, explanation: "ok")
-        let info = Finding(rule: .overlays, outcome: .flagged, severity: .info, explanation: "masked")
-        let nc = Finding(rule: .zScoreHC, outcome: .notCheckable, severity: .info, explanation: "no GA")
-        let warn = Finding(rule: .sharpness, outcome: .flagged, severity: .warning, explanation: "blurred")
-        let fail = Finding(rule: .cephalicIndex, outcome: .flagged, severity: .fail, explanation: "swapped")
+        let pass = Finding(rule: .gainLow, outcome: .passed, severity: .info,
+                           message: Message("finding.IQ-002.ok", ["median": .number(50), "crushed_pct": .number(1)]))
+        let info = Finding(rule: .overlays, outcome: .flagged, severity: .info, message: Message("finding.IQ-008.found", ["kinds": .text("black-box")]))
+        let nc = Finding(rule: .zScoreHC, outcome: .notCheckable, severity: .info, message: Message("finding.not_checkable.no_stated_ga"))
+        let warn = Finding(rule: .sharpness, outcome: .flagged, severity: .warning, message: Message("finding.IQ-005.blurred", ["sharpness": .number(0.0412)]))
+        let fail = Finding(rule: .cephalicIndex, outcome: .flagged, severity: .fail, message: Message("finding.MS-005.swapped", ["index": .number(1.05)]))
         #expect(Verdict.derive(from: [pass, info, nc]).value == .pass)
         #expect(Verdict.derive(from: [pass, warn]).value == .review)
         let v = Verdict.derive(from: [warn, fail])
         #expect(v.value == .fail)
-        #expect(v.reasons == ["MS-005: swapped", "IQ-005: blurred"])
+        #expect(v.reasons == ["MS-005: BPD larger than OFD (index 1.05): diameters swapped?",
+                              "IQ-005: image blurred or out of focus (sharpness 0.041)"])
     }
 }
 

@@ -103,6 +103,51 @@ struct BorderAndBehaviourTests {
         #expect(ImageStatistics.percentile(image, 50, mask: GrayImage(width: 5, height: 1, repeating: 0)) == nil)
     }
 
+    /// Nearest rank against a brute-force sort: the smallest sample with at least p % of the
+    /// samples at or below it, for whole and fractional percents and tiny counts.
+    @Test("nearest-rank percentiles match the sorted-sample definition")
+    func nearestRankPercentiles() {
+        var rng = SeededGenerator(seed: 7)
+        for n in [1, 2, 3, 19, 20, 21, 100, 1001] {
+            let samples = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let image = GrayImage(width: n, height: 1, samples: samples)
+            let sorted = samples.sorted()
+            for p in [0.0, 1, 5, 12.5, 50, 95, 99, 100] {
+                var rank = 1
+                while rank < n, Double(rank) * 100 < p * Double(n) { rank += 1 }
+                #expect(ImageStatistics.percentile(image, p, rule: .nearestRank) == Double(sorted[rank - 1]), "n \(n) p \(p)")
+            }
+        }
+        // Any histogram length (the head-plane metrics bin grey levels by four).
+        #expect(ImageStatistics.percentile(histogram: [0, 3, 0, 2], 50, rule: .nearestRank) == 1)
+        #expect(ImageStatistics.percentile(histogram: [0, 3, 0, 3], 50, rule: .nearestRank) == 1)
+        #expect(ImageStatistics.percentile(histogram: [0, 2, 0, 3], 50, rule: .nearestRank) == 3)
+    }
+
+    /// Explicit borders: the references are the specification, so pin them on hand-computed
+    /// values at the image edge.
+    @Test("window sums, central differences, tile counts and area resize at the borders")
+    func qcKernelBorders() {
+        let row = GrayImage(width: 4, height: 1, samples: [10, 20, 30, 40])
+        // Radius 1 on one row: the row itself is repeated above and below (3 rows), so each sum is
+        // 3 × the row sum of (replicate) 10+10+20, 10+20+30, 20+30+40, 30+40+40 or (reflect-101)
+        // 20+10+20, …, 30+40+30.
+        let replicated: [UInt32] = [120, 180, 270, 330], reflected: [UInt32] = [150, 180, 270, 300]
+        #expect(BoxFilter.referenceWindowSums(row, radius: 1, border: .replicate).samples == replicated)
+        #expect(BoxFilter.referenceWindowSums(row, radius: 1, border: .reflect101).samples == reflected)
+        let d = Gradient.referenceCentralDifference(row)
+        let slopes: [Int16] = [0, 20, 20, 0], flat: [Int16] = [0, 0, 0, 0]
+        #expect(d.dx.samples == slopes && d.dy.samples == flat)
+        let tiles = GrayImage(width: 5, height: 3, samples: [7, 7, 0, 0, 9,
+                                                             0, 7, 0, 6, 0,
+                                                             0, 0, 0, 0, 200])
+        let counts: [UInt16] = [3, 0, 1, 0, 0, 1]
+        #expect(Downsample.referenceCountAbove(tiles, threshold: 6, block: 2).samples == counts)
+        let ramp = GrayImage(width: 5, height: 1, samples: [0, 1, 2, 3, 250])
+        let means: [UInt8] = [0, 85]  // [0, 1] → 0; [2, 3, 250] → 85
+        #expect(Downsample.referenceArea(ramp, width: 2, height: 1).samples == means)
+    }
+
     @Test("mean and standard deviation are population statistics over the mask overlap")
     func meanAndStd() throws {
         let image = GrayImage(width: 4, height: 1, samples: [2, 4, 4, 6])

@@ -1,3 +1,4 @@
+import Foundation
 import SonoCore
 import Testing
 @testable import SonoFilters
@@ -53,6 +54,71 @@ struct VectorEquivalenceTests {
         #expect(Downsample.half(image, backend: .vector) == Downsample.reference(image), "\(width)x\(height) seed \(seed)")
         #expect(GaussianPyramid.pyrDown(image, backend: .vector) == GaussianPyramid.referencePyrDown(image),
                 "\(width)x\(height) seed \(seed)")
+    }
+
+    /// The kernels the QC engine runs (overlay neighbourhood sums, sharpness gradients, field-of-view
+    /// tile counts, thumbnail resize, histograms), on random images and on all-white ones (largest
+    /// sums, so a 16-bit accumulator overflow would show), in every compilation this CPU can run
+    /// (baseline, and x86-64-v3/v4 where supported: see ``CPULevel``).
+    @Test("dispatched kernels are bit-exact at every runnable CPU level", arguments: cases())
+    func dispatchedKernelsBitExact(width: Int, height: Int, seed: UInt64) {
+        let white = GrayImage(width: width, height: height, repeating: 255)
+        var rng = SeededGenerator(seed: seed &+ 1)
+        let mask = GrayImage(width: width, height: height,
+                             samples: (0..<(width * height)).map { _ in UInt8.random(in: 0...3, using: &rng) == 0 ? 0 : 1 })
+        for image in [TestImages.randomGray(width: width, height: height, seed: seed), white] {
+            let histogram = ImageStatistics.referenceHistogram(image, mask: nil)
+            let maskedHistogram = ImageStatistics.referenceHistogram(image, mask: mask)
+            let central = Gradient.referenceCentralDifference(image)
+            for level in CPULevel.runnable {
+                let tag = "\(width)x\(height) seed \(seed) white \(image == white) \(level)"
+                #expect(ImageStatistics.vectorizedHistogram(image, mask: nil, level: level) == histogram, "\(tag)")
+                #expect(ImageStatistics.vectorizedHistogram(image, mask: mask, level: level) == maskedHistogram, "\(tag)")
+                for border in BorderMode.allCases {
+                    // 8 and 20 take the 32-bit sums.
+                    for radius in [0, 1, 3, 7, 8, 20] {
+                        #expect(BoxFilter.vectorizedWindowSums(image, radius: radius, border: border, level: level)
+                                == BoxFilter.referenceWindowSums(image, radius: radius, border: border), "\(tag) \(border) r \(radius)")
+                    }
+                }
+                let d = Gradient.vectorizedCentralDifference(image, level: level)
+                #expect(d.dx == central.dx && d.dy == central.dy, "\(tag)")
+                for (threshold, block) in [(UInt8(0), 1), (6, 4), (1, 4), (128, 5), (254, 16), (255, 3)] {
+                    #expect(Downsample.vectorizedCountAbove(image, threshold: threshold, block: block, level: level)
+                            == Downsample.referenceCountAbove(image, threshold: threshold, block: block), "\(tag) t \(threshold) b \(block)")
+                }
+                for (tw, th) in [(1, 1), ((width + 1) / 2, (height + 1) / 2), (max(1, width * 2 / 5), max(1, height / 3)), (width, height)] {
+                    #expect(Downsample.vectorizedArea(image, width: tw, height: th, level: level)
+                            == Downsample.referenceArea(image, width: tw, height: th), "\(tag) \(tw)x\(th)")
+                }
+            }
+        }
+    }
+
+    /// The C shim's CPUID reading agrees with the kernel's own view (/proc/cpuinfo flags), so
+    /// the v3/v4 variants really are exercised on a machine that has the features.
+    @Test("detected CPU level matches /proc/cpuinfo",
+          .enabled(if: FileManager.default.fileExists(atPath: "/proc/cpuinfo"), "needs Linux /proc/cpuinfo"))
+    func cpuLevelMatchesProcCpuinfo() throws {
+        let text = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return }
+        let flags = Set(line.split(separator: " ").map(String.init))
+        let v3 = ["avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm", "popcnt"].allSatisfy(flags.contains)
+        let v4 = v3 && ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains)
+        #expect(CPULevel.supported == (v4 ? .v4 : v3 ? .v3 : .baseline), "flags: \(flags.sorted().joined(separator: " "))")
+    }
+
+    /// This machine's level must be runnable and a forced level never exceeds it: a v4 request
+    /// on a v3 CPU would otherwise trap on the first AVX-512 instruction.
+    @Test("SONOQC_CPU requests are clamped to what the CPU supports")
+    func cpuLevelResolution() {
+        #expect(CPULevel.runnable.first == .baseline && CPULevel.runnable.last == CPULevel.supported)
+        #expect(CPULevel.selected <= CPULevel.supported)
+        #expect(CPULevel.resolve(requested: "v4", supported: .v3) == .v3)
+        #expect(CPULevel.resolve(requested: "baseline", supported: .v4) == .baseline)
+        #expect(CPULevel.resolve(requested: "V3", supported: .v4) == .v3)
+        #expect(CPULevel.resolve(requested: "avx9000", supported: .v4) == .v4)
+        #expect(CPULevel.resolve(requested: nil, supported: .baseline) == .baseline)
     }
 
     /// Box and downsample on floats: the reference sums in double precision, the vector path

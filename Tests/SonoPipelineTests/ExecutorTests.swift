@@ -1,6 +1,8 @@
 import Foundation
 import SonoCodecs
+import SonoChecks
 import SonoCore
+import SonoTestSupport
 import Testing
 @testable import SonoPipeline
 
@@ -146,10 +148,42 @@ import Testing
             return try FileBytes.contents(of: path)
         })
         #expect(summary.scansResumed == 1)
-        #expect(reads.values.allSatisfy { $0[0].contains("/in/b/") })
-        #expect(reads.values.count == 5)
+        // Every input is read once to check its digest against the report (scan a: 5 files; scan b:
+        // its report is unreadable, so no check); only scan b's 5 files are then analysed.
+        let paths = reads.values.map { $0[0] }
+        #expect(paths.filter { $0.contains("/in/a/") }.count == 5)
+        #expect(paths.filter { $0.contains("/in/b/") }.count == 5)
         for file in ["summary.json", "images.jsonl", "scans/in/a/report.json", "scans/in/b/report.json"] {
             #expect(try batch.read("fresh/" + file) == (try batch.read("out/" + file)), "\(file) differs after resume")
         }
+    }
+}
+
+@Suite struct ColourChunkRecordTests {
+    /// PngSuite files committed with the codec fixtures: ccwn2c08 carries gAMA and cHRM, basn0g08
+    /// gAMA, f00n0g08 none.
+    static let pngsuite = Repository.path("Tests/SonoCodecsTests/Fixtures/pngsuite")
+
+    /// Colour chunks are not applied to pixels, so a reviewer must see them in every output.
+    @Test func colourChunksReachImagesJSONLAndTheScanReport() throws {
+        let batch = try TestBatch()
+        for name in ["basn0g08.png", "ccwn2c08.png", "f00n0g08.png"] {
+            try batch.write("in/s/" + name, bytes: [UInt8](try Data(contentsOf: Self.pngsuite.appendingPathComponent(name))))
+        }
+        _ = try analyze([batch.root + "/in"], out: batch.root + "/out", executor: SerialExecutor())
+        let lines = String(decoding: try batch.read("out/images.jsonl"), as: UTF8.self).split(separator: "\n")
+        let records = try lines.map { try decodedJSON(Data($0.utf8)) }
+        #expect(records.map { $0["colour_chunks"] as? [String] } == [["gAMA"], ["gAMA", "cHRM"], []])
+        let analysis = try decodedJSON(try batch.read("out/scans/in/s/analysis.json"))
+        #expect((analysis["images"] as? [[String: Any]])?.map { $0["colour_chunks"] as? [String] } == [["gAMA"], ["gAMA", "cHRM"], []])
+        let report = try decodedJSON(try batch.read("out/scans/in/s/report.json"))
+        let images = try #require(report["images"] as? [[String: Any]])
+        // Absent, not empty, when a file has none: reports of plain files keep their bytes.
+        #expect(images.map { $0["colourChunks"] as? [String] } == [["gAMA"], ["gAMA", "cHRM"], nil])
+        #expect(images[2].keys.contains("colourChunks") == false)
+        let validator = JSONSchemaValidator(schema: ScanReportSchema.schema)
+        #expect(validator.validate(try JSONValue.parse(try batch.read("out/scans/in/s/report.json"))) == [])
+        let page = String(decoding: try batch.read("out/scans/in/s/report.html"), as: UTF8.self)
+        #expect(page.contains("gAMA, cHRM"))
     }
 }

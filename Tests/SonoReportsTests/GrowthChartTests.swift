@@ -1,26 +1,59 @@
 import Foundation
 import Testing
 import SonoBiometry
+import SonoTestSupport
 @testable import SonoReports
 
 @Suite("Growth chart SVG")
 struct GrowthChartTests {
-    /// Reads the polyline of one centile back into (weeks, mm) pairs through the chart's own scale.
-    static func curve(in svg: String, centile: Int, chart: GrowthChart) -> [(Double, Double)] {
+    /// The chart's scales as a reader of the SVG sees them: the linear maps through its printed axis
+    /// tick labels (x: week labels under the axis, y: value labels left of it). Independent of the
+    /// chart's own `x(_:)`/`y(_:)` and their inverses, so a wrong scale or a mislabelled axis fails.
+    struct PrintedAxes {
+        var weekAtX: (Double) -> Double
+        var valueAtY: (Double) -> Double
+
+        init(svg: String) throws {
+            let ticksStart = try #require(svg.range(of: "<g class=\"ticks\""))
+            let ticks = svg[ticksStart.upperBound...]
+            let body = String(ticks[..<(ticks.range(of: "</g>")?.lowerBound ?? ticks.endIndex)])
+            var xTicks: [(position: Double, label: Double)] = []
+            var yTicks: [(position: Double, label: Double)] = []
+            for element in body.components(separatedBy: "<text ").dropFirst() {
+                func attribute(_ name: String) -> Double? {
+                    guard let r = element.range(of: name + "=\"") else { return nil }
+                    return Double(element[r.upperBound...].prefix { $0 != "\"" })
+                }
+                guard let label = Double(element.drop { $0 != ">" }.dropFirst().prefix { $0 != "<" }),
+                      let x = attribute("x"), let y = attribute("y") else { continue }
+                if element.contains("text-anchor=\"middle\"") { xTicks.append((x, label)) }
+                if element.contains("text-anchor=\"end\"") { yTicks.append((y - 4, label)) }  // baseline offset
+            }
+            try #require(xTicks.count >= 2 && yTicks.count >= 2, "axis labels not found")
+            func line(_ ticks: [(position: Double, label: Double)]) -> (Double) -> Double {
+                let a = ticks.min { $0.label < $1.label }!, b = ticks.max { $0.label < $1.label }!
+                return { p in a.label + (p - a.position) * (b.label - a.label) / (b.position - a.position) }
+            }
+            weekAtX = line(xTicks)
+            valueAtY = line(yTicks)
+        }
+    }
+
+    /// Reads the polyline of one centile back into (weeks, mm) pairs through the printed axes.
+    static func curve(in svg: String, centile: Int) throws -> [(Double, Double)] {
+        let axes = try PrintedAxes(svg: svg)
         let marker = "data-centile=\"\(centile)\" points=\""
         guard let start = svg.range(of: marker) else { return [] }
         let rest = svg[start.upperBound...]
         let body = rest[..<rest.firstIndex(of: "\"")!]
         return body.split(separator: " ").map { pair in
             let xy = pair.split(separator: ",").map { Double($0)! }
-            return (chart.gaWeeks(atX: xy[0]), chart.valueMM(atY: xy[1]))
+            return (axes.weekAtX(xy[0]), axes.valueAtY(xy[1]))
         }
     }
 
     static func publishedCentiles() throws -> [(measure: BiometricMeasure, week: Int, centile: Int, valueMM: Double)] {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("shared/reference/intergrowth-published-centiles.csv").path
+        let path = Repository.fixture("reference/intergrowth-published-centiles.csv").path
         let text = try String(contentsOfFile: path, encoding: .utf8)
         return text.split(whereSeparator: \.isNewline).dropFirst().compactMap { line in
             let f = line.split(separator: ",").map(String.init)
@@ -38,7 +71,7 @@ struct GrowthChartTests {
         let published = try Self.publishedCentiles().filter { $0.measure == measure && GrowthChart.centiles.contains(Double($0.centile)) }
         #expect(published.count >= 5 * 20, "expected the published table for \(measure.abbreviation)")
         for centile in [3, 10, 50, 90, 97] {
-            let points = Self.curve(in: svg, centile: centile, chart: chart)
+            let points = try Self.curve(in: svg, centile: centile)
             #expect(points.count == 53)
             for row in published where row.centile == centile {
                 let vertex = try #require(points.first { abs($0.0 - Double(row.week)) < 0.01 },
@@ -59,8 +92,9 @@ struct GrowthChartTests {
         let tail = String(svg[circle.upperBound...].prefix(80))
         let cx = try #require(Double(tail.components(separatedBy: "cx=\"")[1].prefix { $0 != "\"" }))
         let cy = try #require(Double(tail.components(separatedBy: "cy=\"")[1].prefix { $0 != "\"" }))
-        #expect(abs(chart.gaWeeks(atX: cx) - 22.5) < 0.01)
-        #expect(abs(chart.valueMM(atY: cy) - 201.3) < 0.05)
+        let axes = try PrintedAxes(svg: svg)
+        #expect(abs(axes.weekAtX(cx) - 22.5) < 0.01)
+        #expect(abs(axes.valueAtY(cy) - 201.3) < 0.05)
     }
 
     @Test("the chart is accessible, self-contained and deterministic")

@@ -6,13 +6,14 @@ import SonoCodecs
 
 @Suite("Overlay thumbnails")
 struct OverlayRendererTests {
-    @Test("the thumbnail is 400 px wide RGB and decodes as PNG")
+    @Test("the thumbnail is 400 px wide colour and decodes as JPEG, the same bytes every time")
     func thumbnailSizeAndFormat() throws {
-        let result = try OverlayRenderer.renderPNG(image: Synthetic.frame(), overlay: Synthetic.overlay())
+        let result = try OverlayRenderer.renderJPEG(image: Synthetic.frame(), overlay: Synthetic.overlay())
         #expect(result.width == 400 && result.height == 270)
-        let frame = try PNGCodec.decode(result.png, source: "thumb", limits: DecodeLimits())
+        let frame = try JPEGCodec.decode(result.jpeg, source: "thumb", limits: DecodeLimits())
         #expect(frame.width == 400 && frame.height == 270 && frame.sourceWasColour)
-        #expect(result.png.count < 250_000)
+        #expect(result.jpeg.count < 100_000)
+        #expect(try OverlayRenderer.renderJPEG(image: Synthetic.frame(), overlay: Synthetic.overlay()).jpeg == result.jpeg)
     }
 
     @Test("the skull ellipse, axes and masked text land where the geometry says")
@@ -44,8 +45,8 @@ struct OverlayRendererTests {
 
     @Test("alt text names what is drawn")
     func altTextDescribesOverlay() {
-        #expect(Synthetic.overlay().altText.contains("fitted skull ellipse"))
-        #expect(Synthetic.overlay().altText.contains("1 masked burned-in text or caliper region"))
-        #expect(ImageOverlay().altText.contains("no credible skull ellipse found"))
+        #expect(Synthetic.overlay().altText().contains("fitted skull ellipse"))
+        #expect(Synthetic.overlay().altText().contains("1 masked burned-in text or caliper region"))
+        #expect(ImageOverlay().altText().contains("no credible skull ellipse found"))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SonoL10n
 import SonoCore
 import SonoChecks
 @testable import SonoReports
@@ -16,10 +17,12 @@ struct ScanReportBindingTests {
         head.confidenceScore = 0.9
         let findings = [
             Finding(rule: .hcAutomaticVsReported, outcome: verdictFail ? .flagged : .passed, severity: verdictFail ? .fail : .info,
-                    file: "\(scanID)/f1.png", measured: 12.5, unit: "%", threshold: "<= 6 %",
-                    explanation: "automatic HC differs from the reported HC"),
+                    file: "\(scanID)/f1.png", measured: 12.5, unit: Message("unit.mm_auto_minus_reported"),
+                    threshold: Message("threshold.abs_diff_mm_warn_fail", ["warn": .number(6), "fail": .number(12)]),
+                    message: Message(verdictFail ? "finding.MS.differs" : "finding.MS.agrees",
+                                     ["measure": .text("hc"), "reported_mm": .number(180), "automatic_mm": .number(192.5), "diff_mm": .number(12.5)])),
             Finding(rule: .landmarksNeedReviewer, outcome: .needsReview, severity: .warning, file: "\(scanID)/f1.png",
-                    explanation: "thalami and CSP cannot be judged automatically"),
+                    threshold: Message("threshold.reviewer"), message: Message("finding.HP-006.reviewer")),
         ]
         let image = ImageReport(
             file: "\(scanID)/f1.png", plane: .head, format: "png", widthPx: 800, heightPx: 540,
@@ -45,20 +48,29 @@ struct ScanReportBindingTests {
         #expect(view.verdict == .fail)
         #expect(view.reasons == report.verdict.reasons)
         #expect(view.images[0].findings.map(\.severity) == [.fail, .needsReviewer])
-        #expect(view.images[0].findings[0].value == "12.50 %")
+        #expect(view.images[0].findings[0].value == "12.50 mm (automatic - reported)")
         #expect(view.images[0].overlay.skullEllipse?.semiAxisAPixels == 210)
         let reported = try #require(view.images[0].overlay.reportedHCEllipse)
         #expect(abs(reported.perimeterPixels * 0.15 - 180) < 1e-6)
         #expect(view.images[0].metrics.contains { $0.name == "Mean grey" })
         #expect(view.images[0].metrics.contains { $0.name == "Field of view fraction" })
-        #expect(ImageView.humanize(["skullBrainGCNR"]) == "Skull brain GCNR")
-        #expect(ImageView.humanize(["speckleSNR"]) == "Speckle SNR")
+        #expect(view.images[0].metrics.contains { $0.name == "Skull brain GCNR" })
+        // The same report worded in Chinese: reasons, findings and metric names from the zh-CN catalogue.
+        let zh = ScanReportView(report: report, language: .zhCN)
+        #expect(zh.reasons == ["MS-001 B1/f1.png：报告的头围 180 mm 与自动测量 192.5 mm 相差 12.5 mm",
+                               "HP-006 B1/f1.png：需复核：质控审核医师核查项：丘脑横切面上丘脑、透明隔腔是否可见，小脑是否不在切面内（不根据像素判断；本身不作为复核理由）"])
+        #expect(zh.images[0].findings[0].value == "12.50 mm（自动 - 报告）")
+        #expect(zh.images[0].findings[0].ruleTitle == "报告头围与自动头围对比")
+        #expect(zh.images[0].metrics.contains { $0.name == "平均灰度" })
+        #expect(zh.gestationalAgeNote == "已注明")
         #expect(view.gestationalAgeNote == "stated")
 
         let out = Synthetic.temporaryDirectory("binding")
         // Pipeline scan keys nest ("<batch>/<scan>"); links must still resolve both ways.
         let key = "batch x/B1"
-        #expect(ReportLayout.scanFolder(scanKey: key) == "scans/batch_x/B1")
+        // "batch x" is not a plain name: sanitised with a digest suffix so it cannot meet "batch_x".
+        #expect(ReportLayout.scanFolder(scanKey: key) == "scans/" + FileName.safeComponent("batch x") + "/B1")
+        #expect(ReportLayout.scanFolder(scanKey: key).hasPrefix("scans/batch_x-"))
         #expect(ReportLayout.indexHref(scanKey: key) == "../../../index.html")
         let dir = out.appendingPathComponent(ReportLayout.scanFolder(scanKey: key))
         try HTMLReportWriter.write(report: report, frames: [frame], to: dir, indexHref: ReportLayout.indexHref(scanKey: key))

@@ -17,7 +17,9 @@ import Testing
     func waitForState(_ server: ServerProcess, _ id: String, token: String, _ wanted: String) async throws {
         for _ in 0..<600 {
             let r = try await http("GET", server.base.appendingPathComponent("api/v1/batches/\(id)"), token: token)
-            if r.object["state"] as? String == wanted { return }
+            let state = r.object["state"] as? String
+            if state == wanted { return }
+            if state == "done" || state == "failed" { throw HarnessError("batch reached \(state ?? "?") without being seen \(wanted)") }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw HarnessError("batch never reached \(wanted)")
@@ -27,7 +29,9 @@ import Testing
         let root = Fixtures.temporaryDirectory("term-ok")
         let data = root + "/data"
         let token = try await Fixtures.account(data, "unit-a", .unit)
-        let server = try ServerProcess(data: data, arguments: ["--test-delay-ms", "400", "--shutdown-grace", "60"])
+        // 2 s per frame: the job must still be running when a poll sees it, even when the whole
+        // suite runs in parallel on two loaded cores (400 ms was missed that way in CI).
+        let server = try ServerProcess(data: data, arguments: ["--test-delay-ms", "2000", "--shutdown-grace", "60"])
         let id = try await submit(server, try Fixtures.batch("term-ok", images: 3, in: root), token: token)
         try await waitForState(server, id, token: token, "running")
         server.signal(SIGTERM)

@@ -101,6 +101,80 @@ enum StoreContract {
         #expect(listed.map(\.name) == ["unit-a"] && listed[0].revokedAt != nil)
         await #expect(throws: StoreError.self) { _ = try await manager.add(name: "unit-a", role: .unit) }
     }
+
+    /// Review decisions are append-only versions per (batch, scan, image, reading): each append
+    /// gets the next version and its predecessor's verdict and score; nothing is overwritten.
+    static func decisionsAreAppendOnlyVersions(_ s: any ServiceStore) async throws {
+        let manager = AccountManager(store: s)
+        _ = try await manager.add(name: "unit-a", role: .unit)
+        _ = try await manager.add(name: "rev", role: .reviewer)
+        _ = try await s.findOrCreateBatch(Batch(id: "b1", unit: "unit-a", name: "x", contentKey: "k", state: .uploading,
+                                                createdAt: Date()), files: [])
+        _ = try await s.findOrCreateBatch(Batch(id: "b2", unit: "unit-a", name: "y", contentKey: "k2", state: .uploading,
+                                                createdAt: Date()), files: [])
+        // Whole seconds: both engines store at least millisecond precision, so values compare equal.
+        let t0 = Date(timeIntervalSince1970: 1_790_000_000)
+        let first = try await s.appendDecision(Decision(batchID: "b1", scan: "S", image: "a.png", reviewer: "rev", decidedAt: t0,
+                                                        criteria: ["thalami-visible": .no], verdict: .reject, reasons: ["wrong-plane"]))
+        let second = try await s.appendDecision(Decision(batchID: "b1", scan: "S", image: "a.png", reviewer: "rev",
+                                                         decidedAt: t0 + 1, criteria: ["thalami-visible": .yes], verdict: .accept,
+                                                         comment: "re-read, ok"))
+        #expect(first.version == 1 && first.previousVerdict == nil && first.previousScore == nil)
+        #expect(second.version == 2 && second.previousVerdict == .reject && second.previousScore == 0 && second.score == 1)
+        // Another reading, another image and the scan decision (image "") are versioned apart.
+        let blind = try await s.appendDecision(Decision(batchID: "b1", scan: "S", image: "a.png", reading: 2, reviewer: "rev",
+                                                        decidedAt: t0 + 2, verdict: .acceptWithRemark))
+        let scan = try await s.appendDecision(Decision(batchID: "b1", scan: "S", image: "", reviewer: "rev", decidedAt: t0 + 3,
+                                                       verdict: .accept))
+        let other = try await s.appendDecision(Decision(batchID: "b2", scan: "S", image: "a.png", reviewer: "rev", decidedAt: t0 + 4,
+                                                        verdict: .reject, reasons: ["blurred", "wrong-plane"]))
+        #expect(blind.version == 1 && blind.previousVerdict == nil && scan.version == 1 && other.version == 1)
+        let all = try await s.decisions(batchID: "b1")
+        #expect(all == [first, second, blind, scan], "every version, oldest first, read back as appended")
+        #expect(all.latest().map(\.version) == [2, 1, 1])
+        #expect(try await s.decisions(batchID: nil) == [first, second, blind, scan, other])
+        #expect(try await s.decisions(batchID: "b2").first?.reasons == ["blurred", "wrong-plane"])
+        #expect(try await s.decisions(batchID: "missing").isEmpty)
+        // A decision must name a known batch and reviewer.
+        await #expect(throws: (any Error).self) {
+            _ = try await s.appendDecision(Decision(batchID: "b1", scan: "S", image: "a.png", reviewer: "nobody", decidedAt: t0,
+                                                    verdict: .accept))
+        }
+        await #expect(throws: (any Error).self) {
+            _ = try await s.appendDecision(Decision(batchID: "nope", scan: "S", image: "a.png", reviewer: "rev", decidedAt: t0,
+                                                    verdict: .accept))
+        }
+        #expect(try await s.decisions(batchID: nil).count == 5, "a refused append leaves nothing behind")
+    }
+
+    /// Reviewers deciding the same image at once: the appends take turns, so versions are 1…n
+    /// without a gap or a duplicate and each names the verdict of the version before it.
+    static func concurrentDecisionsGetConsecutiveVersions(_ s: any ServiceStore) async throws {
+        let manager = AccountManager(store: s)
+        _ = try await manager.add(name: "unit-a", role: .unit)
+        _ = try await manager.add(name: "rev", role: .reviewer)
+        _ = try await s.findOrCreateBatch(Batch(id: "b1", unit: "unit-a", name: "x", contentKey: "k", state: .uploading,
+                                                createdAt: Date()), files: [])
+        let verdicts: [ReviewVerdict] = [.accept, .acceptWithRemark, .reject]
+        let stored = try await withThrowingTaskGroup(of: Decision.self) { group in
+            for i in 0..<24 {
+                group.addTask {
+                    try await s.appendDecision(Decision(batchID: "b1", scan: "S", image: "a.png", reviewer: "rev",
+                                                        decidedAt: Date(timeIntervalSince1970: 1_790_000_000 + Double(i)),
+                                                        verdict: verdicts[i % 3], comment: "\(i)"))
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let byVersion = stored.sorted { $0.version < $1.version }
+        #expect(byVersion.map(\.version) == Array(1...24))
+        for (before, after) in zip(byVersion, byVersion.dropFirst()) {
+            #expect(after.previousVerdict == before.verdict, "version \(after.version) names its predecessor's verdict")
+        }
+        let read = try await s.decisions(batchID: "b1")
+        #expect(Set(read.map(\.version)) == Set(1...24) && read.count == 24)
+        #expect(read.sorted { $0.version < $1.version } == byVersion, "what each append returned is what was stored")
+    }
 }
 
 @Suite struct SQLiteStoreContractTests {
@@ -115,6 +189,10 @@ enum StoreContract {
     }
     @Test func concurrentClaimsNeverShareAJob() async throws { try await StoreContract.concurrentClaimsNeverShareAJob(store()) }
     @Test func accountsSessionsAndRevocation() async throws { try await StoreContract.accountsSessionsAndRevocation(store()) }
+    @Test func decisionsAreAppendOnlyVersions() async throws { try await StoreContract.decisionsAreAppendOnlyVersions(store()) }
+    @Test func concurrentDecisionsGetConsecutiveVersions() async throws {
+        try await StoreContract.concurrentDecisionsGetConsecutiveVersions(store())
+    }
 }
 
 /// PostgreSQL: a server URL in `SONOQC_TEST_POSTGRES_URL` (a role allowed to create databases;
@@ -133,6 +211,10 @@ struct PostgresStoreContractTests {
     }
     @Test func concurrentClaimsNeverShareAJob() async throws { try await StoreContract.concurrentClaimsNeverShareAJob(store()) }
     @Test func accountsSessionsAndRevocation() async throws { try await StoreContract.accountsSessionsAndRevocation(store()) }
+    @Test func decisionsAreAppendOnlyVersions() async throws { try await StoreContract.decisionsAreAppendOnlyVersions(store()) }
+    @Test func concurrentDecisionsGetConsecutiveVersions() async throws {
+        try await StoreContract.concurrentDecisionsGetConsecutiveVersions(store())
+    }
 
     /// Migrations run once: a second process opening the same database (or two at once) changes nothing.
     @Test func migrationsAreAppliedOnceAndConcurrentOpensAgree() async throws {

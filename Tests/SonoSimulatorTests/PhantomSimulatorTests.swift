@@ -216,8 +216,25 @@ struct PhantomSimulatorTests {
     }
 
     @Test func civilDatesRoundTrip() {
-        #expect(CivilDate.days(iso: "1970-01-01") == 0)
-        #expect(CivilDate.iso(days: CivilDate.days(iso: "2026-02-28")! + 1) == "2026-03-01")
-        #expect(CivilDate.iso(days: CivilDate.days(iso: "2028-02-28")! + 1) == "2028-02-29")
+        #expect(CivilDate(parsing: "1970-01-01")?.dayNumber == 0)
+        #expect(CivilDate(dayNumber: CivilDate(parsing: "2026-02-28")!.dayNumber + 1).description == "2026-03-01")
+        #expect(CivilDate(dayNumber: CivilDate(parsing: "2028-02-28")!.dayNumber + 1).description == "2028-02-29")
+    }
+
+    /// Issue 16: `simulate` wrote batches whose scan ids `analyze` then refused, and a huge GA trapped.
+    @Test func specsThatAnalyzeWouldRefuseAreRefusedHere() {
+        for id in ["..", ".", "a\\b", "S\r\n1", " "] {
+            var spec = smallSpec()
+            spec.scans[0].scanID = id
+            #expect(throws: SimulatorError.self, "\(id)") { try BatchPlanner(spec: spec).plan() }
+        }
+        var huge = smallSpec()
+        huge.scans[0].gestationalAge = "9223372036854775807"
+        #expect(throws: SimulatorError.invalidGestationalAge(batch: "small", scanID: "S1", text: "9223372036854775807")) {
+            try BatchPlanner(spec: huge).plan()
+        }
+        var badDate = smallSpec()
+        badDate.scans[0].examDate = "+123-01-01"
+        #expect(throws: SimulatorError.self) { try BatchPlanner(spec: badDate).plan() }
     }
 }

@@ -14,6 +14,7 @@
 #define SONO_ERROR 1
 #define SONO_TOO_LARGE 2
 #define SONO_SIZE_MISMATCH 3
+#define SONO_TOO_MANY_SCANS 4
 
 typedef struct sono_jpeg_info {
     int width;
@@ -34,10 +35,14 @@ int sono_jpeg_read_header(const unsigned char *data, size_t size, sono_jpeg_info
 
 // Decodes to 8-bit grey straight into `out` (rows of `width` bytes). Colour files are converted
 // by libjpeg itself (YCbCr → Y), so there is no separate conversion pass. Fails with
-// SONO_TOO_LARGE when width*height exceeds max_pixels and with SONO_SIZE_MISMATCH when the header
-// disagrees with expected_width/expected_height.
+// SONO_TOO_LARGE when width*height exceeds max_pixels or libjpeg would need more than max_memory
+// bytes of working memory (a progressive file keeps every coefficient), with SONO_TOO_MANY_SCANS
+// when a progressive file has more than max_scans scans (a progress monitor stops it, as djpeg
+// -maxscans does: each scan re-walks the whole image, so thousands of tiny scans in a 58 KB file
+// took 30 s), and with SONO_SIZE_MISMATCH when the header disagrees with expected_width/height.
 int sono_jpeg_decode_gray(const unsigned char *data, size_t size, unsigned char *out,
                           int expected_width, int expected_height, size_t max_pixels,
+                          size_t max_memory, int max_scans,
                           sono_jpeg_info *info, char *message, size_t message_size);
 
 // Encodes 8-bit grey (components 1) or RGB (components 3). `*out` is malloc'ed: release it with
@@ -48,5 +53,11 @@ int sono_jpeg_encode(const unsigned char *pixels, int width, int height, int com
                      char *message, size_t message_size);
 
 void sono_free(void *pointer);
+
+// libjpeg-turbo's version as MMMmmmppp (2.1.5 → 2001005); 0 for a libjpeg that is not turbo.
+int sono_jpeg_library_version(void);
+
+// libpng's regular read API, behind the same kind of shim.
+#include "png_shim.h"
 
 #endif

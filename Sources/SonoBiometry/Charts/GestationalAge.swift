@@ -1,4 +1,5 @@
 import Foundation
+import SonoCore
 
 /// A gestational age in completed weeks and days, as clinicians write it ("20+3").
 ///
@@ -21,10 +22,26 @@ public struct GestationalAge: Sendable, Hashable, Comparable, Codable, CustomStr
 
     /// Creates an age from completed weeks and days (0...6).
     public init(weeks: Int, days: Int) throws(BiometryError) {
-        guard weeks >= 0, (0...6).contains(days) else {
+        guard let total = Self.checkedDays(weeks: weeks, days: days) else {
             throw .unparsableGestationalAge("\(weeks)+\(days)")
         }
-        self.totalDays = weeks * 7 + days
+        self.totalDays = total
+    }
+
+    /// The longest pregnancy a report can plausibly describe (44+6). Beyond it an age is a typing
+    /// error (`100+0`, `2+3` written as `23`), and no chart or rule can use it.
+    public static let plausibleMaximum = GestationalAge(nonNegativeDays: 44 * 7 + 6)
+
+    public var isPlausible: Bool { self <= Self.plausibleMaximum }
+
+    /// weeks × 7 + days with overflow checked: the text comes from manifests and specs, and
+    /// `9223372036854775807` weeks must be refused, not trap.
+    private static func checkedDays(weeks: Int, days: Int) -> Int? {
+        guard weeks >= 0, (0...6).contains(days) else { return nil }
+        let (product, overflow) = weeks.multipliedReportingOverflow(by: 7)
+        guard !overflow else { return nil }
+        let (sum, overflow2) = product.addingReportingOverflow(days)
+        return overflow2 ? nil : sum
     }
 
     /// Parses "20+3", "20 + 3", "20w3d", "20w 3d", "20w" or "20" (weeks only means +0).
@@ -45,9 +62,9 @@ public struct GestationalAge: Sendable, Hashable, Comparable, Codable, CustomStr
         }
         guard let weeks = Int(weeksPart.trimmingCharacters(in: .whitespaces)),
               let days = Int(daysPart.trimmingCharacters(in: .whitespaces)),
-              weeks >= 0, (0...6).contains(days)
+              let total = Self.checkedDays(weeks: weeks, days: days)
         else { throw .unparsableGestationalAge(text) }
-        self.totalDays = weeks * 7 + days
+        self.totalDays = total
     }
 
     /// Age on `examDate` for a pregnancy dated by its LMP; both are calendar dates "yyyy-MM-dd".
@@ -92,30 +109,11 @@ public struct GestationalAge: Sendable, Hashable, Comparable, Codable, CustomStr
         try container.encode(description)
     }
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date "yyyy-MM-dd" (Hinnant's days_from_civil),
-    /// computed by hand so no calendar or time zone can shift a date by one day.
+    /// Days since 1970-01-01 of a strict `yyyy-MM-dd` date (``CivilDate``).
     static func civilDayNumber(_ text: String) throws(BiometryError) -> Int {
-        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y0 = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1...12).contains(m), d >= 1, d <= daysInMonth(year: y0, month: m)
-        else { throw .invalidDate("\"\(text)\" is not a yyyy-MM-dd calendar date") }
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (m + 9) % 12
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    private static func daysInMonth(year: Int, month: Int) -> Int {
-        switch month {
-        case 2:
-            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-            return leap ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
+        guard let date = CivilDate(parsing: text.trimmingCharacters(in: .whitespaces)) else {
+            throw .invalidDate("\"\(text)\" is not a yyyy-MM-dd calendar date")
         }
+        return date.dayNumber
     }
 }

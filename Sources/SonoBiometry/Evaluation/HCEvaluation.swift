@@ -30,24 +30,27 @@ public enum HCEvaluation {
     /// Parses a truth CSV. Requires the header columns `filename`, `pixel_size_mm`, `hc_mm`
     /// (in any order; other columns are ignored).
     public static func parseTruth(_ text: String) throws(TruthFileError) -> [TruthEntry] {
-        var lines = text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline).map {
-            $0.trimmingCharacters(in: .whitespaces)
-        }.filter { !$0.isEmpty }
-        guard !lines.isEmpty else { throw TruthFileError(line: 1, reason: "empty file") }
-        let header = lines.removeFirst().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let fi = header.firstIndex(of: "filename"), let pi = header.firstIndex(of: "pixel_size_mm"),
-              let hi = header.firstIndex(of: "hc_mm")
-        else { throw TruthFileError(line: 1, reason: "header must contain filename, pixel_size_mm and hc_mm") }
+        let rows = CSV.parse(text).filter { !$0.isBlank }
+        guard let headerRow = rows.first else { throw TruthFileError(line: 1, reason: "empty file") }
+        let header = CSV.Header(headerRow)
+        if let duplicate = header.duplicates.first {
+            throw TruthFileError(line: header.line, reason: "column \(duplicate.name) appears twice (positions \(duplicate.first) and \(duplicate.repeated))")
+        }
+        guard let fi = header.index["filename"], let pi = header.index["pixel_size_mm"], let hi = header.index["hc_mm"]
+        else { throw TruthFileError(line: header.line, reason: "header must contain filename, pixel_size_mm and hc_mm") }
         var entries: [TruthEntry] = []
-        for (n, line) in lines.enumerated() {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }
+        for row in rows.dropFirst() {
+            let fields = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
             guard fields.count > max(fi, pi, hi) else {
-                throw TruthFileError(line: n + 2, reason: "expected \(header.count) fields, found \(fields.count)")
+                throw TruthFileError(line: row.line, reason: "expected \(header.names.count) fields, found \(fields.count)")
             }
-            guard let pixel = Double(fields[pi]), pixel > 0, let hc = Double(fields[hi]), hc > 0 else {
-                throw TruthFileError(line: n + 2, reason: "pixel_size_mm and hc_mm must be positive numbers")
+            // Finite and plausible: `inf` or `1e999` would pass `> 0` and then fail only when the
+            // summary is written as JSON, after every image was measured.
+            guard let pixel = Double(fields[pi]), pixel.isFinite, pixel > 0, pixel < 10 else {
+                throw TruthFileError(line: row.line, reason: "pixel_size_mm must be a number of mm between 0 and 10, found \"\(fields[pi].prefix(40))\"")
+            }
+            guard let hc = Double(fields[hi]), hc.isFinite, hc > 0, hc < 1000 else {
+                throw TruthFileError(line: row.line, reason: "hc_mm must be a length in mm between 0 and 1000, found \"\(fields[hi].prefix(40))\"")
             }
             entries.append(TruthEntry(filename: fields[fi], pixelSizeMM: pixel, hcMM: hc))
         }
@@ -62,9 +65,111 @@ public enum HCEvaluation {
         public var failure: String?
         /// Time spent in ``HeadMeasurer/measure(_:spacingMMPerPixel:mask:options:)``, seconds.
         public var measureSeconds: Double
+        /// The expert ellipse, when an ellipse truth file was given.
+        public var ellipseTruth: EllipseTruthEntry?
+        /// Cross-validation fold of the image (nil for an in-sample evaluation).
+        public var fold: Int?
+
+        public init(entry: TruthEntry, measurement: HeadMeasurement?, failure: String?, measureSeconds: Double,
+                    ellipseTruth: EllipseTruthEntry? = nil, fold: Int? = nil) {
+            self.entry = entry
+            self.measurement = measurement
+            self.failure = failure
+            self.measureSeconds = measureSeconds
+            self.ellipseTruth = ellipseTruth
+            self.fold = fold
+        }
 
         /// Measured minus reference HC, mm.
         public var signedDiffMM: Double? { measurement?.hcMM.map { $0 - entry.hcMM } }
+        /// Measured minus expert BPD (outer-to-outer), mm.
+        public var bpdDiffMM: Double? {
+            guard let m = measurement?.bpdMM, let t = ellipseTruth else { return nil }
+            return m - t.bpdMM
+        }
+        /// Measured minus expert OFD, mm.
+        public var ofdDiffMM: Double? {
+            guard let m = measurement?.ofdMM, let t = ellipseTruth else { return nil }
+            return m - t.ofdMM
+        }
+        /// Distance between the measured and the expert centre, mm.
+        public var centreDistanceMM: Double? {
+            guard let m = measurement, let s = m.spacingMMPerPixel, let t = ellipseTruth else { return nil }
+            return ((m.ellipse.centerX - t.centerXPx) * (m.ellipse.centerX - t.centerXPx)
+                + (m.ellipse.centerY - t.centerYPx) * (m.ellipse.centerY - t.centerYPx)).squareRoot() * s
+        }
+        /// Smallest angle between the measured and the expert major axis, degrees (0–90).
+        public var angleDiffDeg: Double? {
+            guard let m = measurement, let t = ellipseTruth else { return nil }
+            var d = (m.ellipse.majorAxisAngleRadians * 180 / Double.pi - t.majorAxisAngleDeg).truncatingRemainder(dividingBy: 180)
+            if d < 0 { d += 180 }
+            return min(d, 180 - d)
+        }
+    }
+
+    /// One row of `ellipse-truth.csv` (hc18-dev): the expert ellipse in pixels and its BPD/OFD.
+    public struct EllipseTruthEntry: Sendable, Hashable, Codable {
+        public var filename: String
+        public var centerXPx: Double
+        public var centerYPx: Double
+        public var semiMajorPx: Double
+        public var semiMinorPx: Double
+        /// 0–180, from +x towards +y (clockwise on screen, as ``Ellipse/majorAxisAngleRadians``).
+        public var majorAxisAngleDeg: Double
+        public var bpdMM: Double
+        public var ofdMM: Double
+
+        public init(filename: String, centerXPx: Double, centerYPx: Double, semiMajorPx: Double, semiMinorPx: Double,
+                    majorAxisAngleDeg: Double, bpdMM: Double, ofdMM: Double) {
+            self.filename = filename
+            self.centerXPx = centerXPx
+            self.centerYPx = centerYPx
+            self.semiMajorPx = semiMajorPx
+            self.semiMinorPx = semiMinorPx
+            self.majorAxisAngleDeg = majorAxisAngleDeg
+            self.bpdMM = bpdMM
+            self.ofdMM = ofdMM
+        }
+    }
+
+    /// Parses an ellipse truth CSV; needs the header columns `filename, center_x_px, center_y_px,
+    /// semi_major_px, semi_minor_px, major_axis_angle_deg, bpd_mm, ofd_mm` in any order.
+    public static func parseEllipseTruth(_ text: String) throws(TruthFileError) -> [EllipseTruthEntry] {
+        let columns = ["filename", "center_x_px", "center_y_px", "semi_major_px", "semi_minor_px",
+                       "major_axis_angle_deg", "bpd_mm", "ofd_mm"]
+        var lines = text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+        guard !lines.isEmpty else { throw TruthFileError(line: 1, reason: "empty file") }
+        let header = lines.removeFirst().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        var index: [Int] = []
+        for c in columns {
+            guard let i = header.firstIndex(of: c) else {
+                throw TruthFileError(line: 1, reason: "header must contain \(columns.joined(separator: ", "))")
+            }
+            index.append(i)
+        }
+        var out: [EllipseTruthEntry] = []
+        for (n, line) in lines.enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.count > index.max()! else {
+                throw TruthFileError(line: n + 2, reason: "expected \(header.count) fields, found \(fields.count)")
+            }
+            let v = index.dropFirst().map { Double(fields[$0]) }
+            guard v.allSatisfy({ $0?.isFinite == true }), let a = v[2], let b = v[3], a > 0, b > 0 else {
+                throw TruthFileError(line: n + 2, reason: "ellipse fields must be finite numbers with positive axes")
+            }
+            out.append(EllipseTruthEntry(filename: fields[index[0]], centerXPx: v[0]!, centerYPx: v[1]!, semiMajorPx: a,
+                                         semiMinorPx: b, majorAxisAngleDeg: v[4]!, bpdMM: v[5]!, ofdMM: v[6]!))
+        }
+        return out
+    }
+
+    /// Attaches each result's expert ellipse by file name.
+    public static func attach(_ ellipses: [EllipseTruthEntry], to results: [ImageResult]) -> [ImageResult] {
+        var byName: [String: EllipseTruthEntry] = [:]
+        for e in ellipses { byName[e.filename] = e }
+        return results.map { var r = $0; r.ellipseTruth = byName[r.entry.filename]; return r }
     }
 
     /// Aggregate accuracy; encodes with the snake_case keys of `summary.json`.
@@ -83,6 +188,13 @@ public enum HCEvaluation {
         public var within5mm: Double
         public var within10mm: Double
         public var meanMeasureMS: Double
+        /// Against the expert ellipse (nil without an ellipse truth file or without results).
+        public var bpdMeanAbsDiffMM: Double? = nil
+        public var ofdMeanAbsDiffMM: Double? = nil
+        public var centreMeanDistanceMM: Double? = nil
+        public var angleMedianAbsDiffDeg: Double? = nil
+        /// `in-sample` or `cross-validated (K folds grouped by examination)`.
+        public var evaluation: String = "in-sample"
 
         enum CodingKeys: String, CodingKey {
             case count
@@ -96,6 +208,44 @@ public enum HCEvaluation {
             case within5mm = "within_5mm"
             case within10mm = "within_10mm"
             case meanMeasureMS = "mean_measure_ms"
+            case bpdMeanAbsDiffMM = "bpd_mean_abs_diff_mm"
+            case ofdMeanAbsDiffMM = "ofd_mean_abs_diff_mm"
+            case centreMeanDistanceMM = "centre_mean_distance_mm"
+            case angleMedianAbsDiffDeg = "angle_median_abs_diff_deg"
+            case evaluation
+        }
+
+        public init(count: Int, noResult: Int, meanAbsDiffMM: Double?, medianAbsDiffMM: Double?, p95AbsDiffMM: Double?,
+                    meanSignedDiffMM: Double?, within2mm: Double, within3mm: Double, within5mm: Double, within10mm: Double,
+                    meanMeasureMS: Double) {
+            self.count = count
+            self.noResult = noResult
+            self.meanAbsDiffMM = meanAbsDiffMM
+            self.medianAbsDiffMM = medianAbsDiffMM
+            self.p95AbsDiffMM = p95AbsDiffMM
+            self.meanSignedDiffMM = meanSignedDiffMM
+            self.within2mm = within2mm
+            self.within3mm = within3mm
+            self.within5mm = within5mm
+            self.within10mm = within10mm
+            self.meanMeasureMS = meanMeasureMS
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(count: try c.decode(Int.self, forKey: .count), noResult: try c.decode(Int.self, forKey: .noResult),
+                      meanAbsDiffMM: try c.decodeIfPresent(Double.self, forKey: .meanAbsDiffMM),
+                      medianAbsDiffMM: try c.decodeIfPresent(Double.self, forKey: .medianAbsDiffMM),
+                      p95AbsDiffMM: try c.decodeIfPresent(Double.self, forKey: .p95AbsDiffMM),
+                      meanSignedDiffMM: try c.decodeIfPresent(Double.self, forKey: .meanSignedDiffMM),
+                      within2mm: try c.decode(Double.self, forKey: .within2mm), within3mm: try c.decode(Double.self, forKey: .within3mm),
+                      within5mm: try c.decode(Double.self, forKey: .within5mm), within10mm: try c.decode(Double.self, forKey: .within10mm),
+                      meanMeasureMS: try c.decode(Double.self, forKey: .meanMeasureMS))
+            bpdMeanAbsDiffMM = try c.decodeIfPresent(Double.self, forKey: .bpdMeanAbsDiffMM)
+            ofdMeanAbsDiffMM = try c.decodeIfPresent(Double.self, forKey: .ofdMeanAbsDiffMM)
+            centreMeanDistanceMM = try c.decodeIfPresent(Double.self, forKey: .centreMeanDistanceMM)
+            angleMedianAbsDiffDeg = try c.decodeIfPresent(Double.self, forKey: .angleMedianAbsDiffDeg)
+            evaluation = try c.decodeIfPresent(String.self, forKey: .evaluation) ?? "in-sample"
         }
 
         /// Writes every key, with `null` for statistics that have no value (no image measured),
@@ -105,7 +255,9 @@ public enum HCEvaluation {
             try c.encode(count, forKey: .count)
             try c.encode(noResult, forKey: .noResult)
             for (value, key) in [(meanAbsDiffMM, CodingKeys.meanAbsDiffMM), (medianAbsDiffMM, .medianAbsDiffMM),
-                                 (p95AbsDiffMM, .p95AbsDiffMM), (meanSignedDiffMM, .meanSignedDiffMM)] {
+                                 (p95AbsDiffMM, .p95AbsDiffMM), (meanSignedDiffMM, .meanSignedDiffMM),
+                                 (bpdMeanAbsDiffMM, .bpdMeanAbsDiffMM), (ofdMeanAbsDiffMM, .ofdMeanAbsDiffMM),
+                                 (centreMeanDistanceMM, .centreMeanDistanceMM), (angleMedianAbsDiffDeg, .angleMedianAbsDiffDeg)] {
                 if let value { try c.encode(value, forKey: key) } else { try c.encodeNil(forKey: key) }
             }
             try c.encode(within2mm, forKey: .within2mm)
@@ -113,6 +265,7 @@ public enum HCEvaluation {
             try c.encode(within5mm, forKey: .within5mm)
             try c.encode(within10mm, forKey: .within10mm)
             try c.encode(meanMeasureMS, forKey: .meanMeasureMS)
+            try c.encode(evaluation, forKey: .evaluation)
         }
     }
 
@@ -157,13 +310,22 @@ public enum HCEvaluation {
             let lo = Int(pos.rounded(.down)), hi = min(lo + 1, absolute.count - 1)
             return absolute[lo] + (absolute[hi] - absolute[lo]) * (pos - Double(lo))
         }
-        return Summary(
+        func mean(_ v: [Double]) -> Double? { v.isEmpty ? nil : v.reduce(0, +) / Double(v.count) }
+        var summary = Summary(
             count: results.count, noResult: results.count - diffs.count,
             meanAbsDiffMM: absolute.isEmpty ? nil : absolute.reduce(0, +) / Double(absolute.count),
             medianAbsDiffMM: quantile(0.5), p95AbsDiffMM: quantile(0.95),
             meanSignedDiffMM: diffs.isEmpty ? nil : diffs.reduce(0, +) / Double(diffs.count),
             within2mm: within(2), within3mm: within(3), within5mm: within(5), within10mm: within(10),
             meanMeasureMS: 1000 * results.map(\.measureSeconds).reduce(0, +) / n)
+        summary.bpdMeanAbsDiffMM = mean(results.compactMap(\.bpdDiffMM).map(abs))
+        summary.ofdMeanAbsDiffMM = mean(results.compactMap(\.ofdDiffMM).map(abs))
+        summary.centreMeanDistanceMM = mean(results.compactMap(\.centreDistanceMM))
+        let angles = results.compactMap(\.angleDiffDeg)
+        summary.angleMedianAbsDiffDeg = angles.isEmpty ? nil : Statistics.quantile(angles, 0.5)
+        let folds = Set(results.compactMap(\.fold))
+        if !folds.isEmpty { summary.evaluation = "cross-validated (\(folds.count) folds grouped by examination)" }
+        return summary
     }
 
     /// `summary.json` text: sorted keys, pretty-printed.
@@ -177,11 +339,11 @@ public enum HCEvaluation {
     public static func perImageCSV(_ results: [ImageResult]) -> String {
         var out = "filename,pixel_size_mm,hc_mm,measured_hc_mm,diff_mm,abs_diff_mm,bpd_mm,ofd_mm,"
             + "center_x_px,center_y_px,semi_major_px,semi_minor_px,angle_deg,perimeter_support,residual_px,ridge_contrast,ring_ratio,"
-            + "confidence,measure_ms,failure\n"
+            + "confidence,measure_ms,failure,ref_bpd_mm,ref_ofd_mm,bpd_diff_mm,ofd_diff_mm,centre_distance_mm,angle_diff_deg,"
+            + "expected_abs_error_mm,hc_tolerance_mm,fold\n"
         func f(_ x: Double?, _ digits: Int = 3) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "" }
         for r in results {
             let m = r.measurement
-            let failure = (r.failure ?? "").replacingOccurrences(of: ",", with: ";").replacingOccurrences(of: "\n", with: " ")
             let fields: [String] = [
                 r.entry.filename, "\(r.entry.pixelSizeMM)", "\(r.entry.hcMM)", f(m?.hcMM), f(r.signedDiffMM),
                 f(r.signedDiffMM.map(abs)), f(m?.bpdMM), f(m?.ofdMM), f(m?.ellipse.centerX, 2), f(m?.ellipse.centerY, 2),
@@ -189,9 +351,11 @@ public enum HCEvaluation {
                 f(m.map { $0.ellipse.majorAxisAngleRadians * 180 / Double.pi }, 1),
                 f(m?.confidence.perimeterSupport), f(m?.confidence.residualRMSPixels),
                 f(m?.confidence.ridgeContrast), f(m?.confidence.ringContrastRatio), f(m?.confidence.score),
-                f(r.measureSeconds * 1000, 2), failure,
+                f(r.measureSeconds * 1000, 2), r.failure ?? "", f(r.ellipseTruth?.bpdMM, 2), f(r.ellipseTruth?.ofdMM, 2),
+                f(r.bpdDiffMM), f(r.ofdDiffMM), f(r.centreDistanceMM), f(r.angleDiffDeg, 1),
+                f(m?.uncertainty?.expectedAbsErrorHCMM), f(m?.uncertainty?.toleranceHCMM), r.fold.map(String.init) ?? "",
             ]
-            out += fields.joined(separator: ",") + "\n"
+            out += CSV.record(fields)
         }
         return out
     }
@@ -207,7 +371,12 @@ public enum HCEvaluation {
             within 2 mm: \(pct(s.within2mm)), 3 mm: \(pct(s.within3mm)), 5 mm: \(pct(s.within5mm)), \
             10 mm: \(pct(s.within10mm))
             measurement time: \(String(format: "%.2f", s.meanMeasureMS)) ms per image (mean)
-            """
+            """ + (s.bpdMeanAbsDiffMM == nil ? "" : """
+
+            against the expert ellipse: BPD mean abs \(mm(s.bpdMeanAbsDiffMM)), OFD mean abs \(mm(s.ofdMeanAbsDiffMM)), \
+            centre mean distance \(mm(s.centreMeanDistanceMM)), angle median abs \
+            \(s.angleMedianAbsDiffDeg.map { String(format: "%.1f deg", $0) } ?? "n/a")
+            """) + "\nevaluation: \(s.evaluation)"
     }
 
     /// An RGB overlay of `image` (row-major, 3 bytes per pixel) with the measured ellipse in

@@ -92,7 +92,7 @@ enum EllipseFitter {
             for _ in 0..<6 {
                 var a = jtj
                 for d in 0..<5 { a[d * 5 + d] += lambda * max(jtj[d * 5 + d], 1e-12) }
-                guard let delta = solve5(a, jtr.map { -$0 }) else { lambda *= 10; continue }
+                guard let delta = solve(a, jtr.map { -$0 }) else { lambda *= 10; continue }
                 let q = zip(p, delta).map { $0 + $1 }
                 guard q[2] > 1, q[3] > 1 else { lambda *= 10; continue }
                 let c = cost(q)
@@ -139,10 +139,12 @@ enum EllipseFitter {
         return (ellipse, robust)
     }
 
-    /// Gaussian elimination with partial pivoting for the 5×5 normal equations.
-    static func solve5(_ matrix: [Double], _ rhs: [Double]) -> [Double]? {
+    /// Gaussian elimination with partial pivoting for small n×n normal equations (row-major
+    /// `matrix`, n = `rhs.count`): the fitter's 5×5 steps and ``HeadErrorModel``'s least squares.
+    static func solve(_ matrix: [Double], _ rhs: [Double]) -> [Double]? {
         var a = matrix, b = rhs
-        let n = 5
+        let n = rhs.count
+        guard n > 0, matrix.count == n * n else { return nil }
         for col in 0..<n {
             var pivot = col
             for r in (col + 1)..<n where abs(a[r * n + col]) > abs(a[pivot * n + col]) { pivot = r }

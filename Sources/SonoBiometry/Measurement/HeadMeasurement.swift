@@ -41,14 +41,19 @@ public struct HeadMeasurement: Sendable, Hashable, Codable {
 
     /// How well the image supports the ellipse.
     public var confidence: HeadMeasurementConfidence
+    /// Expected error against an expert and the per-image tolerances derived from it
+    /// (``HeadErrorModel``); nil without a mm spacing or when no error model was applied.
+    public var uncertainty: HeadMeasurementUncertainty?
 
     public init(ellipse: Ellipse, skullCentreline: Ellipse? = nil, spacingMMPerPixel: Double?,
-                calibrationNote: String?, confidence: HeadMeasurementConfidence) {
+                calibrationNote: String?, confidence: HeadMeasurementConfidence,
+                uncertainty: HeadMeasurementUncertainty? = nil) {
         self.ellipse = ellipse
         self.skullCentreline = skullCentreline
         self.spacingMMPerPixel = spacingMMPerPixel
         self.calibrationNote = calibrationNote
         self.confidence = confidence
+        self.uncertainty = uncertainty
     }
 }
 
@@ -82,6 +87,9 @@ public enum HeadMeasurementFailure: SonoError, Equatable {
     case noPlausibleEllipse(reason: String)
     /// The best ellipse has too little image support to be trusted.
     case insufficientSupport(perimeterSupport: Double)
+    /// An ellipse was found but its expected error (``HeadErrorModel``) is above the abstention
+    /// limit: reporting it would more likely mislead than help.
+    case unreliable(expectedAbsErrorHCMM: Double, limitMM: Double)
 
     public var summary: String {
         switch self {
@@ -91,6 +99,9 @@ public enum HeadMeasurementFailure: SonoError, Equatable {
         case let .noPlausibleEllipse(reason): return "no plausible head ellipse: \(reason)"
         case let .insufficientSupport(s):
             return "best head ellipse is supported on only \(Int((s * 100).rounded())) % of its perimeter"
+        case let .unreliable(e, limit):
+            return "abstained: expected HC error \(Int(e.rounded())) mm is above the \(Int(limit.rounded())) mm limit "
+                + "(weak or ambiguous skull outline)"
         }
     }
 }

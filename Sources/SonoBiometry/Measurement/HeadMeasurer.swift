@@ -1,5 +1,6 @@
 import Foundation
 import SonoCore
+import SonoFilters
 
 /// Finds the fetal skull in a head-plane B-mode frame and measures HC, BPD and OFD.
 ///
@@ -35,11 +36,20 @@ public enum HeadMeasurer {
         /// Minimum skull-band to brain brightness ratio for a ring to count as a skull.
         public var minimumRingContrastRatio: Double = 1.2
         /// Where between the skull's peak brightness (0) and the tissue outside it (1) the
-        /// outer border is placed. This is the one constant calibrated on data: 0.4 makes the
-        /// mean signed HC difference on hc18-dev about zero (0.5, the a-priori half-maximum,
-        /// overestimated by 1.1 mm). On the simulator's phantoms, whose truth ellipse sits inside
-        /// the blurred edge of the rendered bone, 0.4 reads about 1.5 % large.
-        public var outerBorderLevel: Double = 0.4
+        /// outer border is placed. Tuned on hc18-dev together with ``shapeCorrection``
+        /// (``HCEvaluation/fitConstants(_:indices:folds:abstainFraction:)``); `evaluate-hc --folds 5`
+        /// re-chooses it per fold from ``HCEvaluation/borderLevelGrid`` by the training folds'
+        /// corrected mean |HC difference|.
+        public var outerBorderLevel: Double = 0.25
+        /// Corrects the outer ellipse's axes for the measurer's size/shape biases (mm spacing only);
+        /// nil reports the raw ellipse.
+        public var shapeCorrection: HeadShapeCorrection? = .hc18Dev
+        /// Predicts each measurement's expected error; nil leaves ``HeadMeasurement/uncertainty`` empty.
+        public var errorModel: HeadErrorModel? = .hc18Dev
+        /// Abstain (``HeadMeasurementFailure/unreliable(expectedAbsErrorHCMM:limitMM:)``) when the
+        /// expected HC error exceeds the model's limit. Off only for evaluation, which re-applies
+        /// models fitted on other folds.
+        public var abstainWhenUnreliable = true
         public init() {}
     }
 
@@ -72,7 +82,33 @@ public enum HeadMeasurer {
             }
             return HeadMeasurement(ellipse: found.ellipse, skullCentreline: found.centreline, spacingMMPerPixel: spacing, calibrationNote: note,
                                    confidence: found.confidence)
+        }.flatMap { m in
+            finishing(m, correction: options.shapeCorrection, errorModel: options.errorModel,
+                      abstain: options.abstainWhenUnreliable)
         }
+    }
+
+    /// The calibrated last step: applies `correction` to the raw ellipse, attaches `errorModel`'s
+    /// uncertainty and, with `abstain`, turns a measurement whose expected HC error is above the
+    /// model's limit into a failure. Shared by ``measure`` and the cross-validated evaluation
+    /// (which applies constants fitted on the other folds to raw measurements).
+    public static func finishing(_ m: HeadMeasurement, correction: HeadShapeCorrection?, errorModel: HeadErrorModel?,
+                                 abstain: Bool) -> Result<HeadMeasurement, HeadMeasurementFailure> {
+        let corrected = correction.map { $0.applied(to: m) } ?? m
+        guard let model = errorModel else { return .success(corrected) }
+        return applying(model, to: corrected, abstain: abstain)
+    }
+
+    /// Attaches `model`'s uncertainty to `m` and, with `abstain`, turns a measurement whose
+    /// expected HC error is above the model's limit into a failure.
+    public static func applying(_ model: HeadErrorModel, to m: HeadMeasurement, abstain: Bool)
+        -> Result<HeadMeasurement, HeadMeasurementFailure> {
+        var out = m
+        out.uncertainty = model.uncertainty(of: m)
+        if abstain, let u = out.uncertainty, u.expectedAbsErrorHCMM > model.abstainAboveExpectedHCErrorMM {
+            return .failure(.unreliable(expectedAbsErrorHCMM: u.expectedAbsErrorHCMM, limitMM: model.abstainAboveExpectedHCErrorMM))
+        }
+        return .success(out)
     }
 }
 
@@ -85,9 +121,9 @@ struct HeadMeasurementPipeline {
     /// Downsampling factor of the refinement grid and of the detection grid.
     let refineFactor: Int
     let detectFactor: Int
-    let refine: FloatGrid
+    let refine: FloatImage
     let refineMask: IgnoreMask?
-    let detect: FloatGrid
+    let detect: FloatImage
     let detectMask: IgnoreMask?
 
     struct Found {
@@ -101,10 +137,10 @@ struct HeadMeasurementPipeline {
         width = image.width
         height = image.height
         // Detection scale: halve until the larger side is at most 256 px.
-        var levels = [FloatGrid.from(image)]
+        var levels = [ImageConversion.float(image)]
         var masks: [IgnoreMask?] = [mask.map(IgnoreMask.init)]
         while max(levels.last!.width, levels.last!.height) > 256, min(levels.last!.width, levels.last!.height) >= 64 {
-            levels.append(levels.last!.halved())
+            levels.append(Downsample.half(levels.last!))
             masks.append(masks.last!.map { $0.halved() })
         }
         let d = levels.count - 1
@@ -113,7 +149,7 @@ struct HeadMeasurementPipeline {
         refineFactor = 1 << r
         detect = levels[d]
         detectMask = masks[d].map { $0.dilated(radius: 2) }
-        refine = levels[r].blurred(sigma: 1.0)
+        refine = GaussianBlur.apply(levels[r], sigma: 1.0)
         refineMask = masks[r].map { $0.dilated(radius: 1) }
     }
 
@@ -151,9 +187,9 @@ struct HeadMeasurementPipeline {
         var nx = [Float](repeating: 0, count: w * h)
         var ny = [Float](repeating: 1, count: w * h)
         for sigma in [1.0, 1.6, 2.5] {
-            let g = detect.blurred(sigma: sigma)
+            let g = GaussianBlur.apply(detect, sigma: sigma)
             let norm = Float(sigma * sigma)
-            g.values.withUnsafeBufferPointer { v in
+            g.withUnsafeSamples { v in
                 for y in 1..<(h - 1) {
                     for x in 1..<(w - 1) {
                         let i = y * w + x
@@ -195,7 +231,7 @@ struct HeadMeasurementPipeline {
             }
         }
         if let m = detectMask {
-            for i in 0..<(w * h) where m.ignored[i] { strength[i] = 0 }
+            for i in 0..<(w * h) where m.isIgnored(index: i) { strength[i] = 0 }
         }
         // Normalise by a high percentile of the positive responses so thresholds are gain-free.
         let scale = max(Self.percentileOfPositive(strength, 0.99), 1e-6)
@@ -252,9 +288,9 @@ struct HeadMeasurementPipeline {
                 }
             }
         }
-        let smooth = FloatGrid(width: w, height: h, values: votes).blurred(sigma: 2.5)
+        let smooth = GaussianBlur.apply(FloatImage(width: w, height: h, samples: votes), sigma: 2.5)
         var candidates: [(x: Double, y: Double)] = []
-        var values = smooth.values
+        var values = smooth.samples
         let suppress = max(4, Int(minimumRadius * 0.6))
         for _ in 0..<count {
             guard let best = values.indices.max(by: { values[$0] < values[$1] }), values[best] > 0 else { break }
@@ -412,7 +448,7 @@ struct HeadMeasurementPipeline {
             for j in 0..<n {
                 let r = rho - halfWidth + Double(j) * step
                 let x = ridgeEllipse.centerX + r * ux, y = ridgeEllipse.centerY + r * uy
-                guard let v = grid.sample(x, y), !(refineMask?.isIgnored(x, y) ?? false) else { ok = false; break }
+                guard let v = grid.bilinear(x, y), !(refineMask?.isIgnored(x, y) ?? false) else { ok = false; break }
                 profile[j] = v
             }
             guard ok else { continue }
@@ -449,7 +485,7 @@ struct HeadMeasurementPipeline {
             let rho = centreline.radius(atPolarAngle: phi)
             func value(_ r: Double) -> Double? {
                 let x = centreline.centerX + r * ux, y = centreline.centerY + r * uy
-                guard let v = refine.sample(x, y), !(refineMask?.isIgnored(x, y) ?? false) else { return nil }
+                guard let v = refine.bilinear(x, y), !(refineMask?.isIgnored(x, y) ?? false) else { return nil }
                 return Double(v)
             }
             if let v = value(rho) { ring += v; ringCount += 1 }

@@ -18,14 +18,19 @@ public struct ImageRecord: Sendable, Codable, Equatable {
     public var pixelSpacing: PixelSpacing?
     /// Nil only when measurement was switched off (the overhead benchmark).
     public var intensity: IntensityStatistics?
+    /// Colour-management chunks the file carried (`gAMA`, `cHRM`, `sRGB`, `iCCP`), not applied:
+    /// the statistics are of the stored samples.
+    public var colourChunks: [String]
 
     enum CodingKeys: String, CodingKey {
         case path, scan, format, width, height, intensity
         case bitDepth = "bit_depth", sourceWasColour = "source_was_colour", pixelSpacing = "pixel_spacing"
+        case colourChunks = "colour_chunks"
     }
 
     public init(path: String, scan: String, format: ImageFormat, width: Int, height: Int, bitDepth: Int,
-                sourceWasColour: Bool, pixelSpacing: PixelSpacing?, intensity: IntensityStatistics?) {
+                sourceWasColour: Bool, pixelSpacing: PixelSpacing?, intensity: IntensityStatistics?,
+                colourChunks: [String] = []) {
         self.path = path
         self.scan = scan
         self.format = format
@@ -35,6 +40,7 @@ public struct ImageRecord: Sendable, Codable, Equatable {
         self.sourceWasColour = sourceWasColour
         self.pixelSpacing = pixelSpacing
         self.intensity = intensity
+        self.colourChunks = colourChunks
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -49,6 +55,7 @@ public struct ImageRecord: Sendable, Codable, Equatable {
         try c.encode(sourceWasColour, forKey: .sourceWasColour)
         try c.encode(pixelSpacing, forKey: .pixelSpacing)
         try c.encode(intensity, forKey: .intensity)
+        try c.encode(colourChunks, forKey: .colourChunks)
     }
 }
 
@@ -71,7 +78,9 @@ public struct FailureRecord: Sendable, Codable, Equatable {
 
 /// The per-scan report of `sonoqc analyze` (`<out>/scans/<scan>/report.json`).
 public struct AnalyzeScanReport: Sendable, Codable, Equatable {
-    public static let currentSchema = "sonoqc-analyze-scan/1"
+    /// Version 2 added `colour_chunks` to each image and the input and settings digests that
+    /// `--resume` compares; a `--resume` re-analyses version-1 scans.
+    public static let currentSchema = "sonoqc-analyze-scan/2"
 
     public var schema: String
     /// The scan's key in the batch (its directory under `scans/`).
@@ -82,10 +91,15 @@ public struct AnalyzeScanReport: Sendable, Codable, Equatable {
     public var files: [String]
     public var images: [ImageRecord]
     public var failures: [FailureRecord]
+    /// SHA-256 of each file's bytes as analysed, in `files` order (nil where it could not be read):
+    /// `--resume` reuses the scan only if every file still has the same content.
+    public var inputsSHA256: [String?] = []
+    /// SHA-256 of the settings that change outputs (``AnalysisOptions/settingsDigest``).
+    public var settingsSHA256: String = ""
 
     enum CodingKeys: String, CodingKey {
         case schema, scan, files, images, failures
-        case scanID = "scan_id"
+        case scanID = "scan_id", inputsSHA256 = "inputs_sha256", settingsSHA256 = "settings_sha256"
     }
 
     public init(scan: String, scanID: String?, files: [String], images: [ImageRecord], failures: [FailureRecord]) {
@@ -97,6 +111,18 @@ public struct AnalyzeScanReport: Sendable, Codable, Equatable {
         self.failures = failures
     }
 
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        schema = try c.decode(String.self, forKey: .schema)
+        scan = try c.decode(String.self, forKey: .scan)
+        scanID = try c.decodeIfPresent(String.self, forKey: .scanID)
+        files = try c.decode([String].self, forKey: .files)
+        images = try c.decode([ImageRecord].self, forKey: .images)
+        failures = try c.decode([FailureRecord].self, forKey: .failures)
+        inputsSHA256 = try c.decodeIfPresent([String?].self, forKey: .inputsSHA256) ?? []
+        settingsSHA256 = try c.decodeIfPresent(String.self, forKey: .settingsSHA256) ?? ""
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(schema, forKey: .schema)
@@ -105,6 +131,8 @@ public struct AnalyzeScanReport: Sendable, Codable, Equatable {
         try c.encode(files, forKey: .files)
         try c.encode(images, forKey: .images)
         try c.encode(failures, forKey: .failures)
+        try c.encode(inputsSHA256, forKey: .inputsSHA256)
+        try c.encode(settingsSHA256, forKey: .settingsSHA256)
     }
 }
 
@@ -133,18 +161,18 @@ public struct AnalyzeProcessor: ScanProcessor {
         let record = ImageRecord(
             path: item.path, scan: "", format: frame.format, width: frame.width, height: frame.height,
             bitDepth: frame.sourceBitDepth, sourceWasColour: frame.sourceWasColour,
-            pixelSpacing: Self.spacing(item: item, frame: frame), intensity: intensity)
+            pixelSpacing: Self.spacing(item: item, frame: frame), intensity: intensity, colourChunks: frame.colourChunks)
         guard let qc, let scan = scans[item.scanIndex] else {
-            return AnalyzedImage(record: record, qc: nil, thumbnailPNG: nil)
+            return AnalyzedImage(record: record, qc: nil, thumbnailJPEG: nil)
         }
         let (report, thumbnail) = QCStage.analyze(frame, item: item, scan: scan, settings: qc, timings: &timings)
-        return AnalyzedImage(record: record, qc: report, thumbnailPNG: thumbnail)
+        return AnalyzedImage(record: record, qc: report, thumbnailJPEG: thumbnail)
     }
 
     public func finishScan(_ scan: ScanWork, outcomes: [ImageOutcome<AnalyzedImage>]) -> AnalyzedScan {
         var images: [ImageRecord] = []
         var qcImages: [ImageReport] = []
-        var thumbnails: [(file: String, png: [UInt8]?)] = []
+        var thumbnails: [(file: String, jpeg: [UInt8]?)] = []
         var failures: [FailureRecord] = []
         for (item, outcome) in zip(scan.items, outcomes) {
             switch outcome {
@@ -153,7 +181,7 @@ public struct AnalyzeProcessor: ScanProcessor {
                 images.append(image.record)
                 if let report = image.qc {
                     qcImages.append(report)
-                    thumbnails.append((item.path, image.thumbnailPNG))
+                    thumbnails.append((item.path, image.thumbnailJPEG))
                 }
             case .failure(let failure):
                 failures.append(FailureRecord(file: item.path, scan: scan.key, failure: failure))

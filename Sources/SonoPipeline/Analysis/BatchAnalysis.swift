@@ -3,6 +3,7 @@ import Logging
 import SonoChecks
 import SonoCodecs
 import SonoCore
+import SonoL10n
 import SonoReports
 
 /// Settings of one `sonoqc analyze` run that affect the files written.
@@ -17,6 +18,21 @@ public struct AnalysisOptions: Sendable {
     public var discoveryTimings: StageTimings
     /// The QC engine and pages; nil runs only the issue-2 analysis (the overhead benchmark).
     public var qc: QCSettings?
+    /// Caller settings that change outputs but that ``BatchAnalysis`` cannot see (decode limits,
+    /// the QC profile file's digest), as `name=value` strings; part of ``settingsDigest``.
+    public var outputSettings: [String] = []
+
+    /// SHA-256 over every setting that changes what a scan's outputs contain. A `--resume` reuses
+    /// a scan only when it was written with the same digest, so `--strictness lenient` or
+    /// `--no-html` after a strict HTML run recomputes instead of keeping stale results.
+    public var settingsDigest: String {
+        var parts = outputSettings
+        parts.append("schema=\(AnalyzeScanReport.currentSchema)")
+        parts.append("intensity=\(measuresIntensity)")
+        parts.append("qc=\(qc != nil)")
+        parts.append("html=\(qc?.writesHTML ?? false)")
+        return ContentDigest.sha256Hex(Array(parts.sorted().joined(separator: "\n").utf8))
+    }
 
     public init(outputDirectory: String, resume: Bool = false, measuresIntensity: Bool = true,
                 executorDescription: String = "", discoveryTimings: StageTimings = StageTimings(),
@@ -39,6 +55,10 @@ public struct AnalysisSummary: Sendable {
     public var skipped: Int
     public var notProcessed: Int
     public var scansResumed: Int
+    public var scansTotal: Int
+    public var scansReported: Int
+    /// Scans per QC verdict (all zero when the QC engine did not run).
+    public var verdicts: (pass: Int, review: Int, fail: Int)
     public var complete: Bool
     public var run: PipelineRun
     public var summaryPath: String
@@ -63,12 +83,12 @@ public enum BatchAnalysis {
 
     /// The QC report of a scan.
     public static func reportPath(outputDirectory: String, scanKey: String) -> String {
-        outputDirectory + "/scans/" + scanKey + "/report.json"
+        outputDirectory + "/" + ReportLayout.scanFolder(scanKey: scanKey) + "/report.json"
     }
 
     /// The issue-2 image records of a scan, read back to assemble `images.jsonl` and for `--resume`.
     public static func analysisPath(outputDirectory: String, scanKey: String) -> String {
-        outputDirectory + "/scans/" + scanKey + "/analysis.json"
+        outputDirectory + "/" + ReportLayout.scanFolder(scanKey: scanKey) + "/analysis.json"
     }
 
     /// Classifies decoder errors by their kind; other errors by their type.
@@ -86,20 +106,41 @@ public enum BatchAnalysis {
         let out = options.outputDirectory
         let writer = AtomicFileWriter()
         try writer.createDirectory(out + "/scans")
+        // Held until this function returns: one run per output directory.
+        let lock = try OutputLock(directory: out)
+        defer { withExtendedLifetime(lock) {} }
+        let leftovers = AtomicFileWriter.removeLeftovers(under: out)
+        if leftovers > 0 { logger.info("removed \(leftovers) temporary \(plural(leftovers, "file")) left by an interrupted run") }
+        // The batch files of a previous run describe that run; removed now, so a run killed before
+        // writing its own leaves no summary claiming `complete: true`.
+        for name in ["summary.json", "summary.csv", "index.html", "images.jsonl"] { unlink(out + "/" + name) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let settings = options.settingsDigest
 
         var resumed = Set<Int>()
         if options.resume {
-            for scan in plan.scans where existingReports(for: scan, outputDirectory: out, requiresQC: options.qc != nil) != nil {
+            for scan in plan.scans where existingReports(for: scan, outputDirectory: out, requiresQC: options.qc != nil,
+                                                         settingsDigest: settings, reader: reader) != nil {
+                // A page in another language is stale too: the scan is redone so its page is rewritten.
+                if let qc = options.qc, qc.writesHTML, !pageDeclares(qc.language, outputDirectory: out, scanKey: scan.key) { continue }
                 resumed.insert(scan.index)
             }
-            logger.info("resume: \(resumed.count) of \(plan.scans.count) scans already reported")
+            logger.info("resume: \(resumed.count) of \(plan.scans.count) \(plural(plan.scans.count, "scan")) already reported with the same inputs and settings")
         }
         let toRun = plan.scans.filter { !resumed.contains($0.index) }
+        removeStaleOutputs(plan: plan, rerun: toRun, outputDirectory: out, logger: logger)
 
+        // Each file's digest is taken from the very bytes that are decoded, and recorded with the
+        // scan so `--resume` can tell a replaced image from the one analysed.
+        let digests = DigestTable()
+        let hashingReader: Pipeline<AnalyzeProcessor>.Reader = { path in
+            let bytes = try reader(path)
+            digests.set(path, ContentDigest.sha256Hex(bytes))
+            return bytes
+        }
         let pipeline = Pipeline(
-            reader: reader, decoder: decoder,
+            reader: hashingReader, decoder: decoder,
             processor: AnalyzeProcessor(measuresIntensity: options.measuresIntensity, qc: options.qc, scans: toRun),
             failureKind: failureKind
         ) { scan, result in
@@ -109,10 +150,14 @@ public enum BatchAnalysis {
                 if data.last != 0x0A { data.append(0x0A) }
                 try writer.write(data, to: reportPath(outputDirectory: out, scanKey: scan.key))
                 if options.qc?.writesHTML == true {
-                    try writeScanPage(report, thumbnails: result.thumbnails, scanKey: scan.key, directory: out + "/" + ReportLayout.scanFolder(scanKey: scan.key), writer: writer)
+                    try writeScanPage(report, thumbnails: result.thumbnails, scanKey: scan.key, directory: out + "/" + ReportLayout.scanFolder(scanKey: scan.key),
+                                      language: options.qc?.language ?? .en, writer: writer)
                 }
             }
-            var data = try encoder.encode(result.analysis)
+            var analysis = result.analysis
+            analysis.inputsSHA256 = scan.items.map { digests.take($0.path) }
+            analysis.settingsSHA256 = settings
+            var data = try encoder.encode(analysis)
             data.append(0x0A)
             try writer.write(data, to: analysisPath(outputDirectory: out, scanKey: scan.key))
         }
@@ -139,7 +184,8 @@ public enum BatchAnalysis {
                                              images: scan.items.count, analysed: 0, failed: 0, status: "not-finished")
                 switch scanStatus {
                 case .written:
-                    guard let (report, qc) = existingReports(for: scan, outputDirectory: out, requiresQC: options.qc != nil) else {
+                    guard let (report, qc) = existingReports(for: scan, outputDirectory: out, requiresQC: options.qc != nil,
+                                                             settingsDigest: settings, reader: nil) else {
                         let failure = StageFailure(stage: .write, kind: "write-error",
                                                    reason: "report for scan \(scan.key) is missing or unreadable after writing")
                         failures.append(FailureRecord(file: reportPath(outputDirectory: out, scanKey: scan.key), scan: scan.key, failure: failure))
@@ -152,7 +198,7 @@ public enum BatchAnalysis {
                     }
                     failures.append(contentsOf: report.failures)
                     analysed += report.images.count
-                    entry.report = "scans/" + scan.key + "/report.json"
+                    entry.report = ReportLayout.scanFolder(scanKey: scan.key) + "/report.json"
                     if let qc {
                         entry.verdict = qc.verdict.value.rawValue
                         entry.findings = qc.counts
@@ -186,7 +232,7 @@ public enum BatchAnalysis {
             if qc.writesHTML {
                 do {
                     try BatchIndexWriter.write(reports: zip(checked, qcReports).map { ($0, $1.scanKey) },
-                                               to: URL(fileURLWithPath: out))
+                                               to: URL(fileURLWithPath: out), language: qc.language)
                 } catch {
                     failures.append(FailureRecord(file: out + "/index.html", scan: nil,
                                                   failure: StageFailure(stage: .write, kind: "write-error", reason: "\(error)")))
@@ -214,14 +260,23 @@ public enum BatchAnalysis {
         return AnalysisSummary(
             imagesTotal: plan.imageCount, imagesAnalysed: analysed, failures: failures.count,
             skipped: plan.skipped.count, notProcessed: notProcessed, scansResumed: resumed.count,
+            scansTotal: plan.scans.count, scansReported: scanEntries.filter { $0.status == "reported" }.count,
+            verdicts: (qcReports.filter { $0.report.verdict.value.rawValue == "pass" }.count,
+                       qcReports.filter { $0.report.verdict.value.rawValue == "review" }.count,
+                       qcReports.filter { $0.report.verdict.value.rawValue == "fail" }.count),
             complete: complete, run: run, summaryPath: out + "/summary.json")
     }
 
     /// The scan's written reports: the image records when they exist, parse, have the current
     /// schema and list exactly the scan's files in order, and (when QC runs) the QC report with one
     /// entry per file. Nil when anything is missing or stale; then `--resume` recomputes the scan.
+    ///
+    /// With a `reader`, every file is read again and must have the digest recorded when the scan
+    /// was analysed (an image replaced under the same name is analysed again); `settingsDigest`
+    /// must match the one recorded.
     public static func existingReports(for scan: ScanWork, outputDirectory: String,
-                                       requiresQC: Bool = true) -> (analysis: AnalyzeScanReport, qc: ScanReport?)? {
+                                       requiresQC: Bool = true, settingsDigest: String? = nil,
+                                       reader: Pipeline<AnalyzeProcessor>.Reader? = nil) -> (analysis: AnalyzeScanReport, qc: ScanReport?)? {
         var qc: ScanReport? = nil
         if requiresQC {
             guard let data = FileManager.default.contents(atPath: reportPath(outputDirectory: outputDirectory, scanKey: scan.key)),
@@ -236,52 +291,91 @@ public enum BatchAnalysis {
               analysis.schema == AnalyzeScanReport.currentSchema,
               analysis.scan == scan.key,
               analysis.files == scan.items.map(\.path),
-              analysis.images.count + analysis.failures.count == scan.items.count
+              analysis.images.count + analysis.failures.count == scan.items.count,
+              settingsDigest == nil || analysis.settingsSHA256 == settingsDigest,
+              analysis.inputsSHA256.count == scan.items.count
         else { return nil }
+        if let reader {
+            for (item, recorded) in zip(scan.items, analysis.inputsSHA256) {
+                let current = (try? reader(item.path)).map { ContentDigest.sha256Hex($0) }
+                guard current == recorded else { return nil }
+            }
+        }
         return (analysis, qc)
     }
 
+    /// True when the scan's `report.html` exists and declares `language` (`<html lang="…">`).
+    static func pageDeclares(_ language: Language, outputDirectory: String, scanKey: String) -> Bool {
+        let path = outputDirectory + "/" + ReportLayout.scanFolder(scanKey: scanKey) + "/" + ReportLayout.reportFileName
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = String(decoding: handle.readData(ofLength: 256), as: UTF8.self)
+        return head.contains("<html lang=\"\(language.rawValue)\">")
+    }
+
+    /// Files a scan folder can hold; the only files ``removeStaleOutputs`` deletes.
+    static func isScanOutput(_ name: String) -> Bool {
+        name == "report.json" || name == "analysis.json" || name == ReportLayout.reportFileName
+            || (name.hasPrefix("overlay-") && name.hasSuffix(".jpg"))
+    }
+
+    /// Outputs a previous run left that this run will not rewrite would be mistaken for its own
+    /// (an index linking pages of another run, a thumbnail of a replaced image): the folders of
+    /// scans that run again are emptied of scan outputs before they are written, and scan folders
+    /// of scans not in this batch lose their outputs. Other files are never touched.
+    static func removeStaleOutputs(plan: BatchPlan, rerun: [ScanWork], outputDirectory out: String, logger: Logger) {
+        let keep = Set(plan.scans.map { ReportLayout.scanFolder(scanKey: $0.key) })
+        let rerunFolders = Set(rerun.map { ReportLayout.scanFolder(scanKey: $0.key) })
+        let scansRoot = out + "/" + ReportLayout.scansDirectory
+        guard let walker = FileManager.default.enumerator(atPath: scansRoot) else { return }
+        var removed = 0
+        while let relative = walker.nextObject() as? String {
+            let name = (relative as NSString).lastPathComponent
+            guard isScanOutput(name) else { continue }
+            let folder = ReportLayout.scansDirectory + "/" + (relative as NSString).deletingLastPathComponent
+            if !keep.contains(folder) || rerunFolders.contains(folder) {
+                if unlink(scansRoot + "/" + relative) == 0 { removed += 1 }
+            }
+        }
+        if removed > 0 { logger.info("removed \(removed) stale \(plural(removed, "output")) of an earlier run from \(scansRoot)") }
+    }
+
     /// Writes the scan's `report.html` and its overlay thumbnails beside `report.json`.
-    static func writeScanPage(_ report: ScanReport, thumbnails: [(file: String, png: [UInt8]?)], scanKey: String, directory: String,
-                              writer: AtomicFileWriter) throws {
+    static func writeScanPage(_ report: ScanReport, thumbnails: [(file: String, jpeg: [UInt8]?)], scanKey: String, directory: String,
+                              language: Language, writer: AtomicFileWriter) throws {
         var names: [String?] = []
         for (index, thumbnail) in thumbnails.enumerated() {
-            guard let png = thumbnail.png else { names.append(nil); continue }
+            guard let jpeg = thumbnail.jpeg else { names.append(nil); continue }
             let name = ReportLayout.thumbnailFileName(index: index, file: thumbnail.file)
-            try writer.write(Data(png), to: directory + "/" + name)
+            try writer.write(Data(jpeg), to: directory + "/" + name)
             names.append(name)
         }
-        let html = HTMLReportWriter.page(for: report, thumbnails: names, scanKey: scanKey)
+        let html = HTMLReportWriter.page(for: report, thumbnails: names, scanKey: scanKey, language: language)
         try writer.write(Data(html.utf8), to: directory + "/" + ReportLayout.reportFileName)
     }
 
     /// One row per scan, input order: verdict, finding counts and the head measurements of the
     /// scan's first measured image.
     static func summaryCSV(_ reports: [(report: ScanReport, scanKey: String)]) -> String {
-        var lines = ["scan,scan_id,unit_id,operator_id,exam_date,gestational_age,verdict,fail,warning,needs_review,not_checkable,images,failed_images,hc_reported_mm,hc_automatic_mm,bpd_reported_mm,bpd_automatic_mm,ofd_reported_mm,ofd_automatic_mm"]
-        func field(_ text: String?) -> String {
-            guard let text else { return "" }
-            if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) {
-                return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            }
-            return text
-        }
-        func mm(_ v: Double?) -> String { v.map { String(format: "%.1f", $0) } ?? "" }
+        var out = CSV.record(["scan", "scan_id", "unit_id", "operator_id", "exam_date", "gestational_age", "verdict", "fail",
+                              "warning", "needs_review", "not_checkable", "images", "failed_images", "hc_reported_mm",
+                              "hc_automatic_mm", "bpd_reported_mm", "bpd_automatic_mm", "ofd_reported_mm", "ofd_automatic_mm"])
+        func mm(_ v: Double?) -> String? { v.map { String(format: "%.1f", $0) } }
         for (report, key) in reports {
             let rows = report.images.first { image in image.measurements.contains { $0.automaticMM != nil || $0.reportedMM != nil } }?
                 .measurements ?? []
             func row(_ measure: String) -> MeasurementRow? { rows.first { $0.measure.lowercased() == measure } }
             let scan = report.scan
-            var cells = [field(key), field(scan.scanID), field(scan.unitID), field(scan.operatorID), field(scan.examDate),
-                         field(scan.gestationalAge), report.verdict.value.rawValue,
+            var cells: [String?] = [key, scan.scanID, scan.unitID, scan.operatorID, scan.examDate,
+                                    scan.gestationalAge, report.verdict.value.rawValue,
                          "\(report.counts.fail)", "\(report.counts.warning)", "\(report.counts.needsReview)",
                          "\(report.counts.notCheckable)", "\(report.images.count + report.failures.count)", "\(report.failures.count)"]
             for measure in ["hc", "bpd", "ofd"] {
                 cells += [mm(row(measure)?.reportedMM), mm(row(measure)?.automaticMM)]
             }
-            lines.append(cells.joined(separator: ","))
+            out += CSV.record(cells)
         }
-        return lines.joined(separator: "\n") + "\n"
+        return out
     }
 
     static func signalName(_ signal: Int32) -> String {
@@ -327,6 +421,27 @@ public enum BatchAnalysis {
             }
             try sink.append("\n]}\n")
         }
+    }
+}
+
+/// "1 scan", "2 scans".
+public func plural(_ count: Int, _ noun: String) -> String {
+    count == 1 ? noun : noun + "s"
+}
+
+/// Digests of the files read in this run, by path; filled by workers, drained by the scan writer.
+// @unchecked: the only state is `table`, read and written only under `lock`. (Synchronization's
+// Mutex would make this checked, but needs macOS 15 and the package supports macOS 14.)
+final class DigestTable: @unchecked Sendable {
+    private let lock = NSLock()
+    private var table: [String: String] = [:]
+
+    func set(_ path: String, _ digest: String) {
+        lock.withLock { table[path] = digest }
+    }
+
+    func take(_ path: String) -> String? {
+        lock.withLock { table.removeValue(forKey: path) }
     }
 }
 

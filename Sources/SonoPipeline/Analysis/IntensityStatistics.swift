@@ -1,4 +1,5 @@
 import SonoCore
+import SonoFilters
 
 /// Basic intensity statistics of an 8-bit frame, from one histogram pass.
 ///
@@ -34,13 +35,7 @@ public struct IntensityStatistics: Sendable, Codable, Equatable {
     /// Statistics of `image`; nil for an empty image.
     public init?(_ image: GrayImage) {
         guard !image.isEmpty else { return nil }
-        var histogram = [Int](repeating: 0, count: 256)
-        image.withUnsafeSamples { samples in
-            histogram.withUnsafeMutableBufferPointer { h in
-                for v in samples { h[Int(v)] &+= 1 }
-            }
-        }
-        self.init(histogram: histogram)
+        self.init(histogram: ImageStatistics.histogram(image))
     }
 
     /// Statistics from a 256-bin histogram with at least one count.
@@ -56,14 +51,8 @@ public struct IntensityStatistics: Sendable, Codable, Equatable {
         let mean = Double(sum) / count
         // Integer sums keep the variance exact before the single division.
         let variance = max(0, (Double(sumSquares) - Double(sum) * Double(sum) / count) / count)
-        func percentile(_ p: Int) -> Int {
-            let rank = max(1, (n * p + 99) / 100)
-            var cumulative = 0
-            for (v, c) in histogram.enumerated() {
-                cumulative += c
-                if cumulative >= rank { return v }
-            }
-            return 255
+        func percentile(_ p: Double) -> Int {
+            Int(ImageStatistics.percentile(histogram: histogram, p, rule: .nearestRank) ?? 0)
         }
         func rounded(_ x: Double) -> Double { (x * 1e6).rounded() / 1e6 }
         self.init(mean: rounded(mean), std: rounded(variance.squareRoot()),

@@ -1,5 +1,6 @@
 import Foundation
 import SonoChecks
+import SonoL10n
 import SonoCore
 import SonoReports
 
@@ -9,10 +10,13 @@ public struct QCSettings: Sendable {
     public var profile: QCProfile
     /// Writes `report.html` with overlay thumbnails beside each `report.json`, and `index.html`.
     public var writesHTML: Bool
+    /// Language of the pages' text (the JSON and CSV outputs are language-neutral).
+    public var language: Language
 
-    public init(profile: QCProfile = .default, writesHTML: Bool = true) {
+    public init(profile: QCProfile = .default, writesHTML: Bool = true, language: Language = .en) {
         self.profile = profile
         self.writesHTML = writesHTML
+        self.language = language
     }
 }
 
@@ -22,14 +26,14 @@ public struct QCSettings: Sendable {
 public struct AnalyzedImage: Sendable {
     public var record: ImageRecord
     public var qc: ImageReport?
-    public var thumbnailPNG: [UInt8]?
+    public var thumbnailJPEG: [UInt8]?
 }
 
 /// One finished scan: the issue-2 analysis plus the QC report and thumbnails to write.
 public struct AnalyzedScan: Sendable {
     public var analysis: AnalyzeScanReport
     public var qc: ScanReport?
-    public var thumbnails: [(file: String, png: [UInt8]?)]
+    public var thumbnails: [(file: String, jpeg: [UInt8]?)]
 }
 
 /// Per-scan facts the QC engine needs while processing single images.
@@ -40,6 +44,11 @@ struct QCScanContext: Sendable {
     init(scan: ScanWork) {
         entry = scan.manifestEntry
         metadata = scan.manifestEntry.map(ScanMetadata.init(entry:))
+            ?? scan.headerMetadata.map { header in
+                var m = ScanMetadata(entry: header)
+                m.fromManifest = false
+                return m
+            }
             ?? ScanMetadata(scanID: scan.key, fromManifest: false)
     }
 
@@ -52,20 +61,19 @@ struct QCScanContext: Sendable {
 }
 
 enum QCStage {
-    /// Runs the engine on one frame (charged to filter+measure+check as the engine reports them
-    /// together) and renders its thumbnail (charged to write).
+    /// Runs the engine on one frame (its filter, measure and check phases charged to the stages
+    /// of those names) and renders its thumbnail (charged to write).
     static func analyze(_ frame: Frame, item: ImageWorkItem, scan: QCScanContext, settings: QCSettings,
                         timings: inout StageTimings) -> (ImageReport, [UInt8]?) {
-        let (report, fov) = timings.measure(.check) {
-            FrameQC.analyzeKeepingFieldOfView(frame: frame, context: scan.imageContext(item), profile: settings.profile)
-        }
+        let (report, fov) = FrameQC.analyzeKeepingFieldOfView(frame: frame, context: scan.imageContext(item),
+                                                              profile: settings.profile, timer: &timings)
         guard settings.writesHTML else { return (report, nil) }
-        let png = timings.measure(.write) { () -> [UInt8]? in
+        let jpeg = timings.measure(.write) { () -> [UInt8]? in
             var overlay = ImageOverlay(image: report)
             overlay.fieldOfViewMask = GrayImage(width: fov.width, height: fov.height, samples: fov.mask)
-            return try? OverlayRenderer.renderPNG(image: frame.image, overlay: overlay).png
+            return try? OverlayRenderer.renderJPEG(image: frame.image, overlay: overlay).jpeg
         }
-        return (report, png)
+        return (report, jpeg)
     }
 
     static func assess(scan: QCScanContext, images: [ImageReport], failures: [FailureRecord],
@@ -73,5 +81,16 @@ enum QCStage {
         ScanQC.assess(scan: scan.metadata, images: images,
                       failures: failures.map { ImageFailure(file: $0.file, error: "\($0.stage.rawValue): \($0.reason)") },
                       profile: settings.profile)
+    }
+}
+
+/// The QC engine's phases are the pipeline's stages of the same names.
+extension StageTimings: FramePhaseTimer {
+    public mutating func time<R>(_ phase: FrameQC.Phase, _ body: () throws -> R) rethrows -> R {
+        switch phase {
+        case .filter: try measure(.filter, body)
+        case .measure: try measure(.measure, body)
+        case .check: try measure(.check, body)
+        }
     }
 }

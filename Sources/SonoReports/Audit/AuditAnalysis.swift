@@ -1,5 +1,6 @@
 import Foundation
 import SonoBiometry
+import SonoL10n
 import SonoCore
 
 /// The overall outcome of one scan as the audit counts it.
@@ -93,18 +94,19 @@ public enum AuditFlag: Sendable, Hashable {
         }
     }
 
-    public func explanation(_ t: AuditThresholds) -> String {
+    /// The conclusion in words of `L`'s language, with the thresholds it was judged against.
+    public func explanation(_ t: AuditThresholds, _ L: Localizer = .en) -> String {
         switch self {
         case let .tooFewScans(count, required):
-            return "too few scans (\(count) of \(required) needed) to judge bias or spread"
+            return L.text("audit.flag.too_few_scans", ["count": .number(Double(count)), "required": .number(Double(required))])
         case let .biasHigh(meanZ):
-            return "reported values run high: mean z \(TextFormat.signed(meanZ, 2)) > +\(TextFormat.fixed(t.biasMeanZ, 2))"
+            return L.text("audit.flag.bias_high", ["mean_z": .text(TextFormat.signed(meanZ, 2)), "limit": .text(TextFormat.fixed(t.biasMeanZ, 2))])
         case let .biasLow(meanZ):
-            return "reported values run low: mean z \(TextFormat.signed(meanZ, 2)) < \u{2212}\(TextFormat.fixed(t.biasMeanZ, 2))"
+            return L.text("audit.flag.bias_low", ["mean_z": .text(TextFormat.signed(meanZ, 2)), "limit": .text(TextFormat.fixed(t.biasMeanZ, 2))])
         case let .spreadTooNarrow(sd):
-            return "spread too narrow: SD(z) \(TextFormat.fixed(sd, 2)) < \(TextFormat.fixed(t.narrowSD, 2)) — calipers may drift towards the value expected for the dates"
+            return L.text("audit.flag.sd_too_narrow", ["sd": .text(TextFormat.fixed(sd, 2)), "limit": .text(TextFormat.fixed(t.narrowSD, 2))])
         case let .spreadTooWide(sd):
-            return "spread too wide: SD(z) \(TextFormat.fixed(sd, 2)) > \(TextFormat.fixed(t.wideSD, 2)) — inconsistent caliper placement or dating"
+            return L.text("audit.flag.sd_too_wide", ["sd": .text(TextFormat.fixed(sd, 2)), "limit": .text(TextFormat.fixed(t.wideSD, 2))])
         }
     }
 }

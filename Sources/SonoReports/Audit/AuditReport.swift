@@ -1,27 +1,36 @@
 import Foundation
+import SonoCore
+import SonoL10n
 
 /// Renders an ``AuditAnalysis`` as `audit.html` (tables and CUSUM charts) and `audit.csv`.
 public enum AuditReport {
-    /// The HTML page. `sources` names the report folders read, for the header.
-    public static func html(_ audit: AuditAnalysis, sources: [String]) -> String {
+    /// The HTML page in `language`. `sources` names the report folders read, for the header.
+    public static func html(_ audit: AuditAnalysis, sources: [String], language: Language = .en) -> String {
+        let L = Localizer(language)
         let t = audit.thresholds
-        var s = Stylesheet.head(title: "SonoQC audit — units and operators")
-        s += "<body>\n<a class=\"skip\" href=\"#summary\">Skip to summary</a>\n<header class=\"page\">\n"
-        s += "<h1>Audit of units and operators</h1>\n"
-        s += "<p>\(audit.scanCount) scan\(audit.scanCount == 1 ? "" : "s") from \(sources.map { "<code>\(Markup.escape($0))</code>" }.joined(separator: ", ")).</p>\n"
+        func text(_ key: String, _ args: [String: MessageArg] = [:]) -> String { Markup.escape(L.text(key, args)) }
+        var s = Stylesheet.head(title: L.text("audit.page_title"), language: language)
+        s += "<body>\n<a class=\"skip\" href=\"#summary\">\(text("audit.skip_to_summary"))</a>\n<header class=\"page\">\n"
+        s += "<h1>\(text("audit.heading"))</h1>\n"
+        let sourceList = sources.map { "<code>\(Markup.escape($0))</code>" }.joined(separator: Markup.escape(L.text("list.comma")))
+        s += "<p>" + L.render(L.template("audit.sources"), ["scans": .text(L.plural("count.scans", count: audit.scanCount))],
+                               escape: Markup.escape, raw: ["sources": sourceList]) + "</p>\n"
         s += "</header>\n<main id=\"main\">\n"
 
         let concerns = audit.groups.filter(\.hasConcern)
         s += "<section id=\"summary\" tabindex=\"-1\" class=\"verdict \(concerns.isEmpty ? "pass" : "fail")\" aria-labelledby=\"summary-h\">\n"
-        s += "<h2 id=\"summary-h\">Summary</h2>\n"
+        s += "<h2 id=\"summary-h\">\(text("audit.summary"))</h2>\n"
         if concerns.isEmpty {
-            s += "<p>No unit or operator is flagged.</p>\n"
+            s += "<p>\(text("audit.none_flagged"))</p>\n"
         } else {
             s += "<ul class=\"reasons\">\n"
             for g in concerns {
                 for m in g.measures {
                     for f in m.flags where f.isConcern {
-                        s += "<li><strong>\(g.kind.rawValue) \(Markup.escape(g.id))</strong>, \(m.measure.abbreviation): \(Markup.escape(f.explanation(t))) (n = \(m.count))</li>\n"
+                        let group = L.text("audit.group." + g.kind.rawValue, ["id": .text(BatchIndexPage.displayID(g.id, L))])
+                        s += "<li>" + L.render(L.template("audit.concern"), ["measure": .text(m.measure.rawValue), "text": .text(f.explanation(t, L)),
+                                                                          "n": .number(Double(m.count))],
+                                                escape: Markup.escape, raw: ["group": "<strong>\(Markup.escape(group))</strong>"]) + "</li>\n"
                     }
                 }
             }
@@ -29,53 +38,53 @@ public enum AuditReport {
         }
         let few = audit.groups.filter { g in g.measures.contains { $0.flags.contains { !$0.isConcern } } }
         if !few.isEmpty {
-            s += "<p class=\"muted\">Too few scans to judge (fewer than \(t.minimumScans) with a measure): "
-            s += few.map { "\($0.kind.rawValue) \(Markup.escape($0.id))" }.joined(separator: ", ") + ".</p>\n"
+            let names = few.map { L.text("audit.group." + $0.kind.rawValue, ["id": .text(BatchIndexPage.displayID($0.id, L))]) }
+            let note = L.text("audit.too_few", ["minimum": .number(Double(t.minimumScans)), "groups": .text(names.joined(separator: L.text("list.comma")))])
+            s += "<p class=\"muted\">\(Markup.escape(note))</p>\n"
         }
         s += "</section>\n"
 
-        s += "<section aria-labelledby=\"method-h\"><h2 id=\"method-h\">How to read this</h2>\n"
-        s += "<p>Each reported measurement is scored as a z-score against INTERGROWTH-21st at the stated gestational age. "
-        s += "Over many scans a well-calibrated operator has mean z ≈ 0 and SD(z) ≈ 1. Thresholds: "
-        s += "bias when |mean z| &gt; \(TextFormat.fixed(t.biasMeanZ, 2)); spread too narrow when SD(z) &lt; \(TextFormat.fixed(t.narrowSD, 2)) "
-        s += "(calipers drifting towards the value expected for the dates), too wide when SD(z) &gt; \(TextFormat.fixed(t.wideSD, 2)); "
-        s += "judged only with at least \(t.minimumScans) scans. The CUSUM charts accumulate z − \(TextFormat.fixed(t.cusumK, 2)) "
-        s += "(upwards) and −z − \(TextFormat.fixed(t.cusumK, 2)) (downwards) in exam-date order; a line crossing h = \(TextFormat.fixed(t.cusumH, 1)) "
-        s += "shows when a drift began.</p>\n</section>\n"
-
+        let method = L.text("audit.method", ["bias": .text(TextFormat.fixed(t.biasMeanZ, 2)), "narrow": .text(TextFormat.fixed(t.narrowSD, 2)),
+                                             "wide": .text(TextFormat.fixed(t.wideSD, 2)), "minimum": .number(Double(t.minimumScans)),
+                                             "k": .text(TextFormat.fixed(t.cusumK, 2)), "h": .text(TextFormat.fixed(t.cusumH, 1))])
+        s += "<section aria-labelledby=\"method-h\"><h2 id=\"method-h\">\(text("audit.method_heading"))</h2>\n"
+        s += "<p>\(Markup.escape(method))</p>\n</section>\n"
         // Operators first: bias is a person's calipers before it is a unit's average.
         for kind in [AuditGroup.Kind.operator, .unit] {
             let groups = audit.groups.filter { $0.kind == kind }
             guard !groups.isEmpty else { continue }
-            let title = kind == .unit ? "Units" : "Operators"
-            s += "<section aria-labelledby=\"\(kind.rawValue)-h\"><h2 id=\"\(kind.rawValue)-h\">\(title)</h2>\n"
-            s += groupTable(groups, kind: kind, thresholds: t)
-            s += ruleTable(groups, rules: audit.ruleIDs, kind: kind)
-            s += "<h3>CUSUM of reported z-scores</h3>\n<div class=\"charts\">\n"
+            s += "<section aria-labelledby=\"\(kind.rawValue)-h\"><h2 id=\"\(kind.rawValue)-h\">\(text("audit.section." + kind.rawValue))</h2>\n"
+            s += groupTable(groups, kind: kind, thresholds: t, localizer: L)
+            s += ruleTable(groups, rules: audit.ruleIDs, kind: kind, localizer: L)
+            s += "<h3>\(text("audit.cusum_heading"))</h3>\n<div class=\"charts\">\n"
             for g in groups where !g.measures.isEmpty {
-                let chart = CUSUMChart(title: "\(kind == .unit ? "Unit" : "Operator") \(g.id)", measures: g.measures, thresholds: t)
-                s += chart.svg(idPrefix: "cusum-\(kind.rawValue)-\(g.id)") + "\n"
+                let title = L.text("audit.group." + kind.rawValue, ["id": .text(BatchIndexPage.displayID(g.id, L))])
+                let chart = CUSUMChart(title: title, measures: g.measures, thresholds: t)
+                s += chart.svg(idPrefix: "cusum-\(kind.rawValue)-\(g.id)", localizer: L) + "\n"
             }
             s += "</div>\n</section>\n"
         }
-        s += "</main>\n<footer class=\"page\"><p>Generated by SonoQC from per-scan report.json files. Data: audit.csv beside this page.</p></footer>\n"
+        s += "</main>\n<footer class=\"page\"><p>\(text("audit.footer"))</p></footer>\n"
         s += "</body>\n</html>\n"
         return s
     }
 
-    static func groupTable(_ groups: [AuditGroup], kind: AuditGroup.Kind, thresholds t: AuditThresholds) -> String {
-        var s = "<table>\n<caption>Verdict rates and z-scores of reported measurements per \(kind.rawValue)</caption>\n"
-        s += "<thead><tr><th scope=\"col\">\(kind == .unit ? "Unit" : "Operator")</th><th scope=\"col\" class=\"num\">Scans</th>"
-        s += "<th scope=\"col\" class=\"num\">Pass</th><th scope=\"col\" class=\"num\">Review</th><th scope=\"col\" class=\"num\">Fail</th>"
-        s += "<th scope=\"col\">Measure</th><th scope=\"col\" class=\"num\">n</th><th scope=\"col\" class=\"num\">Mean z</th>"
-        s += "<th scope=\"col\" class=\"num\">SD z</th><th scope=\"col\">Assessment</th></tr></thead>\n<tbody>\n"
+    static func groupTable(_ groups: [AuditGroup], kind: AuditGroup.Kind, thresholds t: AuditThresholds, localizer L: Localizer) -> String {
+        func th(_ key: String, num: Bool = true) -> String {
+            "<th scope=\"col\"\(num ? " class=\"num\"" : "")>\(Markup.escape(L.text(key)))</th>"
+        }
+        var s = "<table>\n<caption>\(Markup.escape(L.text("audit.group_caption." + kind.rawValue)))</caption>\n"
+        s += "<thead><tr>" + th("audit.col." + kind.rawValue, num: false) + th("audit.col.scans")
+        s += AuditVerdict.allCases.map { th("verdict." + $0.rawValue) }.joined()
+        s += th("audit.col.measure", num: false) + th("audit.col.n") + th("audit.col.mean_z")
+        s += th("audit.col.sd_z") + th("audit.col.assessment", num: false) + "</tr></thead>\n<tbody>\n"
         for g in groups {
             let rows = max(1, g.measures.count)
             for r in 0..<rows {
                 s += "<tr>"
                 if r == 0 {
                     let span = rows > 1 ? " rowspan=\"\(rows)\"" : ""
-                    s += "<th scope=\"rowgroup\"\(span)>\(Markup.escape(g.id))</th><td class=\"num\"\(span)>\(g.scanCount)</td>"
+                    s += "<th scope=\"rowgroup\"\(span)>\(Markup.escape(BatchIndexPage.displayID(g.id, L)))</th><td class=\"num\"\(span)>\(g.scanCount)</td>"
                     for v in AuditVerdict.allCases {
                         s += "<td class=\"num\"\(span)>\(TextFormat.percent(g.verdictCounts[v, default: 0], of: g.scanCount))</td>"
                     }
@@ -84,17 +93,17 @@ public enum AuditReport {
                     let m = g.measures[r]
                     let assessment: String
                     if m.flags.isEmpty {
-                        assessment = "<span>within limits</span>"
+                        assessment = "<span>\(Markup.escape(L.text("audit.within_limits")))</span>"
                     } else {
                         assessment = m.flags.map { f in
-                            f.isConcern ? "<span class=\"flagtext\">\(Markup.escape(f.explanation(t)))</span>"
-                                : "<span class=\"muted\">\(Markup.escape(f.explanation(t)))</span>"
+                            f.isConcern ? "<span class=\"flagtext\">\(Markup.escape(f.explanation(t, L)))</span>"
+                                : "<span class=\"muted\">\(Markup.escape(f.explanation(t, L)))</span>"
                         }.joined(separator: "<br/>")
                     }
-                    s += "<td>\(m.measure.abbreviation)</td><td class=\"num\">\(m.count)</td><td class=\"num\">\(TextFormat.signed(m.meanZ, 2))</td>"
+                    s += "<td>\(Markup.escape(L.text("term." + m.measure.rawValue)))</td><td class=\"num\">\(m.count)</td><td class=\"num\">\(TextFormat.signed(m.meanZ, 2))</td>"
                     s += "<td class=\"num\">\(TextFormat.fixed(m.sdZ, 2))</td><td>\(assessment)</td>"
                 } else {
-                    s += "<td colspan=\"5\" class=\"muted\">no reported measurements</td>"
+                    s += "<td colspan=\"5\" class=\"muted\">\(Markup.escape(L.text("audit.no_measurements")))</td>"
                 }
                 s += "</tr>\n"
             }
@@ -102,10 +111,11 @@ public enum AuditReport {
         return s + "</tbody>\n</table>\n"
     }
 
-    static func ruleTable(_ groups: [AuditGroup], rules: [String], kind: AuditGroup.Kind) -> String {
-        guard !rules.isEmpty else { return "<p>No rule fired at warning or fail severity.</p>\n" }
-        var s = "<table>\n<caption>Share of scans on which each rule fired, per \(kind.rawValue)</caption>\n<thead><tr><th scope=\"col\">Rule</th>"
-        for g in groups { s += "<th scope=\"col\" class=\"num\">\(Markup.escape(g.id))</th>" }
+    static func ruleTable(_ groups: [AuditGroup], rules: [String], kind: AuditGroup.Kind, localizer L: Localizer) -> String {
+        guard !rules.isEmpty else { return "<p>\(Markup.escape(L.text("audit.no_rules")))</p>\n" }
+        var s = "<table>\n<caption>\(Markup.escape(L.text("audit.rule_caption." + kind.rawValue)))</caption>\n"
+        s += "<thead><tr><th scope=\"col\">\(Markup.escape(L.text("findings.rule")))</th>"
+        for g in groups { s += "<th scope=\"col\" class=\"num\">\(Markup.escape(BatchIndexPage.displayID(g.id, L)))</th>" }
         s += "</tr></thead>\n<tbody>\n"
         for rule in rules {
             s += "<tr><th scope=\"row\"><code>\(Markup.escape(rule))</code></th>"
@@ -116,39 +126,35 @@ public enum AuditReport {
     }
 
     /// Long-format CSV: one row per group × measure (item_kind "measure") and per group × rule
-    /// (item_kind "rule"). Rates are fractions with four decimals; fields are quoted when needed.
+    /// (item_kind "rule"). Rates are fractions with four decimals; fields are quoted as RFC 4180 says (``CSV``).
     public static func csv(_ audit: AuditAnalysis) -> String {
-        var lines = ["group_kind,group_id,scans,pass_rate,review_rate,fail_rate,item_kind,item,count,rate,mean_z,sd_z,flags"]
+        var out = CSV.record(["group_kind", "group_id", "scans", "pass_rate", "review_rate", "fail_rate", "item_kind", "item",
+                              "count", "rate", "mean_z", "sd_z", "flags"])
         for g in audit.groups {
             let head = [g.kind.rawValue, g.id, String(g.scanCount)]
                 + AuditVerdict.allCases.map { TextFormat.fixed(g.verdictRate($0), 4) }
             for m in g.measures {
                 let flags = m.flags.map(\.code).joined(separator: ";")
-                lines.append(row(head + ["measure", m.measure.abbreviation, String(m.count), "",
-                                         TextFormat.fixed(m.meanZ, 4), m.sdZ.map { TextFormat.fixed($0, 4) } ?? "", flags]))
+                out += CSV.record(head + ["measure", m.measure.abbreviation, String(m.count), "",
+                                          TextFormat.fixed(m.meanZ, 4), m.sdZ.map { TextFormat.fixed($0, 4) } ?? "", flags])
             }
             for rule in audit.ruleIDs {
                 let hits = g.ruleHits[rule, default: 0]
                 let rate = g.scanCount == 0 ? "" : TextFormat.fixed(Double(hits) / Double(g.scanCount), 4)
-                lines.append(row(head + ["rule", rule, String(hits), rate, "", "", ""]))
+                out += CSV.record(head + ["rule", rule, String(hits), rate, "", "", ""])
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        return out
     }
 
-    static func row(_ fields: [String]) -> String {
-        fields.map { f in
-            f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
-                ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
-        }.joined(separator: ",")
-    }
-
-    /// Writes `audit.html` and `audit.csv` into `directory`; returns the HTML file's URL.
+    /// Writes `audit.html` (in `language`) and `audit.csv` (language-neutral) into `directory`;
+    /// returns the HTML file's URL.
     @discardableResult
-    public static func write(_ audit: AuditAnalysis, sources: [String], to directory: URL) throws(ReportError) -> URL {
+    public static func write(_ audit: AuditAnalysis, sources: [String], to directory: URL,
+                             language: Language = .en) throws(ReportError) -> URL {
         try HTMLReportWriter.createDirectory(directory)
         let html = directory.appendingPathComponent("audit.html")
-        try HTMLReportWriter.writeFile(Data(self.html(audit, sources: sources).utf8), to: html)
+        try HTMLReportWriter.writeFile(Data(self.html(audit, sources: sources, language: language).utf8), to: html)
         try HTMLReportWriter.writeFile(Data(csv(audit).utf8), to: directory.appendingPathComponent("audit.csv"))
         return html
     }

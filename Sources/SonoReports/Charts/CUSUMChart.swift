@@ -1,4 +1,5 @@
 import SonoBiometry
+import SonoL10n
 
 /// An SVG chart of the two-sided tabular CUSUM of reported z-scores for one group, one line pair
 /// per measure: S⁺ drawn upwards, S⁻ drawn downwards, with the decision interval ±h dashed.
@@ -32,7 +33,7 @@ public struct CUSUMChart: Sendable {
 
     private static func n(_ v: Double) -> String { TextFormat.fixed(v, 2) }
 
-    public func svg(idPrefix: String) -> String {
+    public func svg(idPrefix: String, localizer L: Localizer = .en) -> String {
         let w = Self.width, h = Self.height
         let left = Self.marginLeft, right = w - Self.marginRight
         let top = Self.marginTop, bottom = h - Self.marginBottom
@@ -45,11 +46,19 @@ public struct CUSUMChart: Sendable {
         func x(_ i: Int) -> Double { left + Double(i) / Double(maxCount - 1) * (right - left) }
         func y(_ v: Double) -> Double { (top + bottom) / 2 - v / limit * (bottom - top) / 2 }
         let token = Markup.token(idPrefix)
-        var desc = "Two-sided CUSUM (k \(TextFormat.fixed(thresholds.cusumK, 2)), h \(TextFormat.fixed(thresholds.cusumH, 1))) of reported z-scores in exam-date order."
+        var desc = L.text("cusum.desc", ["k": .text(TextFormat.fixed(thresholds.cusumK, 2)), "h": .text(TextFormat.fixed(thresholds.cusumH, 1))])
         for m in measures {
-            desc += " \(m.measure.abbreviation): \(m.count) scans, final S+ \(TextFormat.fixed(m.cusum.last?.upper, 2)), S− \(TextFormat.fixed(m.cusum.last?.lower, 2))"
-            if let i = m.cusumSignalIndex { desc += ", crosses h at scan \(i + 1) (\(m.cusum[i].scanID))" }
-            desc += "."
+            var args: [String: MessageArg] = [
+                "measure": .text(m.measure.rawValue), "scans": .text(L.plural("count.scans", count: m.count)),
+                "upper": .text(TextFormat.fixed(m.cusum.last?.upper, 2)), "lower": .text(TextFormat.fixed(m.cusum.last?.lower, 2)),
+            ]
+            if let i = m.cusumSignalIndex {
+                args["n"] = .number(Double(i + 1))
+                args["scan"] = .text(m.cusum[i].scanID)
+                desc += " " + L.text("cusum.desc.measure_signal", args)
+            } else {
+                desc += " " + L.text("cusum.desc.measure", args)
+            }
         }
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(Self.n(w)) \(Self.n(h))\" width=\"\(Int(w))\" height=\"\(Int(h))\" role=\"img\" aria-labelledby=\"\(token)-title \(token)-desc\">\n"
         s += "<title id=\"\(token)-title\">\(Markup.escape(title))</title>\n"
@@ -64,9 +73,9 @@ public struct CUSUMChart: Sendable {
             s += "<text x=\"\(Self.n(left - 5))\" y=\"\(Self.n(y(tick) + 3))\" text-anchor=\"end\">\(TextFormat.fixed(abs(tick), 0))</text>\n"
             tick += step
         }
-        s += "<text x=\"\(Self.n(left - 36))\" y=\"\(Self.n(y(limit * 0.5)))\" transform=\"rotate(-90 \(Self.n(left - 36)) \(Self.n(y(limit * 0.5))))\" text-anchor=\"middle\">S+ (high)</text>\n"
-        s += "<text x=\"\(Self.n(left - 36))\" y=\"\(Self.n(y(-limit * 0.5)))\" transform=\"rotate(-90 \(Self.n(left - 36)) \(Self.n(y(-limit * 0.5))))\" text-anchor=\"middle\">S− (low)</text>\n"
-        s += "<text x=\"\(Self.n((left + right) / 2))\" y=\"\(Self.n(h - 6))\" text-anchor=\"middle\" font-size=\"11\">scans in exam-date order (1 to \(maxCount))</text>\n"
+        s += "<text x=\"\(Self.n(left - 36))\" y=\"\(Self.n(y(limit * 0.5)))\" transform=\"rotate(-90 \(Self.n(left - 36)) \(Self.n(y(limit * 0.5))))\" text-anchor=\"middle\">\(Markup.escape(L.text("cusum.axis_high")))</text>\n"
+        s += "<text x=\"\(Self.n(left - 36))\" y=\"\(Self.n(y(-limit * 0.5)))\" transform=\"rotate(-90 \(Self.n(left - 36)) \(Self.n(y(-limit * 0.5))))\" text-anchor=\"middle\">\(Markup.escape(L.text("cusum.axis_low")))</text>\n"
+        s += "<text x=\"\(Self.n((left + right) / 2))\" y=\"\(Self.n(h - 6))\" text-anchor=\"middle\" font-size=\"11\">\(Markup.escape(L.text("cusum.axis_scans", ["count": .number(Double(maxCount))])))</text>\n"
         s += "</g>\n"
         s += "<line x1=\"\(Self.n(left))\" y1=\"\(Self.n(y(0)))\" x2=\"\(Self.n(right))\" y2=\"\(Self.n(y(0)))\" stroke=\"#333333\" stroke-width=\"1.2\"/>\n"
         for sign in [1.0, -1.0] {
@@ -87,11 +96,11 @@ public struct CUSUMChart: Sendable {
             if let i = m.cusumSignalIndex {
                 let p = m.cusum[i]
                 let v = p.upper > thresholds.cusumH ? min(limit, p.upper) : -min(limit, p.lower)
-                s += "<circle cx=\"\(Self.n(x(i)))\" cy=\"\(Self.n(y(v)))\" r=\"4\" fill=\"none\" stroke=\"#c0392b\" stroke-width=\"2\"><title>\(m.measure.abbreviation) crosses h at \(Markup.escape(p.scanID))</title></circle>\n"
+                s += "<circle cx=\"\(Self.n(x(i)))\" cy=\"\(Self.n(y(v)))\" r=\"4\" fill=\"none\" stroke=\"#c0392b\" stroke-width=\"2\"><title>\(Markup.escape(L.text("cusum.crossing", ["measure": .text(m.measure.rawValue), "scan": .text(p.scanID)])))</title></circle>\n"
             }
             let ly = top + 4 + Double(row) * 14
             s += "<line x1=\"\(Self.n(right + 26))\" y1=\"\(Self.n(ly))\" x2=\"\(Self.n(right + 44))\" y2=\"\(Self.n(ly))\" stroke=\"\(style.colour)\" stroke-width=\"2\"\(dash)/>"
-            s += "<text x=\"\(Self.n(right + 47))\" y=\"\(Self.n(ly + 3))\" font-family=\"sans-serif\" font-size=\"10\" fill=\"#222222\">\(m.measure.abbreviation)</text>\n"
+            s += "<text x=\"\(Self.n(right + 47))\" y=\"\(Self.n(ly + 3))\" font-family=\"sans-serif\" font-size=\"10\" fill=\"#222222\">\(Markup.escape(L.text("term." + m.measure.rawValue)))</text>\n"
         }
         s += "</svg>"
         return s

@@ -1,4 +1,5 @@
 import SonoBiometry
+import SonoL10n
 
 /// An INTERGROWTH-21st fetal growth chart for one measure, drawn as a self-contained SVG with the
 /// 3rd/10th/50th/90th/97th centile curves over 14–40 weeks and the scan's points on it.
@@ -97,41 +98,33 @@ public struct GrowthChart: Sendable {
             - (valueMM - r.lower) / (r.upper - r.lower) * (Self.height - Self.marginTop - Self.marginBottom)
     }
 
-    /// Inverse of ``y(_:)``, used by tests to read curves back.
-    func valueMM(atY y: Double) -> Double {
-        let r = valueRangeMM
-        return r.lower + (Self.height - Self.marginBottom - y) / (Self.height - Self.marginTop - Self.marginBottom)
-            * (r.upper - r.lower)
-    }
-
-    /// Inverse of ``x(_:)`` inside the plot.
-    func gaWeeks(atX x: Double) -> Double {
-        let range = Intergrowth21st.validWeeks
-        return range.lowerBound + (x - Self.marginLeft) / (Self.width - Self.marginLeft - Self.marginRight)
-            * (range.upperBound - range.lowerBound)
-    }
-
     private static func n(_ v: Double) -> String { TextFormat.fixed(v, 2) }
 
-    /// Human-readable description of the points, also used as the SVG `<desc>`.
-    public var description: String {
-        var parts = ["INTERGROWTH-21st \(measure.abbreviation) standard, 3rd to 97th centile, 14 to 40 weeks."]
+    /// Human-readable description of the points in `L`'s language, also used as the SVG `<desc>`.
+    public func description(_ L: Localizer = .en) -> String {
+        let measureArg: [String: MessageArg] = ["measure": .text(measure.rawValue)]
+        var parts = [L.text("chart.desc", measureArg)]
         for p in points {
-            var text = "\(p.label): \(TextFormat.fixed(p.valueMM, 1)) mm at \(TextFormat.gestationalAge(weeks: p.gaWeeks)) weeks"
+            var args = measureArg
+            args["label"] = .text(p.label)
+            args["value_mm"] = .text(TextFormat.fixed(p.valueMM, 1))
+            args["ga"] = .text(L.gestationalAge(weeks: p.gaWeeks))
             if let z = try? Intergrowth21st.zScore(measure, valueMM: p.valueMM, gaWeeks: p.gaWeeks),
                let c = try? Intergrowth21st.centile(measure, valueMM: p.valueMM, gaWeeks: p.gaWeeks) {
-                text += " (z \(TextFormat.signed(z, 2)), centile \(TextFormat.fixed(c, 1)))"
+                args["z"] = .text(TextFormat.signed(z, 2))
+                args["centile"] = .text(TextFormat.fixed(c, 1))
+                parts.append(L.text("chart.desc.point", args))
             } else {
-                text += " (outside the chart's 14–40 week range)"
+                parts.append(L.text("chart.desc.point_outside", args))
             }
-            parts.append(text + ".")
         }
         return parts.joined(separator: " ")
     }
 
     /// The chart as an inline `<svg>` element (no XML prolog, no external references).
     /// `idPrefix` keeps `id`s unique when several charts share one page.
-    public func svg(idPrefix: String = "gc") -> String {
+    public func svg(idPrefix: String = "gc", localizer L: Localizer = .en) -> String {
+        let measureArg: [String: MessageArg] = ["measure": .text(measure.rawValue)]
         let w = Self.width, h = Self.height
         let left = Self.marginLeft, right = w - Self.marginRight
         let top = Self.marginTop, bottom = h - Self.marginBottom
@@ -140,8 +133,8 @@ public struct GrowthChart: Sendable {
         var s = ""
         s += "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(Self.n(w)) \(Self.n(h))\" "
         s += "width=\"\(Int(w))\" height=\"\(Int(h))\" role=\"img\" aria-labelledby=\"\(titleID) \(descID)\">\n"
-        s += "<title id=\"\(titleID)\">\(measure.abbreviation) growth chart (INTERGROWTH-21st)</title>\n"
-        s += "<desc id=\"\(descID)\">\(Markup.escape(description))</desc>\n"
+        s += "<title id=\"\(titleID)\">\(Markup.escape(L.text("chart.title", measureArg)))</title>\n"
+        s += "<desc id=\"\(descID)\">\(Markup.escape(description(L)))</desc>\n"
         s += "<rect x=\"0\" y=\"0\" width=\"\(Self.n(w))\" height=\"\(Self.n(h))\" fill=\"#ffffff\"/>\n"
         // Grid and axes.
         s += "<g class=\"grid\" stroke=\"#d9d9d9\" stroke-width=\"1\">\n"
@@ -172,9 +165,9 @@ public struct GrowthChart: Sendable {
             value += r.tick
         }
         s += "</g>\n"
-        s += "<text x=\"\(Self.n((left + right) / 2))\" y=\"\(Self.n(h - 8))\" text-anchor=\"middle\" font-family=\"sans-serif\" font-size=\"12\" fill=\"#222222\">Gestational age (weeks)</text>\n"
-        s += "<text transform=\"translate(14 \(Self.n((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\" font-family=\"sans-serif\" font-size=\"12\" fill=\"#222222\">\(measure.abbreviation) (mm)</text>\n"
-        s += "<text x=\"\(Self.n(left))\" y=\"20\" font-family=\"sans-serif\" font-size=\"14\" font-weight=\"bold\" fill=\"#111111\">\(measure.abbreviation) — INTERGROWTH-21st centiles</text>\n"
+        s += "<text x=\"\(Self.n((left + right) / 2))\" y=\"\(Self.n(h - 8))\" text-anchor=\"middle\" font-family=\"sans-serif\" font-size=\"12\" fill=\"#222222\">\(Markup.escape(L.text("chart.axis_ga")))</text>\n"
+        s += "<text transform=\"translate(14 \(Self.n((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\" font-family=\"sans-serif\" font-size=\"12\" fill=\"#222222\">\(Markup.escape(L.text("chart.axis_value", measureArg)))</text>\n"
+        s += "<text x=\"\(Self.n(left))\" y=\"20\" font-family=\"sans-serif\" font-size=\"14\" font-weight=\"bold\" fill=\"#111111\">\(Markup.escape(L.text("chart.heading", measureArg)))</text>\n"
         // Shaded band between the 10th and 90th centile helps reading the point's position.
         let c10 = Self.curve(measure, centile: 10), c90 = Self.curve(measure, centile: 90)
         let band = (c10 + c90.reversed()).map { "\(Self.n(x($0.gaWeeks))),\(Self.n(y($0.valueMM)))" }
@@ -188,12 +181,13 @@ public struct GrowthChart: Sendable {
             s += "stroke=\"\(isMedian ? "#1f4e8c" : "#5b7fb0")\" stroke-width=\"\(isMedian ? "2" : "1.3")\"\(dash)/>\n"
         }
         for (centile, labelY) in centileLabelPositions() {
-            s += "<text x=\"\(Self.n(right + 4))\" y=\"\(Self.n(labelY + 4))\" font-family=\"sans-serif\" font-size=\"10\" fill=\"#1f3b66\">\(ordinal(Int(centile)))</text>\n"
+            s += "<text x=\"\(Self.n(right + 4))\" y=\"\(Self.n(labelY + 4))\" font-family=\"sans-serif\" font-size=\"10\" fill=\"#1f3b66\">\(Markup.escape(L.text(Self.centileLabelKey(centile))))</text>\n"
         }
         // Points: reported as filled circles, automatic as hollow diamonds (shape as well as colour).
         for (index, p) in points.enumerated() where Self.isPlottable(p) {
             let px = x(p.gaWeeks), py = y(p.valueMM)
-            let label = Markup.escape("\(p.label): \(TextFormat.fixed(p.valueMM, 1)) mm at \(TextFormat.gestationalAge(weeks: p.gaWeeks)) weeks")
+            let label = Markup.escape(L.text("chart.point", ["label": .text(p.label), "value_mm": .text(TextFormat.fixed(p.valueMM, 1)),
+                                                             "ga": .text(L.gestationalAge(weeks: p.gaWeeks))]))
             switch p.style {
             case .reported:
                 s += "<circle class=\"point reported\" data-index=\"\(index)\" cx=\"\(Self.n(px))\" cy=\"\(Self.n(py))\" r=\"5\" fill=\"#c0392b\" stroke=\"#ffffff\" stroke-width=\"1.5\"><title>\(label)</title></circle>\n"
@@ -205,8 +199,8 @@ public struct GrowthChart: Sendable {
         // Legend.
         let legendX = left + 10, legendY = top + 10
         s += "<g class=\"legend\" font-family=\"sans-serif\" font-size=\"11\" fill=\"#222222\">\n"
-        s += "<circle cx=\"\(Self.n(legendX))\" cy=\"\(Self.n(legendY))\" r=\"4\" fill=\"#c0392b\"/><text x=\"\(Self.n(legendX + 9))\" y=\"\(Self.n(legendY + 4))\">reported</text>\n"
-        s += "<polygon points=\"\(Self.n(legendX + 74)),\(Self.n(legendY - 5)) \(Self.n(legendX + 79)),\(Self.n(legendY)) \(Self.n(legendX + 74)),\(Self.n(legendY + 5)) \(Self.n(legendX + 69)),\(Self.n(legendY))\" fill=\"none\" stroke=\"#111111\" stroke-width=\"1.6\"/><text x=\"\(Self.n(legendX + 84))\" y=\"\(Self.n(legendY + 4))\">automatic</text>\n"
+        s += "<circle cx=\"\(Self.n(legendX))\" cy=\"\(Self.n(legendY))\" r=\"4\" fill=\"#c0392b\"/><text x=\"\(Self.n(legendX + 9))\" y=\"\(Self.n(legendY + 4))\">\(Markup.escape(L.text("chart.reported")))</text>\n"
+        s += "<polygon points=\"\(Self.n(legendX + 74)),\(Self.n(legendY - 5)) \(Self.n(legendX + 79)),\(Self.n(legendY)) \(Self.n(legendX + 74)),\(Self.n(legendY + 5)) \(Self.n(legendX + 69)),\(Self.n(legendY))\" fill=\"none\" stroke=\"#111111\" stroke-width=\"1.6\"/><text x=\"\(Self.n(legendX + 84))\" y=\"\(Self.n(legendY + 4))\">\(Markup.escape(L.text("chart.automatic")))</text>\n"
         s += "</g>\n"
         s += "</svg>"
         return s
@@ -224,14 +218,6 @@ public struct GrowthChart: Sendable {
         return zip(Self.centiles, ys.map { $0 + shift }).map { ($0, $1) }
     }
 
-    private func ordinal(_ n: Int) -> String {
-        let suffix: String
-        switch (n % 10, n % 100) {
-        case (1, let h) where h != 11: suffix = "st"
-        case (2, let h) where h != 12: suffix = "nd"
-        case (3, let h) where h != 13: suffix = "rd"
-        default: suffix = "th"
-        }
-        return "\(n)\(suffix)"
-    }
+    /// Catalogue key of a centile curve's label ("3rd" / "P3").
+    static func centileLabelKey(_ centile: Double) -> String { "chart.centile." + TextFormat.fixed(centile, 0) }
 }

@@ -1,3 +1,5 @@
+import SonoL10n
+
 /// The batch `index.html`: counts, a filter form, the scan table (flagged first) and a thumbnail
 /// grid of every image.
 ///
@@ -21,7 +23,8 @@ enum BatchIndexPage {
         }
     }
 
-    static func html(_ entries: [Entry], title: String) -> String {
+    static func html(_ entries: [Entry], title: String?, localizer L: Localizer) -> String {
+        let title = title ?? L.text("index.title")
         let entries = sorted(entries)
         let scanCount = entries.count
         let imageCount = entries.reduce(0) { $0 + $1.view.images.count }
@@ -45,67 +48,74 @@ enum BatchIndexPage {
         let units = Set(entries.map { $0.view.unitID ?? AuditAnalysis.unknownID }).sorted()
         let operators = Set(entries.map { $0.view.operatorID ?? AuditAnalysis.unknownID }).sorted()
         let rules = ruleScans.keys.sorted()
+        func text(_ key: String, _ args: [String: MessageArg] = [:]) -> String { Markup.escape(L.text(key, args)) }
+        func th(_ key: String, num: Bool = false) -> String { "<th scope=\"col\"\(num ? " class=\"num\"" : "")>\(text(key))</th>" }
 
-        var s = Stylesheet.head(title: title)
-        s += "<body>\n<a class=\"skip\" href=\"#scans\">Skip to scans</a>\n<header class=\"page\">\n"
+        var s = Stylesheet.head(title: title, language: L.language)
+        s += "<body>\n<a class=\"skip\" href=\"#scans\">\(text("index.skip_to_scans"))</a>\n<header class=\"page\">\n"
         s += "<h1>\(Markup.escape(title))</h1>\n"
-        s += "<p>\(scanCount) scan\(scanCount == 1 ? "" : "s"), \(imageCount) image\(imageCount == 1 ? "" : "s"): "
-        s += AuditVerdict.allCases.reversed().map { "\(Stylesheet.badge($0)) \(verdictCounts[$0, default: 0])" }.joined(separator: " ")
+        s += "<p>\(text("index.counts", ["scans": .text(L.plural("count.scans", count: scanCount)), "images": .text(L.plural("count.images", count: imageCount))])) "
+        s += AuditVerdict.allCases.reversed().map { "\(Stylesheet.badge($0, L)) \(verdictCounts[$0, default: 0])" }.joined(separator: " ")
         s += "</p>\n</header>\n<main id=\"main\">\n"
 
         // Filters (revealed by the script).
-        s += "<form class=\"filters\" id=\"filters\" hidden=\"hidden\" aria-label=\"Filter scans and images\">\n"
-        s += select("verdict", "Verdict", AuditVerdict.allCases.reversed().map { ($0.rawValue, $0.rawValue) })
-        s += select("unit", "Unit", units.map { (Markup.token($0), $0) })
-        s += select("operator", "Operator", operators.map { (Markup.token($0), $0) })
-        s += select("rule", "Rule", rules.map { rule in (rule, ruleTitles[rule].map { "\(rule) \($0)" } ?? rule) })
-        s += "<button type=\"reset\" id=\"filter-reset\">Show all</button>\n"
-        s += "<p id=\"filter-count\" class=\"muted\" aria-live=\"polite\"></p>\n"
+        s += "<form class=\"filters\" id=\"filters\" hidden=\"hidden\" aria-label=\"\(text("index.filter_label"))\">\n"
+        s += select("verdict", L.text("index.filter.verdict"), AuditVerdict.allCases.reversed().map { ($0.rawValue, L.text("verdict." + $0.rawValue)) }, L)
+        s += select("unit", L.text("field.unit"), units.map { (Markup.token($0), displayID($0, L)) }, L)
+        s += select("operator", L.text("field.operator"), operators.map { (Markup.token($0), displayID($0, L)) }, L)
+        s += select("rule", L.text("index.filter.rule"), rules.map { rule in (rule, ruleTitles[rule].map { "\(rule) \($0)" } ?? rule) }, L)
+        s += "<button type=\"reset\" id=\"filter-reset\">\(text("index.show_all"))</button>\n"
+        s += "<p id=\"filter-count\" class=\"muted\" aria-live=\"polite\" data-one=\"\(text("index.shown.one", ["count": .text("{count}")]))\" data-other=\"\(text("index.shown.other", ["count": .text("{count}")]))\"></p>\n"
         s += "</form>\n"
 
-        s += "<section aria-labelledby=\"grid-h\"><h2 id=\"grid-h\">All images</h2>\n"
-        s += "<p class=\"muted\">Flagged images have a red (fail) or amber (review) border and say so in their caption.</p>\n<ul class=\"grid\">\n"
+        s += "<section aria-labelledby=\"grid-h\"><h2 id=\"grid-h\">\(text("index.all_images"))</h2>\n"
+        s += "<p class=\"muted\">\(text("index.grid_note"))</p>\n<ul class=\"grid\">\n"
         for e in entries {
             for (i, image) in e.view.images.enumerated() {
                 let rules = image.firedRuleIDs
                 let cls = image.isFlagged ? " class=\"flagged \(image.verdict.rawValue)\"" : ""
+                let verdictText = L.text("verdict." + image.verdict.rawValue)
                 s += "<li\(cls)\(dataAttributes(e.view, rules: rules, verdict: image.verdict))>"
                 s += "<a href=\"\(Markup.escape(e.folder))/\(ReportLayout.reportFileName)#image-\(i + 1)\">"
                 if let thumb = i < e.thumbnails.count ? e.thumbnails[i] : nil {
-                    s += "<img loading=\"lazy\" src=\"\(Markup.escape(e.folder))/\(Markup.escape(thumb))\" alt=\"\(Markup.escape("Scan \(e.view.scanID), \(image.file): \(image.verdict.rawValue)"))\"/>"
+                    let alt = L.text("index.thumbnail_alt", ["scan": .text(e.view.scanID), "file": .text(image.file), "verdict": .text(verdictText)])
+                    s += "<img loading=\"lazy\" src=\"\(Markup.escape(e.folder))/\(Markup.escape(thumb))\" alt=\"\(Markup.escape(alt))\"/>"
                 } else {
-                    s += "<span class=\"muted\">no thumbnail</span>"
+                    s += "<span class=\"muted\">\(text("index.no_thumbnail"))</span>"
                 }
                 let shortName = image.file.split(separator: "/").last.map(String.init) ?? image.file
                 s += "<span class=\"cap\"><span>\(Markup.escape(e.view.scanID)) · \(Markup.escape(shortName))</span>"
-                s += image.isFlagged ? "<span class=\"flagtext\">\(image.verdict.rawValue)</span>" : "<span>pass</span>"
+                s += image.isFlagged ? "<span class=\"flagtext\">\(Markup.escape(verdictText))</span>" : "<span>\(Markup.escape(verdictText))</span>"
                 s += "</span></a></li>\n"
             }
         }
         s += "</ul>\n</section>\n"
-        s += "<section aria-labelledby=\"scans-h\" id=\"scans\" tabindex=\"-1\"><h2 id=\"scans-h\">Scans (flagged first)</h2>\n"
-        s += "<table id=\"scan-table\">\n<thead><tr><th scope=\"col\">Scan</th><th scope=\"col\">Verdict</th><th scope=\"col\">Unit</th>"
-        s += "<th scope=\"col\">Operator</th><th scope=\"col\">Exam date</th><th scope=\"col\">GA</th><th scope=\"col\" class=\"num\">Images</th><th scope=\"col\">Reasons</th></tr></thead>\n<tbody>\n"
+        s += "<section aria-labelledby=\"scans-h\" id=\"scans\" tabindex=\"-1\"><h2 id=\"scans-h\">\(text("index.scans_heading"))</h2>\n"
+        s += "<table id=\"scan-table\">\n<thead><tr>" + th("index.col.scan") + th("index.col.verdict") + th("field.unit")
+        s += th("field.operator") + th("field.exam_date") + th("index.col.ga") + th("index.col.images", num: true) + th("index.col.reasons")
+        s += "</tr></thead>\n<tbody>\n"
         for e in entries {
             let v = e.view
             s += "<tr class=\"scan\"\(dataAttributes(v, rules: v.firedRuleIDs))>"
             s += "<th scope=\"row\"><a href=\"\(Markup.escape(e.folder))/\(ReportLayout.reportFileName)\">\(Markup.escape(v.scanID))</a></th>"
-            s += "<td>\(Stylesheet.badge(v.verdict))</td><td>\(Markup.escape(v.unitID ?? "–"))</td><td>\(Markup.escape(v.operatorID ?? "–"))</td>"
-            s += "<td>\(Markup.escape(v.examDate ?? "–"))</td><td>\(TextFormat.gestationalAge(weeks: v.gestationalAgeWeeks))</td>"
+            s += "<td>\(Stylesheet.badge(v.verdict, L))</td><td>\(Markup.escape(v.unitID ?? "–"))</td><td>\(Markup.escape(v.operatorID ?? "–"))</td>"
+            s += "<td>\(Markup.escape(v.examDate ?? "–"))</td><td>\(Markup.escape(v.gestationalAgeWeeks.map { L.gestationalAge(weeks: $0) } ?? "–"))</td>"
             s += "<td class=\"num\">\(v.images.count)</td><td>"
             let shown = v.reasons.prefix(3)
             s += shown.map { Markup.escape($0) }.joined(separator: "<br/>")
-            if v.reasons.count > shown.count { s += "<br/><span class=\"muted\">and \(v.reasons.count - shown.count) more</span>" }
+            if v.reasons.count > shown.count {
+                s += "<br/><span class=\"muted\">\(text("index.more_reasons", ["count": .number(Double(v.reasons.count - shown.count))]))</span>"
+            }
             s += "</td></tr>\n"
         }
         s += "</tbody>\n</table>\n</section>\n"
 
-        s += "<section aria-labelledby=\"rules-h\"><h2 id=\"rules-h\">Findings per rule</h2>\n"
+        s += "<section aria-labelledby=\"rules-h\"><h2 id=\"rules-h\">\(text("index.rules_heading"))</h2>\n"
         if rules.isEmpty {
-            s += "<p>No rule flagged anything or asked for a reviewer.</p>\n"
+            s += "<p>\(text("index.no_rules"))</p>\n"
         } else {
-            s += "<table>\n<caption>Scans and images on which each rule flagged, asked for a reviewer or could not check</caption>\n"
-            s += "<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Checks</th><th scope=\"col\" class=\"num\">Scans</th><th scope=\"col\" class=\"num\">Images</th></tr></thead>\n<tbody>\n"
+            s += "<table>\n<caption>\(text("index.rules_caption"))</caption>\n"
+            s += "<thead><tr>" + th("findings.rule") + th("index.col.checks") + th("index.col.scans", num: true) + th("index.col.images", num: true) + "</tr></thead>\n<tbody>\n"
             for rule in rules.sorted(by: { (ruleScans[$0]!, $1) > (ruleScans[$1]!, $0) }) {
                 s += "<tr><th scope=\"row\"><code>\(Markup.escape(rule))</code></th><td>\(Markup.escape(ruleTitles[rule] ?? ""))</td><td class=\"num\">\(ruleScans[rule]!)</td><td class=\"num\">\(ruleImages[rule, default: 0])</td></tr>\n"
             }
@@ -114,9 +124,14 @@ enum BatchIndexPage {
         s += "</section>\n"
 
         s += "</main>\n"
-        s += "<footer class=\"page\"><p>Generated by SonoQC. Each scan's folder holds its report.json, report.html and overlay thumbnails.</p></footer>\n"
+        s += "<footer class=\"page\"><p>\(text("index.footer"))</p></footer>\n"
         s += "<script>\n\(script)\n</script>\n</body>\n</html>\n"
         return s
+    }
+
+    /// A unit or operator id as shown; the audit's placeholder for a missing id is worded in the page's language.
+    static func displayID(_ id: String, _ L: Localizer) -> String {
+        id == AuditAnalysis.unknownID ? L.text("value.not_stated") : id
     }
 
     static func dataAttributes(_ v: ScanReportView, rules: [String], verdict: AuditVerdict? = nil) -> String {
@@ -124,9 +139,9 @@ enum BatchIndexPage {
             + " data-operator=\"\(Markup.token(v.operatorID ?? AuditAnalysis.unknownID))\" data-rules=\" \(rules.map(Markup.escape).joined(separator: " ")) \""
     }
 
-    static func select(_ name: String, _ label: String, _ options: [(value: String, text: String)]) -> String {
-        var s = "<label for=\"f-\(name)\">\(label)<select id=\"f-\(name)\" name=\"\(name)\">"
-        s += "<option value=\"\">all</option>"
+    static func select(_ name: String, _ label: String, _ options: [(value: String, text: String)], _ L: Localizer) -> String {
+        var s = "<label for=\"f-\(name)\">\(Markup.escape(label))<select id=\"f-\(name)\" name=\"\(name)\">"
+        s += "<option value=\"\">\(Markup.escape(L.text("index.filter.all")))</option>"
         for o in options { s += "<option value=\"\(Markup.escape(o.value))\">\(Markup.escape(o.text))</option>" }
         return s + "</select></label>\n"
     }
@@ -148,7 +163,8 @@ enum BatchIndexPage {
           items[i].hidden = !ok;
           if (ok && items[i].tagName === 'TR') { shown++; }
         }
-        document.getElementById('filter-count').textContent = shown + ' scan(s) shown';
+        var count = document.getElementById('filter-count');
+        count.textContent = count.dataset[shown === 1 ? 'one' : 'other'].replace('{count}', shown);
       }
       form.addEventListener('change', apply);
       form.addEventListener('reset', function () { setTimeout(apply, 0); });

@@ -1,4 +1,6 @@
 import SonoBiometry
+import SonoCore
+import SonoL10n
 
 /// Presentation model of one scan's report: exactly what the HTML shows, already decided.
 ///
@@ -57,16 +59,8 @@ public enum FindingSeverity: String, Sendable, Hashable, Comparable, CaseIterabl
     /// True when the finding moves the verdict away from pass.
     public var isActionable: Bool { self >= .notCheckable }
 
-    var label: String {
-        switch self {
-        case .passed: return "passed"
-        case .info: return "info"
-        case .notCheckable: return "not checkable"
-        case .needsReviewer: return "needs reviewer"
-        case .warning: return "warning"
-        case .fail: return "fail"
-        }
-    }
+    /// The state as shown, in the page's language (catalogue `severity.<raw value>`).
+    func label(_ L: Localizer) -> String { L.text("severity." + rawValue) }
 }
 
 public struct FindingView: Sendable, Hashable {
@@ -149,20 +143,18 @@ public enum ReportLayout {
     public static let reportFileName = "report.html"
     public static let indexFileName = "index.html"
 
-    /// A file-system-safe folder name for a scan id (ids may contain '/', e.g. "unitA/scan-1"
-    /// when no manifest is given).
+    /// A file-system-safe folder name for a scan id: ``FileName/safeComponent(_:)``, the one
+    /// sanitiser every output name goes through (distinct ids give distinct folders).
     public static func scanDirectoryName(_ scanID: String) -> String {
-        let safe = scanID.unicodeScalars.map { s -> String in
-            let ok = (s.isASCII && s.properties.isAlphabetic) || ("0"..."9").contains(s) || s == "-" || s == "_" || s == "."
-            return ok ? String(s) : "_"
-        }.joined()
-        return safe.isEmpty || safe.allSatisfy({ $0 == "." }) ? "_" : safe
+        FileName.safeComponent(scanID)
     }
 
     /// The scan's folder relative to the batch output, for a pipeline scan key such as
-    /// "operator-audit/A001" (keys may nest; each component is made file-system safe).
+    /// "operator-audit/A001". The one place that maps a scan to its folder: `report.json`,
+    /// `analysis.json`, `report.html` and the thumbnails all live here. Each component goes through
+    /// ``FileName/safeComponent(_:)``, which leaves keys built by discovery unchanged.
     public static func scanFolder(scanKey: String) -> String {
-        ([scansDirectory] + scanKey.split(separator: "/").map { scanDirectoryName(String($0)) }).joined(separator: "/")
+        ([scansDirectory] + scanKey.split(separator: "/").map { FileName.safeComponent(String($0)) }).joined(separator: "/")
     }
 
     /// Link from a scan's report back to the batch index, for the same scan key.
@@ -174,6 +166,7 @@ public enum ReportLayout {
     public static func thumbnailFileName(index: Int, file: String) -> String {
         let base = file.split(separator: "/").last.map(String.init) ?? file
         let stem = base.split(separator: ".").dropLast().joined(separator: ".")
-        return "overlay-\(index + 1)-\(scanDirectoryName(stem.isEmpty ? base : stem)).png"
+        // safeComponent caps the stem, so a 239-byte image name still gives a valid file name.
+        return "overlay-\(index + 1)-\(FileName.safeComponent(stem.isEmpty ? base : stem)).jpg"
     }
 }

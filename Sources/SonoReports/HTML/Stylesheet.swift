@@ -1,3 +1,5 @@
+import SonoL10n
+
 /// The one stylesheet every page inlines (no external requests, no web fonts).
 ///
 /// Colours were chosen for WCAG AA contrast (≥ 4.5:1 for text): verdict badges carry a word as
@@ -8,7 +10,8 @@ enum Stylesheet {
     :root { --fg: #1a1a1a; --muted: #4a4a4a; --bg: #ffffff; --line: #c8c8c8; --soft: #f3f5f8;
       --pass: #1e6b34; --review: #7a4b00; --review-bg: #fff1cc; --fail: #a3261b; --link: #0b4f9c; }
     * { box-sizing: border-box; }
-    body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--fg);
+    body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei",
+      "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "DejaVu Sans", sans-serif; color: var(--fg);
       background: var(--bg); margin: 0; line-height: 1.45; font-size: 15px; }
     header.page, main, footer.page { max-width: 1180px; margin: 0 auto; padding: 0 20px; }
     header.page { padding-top: 16px; border-bottom: 2px solid var(--line); }
@@ -75,6 +78,13 @@ enum Stylesheet {
     summary { cursor: pointer; color: var(--link); font-weight: 600; }
     .flagtext { color: var(--fail); font-weight: 600; }
     footer.page { margin-top: 2em; padding-bottom: 2em; border-top: 1px solid var(--line); font-size: 0.85em; color: var(--muted); }
+    @media (max-width: 480px) {
+      header.page, main, footer.page { padding: 0 10px; }
+      dl.meta { grid-template-columns: max-content 1fr; }
+      table { display: block; overflow-x: auto; max-width: 100%; }
+      table.findings td:last-child { min-width: 12em; }
+      .image-body > .visual, .image-body > .tables { flex-basis: 100%; }
+    }
     @media print {
       .skip, form.filters, nav.toc { display: none !important; }
       body { font-size: 11pt; }
@@ -87,10 +97,12 @@ enum Stylesheet {
     }
     """
 
-    static func head(title: String) -> String {
+    /// Document head; `lang` tells the browser (and screen readers) which language and which
+    /// system fonts to use: CJK text renders with the fonts of the font stack above, none fetched.
+    static func head(title: String, language: Language) -> String {
         """
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="\(language.rawValue)">
         <head>
         <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -104,7 +116,7 @@ enum Stylesheet {
         """
     }
 
-    static func badge(_ verdict: AuditVerdict) -> String {
-        "<span class=\"badge \(verdict.rawValue)\">\(verdict.rawValue.uppercased())</span>"
+    static func badge(_ verdict: AuditVerdict, _ L: Localizer) -> String {
+        "<span class=\"badge \(verdict.rawValue)\">\(Markup.escape(L.text("verdict." + verdict.rawValue)))</span>"
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SonoCore
+import SonoFilters
 
 /// An 8-bit interleaved RGB raster for drawing QC overlays on a (downscaled) frame.
 ///
@@ -33,21 +34,10 @@ struct RGBCanvas: Sendable {
         let w = max(1, Int((Double(image.width) * scale).rounded()))
         let h = max(1, Int((Double(image.height) * scale).rounded()))
         self.init(width: w, height: h)
-        let sx = Double(image.width) / Double(w), sy = Double(image.height) / Double(h)
-        image.withUnsafeSamples { src in
-            for y in 0..<h {
-                let y0 = Int(Double(y) * sy), y1 = max(y0 + 1, min(image.height, Int(Double(y + 1) * sy)))
-                for x in 0..<w {
-                    let x0 = Int(Double(x) * sx), x1 = max(x0 + 1, min(image.width, Int(Double(x + 1) * sx)))
-                    var sum = 0
-                    for yy in y0..<y1 {
-                        let row = yy * image.width
-                        for xx in x0..<x1 { sum += Int(src[row + xx]) }
-                    }
-                    let v = UInt8(sum / ((y1 - y0) * (x1 - x0)))
-                    let o = (y * w + x) * 3
-                    pixels[o] = v; pixels[o + 1] = v; pixels[o + 2] = v
-                }
+        let small = Downsample.area(image, width: w, height: h)
+        small.withUnsafeSamples { src in
+            pixels.withUnsafeMutableBufferPointer { out in
+                for i in 0..<src.count { out[3 * i] = src[i]; out[3 * i + 1] = src[i]; out[3 * i + 2] = src[i] }
             }
         }
     }

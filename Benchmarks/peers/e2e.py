@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""End-to-end peer comparison: `sonoqc analyze` (full and --no-html) beside OpenCV's decode-only
+loop and its bare filter chain (decode -> median 5 -> Gaussian -> Sobel -> histogram) on the same
+frames, in one run. Usage (normally through e2e.sh):
+
+    e2e.py --sonoqc PATH --frames DIR [--jobs N] [--rounds N] [--json FILE]
+
+DIR holds one sub-directory per scan with one frame each (what e2e.sh prepares), so sonoqc
+reports every frame as its own scan, as a scanner export of single frames would be.
+Rounds are interleaved (every contender once per round, so machine noise hits all of them)
+and each contender's best round counts. OpenCV runs in a pool of --jobs processes, each
+single-threaded, the same parallelism sonoqc gets from --jobs.
+"""
+import argparse
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import cv2
+import numpy as np
+
+
+def _init_worker():
+    cv2.setNumThreads(1)
+
+
+def decode_only(path):
+    img = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+    return int(img[0, 0])
+
+
+def filter_chain(path):
+    img = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+    img = cv2.medianBlur(img, 5)
+    img = cv2.GaussianBlur(img, (7, 7), sigmaX=1.0, sigmaY=1.0, borderType=cv2.BORDER_REFLECT_101)
+    dx = cv2.Sobel(img, cv2.CV_16S, 1, 0, ksize=3)
+    dy = cv2.Sobel(img, cv2.CV_16S, 0, 1, ksize=3)
+    hist = cv2.calcHist([img], [0], None, [256], [0, 256])
+    return int(dx[0, 0]) + int(dy[0, 0]) + int(np.asarray(hist).ravel()[0])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sonoqc", required=True)
+    ap.add_argument("--frames", required=True)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--json")
+    args = ap.parse_args()
+
+    files = sorted(os.path.join(root, f) for root, _, names in os.walk(args.frames) for f in names if f.endswith(".png"))
+    if not files:
+        sys.exit(f"no frames under {args.frames}")
+    n = len(files)
+    out_root = tempfile.mkdtemp(prefix="sonoqc-e2e-")
+    pool = multiprocessing.Pool(args.jobs, initializer=_init_worker)
+    pool.map(decode_only, files[: args.jobs])  # start the workers outside the timing
+
+    def opencv(fn):
+        def run():
+            pool.map(fn, files, chunksize=4)
+        return run
+
+    def sonoqc(*extra):
+        def run():
+            out = os.path.join(out_root, "run")
+            shutil.rmtree(out, ignore_errors=True)
+            subprocess.run([args.sonoqc, "analyze", args.frames, "--out", out, "--jobs", str(args.jobs), "--quiet", *extra],
+                           check=False, stdout=subprocess.DEVNULL)
+            if not os.path.exists(os.path.join(out, "summary.json")):
+                sys.exit("sonoqc analyze wrote no summary.json")
+        return run
+
+    contenders = [
+        ("opencv decode-only", opencv(decode_only)),
+        ("opencv filter chain", opencv(filter_chain)),
+        ("sonoqc analyze", sonoqc()),
+        ("sonoqc analyze --no-html", sonoqc("--no-html")),
+    ]
+    best = {name: float("inf") for name, _ in contenders}
+    for r in range(args.rounds):
+        for name, run in contenders:
+            t0 = time.perf_counter()
+            run()
+            best[name] = min(best[name], time.perf_counter() - t0)
+        print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+    pool.close()
+    shutil.rmtree(out_root, ignore_errors=True)
+
+    rate = {name: n / seconds for name, seconds in best.items()}
+    ceiling, chain = rate["opencv decode-only"], rate["opencv filter chain"]
+    print(f"{n} frames, {args.jobs} workers, best of {args.rounds} interleaved rounds")
+    print(f"{'contender':28} {'images/s':>9} {'/ decode-only':>14} {'/ filter chain':>15}")
+    for name, _ in contenders:
+        print(f"{name:28} {rate[name]:9.1f} {rate[name] / ceiling:14.3f} {rate[name] / chain:15.3f}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"frames": n, "jobs": args.jobs, "rounds": args.rounds, "images_per_second": rate,
+                       "ratio_to_decode_only": {k: v / ceiling for k, v in rate.items()}}, f, indent=2, sort_keys=True)
+
+
+if __name__ == "__main__":
+    main()

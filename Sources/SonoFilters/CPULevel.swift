@@ -1,0 +1,135 @@
+import CCPUFeatures
+import SonoKernels
+import SonoKernelsV3
+import SonoKernelsV4
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Which compilation of the hot kernels (Sources/SonoKernels) the vector paths call.
+///
+/// Swift has no per-function target attributes, so the kernels are compiled three times, as the
+/// modules `SonoKernels` (portable x86-64 / arm64), `SonoKernelsV3` (haswell: AVX2, FMA) and
+/// `SonoKernelsV4` (skylake-avx512). ``selected`` is the best level the CPU supports, read once;
+/// the environment variable `SONOQC_CPU=baseline|v3|v4` lowers it (for tests and benchmarks).
+/// A level above what the CPU supports is never used, whatever the variable says: its code could
+/// raise an illegal-instruction trap.
+public enum CPULevel: String, Sendable, Hashable, CaseIterable, Comparable {
+    case baseline, v3, v4
+
+    public static func < (a: CPULevel, b: CPULevel) -> Bool { a.rank < b.rank }
+
+    var rank: Int {
+        switch self {
+        case .baseline: 0
+        case .v3: 3
+        case .v4: 4
+        }
+    }
+
+    /// The highest level this CPU and OS can run (always ``baseline`` off x86-64).
+    public static let supported: CPULevel = {
+        switch sono_cpu_level() {
+        case 4: .v4
+        case 3: .v3
+        default: .baseline
+        }
+    }()
+
+    /// The level the vector paths use: ``supported``, or `SONOQC_CPU` when that names a lower one.
+    public static let selected: CPULevel = resolve(requested: ProcessInfo.processInfo.environment["SONOQC_CPU"],
+                                                   supported: supported)
+
+    /// `requested` (a raw value, or nil/unknown for "best"), never above `supported`.
+    static func resolve(requested: String?, supported: CPULevel) -> CPULevel {
+        guard let requested, let level = CPULevel(rawValue: requested.lowercased()) else { return supported }
+        return min(level, supported)
+    }
+
+    /// The levels this machine can run, lowest first (what equivalence tests iterate).
+    public static var runnable: [CPULevel] { allCases.filter { $0 <= supported } }
+}
+
+/// One switch per kernel call: the variants are separate modules with identical APIs.
+enum KernelDispatch {
+    static func histogram(_ s: UnsafePointer<UInt8>, count: Int, counts: UnsafeMutablePointer<UInt32>, level: CPULevel) {
+        switch level {
+        case .baseline: SonoKernels.Kernels.histogram(s, count: count, counts: counts)
+        case .v3: SonoKernelsV3.Kernels.histogram(s, count: count, counts: counts)
+        case .v4: SonoKernelsV4.Kernels.histogram(s, count: count, counts: counts)
+        }
+    }
+
+    static func maskedHistogram(_ row: UnsafePointer<UInt8>, mask: UnsafePointer<UInt8>, count: Int,
+                                counts: UnsafeMutablePointer<UInt32>, level: CPULevel) {
+        switch level {
+        case .baseline: SonoKernels.Kernels.maskedHistogram(row, mask: mask, count: count, counts: counts)
+        case .v3: SonoKernelsV3.Kernels.maskedHistogram(row, mask: mask, count: count, counts: counts)
+        case .v4: SonoKernelsV4.Kernels.maskedHistogram(row, mask: mask, count: count, counts: counts)
+        }
+    }
+
+    static func centralDifference(_ s: UnsafePointer<UInt8>, width: Int, height: Int, dx: UnsafeMutablePointer<Int16>,
+                                  dy: UnsafeMutablePointer<Int16>, level: CPULevel) {
+        switch level {
+        case .baseline: SonoKernels.Kernels.centralDifference(s, width: width, height: height, dx: dx, dy: dy)
+        case .v3: SonoKernelsV3.Kernels.centralDifference(s, width: width, height: height, dx: dx, dy: dy)
+        case .v4: SonoKernelsV4.Kernels.centralDifference(s, width: width, height: height, dx: dx, dy: dy)
+        }
+    }
+
+    static func countAbove(_ s: UnsafePointer<UInt8>, width: Int, height: Int, threshold: UInt8, block: Int,
+                           columns: UnsafeMutablePointer<UInt8>, out: UnsafeMutablePointer<UInt16>, level: CPULevel) {
+        switch level {
+        case .baseline:
+            SonoKernels.Kernels.countAbove(s, width: width, height: height, threshold: threshold, block: block, columns: columns, out: out)
+        case .v3:
+            SonoKernelsV3.Kernels.countAbove(s, width: width, height: height, threshold: threshold, block: block, columns: columns, out: out)
+        case .v4:
+            SonoKernelsV4.Kernels.countAbove(s, width: width, height: height, threshold: threshold, block: block, columns: columns, out: out)
+        }
+    }
+
+    static func accumulate(_ row: UnsafePointer<UInt8>, into columns: UnsafeMutablePointer<UInt32>, count: Int, level: CPULevel) {
+        switch level {
+        case .baseline: SonoKernels.Kernels.accumulate(row, into: columns, count: count)
+        case .v3: SonoKernelsV3.Kernels.accumulate(row, into: columns, count: count)
+        case .v4: SonoKernelsV4.Kernels.accumulate(row, into: columns, count: count)
+        }
+    }
+
+    static func slidingSums16(_ s: UnsafePointer<UInt8>, width: Int, height: Int, radius: Int, rowTable: UnsafePointer<Int>,
+                              columnTable: UnsafePointer<Int>, columns: UnsafeMutablePointer<UInt16>,
+                              sums: UnsafeMutablePointer<UInt16>, level: CPULevel, emit: (UnsafePointer<UInt16>, Int) -> Void) {
+        switch level {
+        case .baseline:
+            SonoKernels.Kernels.slidingSums16(s, width: width, height: height, radius: radius, rowTable: rowTable,
+                                              columnTable: columnTable, columns: columns, sums: sums, emit: emit)
+        case .v3:
+            SonoKernelsV3.Kernels.slidingSums16(s, width: width, height: height, radius: radius, rowTable: rowTable,
+                                                columnTable: columnTable, columns: columns, sums: sums, emit: emit)
+        case .v4:
+            SonoKernelsV4.Kernels.slidingSums16(s, width: width, height: height, radius: radius, rowTable: rowTable,
+                                                columnTable: columnTable, columns: columns, sums: sums, emit: emit)
+        }
+    }
+
+    static func slidingSums32(_ s: UnsafePointer<UInt8>, width: Int, height: Int, radius: Int, rowTable: UnsafePointer<Int>,
+                              columnTable: UnsafePointer<Int>, columns: UnsafeMutablePointer<UInt32>,
+                              sums: UnsafeMutablePointer<UInt32>, level: CPULevel, emit: (UnsafePointer<UInt32>, Int) -> Void) {
+        switch level {
+        case .baseline:
+            SonoKernels.Kernels.slidingSums32(s, width: width, height: height, radius: radius, rowTable: rowTable,
+                                              columnTable: columnTable, columns: columns, sums: sums, emit: emit)
+        case .v3:
+            SonoKernelsV3.Kernels.slidingSums32(s, width: width, height: height, radius: radius, rowTable: rowTable,
+                                                columnTable: columnTable, columns: columns, sums: sums, emit: emit)
+        case .v4:
+            SonoKernelsV4.Kernels.slidingSums32(s, width: width, height: height, radius: radius, rowTable: rowTable,
+                                                columnTable: columnTable, columns: columns, sums: sums, emit: emit)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+../SonoKernels/Kernels.swift

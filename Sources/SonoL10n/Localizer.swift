@@ -1,0 +1,216 @@
+import Foundation
+
+/// Text for people in the languages SonoQC writes pages in, looked up in one catalogue per
+/// language (`Resources/<language>.json`, flat `"key": "text"` objects a translator edits without
+/// Swift). Messages with numbers use named placeholders, never concatenation:
+///
+/// - `{name}`: a text argument as given, or a number with at most 4 decimals, no trailing zeros;
+/// - `{name:N}`: a number rounded to N decimals, trailing zeros dropped (`12.30` → `12.3`);
+/// - `{name:ga}`: a gestational age given in days ("20+3 weeks" / "20周+3天");
+/// - `{name:term}`: a text argument naming a term that is itself translated (`term.<value>`);
+/// - `{name:msg}`: a text argument holding another key, rendered with the same arguments.
+///
+/// Numbers always use a decimal point and never pass through a locale-aware formatter, so pages
+/// are byte-identical across machines.
+public enum Language: String, Sendable, Hashable, CaseIterable, Codable {
+    case en
+    case zhCN = "zh-CN"
+}
+
+/// One argument of a ``Message``: a number (formatted by the placeholder) or verbatim text
+/// (file names, identifiers, decoder errors). Encoded in JSON as a plain number or string.
+public enum MessageArg: Sendable, Hashable, Codable {
+    case number(Double)
+    case text(String)
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let v = try? c.decode(Double.self) { self = .number(v) } else { self = .text(try c.decode(String.self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case let .number(v): try c.encode(v)
+        case let .text(t): try c.encode(t)
+        }
+    }
+}
+
+/// A catalogue key with its arguments: language-neutral, so it is what reports store.
+public struct Message: Sendable, Hashable, Codable {
+    public var key: String
+    public var args: [String: MessageArg]
+
+    public init(_ key: String, _ args: [String: MessageArg] = [:]) {
+        self.key = key
+        self.args = args
+    }
+
+    enum CodingKeys: String, CodingKey { case key, args }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        key = try c.decode(String.self, forKey: .key)
+        args = try c.decodeIfPresent([String: MessageArg].self, forKey: .args) ?? [:]
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(key, forKey: .key)
+        if !args.isEmpty { try c.encode(args, forKey: .args) }
+    }
+}
+
+/// A parsed catalogue: key → template.
+public struct Catalogue: Sendable {
+    public let language: Language
+    public let entries: [String: String]
+
+    /// Parses a flat JSON object of strings. Throws a ``CatalogueError`` naming the language.
+    public init(language: Language, json: [UInt8]) throws(CatalogueError) {
+        self.language = language
+        do {
+            entries = try JSONDecoder().decode([String: String].self, from: Data(json))
+        } catch {
+            throw CatalogueError(language: language.rawValue, reason: "not a flat JSON object of strings (\(error))")
+        }
+    }
+
+    /// The catalogues built into the binary (embedded at build time, so no resource bundle
+    /// has to travel with the executable).
+    public static let builtIn: [Language: Catalogue] = {
+        var out: [Language: Catalogue] = [:]
+        for language in Language.allCases {
+            // A malformed built-in catalogue is caught by the catalogue tests; at run time the
+            // pages then show keys instead of crashing.
+            out[language] = (try? Catalogue(language: language, json: Catalogue.embeddedBytes(language)))
+                ?? Catalogue(language: language, entries: [:])
+        }
+        return out
+    }()
+
+    init(language: Language, entries: [String: String]) {
+        self.language = language
+        self.entries = entries
+    }
+
+    public static func embeddedBytes(_ language: Language) -> [UInt8] {
+        switch language {
+        case .en: PackageResources.en_json
+        case .zhCN: PackageResources.zh_CN_json
+        }
+    }
+}
+
+public struct CatalogueError: Error, Equatable, CustomStringConvertible {
+    public var language: String
+    public var reason: String
+    public var description: String { "catalogue \(language).json: \(reason)" }
+}
+
+/// Formats catalogue messages in one language.
+public struct Localizer: Sendable {
+    public let language: Language
+    let catalogue: Catalogue
+
+    public init(_ language: Language) {
+        self.language = language
+        catalogue = Catalogue.builtIn[language] ?? Catalogue(language: language, entries: [:])
+    }
+
+    public static let en = Localizer(.en)
+
+    /// The template of `key`; a missing key shows as itself so the gap is visible (the catalogue
+    /// tests fail on it before it ships).
+    public func template(_ key: String) -> String { catalogue.entries[key] ?? key }
+
+    public func has(_ key: String) -> Bool { catalogue.entries[key] != nil }
+
+    /// `key` with its placeholders filled.
+    public func text(_ key: String, _ args: [String: MessageArg] = [:]) -> String {
+        render(template(key), args, escape: { $0 }, raw: [:])
+    }
+
+    public func text(_ message: Message) -> String { text(message.key, message.args) }
+
+    /// `key.one` when `count` is 1, else `key.other`; `count` is also the `{count}` argument.
+    public func plural(_ key: String, count: Int, _ args: [String: MessageArg] = [:]) -> String {
+        var args = args
+        args["count"] = .number(Double(count))
+        return text(key + (count == 1 ? ".one" : ".other"), args)
+    }
+
+    /// Like ``text(_:_:)`` but with the template and text arguments passed through `escape`
+    /// and `raw` arguments (already-escaped markup) inserted as they are.
+    public func render(_ template: String, _ args: [String: MessageArg], escape: (String) -> String,
+                       raw: [String: String]) -> String {
+        var out = ""
+        var literal = ""
+        var i = template.startIndex
+        while i < template.endIndex {
+            let c = template[i]
+            if c == "{", let close = template[i...].firstIndex(of: "}") {
+                let spec = template[template.index(after: i)..<close]
+                let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
+                if let name = parts.first {
+                    out += escape(literal)
+                    literal = ""
+                    let format = parts.count > 1 ? parts[1] : nil
+                    if let html = raw[name] {
+                        out += html
+                    } else {
+                        out += escape(value(args[name], format: format, name: name, args: args))
+                    }
+                    i = template.index(after: close)
+                    continue
+                }
+            }
+            literal.append(c)
+            i = template.index(after: i)
+        }
+        return out + escape(literal)
+    }
+
+    func value(_ arg: MessageArg?, format: String?, name: String, args: [String: MessageArg]) -> String {
+        guard let arg else { return "{\(name)}" }
+        switch (arg, format) {
+        case let (.number(v), "ga"?): return gestationalAge(days: Int(v.rounded()))
+        case let (.number(v), digits?): return Self.number(v, decimals: Int(digits) ?? 4)
+        case let (.number(v), nil): return Self.number(v, decimals: 4)
+        case let (.text(t), "term"?): return text("term." + t)
+        case let (.text(t), "msg"?): return text(t, args)
+        case let (.text(t), _): return t
+        }
+    }
+
+    /// Gestational age of `days` as "20+3 weeks" (en) or "20周+3天" (zh-CN).
+    public func gestationalAge(days: Int) -> String {
+        text("ga.weeks_days", ["weeks": .number(Double(days / 7)), "days": .number(Double(days % 7))])
+    }
+
+    /// Gestational age in exact weeks, rounded to whole days.
+    public func gestationalAge(weeks: Double) -> String { gestationalAge(days: Int((weeks * 7).rounded())) }
+
+    /// At most `decimals` decimals, no trailing zeros, no negative zero ("12.3", "7", "0.0042").
+    public static func number(_ value: Double, decimals: Int = 4) -> String {
+        guard value.isFinite else { return "\(value)" }
+        var p = 1.0
+        for _ in 0..<decimals { p *= 10 }
+        let r = (value * p).rounded() / p
+        if r == 0 { return "0" }
+        if r == r.rounded(), abs(r) < 1e15 { return String(Int(r)) }
+        return "\(r)"
+    }
+
+    /// The placeholders of a template with their formats ("hc_mm:1"), for the catalogue tests.
+    public static func placeholders(_ template: String) -> Set<String> {
+        var out = Set<String>()
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            out.insert(String(rest[rest.index(after: open)..<close]))
+            rest = rest[rest.index(after: close)...]
+        }
+        return out
+    }
+}

@@ -1,0 +1,71 @@
+import SonoCore
+import Testing
+@testable import SonoCodecs
+
+/// Issue 16: limits that bound a frame's cost by what it allocates and how long it can keep libjpeg busy.
+@Suite("Decode budgets")
+struct DecodeBudgetTests {
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            crc ^= UInt32(b)
+            for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+
+    static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+        func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 255), UInt8(v >> 8 & 255), UInt8(v & 255)] }
+        let body = Array(type.utf8) + data
+        return be(UInt32(data.count)) + body + be(crc32(body))
+    }
+
+    /// Signature, IHDR and IEND only: the budget must refuse it from the header alone.
+    static func pngHeader(width: UInt32, height: UInt32, bitDepth: UInt8, colourType: UInt8) -> [UInt8] {
+        func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 255), UInt8(v >> 8 & 255), UInt8(v & 255)] }
+        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+            + chunk("IHDR", be(width) + be(height) + [bitDepth, colourType, 0, 0, 0]) + chunk("IEND", [])
+    }
+
+    @Test func a16BitRGBAPNGWithinThePixelLimitIsRefusedByTheByteBudget() throws {
+        // 8192² is exactly the default pixel limit; at 11 bytes per pixel it would need 704 MiB.
+        let bytes = Self.pngHeader(width: 8192, height: 8192, bitDepth: 16, colourType: 6)
+        let error = try #require(throws: DecodeError.self) { try ImageDecoder().decode(bytes, source: "bomb.png") }
+        guard case .overMemoryBudget(_, let needed, let budget) = error else {
+            Issue.record("expected overMemoryBudget, got \(error)")
+            return
+        }
+        #expect(needed == 8192 * 8192 * 11 && budget == DecodeLimits().maxDecodedBytes)
+        #expect(error.kind == "too-large")
+        // The same size in 8-bit grey fits the default budget (it then fails for its missing IDAT).
+        let grey = Self.pngHeader(width: 8192, height: 8192, bitDepth: 8, colourType: 0)
+        #expect(throws: DecodeError.self) { try ImageDecoder().decode(grey, source: "grey.png") }
+        #expect(throws: Never.self) { try DecodeLimits().checkBudget(width: 8192, height: 8192, bytesPerPixel: 1, file: "x") }
+    }
+
+    @Test func budgetArithmeticCannotOverflow() {
+        #expect(throws: DecodeError.self) { try DecodeLimits().checkBudget(width: Int.max, height: 3, bytesPerPixel: 11, file: "x") }
+    }
+
+    @Test func progressiveJPEGsWithMoreScansThanTheLimitStopEarly() throws {
+        let pixels = (0..<(64 * 48 * 3)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let jpeg = try JPEGCodec.encode(width: 64, height: 48, channels: 3, pixels: pixels, progressive: true)
+        #expect(try JPEGCodec.decode(jpeg, source: "p.jpg", limits: DecodeLimits()).width == 64)
+        let error = try #require(throws: DecodeError.self) {
+            try JPEGCodec.decode(jpeg, source: "p.jpg", limits: DecodeLimits(maxJPEGScans: 2))
+        }
+        #expect(error.summary.contains("more than 2 scans"))
+    }
+
+    @Test func progressiveJPEGsOverTheByteBudgetAreRefusedBeforeDecoding() throws {
+        let pixels = [UInt8](repeating: 90, count: 256 * 256)
+        let jpeg = try JPEGCodec.encode(width: 256, height: 256, channels: 1, pixels: pixels, progressive: true)
+        let error = try #require(throws: DecodeError.self) {
+            try JPEGCodec.decode(jpeg, source: "p.jpg", limits: DecodeLimits(maxDecodedBytes: 256 * 256 * 2))
+        }
+        guard case .overMemoryBudget = error else {
+            Issue.record("expected overMemoryBudget, got \(error)")
+            return
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+@testable import SonoPipeline
+
+@Suite("Atomic file writer: failures and long names")
+struct AtomicFileWriterFailureTests {
+    static func openDescriptors() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+    }
+
+    /// Issue 17: a failed rename closed the descriptor twice. Now it is closed once, the
+    /// temporary file is removed and the error names the operation.
+    @Test func aFailedRenameLeavesNoDescriptorAndNoTemporaryFile() throws {
+        let batch = try TestBatch()
+        let target = batch.root + "/target"
+        try FileManager.default.createDirectory(atPath: target + "/occupied", withIntermediateDirectories: true)
+        let before = Self.openDescriptors()
+        let error = try #require(throws: WriteError.self) { try AtomicFileWriter().write(Data("x".utf8), to: target) }
+        #expect(error.operation == "rename")
+        #expect(Self.openDescriptors() == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: batch.root).filter { $0.hasPrefix(".tmp-") }.isEmpty)
+    }
+
+    /// Issue 16: a 250-byte final name used to overflow the temporary name (prefix + name > 255).
+    @Test func aFinalNameNearTheComponentLimitIsWritten() throws {
+        let batch = try TestBatch()
+        let path = batch.root + "/" + String(repeating: "n", count: 250)
+        try AtomicFileWriter().write(Data("x".utf8), to: path)
+        #expect(FileManager.default.contents(atPath: path) == Data("x".utf8))
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import SonoCodecs
+import SonoCore
+@testable import SonoPipeline
+
+@Suite struct DICOMAnalysisTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("SonoCodecsTests/Fixtures/dicom")
+    /// The made-up identity scripts/make-dicom-fixtures.py writes into every fixture.
+    static let identity = ["Fixture^Patricia^Q", "PID-7734-FIXTURE", "19900101", "1.2.826.0.1.3680043.8.498.1"]
+
+    @Test func evenlySpacedFrames() {
+        #expect(DICOMScans.frameNumbers(count: 3, limit: 16) == [1, 2, 3])
+        #expect(DICOMScans.frameNumbers(count: 30, limit: 4) == [1, 11, 20, 30])
+        #expect(DICOMScans.frameNumbers(count: 30, limit: 1) == [1])
+    }
+
+    /// Walked directories take extension-less files that start as DICOM (PACS exports name them
+    /// `IM0001`), and only those: short files and other bytes are still skipped by name.
+    @Test func extensionlessDICOMIsFoundByItsMagic() throws {
+        let batch = try TestBatch()
+        let dicom = try [UInt8](Data(contentsOf: Self.fixtures.appendingPathComponent("rle-monochrome2-8-3frames.dcm")))
+        try batch.write("in/s/IM0001", bytes: dicom)
+        try batch.write("in/s/notes", bytes: [UInt8](repeating: 0x41, count: 300))
+        // The magic one byte short of complete.
+        try batch.write("in/s/stub", bytes: Array(dicom[0..<131]))
+        let plan = InputDiscovery().plan(inputs: [batch.root + "/in"])
+        #expect(plan.scans.flatMap(\.items).map { ($0.path as NSString).lastPathComponent } == ["IM0001"])
+        #expect(plan.skipped.map { ($0.file as NSString).lastPathComponent } == ["notes", "stub"])
+        #expect(InputDiscovery.hasDICOMMagic(atPath: batch.root + "/in/s/IM0001"))
+        #expect(!InputDiscovery.hasDICOMMagic(atPath: batch.root + "/in/s"))
+        // Found by its magic, it is expanded into frames like a .dcm file.
+        let expanded = DICOMScans.expand(plan, maxFramesPerFile: 16, key: Array(repeating: 7, count: 32), limits: DecodeLimits())
+        #expect(expanded.scans.flatMap(\.items).map { ($0.path as NSString).lastPathComponent } == ["IM0001#1", "IM0001#2", "IM0001#3"])
+    }
+
+    /// Analyses the fixture folder (every file carries a patient name, ID, birth date and study
+    /// UID) and greps every file written, and the key's file name, for them.
+    @Test func noPatientDataInAnyOutputAndFramesAreNamed() throws {
+        let batch = try TestBatch()
+        let input = batch.root + "/in"
+        try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: true)
+        for name in ["rle-monochrome2-8-3frames.dcm", "explicit-le-rgb-8-planar0.dcm", "jpeg-baseline-ybr_full_422-2frames.dcm"] {
+            try FileManager.default.copyItem(atPath: Self.fixtures.appendingPathComponent(name).path, toPath: input + "/" + name)
+        }
+        let out = batch.root + "/out"
+        let key = try DICOMScans.loadOrCreateKey(at: DICOMScans.keyPath(outputDirectory: out))
+        #expect(try DICOMScans.loadOrCreateKey(at: DICOMScans.keyPath(outputDirectory: out)) == key)
+        let plan = DICOMScans.expand(InputDiscovery().plan(inputs: [input]), maxFramesPerFile: 2, key: key, limits: DecodeLimits())
+        #expect(plan.scans.count == 1)
+        let paths = plan.scans[0].items.map { ($0.path as NSString).lastPathComponent }
+        #expect(paths == ["explicit-le-rgb-8-planar0.dcm", "jpeg-baseline-ybr_full_422-2frames.dcm#1",
+                          "jpeg-baseline-ybr_full_422-2frames.dcm#2", "rle-monochrome2-8-3frames.dcm#1",
+                          "rle-monochrome2-8-3frames.dcm#3"])
+        let summary = try BatchAnalysis.run(plan: plan, options: AnalysisOptions(outputDirectory: out),
+                                            executor: SerialExecutor(), control: RunControl(), decoder: ImageDecoder())
+        #expect(summary.failures == 0 && summary.imagesAnalysed == 5)
+        let walker = FileManager.default.enumerator(atPath: out)!
+        var checked = 0
+        while let relative = walker.nextObject() as? String {
+            let path = out + "/" + relative
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            let text = String(decoding: data, as: UTF8.self)
+            for secret in Self.identity {
+                #expect(!text.contains(secret) && !relative.contains(secret), "\(relative) contains \(secret)")
+            }
+            checked += 1
+        }
+        #expect(checked >= 5)
+        let report = try String(contentsOfFile: out + "/images.jsonl", encoding: .utf8)
+        #expect(report.contains("rle-monochrome2-8-3frames.dcm#3"))
+        #expect(plan.scans[0].key == DICOMScans.scanName(studyInstanceUID: Self.identity[3], key: key))
+        #expect(plan.skipped.contains { $0.file.hasSuffix("rle-monochrome2-8-3frames.dcm") && $0.reason.contains("1 of 3 frames") })
+    }
+}

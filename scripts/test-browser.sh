@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# `make test-browser`: drives the system Chromium (apt; Playwright's own browser download is not
+# reachable here) with Playwright for Python against a live `sonoqc serve` holding the sample
+# batches. CI starts bare, so this installs what it needs first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh chromium
+VENV=${VENV:-.venv}
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/python" -m pip install -q playwright axe-playwright-python pytest
+SWIFT=${SWIFT:-swift}
+# Same flags as `make test`, so CI reuses that build instead of compiling every package again.
+$SWIFT build -c release -Xswiftc -enable-testing --product sonoqc
+export SONOQC_BINARY="$($SWIFT build -c release -Xswiftc -enable-testing --show-bin-path)/sonoqc"
+exec "$VENV/bin/python" -m pytest -v Tests/browser "$@"
