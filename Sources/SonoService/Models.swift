@@ -15,6 +15,8 @@ public struct Account: Sendable, Codable, Equatable {
     public var tokenHash: String
     public var createdAt: Date
     public var revokedAt: Date?
+    /// The UI language the account chose; nil follows the browser's Accept-Language.
+    public var language: String?
 
     public init(name: String, role: Role, keyID: String, tokenHash: String, createdAt: Date, revokedAt: Date? = nil) {
         self.name = name

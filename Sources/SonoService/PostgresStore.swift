@@ -239,6 +239,10 @@ public final class PostgresStore: ServiceStore {
             )
             """,
         ]),
+        // The account's UI language (NULL: the browser's Accept-Language), as SQLite's "v3-account-language".
+        ("v4-account-language", [
+            "ALTER TABLE account ADD COLUMN language TEXT",
+        ]),
     ]
 
     func migrate() async throws {
@@ -296,13 +300,21 @@ public final class PostgresStore: ServiceStore {
         }
     }
 
+    public func setLanguage(_ language: String?, accountName: String) async throws -> Bool {
+        try await !rows("""
+            UPDATE account SET language = \(language) WHERE name = \(accountName) AND revoked_at IS NULL RETURNING name
+            """).isEmpty
+    }
+
     static func account(_ row: PostgresRandomAccessRow) throws -> Account {
         guard let role = Role(rawValue: try row["role"].decode(String.self)) else {
             throw ServiceError.storage("account row with unknown role")
         }
-        return Account(name: try row["name"].decode(String.self), role: role, keyID: try row["key_id"].decode(String.self),
-                       tokenHash: try row["token_hash"].decode(String.self), createdAt: try row["created_at"].decode(Date.self),
-                       revokedAt: try row["revoked_at"].decode(Date?.self))
+        var account = Account(name: try row["name"].decode(String.self), role: role, keyID: try row["key_id"].decode(String.self),
+                              tokenHash: try row["token_hash"].decode(String.self), createdAt: try row["created_at"].decode(Date.self),
+                              revokedAt: try row["revoked_at"].decode(Date?.self))
+        account.language = try row["language"].decode(String?.self)
+        return account
     }
 
     // MARK: Sessions

@@ -83,6 +83,9 @@ public final class SQLiteStore: ServiceStore {
                 """)
         }
         m.registerMigration("v2-decisions", migrate: migrateDecisions)
+        m.registerMigration("v3-account-language") { db in
+            try db.execute(sql: "ALTER TABLE account ADD COLUMN language TEXT")
+        }
         return m
     }
 
@@ -124,10 +127,20 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
+    public func setLanguage(_ language: String?, accountName: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE account SET language = ? WHERE name = ? AND revoked_at IS NULL",
+                           arguments: [language, accountName])
+            return db.changesCount > 0
+        }
+    }
+
     static func account(_ row: Row) throws -> Account {
         guard let role = Role(rawValue: row["role"]) else { throw ServiceError.storage("account row with unknown role") }
-        return Account(name: row["name"], role: role, keyID: row["key_id"], tokenHash: row["token_hash"],
-                       createdAt: row["created_at"], revokedAt: row["revoked_at"])
+        var account = Account(name: row["name"], role: role, keyID: row["key_id"], tokenHash: row["token_hash"],
+                              createdAt: row["created_at"], revokedAt: row["revoked_at"])
+        account.language = row["language"]
+        return account
     }
 
     // MARK: Sessions

@@ -13,6 +13,8 @@ public protocol ServiceStore: Sendable {
     func activeAccount(name: String) async throws -> Account?
     /// False when no active account has that name.
     func revokeAccount(name: String, at: Date) async throws -> Bool
+    /// Sets (nil: clears) the account's UI language. False when no active account has that name.
+    func setLanguage(_ language: String?, accountName: String) async throws -> Bool
 
     // Browser sessions
     func addSession(_ session: Session) async throws

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import SonoService
+@testable import SonoService
 import Testing
 
 /// The ``ServiceStore`` contract, run against both engines: every scenario is one function of
@@ -102,6 +102,25 @@ enum StoreContract {
         await #expect(throws: StoreError.self) { _ = try await manager.add(name: "unit-a", role: .unit) }
     }
 
+    /// The account's UI language: nil until set, set and cleared again, only on active accounts.
+    static func accountLanguage(_ s: any ServiceStore) async throws {
+        let manager = AccountManager(store: s)
+        _ = try await manager.add(name: "unit-a", role: .unit)
+        _ = try await manager.add(name: "rev", role: .reviewer)
+        #expect(try await s.activeAccount(name: "unit-a")?.language == nil, "a new account follows the browser")
+        #expect(try await s.setLanguage("fr", accountName: "unit-a"))
+        #expect(try await s.activeAccount(name: "unit-a")?.language == "fr")
+        let keyID = try #require(try await s.activeAccount(name: "unit-a")?.keyID)
+        #expect(try await s.activeAccount(keyID: keyID)?.language == "fr")
+        #expect(try await s.accounts().map(\.language) == [nil, "fr"], "only the named account changes (rev, unit-a)")
+        #expect(try await s.setLanguage(nil, accountName: "unit-a"))
+        #expect(try await s.activeAccount(name: "unit-a")?.language == nil)
+        #expect(try await !s.setLanguage("de", accountName: "nobody"))
+        #expect(try await manager.revoke(name: "rev"))
+        #expect(try await !s.setLanguage("de", accountName: "rev"), "a revoked account cannot change")
+        #expect(try await s.accounts().map(\.language) == [nil, nil])
+    }
+
     /// Review decisions are append-only versions per (batch, scan, image, reading): each append
     /// gets the next version and its predecessor's verdict and score; nothing is overwritten.
     static func decisionsAreAppendOnlyVersions(_ s: any ServiceStore) async throws {
@@ -190,6 +209,7 @@ enum StoreContract {
     @Test func concurrentClaimsNeverShareAJob() async throws { try await StoreContract.concurrentClaimsNeverShareAJob(store()) }
     @Test func accountsSessionsAndRevocation() async throws { try await StoreContract.accountsSessionsAndRevocation(store()) }
     @Test func decisionsAreAppendOnlyVersions() async throws { try await StoreContract.decisionsAreAppendOnlyVersions(store()) }
+    @Test func accountLanguage() async throws { try await StoreContract.accountLanguage(store()) }
     @Test func concurrentDecisionsGetConsecutiveVersions() async throws {
         try await StoreContract.concurrentDecisionsGetConsecutiveVersions(store())
     }
@@ -212,6 +232,7 @@ struct PostgresStoreContractTests {
     @Test func concurrentClaimsNeverShareAJob() async throws { try await StoreContract.concurrentClaimsNeverShareAJob(store()) }
     @Test func accountsSessionsAndRevocation() async throws { try await StoreContract.accountsSessionsAndRevocation(store()) }
     @Test func decisionsAreAppendOnlyVersions() async throws { try await StoreContract.decisionsAreAppendOnlyVersions(store()) }
+    @Test func accountLanguage() async throws { try await StoreContract.accountLanguage(store()) }
     @Test func concurrentDecisionsGetConsecutiveVersions() async throws {
         try await StoreContract.concurrentDecisionsGetConsecutiveVersions(store())
     }
@@ -226,6 +247,7 @@ struct PostgresStoreContractTests {
         let reopened = try await PostgresStore.open(url: url, logger: Logger(label: "c"))
         #expect(try await reopened.accounts().map(\.name) == ["u"])
         #expect(try await second.accounts().map(\.name) == ["u"])
+        #expect(try await reopened.appliedMigrations() == ["v1", "v2", "v3-decisions", "v4-account-language"])
     }
 
     /// A worker that stops renewing loses its item to the next claim and can record nothing after.
