@@ -9,11 +9,14 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-bash scripts/install-deps.sh postgresql curl
+bash scripts/install-deps.sh postgresql curl python3
+# Built with make test's flags (as test-api.sh), so the store tests below and this binary share
+# one build instead of rebuilding the whole package with other flags.
+flags=(${TEST_FLAGS:--c release -Xswiftc -enable-testing})
 bin=${SONOQC_BINARY:-}
 if [ -z "$bin" ]; then
-  swift build -c release --product sonoqc >&2
-  bin="$(swift build -c release --show-bin-path)/sonoqc"
+  swift build "${flags[@]}" --product sonoqc >&2
+  bin="$(swift build "${flags[@]}" --show-bin-path)/sonoqc"
 fi
 
 tmp=$(mktemp -d /tmp/sonoqc-distributed.XXXXXX)
@@ -27,7 +30,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "test-distributed: FAIL: $*" >&2; exit 1; }
+# "SUMMARY:" lines are the closing verdict .ci/run picks out of the log.
+fail() { echo "SUMMARY: test-distributed: FAIL: $*" >&2; exit 1; }
 
 # A free port for PostgreSQL: the first of a few random ones nobody listens on.
 port=""
@@ -42,7 +46,7 @@ psql_q() { psql "$SONOQC_DATABASE_URL" -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
 
 # The store tests against this server (skipped, with the reason shown, when no server is given).
 if [ "${SKIP_SWIFT_TESTS:-0}" != 1 ]; then
-  if ! SONOQC_TEST_POSTGRES_URL=$SONOQC_DATABASE_URL swift test ${TEST_FLAGS:--c release -Xswiftc -enable-testing} \
+  if ! SONOQC_TEST_POSTGRES_URL=$SONOQC_DATABASE_URL swift test "${flags[@]}" \
       --filter 'StoreContractTests' >"$tmp/swift-test.log" 2>&1; then
     tail -40 "$tmp/swift-test.log" >&2; fail "store tests failed"
   fi
@@ -158,4 +162,4 @@ metrics=$(curl -sf "$server/metrics") || fail "/metrics unreachable"
 grep -Eq '^sonoqc_jobs\{state="done"\} '"${#batches[@]}"'(\.0)?$' <<<"$metrics" || fail "/metrics does not count the done jobs: $metrics"
 grep -Eq '^sonoqc_scan_jobs\{state="done"\} '"$scans"'(\.0)?$' <<<"$metrics" || fail "/metrics does not count the done scan jobs: $metrics"
 
-echo "test-distributed: ${#batches[@]} batches, $scans scans as $scan_jobs scan jobs over 3 worker processes (scans per process: $spread; 1 killed with kill -9, its work taken again), each scan once, outputs identical to sonoqc analyze: PASS"
+echo "SUMMARY: test-distributed: ${#batches[@]} batches, $scans scans as $scan_jobs scan jobs over 3 worker processes (scans per process: $spread; 1 killed with kill -9, its work taken again), each scan once, outputs identical to sonoqc analyze: PASS"
