@@ -6,7 +6,7 @@ SWIFT ?= swift
 TEST_FLAGS ?= -c release -Xswiftc -enable-testing
 OUT ?= reports
 
-.PHONY: deps build run test record-golden test-api test-browser load-serve bench bench-peers clean
+.PHONY: deps build run test record-golden test-api test-browser load-serve test-distributed bench bench-peers clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -36,6 +36,11 @@ load-serve: deps
 # Review workspace in Chromium (Playwright for Python, axe-core); installs its own tools.
 test-browser: deps
 	@bash scripts/test-browser.sh
+
+# Scale-out (issue 18): a temporary PostgreSQL, the PostgreSQL store tests, then one API and three
+# worker processes with one killed by kill -9; every sample batch once and identical to analyze.
+test-distributed: deps
+	@bash scripts/test-distributed.sh
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --no-progress

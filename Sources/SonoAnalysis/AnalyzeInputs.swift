@@ -10,13 +10,20 @@ extension BatchAnalysis {
     public static func analyze(
         inputs: [String], outputDirectory: String, workers: Int, resume: Bool = false, measuresIntensity: Bool = true,
         qc: QCSettings?, limits: DecodeLimits = DecodeLimits(), maxFramesPerFile: Int = DICOMScans.defaultMaxFramesPerFile,
-        grouping: InputDiscovery.ScanGrouping = .perDirectory, outputSettings: [String] = [], control: RunControl, logger: Logger
+        grouping: InputDiscovery.ScanGrouping = .perDirectory, outputSettings: [String] = [], onlyScans: Set<String>? = nil,
+        control: RunControl, logger: Logger
     ) throws -> AnalysisSummary {
         var discoveryTimings = StageTimings()
         // Created first so discovery can recognise it inside an input and leave it out.
         try? FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         let discovery = InputDiscovery(grouping: grouping, excludedDirectories: [outputDirectory])
         var plan = discoveryTimings.measure(.discover) { discovery.plan(inputs: inputs) }
+        // The review service's distributed workers analyse one discovered scan per job (issue 18):
+        // the scan's own files are what they keep; the batch files of such a run cover only those
+        // scans and are discarded, then written whole by a `resume` run over every scan. The keys
+        // are discovery's, as the service's fan-out lists them, so the filter runs before DICOM
+        // files are expanded into their studies.
+        if let onlyScans { plan.scans = plan.scans.filter { onlyScans.contains($0.key) } }
         // Inputs that do not exist are the commonest first mistake: say so plainly, on stderr.
         for (_, failure) in plan.discoveryFailures where failure.kind == "not-found" {
             logger.error("input does not exist: \(failure.reason)")

@@ -19,6 +19,11 @@ public struct ServiceConfiguration: Sendable {
     public var sessionLifetime: TimeInterval
     /// Slows every analysed frame (tests make jobs long enough to interrupt), as analyze's hidden `--test-delay-ms`.
     public var testFrameDelayMicroseconds: UInt32 = 0
+    /// Scale-out (issue 18): what this process runs, the directory all hosts share for blobs and
+    /// results (nil: the data directory), and how long a job's lease lasts without a heartbeat.
+    public var role: ServiceRole = .all
+    public var sharedDirectory: String?
+    public var lease: TimeInterval = 30
     /// The reviewer workspace's sampling (issue 12).
     public var review = ReviewSettings()
 
@@ -53,20 +58,22 @@ public enum ReviewService {
     /// period (the service group stops services in reverse order).
     public static func run(_ config: ServiceConfiguration, store: any ServiceStore, logger: Logger,
                            onListening: @escaping @Sendable (Int) -> Void) async throws {
-        let layout = DataLayout(root: config.dataDirectory)
+        let layout = DataLayout(root: config.dataDirectory, sharedRoot: config.sharedDirectory)
+        let metrics = ServiceMetrics(store: store)
         let pool = WorkerPool(store: store, layout: layout, workers: config.workers, threadsPerJob: config.threadsPerJob,
                               shutdownGrace: config.shutdownGrace, frameDelayMicroseconds: config.testFrameDelayMicroseconds,
-                              logger: logger)
+                              lease: config.lease, metrics: metrics, logger: logger)
         let api = ServiceAPI(store: store, layout: layout, config: config)
         let router = Router(context: ServiceContext.self)
         let table = RouteTable()
         router.middlewares.add(AccessLog(logger: logger))
         router.middlewares.add(MethodNotAllowed(table: table))
-        api.register(on: router, table: table)
+        if config.role.servesAPI { api.register(on: router, table: table) }
+        metrics.register(on: router, table: table)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "sonoqc"),
-            services: [pool],
+            services: config.role.runsWorkers ? [pool] : [],
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? config.port) },
             logger: logger)
         let group = ServiceGroup(configuration: .init(

@@ -52,6 +52,9 @@ public protocol ServiceStore: Sendable {
 
     /// A trivial query, for /readyz.
     func ping() async throws
+
+    /// Jobs per state (`queued`, `running`, `done`, `failed`), for /metrics (issue 18).
+    func jobCounts() async throws -> [String: Int]
 }
 
 public enum StoreError: Error, Equatable, CustomStringConvertible {

@@ -7,18 +7,23 @@ import SonoAnalysis
 /// Where the service keeps its files under the data directory.
 public struct DataLayout: Sendable {
     public let root: String
+    /// Blobs and published results: `root`, or a directory every host mounts (`serve --shared`,
+    /// issue 18), so any API process serves what any worker published.
+    public let sharedRoot: String
 
-    public init(root: String) {
+    public init(root: String, sharedRoot: String? = nil) {
         self.root = root
+        self.sharedRoot = sharedRoot ?? root
     }
 
     func path(_ relative: String) -> String { root == "." ? relative : root + "/" + relative }
+    func sharedPath(_ relative: String) -> String { sharedRoot == "." ? relative : sharedRoot + "/" + relative }
     public var database: String { path(SQLiteStore.fileName) }
-    public var blobs: String { path("blobs") }
+    public var blobs: String { sharedPath("blobs") }
     /// Per-job scratch: hard links to the batch's blobs under their names, and the analysis output.
     public var work: String { path("work") }
     /// Published analysis outputs, one directory per batch, renamed into place whole.
-    public var results: String { path("results") }
+    public var results: String { sharedPath("results") }
     public func result(_ batchID: String) -> String { results + "/" + batchID }
 }
 
@@ -29,6 +34,9 @@ public struct DataLayout: Sendable {
 /// `results/<id>` before the store marks the job done. After a crash, a running job whose results
 /// directory exists is marked done from its summary; any other is requeued and its scratch
 /// deleted, so every batch ends with one complete, published output.
+///
+/// With a shared queue (``ScanQueue``, PostgreSQL) the work is split per scan and leased instead;
+/// see DistributedWorker.swift.
 ///
 /// Shutdown: no new job is claimed; running jobs get `shutdownGrace` to finish, then are cancelled
 /// through their ``RunControl`` and requeued.
@@ -43,16 +51,26 @@ public final class WorkerPool: Service, @unchecked Sendable {
     let pollInterval: Duration
     let frameDelayMicroseconds: UInt32
     let logger: Logger
+    /// This process's name in leases: host, pid and a random part, unique across restarts.
+    let workerID: String
+    /// Seconds a claim on a shared queue lasts without a heartbeat (renewed every third of it).
+    let lease: TimeInterval
+    let metrics: ServiceMetrics?
     /// A job that crashed the process this many times is marked failed instead of retried forever.
     static let maxAttempts = 5
 
-    private let lock = NSLock()
+    let lock = NSLock()
     private var stopping = false
-    private var active: [String: RunControl] = [:]
+    /// Running work by batch id (by batch id and scan position on a shared queue).
+    var active: [String: RunControl] = [:]
 
     public init(store: any ServiceStore, layout: DataLayout, workers: Int, threadsPerJob: Int,
                 shutdownGrace: Duration = .seconds(30), pollInterval: Duration = .milliseconds(200),
-                frameDelayMicroseconds: UInt32 = 0, logger: Logger) {
+                frameDelayMicroseconds: UInt32 = 0, lease: TimeInterval = 30, metrics: ServiceMetrics? = nil,
+                logger: Logger) {
+        self.workerID = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UInt32.random(in: 0...UInt32.max))"
+        self.lease = lease
+        self.metrics = metrics
         self.frameDelayMicroseconds = frameDelayMicroseconds
         self.store = store
         self.layout = layout
@@ -66,7 +84,13 @@ public final class WorkerPool: Service, @unchecked Sendable {
     var isStopping: Bool { lock.withLock { stopping } }
 
     public func run() async throws {
-        try await recover()
+        if store is any ScanQueue {
+            // Other processes' work is theirs, or comes back when their leases expire; only this
+            // process's scratch is ours to clear.
+            try? FileManager.default.removeItem(atPath: layout.work)
+        } else {
+            try await recover()
+        }
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 for index in 0..<workers {
@@ -122,6 +146,7 @@ public final class WorkerPool: Service, @unchecked Sendable {
     }
 
     private func loop(worker: Int) async {
+        if let queue = store as? any ScanQueue { return await distributedLoop(worker: worker, queue: queue) }
         while !isStopping && !Task.isCancelled {
             do {
                 if let batch = try await store.claimJob(at: Date()) {
@@ -151,11 +176,13 @@ public final class WorkerPool: Service, @unchecked Sendable {
                 return
             }
             try await store.finishJob(batchID: batch.id, outcome: outcome, at: Date())
+            metrics?.recordJob(outcome, committedAt: batch.committedAt)
             logger.info("batch done", metadata: ["batch": "\(batch.id)", "seconds": "\((ContinuousClock.now - start).components.seconds)"])
         } catch {
             try? FileManager.default.removeItem(atPath: scratch)
             logger.error("batch \(batch.id) failed: \(error)")
             try? await store.finishJob(batchID: batch.id, outcome: .failed(reason: "\(error)"), at: Date())
+            metrics?.recordJob(.failed(reason: "\(error)"), committedAt: batch.committedAt)
         }
     }
 
@@ -163,28 +190,43 @@ public final class WorkerPool: Service, @unchecked Sendable {
     private func analyse(_ batch: Batch, files: [BatchFile], scratch: String, control: RunControl) throws -> JobOutcome? {
         let fm = FileManager.default
         try? fm.removeItem(atPath: scratch)
-        let input = scratch + "/in/" + UploadRules.directoryName(forBatch: batch.name)
+        let input = try layOut(batch, files: files, scratch: scratch)
         let output = scratch + "/out"
+        let summary = try BatchAnalysis.analyze(
+            inputs: [input], outputDirectory: output, workers: threadsPerJob, qc: QCSettings(),
+            control: control, logger: logger)
+        if control.isCancelled || !summary.complete { return nil }
+        metrics?.recordStages(summary.run.stageTotals, images: summary.run.imagesProcessed)
+        // A previous attempt cannot have published (recovery would have marked it done).
+        return try publish(output, batchID: batch.id, summary: summary)
+    }
+
+    /// Hard links (or copies) the batch's blobs under their names into `scratch/in/<batch name>`,
+    /// the directory the analysis reads; the path, relative to the data directory, is the one
+    /// the reports name, so every worker lays a batch out at the same place. Idempotent.
+    func layOut(_ batch: Batch, files: [BatchFile], scratch: String) throws -> String {
+        let fm = FileManager.default
+        let input = scratch + "/in/" + UploadRules.directoryName(forBatch: batch.name)
         try fm.createDirectory(atPath: input, withIntermediateDirectories: true)
         let blobs = BlobStore(directory: layout.blobs)
         for file in files {
             // Names were checked to be single safe path components when the batch was created.
             let target = input + "/" + file.name
+            if fm.fileExists(atPath: target) { continue }
             if link(blobs.path(of: file.sha256), target) != 0 {
                 try fm.copyItem(atPath: blobs.path(of: file.sha256), toPath: target)
             }
         }
-        let summary = try BatchAnalysis.analyze(
-            inputs: [input], outputDirectory: output, workers: threadsPerJob, qc: QCSettings(),
-            control: control, logger: logger)
-        if control.isCancelled || !summary.complete { return nil }
+        return input
+    }
+
+    /// Makes `output` durable and renames it to `results/<batch>`, so the whole directory
+    /// appears at once. When the target exists the rename fails and nothing is published twice.
+    func publish(_ output: String, batchID: String, summary: AnalysisSummary) throws -> JobOutcome {
         try Durability.syncTree(output)
-        try fm.createDirectory(atPath: layout.results, withIntermediateDirectories: true)
-        let published = layout.result(batch.id)
-        // A previous attempt cannot have published (recovery would have marked it done), so the
-        // target is free; rename makes the whole directory appear at once.
-        guard rename(output, published) == 0 else {
-            throw ServiceError.storage("cannot publish results of batch \(batch.id): \(String(cString: strerror(errno)))")
+        try FileManager.default.createDirectory(atPath: layout.results, withIntermediateDirectories: true)
+        guard rename(output, layout.result(batchID)) == 0 else {
+            throw ServiceError.storage("cannot publish results of batch \(batchID): \(String(cString: strerror(errno)))")
         }
         try Durability.syncDirectory(layout.results)
         return .done(imagesTotal: summary.imagesTotal, imagesAnalysed: summary.imagesAnalysed, failures: summary.failures)

@@ -17,10 +17,32 @@ struct ServeCommand: ParsableCommand {
             Runs until SIGTERM or SIGINT: then it stops accepting connections, gives running jobs \
             --shutdown-grace seconds and requeues those still running. After a crash or kill -9 the \
             next start requeues what was running; every batch is published exactly once.
+
+            Scale-out: with --database postgresql://… (or SONOQC_DATABASE_URL, which keeps the \
+            password out of the process list) the queue and accounts live in PostgreSQL and any \
+            number of processes share them: --role api takes uploads and serves reads, --role worker \
+            analyses (claims with FOR UPDATE SKIP LOCKED, holds a lease renewed by heartbeats; a dead \
+            worker's job is taken again when its lease expires). All of them need the same --shared \
+            DIR (e.g. NFS) for blobs/ and results/; each keeps its own --data DIR for scratch.
             """)
 
     @Option(name: .long, help: ArgumentHelp("Data directory (created if missing).", valueName: "dir"))
     var data: String
+
+    @Option(name: .long, help: ArgumentHelp(
+        "PostgreSQL store instead of SQLite: postgresql://user:password@host:port/db[?sslmode=disable|prefer|require]. Default: $SONOQC_DATABASE_URL if set.",
+        valueName: "url"))
+    var database: String?
+
+    @Option(name: .long, help: ArgumentHelp("Directory every process shares for blobs/ and results/ (default: the data directory).",
+                                            valueName: "dir"))
+    var shared: String?
+
+    @Option(name: .long, help: "api (uploads and reads), worker (analysis; listens for /metrics only) or all.")
+    var role = "all"
+
+    @Option(name: .long, help: "Seconds a worker's claim on a job lasts without a heartbeat (shared queue only).")
+    var leaseSeconds = 30.0
 
     @Option(name: .long, help: "Address to bind; 127.0.0.1 unless told otherwise (put TLS in a reverse proxy).")
     var host = "127.0.0.1"
@@ -55,6 +77,10 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: .hidden)
     var testDelayMs: UInt32 = 0
 
+    var databaseURL: String? {
+        database ?? ProcessInfo.processInfo.environment["SONOQC_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     @Option(name: .long, help: "Share of passed images sampled into the review queue (0...1).")
     var passSample: Double = ReviewSettings().passShare
 
@@ -65,6 +91,11 @@ struct ServeCommand: ParsableCommand {
     var reviewSeed: UInt64 = ReviewSettings().seed
 
     func validate() throws {
+        guard let role = ServiceRole(rawValue: role) else { throw ValidationError("--role must be api, worker or all.") }
+        if role != .all && databaseURL == nil {
+            throw ValidationError("--role \(role.rawValue) needs a shared store: --database postgresql://… (SQLite serves one process).")
+        }
+        if !(leaseSeconds >= 1) { throw ValidationError("--lease-seconds must be at least 1.") }
         if workers < 1 { throw ValidationError("--workers must be at least 1.") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         if !(0...65535).contains(port) { throw ValidationError("--port must be 0...65535.") }
@@ -85,9 +116,12 @@ struct ServeCommand: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "sonoqc.serve")
-        let store: SQLiteStore
+        let store: any ServiceStore
+        // Absolute before the change of directory below.
+        let shared = self.shared.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         do {
-            store = try ReviewService.openStore(dataDirectory: data)
+            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+            store = try await ReviewService.openStore(dataDirectory: data, database: databaseURL, logger: logger)
         } catch {
             logger.error("\(error)")
             throw ExitCode(1)
@@ -103,6 +137,9 @@ struct ServeCommand: ParsableCommand {
                                  maxManifestBytes: maxManifestBytes),
             shutdownGrace: .seconds(shutdownGrace), secureCookies: secureCookies)
         config.testFrameDelayMicroseconds = testDelayMs * 1000
+        config.role = ServiceRole(rawValue: role) ?? .all
+        config.sharedDirectory = shared
+        config.lease = leaseSeconds
         config.review = ReviewSettings(passShare: passSample, doubleReadShare: doubleRead, seed: reviewSeed)
         let host = self.host
         try await ReviewService.run(config, store: store, logger: logger) { port in
@@ -121,7 +158,7 @@ struct AccountsCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create an account; its token is printed once, as the last line on stdout (only its hash is stored).")
-        @Option(name: .long, help: ArgumentHelp("Data directory of the service.", valueName: "dir")) var data: String
+        @OptionGroup var location: StoreLocation
         @Option(name: .long, help: "unit (uploads and reads its own batches), reviewer (reads all) or admin (manages accounts).")
         var role: String
         @Argument(help: "Account name; for a unit, the unit's id.") var name: String
@@ -132,7 +169,7 @@ struct AccountsCommand: ParsableCommand {
 
         func runAsync() async throws {
             guard let role = Role(rawValue: role) else { throw ValidationError("--role must be unit, reviewer or admin.") }
-            let manager = AccountManager(store: try ReviewService.openStore(dataDirectory: data))
+            let manager = AccountManager(store: try await location.open())
             do {
                 let token = try await manager.add(name: name, role: role)
                 emit("created \(role.rawValue) account \(name); keep this token, it is not shown again:")
@@ -148,14 +185,14 @@ struct AccountsCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List accounts (name, role, created, revoked).")
-        @Option(name: .long, help: ArgumentHelp("Data directory of the service.", valueName: "dir")) var data: String
+        @OptionGroup var location: StoreLocation
 
         func run() throws {
             try runBlocking { try await self.runAsync() }
         }
 
         func runAsync() async throws {
-            let manager = AccountManager(store: try ReviewService.openStore(dataDirectory: data))
+            let manager = AccountManager(store: try await location.open())
             let format = ISO8601DateFormatter()
             for a in try await manager.list() {
                 emit([a.name, a.role.rawValue, format.string(from: a.createdAt), a.revokedAt.map { "revoked " + format.string(from: $0) } ?? "active"]
@@ -166,7 +203,7 @@ struct AccountsCommand: ParsableCommand {
 
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke an account's token and end its sessions.")
-        @Option(name: .long, help: ArgumentHelp("Data directory of the service.", valueName: "dir")) var data: String
+        @OptionGroup var location: StoreLocation
         @Argument var name: String
 
         func run() throws {
@@ -174,13 +211,31 @@ struct AccountsCommand: ParsableCommand {
         }
 
         func runAsync() async throws {
-            let manager = AccountManager(store: try ReviewService.openStore(dataDirectory: data))
+            let manager = AccountManager(store: try await location.open())
             guard try await manager.revoke(name: name) else {
                 FileHandle.standardError.write(Data("error: no active account \(name)\n".utf8))
                 throw ExitCode(1)
             }
             emit("revoked \(name)")
         }
+    }
+}
+
+/// Where `sonoqc accounts` finds the store: the service's data directory, or its PostgreSQL URL.
+struct StoreLocation: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Data directory of the service (SQLite).", valueName: "dir")) var data: String?
+    @Option(name: .long, help: ArgumentHelp("The service's PostgreSQL URL instead (default: $SONOQC_DATABASE_URL).", valueName: "url"))
+    var database: String?
+
+    func validate() throws {
+        if data == nil && database == nil && ProcessInfo.processInfo.environment["SONOQC_DATABASE_URL"] == nil {
+            throw ValidationError("give --data DIR or --database postgresql://… (or set SONOQC_DATABASE_URL).")
+        }
+    }
+
+    func open() async throws -> any ServiceStore {
+        let url = database ?? (data == nil ? ProcessInfo.processInfo.environment["SONOQC_DATABASE_URL"] : nil)
+        return try await ReviewService.openStore(dataDirectory: data, database: url, logger: Logger(label: "sonoqc.accounts"))
     }
 }
 

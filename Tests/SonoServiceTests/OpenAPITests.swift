@@ -28,6 +28,7 @@ import Testing
         let table = RouteTable()
         ServiceAPI(store: store, layout: DataLayout(root: data), config: ServiceConfiguration(dataDirectory: data))
             .register(on: Router(context: ServiceContext.self), table: table)
+        ServiceMetrics(store: store).register(on: Router(context: ServiceContext.self), table: table)
         let documented = try Self.documented()
         #expect(documented.count > 15)
         #expect(table.openAPIStyle.subtracting(documented).isEmpty, "routes missing from openapi.yaml")

@@ -58,25 +58,6 @@ struct ReviewDecisionTests {
         #expect(throws: ManifestError.self) { try ManifestLoader.decodeJSON(badMeasure, path: "manifest.json") }
     }
 
-    @Test func appendOnlyVersionsKeepThePreviousValue() async throws {
-        let data = Self.temporary("store")
-        let store = try ReviewService.openStore(dataDirectory: data)
-        let manager = AccountManager(store: store)
-        _ = try await manager.add(name: "unit-a", role: .unit)
-        _ = try await manager.add(name: "rev", role: .reviewer)
-        let batch = Batch(id: "b1", unit: "unit-a", name: "x", contentKey: "k", state: .uploading, createdAt: Date())
-        _ = try await store.findOrCreateBatch(batch, files: [])
-        let first = try await store.appendDecision(Decision(batchID: "b1", scan: "S", image: "a.png", reviewer: "rev", decidedAt: Date(),
-                                                            criteria: ["thalami-visible": .no], verdict: .reject, reasons: ["wrong-plane"]))
-        let second = try await store.appendDecision(Decision(batchID: "b1", scan: "S", image: "a.png", reviewer: "rev", decidedAt: Date(),
-                                                             criteria: ["thalami-visible": .yes], verdict: .accept))
-        #expect(first.version == 1 && first.previousVerdict == nil)
-        #expect(second.version == 2 && second.previousVerdict == .reject && second.previousScore == 0 && second.score == 1)
-        let all = try await store.decisions(batchID: "b1")
-        #expect(all.count == 2 && all.latest().map(\.version) == [2])
-        #expect(all[0].reasons == ["wrong-plane"] && all[0].criteria == ["thalami-visible": .no])
-    }
-
     /// A real server on an ephemeral port: a unit uploads a sample batch, two reviewers decide,
     /// the second reading is blind, exports and the unit's access are checked over HTTP.
     @Test(.timeLimit(.minutes(10))) func decisionAPIOverHTTP() async throws {
