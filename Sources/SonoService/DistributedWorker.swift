@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SonoAnalysis
 import SonoPipeline
 
 /// The worker loop over a shared queue (issue 18): batches split per scan, so one large batch

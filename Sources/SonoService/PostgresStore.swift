@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SonoReports
 
 /// The shared store for scale-out (issue 18): PostgreSQL through postgres-nio, so any number of API
 /// and worker processes on any number of hosts use one queue. The only file that talks to

@@ -1,5 +1,6 @@
 import Foundation
 import SonoChecks
+import SonoImageAnalysis
 import SonoCore
 import SonoL10n
 import SonoTestSupport

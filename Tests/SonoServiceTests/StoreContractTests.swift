@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SonoReports
 @testable import SonoService
 import Testing
 
