@@ -82,7 +82,7 @@ struct StaticPageTests {
         passedView.images[0].findings.append(FindingView(ruleID: "IQ-002", severity: .passed, value: "49", threshold: ">= 12",
                                                          explanation: "gain not too low"))
         let html = ScanReportPage.html(passedView, thumbnails: ["a.jpg"], indexHref: nil, localizer: .en)
-        let css = String(try #require(html.firstMatch(of: /@media print \{(.*?)\n    \}/.dotMatchesNewlines())).1)
+        let css = String(try #require(html.firstMatch(of: /@media print \{(.*?)\n\s*\}/.dotMatchesNewlines())).1)
         #expect(css.contains("@page { size: A4"))
         #expect(css.contains(".image-body { display: grid; grid-template-columns: 34% 1fr"))
         #expect(css.contains("table.passed"))
