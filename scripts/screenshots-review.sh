@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh chromium
 VENV=${VENV:-.venv}
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/python" -m pip install -q playwright pillow
+# pytest too: the server setup is the browser tests' conftest.
+"$VENV/bin/python" -m pip install -q playwright pillow pytest
 if [ -z "${SONOQC_BINARY:-}" ]; then
   SWIFT=${SWIFT:-swift}
   # Same flags as `make test`, so its build is reused.

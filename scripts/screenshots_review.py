@@ -82,16 +82,18 @@ def main():
                                     text=True).stdout.strip()
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-            page = login(browser, server, "rev1", width=1280)
-            page.goto(server.url + "/review")
-            shoot(page, "queue")
-            page.goto(server.url + "/review?verdict=fail")
-            href = page.locator("#queue a.item").first.get_attribute("href").split("?")[0]
-            page.goto(server.url + href)
-            page.wait_for_selector("#overlay[data-ready='1']", state="attached")
-            shoot(page, "viewer")
-            page.goto(server.url + "/review/audit")
-            shoot(page, "audit", clip_height=1400)
+            # English, then Chinese as a browser set to zh-CN gets it (Accept-Language; no stored choice).
+            for locale, suffix in [("en-US", ""), ("zh-CN", ".zh-CN")]:
+                page = login(browser, server, "rev1", width=1280, locale=locale)
+                page.goto(server.url + "/review")
+                shoot(page, "queue" + suffix)
+                page.goto(server.url + "/review?verdict=fail")
+                href = page.locator("#queue a.item").first.get_attribute("href").split("?")[0]
+                page.goto(server.url + href)
+                page.wait_for_selector("#overlay[data-ready='1']", state="attached")
+                shoot(page, "viewer" + suffix)
+                page.goto(server.url + "/review/audit")
+                shoot(page, "audit" + suffix, clip_height=1400)
             browser.close()
     finally:
         server.stop()
