@@ -155,7 +155,9 @@ public enum BatchAnalysis {
             processor: AnalyzeProcessor(measuresIntensity: options.measuresIntensity, qc: options.qc, scans: toRun),
             failureKind: failureKind
         ) { scan, result in
-            let inputDigests = scan.items.map { digests.take($0.path) }
+            // Frames of a multi-frame file share the file's digest (the reader opens `filePath`).
+            let inputDigests = scan.items.map { digests.value($0.filePath) }
+            digests.remove(scan.items.map(\.filePath))
             // The QC report and its page go first: analysis.json, written last, marks the scan complete.
             if var report = result.qc, let profileDigest {
                 report.provenance = RunProvenance(
@@ -312,7 +314,7 @@ public enum BatchAnalysis {
         else { return nil }
         if let reader {
             for (item, recorded) in zip(scan.items, analysis.inputsSHA256) {
-                let current = (try? reader(item.path)).map { ContentDigest.sha256Hex($0) }
+                let current = (try? reader(item.filePath)).map { ContentDigest.sha256Hex($0) }
                 guard current == recorded else { return nil }
             }
         }
@@ -455,8 +457,13 @@ final class DigestTable: @unchecked Sendable {
         lock.withLock { table[path] = digest }
     }
 
-    func take(_ path: String) -> String? {
-        lock.withLock { table.removeValue(forKey: path) }
+    func value(_ path: String) -> String? {
+        lock.withLock { table[path] }
+    }
+
+    /// Dropped once their scan is written, so the table holds only the scans in flight.
+    func remove(_ paths: [String]) {
+        lock.withLock { for path in paths { table.removeValue(forKey: path) } }
     }
 }
 

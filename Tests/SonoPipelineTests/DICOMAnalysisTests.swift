@@ -69,6 +69,23 @@ import SonoCore
             checked += 1
         }
         #expect(checked >= 5)
+        // Every frame records the SHA-256 of the file it was read from (the --resume key).
+        let analysisPath = try #require(FileManager.default.subpaths(atPath: out)?.first { $0.hasSuffix("analysis.json") })
+        let analysis = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/" + analysisPath))) as? [String: Any])
+        let digests = try #require(analysis["inputs_sha256"] as? [String])
+        let fileDigests = try paths.map { path -> String in
+            let file = input + "/" + (path.split(separator: "#").first.map(String.init) ?? path)
+            return ContentDigest.sha256Hex([UInt8](try Data(contentsOf: URL(fileURLWithPath: file))))
+        }
+        #expect(digests == fileDigests)
+        // So --resume keeps the scan while its files are unchanged, and redoes it when a multi-frame
+        // file is replaced under the same name (its frames' digests no longer match).
+        let reader: Pipeline<AnalyzeProcessor>.Reader = { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
+        #expect(BatchAnalysis.existingReports(for: plan.scans[0], outputDirectory: out, requiresQC: false, reader: reader) != nil)
+        try FileManager.default.removeItem(atPath: input + "/rle-monochrome2-8-3frames.dcm")
+        try FileManager.default.copyItem(atPath: Self.fixtures.appendingPathComponent("rle-rgb-8-3frames.dcm").path,
+                                         toPath: input + "/rle-monochrome2-8-3frames.dcm")
+        #expect(BatchAnalysis.existingReports(for: plan.scans[0], outputDirectory: out, requiresQC: false, reader: reader) == nil)
         let report = try String(contentsOfFile: out + "/images.jsonl", encoding: .utf8)
         #expect(report.contains("rle-monochrome2-8-3frames.dcm#3"))
         #expect(plan.scans[0].key == DICOMScans.scanName(studyInstanceUID: Self.identity[3], key: key))
