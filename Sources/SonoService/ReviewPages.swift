@@ -469,7 +469,7 @@ struct ReviewPages: Sendable {
         let audit = ReviewAudit(items: items, decisions: try await api.store.decisions(batchID: nil))
         let na = L.text("review.audit.na")
         func decimals(_ value: Double?, _ key: String) -> String { value.map { L.text(key, ["value": .number($0)]) } ?? na }
-        func table(_ caption: String, _ rows: [ReviewAudit.Group], link: Bool) -> String {
+        func table(_ caption: String, _ column: String, _ rows: [ReviewAudit.Group], link: Bool) -> String {
             let body = rows.map { g -> String in
                 let shownName = g.name == AuditAnalysis.unknownID ? L.text("review.audit.none") : g.name
                 let name = link && g.name != AuditAnalysis.unknownID
@@ -483,7 +483,7 @@ struct ReviewPages: Sendable {
                     + "<td>\(decimals(g.kappa, "review.audit.kappa_value")) (\(Self.esc(pairs)))</td></tr>"
             }.joined()
             return """
-                <section><h2>\(Self.esc(caption))</h2><div class="scroll" tabindex="0" role="region" aria-label="\(Self.esc(caption))"><table><thead><tr><th scope="col">\(Self.esc(caption))</th><th scope="col">\(L.text("review.audit.images"))</th>
+                <section><h2>\(Self.esc(caption))</h2><div class="scroll" tabindex="0" role="region" aria-label="\(Self.esc(caption))"><table><thead><tr><th scope="col">\(Self.esc(column))</th><th scope="col">\(L.text("review.audit.images"))</th>
                 <th scope="col">\(L.text("review.audit.automatic"))</th><th scope="col">\(L.text("review.audit.decided"))</th><th scope="col">\(L.text("review.audit.rejected"))</th>
                 <th scope="col">\(L.text("review.audit.mean_score"))</th><th scope="col">\(L.text("review.audit.top_failed"))</th><th scope="col">\(L.text("review.audit.kappa"))</th></tr></thead>
                 <tbody>\(body)</tbody></table></div></section>
@@ -496,8 +496,9 @@ struct ReviewPages: Sendable {
             let name = c.map { Self.criterion($0, L) } ?? L.text("review.decision.verdict")
             return "<tr><th scope=\"row\">\(Self.esc(name))</th><td>\(decimals(k, "review.audit.kappa_value"))</td></tr>"
         }.joined()
-        let body = table(L.text("review.audit.per_operator"), audit.byOperator, link: true)
-            + table(L.text("review.audit.per_unit"), audit.byUnit, link: false)
+        // The first column is named by what it lists, not by the table's caption again.
+        let body = table(L.text("review.audit.per_operator"), L.text("review.filter.operator"), audit.byOperator, link: true)
+            + table(L.text("review.audit.per_unit"), L.text("review.filter.unit"), audit.byUnit, link: false)
             + """
             <section><h2>\(L.text("review.audit.kappa_heading"))</h2><p>\(Self.esc(L.plural("review.audit.pairs", count: audit.pairCount)))</p><table><thead><tr><th scope="col">\(L.text("review.audit.criterion"))</th>
             <th scope="col">κ</th></tr></thead><tbody>\(criteria)</tbody></table></section>

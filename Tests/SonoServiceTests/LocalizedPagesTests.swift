@@ -123,6 +123,10 @@ struct LocalizedPagesTests {
             #expect(audit.contains(Z.text(key)), "audit lacks \(key)")
         }
         #expect(audit.contains(Z.text("review.criterion.thalami-visible")), "the failed criterion is named in Chinese")
+        // Each table's first column is named by what it lists, not by the table's caption again.
+        #expect(audit.contains("<th scope=\"col\">\(Z.text("review.filter.operator"))</th>"))
+        #expect(audit.contains("<th scope=\"col\">\(Z.text("review.filter.unit"))</th>"))
+        #expect(!audit.contains("<th scope=\"col\">\(Z.text("review.audit.per_operator"))</th>"))
 
         // The stored choice overrides Accept-Language; the switch is a CSRF-protected POST.
         func switchTo(_ lang: String, back: String, csrf token: String?) async throws -> HTTPResult {
