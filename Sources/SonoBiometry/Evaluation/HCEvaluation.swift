@@ -303,13 +303,7 @@ public enum HCEvaluation {
         let absolute = diffs.map(abs).sorted()
         let n = Double(max(results.count, 1))
         func within(_ limit: Double) -> Double { Double(absolute.filter { $0 <= limit }.count) / n }
-        func quantile(_ q: Double) -> Double? {
-            guard !absolute.isEmpty else { return nil }
-            // Linear interpolation between order statistics (numpy's default).
-            let pos = q * Double(absolute.count - 1)
-            let lo = Int(pos.rounded(.down)), hi = min(lo + 1, absolute.count - 1)
-            return absolute[lo] + (absolute[hi] - absolute[lo]) * (pos - Double(lo))
-        }
+        func quantile(_ q: Double) -> Double? { absolute.isEmpty ? nil : Statistics.quantile(absolute, q) }
         func mean(_ v: [Double]) -> Double? { v.isEmpty ? nil : v.reduce(0, +) / Double(v.count) }
         var summary = Summary(
             count: results.count, noResult: results.count - diffs.count,
