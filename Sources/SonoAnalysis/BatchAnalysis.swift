@@ -22,6 +22,9 @@ public struct AnalysisOptions: Sendable {
     /// Caller settings that change outputs but that ``BatchAnalysis`` cannot see (decode limits,
     /// frames per DICOM file), as `name=value` strings; part of ``outputOptions()``.
     public var outputSettings: [String] = []
+    /// The day the run is stamped with (report provenance, page headers); not an output setting,
+    /// so `--resume` keeps scans analysed on another day.
+    public var runDate = CivilDate.runDate(environment: ProcessInfo.processInfo.environment, now: Date())
 
     /// Every setting that changes what a scan's outputs contain, as sorted `name=value` strings,
     /// the applied QC profile's digest included. Each report's provenance lists them.
@@ -161,7 +164,7 @@ public enum BatchAnalysis {
             // The QC report and its page go first: analysis.json, written last, marks the scan complete.
             if var report = result.qc, let profileDigest {
                 report.provenance = RunProvenance(
-                    sonoqcVersion: SonoQCVersion.current, codecs: codecs, qcProfileSHA256: profileDigest, options: outputOptions,
+                    sonoqcVersion: SonoQCVersion.current, runDate: options.runDate.description, codecs: codecs, qcProfileSHA256: profileDigest, options: outputOptions,
                     inputs: zip(scan.items, inputDigests).map { RunProvenance.Input(file: $0.path, sha256: $1) })
                 var data = try ReportJSON.encode(report)
                 if data.last != 0x0A { data.append(0x0A) }
@@ -249,7 +252,8 @@ public enum BatchAnalysis {
             if qc.writesHTML {
                 do {
                     try BatchIndexWriter.write(reports: zip(checked, qcReports).map { ($0, $1.scanKey) },
-                                               to: URL(fileURLWithPath: out), language: qc.language)
+                                               to: URL(fileURLWithPath: out), language: qc.language,
+                                               run: (SonoQCVersion.current, options.runDate.description))
                 } catch {
                     failures.append(FailureRecord(file: out + "/index.html", scan: nil,
                                                   failure: StageFailure(stage: .write, kind: "write-error", reason: "\(error)")))

@@ -1,8 +1,9 @@
 /// What produced a report: enough to trace it to the code, the libraries, the thresholds and the
 /// exact bytes that were read, and to tell whether two reports are comparable.
 ///
-/// Every value is fixed by the inputs and the build, never by the run's time or scheduling, so
-/// reports stay byte-identical across `--jobs` and reruns.
+/// Every value but the run date is fixed by the inputs and the build, never by scheduling, so
+/// reports stay byte-identical across `--jobs`; the date comes from `SOURCE_DATE_EPOCH` when set
+/// (see ``CivilDate/runDate(environment:now:)``), which makes reruns byte-identical too.
 public struct RunProvenance: Sendable, Codable, Hashable {
     /// One file read for the scan and the SHA-256 of the bytes that were decoded.
     public struct Input: Sendable, Codable, Hashable {
@@ -17,6 +18,8 @@ public struct RunProvenance: Sendable, Codable, Hashable {
     }
 
     public var sonoqcVersion: String
+    /// The day the scan was analysed (`YYYY-MM-DD`, UTC); not part of the `--resume` settings.
+    public var runDate: String
     /// Library name → version of the linked C codecs (decoded pixels can differ between versions).
     public var codecs: [String: String]
     /// SHA-256 of the applied QC profile as `sonoqc schema default-profile` prints a profile (for the
@@ -28,8 +31,10 @@ public struct RunProvenance: Sendable, Codable, Hashable {
     /// The scan's files in scan order.
     public var inputs: [Input]
 
-    public init(sonoqcVersion: String, codecs: [String: String], qcProfileSHA256: String, options: [String], inputs: [Input]) {
+    public init(sonoqcVersion: String, runDate: String, codecs: [String: String], qcProfileSHA256: String, options: [String],
+                inputs: [Input]) {
         self.sonoqcVersion = sonoqcVersion
+        self.runDate = runDate
         self.codecs = codecs
         self.qcProfileSHA256 = qcProfileSHA256
         self.options = options

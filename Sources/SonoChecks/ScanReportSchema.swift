@@ -95,11 +95,11 @@ public enum ScanReportSchema {
                           "measurements", "findings", "verdict"]),
             "Failure": object(["file": string, "error": string], required: ["file", "error"]),
             "Provenance": object([
-                "sonoqcVersion": string, "codecs": object(["libpng": string, "libjpeg-turbo": string, "openjpeg": string],
+                "sonoqcVersion": string, "runDate": ["type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"], "codecs": object(["libpng": string, "libjpeg-turbo": string, "openjpeg": string],
                                                     required: ["libpng", "libjpeg-turbo", "openjpeg"]), "qcProfileSHA256": sha256, "options": array(string),
                 "inputs": array(object(["file": string, "sha256": sha256], required: ["file"])),
-            ], required: ["sonoqcVersion", "codecs", "qcProfileSHA256", "options", "inputs"],
-               description: "What produced the report: SonoQC and codec versions, the applied QC profile's SHA-256, the settings that change outputs, and each input file's SHA-256 (absent when the file could not be read)."),
+            ], required: ["sonoqcVersion", "runDate", "codecs", "qcProfileSHA256", "options", "inputs"],
+               description: "What produced the report: SonoQC and codec versions, the day it ran, the applied QC profile's SHA-256, the settings that change outputs, and each input file's SHA-256 (absent when the file could not be read)."),
         ]
         var root = object([
             "schema": ["const": .string(ScanReport.currentSchema)],

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A calendar date written `YYYY-MM-DD` (ISO 8601 calendar date, proleptic Gregorian): the one
 /// date type of the package. Manifests, the simulator and gestational-age dating all parse dates
 /// here, so a date accepted in one place is accepted in all.
@@ -77,5 +79,17 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         case 4, 6, 9, 11: 30
         default: 31
         }
+    }
+}
+
+extension CivilDate {
+    /// The date a run is stamped with: `SOURCE_DATE_EPOCH` (seconds since 1970, the
+    /// reproducible-builds convention) when it holds a plausible time, so recorded golden outputs
+    /// and repeated runs stay byte-identical; otherwise `now`, in UTC.
+    public static func runDate(environment: [String: String], now: Date) -> CivilDate {
+        let stated = environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) }
+            .flatMap { (0...7_258_118_400).contains($0) ? $0 : nil }  // up to 2200-01-01
+        let seconds = stated ?? Int(now.timeIntervalSince1970.rounded(.down))
+        return CivilDate(dayNumber: seconds / 86_400)
     }
 }

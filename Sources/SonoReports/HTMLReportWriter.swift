@@ -85,13 +85,16 @@ public enum BatchIndexWriter {
     /// Thumbnails are linked when the files exist. Returns the index file's URL.
     /// Index of QC engine reports keyed by the pipeline's scan key (the folder under `scans/`,
     /// e.g. "operator-audit/A001"), so scan ids that repeat across batches stay apart.
-    /// `title` nil is the catalogue's batch title in `language`.
+    /// `title` nil is the catalogue's batch title in `language`. `run` (version and day of the run
+    /// writing the index) is shown at the top of the page.
     @discardableResult
     public static func write(reports: [(report: ScanReport, scanKey: String)], to out: URL,
-                             title: String? = nil, language: Language = .en) throws(ReportError) -> URL {
+                             title: String? = nil, language: Language = .en,
+                             run: (version: String, date: String)? = nil) throws(ReportError) -> URL {
         let views = reports.map { ScanReportView(report: $0.report, language: language) }
         let folders = reports.map { ReportLayout.scanFolder(scanKey: $0.scanKey) }
-        return try write(views: views, folders: folders, to: out, title: title, language: language)
+        let stamp = run.map { Stylesheet.runStamp(version: $0.version, date: $0.date, Localizer(language)) }
+        return try write(views: views, folders: folders, to: out, title: title, language: language, runStamp: stamp)
     }
 
     /// Index of QC engine reports; see ``write(views:to:title:folders:language:)``.
@@ -114,7 +117,7 @@ public enum BatchIndexWriter {
 
     /// `folders[i]` is view i's report folder relative to `out`.
     static func write(views: [ScanReportView], folders: [String], to out: URL, title: String?,
-                      language: Language) throws(ReportError) -> URL {
+                      language: Language, runStamp: String? = nil) throws(ReportError) -> URL {
         try HTMLReportWriter.createDirectory(out)
         let entries = zip(views, folders).map { view, folder -> BatchIndexPage.Entry in
             let thumbnails = view.images.enumerated().map { i, image -> String? in
@@ -125,7 +128,7 @@ public enum BatchIndexWriter {
             return BatchIndexPage.Entry(view: view, folder: folder, thumbnails: thumbnails)
         }
         let url = out.appendingPathComponent(ReportLayout.indexFileName)
-        try HTMLReportWriter.writeFile(Data(BatchIndexPage.html(entries, title: title, localizer: Localizer(language)).utf8), to: url)
+        try HTMLReportWriter.writeFile(Data(BatchIndexPage.html(entries, title: title, runStamp: runStamp, localizer: Localizer(language)).utf8), to: url)
         return url
     }
 }

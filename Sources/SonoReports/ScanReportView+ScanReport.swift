@@ -35,6 +35,7 @@ extension ScanReportView {
                   reasons: reasons, images: images, provenance: provenance)
         scanFindings = report.findings.map { FindingView(finding: $0, localizer: L) }
         unreadableImages = report.failures.map { KeyValue($0.file, $0.error) }
+        runStamp = report.provenance.map { Stylesheet.runStamp(version: $0.sonoqcVersion, date: $0.runDate, L) }
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SonoCore
 import SonoL10n
 import SonoReports
 
@@ -62,7 +63,9 @@ struct AuditCommand: ParsableCommand {
                                    decisionCount: read.latest().filter { !$0.isScanDecision }.count)
         }
         let page = try AuditReport.write(audit, sources: reportsDirectories, to: URL(fileURLWithPath: out), language: lang,
-                                         review: review, records: records)
+                                         review: review, records: records,
+                                         run: (SonoQCVersion.current, CivilDate.runDate(environment: ProcessInfo.processInfo.environment,
+                                                                                        now: Date()).description))
         let flagged = audit.groups.filter(\.hasConcern).map { "\($0.kind.rawValue) \($0.id)" }
         var note = "\(records.count) scans; flagged: \(flagged.isEmpty ? "none" : flagged.joined(separator: ", "))\n"
         if let review {

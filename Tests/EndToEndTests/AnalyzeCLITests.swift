@@ -34,11 +34,17 @@ enum SonoQCBinary {
         var stderr: String
     }
 
+    /// 2026-01-01T00:00:00Z; the value scripts/record-golden.sh exports.
+    static let runEpoch = "1767225600"
+
     static func start(_ arguments: [String], in directory: URL? = nil) throws -> (Process, Pipe, Pipe) {
         let binary = try #require(url, "sonoqc binary not found next to the test bundle; build it or set SONOQC_BINARY")
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        // Every run is stamped with the same day, as scripts/record-golden.sh stamps the golden
+        // outputs, so page headers and provenance compare byte for byte on any day.
+        process.environment = ProcessInfo.processInfo.environment.merging(["SOURCE_DATE_EPOCH": runEpoch]) { $1 }
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -16,7 +16,7 @@ struct ReportSchemaTests {
             "counts": ["fail": 0, "warning": 0, "needsReview": 0, "notCheckable": 0],
             "verdict": ["value": "pass", "reasons": []],
             "provenance": [
-                "sonoqcVersion": "0.0.0", "codecs": ["libpng": "1", "libjpeg-turbo": "2", "openjpeg": "3"],
+                "sonoqcVersion": "0.0.0", "runDate": "2026-01-01", "codecs": ["libpng": "1", "libjpeg-turbo": "2", "openjpeg": "3"],
                 "qcProfileSHA256": .string(String(repeating: "0", count: 64)), "options": [], "inputs": [],
             ],
         ]

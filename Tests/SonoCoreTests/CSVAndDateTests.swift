@@ -1,3 +1,4 @@
+import Foundation
 import SonoCore
 import Testing
 
@@ -58,6 +59,16 @@ struct CSVAndDateTests {
             let date = CivilDate(dayNumber: day)
             #expect(date.dayNumber == day)
             #expect(CivilDate(parsing: date.description) == date || date.year < 0 || date.year > 9999)
+        }
+    }
+
+    @Test func runDateFollowsSourceDateEpochElseTheClockInUTC() {
+        let now = Date(timeIntervalSince1970: 1_764_547_199)  // 2025-11-30T23:59:59Z
+        #expect(CivilDate.runDate(environment: [:], now: now).description == "2025-11-30")
+        #expect(CivilDate.runDate(environment: ["SOURCE_DATE_EPOCH": "1767225600"], now: now).description == "2026-01-01")
+        // Not a plausible time: the clock decides, the run never fails on it.
+        for bad in ["", "abc", "-5", "99999999999999999999", "1767225600.5"] {
+            #expect(CivilDate.runDate(environment: ["SOURCE_DATE_EPOCH": bad], now: now).description == "2025-11-30", "\(bad)")
         }
     }
 

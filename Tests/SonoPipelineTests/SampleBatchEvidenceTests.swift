@@ -98,6 +98,7 @@ struct SampleBatchEvidenceTests {
         for report in run.reports {
             let provenance = try #require(report.provenance, "\(report.scan.scanID)")
             #expect(provenance.sonoqcVersion == SonoQCVersion.current)
+            #expect(CivilDate(parsing: provenance.runDate) != nil, "\(provenance.runDate)")
             #expect(provenance.codecs == codecs)
             #expect(provenance.qcProfileSHA256 == defaultProfile)
             #expect(provenance.options.contains("qc-profile-sha256=\(defaultProfile)"))

@@ -75,6 +75,26 @@ struct StaticPageTests {
         #expect(legend.contains(Localizer.en.text("legend.masked_text")) == !report.images[0].overlays.regions.isEmpty)
     }
 
+    @Test("scan pages, the index and the audit name the SonoQC version and the run's day at the top")
+    func runStampAtTheTop() throws {
+        for (lang, expected) in [(Language.en, "SonoQC 9.9.9, run on 2026-01-01"), (.zhCN, "SonoQC 9.9.9，运行日期 2026-01-01")] {
+            let L = Localizer(lang)
+            var view = Synthetic.view(verdict: .pass, images: 1)
+            view.runStamp = Stylesheet.runStamp(version: "9.9.9", date: "2026-01-01", L)
+            let scan = ScanReportPage.html(view, thumbnails: [nil], indexHref: nil, localizer: L)
+            let header = try #require(scan.firstMatch(of: /<header class="page">\n(.*?)\n/)).1
+            #expect(header == "<p class=\"run-stamp\">\(expected)</p>")
+            let index = BatchIndexPage.html([], title: nil, runStamp: view.runStamp, localizer: L)
+            #expect(index.contains("<header class=\"page\">\n<p class=\"run-stamp\">\(expected)</p>"))
+            let audit = AuditReport.html(AuditAnalysis(records: []), sources: ["r"], language: lang,
+                                         run: ("9.9.9", "2026-01-01"))
+            #expect(audit.contains("<header class=\"page\">\n<p class=\"run-stamp\">\(expected)</p>"))
+        }
+        // A report without provenance (written before it existed) has no stamp rather than a wrong one.
+        let bare = ScanReportPage.html(Synthetic.view(verdict: .pass, images: 1), thumbnails: [nil], indexHref: nil, localizer: .en)
+        #expect(!bare.contains("run-stamp\">"))
+    }
+
     @Test("the scan page prints on A4 with the passed checks opened")
     func printLayout() throws {
         let view = Synthetic.view(verdict: .review, images: 1)

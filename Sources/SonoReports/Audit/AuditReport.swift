@@ -7,13 +7,16 @@ public enum AuditReport {
     /// The HTML page in `language`. `sources` names the report folders read, for the header.
     /// With `review`, a section of reviewers' decisions follows the automatic statistics; `scanLinks`
     /// (scan pages per operator, relative to the page) adds the list of each operator's scans.
+    /// `run` (version and day of the audit run) is shown at the top of the page.
     public static func html(_ audit: AuditAnalysis, sources: [String], language: Language = .en,
-                            review: ReviewSection? = nil, scanLinks: [String: [ScanLink]] = [:]) -> String {
+                            review: ReviewSection? = nil, scanLinks: [String: [ScanLink]] = [:],
+                            run: (version: String, date: String)? = nil) -> String {
         let L = Localizer(language)
         let t = audit.thresholds
         func text(_ key: String, _ args: [String: MessageArg] = [:]) -> String { Markup.escape(L.text(key, args)) }
         var s = Stylesheet.head(title: L.text("audit.page_title"), language: language)
         s += "<body>\n<a class=\"skip\" href=\"#summary\">\(text("audit.skip_to_summary"))</a>\n<header class=\"page\">\n"
+        s += Stylesheet.runStampParagraph(run.map { Stylesheet.runStamp(version: $0.version, date: $0.date, L) })
         s += "<h1>\(text("audit.heading"))</h1>\n"
         let sourceList = sources.map { "<code>\(Markup.escape($0))</code>" }.joined(separator: Markup.escape(L.text("list.comma")))
         s += "<p>" + L.render(L.template("audit.sources"), ["scans": .text(L.plural("count.scans", count: audit.scanCount))],
@@ -158,7 +161,7 @@ public enum AuditReport {
     @discardableResult
     public static func write(_ audit: AuditAnalysis, sources: [String], to directory: URL,
                              language: Language = .en, review: ReviewSection? = nil,
-                             records: [AuditRecord] = []) throws(ReportError) -> URL {
+                             records: [AuditRecord] = [], run: (version: String, date: String)? = nil) throws(ReportError) -> URL {
         try HTMLReportWriter.createDirectory(directory)
         let html = directory.appendingPathComponent("audit.html")
         var links: [String: [ScanLink]] = [:]
@@ -167,7 +170,7 @@ public enum AuditReport {
             links[r.operatorID ?? AuditAnalysis.unknownID, default: []].append(
                 ScanLink(scanID: r.scanID, verdict: r.verdict, href: relativePath(of: page, from: directory)))
         }
-        let page = self.html(audit, sources: sources, language: language, review: review, scanLinks: links)
+        let page = self.html(audit, sources: sources, language: language, review: review, scanLinks: links, run: run)
         try HTMLReportWriter.writeFile(Data(page.utf8), to: html)
         try HTMLReportWriter.writeFile(Data(csv(audit).utf8), to: directory.appendingPathComponent("audit.csv"))
         return html

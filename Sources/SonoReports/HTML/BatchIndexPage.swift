@@ -24,7 +24,7 @@ enum BatchIndexPage {
         }
     }
 
-    static func html(_ entries: [Entry], title: String?, localizer L: Localizer) -> String {
+    static func html(_ entries: [Entry], title: String?, runStamp: String? = nil, localizer L: Localizer) -> String {
         let title = title ?? L.text("index.title")
         let entries = sorted(entries)
         let scanCount = entries.count
@@ -54,6 +54,7 @@ enum BatchIndexPage {
 
         var s = Stylesheet.head(title: title, language: L.language)
         s += "<body>\n<a class=\"skip\" href=\"#scans\">\(text("index.skip_to_scans"))</a>\n<header class=\"page\">\n"
+            + Stylesheet.runStampParagraph(runStamp)
         s += "<h1>\(Markup.escape(title))</h1>\n"
         s += "<p>\(text("index.counts", ["scans": .text(L.plural("count.scans", count: scanCount)), "images": .text(L.plural("count.images", count: imageCount))])) "
         s += AuditVerdict.allCases.reversed().map { v in

@@ -32,6 +32,9 @@ public struct ScanReportView: Sendable, Hashable {
 
     /// Scan-level findings (not tied to one image), e.g. duplicates across scans or a missing file.
     public var scanFindings: [FindingView] = []
+    /// What made the page and when ("SonoQC 0.5.0, run on 2026-11-30"), shown at its top; nil when
+    /// the report carries no provenance.
+    public var runStamp: String?
     /// Images that produced no report: file and error.
     public var unreadableImages: [KeyValue] = []
 

@@ -13,7 +13,7 @@ enum ScanReportPage {
         let notStated = L.text("value.not_stated")
         var s = Stylesheet.head(title: L.text("scan.page_title", ["scan": .text(view.scanID)]), language: L.language)
         s += "<body>\n<a class=\"skip\" href=\"#verdict\">\(Markup.escape(L.text("scan.skip_to_verdict")))</a>\n"
-        s += "<header class=\"page\">\n"
+        s += "<header class=\"page\">\n" + Stylesheet.runStampParagraph(view.runStamp)
         if let indexHref {
             s += "<nav aria-label=\"\(Markup.escape(L.text("scan.nav_batch")))\"><a href=\"\(Markup.escape(indexHref))\">← \(Markup.escape(L.text("scan.batch_index")))</a></nav>\n"
         }

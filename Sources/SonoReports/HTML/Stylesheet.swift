@@ -26,6 +26,7 @@ enum Stylesheet {
     dl.meta { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 2px 14px; margin: 0.4em 0 0.8em; }
     dl.meta dt { font-weight: 600; color: var(--muted); }
     dl.meta dd { margin: 0; }
+    p.run-stamp { margin: 0 0 0.4em; color: var(--muted); font-size: 0.85em; }
     .badge { display: inline-block; padding: 2px 10px; border-radius: 12px; font-weight: 700; font-size: 0.9em;
       border: 2px solid currentColor; white-space: nowrap; }
     .badge.pass { color: #ffffff; background: var(--pass); border-color: var(--pass); }
@@ -153,6 +154,15 @@ enum Stylesheet {
     </script>
 
     """
+
+    /// The line at the top of every page saying which SonoQC made it and on which day.
+    static func runStamp(version: String, date: String, _ L: Localizer) -> String {
+        L.text("page.run_stamp", ["version": .text(version), "date": .text(date)])
+    }
+
+    static func runStampParagraph(_ stamp: String?) -> String {
+        stamp.map { "<p class=\"run-stamp\">\(Markup.escape($0))</p>\n" } ?? ""
+    }
 
     static func badge(_ verdict: AuditVerdict, _ L: Localizer) -> String {
         "<span class=\"badge \(verdict.rawValue)\">\(Markup.escape(L.text("verdict." + verdict.rawValue)))</span>"
