@@ -3,6 +3,7 @@ import SonoChecks
 import SonoCore
 import Testing
 import SonoInput
+import SonoL10n
 import SonoTestSupport
 
 @Suite("Manifest loading")
@@ -68,7 +69,7 @@ struct ManifestLoaderTests {
         let error = try #require(throws: ManifestError.self) {
             try ManifestLoader.parseCSV("\(Self.header)\nS1,a.png\n", path: "m.csv")
         }
-        #expect(error.issues == [ManifestIssue(line: 2, field: "row", found: "2 fields", expected: "14 fields")])
+        #expect(error.issues == [ManifestIssue(line: 2, field: "row", found: "2 fields", expectation: Message("manifest.expected.field_count", ["count": .number(14)]))])
     }
 
     @Test func jsonTypeErrorNamesTheCodingPath() throws {
