@@ -75,7 +75,7 @@ struct ManifestLoaderTests {
         #expect(keys.isSuperset(of: ["manifest.expected.one_of", "manifest.expected.length_range", "manifest.expected.ga_range",
                                      "manifest.expected.same_as_line", "manifest.expected.unique_file", "manifest.expected.relative_path",
                                      "manifest.expected.spacing_range", "manifest.expected.lmp_before_exam", "manifest.expected.scan_id",
-                                     "manifest.expected.unique_scan_id", "manifest.expected.at_least_one_image", "manifest.expected.iso_date",
+                                     "manifest.expected.required_key", "manifest.expected.iso_date",
                                      "manifest.expected.ga_format", "manifest.expected.number_mm"]), "\(keys.sorted())")
         let zh = Localizer(.zhCN)
         for issue in issues {
