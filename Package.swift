@@ -82,7 +82,7 @@ let package = Package(
             dependencies: ["SonoCore", "CCPUFeatures", "SonoKernels", "SonoKernelsV3", "SonoKernelsV4"],
             swiftSettings: strict),
         .target(name: "SonoBiometry", dependencies: ["SonoCore", "SonoFilters"], swiftSettings: strict),
-        .target(name: "SonoInput", dependencies: ["SonoCore", "SonoBiometry"], swiftSettings: strict),
+        .target(name: "SonoInput", dependencies: ["SonoCore", "SonoBiometry", "SonoL10n"], swiftSettings: strict),
         .target(
             name: "SonoImageAnalysis", dependencies: ["SonoCore", "SonoFilters", "SonoBiometry"],
             swiftSettings: strict),

@@ -1,22 +1,51 @@
 import Foundation
 import SonoCore
 import SonoBiometry
+import SonoL10n
 
 /// One problem in a manifest, located precisely enough to fix it: the CSV line or JSON path, the
 /// field, what was found and what was expected.
+///
+/// `found` is the value from the file, shown verbatim in every language (it is data); what was
+/// expected is a catalogue message (`manifest.expected.*`) so the upload page can show it in the
+/// uploader's language. ``expected`` and ``description`` are its English text, for the CLI and logs.
 public struct ManifestIssue: Sendable, Codable, Hashable, CustomStringConvertible {
     /// 1-based line of a CSV manifest (the header is line 1); nil for JSON.
     public var line: Int?
     /// JSON coding path such as `scans[2].images[0].plane`, or the CSV column name.
     public var field: String
     public var found: String
-    public var expected: String
+    public var expectation: Message
 
-    public init(line: Int? = nil, field: String, found: String, expected: String) {
+    public init(line: Int? = nil, field: String, found: String, expectation: Message) {
         self.line = line
         self.field = field
         self.found = found
-        self.expected = expected
+        self.expectation = expectation
+    }
+
+    /// What was expected, in English.
+    public var expected: String { Localizer.en.text(expectation) }
+
+    // JSON keeps the English `expected` next to the language-neutral `expectation` (key + args),
+    // so existing readers of `expected` are unaffected.
+    enum CodingKeys: String, CodingKey { case line, field, found, expected, expectation }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        line = try c.decodeIfPresent(Int.self, forKey: .line)
+        field = try c.decode(String.self, forKey: .field)
+        found = try c.decode(String.self, forKey: .found)
+        expectation = try c.decode(Message.self, forKey: .expectation)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(line, forKey: .line)
+        try c.encode(field, forKey: .field)
+        try c.encode(found, forKey: .found)
+        try c.encode(expected, forKey: .expected)
+        try c.encode(expectation, forKey: .expectation)
     }
 
     public var description: String {
@@ -53,14 +82,14 @@ public enum ManifestLoader {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw ManifestError(path: url.path, issues: [ManifestIssue(field: "file", found: "unreadable (\(error.localizedDescription))",
-                                                                        expected: "a readable manifest file")])
+                                                                        expectation: Message("manifest.expected.readable_file"))])
         }
         let isCSV = url.pathExtension.lowercased() == "csv"
             || (url.pathExtension.lowercased() != "json" && data.first(where: { !($0 == 32 || $0 == 10 || $0 == 13 || $0 == 9) }) != UInt8(ascii: "{"))
         if isCSV {
             guard let text = String(data: data, encoding: .utf8) else {
                 throw ManifestError(path: url.path, issues: [ManifestIssue(field: "file", found: "bytes that are not UTF-8",
-                                                                            expected: "UTF-8 CSV text")])
+                                                                            expectation: Message("manifest.expected.utf8_csv"))])
             }
             return try parseCSV(text, path: url.path)
         }
@@ -76,7 +105,7 @@ public enum ManifestLoader {
         } catch let error as DecodingError {
             throw ManifestError(path: path, issues: [issue(from: error)])
         } catch {
-            throw ManifestError(path: path, issues: [ManifestIssue(field: "(document)", found: "\(error)", expected: "JSON")])
+            throw ManifestError(path: path, issues: [ManifestIssue(field: "(document)", found: "\(error)", expectation: Message("manifest.expected.valid_json"))])
         }
         let issues = validate(manifest)
         if !issues.isEmpty { throw ManifestError(path: path, issues: issues) }
@@ -95,20 +124,20 @@ public enum ManifestLoader {
         switch error {
         case let .typeMismatch(type, ctx):
             return ManifestIssue(field: codingPath(ctx.codingPath), found: "a value of another type (\(ctx.debugDescription))",
-                                 expected: "\(type)")
+                                 expectation: Message("manifest.expected.type", ["type": .text("\(type)")]))
         case let .valueNotFound(type, ctx):
-            return ManifestIssue(field: codingPath(ctx.codingPath), found: "null", expected: "\(type)")
+            return ManifestIssue(field: codingPath(ctx.codingPath), found: "null", expectation: Message("manifest.expected.type", ["type": .text("\(type)")]))
         case let .keyNotFound(key, ctx):
-            return ManifestIssue(field: codingPath(ctx.codingPath + [key]), found: "no such key", expected: "required key \"\(key.stringValue)\"")
+            return ManifestIssue(field: codingPath(ctx.codingPath + [key]), found: "no such key", expectation: Message("manifest.expected.required_key", ["key": .text(key.stringValue)]))
         case let .dataCorrupted(ctx):
             let field = codingPath(ctx.codingPath)
             if field.hasSuffix("plane") {
                 return ManifestIssue(field: field, found: ctx.debugDescription,
-                                     expected: "one of " + Plane.allCases.map(\.rawValue).joined(separator: ", "))
+                                     expectation: planeChoices)
             }
-            return ManifestIssue(field: field, found: ctx.debugDescription, expected: "valid JSON")
+            return ManifestIssue(field: field, found: ctx.debugDescription, expectation: Message("manifest.expected.valid_json"))
         @unknown default:
-            return ManifestIssue(field: "(document)", found: "\(error)", expected: "a sonoqc-manifest/1 document")
+            return ManifestIssue(field: "(document)", found: "\(error)", expectation: Message("manifest.expected.document"))
         }
     }
 
@@ -122,7 +151,7 @@ public enum ManifestLoader {
         var issues: [ManifestIssue] = []
         if !BatchManifest.acceptedSchemas.contains(manifest.schema) {
             issues.append(ManifestIssue(field: "schema", found: "\"\(manifest.schema)\"",
-                                        expected: BatchManifest.acceptedSchemas.sorted().map { "\"\($0)\"" }.joined(separator: " or ")))
+                                        expectation: oneOf(BatchManifest.acceptedSchemas.sorted().map { "\"\($0)\"" })))
         }
         var seenScans: Set<String> = []
         var seenFiles: Set<String> = []
@@ -130,14 +159,14 @@ public enum ManifestLoader {
             let base = "scans[\(s)]"
             issues += validateScan(scan, field: { "\(base).\($0)" }, line: { _ in nil })
             if !seenScans.insert(scan.scanID).inserted {
-                issues.append(ManifestIssue(field: "\(base).scan_id", found: "\"\(scan.scanID)\" again", expected: "a scan id used once"))
+                issues.append(ManifestIssue(field: "\(base).scan_id", found: "\"\(scan.scanID)\" again", expectation: Message("manifest.expected.unique_scan_id")))
             }
             for (i, image) in scan.images.enumerated() {
                 let f = "\(base).images[\(i)]"
                 issues += validateImage(image, field: { "\(f).\($0)" }, line: nil)
                 issues += validateCalipers(image, schema: manifest.schema, field: "\(f).calipers")
                 if !seenFiles.insert(image.normalisedFile).inserted {
-                    issues.append(ManifestIssue(field: "\(f).file", found: "\"\(image.file)\" again", expected: "each file listed once"))
+                    issues.append(ManifestIssue(field: "\(f).file", found: "\"\(image.file)\" again", expectation: Message("manifest.expected.unique_file")))
                 }
             }
         }
@@ -148,11 +177,11 @@ public enum ManifestLoader {
         var issues: [ManifestIssue] = []
         if let problem = ScanEntry.scanIDProblem(scan.scanID) {
             issues.append(ManifestIssue(line: line("scan_id"), field: field("scan_id"), found: "\"\(printable(scan.scanID))\" (\(problem))",
-                                        expected: "a scan id without path separators or control characters (it names the report directory)"))
+                                        expectation: Message("manifest.expected.scan_id_characters")))
         }
         for (key, value) in [("exam_date", scan.examDate), ("lmp_date", scan.lmpDate)] {
             if let value, let problem = dateProblem(value) {
-                issues.append(ManifestIssue(line: line(key), field: field(key), found: "\"\(printable(value))\"", expected: problem))
+                issues.append(ManifestIssue(line: line(key), field: field(key), found: "\"\(printable(value))\"", expectation: problem))
             }
         }
         if let ga = scan.gestationalAge {
@@ -160,35 +189,34 @@ public enum ManifestLoader {
                 let age = try GestationalAge(parsing: ga)
                 if !age.isPlausible {
                     issues.append(ManifestIssue(line: line("gestational_age"), field: field("gestational_age"), found: "\"\(printable(ga))\"",
-                                                expected: "a gestational age from 0+0 to \(GestationalAge.plausibleMaximum)"))
+                                                expectation: Message("manifest.expected.ga_range", maximumAge)))
                 }
             } catch {
                 issues.append(ManifestIssue(line: line("gestational_age"), field: field("gestational_age"), found: "\"\(printable(ga))\"",
-                                            expected: "weeks+days such as 20+3"))
+                                            expectation: Message("manifest.expected.ga_format")))
             }
         } else if let lmp = scan.lmpDate, dateProblem(lmp) == nil {
             if scan.examDate == nil {
                 issues.append(ManifestIssue(line: line("exam_date"), field: field("exam_date"), found: "nothing",
-                                            expected: "an exam date to derive the gestational age from lmp_date"))
+                                            expectation: Message("manifest.expected.exam_date_for_lmp")))
             } else if let exam = scan.examDate, dateProblem(exam) == nil {
                 do {
                     let age = try GestationalAge(lastMenstrualPeriod: lmp, examDate: exam)
                     if !age.isPlausible {
                         issues.append(ManifestIssue(line: line("lmp_date"), field: field("lmp_date"), found: "\"\(lmp)\" (\(age) on \(exam))",
-                                                    expected: "an LMP giving a gestational age up to \(GestationalAge.plausibleMaximum)"))
+                                                    expectation: Message("manifest.expected.lmp_ga_range", maximumAge)))
                     }
                 } catch {
                     issues.append(ManifestIssue(line: line("lmp_date"), field: field("lmp_date"), found: "\"\(lmp)\" (\(error.summary))",
-                                                expected: "an LMP date on or before the exam date"))
+                                                expectation: Message("manifest.expected.lmp_before_exam")))
                 }
             }
         }
         if let s = scan.pixelSpacingMM, !(s.isFinite && s > 0 && s < 10) {
-            issues.append(ManifestIssue(line: line("pixel_spacing_mm"), field: field("pixel_spacing_mm"), found: "\(s)",
-                                        expected: "a number of mm per pixel between 0 and 10"))
+            issues.append(ManifestIssue(line: line("pixel_spacing_mm"), field: field("pixel_spacing_mm"), found: "\(s)", expectation: spacingRange))
         }
         if scan.images.isEmpty {
-            issues.append(ManifestIssue(line: line("images"), field: field("images"), found: "no images", expected: "at least one image"))
+            issues.append(ManifestIssue(line: line("images"), field: field("images"), found: "no images", expectation: Message("manifest.expected.at_least_one_image")))
         }
         return issues
     }
@@ -197,28 +225,48 @@ public enum ManifestLoader {
         var issues: [ManifestIssue] = []
         if image.file.isEmpty || image.file.hasPrefix("/") || image.file.split(separator: "/").contains("..") {
             issues.append(ManifestIssue(line: line, field: field("file"), found: "\"\(image.file)\"",
-                                        expected: "a path relative to the manifest's directory, without '..'"))
+                                        expectation: Message("manifest.expected.relative_path")))
         }
         if let s = image.pixelSpacingMM, !(s.isFinite && s > 0 && s < 10) {
-            issues.append(ManifestIssue(line: line, field: field("pixel_spacing_mm"), found: "\(s)", expected: "a number of mm per pixel between 0 and 10"))
+            issues.append(ManifestIssue(line: line, field: field("pixel_spacing_mm"), found: "\(s)", expectation: spacingRange))
         }
         let r = image.reported
         for (key, value) in [("bpd_mm", r.bpdMM), ("ofd_mm", r.ofdMM), ("hc_mm", r.hcMM), ("ac_mm", r.acMM), ("fl_mm", r.flMM)] {
             if let v = value, !(v.isFinite && v > 0 && v < 1000) {
                 issues.append(ManifestIssue(line: line, field: field(line == nil ? "reported.\(key)" : key), found: "\(v)",
-                                            expected: "a length in mm between 0 and 1000"))
+                                            expectation: Message("manifest.expected.length_range", ["min": .number(0), "max": .number(1000)])))
             }
         }
         return issues
     }
 
-    /// Why `text` is not a usable exam or LMP date (strict ``CivilDate``, plausible year), or nil.
-    static func dateProblem(_ text: String) -> String? {
-        guard let date = CivilDate(parsing: text) else { return "an ISO date YYYY-MM-DD" }
+    /// What a usable exam or LMP date is when `text` is not one (strict ``CivilDate``, plausible year), or nil.
+    static func dateProblem(_ text: String) -> Message? {
+        guard let date = CivilDate(parsing: text) else { return Message("manifest.expected.iso_date") }
         guard date.isPlausible else {
-            return "a date in the years \(CivilDate.plausibleYears.lowerBound)–\(CivilDate.plausibleYears.upperBound)"
+            return Message("manifest.expected.date_years", ["first": .number(Double(CivilDate.plausibleYears.lowerBound)),
+                                                            "last": .number(Double(CivilDate.plausibleYears.upperBound))])
         }
         return nil
+    }
+
+    /// One of several literal values (planes, schemas, caliper measures), listed as the file spells them.
+    static func oneOf(_ values: [String]) -> Message {
+        Message("manifest.expected.one_of", ["choices": .text(values.joined(separator: ", "))])
+    }
+
+    static var planeChoices: Message { oneOf(Plane.allCases.map(\.rawValue)) }
+
+    static var headerMessage: Message { Message("manifest.expected.header", ["columns": .text(csvHeader.joined(separator: ","))]) }
+
+    static var spacingRange: Message {
+        Message("manifest.expected.spacing_range", ["min": .number(0), "max": .number(10)])
+    }
+
+    /// ``GestationalAge/plausibleMaximum`` as weeks and days (placeholders, so each language writes its own form).
+    static var maximumAge: [String: MessageArg] {
+        let days = GestationalAge.plausibleMaximum.totalDays
+        return ["weeks": .number(Double(days / 7)), "days": .number(Double(days % 7))]
     }
 
     /// Values are echoed in error messages that end up in logs and summary.json: control
@@ -243,7 +291,7 @@ public enum ManifestLoader {
         let rows = CSV.parse(text)
         guard let headerRow = rows.first else {
             throw ManifestError(path: path, issues: [ManifestIssue(line: 1, field: "header", found: "an empty file",
-                                                                    expected: csvHeader.joined(separator: ","))])
+                                                                    expectation: headerMessage)])
         }
         let header = CSV.Header(headerRow)
         let names = header.names
@@ -251,14 +299,14 @@ public enum ManifestLoader {
         for duplicate in header.duplicates {
             issues.append(ManifestIssue(line: header.line, field: duplicate.name,
                                         found: "the column again in position \(duplicate.repeated) (first in position \(duplicate.first))",
-                                        expected: "each column once"))
+                                        expectation: Message("manifest.expected.unique_column")))
         }
         for required in csvHeader where !names.contains(required) {
             issues.append(ManifestIssue(line: header.line, field: required, found: "no such column",
-                                        expected: "header " + csvHeader.joined(separator: ",")))
+                                        expectation: headerMessage))
         }
         for name in Set(names).sorted() where !csvHeader.contains(name) {
-            issues.append(ManifestIssue(line: header.line, field: name, found: "an unknown column", expected: "only the columns " + csvHeader.joined(separator: ",")))
+            issues.append(ManifestIssue(line: header.line, field: name, found: "an unknown column", expectation: Message("manifest.expected.known_columns", ["columns": .text(csvHeader.joined(separator: ","))])))
         }
         if !issues.isEmpty { throw ManifestError(path: path, issues: issues) }
         let column = header.index
@@ -270,7 +318,7 @@ public enum ManifestLoader {
         for row in rows.dropFirst() {
             if row.isBlank { continue }
             guard row.fields.count == names.count else {
-                issues.append(ManifestIssue(line: row.line, field: "row", found: "\(row.fields.count) fields", expected: "\(names.count) fields"))
+                issues.append(ManifestIssue(line: row.line, field: "row", found: "\(row.fields.count) fields", expectation: Message("manifest.expected.field_count", ["count": .number(Double(names.count))])))
                 continue
             }
             func cell(_ name: String) -> String? {
@@ -280,24 +328,24 @@ public enum ManifestLoader {
             func number(_ name: String) -> Double? {
                 guard let text = cell(name) else { return nil }
                 guard let v = Double(text), v.isFinite else {
-                    issues.append(ManifestIssue(line: row.line, field: name, found: "\"\(printable(text))\"", expected: "a finite number in mm (decimal point, no unit)"))
+                    issues.append(ManifestIssue(line: row.line, field: name, found: "\"\(printable(text))\"", expectation: Message("manifest.expected.number_mm")))
                     return nil
                 }
                 return v
             }
             guard let scanID = cell("scan_id") else {
-                issues.append(ManifestIssue(line: row.line, field: "scan_id", found: "an empty cell", expected: "a scan id"))
+                issues.append(ManifestIssue(line: row.line, field: "scan_id", found: "an empty cell", expectation: Message("manifest.expected.scan_id")))
                 continue
             }
             guard let file = cell("file") else {
-                issues.append(ManifestIssue(line: row.line, field: "file", found: "an empty cell", expected: "an image path relative to the manifest"))
+                issues.append(ManifestIssue(line: row.line, field: "file", found: "an empty cell", expectation: Message("manifest.expected.relative_path")))
                 continue
             }
             var plane = Plane.unknown
             if let p = cell("plane") {
                 if let parsed = Plane(rawValue: p.lowercased()) { plane = parsed } else {
                     issues.append(ManifestIssue(line: row.line, field: "plane", found: "\"\(p)\"",
-                                                expected: "one of " + Plane.allCases.map(\.rawValue).joined(separator: ", ")))
+                                                expectation: planeChoices))
                 }
             }
             let image = ImageEntry(file: file, plane: plane, pixelSpacingMM: number("pixel_spacing_mm"),
@@ -305,7 +353,7 @@ public enum ManifestLoader {
                                                                   acMM: number("ac_mm"), flMM: number("fl_mm")))
             issues += validateImage(image, field: { $0 }, line: row.line)
             if let first = seenFiles[image.normalisedFile] {
-                issues.append(ManifestIssue(line: row.line, field: "file", found: "\"\(printable(file))\", already on line \(first)", expected: "each file listed once"))
+                issues.append(ManifestIssue(line: row.line, field: "file", found: "\"\(printable(file))\", already on line \(first)", expectation: Message("manifest.expected.unique_file")))
             } else {
                 seenFiles[image.normalisedFile] = row.line
             }
@@ -320,7 +368,7 @@ public enum ManifestLoader {
                 ]
                 for (name, a, b) in pairs where a != b {
                     issues.append(ManifestIssue(line: row.line, field: name, found: "\"\(b ?? "")\"",
-                                                expected: "\"\(a ?? "")\" as on line \(scanLine[scanID]!) (scan columns must agree within a scan)"))
+                                                expectation: Message("manifest.expected.same_as_line", ["value": .text(a ?? ""), "line": .number(Double(scanLine[scanID]!))])))
                 }
                 scans[i].images.append(image)
             } else {
@@ -333,7 +381,7 @@ public enum ManifestLoader {
             }
         }
         if scans.isEmpty && issues.isEmpty {
-            issues.append(ManifestIssue(line: header.line + 1, field: "row", found: "no image rows", expected: "one row per image"))
+            issues.append(ManifestIssue(line: header.line + 1, field: "row", found: "no image rows", expectation: Message("manifest.expected.row_per_image")))
         }
         if !issues.isEmpty { throw ManifestError(path: path, issues: issues) }
         return BatchManifest(scans: scans)

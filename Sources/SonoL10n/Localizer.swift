@@ -127,6 +127,12 @@ public struct Localizer: Sendable {
 
     public func has(_ key: String) -> Bool { catalogue.entries[key] != nil }
 
+    /// Every template whose key starts with `prefix`, by key: for pages whose script fills in
+    /// messages that arrive as keys (the upload page's manifest issues).
+    public func templates(withPrefix prefix: String) -> [String: String] {
+        catalogue.entries.filter { $0.key.hasPrefix(prefix) }
+    }
+
     /// `key` with its placeholders filled.
     public func text(_ key: String, _ args: [String: MessageArg] = [:]) -> String {
         render(template(key), args, escape: { $0 }, raw: [:])

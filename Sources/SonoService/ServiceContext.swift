@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import SonoChecks
 import SonoInput
+import SonoL10n
 
 /// Per-request state: who the caller is, once ``Auth`` has looked.
 public struct ServiceContext: RequestContext {
@@ -52,17 +53,21 @@ struct ErrorBody: Encodable {
     }
 }
 
+/// `expected` is English (for API clients and logs); `expectation` is its catalogue key and
+/// arguments, which the upload page shows in the uploader's language.
 struct ManifestIssueBody: Encodable {
     var line: Int?
     var field: String
     var found: String
     var expected: String
+    var expectation: Message
 
     init(_ issue: ManifestIssue) {
         line = issue.line
         field = issue.field
         found = issue.found
         expected = issue.expected
+        expectation = issue.expectation
     }
 }
 

@@ -4,6 +4,7 @@ import SonoCodecs
 import SonoCore
 import SonoPipeline
 import SonoInput
+import SonoL10n
 import SonoAnalysis
 
 /// A request the service refuses, with the HTTP status and the JSON error body it becomes.
@@ -120,7 +121,7 @@ public enum UploadRules {
             if name.lowercased().hasSuffix(".csv") {
                 guard let text = String(data: data, encoding: .utf8) else {
                     throw ManifestError(path: name, issues: [ManifestIssue(field: "file", found: "bytes that are not UTF-8",
-                                                                           expected: "UTF-8 CSV text")])
+                                                                           expectation: Message("manifest.expected.utf8_csv"))])
                 }
                 return try ManifestLoader.parseCSV(text, path: name)
             }

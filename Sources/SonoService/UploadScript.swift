@@ -21,6 +21,9 @@ enum UploadScript {
         ("error.forbidden", "web.upload.error.forbidden"), ("error.csrf", "web.upload.error.csrf"),
     ]
 
+    /// Catalogue keys of what a manifest issue expected; the page passes these templates under their own keys.
+    static let manifestExpectationPrefix = "manifest.expected."
+
     static let source = #"""
     "use strict";
     (function () {
@@ -66,7 +69,10 @@ enum UploadScript {
         const tbody = document.createElement("tbody");
         for (const i of body.issues) {
           const tr = document.createElement("tr");
-          for (const v of [i.line ?? "", i.field, i.found, i.expected]) {
+          // What was expected in the page's language; `found` is the file's own value and stays verbatim.
+          const e = i.expectation;
+          const expected = e && e.key in messages ? t(e.key, e.args) : i.expected;
+          for (const v of [i.line ?? "", i.field, i.found, expected]) {
             const td = document.createElement("td"); td.textContent = String(v); tr.appendChild(td);
           }
           tbody.appendChild(tr);

@@ -134,9 +134,10 @@ struct WebPages: Sendable {
         }
         let limits = api.config.limits
         // The script's messages, in the page's language, with their {placeholders} filled in by the script.
-        let scriptText = UploadScript.messageKeys.map { ($0.id, L.template($0.key)) }
-        let messages = String(decoding: (try? JSONResponse.encoder.encode(Dictionary(uniqueKeysWithValues: scriptText))) ?? Data("{}".utf8),
-                              as: UTF8.self)
+        // Manifest issues arrive as catalogue keys (`expectation`), so their templates go in under their own keys.
+        let scriptText = Dictionary(uniqueKeysWithValues: UploadScript.messageKeys.map { ($0.id, L.template($0.key)) })
+            .merging(L.templates(withPrefix: UploadScript.manifestExpectationPrefix)) { id, _ in id }
+        let messages = String(decoding: (try? JSONResponse.encoder.encode(scriptText)) ?? Data("{}".utf8), as: UTF8.self)
         let body = """
             <p>\(L.render(L.template("web.upload.signed_in"), [:], escape: Self.escape, raw: ["unit": "<strong>\(Self.escape(account.name))</strong>"]))</p>
             <form method="post" action="/logout"><input type="hidden" name="csrf" value="\(Self.escape(session.csrfToken))">

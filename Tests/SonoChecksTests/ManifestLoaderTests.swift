@@ -3,6 +3,7 @@ import SonoChecks
 import SonoCore
 import Testing
 import SonoInput
+import SonoL10n
 import SonoTestSupport
 
 @Suite("Manifest loading")
@@ -56,6 +57,42 @@ struct ManifestLoaderTests {
         #expect(error.details?.contains("line 2, plane: found \"brain\", expected one of head") == true)
     }
 
+    /// Every expectation is a catalogue message that both languages fill in completely, numbers
+    /// through placeholders; `found` is the file's value, the same in every language.
+    @Test func expectationsAreCatalogueMessagesInBothLanguages() throws {
+        let csv = """
+            \(Self.header)
+            S1,u,o,2026-13-02,20+9,,abc,a.png,brain,5000,,,,
+            S1,u,other-op,2026-13-02,20+9,,,a.png,head,,,,,
+            S2,u,o,2026-03-02,99+0,,20,../c.png,head,,,,,
+            S3,u,o,2026-03-02,,2026-04-01,,d.png,head,,,,,
+            ,u,o,2026-03-02,,,,e.png,head,,,,,
+            """
+        let json = #"{"schema":"sonoqc-manifest/9","scans":[{"scan_id":"A","images":[]},{"scan_id":"A","images":[{"file":"a.png","plane":"head"}]}]}"#
+        let issues = try #require(throws: ManifestError.self) { try ManifestLoader.parseCSV(csv, path: "m.csv") }.issues
+            + (try #require(throws: ManifestError.self) { try ManifestLoader.decodeJSON(Data(json.utf8), path: "m.json") }.issues)
+        let keys = Set(issues.map(\.expectation.key))
+        #expect(keys.isSuperset(of: ["manifest.expected.one_of", "manifest.expected.length_range", "manifest.expected.ga_range",
+                                     "manifest.expected.same_as_line", "manifest.expected.unique_file", "manifest.expected.relative_path",
+                                     "manifest.expected.spacing_range", "manifest.expected.lmp_before_exam", "manifest.expected.scan_id",
+                                     "manifest.expected.required_key", "manifest.expected.iso_date",
+                                     "manifest.expected.ga_format", "manifest.expected.number_mm"]), "\(keys.sorted())")
+        let zh = Localizer(.zhCN)
+        for issue in issues {
+            for L in [Localizer.en, zh] {
+                #expect(L.has(issue.expectation.key), "\(issue.expectation.key) missing in \(L.language)")
+                #expect(!L.text(issue.expectation).contains("{"), "\(L.text(issue.expectation))")
+            }
+            #expect(zh.text(issue.expectation) != issue.expected, "\(issue.expectation.key) not translated")
+        }
+        let age = try #require(issues.first { $0.expectation.key == "manifest.expected.ga_range" })
+        #expect(age.found == "\"99+0\"" && age.expected == "a gestational age up to 44+6 weeks" && zh.text(age.expectation) == "不超过 44周+6天 的孕周")
+        let agree = try #require(issues.first { $0.expectation.key == "manifest.expected.same_as_line" })
+        #expect(zh.text(agree.expectation) == "与第 2 行相同的“o”（同一检查的各行中检查列须一致）")
+        let length = try #require(issues.first { $0.expectation.key == "manifest.expected.length_range" })
+        #expect(length.expected == "a length in mm between 0 and 1000" && zh.text(length.expectation) == "0 至 1000 mm 之间的长度")
+    }
+
     @Test func csvWithMissingColumnIsRejectedOnTheHeaderLine() throws {
         let error = try #require(throws: ManifestError.self) {
             try ManifestLoader.parseCSV("scan_id,file\nS1,a.png\n", path: "m.csv")
@@ -68,7 +105,7 @@ struct ManifestLoaderTests {
         let error = try #require(throws: ManifestError.self) {
             try ManifestLoader.parseCSV("\(Self.header)\nS1,a.png\n", path: "m.csv")
         }
-        #expect(error.issues == [ManifestIssue(line: 2, field: "row", found: "2 fields", expected: "14 fields")])
+        #expect(error.issues == [ManifestIssue(line: 2, field: "row", found: "2 fields", expectation: Message("manifest.expected.field_count", ["count": .number(14)]))])
     }
 
     @Test func jsonTypeErrorNamesTheCodingPath() throws {

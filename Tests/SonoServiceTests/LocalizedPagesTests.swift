@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Logging
+import SonoInput
 import SonoL10n
 @testable import SonoService
 import Testing
@@ -156,11 +157,54 @@ struct LocalizedPagesTests {
         #expect(upload.text.contains("<html lang=\"zh-CN\">") && upload.text.contains(Z.text("web.upload.check")))
         #expect(upload.text.contains(WebPages.escape(Z.template("web.upload.manifest_valid"))))
         #expect(Self.englishCatalogueText(in: upload.text).isEmpty, "\(Self.englishCatalogueText(in: upload.text))")
+        try await Self.manifestIssuesFollowThePage(base, unit: unit, cookie: unitCookie)
         // Error pages keep their status and speak the reader's language.
         let forbidden = try await http("GET", base.appendingPathComponent("review/audit"), headers: zh.merging(["Cookie": unitCookie]) { $1 })
         #expect(forbidden.status == 403 && forbidden.text.contains("<html lang=\"zh-CN\">") && forbidden.text.contains(Z.text("review.error.forbidden")))
         let missing = try await http("GET", base.appendingPathComponent("review/image/\(id)/0/99"), headers: en.merging(["Cookie": cookie]) { $1 })
         #expect(missing.status == 404 && missing.text.contains(E.text("review.error.not_found")))
+    }
+
+    /// A bad manifest checked from the upload page: the API answers with each expectation as a
+    /// key and arguments (and its English text); the zh-CN page gives its script the zh-CN template
+    /// of that key and the en page the English one, so the table shows the expectation in the page's
+    /// language while `found` stays the file's own value.
+    static func manifestIssuesFollowThePage(_ base: URL, unit: String, cookie: String) async throws {
+        let csv = ManifestLoader.csvHeader.joined(separator: ",") + "\nS1,unit-a,op,2026-03-02,20+0,,20,a.png,sideways,,,,,\n"
+        let check = try await http("POST", URL(string: base.absoluteString + "/api/v1/manifests/validate?name=manifest.csv")!,
+                                   token: unit, body: Data(csv.utf8))
+        #expect(check.status == 200 && check.object["valid"] as? Bool == false)
+        let issues = try #require(check.object["issues"] as? [[String: Any]])
+        let plane = try #require(issues.first { $0["field"] as? String == "plane" })
+        let spacing = try #require(issues.first { $0["field"] as? String == "pixel_spacing_mm" })
+        #expect(plane["found"] as? String == "\"sideways\"" && spacing["found"] as? String == "20.0")
+        for (issue, key) in [(plane, "manifest.expected.one_of"), (spacing, "manifest.expected.spacing_range")] {
+            let expectation = try JSONDecoder().decode(Message.self, from: JSONSerialization.data(withJSONObject: try #require(issue["expectation"])))
+            #expect(expectation.key == key)
+            #expect(issue["expected"] as? String == Localizer.en.text(expectation))
+            for (language, accept) in [(Language.zhCN, "zh-CN,zh;q=0.9"), (.en, "en-US,en;q=0.9")] {
+                let L = Localizer(language)
+                let page = try await http("GET", base.appendingPathComponent("upload"), headers: ["Accept-Language": accept, "Cookie": cookie])
+                let messages = try #require(Self.scriptMessages(page.text))
+                let template = try #require(messages[key])
+                #expect(template == L.template(key))
+                // The script fills {name} placeholders with the arguments as they are: no formats to apply.
+                #expect(!template.contains(":"), "a format the script would not apply: \(template)")
+                let shown = L.render(template, expectation.args, escape: { $0 }, raw: [:])
+                #expect(!shown.contains("{") && shown == L.text(expectation))
+            }
+        }
+        #expect(Localizer(.zhCN).text(Message("manifest.expected.spacing_range", ["min": .number(0), "max": .number(10)]))
+            == "0 至 10 之间的每像素毫米数")
+        #expect(Localizer(.zhCN).text(Message("manifest.expected.one_of", ["choices": .text("head, abdomen")])) == "以下之一：head, abdomen")
+    }
+
+    /// The upload script's messages (`data-messages` on the form), id or key → template.
+    static func scriptMessages(_ html: String) -> [String: String]? {
+        guard let match = html.firstMatch(of: try! Regex(#"data-messages="([^"]*)""#)), let raw = match.output[1].substring else { return nil }
+        let json = String(raw).replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+        return try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))
     }
 
     /// English templates of the workspace's keys (long enough not to match by accident) that a
