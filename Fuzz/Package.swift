@@ -33,6 +33,8 @@ let package = Package(
         // reaches the internal request bodies and parsers without making them public API.
         .executableTarget(name: "FuzzService", dependencies: [
             .product(name: "SonoService", package: "SonoQC"),
+            // The decision vocabulary (verdicts, criteria, score) lives in SonoReports.
+            .product(name: "SonoReports", package: "SonoQC"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
     ]

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SonoReports
 @testable import SonoService
 
 // The request parsing of `sonoqc serve`, without a server: every function here is what a route
