@@ -18,7 +18,7 @@ extension BatchAnalysis {
         try? FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         let discovery = InputDiscovery(grouping: grouping, excludedDirectories: [outputDirectory])
         var plan = discoveryTimings.measure(.discover) { discovery.plan(inputs: inputs) }
-        // The review service's distributed workers analyse one discovered scan per job (issue 18):
+        // The review service's distributed workers analyse one discovered scan per job:
         // the scan's own files are what they keep; the batch files of such a run cover only those
         // scans and are discarded, then written whole by a `resume` run over every scan. The keys
         // are discovery's, as the service's fan-out lists them, so the filter runs before DICOM

@@ -276,7 +276,7 @@ enum Rules {
                 let fail = rule == .hcAutomaticVsReported && abs(diff) > 2 * tol
                 let flagged = abs(diff) > tol
                 // An agreeing HC confirms the report only when the true HC, which lies within the
-                // tolerance of the automatic one, cannot be a gross error away from it (issue 14).
+                // tolerance of the automatic one, cannot be a gross error away from it.
                 let gross = p.grossHCErrorFraction * rep
                 if rule == .hcAutomaticVsReported, !flagged, gross > 0, abs(diff) + tol >= gross {
                     out.append(Finding(rule: rule, outcome: .needsReview, severity: .warning, file: file, measured: diff,

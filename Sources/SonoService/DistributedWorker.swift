@@ -3,7 +3,7 @@ import Logging
 import SonoAnalysis
 import SonoPipeline
 
-/// The worker loop over a shared queue (issue 18): batches split per scan, so one large batch
+/// The worker loop over a shared queue: batches split per scan, so one large batch
 /// spreads over every worker process on every host.
 ///
 /// - plan: the batch's blobs are laid out and discovered exactly as `sonoqc analyze` discovers a

@@ -4,7 +4,7 @@ import NIOCore
 import Prometheus
 import SonoPipeline
 
-/// `/metrics` in Prometheus text format (issue 18). Queue depth and jobs by state are read from the
+/// `/metrics` in Prometheus text format. Queue depth and jobs by state are read from the
 /// store at scrape time, so every process of a deployment reports the same, global figures; stage
 /// times, images and job durations are this process's own (scrape each worker for its share).
 /// Only counts and durations: no batch ids, names or other patient-related labels.

@@ -3,7 +3,7 @@ import Logging
 import PostgresNIO
 import SonoReports
 
-/// The shared store for scale-out (issue 18): PostgreSQL through postgres-nio, so any number of API
+/// The shared store for scale-out: PostgreSQL through postgres-nio, so any number of API
 /// and worker processes on any number of hosts use one queue. The only file that talks to
 /// postgres-nio.
 ///
@@ -186,7 +186,7 @@ public final class PostgresStore: ServiceStore {
             """,
             "CREATE INDEX job_state ON job(state, seq)",
         ]),
-        // Per-scan work (issue 18): a batch job plans (fans out into scan jobs), waits for them,
+        // Per-scan work: a batch job plans (fans out into scan jobs), waits for them,
         // then assembles; each scan's report files are recorded with its completion.
         ("v2", [
             "ALTER TABLE job ADD COLUMN phase TEXT NOT NULL DEFAULT 'plan' CHECK (phase IN ('plan', 'scans', 'assemble'))",
@@ -218,7 +218,7 @@ public final class PostgresStore: ServiceStore {
             )
             """,
         ]),
-        // Review decisions (issue 12), as SQLite's "v2-decisions": append-only, one row per version.
+        // Review decisions, as SQLite's "v2-decisions": append-only, one row per version.
         ("v3-decisions", [
             """
             CREATE TABLE decision (

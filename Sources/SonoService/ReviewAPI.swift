@@ -19,7 +19,7 @@ public struct ReviewSettings: Sendable, Equatable {
     }
 }
 
-/// The reviewer workspace (issue 12): decisions, the queue, the image viewer's frame and overlay
+/// The reviewer workspace: decisions, the queue, the image viewer's frame and overlay
 /// geometry, exports, and the pages in ReviewPages.swift. Reviewers decide; a unit reads the
 /// decisions on its own batches only (another unit's batch is 404, as for every batch route).
 struct ReviewRoutes: Sendable {

@@ -19,12 +19,12 @@ public struct ServiceConfiguration: Sendable {
     public var sessionLifetime: TimeInterval
     /// Slows every analysed frame (tests make jobs long enough to interrupt), as analyze's hidden `--test-delay-ms`.
     public var testFrameDelayMicroseconds: UInt32 = 0
-    /// Scale-out (issue 18): what this process runs, the directory all hosts share for blobs and
+    /// Scale-out: what this process runs, the directory all hosts share for blobs and
     /// results (nil: the data directory), and how long a job's lease lasts without a heartbeat.
     public var role: ServiceRole = .all
     public var sharedDirectory: String?
     public var lease: TimeInterval = 30
-    /// The reviewer workspace's sampling (issue 12).
+    /// The reviewer workspace's sampling.
     public var review = ReviewSettings()
 
     public init(dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080, workers: Int = 1,

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One unit of work from a queue that splits batches into scans (issue 18), so one large batch
+/// One unit of work from a queue that splits batches into scans, so one large batch
 /// spreads over every worker of a deployment.
 public enum ScanWorkItem: Sendable, Equatable {
     /// Lay the batch's files out, discover its scans, turn them into scan jobs.

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// What one `sonoqc serve` process does (issue 18). `all` is the single-host service; with a
+/// What one `sonoqc serve` process does. `all` is the single-host service; with a
 /// shared PostgreSQL store, `api` processes take uploads and serve reads while any number of
 /// `worker` processes, on any hosts, analyse. A worker still listens, for /metrics only.
 public enum ServiceRole: String, Sendable, CaseIterable {

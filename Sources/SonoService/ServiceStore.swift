@@ -2,7 +2,7 @@ import Foundation
 import SonoReports
 
 /// Everything the service keeps besides file bytes. Handlers and workers see only this protocol, so
-/// a second engine (PostgreSQL, issue 18) is one more conformance; ``SQLiteStore`` is the embedded
+/// a second engine (PostgreSQL) is one more conformance; ``SQLiteStore`` is the embedded
 /// default. Each method is one transaction.
 public protocol ServiceStore: Sendable {
     // Accounts
@@ -43,7 +43,7 @@ public protocol ServiceStore: Sendable {
     func runningJobs() async throws -> [Batch]
     func queueDepth() async throws -> Int
 
-    // Review decisions (issue 12): append-only, so two portable statements suffice.
+    // Review decisions: append-only, so two portable statements suffice.
     /// Inserts the next version of the decision's key (batch, scan, image, reading) in one
     /// transaction, filling `version` and the previous verdict and score; returns the stored row.
     func appendDecision(_ decision: Decision) async throws -> Decision
@@ -53,7 +53,7 @@ public protocol ServiceStore: Sendable {
     /// A trivial query, for /readyz.
     func ping() async throws
 
-    /// Jobs per state (`queued`, `running`, `done`, `failed`), for /metrics (issue 18).
+    /// Jobs per state (`queued`, `running`, `done`, `failed`), for /metrics.
     func jobCounts() async throws -> [String: Int]
 }
 

@@ -8,7 +8,7 @@ import SonoAnalysis
 public struct DataLayout: Sendable {
     public let root: String
     /// Blobs and published results: `root`, or a directory every host mounts (`serve --shared`,
-    /// issue 18), so any API process serves what any worker published.
+    /// the scale-out), so any API process serves what any worker published.
     public let sharedRoot: String
 
     public init(root: String, sharedRoot: String? = nil) {

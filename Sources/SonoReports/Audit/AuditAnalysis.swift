@@ -46,7 +46,7 @@ public struct AuditRecord: Sendable, Hashable {
 ///   instead of flagging or clearing anyone.
 /// - `biasMeanZ` 0.5: a systematic shift of half a standard deviation moves the share of fetuses
 ///   classified below the 10th (or above the 90th) centile from 10 % to about 20 % (Φ(−1.28 + 0.5)),
-///   which doubles false small-/large-for-dates referrals; the value comes from issue 8.
+///   which doubles false small-/large-for-dates referrals.
 /// - `narrowSD` 0.6 and `wideSD` 1.5: for normal data the SD of z should be ≈ 1; at n = 30 its
 ///   standard error is ≈ 0.13, so 0.6 and 1.5 are ≈ 3 SE and ≈ 4 SE away. An SD well below 1 is
 ///   the classic sign of calipers drifting towards the value expected for the dates; well above
