@@ -10,9 +10,13 @@ if [ ! -x "$venv/bin/st" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "schemathesis==4.32.5"
 fi
-# Same flags as `make test`, so CI reuses that build instead of compiling every package again.
-swift build -c release -Xswiftc -enable-testing --product sonoqc >/dev/null
-bin="$(swift build -c release -Xswiftc -enable-testing --show-bin-path)/sonoqc"
+# SONOQC_BINARY names a built sonoqc (.ci/run passes the one `make test` linked); otherwise build
+# with the same flags as `make test`.
+bin=${SONOQC_BINARY:-}
+if [ -z "$bin" ]; then
+  swift build -c release -Xswiftc -enable-testing --product sonoqc >/dev/null
+  bin="$(swift build -c release -Xswiftc -enable-testing --show-bin-path)/sonoqc"
+fi
 work="$(mktemp -d)"
 server_pid=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }

@@ -9,7 +9,11 @@ VENV=${VENV:-.venv}
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q playwright axe-playwright-python pytest
 SWIFT=${SWIFT:-swift}
-# Same flags as `make test`, so CI reuses that build instead of compiling every package again.
-$SWIFT build -c release -Xswiftc -enable-testing --product sonoqc
-export SONOQC_BINARY="$($SWIFT build -c release -Xswiftc -enable-testing --show-bin-path)/sonoqc"
+# SONOQC_BINARY names a built sonoqc (.ci/run passes the one `make test` linked); otherwise build
+# with the same flags as `make test`.
+if [ -z "${SONOQC_BINARY:-}" ]; then
+  $SWIFT build -c release -Xswiftc -enable-testing --product sonoqc
+  SONOQC_BINARY="$($SWIFT build -c release -Xswiftc -enable-testing --show-bin-path)/sonoqc"
+fi
+export SONOQC_BINARY
 exec "$VENV/bin/python" -m pytest -v Tests/browser "$@"
