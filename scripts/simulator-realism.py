@@ -168,7 +168,11 @@ def real_set(root, limit):
             name, spacing, _ = line.strip().split(",")
             truth[name] = float(spacing)
     rows = []
-    for name in sorted(truth)[:limit]:
+    # The expert outlines (annotations/) exist only for the 101 frames whose examination number
+    # ends in 0; the ring statistics need them, so the other frames of the set are not used.
+    annotated = [name for name in sorted(truth)
+                 if os.path.exists(os.path.join(root, "annotations", name[:-4] + "_Annotation.png"))]
+    for name in annotated[:limit]:
         img = np.array(Image.open(os.path.join(root, "images", name)).convert("L"))
         stem = name[:-4]
         ann = np.array(Image.open(os.path.join(root, "annotations", stem + "_Annotation.png")).convert("L")) > 127
