@@ -71,18 +71,22 @@ fuzz_seeds_FuzzQCProfile := Fuzz/corpus/qc-profile
 fuzz_seeds_FuzzDICOM := Fuzz/corpus/dicom
 fuzz_seeds_FuzzService := Fuzz/corpus/service
 
-.PHONY: fuzz fuzz-build fuzz-smoke test-tsan
+.PHONY: fuzz fuzz-build fuzz-run fuzz-smoke test-tsan
 
 fuzz-build: deps
 	cd Fuzz && $(SWIFT) build $(FUZZ_FLAGS)
 
 fuzz: fuzz-build
+	@$(MAKE) --no-print-directory fuzz-run TARGET=$(TARGET) SECONDS=$(SECONDS)
+
+# One target's run without the build step, so fuzz-smoke builds the Fuzz package once, not per target.
+fuzz-run:
 	@mkdir -p .build-fuzz/corpus/$(TARGET)
 	cd .build-fuzz && SWIFT_BACKTRACE=enable=no ../Fuzz/.build/release/$(TARGET) -max_total_time=$(SECONDS) -max_len=65536 \
 		-rss_limit_mb=2048 -print_final_stats=1 corpus/$(TARGET) $(addprefix ../,$(fuzz_seeds_$(TARGET)))
 
 fuzz-smoke: fuzz-build
-	@for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory fuzz TARGET=$$t SECONDS=60 || exit 1; done
+	@for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory fuzz-run TARGET=$$t SECONDS=60 || exit 1; done
 
 # ThreadSanitizer over the whole suite (debug build: TSan and -O disagree on some Dispatch code).
 # Its own scratch path, so it neither invalidates nor locks the ordinary .build.
