@@ -93,20 +93,31 @@ for dir in samples/*/; do
   batches+=("$name")
 done
 
-# kill -9 a worker that holds a job right now (its lease names its pid).
+# kill -9 a worker that holds a job right now (its lease names its pid). The worker is stopped
+# (SIGSTOP) before its lease is read again, so it cannot finish the job between that check and the
+# kill; one that finished in the meantime is let go and another is chosen.
+holding() {
+  psql_q "SELECT 'scan ' || scan_key || ' of batch ' || batch_id FROM scan_job WHERE state = 'running' AND lease_owner LIKE '%:$1:%'
+          UNION ALL SELECT phase || ' of batch ' || batch_id FROM job WHERE state = 'running' AND lease_owner LIKE '%:$1:%'" | head -1
+}
 victim=""
+held=""
 for _ in $(seq 600); do
   owners=$(psql_q "SELECT lease_owner FROM scan_job WHERE state = 'running' UNION ALL
                   SELECT lease_owner FROM job WHERE state = 'running' AND lease_owner IS NOT NULL" || true)
   for pid in "${workers[@]}"; do
-    if grep -q ":$pid:" <<<"$owners"; then victim=$pid; break 2; fi
+    grep -q ":$pid:" <<<"$owners" || continue
+    kill -STOP "$pid"
+    # A completion the worker sent just before it stopped reaches the database within this pause.
+    sleep 0.3
+    held=$(holding "$pid")
+    if [ -n "$held" ]; then victim=$pid; break 2; fi
+    kill -CONT "$pid"
   done
   sleep 0.1
 done
 [ -n "$victim" ] || fail "no worker was seen holding a job"
 kill -9 "$victim"
-held=$(psql_q "SELECT 'scan ' || scan_key || ' of batch ' || batch_id FROM scan_job WHERE lease_owner LIKE '%:$victim:%'
-               UNION ALL SELECT phase || ' of batch ' || batch_id FROM job WHERE lease_owner LIKE '%:$victim:%'" | head -1)
 echo "test-distributed: killed worker pid $victim (kill -9) while it held the $held" >&2
 
 # Wait for every batch: rerunning the upload with --wait is resumable and returns the same batch.

@@ -15,9 +15,15 @@ def reports():
     """Two small sample batches analysed into a temporary folder (flagged and passed scans, several rules)."""
     out = tempfile.mkdtemp(prefix="sonoqc-static-")
     run = os.path.join(out, "run")
+    # The pages show image paths as given, so the batches sit under a long folder name with no
+    # break opportunity (as an upload folder named by a unit's export tool can be): the 400 px
+    # check then does not depend on where the repository happens to be cloned.
+    inputs = os.path.join(out, "unit_export_20261130_" + "0123456789abcdef" * 3)
+    for batch in ("defects-acquisition", "clean-18-40"):
+        shutil.copytree(os.path.join(REPO, "samples", batch), os.path.join(inputs, batch))
     # analyze exits 1 when some scans fail QC, which these batches do on purpose.
-    subprocess.run([BINARY, "analyze", os.path.join(REPO, "samples", "defects-acquisition"),
-                    os.path.join(REPO, "samples", "clean-18-40"), "--out", run, "--quiet"], check=False, capture_output=True)
+    subprocess.run([BINARY, "analyze", os.path.join(inputs, "defects-acquisition"),
+                    os.path.join(inputs, "clean-18-40"), "--out", run, "--quiet"], check=False, capture_output=True)
     assert os.path.exists(os.path.join(run, "index.html")), "analyze wrote no index.html"
     # The audit with the committed decisions fixture (long file path, reviewers' tables).
     subprocess.run([BINARY, "audit", run, "--out", os.path.join(run, "audit"), "--decisions",
