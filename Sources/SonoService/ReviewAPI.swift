@@ -151,24 +151,23 @@ struct ReviewRoutes: Sendable {
 
     func exportCSV(_ req: Request) async throws -> Response {
         try api.require(try await api.authenticate(req, stateChanging: false), .reviewer)
-        var lines = [DecisionsFile.csvColumns.joined(separator: ",")]
+        var csv = CSV.record(DecisionsFile.csvColumns)
         let iso = ISO8601DateFormatter()
         for d in try await store.decisions(batchID: nil) {
             let fields: [String] = [d.batchID, d.scan, d.image, String(d.reading), String(d.version), d.reviewer, iso.string(from: d.decidedAt),
                                     d.verdict.rawValue, d.score.map(String.init) ?? "", d.reasons.joined(separator: " "), d.comment,
                                     d.previousVerdict?.rawValue ?? "", d.previousScore.map(String.init) ?? ""]
                 + ReviewCriteria.head.map { d.criteria[$0]?.rawValue ?? "" }
-            lines.append(fields.map(Self.csvField).joined(separator: ","))
+            csv += CSV.record(fields.map(Self.formulaProtected))
         }
-        return JSONResponse.bytes(Data((lines.joined(separator: "\n") + "\n").utf8), contentType: "text/csv; charset=utf-8")
+        return JSONResponse.bytes(Data(csv.utf8), contentType: "text/csv; charset=utf-8")
     }
 
-    /// RFC 4180 quoting; a leading = + - @ is prefixed with ' so a spreadsheet does not run it.
-    static func csvField(_ s: String) -> String {
-        var v = s
-        if let c = v.first, "=+-@".contains(c), Double(v) == nil { v = "'" + v }
-        guard v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return v }
-        return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    /// A leading = + - @ is prefixed with ' so a spreadsheet does not run the field as a formula
+    /// (`DecisionsFile.unprotect` strips it again); the quoting is SonoCore's ``CSV``.
+    static func formulaProtected(_ s: String) -> String {
+        guard let c = s.first, "=+-@".contains(c), Double(s) == nil else { return s }
+        return "'" + s
     }
 
     // MARK: Viewer data
