@@ -30,14 +30,8 @@ struct ReviewPages: Sendable {
         router.get("/review/batches/:id") { req, ctx in try await self.signedIn(req) { try await self.batchPage(ctx, $0) } }
         router.get("/review/image/:id/:scan/:image") { req, ctx in try await self.signedIn(req) { try await self.viewerPage(req, ctx, $0) } }
         router.post("/review/image/:id/:scan/:image") { req, ctx in try await self.postForm(req, ctx) }
-        router.get("/assets/review.js") { _, _ in Self.asset(ReviewAssets.script, "text/javascript; charset=utf-8") }
-        router.get("/assets/review.css") { _, _ in Self.asset(ReviewAssets.style, "text/css; charset=utf-8") }
-    }
-
-    static func asset(_ text: String, _ type: String) -> Response {
-        var response = JSONResponse.bytes(Data(text.utf8), contentType: type)
-        response.headers[.cacheControl] = "no-cache"
-        return response
+        router.get("/assets/review.js") { _, _ in WebPages.asset(ReviewAssets.script, "text/javascript; charset=utf-8") }
+        router.get("/assets/review.css") { _, _ in WebPages.asset(ReviewAssets.style, "text/css; charset=utf-8") }
     }
 
     /// Pages need a browser session; without one they send the browser to the login page. A page

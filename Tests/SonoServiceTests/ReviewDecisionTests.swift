@@ -134,6 +134,13 @@ struct ReviewDecisionTests {
         #expect(geometry.status == 200 && (geometry.object["field_of_view"] as? [Any])?.isEmpty == false)
         #expect(geometry.object["width"] as? Int == 800)
         #expect(try await Self.call("GET", base, "api/v1/review/\(id)/0/99/geometry.json", token: rev2).status == 404)
+
+        // The compiled-in scripts and stylesheet: public, typed, revalidated after an upgrade.
+        for (path, type) in [("assets/review.js", "text/javascript"), ("assets/review.css", "text/css"), ("assets/upload.js", "text/javascript")] {
+            let asset = try await Self.call("GET", base, path)
+            #expect(asset.status == 200 && !asset.body.isEmpty, "\(path)")
+            #expect(asset.header("Content-Type")?.hasPrefix(type) == true && asset.header("Cache-Control") == "no-cache", "\(path)")
+        }
     }
 
     // MARK: Helpers (named for this suite so they never clash with the service tests' harness)
@@ -147,6 +154,8 @@ struct ReviewDecisionTests {
     struct HTTPReply {
         var status: Int
         var body: Data
+        var headers: [AnyHashable: Any] = [:]
+        func header(_ name: String) -> String? { headers.first { ($0.key as? String)?.lowercased() == name.lowercased() }?.value as? String }
         var json: Any? { try? JSONSerialization.jsonObject(with: body) }
         var object: [String: Any] { json as? [String: Any] ?? [:] }
         var text: String { String(decoding: body, as: UTF8.self) }
@@ -161,7 +170,8 @@ struct ReviewDecisionTests {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
         let (data, response) = try await URLSession.shared.data(for: request)
-        return HTTPReply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+        let http = response as? HTTPURLResponse
+        return HTTPReply(status: http?.statusCode ?? 0, body: data, headers: http?.allHeaderFields ?? [:])
     }
 
     /// The port the server reports once it listens.
