@@ -168,7 +168,8 @@ struct ReviewPages: Sendable {
         guard account.role == .reviewer else { return WebPages.redirect("/review/batches") }
         let filter = ReviewRoutes.queueFilter(req)
         let (all, shown) = try await routes.queue(for: account, filter: filter)
-        let decisions = try await api.store.decisions(batchID: nil)
+        // Grouped once: each row looks at its own batch's decisions only.
+        let decisions = Dictionary(grouping: try await api.store.decisions(batchID: nil), by: \.batchID)
         func select(_ name: String, _ label: String, _ current: String?, _ value: (ReviewItem) -> [String],
                     _ drop: (inout QueueFilter) -> Void, display: (String) -> String = { $0 }) -> String {
             var others = filter
@@ -195,7 +196,7 @@ struct ReviewPages: Sendable {
             """
         let q = Self.query(filter)
         let rows = shown.map { item -> String in
-            let (reading, visible) = routes.reading(of: item, by: account.name, decisions: decisions.filter { $0.batchID == item.batchID })
+            let (reading, visible) = routes.reading(of: item, by: account.name, decisions: decisions[item.batchID] ?? [])
             let latest = visible.latest().first
             let chips = item.rules.map { "<span class=\"chip\">\(Self.esc($0))</span>" }
                 + (item.status == .pass ? ["<span class=\"chip pass\">\(L.text("review.chip.sampled"))</span>"] : [])
