@@ -197,10 +197,7 @@ struct ReviewRoutes: Sendable {
     func frame(_ req: Request, _ ctx: ServiceContext) async throws -> Response {
         let account = try await api.authenticate(req, stateChanging: false)
         let (scan, item) = try await item(ctx, for: account)
-        guard let file = try await store.files(batchID: scan.batch.id).first(where: { $0.name == item.fileName }) else {
-            throw APIFailure.notFound
-        }
-        let data = try api.blobs.read(file.sha256)
+        let data = try await uploadedBytes(of: item, in: scan)
         switch ImageDecoder.detectFormat([UInt8](data.prefix(16))) {
         case .supported(.png): return JSONResponse.bytes(data, contentType: "image/png")
         case .supported(.jpeg): return JSONResponse.bytes(data, contentType: "image/jpeg")
@@ -211,10 +208,18 @@ struct ReviewRoutes: Sendable {
     func geometry(_ req: Request, _ ctx: ServiceContext) async throws -> Response {
         let account = try await api.authenticate(req, stateChanging: false)
         let (scan, item) = try await item(ctx, for: account)
-        let data = try api.blobs.read(try await store.files(batchID: scan.batch.id).first { $0.name == item.fileName }?.sha256 ?? "")
+        let data = try await uploadedBytes(of: item, in: scan)
         let frame = try await offload { try ImageDecoder().decode([UInt8](data), source: item.fileName) }
         let calipers = try await manifestCalipers(batch: scan.batch, fileName: item.fileName)
         return JSONResponse.make(OverlayGeometry(item: item, fieldOfView: FieldOfView.detect(frame.image), calipers: calipers))
+    }
+
+    /// The bytes the unit uploaded for this image; 404 when the batch holds no file of that name.
+    func uploadedBytes(of item: ReviewItem, in scan: ReviewScan) async throws -> Data {
+        guard let file = try await store.files(batchID: scan.batch.id).first(where: { $0.name == item.fileName }) else {
+            throw APIFailure.notFound
+        }
+        return try api.blobs.read(file.sha256)
     }
 
     /// The sonographer's caliper end points for this image from the batch's manifest, when given.
