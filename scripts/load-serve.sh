@@ -9,13 +9,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-10}"
 bash scripts/install-deps.sh wrk nginx
-# SONOQC_BIN names a built binary; otherwise the build `make test` makes (same flags, so no second
-# release build of every package).
-if [ -z "${SONOQC_BIN:-}" ]; then
+# SONOQC_BINARY names a built binary, as for test-api.sh, test-distributed.sh and the browser tests
+# (.ci/run exports it after make test; SONOQC_BIN, record-golden.sh's name, is accepted too);
+# otherwise the build `make test` makes (same flags, so no second release build of every package).
+bin="${SONOQC_BINARY:-${SONOQC_BIN:-}}"
+if [ -z "$bin" ]; then
   swift build -c release -Xswiftc -enable-testing --product sonoqc >/dev/null
   bin="$(swift build -c release -Xswiftc -enable-testing --show-bin-path)/sonoqc"
-else
-  bin="$SONOQC_BIN"
 fi
 work="$(mktemp -d)"
 server_pid=""; nginx_pid=""

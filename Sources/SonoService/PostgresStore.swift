@@ -510,7 +510,7 @@ public final class PostgresStore: ServiceStore {
 
 extension PostgresStore {
     public func appendDecision(_ decision: Decision) async throws -> Decision {
-        let criteria = String(decoding: try JSONEncoder.sorted.encode(decision.criteria), as: UTF8.self)
+        let criteria = try DecisionStorage.criteriaText(decision.criteria)
         return try await transaction { c in
             // Under READ COMMITTED two appends to one key would both read version n and one would
             // fail on the primary key; a transaction-scoped advisory lock on the key (the two-int
@@ -521,22 +521,22 @@ extension PostgresStore {
                 SELECT pg_advisory_xact_lock(7418530, hashtext(concat_ws(chr(31), \(decision.batchID), \(decision.scan),
                     \(decision.image), \(Int32(decision.reading))::text)))
                 """, logger: logger)
-            let previous = try await Self.rows(c, """
+            let latest = try await Self.rows(c, """
                 SELECT version, verdict, score FROM decision
                 WHERE batch_id = \(decision.batchID) AND scan = \(decision.scan) AND image = \(decision.image)
                     AND reading = \(Int32(decision.reading))
                 ORDER BY version DESC LIMIT 1
                 """, logger: logger).first
-            var stored = decision
-            stored.version = Int(try previous?["version"].decode(Int32.self) ?? 0) + 1
-            stored.previousVerdict = try previous.flatMap { ReviewVerdict(rawValue: try $0["verdict"].decode(String.self)) }
-            stored.previousScore = try previous.flatMap { try $0["score"].decode(Int32?.self) }.map(Int.init)
+            let stored = DecisionStorage.next(decision, after: try latest.map {
+                DecisionStorage.Latest(version: Int(try $0["version"].decode(Int32.self)), verdict: try $0["verdict"].decode(String.self),
+                                       score: try $0["score"].decode(Int32?.self).map(Int.init))
+            })
             try await c.query("""
                 INSERT INTO decision (batch_id, scan, image, reading, version, reviewer, decided_at, criteria, score, verdict,
                     reasons, comment, previous_verdict, previous_score)
                 VALUES (\(stored.batchID), \(stored.scan), \(stored.image), \(Int32(stored.reading)), \(Int32(stored.version)),
                     \(stored.reviewer), \(stored.decidedAt), \(criteria), \(stored.score.map(Int32.init)), \(stored.verdict.rawValue),
-                    \(stored.reasons.joined(separator: ",")), \(stored.comment), \(stored.previousVerdict?.rawValue),
+                    \(DecisionStorage.reasonsText(stored.reasons)), \(stored.comment), \(stored.previousVerdict?.rawValue),
                     \(stored.previousScore.map(Int32.init)))
                 """, logger: logger)
             return stored
@@ -552,25 +552,15 @@ extension PostgresStore {
     }
 
     static func decision(_ row: PostgresRandomAccessRow) throws -> Decision {
-        guard let verdict = ReviewVerdict(rawValue: try row["verdict"].decode(String.self)) else {
-            throw ServiceError.storage("decision row with unknown verdict")
-        }
-        let criteria: [String: CriterionAnswer]
-        do {
-            criteria = try JSONDecoder().decode([String: CriterionAnswer].self, from: Data(try row["criteria"].decode(String.self).utf8))
-        } catch {
-            throw ServiceError.storage("decision row with unreadable criteria: \(error)")
-        }
-        var d = Decision(batchID: try row["batch_id"].decode(String.self), scan: try row["scan"].decode(String.self),
-                         image: try row["image"].decode(String.self), reading: Int(try row["reading"].decode(Int32.self)),
-                         version: Int(try row["version"].decode(Int32.self)), reviewer: try row["reviewer"].decode(String.self),
-                         decidedAt: try row["decided_at"].decode(Date.self), criteria: criteria, verdict: verdict,
-                         reasons: try row["reasons"].decode(String.self).split(separator: ",").map(String.init),
-                         comment: try row["comment"].decode(String.self),
-                         previousVerdict: try row["previous_verdict"].decode(String?.self).flatMap(ReviewVerdict.init(rawValue:)),
-                         previousScore: try row["previous_score"].decode(Int32?.self).map(Int.init))
-        d.score = try row["score"].decode(Int32?.self).map(Int.init)
-        return d
+        try DecisionStorage.decision(
+            batchID: try row["batch_id"].decode(String.self), scan: try row["scan"].decode(String.self),
+            image: try row["image"].decode(String.self), reading: Int(try row["reading"].decode(Int32.self)),
+            version: Int(try row["version"].decode(Int32.self)), reviewer: try row["reviewer"].decode(String.self),
+            decidedAt: try row["decided_at"].decode(Date.self), criteria: try row["criteria"].decode(String.self),
+            score: try row["score"].decode(Int32?.self).map(Int.init), verdict: try row["verdict"].decode(String.self),
+            reasons: try row["reasons"].decode(String.self), comment: try row["comment"].decode(String.self),
+            previousVerdict: try row["previous_verdict"].decode(String?.self),
+            previousScore: try row["previous_score"].decode(Int32?.self).map(Int.init))
     }
 }
 

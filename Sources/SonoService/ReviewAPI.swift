@@ -151,24 +151,23 @@ struct ReviewRoutes: Sendable {
 
     func exportCSV(_ req: Request) async throws -> Response {
         try api.require(try await api.authenticate(req, stateChanging: false), .reviewer)
-        var lines = [DecisionsFile.csvColumns.joined(separator: ",")]
+        var csv = CSV.record(DecisionsFile.csvColumns)
         let iso = ISO8601DateFormatter()
         for d in try await store.decisions(batchID: nil) {
             let fields: [String] = [d.batchID, d.scan, d.image, String(d.reading), String(d.version), d.reviewer, iso.string(from: d.decidedAt),
                                     d.verdict.rawValue, d.score.map(String.init) ?? "", d.reasons.joined(separator: " "), d.comment,
                                     d.previousVerdict?.rawValue ?? "", d.previousScore.map(String.init) ?? ""]
                 + ReviewCriteria.head.map { d.criteria[$0]?.rawValue ?? "" }
-            lines.append(fields.map(Self.csvField).joined(separator: ","))
+            csv += CSV.record(fields.map(Self.formulaProtected))
         }
-        return JSONResponse.bytes(Data((lines.joined(separator: "\n") + "\n").utf8), contentType: "text/csv; charset=utf-8")
+        return JSONResponse.bytes(Data(csv.utf8), contentType: "text/csv; charset=utf-8")
     }
 
-    /// RFC 4180 quoting; a leading = + - @ is prefixed with ' so a spreadsheet does not run it.
-    static func csvField(_ s: String) -> String {
-        var v = s
-        if let c = v.first, "=+-@".contains(c), Double(v) == nil { v = "'" + v }
-        guard v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return v }
-        return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    /// A leading = + - @ is prefixed with ' so a spreadsheet does not run the field as a formula
+    /// (`DecisionsFile.unprotect` strips it again); the quoting is SonoCore's ``CSV``.
+    static func formulaProtected(_ s: String) -> String {
+        guard let c = s.first, "=+-@".contains(c), Double(s) == nil else { return s }
+        return "'" + s
     }
 
     // MARK: Viewer data
@@ -198,10 +197,7 @@ struct ReviewRoutes: Sendable {
     func frame(_ req: Request, _ ctx: ServiceContext) async throws -> Response {
         let account = try await api.authenticate(req, stateChanging: false)
         let (scan, item) = try await item(ctx, for: account)
-        guard let file = try await store.files(batchID: scan.batch.id).first(where: { $0.name == item.fileName }) else {
-            throw APIFailure.notFound
-        }
-        let data = try api.blobs.read(file.sha256)
+        let data = try await uploadedBytes(of: item, in: scan)
         switch ImageDecoder.detectFormat([UInt8](data.prefix(16))) {
         case .supported(.png): return JSONResponse.bytes(data, contentType: "image/png")
         case .supported(.jpeg): return JSONResponse.bytes(data, contentType: "image/jpeg")
@@ -212,10 +208,18 @@ struct ReviewRoutes: Sendable {
     func geometry(_ req: Request, _ ctx: ServiceContext) async throws -> Response {
         let account = try await api.authenticate(req, stateChanging: false)
         let (scan, item) = try await item(ctx, for: account)
-        let data = try api.blobs.read(try await store.files(batchID: scan.batch.id).first { $0.name == item.fileName }?.sha256 ?? "")
+        let data = try await uploadedBytes(of: item, in: scan)
         let frame = try await offload { try ImageDecoder().decode([UInt8](data), source: item.fileName) }
         let calipers = try await manifestCalipers(batch: scan.batch, fileName: item.fileName)
         return JSONResponse.make(OverlayGeometry(item: item, fieldOfView: FieldOfView.detect(frame.image), calipers: calipers))
+    }
+
+    /// The bytes the unit uploaded for this image; 404 when the batch holds no file of that name.
+    func uploadedBytes(of item: ReviewItem, in scan: ReviewScan) async throws -> Data {
+        guard let file = try await store.files(batchID: scan.batch.id).first(where: { $0.name == item.fileName }) else {
+            throw APIFailure.notFound
+        }
+        return try api.blobs.read(file.sha256)
     }
 
     /// The sonographer's caliper end points for this image from the batch's manifest, when given.

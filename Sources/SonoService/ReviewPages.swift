@@ -30,14 +30,8 @@ struct ReviewPages: Sendable {
         router.get("/review/batches/:id") { req, ctx in try await self.signedIn(req) { try await self.batchPage(ctx, $0) } }
         router.get("/review/image/:id/:scan/:image") { req, ctx in try await self.signedIn(req) { try await self.viewerPage(req, ctx, $0) } }
         router.post("/review/image/:id/:scan/:image") { req, ctx in try await self.postForm(req, ctx) }
-        router.get("/assets/review.js") { _, _ in Self.asset(ReviewAssets.script, "text/javascript; charset=utf-8") }
-        router.get("/assets/review.css") { _, _ in Self.asset(ReviewAssets.style, "text/css; charset=utf-8") }
-    }
-
-    static func asset(_ text: String, _ type: String) -> Response {
-        var response = JSONResponse.bytes(Data(text.utf8), contentType: type)
-        response.headers[.cacheControl] = "no-cache"
-        return response
+        router.get("/assets/review.js") { _, _ in WebPages.asset(ReviewAssets.script, "text/javascript; charset=utf-8") }
+        router.get("/assets/review.css") { _, _ in WebPages.asset(ReviewAssets.style, "text/css; charset=utf-8") }
     }
 
     /// Pages need a browser session; without one they send the browser to the login page. A page
@@ -174,7 +168,8 @@ struct ReviewPages: Sendable {
         guard account.role == .reviewer else { return WebPages.redirect("/review/batches") }
         let filter = ReviewRoutes.queueFilter(req)
         let (all, shown) = try await routes.queue(for: account, filter: filter)
-        let decisions = try await api.store.decisions(batchID: nil)
+        // Grouped once: each row looks at its own batch's decisions only.
+        let decisions = Dictionary(grouping: try await api.store.decisions(batchID: nil), by: \.batchID)
         func select(_ name: String, _ label: String, _ current: String?, _ value: (ReviewItem) -> [String],
                     _ drop: (inout QueueFilter) -> Void, display: (String) -> String = { $0 }) -> String {
             var others = filter
@@ -201,7 +196,7 @@ struct ReviewPages: Sendable {
             """
         let q = Self.query(filter)
         let rows = shown.map { item -> String in
-            let (reading, visible) = routes.reading(of: item, by: account.name, decisions: decisions.filter { $0.batchID == item.batchID })
+            let (reading, visible) = routes.reading(of: item, by: account.name, decisions: decisions[item.batchID] ?? [])
             let latest = visible.latest().first
             let chips = item.rules.map { "<span class=\"chip\">\(Self.esc($0))</span>" }
                 + (item.status == .pass ? ["<span class=\"chip pass\">\(L.text("review.chip.sampled"))</span>"] : [])

@@ -29,22 +29,21 @@ extension SQLiteStore {
     }
 
     public func appendDecision(_ decision: Decision) async throws -> Decision {
-        let criteria = String(decoding: try JSONEncoder.sorted.encode(decision.criteria), as: UTF8.self)
+        let criteria = try DecisionStorage.criteriaText(decision.criteria)
         return try await pool.write { db in
-            let previous = try Row.fetchOne(db, sql: """
+            let latest = try Row.fetchOne(db, sql: """
                 SELECT version, verdict, score FROM decision WHERE batch_id = ? AND scan = ? AND image = ? AND reading = ?
                 ORDER BY version DESC LIMIT 1
                 """, arguments: [decision.batchID, decision.scan, decision.image, decision.reading])
-            var stored = decision
-            stored.version = (previous?["version"] as Int? ?? 0) + 1
-            stored.previousVerdict = (previous?["verdict"] as String?).flatMap(ReviewVerdict.init(rawValue:))
-            stored.previousScore = previous?["score"]
+            let stored = DecisionStorage.next(decision, after: latest.map {
+                DecisionStorage.Latest(version: $0["version"], verdict: $0["verdict"], score: $0["score"])
+            })
             try db.execute(sql: """
                 INSERT INTO decision (batch_id, scan, image, reading, version, reviewer, decided_at, criteria, score, verdict,
                 reasons, comment, previous_verdict, previous_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [stored.batchID, stored.scan, stored.image, stored.reading, stored.version, stored.reviewer,
                                  stored.decidedAt, criteria, stored.score, stored.verdict.rawValue,
-                                 stored.reasons.joined(separator: ","), stored.comment, stored.previousVerdict?.rawValue,
+                                 DecisionStorage.reasonsText(stored.reasons), stored.comment, stored.previousVerdict?.rawValue,
                                  stored.previousScore])
             return stored
         }
@@ -63,30 +62,9 @@ extension SQLiteStore {
     }
 
     static func decision(_ row: Row) throws -> Decision {
-        guard let verdict = ReviewVerdict(rawValue: row["verdict"]) else { throw ServiceError.storage("decision row with unknown verdict") }
-        let criteriaText: String = row["criteria"]
-        let criteria: [String: CriterionAnswer]
-        do {
-            criteria = try JSONDecoder().decode([String: CriterionAnswer].self, from: Data(criteriaText.utf8))
-        } catch {
-            throw ServiceError.storage("decision row with unreadable criteria: \(error)")
-        }
-        let reasons: String = row["reasons"]
-        var d = Decision(batchID: row["batch_id"], scan: row["scan"], image: row["image"], reading: row["reading"],
-                         version: row["version"], reviewer: row["reviewer"], decidedAt: row["decided_at"], criteria: criteria,
-                         verdict: verdict, reasons: reasons.split(separator: ",").map(String.init), comment: row["comment"],
-                         previousVerdict: (row["previous_verdict"] as String?).flatMap(ReviewVerdict.init(rawValue:)),
-                         previousScore: row["previous_score"])
-        d.score = row["score"]
-        return d
-    }
-}
-
-extension JSONEncoder {
-    /// Sorted keys: stored JSON text is byte-stable for the same value.
-    static var sorted: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return e
+        try DecisionStorage.decision(batchID: row["batch_id"], scan: row["scan"], image: row["image"], reading: row["reading"],
+                                     version: row["version"], reviewer: row["reviewer"], decidedAt: row["decided_at"],
+                                     criteria: row["criteria"], score: row["score"], verdict: row["verdict"], reasons: row["reasons"],
+                                     comment: row["comment"], previousVerdict: row["previous_verdict"], previousScore: row["previous_score"])
     }
 }

@@ -21,11 +21,7 @@ struct WebPages: Sendable {
         router.post("/logout") { req, _ in try await logout(req) }
         router.post("/language") { req, _ in try await setLanguage(req) }
         router.get("/upload") { req, _ in try await uploadPage(req) }
-        router.get("/assets/upload.js") { _, _ in
-            var response = JSONResponse.bytes(Data(UploadScript.source.utf8), contentType: "text/javascript; charset=utf-8")
-            response.headers[.cacheControl] = "no-cache"
-            return response
-        }
+        router.get("/assets/upload.js") { _, _ in Self.asset(UploadScript.source, "text/javascript; charset=utf-8") }
     }
 
     static func redirect(_ location: String, status: HTTPResponse.Status = .seeOther) -> Response {
@@ -189,6 +185,14 @@ struct WebPages: Sendable {
         var response = JSONResponse.bytes(Data(html.utf8), contentType: "text/html; charset=utf-8", status: status)
         response.headers[.contentSecurityPolicy] =
             "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"
+        return response
+    }
+
+    /// A script or stylesheet compiled into the binary; `no-cache` so a browser revalidates it
+    /// after an upgrade instead of running the old one against new pages.
+    static func asset(_ text: String, _ type: String) -> Response {
+        var response = JSONResponse.bytes(Data(text.utf8), contentType: type)
+        response.headers[.cacheControl] = "no-cache"
         return response
     }
 

@@ -109,6 +109,8 @@ struct LocalizedPagesTests {
         let queue = try #require(pagesZH["review"]), viewer = try #require(pagesZH[viewerPath])
         let batch = try #require(pagesZH["review/batches/\(id)"]), audit = try #require(pagesZH["review/audit"])
         #expect(queue.contains(Z.text("review.filter.apply")) && queue.contains(Z.text("review.keys.queue")))
+        // The decided image carries its latest verdict in the queue, found among its batch's decisions.
+        #expect(queue.contains("<span class=\"badge decided\">\(Z.text("review.decided.reject"))</span>"))
         for key in ["review.overlay.ellipse", "review.criterion.csp-visible", "review.decision.save", "review.viewer.findings",
                     "review.reason.wrong-plane", "review.verdict.accept-remark"] {
             #expect(viewer.contains(Z.text(key)), "viewer lacks \(key)")

@@ -31,8 +31,8 @@ struct ReviewDecisionTests {
         #expect(en.text(cm) == "Your HC is 161.9 mm smaller than the automatic 180 mm. It looks like centimetres: 18.1 cm would be 181 mm; "
             + "please report millimetres.")
         #expect(zh.text(cm).hasPrefix("您测量的头围比自动测量的 180 mm 小 161.9 mm。该数值看起来是厘米：18.1 cm 即 181 mm"))
-        #expect(ReviewRoutes.csvField("=cmd()") == "'=cmd()")
-        #expect(ReviewRoutes.csvField("a,\"b\"") == "\"a,\"\"b\"\"\"")
+        #expect(ReviewRoutes.formulaProtected("=cmd()") == "'=cmd()")
+        #expect(ReviewRoutes.formulaProtected("-3") == "-3")
     }
 
     @Test func samplingIsSeededAndProportional() {
@@ -104,7 +104,9 @@ struct ReviewDecisionTests {
         let v1 = try await decide(rev1, ["verdict": "reject", "reasons": ["wrong-plane"], "criteria": ["thalami-visible": "no"],
                                          "comment": "thalami not seen"])
         #expect(v1.status == 201 && v1.object["version"] as? Int == 1 && v1.object["reading"] as? Int == 1)
-        let v2 = try await decide(rev1, ["verdict": "accept-remark", "comment": "acceptable after all",
+        // A browser's textarea sends CRLF line ends; the export must keep the comment one field.
+        let remark = "acceptable after all\r\nsecond look"
+        let v2 = try await decide(rev1, ["verdict": "accept-remark", "comment": remark,
                                          "criteria": ["thalami-visible": "yes", "csp-visible": "yes"]])
         #expect(v2.object["version"] as? Int == 2 && v2.object["previous_verdict"] as? String == "reject" && v2.object["score"] as? Int == 2)
         // Everything is double-read here: another reviewer records reading 2.
@@ -115,9 +117,12 @@ struct ReviewDecisionTests {
         // Export: reviewers only; every version is there.
         #expect(try await Self.call("GET", base, "api/v1/decisions.csv", token: unitA).status == 403)
         let csv = try await Self.call("GET", base, "api/v1/decisions.csv", token: rev1)
-        let lines = csv.text.split(separator: "\n")
-        #expect(csv.status == 200 && lines.count == 4 && lines[0].hasPrefix("batch_id,scan,image,reading,version"))
-        #expect(lines.contains { $0.contains("thalami not seen") && $0.contains(",reject,") })
+        let rows = CSV.parse(csv.text).map(\.fields)
+        #expect(csv.status == 200 && rows.count == 4 && rows.allSatisfy { $0.count == DecisionsFile.csvColumns.count })
+        #expect(rows.first == DecisionsFile.csvColumns)
+        let comment = DecisionsFile.csvColumns.firstIndex(of: "comment") ?? 0
+        #expect(rows.contains { $0[comment] == "thalami not seen" && $0.contains("reject") })
+        #expect(rows.contains { $0[comment] == remark })
         let json = try await Self.call("GET", base, "api/v1/decisions.json", token: rev2)
         #expect((json.json as? [Any])?.count == 3)
 
@@ -129,6 +134,13 @@ struct ReviewDecisionTests {
         #expect(geometry.status == 200 && (geometry.object["field_of_view"] as? [Any])?.isEmpty == false)
         #expect(geometry.object["width"] as? Int == 800)
         #expect(try await Self.call("GET", base, "api/v1/review/\(id)/0/99/geometry.json", token: rev2).status == 404)
+
+        // The compiled-in scripts and stylesheet: public, typed, revalidated after an upgrade.
+        for (path, type) in [("assets/review.js", "text/javascript"), ("assets/review.css", "text/css"), ("assets/upload.js", "text/javascript")] {
+            let asset = try await Self.call("GET", base, path)
+            #expect(asset.status == 200 && !asset.body.isEmpty, "\(path)")
+            #expect(asset.header("Content-Type")?.hasPrefix(type) == true && asset.header("Cache-Control") == "no-cache", "\(path)")
+        }
     }
 
     // MARK: Helpers (named for this suite so they never clash with the service tests' harness)
@@ -142,6 +154,8 @@ struct ReviewDecisionTests {
     struct HTTPReply {
         var status: Int
         var body: Data
+        var headers: [AnyHashable: Any] = [:]
+        func header(_ name: String) -> String? { headers.first { ($0.key as? String)?.lowercased() == name.lowercased() }?.value as? String }
         var json: Any? { try? JSONSerialization.jsonObject(with: body) }
         var object: [String: Any] { json as? [String: Any] ?? [:] }
         var text: String { String(decoding: body, as: UTF8.self) }
@@ -156,7 +170,8 @@ struct ReviewDecisionTests {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
         let (data, response) = try await URLSession.shared.data(for: request)
-        return HTTPReply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+        let http = response as? HTTPURLResponse
+        return HTTPReply(status: http?.statusCode ?? 0, body: data, headers: http?.allHeaderFields ?? [:])
     }
 
     /// The port the server reports once it listens.
