@@ -115,21 +115,22 @@ enum DICOMPixelData {
         } else {
             for i in 0..<values.count { values[i] = raw(i) }
         }
-        return normalised(DICOMSamples(width: d.columns, height: d.rows, samplesPerPixel: d.samplesPerPixel,
-                                       bitsStored: d.bitsStored, values: values), signed: d.signed)
+        normalise(&values, description: d)
+        return DICOMSamples(width: d.columns, height: d.rows, samplesPerPixel: d.samplesPerPixel,
+                            bitsStored: d.bitsStored, values: values)
     }
 
     /// Masks to Bits Stored and maps two's-complement samples to offset binary, so every later
-    /// step sees unsigned values 0…2^bitsStored−1 in the same order as the signed ones.
-    static func normalised(_ s: DICOMSamples, signed: Bool) -> DICOMSamples {
-        var out = s
-        let mask = UInt16(truncatingIfNeeded: (1 << s.bitsStored) - 1)
-        let half = UInt16(truncatingIfNeeded: 1 << (s.bitsStored - 1))
-        for i in 0..<out.values.count {
-            let v = out.values[i] & mask
-            out.values[i] = signed ? (v ^ half) : v
+    /// step sees unsigned values 0…2^bitsStored−1 in the same order as the signed ones. In place,
+    /// and skipped for unsigned samples that fill their allocation (8 of 8, 16 of 16 bits: the
+    /// usual ultrasound frame), where there is nothing to mask.
+    static func normalise(_ values: inout [UInt16], description d: DICOMImageDescription) {
+        guard d.signed || d.bitsStored < d.bitsAllocated else { return }
+        let mask = UInt16(truncatingIfNeeded: (1 << d.bitsStored) - 1)
+        let flip: UInt16 = d.signed ? UInt16(truncatingIfNeeded: 1 << (d.bitsStored - 1)) : 0
+        values.withUnsafeMutableBufferPointer { v in
+            for i in v.indices { v[i] = (v[i] & mask) ^ flip }
         }
-        return out
     }
 
     // MARK: RLE Lossless (PS3.5 annex G)
@@ -181,8 +182,9 @@ enum DICOMPixelData {
                 throw corrupt("segment \(segment + 1) decodes to \(p) bytes, the frame needs \(n)")
             }
         }
-        return normalised(DICOMSamples(width: d.columns, height: d.rows, samplesPerPixel: d.samplesPerPixel,
-                                       bitsStored: d.bitsStored, values: values), signed: d.signed)
+        normalise(&values, description: d)
+        return DICOMSamples(width: d.columns, height: d.rows, samplesPerPixel: d.samplesPerPixel,
+                            bitsStored: d.bitsStored, values: values)
     }
 
     // MARK: To grey
