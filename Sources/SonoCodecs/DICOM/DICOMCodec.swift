@@ -113,8 +113,8 @@ public enum DICOMCodec {
                 throw corrupt("basic offset table has \(e.offsetTable.count / 4) entries for \(frames) frames")
             }
             let offsets = (0..<frames).map { i -> Int in
-                let at = e.offsetTable.lowerBound + 4 * i
-                return Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24
+                // Encapsulated transfer syntaxes are all little endian.
+                Int(DICOMBytes.uint32(bytes, e.offsetTable.lowerBound + 4 * i, bigEndian: false))
             }
             guard let first = fragments.firstIndex(where: { $0.itemOffset == offsets[frame - 1] }) else {
                 throw corrupt("basic offset table entry \(frame) (\(offsets[frame - 1])) does not point at a fragment")

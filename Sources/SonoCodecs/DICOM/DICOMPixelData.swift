@@ -97,8 +97,7 @@ enum DICOMPixelData {
         func raw(_ i: Int) -> UInt16 {
             // Swapped pairs are words of the element, so the pair is found from the element start.
             if bytesPerSample == 1 { return UInt16(bytes[element.value.lowerBound + (swapBytes ? (offset + i) ^ 1 : offset + i)]) }
-            let at = start + 2 * i
-            return file.bigEndian ? UInt16(bytes[at]) << 8 | UInt16(bytes[at + 1]) : UInt16(bytes[at + 1]) << 8 | UInt16(bytes[at])
+            return DICOMBytes.uint16(bytes, start + 2 * i, bigEndian: file.bigEndian)
         }
         let n = d.pixelCount
         var values = [UInt16](repeating: 0, count: n * d.samplesPerPixel)
@@ -138,9 +137,7 @@ enum DICOMPixelData {
     static func rle(_ data: [UInt8], source: String, description d: DICOMImageDescription) throws -> DICOMSamples {
         func corrupt(_ m: String) -> DecodeError { .corrupt(file: source, library: "rle", message: m) }
         guard data.count >= 64 else { throw DecodeError.truncated(file: source, library: "rle", message: "frame has \(data.count) bytes, less than the 64-byte RLE header") }
-        func le32(_ at: Int) -> Int {
-            Int(data[at]) | Int(data[at + 1]) << 8 | Int(data[at + 2]) << 16 | Int(data[at + 3]) << 24
-        }
+        func le32(_ at: Int) -> Int { Int(DICOMBytes.uint32(data, at, bigEndian: false)) }
         let bytesPerSample = d.bitsAllocated / 8
         let segmentCount = le32(0)
         let expected = d.samplesPerPixel * bytesPerSample
