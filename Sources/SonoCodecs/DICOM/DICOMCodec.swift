@@ -45,6 +45,17 @@ public enum DICOMCodec {
             throw DecodeError.corrupt(file: source, library: "dicom", message: "no Pixel Data (7FE0,0010)")
         }
         let syntax = file.transferSyntax
+        // The byte budget the PNG and JPEG headers are held to, from the DICOM header: an RLE or
+        // JPEG 2000 frame of a few bytes can declare 65535×1000 RGB pixels. Decoding holds the
+        // samples (2 bytes each), the grey frame, the 16-bit one for deep or palette samples, and
+        // for JPEG 2000 OpenJPEG's 32-bit component planes; JPEGCodec checks its own.
+        if syntax.pixels == .native || syntax.pixels == .rle || syntax.pixels == .jpeg2000 {
+            let spp = description.samplesPerPixel
+            let wide = description.bitsStored > 8 || description.photometric == "PALETTE COLOR"
+            try limits.checkBudget(width: description.columns, height: description.rows,
+                                   bytesPerPixel: 2 * spp + 1 + (wide ? 2 : 0) + (syntax.pixels == .jpeg2000 ? 4 * spp : 0),
+                                   file: source)
+        }
         let palette = description.photometric == "PALETTE COLOR"
             ? try DICOMPalette(file, signedPixels: description.signed) : nil
         var grey: GrayImage
