@@ -22,10 +22,10 @@ public enum DICOMCodec {
         func text(_ group: UInt16, _ element: UInt16) -> String? {
             file.string(DICOMTag(group, element)).flatMap { $0.isEmpty ? nil : $0 }
         }
-        var date: String? = nil
-        if let da = text(0x0008, 0x0020), da.count == 8, da.utf8.allSatisfy({ (0x30...0x39).contains($0) }) {
-            let c = Array(da)
-            date = String(c[0..<4]) + "-" + String(c[4..<6]) + "-" + String(c[6..<8])
+        // DA is YYYYMMDD; CivilDate, which parses every other date of the package, decides whether
+        // that day exists (20241399 is eight digits but no date).
+        let date = text(0x0008, 0x0020).flatMap { da in
+            da.count == 8 ? CivilDate(parsing: "\(da.prefix(4))-\(da.dropFirst(4).prefix(2))-\(da.suffix(2))")?.description : nil
         }
         return DICOMStudyInfo(studyInstanceUID: text(0x0020, 0x000D), institutionName: text(0x0008, 0x0080),
                               stationName: text(0x0008, 0x1010), operatorsName: text(0x0008, 0x1070),
