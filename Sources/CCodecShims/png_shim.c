@@ -67,36 +67,11 @@ static void sono_png_prepare(png_structp png, png_infop info, sono_png_info *out
     out->bytes_per_sample = png_get_bit_depth(png, info) == 16 ? 2 : 1;
 }
 
-int sono_png_read_header(const unsigned char *data, size_t size, sono_png_info *info,
-                         char *message, size_t message_size) {
-    sono_png_context context = {data, size, 0, message, message_size, 0};
-    memset(info, 0, sizeof(*info));
-    if (message != NULL && message_size > 0) message[0] = '\0';
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &context, sono_png_error, sono_png_warning);
-    if (png == NULL) {
-        sono_png_set_message(&context, "out of memory");
-        return SONO_ERROR;
-    }
-    png_infop png_info = png_create_info_struct(png);
-    if (png_info == NULL) {
-        png_destroy_read_struct(&png, NULL, NULL);
-        sono_png_set_message(&context, "out of memory");
-        return SONO_ERROR;
-    }
-    if (setjmp(png_jmpbuf(png))) {
-        info->warnings = context.warnings;
-        png_destroy_read_struct(&png, &png_info, NULL);
-        return SONO_ERROR;
-    }
-    png_set_read_fn(png, &context, sono_png_read);
-    sono_png_prepare(png, png_info, info);
-    info->warnings = context.warnings;
-    png_destroy_read_struct(&png, &png_info, NULL);
-    return SONO_OK;
-}
-
-int sono_png_decode(const unsigned char *data, size_t size, unsigned char *out, size_t out_size,
-                    size_t max_pixels, sono_png_info *info, char *message, size_t message_size) {
+// One libpng read of `data`: the chunks before the image data and, when `out` is not NULL, the
+// image into `out` and the chunks after it. Both entry points share it, so the setup, the
+// setjmp and the clean-up exist once.
+static int sono_png_run(const unsigned char *data, size_t size, unsigned char *out, size_t out_size,
+                        size_t max_pixels, sono_png_info *info, char *message, size_t message_size) {
     sono_png_context context = {data, size, 0, message, message_size, 0};
     memset(info, 0, sizeof(*info));
     if (message != NULL && message_size > 0) message[0] = '\0';
@@ -121,25 +96,38 @@ int sono_png_decode(const unsigned char *data, size_t size, unsigned char *out, 
     }
     png_set_read_fn(png, &context, sono_png_read);
     sono_png_prepare(png, png_info, info);
-    size_t width = (size_t)info->width, height = (size_t)info->height;
-    if (width * height > max_pixels) {
-        png_destroy_read_struct(&png, &png_info, NULL);
-        return SONO_TOO_LARGE;
+    int status = SONO_OK;
+    if (out != NULL) {
+        size_t width = (size_t)info->width, height = (size_t)info->height;
+        size_t row_bytes = width * (size_t)info->channels * (size_t)info->bytes_per_sample;
+        if (width * height > max_pixels) {
+            status = SONO_TOO_LARGE;
+        } else if (png_get_rowbytes(png, png_info) != row_bytes || row_bytes * height != out_size) {
+            status = SONO_SIZE_MISMATCH;
+        } else {
+            rows = malloc(height * sizeof(png_bytep));
+            if (rows == NULL) png_error(png, "out of memory");
+            for (size_t y = 0; y < height; y++) rows[y] = out + y * row_bytes;
+            png_read_image(png, rows);
+            // Reads the chunks after the image data: libpng checks there that the zlib stream
+            // ended (Adler-32 included) and that no image data is left over.
+            png_read_end(png, NULL);
+            free(rows);
+        }
     }
-    size_t row_bytes = width * (size_t)info->channels * (size_t)info->bytes_per_sample;
-    if (png_get_rowbytes(png, png_info) != row_bytes || row_bytes * height != out_size) {
-        png_destroy_read_struct(&png, &png_info, NULL);
-        return SONO_SIZE_MISMATCH;
-    }
-    rows = malloc(height * sizeof(png_bytep));
-    if (rows == NULL) png_error(png, "out of memory");
-    for (size_t y = 0; y < height; y++) rows[y] = out + y * row_bytes;
-    png_read_image(png, rows);
-    // Reads the chunks after the image data: libpng checks there that the zlib stream ended
-    // (Adler-32 included) and that no image data is left over.
-    png_read_end(png, NULL);
-    free(rows);
     info->warnings = context.warnings;
     png_destroy_read_struct(&png, &png_info, NULL);
-    return SONO_OK;
+    return status;
+}
+
+int sono_png_read_header(const unsigned char *data, size_t size, sono_png_info *info,
+                         char *message, size_t message_size) {
+    return sono_png_run(data, size, NULL, 0, 0, info, message, message_size);
+}
+
+int sono_png_decode(const unsigned char *data, size_t size, unsigned char *out, size_t out_size,
+                    size_t max_pixels, sono_png_info *info, char *message, size_t message_size) {
+    // A NULL `out` would make this a header read that reports success without decoding.
+    if (out == NULL) return SONO_SIZE_MISMATCH;
+    return sono_png_run(data, size, out, out_size, max_pixels, info, message, message_size);
 }

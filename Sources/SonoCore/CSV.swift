@@ -127,9 +127,10 @@ public enum CSV {
     }
 }
 
-extension String {
-    /// Trims the given ASCII characters from both ends (SonoCore imports no Foundation).
-    func trimmingCharacters(inSet set: String) -> String {
+extension StringProtocol {
+    /// Trims exactly the given characters from both ends (Foundation's `.whitespaces` would also
+    /// take non-ASCII spaces). CSV header names and DICOM DS/IS values are trimmed with it.
+    package func trimmingCharacters(inSet set: String) -> String {
         let chars = Set(set)
         guard let start = firstIndex(where: { !chars.contains($0) }),
               let end = lastIndex(where: { !chars.contains($0) }) else { return "" }

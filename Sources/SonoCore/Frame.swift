@@ -8,22 +8,6 @@ public enum ImageFormat: String, Sendable, Codable, Hashable {
 /// Physical size of a pixel, and where that number came from.
 ///
 /// A wrong scale is a patient-safety problem, so the provenance always travels with the value.
-/// A pixel density a file states without a physical unit (PNG `pHYs` with unit "unknown", JFIF
-/// density with units 0): only an aspect ratio, never a calibration. Kept so that CAL-001 can say
-/// the file had one and how to calibrate instead, rather than "no pixel spacing in the file".
-public struct UnitlessDensity: Sendable, Hashable, Codable {
-    public var x: Int
-    public var y: Int
-    /// Where the file states it: `png-phys` or `jpeg-density`.
-    public var source: PixelSpacing.Source
-
-    public init(x: Int, y: Int, source: PixelSpacing.Source) {
-        self.x = x
-        self.y = y
-        self.source = source
-    }
-}
-
 public struct PixelSpacing: Sendable, Hashable, Codable {
     public enum Source: String, Sendable, Codable, Hashable {
         case manifest
@@ -59,6 +43,22 @@ public struct PixelSpacing: Sendable, Hashable, Codable {
     }
 
     public var mmPerPixel: Double { (mmPerPixelX + mmPerPixelY) / 2 }
+}
+
+/// A pixel density a file states without a physical unit (PNG `pHYs` with unit "unknown", JFIF
+/// density with units 0): only an aspect ratio, never a calibration. Kept so that CAL-001 can say
+/// the file had one and how to calibrate instead, rather than "no pixel spacing in the file".
+public struct UnitlessDensity: Sendable, Hashable, Codable {
+    public var x: Int
+    public var y: Int
+    /// Where the file states it: `png-phys` or `jpeg-density`.
+    public var source: PixelSpacing.Source
+
+    public init(x: Int, y: Int, source: PixelSpacing.Source) {
+        self.x = x
+        self.y = y
+        self.source = source
+    }
 }
 
 /// A decoded grey-scale frame with what is known about its origin and scale.

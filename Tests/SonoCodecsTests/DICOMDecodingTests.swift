@@ -150,6 +150,17 @@ struct DICOMExpectations: Decodable, Sendable {
         #expect(!text.contains(DICOMExpectations.all.patientName) && !text.contains(DICOMExpectations.all.patientID))
     }
 
+    /// A StudyDate of eight digits that is no calendar day is no date, as in a manifest.
+    @Test(arguments: ["20241399", "20230229", "2024013A"])
+    func studyDateThatIsNoDayIsDropped(da: String) throws {
+        let file = "explicit-le-monochrome2-8.dcm"
+        var bytes = DICOMExpectations.bytes(file)
+        let stored = Array("20240131".utf8)
+        let at = try #require((0...(bytes.count - 8)).first { bytes[$0..<($0 + 8)].elementsEqual(stored) })
+        bytes.replaceSubrange(at..<(at + 8), with: Array(da.utf8))
+        #expect(try DICOMCodec.studyInfo(bytes, source: file, limits: DecodeLimits()).studyDate == nil)
+    }
+
     @Test(.enabled(if: DICOMExpectations.sharedDirectory != nil, "needs ../shared/data/dicom-us"),
           arguments: DICOMExpectations.all.shared.map(\.file))
     func sharedFileDecodesToPydicomsPixels(file: String) throws {

@@ -68,4 +68,31 @@ struct DecodeBudgetTests {
             return
         }
     }
+
+    /// A synthetic DICOM fixture whose Rows and Columns (explicit VR little endian US) are
+    /// rewritten to 8192: exactly the default pixel limit, while the frame data stays 24×16.
+    static func dicomClaiming8192Squared(_ name: String) throws -> [UInt8] {
+        var bytes = DICOMExpectations.bytes(name)
+        for element: UInt8 in [0x10, 0x11] {
+            let tag: [UInt8] = [0x28, 0x00, element, 0x00, 0x55, 0x53, 0x02, 0x00]
+            let at = try #require((0...(bytes.count - tag.count)).first { bytes[$0..<($0 + tag.count)].elementsEqual(tag) })
+            bytes[at + 8] = 0x00
+            bytes[at + 9] = 0x20  // 8192, little endian
+        }
+        return bytes
+    }
+
+    @Test(arguments: ["rle-rgb-8-3frames.dcm", "j2k-lossless-monochrome2-8.dcm"])
+    func dicomFramesDeclaringMoreThanTheByteBudgetAreRefusedFromTheHeader(file: String) throws {
+        #expect(throws: Never.self) { try ImageDecoder().decode(DICOMExpectations.bytes(file), source: file) }
+        let bytes = try Self.dicomClaiming8192Squared(file)
+        let error = try #require(throws: DecodeError.self) { try ImageDecoder().decode(bytes, source: file) }
+        guard case .overMemoryBudget(_, let needed, let budget) = error else {
+            Issue.record("expected overMemoryBudget, got \(error)")
+            return
+        }
+        // Two bytes per sample and the grey frame (RGB: 6 + 1), or for JPEG 2000 grey also
+        // OpenJPEG's 32-bit plane (2 + 1 + 4).
+        #expect(needed == 8192 * 8192 * 7 && budget == DecodeLimits().maxDecodedBytes)
+    }
 }

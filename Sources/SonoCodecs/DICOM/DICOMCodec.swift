@@ -22,10 +22,10 @@ public enum DICOMCodec {
         func text(_ group: UInt16, _ element: UInt16) -> String? {
             file.string(DICOMTag(group, element)).flatMap { $0.isEmpty ? nil : $0 }
         }
-        var date: String? = nil
-        if let da = text(0x0008, 0x0020), da.count == 8, da.utf8.allSatisfy({ (0x30...0x39).contains($0) }) {
-            let c = Array(da)
-            date = String(c[0..<4]) + "-" + String(c[4..<6]) + "-" + String(c[6..<8])
+        // DA is YYYYMMDD; CivilDate, which parses every other date of the package, decides whether
+        // that day exists (20241399 is eight digits but no date).
+        let date = text(0x0008, 0x0020).flatMap { da in
+            da.count == 8 ? CivilDate(parsing: "\(da.prefix(4))-\(da.dropFirst(4).prefix(2))-\(da.suffix(2))")?.description : nil
         }
         return DICOMStudyInfo(studyInstanceUID: text(0x0020, 0x000D), institutionName: text(0x0008, 0x0080),
                               stationName: text(0x0008, 0x1010), operatorsName: text(0x0008, 0x1070),
@@ -45,6 +45,17 @@ public enum DICOMCodec {
             throw DecodeError.corrupt(file: source, library: "dicom", message: "no Pixel Data (7FE0,0010)")
         }
         let syntax = file.transferSyntax
+        // The byte budget the PNG and JPEG headers are held to, from the DICOM header: an RLE or
+        // JPEG 2000 frame of a few bytes can declare 65535×1000 RGB pixels. Decoding holds the
+        // samples (2 bytes each), the grey frame, the 16-bit one for deep or palette samples, and
+        // for JPEG 2000 OpenJPEG's 32-bit component planes; JPEGCodec checks its own.
+        if syntax.pixels == .native || syntax.pixels == .rle || syntax.pixels == .jpeg2000 {
+            let spp = description.samplesPerPixel
+            let wide = description.bitsStored > 8 || description.photometric == "PALETTE COLOR"
+            try limits.checkBudget(width: description.columns, height: description.rows,
+                                   bytesPerPixel: 2 * spp + 1 + (wide ? 2 : 0) + (syntax.pixels == .jpeg2000 ? 4 * spp : 0),
+                                   file: source)
+        }
         let palette = description.photometric == "PALETTE COLOR"
             ? try DICOMPalette(file, signedPixels: description.signed) : nil
         var grey: GrayImage
@@ -113,8 +124,8 @@ public enum DICOMCodec {
                 throw corrupt("basic offset table has \(e.offsetTable.count / 4) entries for \(frames) frames")
             }
             let offsets = (0..<frames).map { i -> Int in
-                let at = e.offsetTable.lowerBound + 4 * i
-                return Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24
+                // Encapsulated transfer syntaxes are all little endian.
+                Int(DICOMBytes.uint32(bytes, e.offsetTable.lowerBound + 4 * i, bigEndian: false))
             }
             guard let first = fragments.firstIndex(where: { $0.itemOffset == offsets[frame - 1] }) else {
                 throw corrupt("basic offset table entry \(frame) (\(offsets[frame - 1])) does not point at a fragment")

@@ -87,7 +87,7 @@ struct DICOMFile: Sendable {
     func decimals(_ tag: DICOMTag, in set: DICOMDataSet? = nil) -> [Double]? {
         guard let s = string(tag, in: set), !s.isEmpty else { return nil }
         let values = s.split(separator: "\\", omittingEmptySubsequences: false).map {
-            Double($0.trimmingCharacters(in: " "))
+            Double($0.trimmingCharacters(inSet: " "))
         }
         guard values.allSatisfy({ $0 != nil && $0!.isFinite }) else { return nil }
         return values.map { $0! }
@@ -95,7 +95,7 @@ struct DICOMFile: Sendable {
 
     func integerString(_ tag: DICOMTag, in set: DICOMDataSet? = nil) -> Int? {
         guard let s = string(tag, in: set) else { return nil }
-        return Int(s.trimmingCharacters(in: " "))
+        return Int(s.trimmingCharacters(inSet: " "))
     }
 
     /// Number of Frames (0028,0008); 1 when absent or not a number. An IS value is at most
@@ -134,27 +134,21 @@ struct DICOMFile: Sendable {
         return (0..<count).map { readUInt16(e.value.lowerBound + 2 * $0) }
     }
 
-    func readUInt16(_ at: Int) -> UInt16 {
+    func readUInt16(_ at: Int) -> UInt16 { DICOMBytes.uint16(bytes, at, bigEndian: bigEndian) }
+
+    func readUInt32(_ at: Int) -> UInt32 { DICOMBytes.uint32(bytes, at, bigEndian: bigEndian) }
+}
+
+/// Integers in either DICOM byte order: the element walk and the typed accessors read with these.
+enum DICOMBytes {
+    @inline(__always)
+    static func uint16(_ bytes: [UInt8], _ at: Int, bigEndian: Bool) -> UInt16 {
         bigEndian ? UInt16(bytes[at]) << 8 | UInt16(bytes[at + 1]) : UInt16(bytes[at + 1]) << 8 | UInt16(bytes[at])
     }
 
-    func readUInt32(_ at: Int) -> UInt32 {
+    @inline(__always)
+    static func uint32(_ bytes: [UInt8], _ at: Int, bigEndian: Bool) -> UInt32 {
         let b0 = UInt32(bytes[at]), b1 = UInt32(bytes[at + 1]), b2 = UInt32(bytes[at + 2]), b3 = UInt32(bytes[at + 3])
         return bigEndian ? b0 << 24 | b1 << 16 | b2 << 8 | b3 : b3 << 24 | b2 << 16 | b1 << 8 | b0
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: Character) -> Substring {
-        var s = self
-        while s.first == set { s.removeFirst() }
-        while s.last == set { s.removeLast() }
-        return s
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: Character) -> Substring {
-        self[...].trimmingCharacters(in: set)
     }
 }

@@ -97,8 +97,7 @@ enum DICOMPixelData {
         func raw(_ i: Int) -> UInt16 {
             // Swapped pairs are words of the element, so the pair is found from the element start.
             if bytesPerSample == 1 { return UInt16(bytes[element.value.lowerBound + (swapBytes ? (offset + i) ^ 1 : offset + i)]) }
-            let at = start + 2 * i
-            return file.bigEndian ? UInt16(bytes[at]) << 8 | UInt16(bytes[at + 1]) : UInt16(bytes[at + 1]) << 8 | UInt16(bytes[at])
+            return DICOMBytes.uint16(bytes, start + 2 * i, bigEndian: file.bigEndian)
         }
         let n = d.pixelCount
         var values = [UInt16](repeating: 0, count: n * d.samplesPerPixel)
@@ -115,21 +114,22 @@ enum DICOMPixelData {
         } else {
             for i in 0..<values.count { values[i] = raw(i) }
         }
-        return normalised(DICOMSamples(width: d.columns, height: d.rows, samplesPerPixel: d.samplesPerPixel,
-                                       bitsStored: d.bitsStored, values: values), signed: d.signed)
+        normalise(&values, description: d)
+        return DICOMSamples(width: d.columns, height: d.rows, samplesPerPixel: d.samplesPerPixel,
+                            bitsStored: d.bitsStored, values: values)
     }
 
     /// Masks to Bits Stored and maps two's-complement samples to offset binary, so every later
-    /// step sees unsigned values 0…2^bitsStored−1 in the same order as the signed ones.
-    static func normalised(_ s: DICOMSamples, signed: Bool) -> DICOMSamples {
-        var out = s
-        let mask = UInt16(truncatingIfNeeded: (1 << s.bitsStored) - 1)
-        let half = UInt16(truncatingIfNeeded: 1 << (s.bitsStored - 1))
-        for i in 0..<out.values.count {
-            let v = out.values[i] & mask
-            out.values[i] = signed ? (v ^ half) : v
+    /// step sees unsigned values 0…2^bitsStored−1 in the same order as the signed ones. In place,
+    /// and skipped for unsigned samples that fill their allocation (8 of 8, 16 of 16 bits: the
+    /// usual ultrasound frame), where there is nothing to mask.
+    static func normalise(_ values: inout [UInt16], description d: DICOMImageDescription) {
+        guard d.signed || d.bitsStored < d.bitsAllocated else { return }
+        let mask = UInt16(truncatingIfNeeded: (1 << d.bitsStored) - 1)
+        let flip: UInt16 = d.signed ? UInt16(truncatingIfNeeded: 1 << (d.bitsStored - 1)) : 0
+        values.withUnsafeMutableBufferPointer { v in
+            for i in v.indices { v[i] = (v[i] & mask) ^ flip }
         }
-        return out
     }
 
     // MARK: RLE Lossless (PS3.5 annex G)
@@ -137,9 +137,7 @@ enum DICOMPixelData {
     static func rle(_ data: [UInt8], source: String, description d: DICOMImageDescription) throws -> DICOMSamples {
         func corrupt(_ m: String) -> DecodeError { .corrupt(file: source, library: "rle", message: m) }
         guard data.count >= 64 else { throw DecodeError.truncated(file: source, library: "rle", message: "frame has \(data.count) bytes, less than the 64-byte RLE header") }
-        func le32(_ at: Int) -> Int {
-            Int(data[at]) | Int(data[at + 1]) << 8 | Int(data[at + 2]) << 16 | Int(data[at + 3]) << 24
-        }
+        func le32(_ at: Int) -> Int { Int(DICOMBytes.uint32(data, at, bigEndian: false)) }
         let bytesPerSample = d.bitsAllocated / 8
         let segmentCount = le32(0)
         let expected = d.samplesPerPixel * bytesPerSample
@@ -181,8 +179,9 @@ enum DICOMPixelData {
                 throw corrupt("segment \(segment + 1) decodes to \(p) bytes, the frame needs \(n)")
             }
         }
-        return normalised(DICOMSamples(width: d.columns, height: d.rows, samplesPerPixel: d.samplesPerPixel,
-                                       bitsStored: d.bitsStored, values: values), signed: d.signed)
+        normalise(&values, description: d)
+        return DICOMSamples(width: d.columns, height: d.rows, samplesPerPixel: d.samplesPerPixel,
+                            bitsStored: d.bitsStored, values: values)
     }
 
     // MARK: To grey

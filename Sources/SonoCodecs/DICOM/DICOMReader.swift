@@ -88,14 +88,9 @@ struct DICOMParser {
         .truncated(file: source, library: "dicom", message: message)
     }
 
-    private func u16(_ at: Int) -> UInt16 {
-        bigEndian ? UInt16(bytes[at]) << 8 | UInt16(bytes[at + 1]) : UInt16(bytes[at + 1]) << 8 | UInt16(bytes[at])
-    }
+    private func u16(_ at: Int) -> UInt16 { DICOMBytes.uint16(bytes, at, bigEndian: bigEndian) }
 
-    private func u32(_ at: Int) -> UInt32 {
-        let b0 = UInt32(bytes[at]), b1 = UInt32(bytes[at + 1]), b2 = UInt32(bytes[at + 2]), b3 = UInt32(bytes[at + 3])
-        return bigEndian ? b0 << 24 | b1 << 16 | b2 << 8 | b3 : b3 << 24 | b2 << 16 | b1 << 8 | b0
-    }
+    private func u32(_ at: Int) -> UInt32 { DICOMBytes.uint32(bytes, at, bigEndian: bigEndian) }
 
     private mutating func count(at offset: Int) throws {
         elementCount += 1
