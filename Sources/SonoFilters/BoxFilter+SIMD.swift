@@ -117,8 +117,8 @@ extension BoxFilter {
         let rows = border.table(count: h, radius: r), columnTable = border.table(count: w, radius: r)
         var columns = [UInt16](repeating: 0, count: w + 2 * r), sums = [UInt16](repeating: 0, count: w)
         image.withUnsafeSamples { src in
-            KernelDispatch.slidingSums16(src.baseAddress!, width: w, height: h, radius: r, rowTable: rows,
-                                         columnTable: columnTable, columns: &columns, sums: &sums, level: level, emit: emitRow)
+            level.kernels.slidingSums16(src.baseAddress!, width: w, height: h, radius: r, rowTable: rows,
+                                        columnTable: columnTable, columns: &columns, sums: &sums, emit: emitRow)
         }
     }
 
@@ -129,8 +129,8 @@ extension BoxFilter {
         let rows = border.table(count: h, radius: r), columnTable = border.table(count: w, radius: r)
         var columns = [UInt32](repeating: 0, count: w + 2 * r), sums = [UInt32](repeating: 0, count: w)
         image.withUnsafeSamples { src in
-            KernelDispatch.slidingSums32(src.baseAddress!, width: w, height: h, radius: r, rowTable: rows,
-                                         columnTable: columnTable, columns: &columns, sums: &sums, level: level, emit: emitRow)
+            level.kernels.slidingSums32(src.baseAddress!, width: w, height: h, radius: r, rowTable: rows,
+                                        columnTable: columnTable, columns: &columns, sums: &sums, emit: emitRow)
         }
     }
 }

@@ -53,99 +53,40 @@ public enum CPULevel: String, Sendable, Hashable, CaseIterable, Comparable {
     public static var runnable: [CPULevel] { allCases.filter { $0 <= supported } }
 }
 
-/// One switch per kernel call: the variants are separate modules with identical APIs.
-enum KernelDispatch {
-    static func histogram(_ s: UnsafePointer<UInt8>, count: Int, counts: UnsafeMutablePointer<UInt32>, level: CPULevel) {
-        switch level {
-        case .baseline: SonoKernels.Kernels.histogram(s, count: count, counts: counts)
-        case .v3: SonoKernelsV3.Kernels.histogram(s, count: count, counts: counts)
-        case .v4: SonoKernelsV4.Kernels.histogram(s, count: count, counts: counts)
-        }
-    }
-
+/// The kernels' API, which the three compilations share: each module's `Kernels` conforms below,
+/// so a caller picks the compilation once (``CPULevel/kernels``) and calls through it, and a new
+/// kernel is one requirement here rather than a switch over the levels.
+protocol KernelSet {
+    static func histogram(_ s: UnsafePointer<UInt8>, count: Int, counts: UnsafeMutablePointer<UInt32>)
     static func maskedHistogram(_ row: UnsafePointer<UInt8>, mask: UnsafePointer<UInt8>, count: Int,
-                                counts: UnsafeMutablePointer<UInt32>, level: CPULevel) {
-        switch level {
-        case .baseline: SonoKernels.Kernels.maskedHistogram(row, mask: mask, count: count, counts: counts)
-        case .v3: SonoKernelsV3.Kernels.maskedHistogram(row, mask: mask, count: count, counts: counts)
-        case .v4: SonoKernelsV4.Kernels.maskedHistogram(row, mask: mask, count: count, counts: counts)
-        }
-    }
-
+                                counts: UnsafeMutablePointer<UInt32>)
     static func centralDifference(_ s: UnsafePointer<UInt8>, width: Int, height: Int, dx: UnsafeMutablePointer<Int16>,
-                                  dy: UnsafeMutablePointer<Int16>, level: CPULevel) {
-        switch level {
-        case .baseline: SonoKernels.Kernels.centralDifference(s, width: width, height: height, dx: dx, dy: dy)
-        case .v3: SonoKernelsV3.Kernels.centralDifference(s, width: width, height: height, dx: dx, dy: dy)
-        case .v4: SonoKernelsV4.Kernels.centralDifference(s, width: width, height: height, dx: dx, dy: dy)
-        }
-    }
-
+                                  dy: UnsafeMutablePointer<Int16>)
     static func countAbove(_ s: UnsafePointer<UInt8>, width: Int, height: Int, threshold: UInt8, block: Int,
-                           columns: UnsafeMutablePointer<UInt8>, out: UnsafeMutablePointer<UInt16>, level: CPULevel) {
-        switch level {
-        case .baseline:
-            SonoKernels.Kernels.countAbove(s, width: width, height: height, threshold: threshold, block: block, columns: columns, out: out)
-        case .v3:
-            SonoKernelsV3.Kernels.countAbove(s, width: width, height: height, threshold: threshold, block: block, columns: columns, out: out)
-        case .v4:
-            SonoKernelsV4.Kernels.countAbove(s, width: width, height: height, threshold: threshold, block: block, columns: columns, out: out)
-        }
-    }
-
-    static func accumulate(_ row: UnsafePointer<UInt8>, into columns: UnsafeMutablePointer<UInt32>, count: Int, level: CPULevel) {
-        switch level {
-        case .baseline: SonoKernels.Kernels.accumulate(row, into: columns, count: count)
-        case .v3: SonoKernelsV3.Kernels.accumulate(row, into: columns, count: count)
-        case .v4: SonoKernelsV4.Kernels.accumulate(row, into: columns, count: count)
-        }
-    }
-
+                           columns: UnsafeMutablePointer<UInt8>, out: UnsafeMutablePointer<UInt16>)
+    static func accumulate(_ row: UnsafePointer<UInt8>, into columns: UnsafeMutablePointer<UInt32>, count: Int)
     static func ridgeScale(_ v: UnsafePointer<Float>, width: Int, height: Int, normalization: Float, reach: Float,
                            strength: UnsafeMutablePointer<Float>, normalX: UnsafeMutablePointer<Float>,
-                           normalY: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, level: CPULevel) {
-        switch level {
-        case .baseline:
-            SonoKernels.Kernels.ridgeScale(v, width: width, height: height, normalization: normalization, reach: reach,
-                                           strength: strength, normalX: normalX, normalY: normalY, scratch: scratch)
-        case .v3:
-            SonoKernelsV3.Kernels.ridgeScale(v, width: width, height: height, normalization: normalization, reach: reach,
-                                             strength: strength, normalX: normalX, normalY: normalY, scratch: scratch)
-        case .v4:
-            SonoKernelsV4.Kernels.ridgeScale(v, width: width, height: height, normalization: normalization, reach: reach,
-                                             strength: strength, normalX: normalX, normalY: normalY, scratch: scratch)
-        }
-    }
-
+                           normalY: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>)
     static func slidingSums16(_ s: UnsafePointer<UInt8>, width: Int, height: Int, radius: Int, rowTable: UnsafePointer<Int>,
                               columnTable: UnsafePointer<Int>, columns: UnsafeMutablePointer<UInt16>,
-                              sums: UnsafeMutablePointer<UInt16>, level: CPULevel, emit: (UnsafePointer<UInt16>, Int) -> Void) {
-        switch level {
-        case .baseline:
-            SonoKernels.Kernels.slidingSums16(s, width: width, height: height, radius: radius, rowTable: rowTable,
-                                              columnTable: columnTable, columns: columns, sums: sums, emit: emit)
-        case .v3:
-            SonoKernelsV3.Kernels.slidingSums16(s, width: width, height: height, radius: radius, rowTable: rowTable,
-                                                columnTable: columnTable, columns: columns, sums: sums, emit: emit)
-        case .v4:
-            SonoKernelsV4.Kernels.slidingSums16(s, width: width, height: height, radius: radius, rowTable: rowTable,
-                                                columnTable: columnTable, columns: columns, sums: sums, emit: emit)
-        }
-    }
-
+                              sums: UnsafeMutablePointer<UInt16>, emit: (UnsafePointer<UInt16>, Int) -> Void)
     static func slidingSums32(_ s: UnsafePointer<UInt8>, width: Int, height: Int, radius: Int, rowTable: UnsafePointer<Int>,
                               columnTable: UnsafePointer<Int>, columns: UnsafeMutablePointer<UInt32>,
-                              sums: UnsafeMutablePointer<UInt32>, level: CPULevel, emit: (UnsafePointer<UInt32>, Int) -> Void) {
-        switch level {
-        case .baseline:
-            SonoKernels.Kernels.slidingSums32(s, width: width, height: height, radius: radius, rowTable: rowTable,
-                                              columnTable: columnTable, columns: columns, sums: sums, emit: emit)
-        case .v3:
-            SonoKernelsV3.Kernels.slidingSums32(s, width: width, height: height, radius: radius, rowTable: rowTable,
-                                                columnTable: columnTable, columns: columns, sums: sums, emit: emit)
-        case .v4:
-            SonoKernelsV4.Kernels.slidingSums32(s, width: width, height: height, radius: radius, rowTable: rowTable,
-                                                columnTable: columnTable, columns: columns, sums: sums, emit: emit)
+                              sums: UnsafeMutablePointer<UInt32>, emit: (UnsafePointer<UInt32>, Int) -> Void)
+}
+
+extension SonoKernels.Kernels: KernelSet {}
+extension SonoKernelsV3.Kernels: KernelSet {}
+extension SonoKernelsV4.Kernels: KernelSet {}
+
+extension CPULevel {
+    /// This level's compilation of the kernels.
+    var kernels: any KernelSet.Type {
+        switch self {
+        case .baseline: SonoKernels.Kernels.self
+        case .v3: SonoKernelsV3.Kernels.self
+        case .v4: SonoKernelsV4.Kernels.self
         }
     }
 }

@@ -75,8 +75,8 @@ extension Downsample {
         return PixelBuffer<UInt16>(width: bw, height: bh) { out in
             image.withUnsafeSamples { src in
                 columns.withUnsafeMutableBufferPointer { c in
-                    KernelDispatch.countAbove(src.baseAddress!, width: w, height: h, threshold: threshold, block: b,
-                                              columns: c.baseAddress!, out: out.baseAddress!, level: level)
+                    level.kernels.countAbove(src.baseAddress!, width: w, height: h, threshold: threshold, block: b,
+                                             columns: c.baseAddress!, out: out.baseAddress!)
                 }
             }
         }
@@ -94,7 +94,7 @@ extension Downsample {
                     let S = src.baseAddress!, C = cBuffer.baseAddress!, O = out.baseAddress!
                     for (y, rows) in ys.enumerated() {
                         for x in 0..<w { C[x] = 0 }
-                        for yy in rows { KernelDispatch.accumulate(S + yy * w, into: C, count: w, level: level) }
+                        for yy in rows { level.kernels.accumulate(S + yy * w, into: C, count: w) }
                         let outRow = O + y * width
                         for (x, span) in xs.enumerated() {
                             var sum: UInt32 = 0

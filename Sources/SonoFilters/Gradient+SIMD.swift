@@ -56,8 +56,8 @@ extension Gradient {
         let dxImage = PixelBuffer<Int16>(width: w, height: h) { dxOut in
             dyImage.withUnsafeMutableSamples { dyOut in
                 image.withUnsafeSamples { src in
-                    KernelDispatch.centralDifference(src.baseAddress!, width: w, height: h, dx: dxOut.baseAddress!,
-                                                     dy: dyOut.baseAddress!, level: level)
+                    level.kernels.centralDifference(src.baseAddress!, width: w, height: h, dx: dxOut.baseAddress!,
+                                                    dy: dyOut.baseAddress!)
                 }
             }
         }

@@ -13,9 +13,9 @@ extension HessianRidge {
                 map.normalX.withUnsafeMutableSamples { nx in
                     map.normalY.withUnsafeMutableSamples { ny in
                         scratch.withUnsafeMutableBufferPointer { t in
-                            KernelDispatch.ridgeScale(v.baseAddress!, width: w, height: h, normalization: normalization,
-                                                      reach: reach, strength: s.baseAddress!, normalX: nx.baseAddress!,
-                                                      normalY: ny.baseAddress!, scratch: t.baseAddress!, level: level)
+                            level.kernels.ridgeScale(v.baseAddress!, width: w, height: h, normalization: normalization,
+                                                     reach: reach, strength: s.baseAddress!, normalX: nx.baseAddress!,
+                                                     normalY: ny.baseAddress!, scratch: t.baseAddress!)
                         }
                     }
                 }

@@ -15,11 +15,11 @@ extension ImageStatistics {
                     mask.withUnsafeSamples { m in
                         guard let M = m.baseAddress else { return }
                         for y in 0..<mh {
-                            KernelDispatch.maskedHistogram(S + y * w, mask: M + y * mask.width, count: mw, counts: H, level: level)
+                            level.kernels.maskedHistogram(S + y * w, mask: M + y * mask.width, count: mw, counts: H)
                         }
                     }
                 } else {
-                    KernelDispatch.histogram(S, count: w * h, counts: H, level: level)
+                    level.kernels.histogram(S, count: w * h, counts: H)
                 }
             }
         }

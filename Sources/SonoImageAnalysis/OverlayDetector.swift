@@ -102,18 +102,7 @@ public enum OverlayDetector {
         for i in 0..<(w * h) where comps.labels[i] != 0 && keepLabel[Int(comps.labels[i])] { keep[i] = 1 }
         if !fov.blackBoxes.isEmpty { kinds.insert("black-box") }
         // Dilate by 2 px (square) so anti-aliased and JPEG-smeared edges of marks are excluded too.
-        var mask = [UInt8](repeating: 0, count: w * h)
-        var tmp = [UInt8](repeating: 0, count: w * h)
-        for y in 0..<h {
-            for x in 0..<w where keep[y * w + x] != 0 {
-                for xx in max(0, x - 2)...min(w - 1, x + 2) { tmp[y * w + xx] = 1 }
-            }
-        }
-        for y in 0..<h {
-            for x in 0..<w where tmp[y * w + x] != 0 {
-                for yy in max(0, y - 2)...min(h - 1, y + 2) { mask[yy * w + x] = 255 }
-            }
-        }
+        var mask = Morphology.dilate(GrayImage(width: w, height: h, samples: keep), radius: 2).samples
         for box in fov.blackBoxes {
             for y in box.y..<(box.y + box.height) { for x in box.x..<(box.x + box.width) { mask[y * w + x] = 255 } }
         }

@@ -5,7 +5,7 @@
 // loop in a separate module with `-target-cpu`. This file is the baseline module `SonoKernels`;
 // Sources/SonoKernelsV3 and Sources/SonoKernelsV4 hold symlinks to it and are built for haswell
 // (x86-64-v3) and skylake-avx512 (x86-64-v4). The module name is part of every Swift symbol, so
-// the three copies link side by side; SonoFilters' `KernelSet` picks one at start-up from the CPU.
+// the three copies link side by side; SonoFilters' `CPULevel.kernels` picks one from the CPU.
 //
 // Rules for code here: nothing `@inlinable` (it would be compiled into the caller with baseline
 // flags), no generics across the public boundary, no allocation, no dependencies. Every function

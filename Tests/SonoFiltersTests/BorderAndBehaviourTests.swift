@@ -180,3 +180,47 @@ struct BorderAndBehaviourTests {
         #expect(FloatImage(GrayImage(width: 2, height: 1, samples: [0, 255])).samples == [0, 255])
     }
 }
+
+@Suite("Mask dilation")
+struct MorphologyTests {
+    /// Brute force: set where any pixel within Chebyshev distance `r`, inside the image, is set.
+    static func bruteForceDilate(_ mask: GrayImage, radius r: Int) -> GrayImage {
+        GrayImage(width: mask.width, height: mask.height) { out in
+            for y in 0..<mask.height {
+                for x in 0..<mask.width {
+                    var set = false
+                    for yy in max(0, y - r)...min(mask.height - 1, y + r) {
+                        for xx in max(0, x - r)...min(mask.width - 1, x + r) where mask[xx, yy] != 0 { set = true }
+                    }
+                    out[y * mask.width + x] = set ? 255 : 0
+                }
+            }
+        }
+    }
+
+    @Test("dilation sets exactly the clipped square window around set pixels, on both backends",
+          arguments: FilterBackend.allCases)
+    func dilationMatchesBruteForce(backend: FilterBackend) {
+        var rng = SeededGenerator(seed: 7)
+        for (w, h) in [(1, 1), (1, 9), (9, 1), (23, 17), (64, 40)] {
+            // Sparse set pixels of different values (1, 255, ...) so corners, edges and merges all occur.
+            let mask = GrayImage(width: w, height: h) { out in
+                for i in 0..<(w * h) { out[i] = rng.next() % 17 == 0 ? UInt8(1 + rng.next() % 255) : 0 }
+            }
+            for r in [0, 1, 2, 8, 12] {
+                #expect(Morphology.dilate(mask, radius: r, backend: backend) == Self.bruteForceDilate(mask, radius: r),
+                        "\(w)x\(h) r=\(r)")
+            }
+        }
+    }
+
+    @Test("a single pixel in a large window survives dilation (a rounded box mean would drop it)")
+    func singlePixelLargeRadius() {
+        var mask = GrayImage(width: 60, height: 60, repeating: 0)
+        mask[30, 30] = 255
+        let grown = Morphology.dilate(mask, radius: 12)
+        #expect(grown[18, 18] == 255 && grown[42, 42] == 255)
+        #expect(grown[17, 30] == 0 && grown[43, 30] == 0)
+        #expect(grown.samples.filter { $0 != 0 }.count == 25 * 25)
+    }
+}

@@ -121,6 +121,15 @@ struct VectorEquivalenceTests {
         #expect(CPULevel.resolve(requested: nil, supported: .baseline) == .baseline)
     }
 
+    /// The equivalence tests cannot see which compilation ran (all give the same bits), so this
+    /// checks that each level names its own module: a level wired to another level's module
+    /// would silently test (and ship) the wrong code.
+    @Test("each CPU level dispatches to its own kernel module")
+    func cpuLevelKernelModules() {
+        #expect(CPULevel.allCases.map { String(reflecting: $0.kernels) }
+                == ["SonoKernels.Kernels", "SonoKernelsV3.Kernels", "SonoKernelsV4.Kernels"])
+    }
+
     /// Box and downsample on floats: the reference sums in double precision, the vector path
     /// in single; 1e-3 on 0…255 data.
     @Test("float box filter and downsampling agree within 1e-3", arguments: cases())

@@ -23,9 +23,7 @@ extension FloatImage {
 ///
 /// Stored as a 0/255 raster so that halving and growing run on SonoFilters' kernels:
 /// ``Downsample`` of a 0/255 image is non-zero wherever any of the 2×2 sources was set
-/// (one 255 averages to 64), and a ``BoxFilter`` of radius r is non-zero wherever the
-/// (2r+1)² window holds a set pixel (255 / (2r+1)² rounds above 0 up to r = 10; the measurer
-/// uses 1 and 2).
+/// (one 255 averages to 64), and growing is ``Morphology/dilate(_:radius:backend:)``.
 struct IgnoreMask {
     let raster: GrayImage
 
@@ -45,11 +43,11 @@ struct IgnoreMask {
     /// ignored when any of its 2×2 sources is.
     func halved() -> IgnoreMask { IgnoreMask(raster: Downsample.half(raster)) }
 
-    /// Grows the ignored area by `radius` pixels (square neighbourhood, radius ≤ 10), so filter
-    /// responses to the edges of ignored overlays are dropped too.
+    /// Grows the ignored area by `radius` pixels (square neighbourhood), so filter responses to
+    /// the edges of ignored overlays are dropped too.
     func dilated(radius: Int) -> IgnoreMask {
         guard radius > 0 else { return self }
-        return IgnoreMask(raster: BoxFilter.apply(raster, radius: radius))
+        return IgnoreMask(raster: Morphology.dilate(raster, radius: radius))
     }
 
     @inline(__always)
