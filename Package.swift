@@ -166,7 +166,7 @@ let package = Package(
             name: "SonoServiceTests", dependencies: ["SonoCore", "SonoInput", "SonoChecks", "SonoReports", "SonoService", "SonoL10n"],
             swiftSettings: strict),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["SonoTestSupport", "SonoCore", "SonoChecks", .product(name: "Crypto", package: "swift-crypto")],
+            name: "EndToEndTests", dependencies: ["SonoTestSupport", "SonoCore", "SonoChecks"],
             swiftSettings: strict),
     ]
 )

@@ -150,7 +150,7 @@ public enum BatchAnalysis {
         let digests = DigestTable()
         let hashingReader: Pipeline<AnalyzeProcessor>.Reader = { path in
             let bytes = try reader(path)
-            digests.set(path, ContentDigest.sha256Hex(bytes))
+            digests.record(path, bytes)
             return bytes
         }
         let pipeline = Pipeline(
@@ -317,10 +317,16 @@ public enum BatchAnalysis {
               analysis.inputsSHA256.count == scan.items.count
         else { return nil }
         if let reader {
-            for (item, recorded) in zip(scan.items, analysis.inputsSHA256) {
-                let current = (try? reader(item.filePath)).map { ContentDigest.sha256Hex($0) }
-                guard current == recorded else { return nil }
+            // The frames of a multi-frame file share its digest: each file is read and hashed once
+            // (nil when it cannot be read, as recorded for a file that could not be read then).
+            var digests: [String: String?] = [:]
+            func digest(_ file: String) -> String? {
+                if let known = digests[file] { return known }
+                let current = (try? reader(file)).map { ContentDigest.sha256Hex($0) }
+                digests[file] = .some(current)
+                return current
             }
+            for (item, recorded) in zip(scan.items, analysis.inputsSHA256) where digest(item.filePath) != recorded { return nil }
         }
         return (analysis, qc)
     }
@@ -457,8 +463,12 @@ final class DigestTable: @unchecked Sendable {
     private let lock = NSLock()
     private var table: [String: String] = [:]
 
-    func set(_ path: String, _ digest: String) {
-        lock.withLock { table[path] = digest }
+    /// Records the SHA-256 of `bytes` read from `path` unless the path has one already: every frame
+    /// of a multi-frame file reads the whole file, and hashing it once per frame would be wasted.
+    func record(_ path: String, _ bytes: [UInt8]) {
+        guard value(path) == nil else { return }
+        let digest = ContentDigest.sha256Hex(bytes)
+        lock.withLock { if table[path] == nil { table[path] = digest } }
     }
 
     func value(_ path: String) -> String? {

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import SonoCore
 import Testing
 import SonoTestSupport
 
@@ -22,10 +22,6 @@ struct GoldenOutputTests {
         return sums
     }
 
-    static func sha256Hex(of url: URL) throws -> String {
-        SHA256.hash(data: try Data(contentsOf: url)).map { String(format: "%02x", $0) }.joined()
-    }
-
     @Test("every output file equals the committed golden bytes")
     func outputsMatchGolden() throws {
         let expected = Self.parseSums(try String(contentsOf: Self.golden.appendingPathComponent("SHA256SUMS"), encoding: .utf8))
@@ -43,7 +39,7 @@ struct GoldenOutputTests {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path, isDirectory: &isDirectory),
                   !isDirectory.boolValue else { continue }
-            actual[file] = try Self.sha256Hex(of: out.appendingPathComponent(file))
+            actual[file] = ContentDigest.sha256Hex(try Data(contentsOf: out.appendingPathComponent(file)))
         }
         let missing = Set(expected.keys).subtracting(actual.keys).sorted()
         let extra = Set(actual.keys).subtracting(expected.keys).sorted()

@@ -3,7 +3,7 @@ import SonoCore
 import Testing
 import SonoInput
 
-/// Which DICOM element calibrates a frame, and when none may (issue 13).
+/// Which DICOM element calibrates a frame, and when none may.
 @Suite("DICOM calibration")
 struct DICOMCalibrationTests {
     static let profile = QCProfile.Calibration()

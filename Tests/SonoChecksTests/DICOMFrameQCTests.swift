@@ -7,7 +7,7 @@ import Testing
 import SonoImageAnalysis
 
 /// What a DICOM frame's own elements change in the per-frame QC: dual-view regions and
-/// BurnedInAnnotation (issue 13).
+/// BurnedInAnnotation.
 @Suite("DICOM frame QC")
 struct DICOMFrameQCTests {
     static func reference() throws -> GrayImage {

@@ -174,7 +174,7 @@ struct QCProfileTests {
     }
 }
 
-@Suite("Manifest loading: hostile input (issue 16)")
+@Suite("Manifest loading: hostile input")
 struct HostileManifestTests {
     static let header = ManifestLoader.csvHeader.joined(separator: ",")
     static let row = "S1,u,o,2026-01-02,20+3,,0.1,a.png,head,,,,,"

@@ -8,8 +8,8 @@ struct AtomicFileWriterFailureTests {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
     }
 
-    /// Issue 17: a failed rename closed the descriptor twice. Now it is closed once, the
-    /// temporary file is removed and the error names the operation.
+    /// A failed rename closes the descriptor once (a second close could close a file another worker
+    /// has just opened), removes the temporary file and names the operation in the error.
     @Test func aFailedRenameLeavesNoDescriptorAndNoTemporaryFile() throws {
         let batch = try TestBatch()
         let target = batch.root + "/target"
@@ -21,7 +21,7 @@ struct AtomicFileWriterFailureTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: batch.root).filter { $0.hasPrefix(".tmp-") }.isEmpty)
     }
 
-    /// Issue 16: a 250-byte final name used to overflow the temporary name (prefix + name > 255).
+    /// A 250-byte final name must not overflow the temporary name (prefix + name > 255).
     @Test func aFinalNameNearTheComponentLimitIsWritten() throws {
         let batch = try TestBatch()
         let path = batch.root + "/" + String(repeating: "n", count: 250)

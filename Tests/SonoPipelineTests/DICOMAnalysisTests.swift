@@ -11,6 +11,16 @@ import SonoCore
     /// The made-up identity scripts/make-dicom-fixtures.py writes into every fixture.
     static let identity = ["Fixture^Patricia^Q", "PID-7734-FIXTURE", "19900101", "1.2.826.0.1.3680043.8.498.1"]
 
+    /// Every frame of a multi-frame file reads the whole file; its digest is taken from the first read only.
+    @Test func aFileIsHashedOnceWhateverItsFrameCount() {
+        let table = DigestTable()
+        table.record("a.dcm", [1, 2, 3])
+        table.record("a.dcm", [4, 5, 6])
+        #expect(table.value("a.dcm") == ContentDigest.sha256Hex([1, 2, 3]))
+        table.remove(["a.dcm"])
+        #expect(table.value("a.dcm") == nil)
+    }
+
     @Test func evenlySpacedFrames() {
         #expect(DICOMScans.frameNumbers(count: 3, limit: 16) == [1, 2, 3])
         #expect(DICOMScans.frameNumbers(count: 30, limit: 4) == [1, 11, 20, 30])
@@ -80,8 +90,15 @@ import SonoCore
         #expect(digests == fileDigests)
         // So --resume keeps the scan while its files are unchanged, and redoes it when a multi-frame
         // file is replaced under the same name (its frames' digests no longer match).
-        let reader: Pipeline<AnalyzeProcessor>.Reader = { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
+        let reads = ResultBox()
+        let reader: Pipeline<AnalyzeProcessor>.Reader = { path in
+            reads.append([path])
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        }
         #expect(BatchAnalysis.existingReports(for: plan.scans[0], outputDirectory: out, requiresQC: false, reader: reader) != nil)
+        // Five frames from three files: each file is read (and hashed) once.
+        #expect(reads.values.flatMap { $0 }.map { ($0 as NSString).lastPathComponent }.sorted()
+            == ["explicit-le-rgb-8-planar0.dcm", "jpeg-baseline-ybr_full_422-2frames.dcm", "rle-monochrome2-8-3frames.dcm"])
         try FileManager.default.removeItem(atPath: input + "/rle-monochrome2-8-3frames.dcm")
         try FileManager.default.copyItem(atPath: Self.fixtures.appendingPathComponent("rle-rgb-8-3frames.dcm").path,
                                          toPath: input + "/rle-monochrome2-8-3frames.dcm")

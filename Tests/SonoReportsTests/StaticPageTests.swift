@@ -7,7 +7,7 @@ import SonoTestSupport
 import Testing
 @testable import SonoReports
 
-/// The static pages of `analyze` (issue 12): alt text and legend that say what the thumbnail
+/// The static pages of `analyze`: alt text and legend that say what the thumbnail
 /// shows, the print layout, and filters kept in the URL. The browser half (400 px, back
 /// navigation) is in Tests/browser.
 @Suite("Static pages: alt text, print, filter links")
