@@ -117,12 +117,12 @@ struct ReviewDecisionTests {
         // Export: reviewers only; every version is there.
         #expect(try await Self.call("GET", base, "api/v1/decisions.csv", token: unitA).status == 403)
         let csv = try await Self.call("GET", base, "api/v1/decisions.csv", token: rev1)
-        let rows = CSV.parse(csv.text).map(\.fields)
-        #expect(csv.status == 200 && rows.count == 4 && rows.allSatisfy { $0.count == DecisionsFile.csvColumns.count })
-        #expect(rows.first == DecisionsFile.csvColumns)
+        let exported = CSV.parse(csv.text).map(\.fields)
+        #expect(csv.status == 200 && exported.count == 4 && exported.allSatisfy { $0.count == DecisionsFile.csvColumns.count })
+        #expect(exported.first == DecisionsFile.csvColumns)
         let comment = DecisionsFile.csvColumns.firstIndex(of: "comment") ?? 0
-        #expect(rows.contains { $0[comment] == "thalami not seen" && $0.contains("reject") })
-        #expect(rows.contains { $0[comment] == remark })
+        #expect(exported.contains { $0[comment] == "thalami not seen" && $0.contains("reject") })
+        #expect(exported.contains { $0[comment] == remark })
         let json = try await Self.call("GET", base, "api/v1/decisions.json", token: rev2)
         #expect((json.json as? [Any])?.count == 3)
 
