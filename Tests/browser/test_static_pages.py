@@ -99,6 +99,29 @@ def test_index_filters_survive_back_navigation(browser, reports):
     assert visible_scans(page) == total
 
 
+@pytest.fixture(scope="module")
+def multi_image_reports():
+    """The sample batch whose scans hold one, two and three images (duplicates and several rules among them)."""
+    out = tempfile.mkdtemp(prefix="sonoqc-print-")
+    for lang in ("en", "zh-CN"):
+        subprocess.run([BINARY, "analyze", os.path.join(REPO, "samples", "hospital-day"), "--lang", lang,
+                        "--out", os.path.join(out, lang), "--quiet"], check=False, capture_output=True)
+    yield out
+    shutil.rmtree(out, ignore_errors=True)
+
+
+def printed_pages(page):
+    """Prints the open page to A4 and returns the number of pages, checking that every passed-checks list was open."""
+    # Registered after the page's own handler, so it sees what that handler opened.
+    page.evaluate("window.__opened = 0; window.addEventListener('beforeprint', () => "
+                  "{ window.__opened = document.querySelectorAll('details[open]').length; })")
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    assert page.evaluate("window.__opened") == page.locator("details").count()
+    # Closed again on screen after printing.
+    assert page.locator("details[open]").count() == 0
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
 def test_scan_page_prints_on_two_a4_pages_with_passed_checks_open(browser, reports):
     page = browser.new_page()
     index = open(os.path.join(reports, "index.html")).read()
@@ -109,12 +132,20 @@ def test_scan_page_prints_on_two_a4_pages_with_passed_checks_open(browser, repor
             one_image = href
             break
     assert one_image, "no one-image scan with passed checks"
-    # Registered after the page's own handler, so it sees what that handler opened.
-    page.evaluate("window.__opened = 0; window.addEventListener('beforeprint', () => "
-                  "{ window.__opened = document.querySelectorAll('details[open]').length; })")
-    pdf = page.pdf(format="A4", prefer_css_page_size=True)
-    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    pages = printed_pages(page)
     assert 1 <= pages <= 2, f"{one_image} prints on {pages} A4 pages"
-    assert page.evaluate("window.__opened") == page.locator("details").count()
-    # Closed again on screen after printing.
-    assert page.locator("details[open]").count() == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_scans_of_two_and_three_images_print_on_two_a4_pages(browser, multi_image_reports, lang):
+    run = os.path.join(multi_image_reports, lang)
+    page = browser.new_page()
+    sizes = set()
+    for href in sorted(set(re.findall(r'href="(scans/[^"]*/report\.html)"', open(os.path.join(run, "index.html")).read()))):
+        page.goto("file://" + os.path.join(run, href))
+        images = page.locator("article.image").count()
+        sizes.add(images)
+        pages = printed_pages(page)
+        assert 1 <= pages <= 2, f"{href} ({images} images, {lang}) prints on {pages} A4 pages"
+    # The batch must keep scans of each size, or this test would stop covering them.
+    assert {1, 2, 3} <= sizes, f"image counts per scan in hospital-day: {sorted(sizes)}"

@@ -192,8 +192,8 @@ enum ScanReportPage {
 
     static func metricsTable(_ metrics: [MetricView], id: String, localizer L: Localizer) -> String {
         guard !metrics.isEmpty else { return "" }
-        var s = "<h3 id=\"\(id)-metrics\">\(Markup.escape(L.text("metrics.heading")))</h3>\n"
-        s += "<table aria-labelledby=\"\(id)-metrics\">\n<thead><tr><th scope=\"col\">\(Markup.escape(L.text("metrics.metric")))</th>"
+        var s = "<h3 class=\"metrics\" id=\"\(id)-metrics\">\(Markup.escape(L.text("metrics.heading")))</h3>\n"
+        s += "<table class=\"metrics\" aria-labelledby=\"\(id)-metrics\">\n<thead><tr><th scope=\"col\">\(Markup.escape(L.text("metrics.metric")))</th>"
         s += "<th scope=\"col\" class=\"num\">\(Markup.escape(L.text("metrics.value")))</th><th scope=\"col\">\(Markup.escape(L.text("metrics.reading")))</th></tr></thead>\n<tbody>\n"
         for m in metrics {
             s += "<tr><th scope=\"row\">\(Markup.escape(m.name))</th><td class=\"num\">\(Markup.escape(m.value))</td><td>\(Markup.escape(m.note ?? ""))</td></tr>\n"

@@ -93,10 +93,13 @@ enum Stylesheet {
       .image-body > .visual, .image-body > .tables { flex-basis: 100%; }
     }
     @media print {
-      /* A one-image scan fits two A4 pages with every check listed (printScript opens the passed
-         checks): small type, image column beside the tables, no minimum column widths. */
-      @page { size: A4; margin: 10mm 11mm; }
-      .skip, form.filters, nav.toc { display: none !important; }
+      /* A scan of up to three images fits two A4 pages with every check listed (printScript opens
+         the passed checks): small type; per image the thumbnail, its three growth charts and the
+         legend in one row, the findings and measurements below at full width, and the passed
+         checks and image-quality metrics as running text (value, then limit or reading in
+         brackets) rather than a row each. */
+      @page { size: A4; margin: 9mm 10mm; }
+      .skip, form.filters, nav.toc, header.page nav { display: none !important; }
       body { font-size: 8pt; line-height: 1.25; }
       h1 { font-size: 13pt; } h2 { font-size: 10.5pt; margin: 0.6em 0 0.3em; } h3 { font-size: 9pt; margin: 0.4em 0 0.2em; }
       a { color: var(--fg); text-decoration: none; }
@@ -106,14 +109,35 @@ enum Stylesheet {
       th, td { padding: 0 3px; }
       tr { break-inside: avoid; }
       caption { white-space: normal; }
+      table.findings { font-size: 6.5pt; line-height: 1.2; }
       table.findings td.val, table.findings td:last-child { min-width: 0; }
-      /* Passed checks print with their value and limit; their explanation repeats the rule. */
-      table.passed th:last-child, table.passed td:last-child { display: none; }
       section.verdict { padding: 4px 8px; margin: 0.4em 0; }
       article.image { break-inside: auto; margin-top: 0.5em; }
-      .image-body { display: grid; grid-template-columns: 34% 1fr; gap: 8px; }
-      .visual .charts { gap: 2px; }
-      figcaption { font-size: 6.5pt; max-width: none; }
+      article.image > h2 { margin: 0.4em 0 0; }
+      article.image > h2 + p.muted { margin: 0 0 2px; }
+      .image-body { display: grid; grid-template-columns: 20% 1fr 14%; gap: 2px 8px; }
+      .image-body > .visual, .visual > figure { display: contents; }
+      .visual > figure > img { grid-column: 1; grid-row: 1; }
+      .visual > figure > figcaption { grid-column: 3; grid-row: 1; font-size: 6.5pt; max-width: none; }
+      .visual > figure > figcaption span { display: block; }
+      .visual > h3:has(+ .charts) { display: none; }
+      .visual > .charts, .visual > p.muted { grid-column: 2; grid-row: 1; flex-direction: row; flex-wrap: nowrap; gap: 2px; }
+      .visual > .charts svg.chart { width: 33%; height: auto; }
+      .image-body > .tables { grid-column: 1 / span 3; grid-row: 3; }
+      .visual > h3.metrics { grid-column: 1 / span 3; grid-row: 4; }
+      .visual > table.metrics { grid-column: 1 / span 3; grid-row: 5; }
+      .image-body h3 { margin: 0.3em 0 0.1em; }
+      .image-body table { font-size: 6.5pt; line-height: 1.2; margin: 0 0 0.2em; }
+      table.passed, table.passed tbody, table.metrics, table.metrics tbody { display: block; margin: 0; }
+      table.passed thead, table.metrics thead, table.passed td:first-child { display: none; }
+      table.passed tr, table.passed td, table.metrics tr, table.metrics th, table.metrics td {
+        display: inline; padding: 0; border: none; background: none; }
+      /* The explanation of a passed check repeats its rule. */
+      table.passed td:last-child { display: none; }
+      table.passed td.val, table.metrics td { margin-left: 0.3em; }
+      table.passed td.val + td.val::before, table.metrics td:last-child:not(:empty)::before { content: "("; }
+      table.passed td.val + td.val::after, table.metrics td:last-child:not(:empty)::after { content: ")"; }
+      table.passed tr:not(:last-child)::after, table.metrics tr:not(:last-child)::after { content: " · "; }
       svg.chart { border: none; }
       .grid { grid-template-columns: repeat(4, 1fr); }
       .grid li, svg.chart { break-inside: avoid; }
