@@ -47,6 +47,13 @@ def test_queue_orders_flagged_first_with_rule_chips_and_counts(browser, server, 
     assert "verdict=fail" not in page.url
 
 
+def save_decision(page):
+    """Submits the decision form and waits for the page it redirects to: the next step (a reload,
+    another reviewer's view) must not race the POST."""
+    with page.expect_navigation():
+        page.click("#save")
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_viewer_zoom_overlays_and_decision_persist(browser, server, lang):
     page = login(browser, server, "rev1")
@@ -69,7 +76,7 @@ def test_viewer_zoom_overlays_and_decision_persist(browser, server, lang):
     page.check("#decision input[name=verdict][value=reject]")
     page.check("#decision input[name=reason][value=wrong-plane]")
     page.fill("#decision textarea[name=comment]", "thalami not in the plane, please rescan")
-    page.click("#save")
+    save_decision(page)
     page.reload()
     assert page.get_attribute("html", "lang") == lang
     history = page.locator("ol.history").first.inner_text()
@@ -85,7 +92,7 @@ def test_second_reviewer_reads_blind(browser, server):
     first.goto(server.url + href)
     if first.locator("#decision + h3 + ol.history").count() == 0:
         first.check("#decision input[name=verdict][value=accept]")
-        first.click("#save")
+        save_decision(first)
     second = login(browser, server, "rev2")
     second.goto(server.url + href)
     assert second.locator("#blind").is_visible()
@@ -99,7 +106,7 @@ def test_unit_sees_its_decisions_and_not_another_units_batch(browser, server):
     reviewer.goto(server.url + href)
     reviewer.check("#decision input[name=verdict][value=accept-remark]")
     reviewer.fill("#decision textarea[name=comment]", "measure the BPD outer to outer")
-    reviewer.click("#save")
+    save_decision(reviewer)
     batch_id = href.split("/")[3]
     owner = "unit-a" if batch_id in [server.batches[n] for n in ("hospital-day", "clean-18-40", "operator-audit")] else "unit-b"
     other = "unit-b" if owner == "unit-a" else "unit-a"
