@@ -8,7 +8,7 @@ struct SonoQC: ParsableCommand {
         commandName: "sonoqc",
         abstract: "Quality control for prenatal ultrasound scan batches.",
         discussion: """
-            SonoQC decodes ultrasound exports (PNG, JPEG), measures the fetal head, checks image \
+            SonoQC decodes ultrasound exports (PNG, JPEG, DICOM), measures the fetal head, checks image \
             quality, plane criteria and reported measurements against INTERGROWTH-21st, and writes \
             a QC report per scan plus a batch summary.
             """,

@@ -155,6 +155,9 @@ struct HCEvaluationTests {
             Issue.record("expected abstention"); return
         }
         #expect(f.summary.hasPrefix("abstained: expected HC error"))
+        // The two figures are printed precisely enough to show which is larger (0.1 mm apart here).
+        let printed = try #require(f.summary.firstMatch(of: /error ([0-9.]+) mm is above the ([0-9.]+) mm limit/))
+        #expect(try #require(Double(printed.1)) > (try #require(Double(printed.2))))
         #expect((try? HeadMeasurer.applying(model, to: m, abstain: false).get()) != nil)
         // Without a mm spacing there is no expected error and no abstention.
         var px = m

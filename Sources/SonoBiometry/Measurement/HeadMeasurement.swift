@@ -100,7 +100,8 @@ public enum HeadMeasurementFailure: SonoError, Equatable {
         case let .insufficientSupport(s):
             return "best head ellipse is supported on only \(Int((s * 100).rounded())) % of its perimeter"
         case let .unreliable(e, limit):
-            return "abstained: expected HC error \(Int(e.rounded())) mm is above the \(Int(limit.rounded())) mm limit "
+            // One decimal: whole millimetres printed "5 mm above the 5 mm limit" for 5.3 against 5.0.
+            return "abstained: expected HC error \((e * 10).rounded() / 10) mm is above the \((limit * 10).rounded() / 10) mm limit "
                 + "(weak or ambiguous skull outline)"
         }
     }
