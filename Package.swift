@@ -19,20 +19,16 @@ let v4Flags: [SwiftSetting] = []
 let package = Package(
     name: "SonoQC",
     platforms: [.macOS(.v14)],
+    // Library products are what another package may import: Fuzz/ and Benchmarks/ (which depend on
+    // this package by path) and library users. The other modules cross module boundaries only with
+    // `package` access.
     products: [
         .executable(name: "sonoqc", targets: ["sonoqc"]),
         .library(name: "SonoCore", targets: ["SonoCore"]),
-        .library(name: "SonoL10n", targets: ["SonoL10n"]),
         .library(name: "SonoCodecs", targets: ["SonoCodecs"]),
         .library(name: "SonoFilters", targets: ["SonoFilters"]),
-        .library(name: "SonoBiometry", targets: ["SonoBiometry"]),
         .library(name: "SonoInput", targets: ["SonoInput"]),
-        .library(name: "SonoImageAnalysis", targets: ["SonoImageAnalysis"]),
-        .library(name: "SonoChecks", targets: ["SonoChecks"]),
-        .library(name: "SonoPipeline", targets: ["SonoPipeline"]),
-        .library(name: "SonoAnalysis", targets: ["SonoAnalysis"]),
         .library(name: "SonoReports", targets: ["SonoReports"]),
-        .library(name: "SonoSimulator", targets: ["SonoSimulator"]),
         .library(name: "SonoService", targets: ["SonoService"]),
     ],
     dependencies: [

@@ -8,14 +8,14 @@ import SonoInput
 
 /// What `sonoqc analyze` does beyond the image records (`analysis.json`): the QC engine (filter → measure →
 /// check per frame, verdict per scan) and the human-readable pages.
-public struct QCSettings: Sendable {
-    public var profile: QCProfile
+package struct QCSettings: Sendable {
+    package var profile: QCProfile
     /// Writes `report.html` with overlay thumbnails beside each `report.json`, and `index.html`.
-    public var writesHTML: Bool
+    package var writesHTML: Bool
     /// Language of the pages' text (the JSON and CSV outputs are language-neutral).
-    public var language: Language
+    package var language: Language
 
-    public init(profile: QCProfile = .default, writesHTML: Bool = true, language: Language = .en) {
+    package init(profile: QCProfile = .default, writesHTML: Bool = true, language: Language = .en) {
         self.profile = profile
         self.writesHTML = writesHTML
         self.language = language
@@ -23,7 +23,7 @@ public struct QCSettings: Sendable {
 
     /// SHA-256 of the profile's canonical encoding (``ReportJSON``, as `sonoqc schema default-profile`
     /// prints it): the thresholds applied, whatever file they came from.
-    public func profileSHA256() throws -> String {
+    package func profileSHA256() throws -> String {
         ContentDigest.sha256Hex(try ReportJSON.encode(profile))
     }
 }
@@ -31,17 +31,17 @@ public struct QCSettings: Sendable {
 /// One analysed frame: its image record, the QC engine's image report and, when pages are
 /// written, the overlay thumbnail. Thumbnails are rendered here, on the worker that holds the
 /// frame, so a scan never keeps its full frames in memory until its last one finishes.
-public struct AnalyzedImage: Sendable {
-    public var record: ImageRecord
-    public var qc: ImageReport?
-    public var thumbnailJPEG: [UInt8]?
+package struct AnalyzedImage: Sendable {
+    package var record: ImageRecord
+    package var qc: ImageReport?
+    package var thumbnailJPEG: [UInt8]?
 }
 
 /// One finished scan: its image records plus the QC report and thumbnails to write.
-public struct AnalyzedScan: Sendable {
-    public var analysis: AnalyzeScanReport
-    public var qc: ScanReport?
-    public var thumbnails: [(file: String, jpeg: [UInt8]?)]
+package struct AnalyzedScan: Sendable {
+    package var analysis: AnalyzeScanReport
+    package var qc: ScanReport?
+    package var thumbnails: [(file: String, jpeg: [UInt8]?)]
 }
 
 /// Per-scan facts the QC engine needs while processing single images.
@@ -94,7 +94,7 @@ enum QCStage {
 
 /// The QC engine's phases are the pipeline's stages of the same names.
 extension StageTimings: FramePhaseTimer {
-    public mutating func time<R>(_ phase: FrameQC.Phase, _ body: () throws -> R) rethrows -> R {
+    package mutating func time<R>(_ phase: FrameQC.Phase, _ body: () throws -> R) rethrows -> R {
         switch phase {
         case .filter: try measure(.filter, body)
         case .measure: try measure(.measure, body)

@@ -15,9 +15,9 @@ public struct ManifestIssue: Sendable, Codable, Hashable, CustomStringConvertibl
     /// JSON coding path such as `scans[2].images[0].plane`, or the CSV column name.
     public var field: String
     public var found: String
-    public var expectation: Message
+    package var expectation: Message
 
-    public init(line: Int? = nil, field: String, found: String, expectation: Message) {
+    package init(line: Int? = nil, field: String, found: String, expectation: Message) {
         self.line = line
         self.field = field
         self.found = found

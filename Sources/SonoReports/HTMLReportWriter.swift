@@ -8,7 +8,7 @@ import SonoImageAnalysis
 ///
 /// The folder is self-contained: the page references only files beside it (thumbnails) and
 /// embeds its charts as inline SVG, so it can be zipped, mailed or opened offline.
-public enum HTMLReportWriter {
+package enum HTMLReportWriter {
     /// Writes `report.html` plus one `overlay-*.jpg` per decodable frame into `directory`.
     ///
     /// - Parameters:
@@ -19,7 +19,7 @@ public enum HTMLReportWriter {
     /// - Returns: the thumbnail file names written, per image.
     /// - Throws: ``ReportError/writeFailed(path:reason:)``, ``ReportError/thumbnailEncodingFailed(file:reason:)``.
     @discardableResult
-    public static func write(_ view: ScanReportView, frames: [GrayImage?], to directory: URL,
+    package static func write(_ view: ScanReportView, frames: [GrayImage?], to directory: URL,
                              indexHref: String? = "../../\(ReportLayout.indexFileName)",
                              language: Language = .en) throws(ReportError) -> [String?] {
         try createDirectory(directory)
@@ -49,7 +49,7 @@ public enum HTMLReportWriter {
     /// from each frame with the engine's own ``FieldOfView/detect(_:)``, because the JSON report
     /// carries its statistics, not its mask.
     @discardableResult
-    public static func write(report: ScanReport, frames: [GrayImage?], to directory: URL,
+    package static func write(report: ScanReport, frames: [GrayImage?], to directory: URL,
                              indexHref: String? = "../../\(ReportLayout.indexFileName)",
                              language: Language = .en) throws(ReportError) -> [String?] {
         var view = ScanReportView(report: report, language: language)
@@ -79,7 +79,7 @@ public enum HTMLReportWriter {
 }
 
 /// Writes the batch `index.html` linking every scan report written by ``HTMLReportWriter``.
-public enum BatchIndexWriter {
+package enum BatchIndexWriter {
     /// Writes `<out>/index.html` for `views`, whose reports live in
     /// `<out>/scans/<ReportLayout.scanDirectoryName(scanID)>/` (or `folders[scanID]` when given).
     /// Thumbnails are linked when the files exist. Returns the index file's URL.
@@ -88,7 +88,7 @@ public enum BatchIndexWriter {
     /// `title` nil is the catalogue's batch title in `language`. `run` (version and day of the run
     /// writing the index) is shown at the top of the page.
     @discardableResult
-    public static func write(reports: [(report: ScanReport, scanKey: String)], to out: URL,
+    package static func write(reports: [(report: ScanReport, scanKey: String)], to out: URL,
                              title: String? = nil, language: Language = .en,
                              run: (version: String, date: String)? = nil) throws(ReportError) -> URL {
         let views = reports.map { ScanReportView(report: $0.report, language: language) }
@@ -99,7 +99,7 @@ public enum BatchIndexWriter {
 
     /// Index of QC engine reports; see ``write(views:to:title:folders:language:)``.
     @discardableResult
-    public static func write(reports: [ScanReport], to out: URL, title: String? = nil,
+    package static func write(reports: [ScanReport], to out: URL, title: String? = nil,
                              folders: [String: String] = [:], language: Language = .en) throws(ReportError) -> URL {
         try write(views: reports.map { ScanReportView(report: $0, language: language) }, to: out, title: title, folders: folders,
                   language: language)
@@ -107,7 +107,7 @@ public enum BatchIndexWriter {
 
     /// `views` must be worded in `language` (see ``ScanReportView/init(report:language:)``).
     @discardableResult
-    public static func write(views: [ScanReportView], to out: URL, title: String? = nil,
+    package static func write(views: [ScanReportView], to out: URL, title: String? = nil,
                              folders: [String: String] = [:], language: Language = .en) throws(ReportError) -> URL {
         let paths = views.map { view in
             folders[view.scanID] ?? "\(ReportLayout.scansDirectory)/\(ReportLayout.scanDirectoryName(view.scanID))"

@@ -1,7 +1,7 @@
 import SonoCore
 
 /// Errors of the report writers and the audit.
-public enum ReportError: SonoError, Equatable {
+package enum ReportError: SonoError, Equatable {
     /// A file or folder could not be written.
     case writeFailed(path: String, reason: String)
     /// A `report.json` could not be read or decoded.
@@ -13,7 +13,7 @@ public enum ReportError: SonoError, Equatable {
     /// A reviewers' decisions export (`decisions.json` / `decisions.csv`) could not be read.
     case unreadableDecisions(path: String, reason: String)
 
-    public var summary: String {
+    package var summary: String {
         switch self {
         case let .writeFailed(path, _): return "cannot write \(path)"
         case let .unreadableReport(path, _): return "cannot read scan report \(path)"
@@ -23,7 +23,7 @@ public enum ReportError: SonoError, Equatable {
         }
     }
 
-    public var details: String? {
+    package var details: String? {
         switch self {
         case let .writeFailed(_, reason), let .unreadableReport(_, reason), let .thumbnailEncodingFailed(_, reason),
              let .unreadableDecisions(_, reason):
