@@ -94,7 +94,7 @@ public enum SRAD {
     }
 
     /// Scalar specification: two full passes per iteration (coefficients, then update).
-    public static func reference(_ image: FloatImage, iterations: Int, timeStep: Float) -> FloatImage {
+    package static func reference(_ image: FloatImage, iterations: Int, timeStep: Float) -> FloatImage {
         guard iterations > 0, !image.isEmpty else { return image }
         let w = image.width, h = image.height
         var current = image
