@@ -2,6 +2,7 @@ import Foundation
 import SonoChecks
 import SonoL10n
 import SonoCore
+import SonoImageAnalysis
 import SonoPipeline
 import SonoReports
 import SonoInput
@@ -76,12 +77,17 @@ enum QCStage {
         let (report, fov) = FrameQC.analyzeKeepingFieldOfView(frame: frame, context: scan.imageContext(item),
                                                               profile: settings.profile, timer: &timings)
         guard settings.writesHTML else { return (report, nil) }
-        let jpeg = timings.measure(.write) { () -> [UInt8]? in
-            var overlay = ImageOverlay(image: report)
-            overlay.fieldOfViewMask = GrayImage(width: fov.width, height: fov.height, samples: fov.mask)
-            return try? OverlayRenderer.renderJPEG(image: frame.image, overlay: overlay).jpeg
-        }
+        let jpeg = timings.measure(.write) { thumbnail(frame.image, report: report, fieldOfView: fov) }
         return (report, jpeg)
+    }
+
+    /// The overlay thumbnail `report.html` shows beside an image's findings: the report's geometry
+    /// and masks drawn over the frame, with the field of view the engine detected. Nil when the
+    /// JPEG cannot be encoded (the page then says the image has no thumbnail).
+    static func thumbnail(_ image: GrayImage, report: ImageReport, fieldOfView fov: FieldOfView) -> [UInt8]? {
+        var overlay = ImageOverlay(image: report)
+        overlay.fieldOfViewMask = GrayImage(width: fov.width, height: fov.height, samples: fov.mask)
+        return try? OverlayRenderer.renderJPEG(image: image, overlay: overlay).jpeg
     }
 
     static func assess(scan: QCScanContext, images: [ImageReport], failures: [FailureRecord],
