@@ -1,7 +1,7 @@
 import Foundation
-import Logging
-import SonoCodecs
-import SonoPipeline
+package import Logging
+package import SonoCodecs
+package import SonoPipeline
 
 extension BatchAnalysis {
     /// `sonoqc analyze INPUTS --out DIR` as one call: discovery, then ``run(plan:options:executor:control:decoder:reader:logger:)``

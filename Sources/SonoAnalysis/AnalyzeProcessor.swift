@@ -1,6 +1,6 @@
 import SonoChecks
-import SonoCore
-import SonoPipeline
+package import SonoCore
+package import SonoPipeline
 
 /// The per-image JSON record of `sonoqc analyze` (one line of `images.jsonl`).
 ///

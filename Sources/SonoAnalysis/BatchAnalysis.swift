@@ -1,10 +1,10 @@
 import Foundation
-import Logging
-import SonoChecks
+package import Logging
+package import SonoChecks
 import SonoCodecs
-import SonoCore
+package import SonoCore
 import SonoL10n
-import SonoPipeline
+package import SonoPipeline
 import SonoReports
 
 /// Settings of one `sonoqc analyze` run that affect the files written.

@@ -1,8 +1,8 @@
 import Foundation
-import Logging
-import SonoChecks
+package import Logging
+package import SonoChecks
 import SonoCore
-import SonoInput
+package import SonoInput
 import SonoPipeline
 
 /// Rule evidence from a real `analyze` run over batches whose defects are known: each image's

@@ -3,9 +3,10 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import SonoCodecs
+package import SonoCodecs
 import SonoCore
-import SonoPipeline
+package import SonoPipeline
+import Foundation
 
 /// Turns DICOM files of a discovered plan into frames and scans.
 ///

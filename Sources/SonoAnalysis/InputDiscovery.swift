@@ -8,7 +8,7 @@ import SonoChecks
 import SonoCodecs
 import SonoCore
 import SonoInput
-import SonoPipeline
+package import SonoPipeline
 
 /// The discover stage: turns command-line inputs into a ``BatchPlan``.
 ///

@@ -1,4 +1,4 @@
-import SonoCore
+package import SonoCore
 import SonoFilters
 import SonoPipeline
 

@@ -1,11 +1,11 @@
 import Foundation
-import SonoChecks
-import SonoL10n
+package import SonoChecks
+package import SonoL10n
 import SonoCore
 import SonoImageAnalysis
 import SonoPipeline
 import SonoReports
-import SonoInput
+package import SonoInput
 
 /// What `sonoqc analyze` does beyond the image records (`analysis.json`): the QC engine (filter → measure →
 /// check per frame, verdict per scan) and the human-readable pages.

@@ -1,6 +1,6 @@
-import SonoCore
-import SonoL10n
-import SonoInput
+package import SonoCore
+package import SonoL10n
+package import SonoInput
 
 /// The scale used for an image's millimetre values, where it came from, and whether it was usable.
 ///

@@ -1,7 +1,7 @@
-import SonoCore
+package import SonoCore
 import SonoBiometry
 import SonoL10n
-import SonoInput
+package import SonoInput
 
 extension CalibrationInfo {
     /// Calibration of a DICOM frame without a manifest spacing: the Sequence of Ultrasound

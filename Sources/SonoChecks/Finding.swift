@@ -1,5 +1,5 @@
 import SonoCore
-import SonoL10n
+package import SonoL10n
 
 /// How serious a finding is when its rule fires.
 package enum Severity: String, Sendable, Codable, Hashable, CaseIterable, Comparable {

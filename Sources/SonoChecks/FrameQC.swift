@@ -1,8 +1,8 @@
 import Foundation
-import SonoCore
-import SonoBiometry
-import SonoInput
-import SonoImageAnalysis
+package import SonoCore
+package import SonoBiometry
+package import SonoInput
+package import SonoImageAnalysis
 
 /// The per-frame QC work: field of view, overlays, image-quality metrics, perceptual hash, the
 /// automatic head measurement and every image-level rule.

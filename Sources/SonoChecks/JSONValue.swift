@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// A JSON document as a value: used for the report's JSON Schema and for validating documents
 /// against it without a third-party library.

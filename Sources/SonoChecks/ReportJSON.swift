@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// The one JSON encoding used for reports and profiles: sorted keys, two-space pretty printing,
 /// unescaped slashes, a final newline. Numbers are rounded when they enter a report

@@ -1,7 +1,7 @@
 import Foundation
-import SonoCore
-import SonoBiometry
-import SonoInput
+package import SonoCore
+package import SonoBiometry
+package import SonoInput
 
 /// Sensitivity and false-flag rate of each rule over images whose defects are known (simulator
 /// truth), and the HC discrepancy rule's behaviour on expert-annotated frames. Used by

@@ -1,8 +1,8 @@
 import Foundation
-import SonoCore
+package import SonoCore
 import SonoBiometry
 import SonoL10n
-import SonoInput
+package import SonoInput
 import SonoImageAnalysis
 
 /// Per-scan assembly: image reports plus scan-level rules (manifest rows without images,

@@ -1,6 +1,6 @@
-import SonoCore
-import SonoInput
-import SonoImageAnalysis
+package import SonoCore
+package import SonoInput
+package import SonoImageAnalysis
 
 /// What the pipeline knows about an image before looking at its pixels.
 package struct ImageContext: Sendable, Hashable {

@@ -1,5 +1,5 @@
 private import CCodecShims
-import SonoCore
+public import SonoCore
 
 /// JPEG decoding and encoding through the `sono_jpeg_*` C shims. The only Swift file that calls
 /// libjpeg (indirectly: the shims own every libjpeg call so its `longjmp` never crosses Swift).

@@ -1,6 +1,6 @@
 private import CCodecShims
 private import CLibPNG
-import SonoCore
+public import SonoCore
 
 /// PNG decoding and encoding. The only Swift file that calls libpng.
 ///

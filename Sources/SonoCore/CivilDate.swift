@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// A calendar date written `YYYY-MM-DD` (ISO 8601 calendar date, proleptic Gregorian): the one
 /// date type of the package. Manifests, the simulator and gestational-age dating all parse dates

@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Normalised box (mean) filter over a (2r+1)×(2r+1) window with reflect-101 borders.
 ///

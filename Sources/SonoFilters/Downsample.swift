@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Halves an image in each direction by averaging 2×2 blocks (area interpolation).
 ///

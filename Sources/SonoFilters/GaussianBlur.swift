@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// A Gaussian image pyramid: level 0 is the input, each next level is ``pyrDown(_:)`` of the
 /// previous one.

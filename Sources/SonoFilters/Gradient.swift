@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// First-derivative filters: 3×3 Sobel and Scharr, with reflect-101 borders.
 ///

@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Bright-band (ridge) detector from the Hessian of a smoothed float image, over several scales.
 ///

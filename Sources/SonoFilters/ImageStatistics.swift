@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Histograms, percentiles, mean and standard deviation, optionally restricted to a mask.
 ///

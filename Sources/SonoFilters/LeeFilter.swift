@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Lee's local-statistics speckle filter (J.-S. Lee, "Digital image enhancement and noise
 /// filtering by use of local statistics", IEEE PAMI 2(2), 1980), multiplicative-noise form.

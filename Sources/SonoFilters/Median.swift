@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Median filters over 3×3 and 5×5 windows of 8-bit images.
 ///

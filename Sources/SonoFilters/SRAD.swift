@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Speckle-reducing anisotropic diffusion (Yu & Acton, "Speckle reducing anisotropic
 /// diffusion", IEEE Trans. Image Processing 11(11), 2002) on float images.

@@ -1,4 +1,4 @@
-import SonoCore
+package import SonoCore
 import SonoFilters
 
 /// The part of a frame that holds ultrasound data (the sector), as a full-resolution mask.

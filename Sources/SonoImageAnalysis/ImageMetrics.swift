@@ -1,5 +1,5 @@
 import Foundation
-import SonoCore
+package import SonoCore
 import SonoFilters
 
 /// Image-quality statistics of one frame, computed inside the detected field of view only and with

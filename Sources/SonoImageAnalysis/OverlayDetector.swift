@@ -1,4 +1,4 @@
-import SonoCore
+package import SonoCore
 import SonoFilters
 
 /// What burned-in annotation was found, and how much of the frame it covers.

@@ -1,7 +1,7 @@
-import Foundation
-import SonoCore
+public import Foundation
+public import SonoCore
 import SonoBiometry
-import SonoL10n
+package import SonoL10n
 
 /// One problem in a manifest, located precisely enough to fix it: the CSV line or JSON path, the
 /// field, what was found and what was expected.

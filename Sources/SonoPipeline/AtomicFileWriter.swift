@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
+package import Foundation
 
 /// Why a report could not be written.
 package struct WriteError: Error, Sendable, CustomStringConvertible {

@@ -1,5 +1,5 @@
 import Foundation
-import SonoCore
+package import SonoCore
 
 /// Runs a ``Pipeline`` over a batch. Implementations differ only in scheduling: the output must be
 /// the same whichever executor and worker count is used (a test asserts it).

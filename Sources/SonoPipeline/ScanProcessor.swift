@@ -1,4 +1,4 @@
-import SonoCore
+package import SonoCore
 
 /// What a pipeline does with each decoded frame and with each finished scan.
 ///

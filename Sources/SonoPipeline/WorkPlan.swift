@@ -1,4 +1,4 @@
-import SonoCore
+package import SonoCore
 
 /// One image to process: where it is, and where it belongs in the batch.
 package struct ImageWorkItem: Sendable {

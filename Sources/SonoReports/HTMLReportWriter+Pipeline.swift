@@ -1,5 +1,5 @@
-import SonoChecks
-import SonoL10n
+package import SonoChecks
+package import SonoL10n
 
 extension HTMLReportWriter {
     /// The scan page for a report whose thumbnails were rendered earlier, frame by frame (the

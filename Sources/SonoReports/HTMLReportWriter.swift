@@ -1,7 +1,7 @@
-import Foundation
+package import Foundation
 import SonoCore
-import SonoChecks
-import SonoL10n
+package import SonoChecks
+package import SonoL10n
 
 /// A scan's `report.html`, and the file writing the report pages share.
 ///

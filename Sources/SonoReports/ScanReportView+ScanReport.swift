@@ -1,8 +1,9 @@
 import Foundation
 import SonoCore
 import SonoBiometry
-import SonoChecks
-import SonoL10n
+package import SonoChecks
+package import SonoL10n
+import SonoImageAnalysis
 
 extension ScanReportView {
     /// The presentation of a QC engine report: verdict, reasons, findings, measurements and the

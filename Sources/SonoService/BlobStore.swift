@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 import SonoPipeline
 
 /// Uploaded files stored by content: `blobs/<first two hex digits>/<sha256>` under the data

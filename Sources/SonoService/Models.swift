@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// What an account may do. Units upload and read their own batches; reviewers read every batch;
 /// admins manage accounts (and see no batch data: least privilege for patient-related reports).

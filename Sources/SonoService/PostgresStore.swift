@@ -1,7 +1,7 @@
-import Foundation
-import Logging
+package import Foundation
+package import Logging
 import PostgresNIO
-import SonoReports
+package import SonoReports
 
 /// The shared store for scale-out: PostgreSQL through postgres-nio, so any number of API
 /// and worker processes on any number of hosts use one queue. The only file that talks to

@@ -1,5 +1,5 @@
 import Foundation
-import SonoChecks
+package import SonoChecks
 import SonoCore
 import SonoReports
 

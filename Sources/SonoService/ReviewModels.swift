@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import SonoL10n
+package import SonoL10n
 
 /// Deterministic selection of images: the same seed, share and key always give the same answer,
 /// so the queue's sample of passed scans and the double-read set are stable across restarts and

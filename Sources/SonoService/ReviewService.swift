@@ -1,8 +1,9 @@
-import Foundation
+package import Foundation
 import Hummingbird
-import Logging
+package import Logging
 import NIOCore
 import ServiceLifecycle
+import UnixSignals
 
 package struct ServiceConfiguration: Sendable {
     package var dataDirectory: String

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import SonoReports
+package import SonoReports
 
 /// Review decisions in SQLite. The table is append-only (no UPDATE or DELETE anywhere), types are
 /// plain TEXT/INTEGER/DATETIME and the criteria are a JSON text column, so the same DDL and the two

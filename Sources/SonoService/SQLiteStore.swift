@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 import GRDB
 
 /// The embedded store: one SQLite file (`sonoqc.sqlite` in the data directory) through GRDB, in WAL

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// One unit of work from a queue that splits batches into scans, so one large batch
 /// spreads over every worker of a deployment.

@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+package import Foundation
 
 /// Hashing, random tokens and constant-time comparison; the one file that uses swift-crypto.
 package enum Secrets {

@@ -1,5 +1,5 @@
 import Foundation
-import Logging
+package import Logging
 
 /// What one `sonoqc serve` process does. `all` is the single-host service; with a
 /// shared PostgreSQL store, `api` processes take uploads and serve reads while any number of

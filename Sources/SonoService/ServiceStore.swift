@@ -1,5 +1,5 @@
-import Foundation
-import SonoReports
+package import Foundation
+package import SonoReports
 
 /// Everything the service keeps besides file bytes. Handlers and workers see only this protocol, so
 /// a second engine (PostgreSQL) is one more conformance; ``SQLiteStore`` is the embedded

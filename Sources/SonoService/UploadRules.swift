@@ -1,9 +1,9 @@
-import Foundation
+package import Foundation
 import SonoChecks
 import SonoCodecs
-import SonoCore
+package import SonoCore
 import SonoPipeline
-import SonoInput
+package import SonoInput
 import SonoL10n
 import SonoAnalysis
 

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 import SonoCodecs
-import SonoCore
+package import SonoCore
 
 /// One file of a generated batch, with its path relative to the batch directory.
 package struct GeneratedFile: Sendable, Hashable {

@@ -8,6 +8,7 @@ import SonoImageAnalysis
 import SonoPipeline
 @testable import SonoAnalysis
 @testable import SonoReports
+import SonoBiometry
 
 /// The HTML, index and audit built from the QC engine's own `ScanReport` type.
 @Suite("Binding to the QC engine's ScanReport")

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 import SonoCore
 
 /// A gestational age in completed weeks and days, as clinicians write it ("20+3").

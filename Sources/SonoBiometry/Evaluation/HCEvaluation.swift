@@ -1,5 +1,5 @@
 import Foundation
-import SonoCore
+package import SonoCore
 
 /// Evaluates ``HeadMeasurer`` against reference head circumferences (the HC18 `truth.csv`
 /// format, or the simulator's truth files in the same format).

@@ -1,5 +1,5 @@
 import Foundation
-import SonoCore
+package import SonoCore
 import SonoFilters
 
 /// Finds the fetal skull in a head-plane B-mode frame and measures HC, BPD and OFD.

@@ -1,3 +1,4 @@
+import SonoCore
 /// A DICOM attribute tag (group, element).
 struct DICOMTag: Hashable, Comparable, Sendable, CustomStringConvertible {
     let group: UInt16

@@ -1,7 +1,7 @@
-import Foundation
-import SonoBiometry
-import SonoL10n
-import SonoCore
+package import Foundation
+package import SonoBiometry
+package import SonoL10n
+package import SonoCore
 
 /// The overall outcome of one scan as the audit counts it.
 package enum AuditVerdict: String, Sendable, Hashable, Codable, CaseIterable, Comparable {

@@ -1,6 +1,6 @@
-import Foundation
+package import Foundation
 import SonoBiometry
-import SonoChecks
+package import SonoChecks
 
 /// Finds and reads the per-scan `report.json` files the audit aggregates.
 package enum AuditInput {

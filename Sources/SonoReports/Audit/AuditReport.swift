@@ -1,6 +1,7 @@
-import Foundation
+package import Foundation
 import SonoCore
-import SonoL10n
+package import SonoL10n
+import SonoBiometry
 
 /// Renders an ``AuditAnalysis`` as `audit.html` (tables and CUSUM charts) and `audit.csv`.
 package enum AuditReport {

@@ -1,5 +1,5 @@
 import SonoBiometry
-import SonoL10n
+package import SonoL10n
 
 /// An SVG chart of the two-sided tabular CUSUM of reported z-scores for one group, one line pair
 /// per measure: S⁺ drawn upwards, S⁻ drawn downwards, with the decision interval ±h dashed.

@@ -1,5 +1,5 @@
-import SonoBiometry
-import SonoL10n
+package import SonoBiometry
+package import SonoL10n
 
 /// An INTERGROWTH-21st fetal growth chart for one measure, drawn as a self-contained SVG with the
 /// 3rd/10th/50th/90th/97th centile curves over 14–40 weeks and the scan's points on it.

@@ -1,6 +1,6 @@
-import SonoBiometry
+package import SonoBiometry
 import SonoCore
-import SonoL10n
+package import SonoL10n
 
 /// Presentation model of one scan's report: exactly what the HTML shows, already decided.
 ///

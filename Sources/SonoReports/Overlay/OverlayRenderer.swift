@@ -1,6 +1,6 @@
 import Foundation
-import SonoCore
-import SonoL10n
+package import SonoCore
+package import SonoL10n
 import SonoCodecs
 
 /// A point in the original frame's pixel coordinates (origin top-left, x right, y down).

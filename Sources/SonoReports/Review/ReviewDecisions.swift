@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 import SonoCore
 
 // The reviewers' decisions and their statistics, shared by `sonoqc serve` (which records them) and
