@@ -3,6 +3,10 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    // An import is internal unless marked: a module's public/package API names its dependencies.
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    // A file sees another module's extension members only if it imports that module itself.
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 // The hot kernels are compiled three times (see Sources/SonoKernels/Kernels.swift): baseline,
@@ -19,20 +23,16 @@ let v4Flags: [SwiftSetting] = []
 let package = Package(
     name: "SonoQC",
     platforms: [.macOS(.v14)],
+    // Library products are what another package may import: Fuzz/ and Benchmarks/ (which depend on
+    // this package by path) and library users. The other modules cross module boundaries only with
+    // `package` access.
     products: [
         .executable(name: "sonoqc", targets: ["sonoqc"]),
         .library(name: "SonoCore", targets: ["SonoCore"]),
-        .library(name: "SonoL10n", targets: ["SonoL10n"]),
         .library(name: "SonoCodecs", targets: ["SonoCodecs"]),
         .library(name: "SonoFilters", targets: ["SonoFilters"]),
-        .library(name: "SonoBiometry", targets: ["SonoBiometry"]),
         .library(name: "SonoInput", targets: ["SonoInput"]),
-        .library(name: "SonoImageAnalysis", targets: ["SonoImageAnalysis"]),
-        .library(name: "SonoChecks", targets: ["SonoChecks"]),
-        .library(name: "SonoPipeline", targets: ["SonoPipeline"]),
-        .library(name: "SonoAnalysis", targets: ["SonoAnalysis"]),
         .library(name: "SonoReports", targets: ["SonoReports"]),
-        .library(name: "SonoSimulator", targets: ["SonoSimulator"]),
         .library(name: "SonoService", targets: ["SonoService"]),
     ],
     dependencies: [
@@ -120,6 +120,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -131,7 +132,7 @@ let package = Package(
         .executableTarget(
             name: "sonoqc",
             dependencies: [
-                "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoInput", "SonoChecks",
+                "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoInput", "SonoImageAnalysis", "SonoChecks",
                 "SonoPipeline", "SonoAnalysis", "SonoReports", "SonoSimulator", "SonoL10n", "SonoService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -155,7 +156,8 @@ let package = Package(
                                    "SonoL10n"],
                     swiftSettings: strict),
         .testTarget(name: "SonoPipelineTests",
-                    dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoPipeline", "SonoAnalysis", "SonoChecks", "SonoReports"],
+                    dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoInput", "SonoPipeline", "SonoAnalysis", "SonoChecks",
+                                   "SonoReports"],
                     swiftSettings: strict),
         .testTarget(name: "SonoReportsTests",
                     dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoInput", "SonoImageAnalysis", "SonoChecks", "SonoReports",

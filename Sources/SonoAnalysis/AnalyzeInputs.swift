@@ -1,13 +1,13 @@
 import Foundation
-import Logging
-import SonoCodecs
-import SonoPipeline
+package import Logging
+package import SonoCodecs
+package import SonoPipeline
 
 extension BatchAnalysis {
     /// `sonoqc analyze INPUTS --out DIR` as one call: discovery, then ``run(plan:options:executor:control:decoder:reader:logger:)``
     /// on a ``DispatchExecutor``. The command and the review service's workers (`sonoqc serve`) both
     /// call this, so a batch uploaded to the service is analysed by exactly the command's code path.
-    public static func analyze(
+    package static func analyze(
         inputs: [String], outputDirectory: String, workers: Int, resume: Bool = false, measuresIntensity: Bool = true,
         qc: QCSettings?, limits: DecodeLimits = DecodeLimits(), maxFramesPerFile: Int = DICOMScans.defaultMaxFramesPerFile,
         grouping: InputDiscovery.ScanGrouping = .perDirectory, outputSettings: [String] = [], onlyScans: Set<String>? = nil,

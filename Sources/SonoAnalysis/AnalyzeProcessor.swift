@@ -1,27 +1,27 @@
 import SonoChecks
-import SonoCore
-import SonoPipeline
+package import SonoCore
+package import SonoPipeline
 
 /// The per-image JSON record of `sonoqc analyze` (one line of `images.jsonl`).
 ///
 /// It holds only values that depend on the file's bytes, never timings, so the same input always
 /// gives the same bytes; timings live in `timing.json`.
-public struct ImageRecord: Sendable, Codable, Equatable {
-    public var path: String
-    public var scan: String
-    public var format: ImageFormat
-    public var width: Int
-    public var height: Int
+package struct ImageRecord: Sendable, Codable, Equatable {
+    package var path: String
+    package var scan: String
+    package var format: ImageFormat
+    package var width: Int
+    package var height: Int
     /// Bits per sample as stored in the file.
-    public var bitDepth: Int
-    public var sourceWasColour: Bool
+    package var bitDepth: Int
+    package var sourceWasColour: Bool
     /// The spacing that applies: the manifest's when it gives one, else the file's (pHYs/JFIF).
-    public var pixelSpacing: PixelSpacing?
+    package var pixelSpacing: PixelSpacing?
     /// Nil only when measurement was switched off (the overhead benchmark).
-    public var intensity: IntensityStatistics?
+    package var intensity: IntensityStatistics?
     /// Colour-management chunks the file carried (`gAMA`, `cHRM`, `sRGB`, `iCCP`), not applied:
     /// the statistics are of the stored samples.
-    public var colourChunks: [String]
+    package var colourChunks: [String]
 
     enum CodingKeys: String, CodingKey {
         case path, scan, format, width, height, intensity
@@ -29,7 +29,7 @@ public struct ImageRecord: Sendable, Codable, Equatable {
         case colourChunks = "colour_chunks"
     }
 
-    public init(path: String, scan: String, format: ImageFormat, width: Int, height: Int, bitDepth: Int,
+    package init(path: String, scan: String, format: ImageFormat, width: Int, height: Int, bitDepth: Int,
                 sourceWasColour: Bool, pixelSpacing: PixelSpacing?, intensity: IntensityStatistics?,
                 colourChunks: [String] = []) {
         self.path = path
@@ -44,7 +44,7 @@ public struct ImageRecord: Sendable, Codable, Equatable {
         self.colourChunks = colourChunks
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         // Unknown values are written as explicit nulls: "not known" is information for a reader.
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(path, forKey: .path)
@@ -61,14 +61,14 @@ public struct ImageRecord: Sendable, Codable, Equatable {
 }
 
 /// One failed file as reports list it.
-public struct FailureRecord: Sendable, Codable, Equatable {
-    public var file: String
-    public var scan: String?
-    public var stage: PipelineStage
-    public var kind: String
-    public var reason: String
+package struct FailureRecord: Sendable, Codable, Equatable {
+    package var file: String
+    package var scan: String?
+    package var stage: PipelineStage
+    package var kind: String
+    package var reason: String
 
-    public init(file: String, scan: String?, failure: StageFailure) {
+    package init(file: String, scan: String?, failure: StageFailure) {
         self.file = file
         self.scan = scan
         self.stage = failure.stage
@@ -78,32 +78,32 @@ public struct FailureRecord: Sendable, Codable, Equatable {
 }
 
 /// The per-scan report of `sonoqc analyze` (`<out>/scans/<scan>/report.json`).
-public struct AnalyzeScanReport: Sendable, Codable, Equatable {
+package struct AnalyzeScanReport: Sendable, Codable, Equatable {
     /// Version 2 added `colour_chunks` to each image and the input and settings digests that
     /// `--resume` compares; a `--resume` re-analyses version-1 scans.
-    public static let currentSchema = "sonoqc-analyze-scan/2"
+    package static let currentSchema = "sonoqc-analyze-scan/2"
 
-    public var schema: String
+    package var schema: String
     /// The scan's key in the batch (its directory under `scans/`).
-    public var scan: String
+    package var scan: String
     /// The manifest's `scan_id`, when the scan comes from a manifest.
-    public var scanID: String?
+    package var scanID: String?
     /// Every file of the scan in scan order, so `--resume` can tell the report matches the input.
-    public var files: [String]
-    public var images: [ImageRecord]
-    public var failures: [FailureRecord]
+    package var files: [String]
+    package var images: [ImageRecord]
+    package var failures: [FailureRecord]
     /// SHA-256 of each file's bytes as analysed, in `files` order (nil where it could not be read):
     /// `--resume` reuses the scan only if every file still has the same content.
-    public var inputsSHA256: [String?] = []
+    package var inputsSHA256: [String?] = []
     /// SHA-256 of the settings that change outputs (``AnalysisOptions/settingsDigest()``).
-    public var settingsSHA256: String = ""
+    package var settingsSHA256: String = ""
 
     enum CodingKeys: String, CodingKey {
         case schema, scan, files, images, failures
         case scanID = "scan_id", inputsSHA256 = "inputs_sha256", settingsSHA256 = "settings_sha256"
     }
 
-    public init(scan: String, scanID: String?, files: [String], images: [ImageRecord], failures: [FailureRecord]) {
+    package init(scan: String, scanID: String?, files: [String], images: [ImageRecord], failures: [FailureRecord]) {
         self.schema = Self.currentSchema
         self.scan = scan
         self.scanID = scanID
@@ -112,7 +112,7 @@ public struct AnalyzeScanReport: Sendable, Codable, Equatable {
         self.failures = failures
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         schema = try c.decode(String.self, forKey: .schema)
         scan = try c.decode(String.self, forKey: .scan)
@@ -124,7 +124,7 @@ public struct AnalyzeScanReport: Sendable, Codable, Equatable {
         settingsSHA256 = try c.decodeIfPresent(String.self, forKey: .settingsSHA256) ?? ""
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(schema, forKey: .schema)
         try c.encode(scan, forKey: .scan)
@@ -139,13 +139,13 @@ public struct AnalyzeScanReport: Sendable, Codable, Equatable {
 
 /// The processor behind `sonoqc analyze`: per-image format, geometry, spacing and intensity
 /// statistics and, when `qc` is set, the QC engine's image and scan reports.
-public struct AnalyzeProcessor: ScanProcessor {
+package struct AnalyzeProcessor: ScanProcessor {
     /// False skips the statistics (measure stage), leaving read + decode: the overhead benchmark.
-    public var measuresIntensity: Bool
-    public var qc: QCSettings?
+    package var measuresIntensity: Bool
+    package var qc: QCSettings?
     private let scans: [Int: QCScanContext]
 
-    public init(measuresIntensity: Bool = true, qc: QCSettings? = nil, scans: [ScanWork] = []) {
+    package init(measuresIntensity: Bool = true, qc: QCSettings? = nil, scans: [ScanWork] = []) {
         self.measuresIntensity = measuresIntensity
         self.qc = qc
         var contexts: [Int: QCScanContext] = [:]
@@ -155,9 +155,9 @@ public struct AnalyzeProcessor: ScanProcessor {
         self.scans = contexts
     }
 
-    public var defaultFailureStage: PipelineStage { .measure }
+    package var defaultFailureStage: PipelineStage { .measure }
 
-    public func processImage(_ item: ImageWorkItem, frame: Frame, timings: inout StageTimings) throws -> AnalyzedImage {
+    package func processImage(_ item: ImageWorkItem, frame: Frame, timings: inout StageTimings) throws -> AnalyzedImage {
         let intensity = measuresIntensity ? timings.measure(.measure) { IntensityStatistics(frame.image) } : nil
         let record = ImageRecord(
             path: item.path, scan: "", format: frame.format, width: frame.width, height: frame.height,
@@ -170,7 +170,7 @@ public struct AnalyzeProcessor: ScanProcessor {
         return AnalyzedImage(record: record, qc: report, thumbnailJPEG: thumbnail)
     }
 
-    public func finishScan(_ scan: ScanWork, outcomes: [ImageOutcome<AnalyzedImage>]) -> AnalyzedScan {
+    package func finishScan(_ scan: ScanWork, outcomes: [ImageOutcome<AnalyzedImage>]) -> AnalyzedScan {
         var images: [ImageRecord] = []
         var qcImages: [ImageReport] = []
         var thumbnails: [(file: String, jpeg: [UInt8]?)] = []

@@ -1,34 +1,34 @@
 import Foundation
-import Logging
-import SonoChecks
+package import Logging
+package import SonoChecks
 import SonoCodecs
-import SonoCore
+package import SonoCore
 import SonoL10n
-import SonoPipeline
+package import SonoPipeline
 import SonoReports
 
 /// Settings of one `sonoqc analyze` run that affect the files written.
-public struct AnalysisOptions: Sendable {
-    public var outputDirectory: String
+package struct AnalysisOptions: Sendable {
+    package var outputDirectory: String
     /// Skip scans whose report already exists and matches the input (see ``BatchAnalysis``).
-    public var resume: Bool
-    public var measuresIntensity: Bool
+    package var resume: Bool
+    package var measuresIntensity: Bool
     /// Label written to timing.json (e.g. `dispatch x4`).
-    public var executorDescription: String
+    package var executorDescription: String
     /// Time the caller spent in discovery, added to the run's stage totals.
-    public var discoveryTimings: StageTimings
+    package var discoveryTimings: StageTimings
     /// The QC engine and pages; nil runs only the image records (format, geometry, spacing, intensity): the overhead benchmark.
-    public var qc: QCSettings?
+    package var qc: QCSettings?
     /// Caller settings that change outputs but that ``BatchAnalysis`` cannot see (decode limits,
     /// frames per DICOM file), as `name=value` strings; part of ``outputOptions()``.
-    public var outputSettings: [String] = []
+    package var outputSettings: [String] = []
     /// The day the run is stamped with (report provenance, page headers); not an output setting,
     /// so `--resume` keeps scans analysed on another day.
-    public var runDate = CivilDate.runDate(environment: ProcessInfo.processInfo.environment, now: Date())
+    package var runDate = CivilDate.runDate(environment: ProcessInfo.processInfo.environment, now: Date())
 
     /// Every setting that changes what a scan's outputs contain, as sorted `name=value` strings,
     /// the applied QC profile's digest included. Each report's provenance lists them.
-    public func outputOptions() throws -> [String] {
+    package func outputOptions() throws -> [String] {
         var parts = outputSettings
         parts.append("schema=\(AnalyzeScanReport.currentSchema)")
         parts.append("intensity=\(measuresIntensity)")
@@ -41,11 +41,11 @@ public struct AnalysisOptions: Sendable {
     /// SHA-256 over ``outputOptions()``. A `--resume` reuses a scan only when it was written with
     /// the same digest, so `--strictness lenient` or `--no-html` after a strict HTML run, or another
     /// QC profile, recomputes instead of keeping stale results.
-    public func settingsDigest() throws -> String {
+    package func settingsDigest() throws -> String {
         ContentDigest.sha256Hex(Array(try outputOptions().joined(separator: "\n").utf8))
     }
 
-    public init(outputDirectory: String, resume: Bool = false, measuresIntensity: Bool = true,
+    package init(outputDirectory: String, resume: Bool = false, measuresIntensity: Bool = true,
                 executorDescription: String = "", discoveryTimings: StageTimings = StageTimings(),
                 qc: QCSettings? = QCSettings()) {
         self.discoveryTimings = discoveryTimings
@@ -58,21 +58,21 @@ public struct AnalysisOptions: Sendable {
 }
 
 /// What a run produced, for the command's exit status, log lines and `--profile` table.
-public struct AnalysisSummary: Sendable {
-    public var imagesTotal: Int
-    public var imagesAnalysed: Int
+package struct AnalysisSummary: Sendable {
+    package var imagesTotal: Int
+    package var imagesAnalysed: Int
     /// Failed images plus failed inputs (discovery) plus scans whose report could not be written.
-    public var failures: Int
-    public var skipped: Int
-    public var notProcessed: Int
-    public var scansResumed: Int
-    public var scansTotal: Int
-    public var scansReported: Int
+    package var failures: Int
+    package var skipped: Int
+    package var notProcessed: Int
+    package var scansResumed: Int
+    package var scansTotal: Int
+    package var scansReported: Int
     /// Scans per QC verdict (all zero when the QC engine did not run).
-    public var verdicts: (pass: Int, review: Int, fail: Int)
-    public var complete: Bool
-    public var run: PipelineRun
-    public var summaryPath: String
+    package var verdicts: (pass: Int, review: Int, fail: Int)
+    package var complete: Bool
+    package var run: PipelineRun
+    package var summaryPath: String
 }
 
 /// Runs `sonoqc analyze` over a plan and writes its outputs:
@@ -88,28 +88,28 @@ public struct AnalysisSummary: Sendable {
 /// - `timing.json`: everything that does (per-stage wall/CPU totals, throughput, per-image read
 ///   and decode times, which scans were resumed). Kept apart so determinism can be checked by
 ///   comparing the other files byte for byte.
-public enum BatchAnalysis {
-    public static let summarySchema = "sonoqc-analyze-summary/1"
-    public static let timingSchema = "sonoqc-analyze-timing/1"
+package enum BatchAnalysis {
+    package static let summarySchema = "sonoqc-analyze-summary/1"
+    package static let timingSchema = "sonoqc-analyze-timing/1"
 
     /// The QC report of a scan.
-    public static func reportPath(outputDirectory: String, scanKey: String) -> String {
+    package static func reportPath(outputDirectory: String, scanKey: String) -> String {
         outputDirectory + "/" + ReportLayout.scanFolder(scanKey: scanKey) + "/report.json"
     }
 
     /// The image records (`analysis.json`) of a scan, read back to assemble `images.jsonl` and for `--resume`.
-    public static func analysisPath(outputDirectory: String, scanKey: String) -> String {
+    package static func analysisPath(outputDirectory: String, scanKey: String) -> String {
         outputDirectory + "/" + ReportLayout.scanFolder(scanKey: scanKey) + "/analysis.json"
     }
 
     /// Classifies decoder errors by their kind; other errors by their type.
-    public static func failureKind(_ error: any Error) -> String {
+    package static func failureKind(_ error: any Error) -> String {
         if let decode = error as? DecodeError { return decode.kind }
         if error is WriteError { return "write-error" }
         return String(describing: type(of: error))
     }
 
-    public static func run(
+    package static func run(
         plan: BatchPlan, options: AnalysisOptions, executor: any PipelineExecutor, control: RunControl,
         decoder: any FrameDecoder, reader: @escaping Pipeline<AnalyzeProcessor>.Reader = { try FileBytes.contents(of: $0) },
         logger: Logger = Logger(label: "sonoqc.analyze")
@@ -295,7 +295,7 @@ public enum BatchAnalysis {
     /// With a `reader`, every file is read again and must have the digest recorded when the scan
     /// was analysed (an image replaced under the same name is analysed again); `settingsDigest`
     /// must match the one recorded.
-    public static func existingReports(for scan: ScanWork, outputDirectory: String,
+    package static func existingReports(for scan: ScanWork, outputDirectory: String,
                                        requiresQC: Bool = true, settingsDigest: String? = nil,
                                        reader: Pipeline<AnalyzeProcessor>.Reader? = nil) -> (analysis: AnalyzeScanReport, qc: ScanReport?)? {
         var qc: ScanReport? = nil
@@ -452,7 +452,7 @@ public enum BatchAnalysis {
 }
 
 /// "1 scan", "2 scans".
-public func plural(_ count: Int, _ noun: String) -> String {
+package func plural(_ count: Int, _ noun: String) -> String {
     count == 1 ? noun : noun + "s"
 }
 

@@ -1,8 +1,8 @@
 import Foundation
-import Logging
-import SonoChecks
+package import Logging
+package import SonoChecks
 import SonoCore
-import SonoInput
+package import SonoInput
 import SonoPipeline
 
 /// Rule evidence from a real `analyze` run over batches whose defects are known: each image's
@@ -13,14 +13,14 @@ import SonoPipeline
 /// flagged only where a user would see it: in a scan's `report.json`, or, for duplicates across
 /// scans, in `summary.json`'s `cross_scan_duplicates`. `sonoqc schema qc-evidence --batch` prints
 /// these numbers, and the sample-batch tests check them.
-public struct BatchEvidence: Sendable {
+package struct BatchEvidence: Sendable {
     /// Every scan's `report.json`, in input order.
-    public var reports: [ScanReport]
+    package var reports: [ScanReport]
     /// One case per analysed image, in input order.
-    public var cases: [RuleEvidence.Case]
+    package var cases: [RuleEvidence.Case]
 
     /// Analyses `batches` into `outputDirectory` (without pages) and reads the evidence back.
-    public static func run(batches: [String], outputDirectory: String, profile: QCProfile = .default,
+    package static func run(batches: [String], outputDirectory: String, profile: QCProfile = .default,
                            workers: Int = 2, logger: Logger = Logger(label: "sonoqc.evidence")) throws -> BatchEvidence {
         _ = try BatchAnalysis.analyze(inputs: batches, outputDirectory: outputDirectory, workers: workers,
                                       qc: QCSettings(profile: profile, writesHTML: false), control: RunControl(), logger: logger)
@@ -28,7 +28,7 @@ public struct BatchEvidence: Sendable {
     }
 
     /// The evidence in the outputs of a finished `analyze` run.
-    public static func read(outputDirectory: String) throws -> BatchEvidence {
+    package static func read(outputDirectory: String) throws -> BatchEvidence {
         let summary = try JSONDecoder().decode(WrittenSummary.self,
                                                from: Data(contentsOf: URL(fileURLWithPath: outputDirectory + "/summary.json")))
         let reports = try summary.scans.compactMap(\.report).map { relative in
@@ -47,7 +47,7 @@ public struct BatchEvidence: Sendable {
 
     /// The defect kinds and the gross reporting error named by the truth file beside an image
     /// (`<stem>.truth.json`, written by `sonoqc simulate`); empty when there is none.
-    public static func truthDefects(forImageAt path: String) -> Set<String> {
+    package static func truthDefects(forImageAt path: String) -> Set<String> {
         let truthPath = (path as NSString).deletingPathExtension + ".truth.json"
         guard let data = FileManager.default.contents(atPath: truthPath),
               let truth = try? JSONDecoder().decode(Truth.self, from: data) else { return [] }

@@ -3,9 +3,10 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import SonoCodecs
+package import SonoCodecs
 import SonoCore
-import SonoPipeline
+package import SonoPipeline
+import Foundation
 
 /// Turns DICOM files of a discovered plan into frames and scans.
 ///
@@ -16,12 +17,12 @@ import SonoPipeline
 ///   keyed hash (HMAC-SHA256) of the UID, never the UID itself, under a random key created once
 ///   per output directory and kept beside it (``keyPath(outputDirectory:)``): the centre can map
 ///   a report back to its study locally, while the reports carry nothing identifying.
-public enum DICOMScans {
-    public static let defaultMaxFramesPerFile = 16
+package enum DICOMScans {
+    package static let defaultMaxFramesPerFile = 16
 
     /// 1-based frame numbers to analyse: all of them, or `limit` evenly spaced ones from the first
     /// to the last.
-    public static func frameNumbers(count: Int, limit: Int) -> [Int] {
+    package static func frameNumbers(count: Int, limit: Int) -> [Int] {
         guard count > limit else { return Array(1...max(1, count)) }
         guard limit > 1 else { return [1] }
         return (0..<limit).map { 1 + ($0 * (count - 1) + (limit - 1) / 2) / (limit - 1) }
@@ -29,7 +30,7 @@ public enum DICOMScans {
 
     /// Where the scan-naming key of `outputDirectory` lives: beside it, not inside it, so that
     /// handing over the report directory never hands over the key.
-    public static func keyPath(outputDirectory: String) -> String {
+    package static func keyPath(outputDirectory: String) -> String {
         var dir = outputDirectory
         while dir.count > 1 && dir.hasSuffix("/") { dir.removeLast() }
         return dir + ".sonoqc-scan-key"
@@ -37,7 +38,7 @@ public enum DICOMScans {
 
     /// Reads the key at `path`, or creates it (32 bytes from the system's random source, hex,
     /// mode 0600) when absent.
-    public static func loadOrCreateKey(at path: String) throws -> [UInt8] {
+    package static func loadOrCreateKey(at path: String) throws -> [UInt8] {
         if let existing = try? FileBytes.contents(of: path) {
             let hex = String(decoding: existing, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             let bytes = stride(from: 0, to: hex.count - 1, by: 2).compactMap { i -> UInt8? in
@@ -63,14 +64,14 @@ public enum DICOMScans {
     }
 
     /// The de-identified scan name of a study.
-    public static func scanName(studyInstanceUID: String, key: [UInt8]) -> String {
+    package static func scanName(studyInstanceUID: String, key: [UInt8]) -> String {
         "study-" + ContentDigest.hmacSHA256Hex(key: key, message: Array(studyInstanceUID.utf8)).prefix(16)
     }
 
     /// Expands DICOM items into frames and regroups manifest-less DICOM files by study. Files
     /// that cannot be read or parsed stay single items: the pipeline's read/decode stages report
     /// them with their error.
-    public static func expand(_ plan: BatchPlan, maxFramesPerFile: Int, key: [UInt8], limits: DecodeLimits,
+    package static func expand(_ plan: BatchPlan, maxFramesPerFile: Int, key: [UInt8], limits: DecodeLimits,
                               reader: (String) throws -> [UInt8] = { try FileBytes.contents(of: $0) }) -> BatchPlan {
         var scans: [ScanWork] = []
         var skipped = plan.skipped

@@ -8,7 +8,7 @@ import SonoChecks
 import SonoCodecs
 import SonoCore
 import SonoInput
-import SonoPipeline
+package import SonoPipeline
 
 /// The discover stage: turns command-line inputs into a ``BatchPlan``.
 ///
@@ -27,30 +27,30 @@ import SonoPipeline
 /// that is not UTF-8 is analysed and reported, never dropped. Scan keys are made of
 /// ``FileName/safeComponent(_:)`` components and are unique in the batch even on a
 /// case-insensitive file system, so each key is one folder under `<out>/scans/`.
-public struct InputDiscovery: Sendable {
+package struct InputDiscovery: Sendable {
     /// A batch directory's manifest, JSON preferred when both exist (docs/manifest.md).
-    public static let manifestFileNames = ["manifest.json", "manifest.csv"]
-    public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "dcm", "dicom"]
+    package static let manifestFileNames = ["manifest.json", "manifest.csv"]
+    package static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "dcm", "dicom"]
 
     /// How images in directories without a manifest are grouped into scans.
-    public enum ScanGrouping: String, Sendable, CaseIterable {
+    package enum ScanGrouping: String, Sendable, CaseIterable {
         /// Every directory that directly holds images is one scan (the default: a folder per exam).
         case perDirectory = "per-directory"
         /// Every image is its own scan (a folder of unrelated frames).
         case perFile = "per-file"
     }
 
-    public var grouping: ScanGrouping
+    package var grouping: ScanGrouping
     /// Directories never walked (the output directory when it lies inside an input, so a rerun
     /// does not analyse its own thumbnails).
-    public var excludedDirectories: [String]
+    package var excludedDirectories: [String]
 
-    public init(grouping: ScanGrouping = .perDirectory, excludedDirectories: [String] = []) {
+    package init(grouping: ScanGrouping = .perDirectory, excludedDirectories: [String] = []) {
         self.grouping = grouping
         self.excludedDirectories = excludedDirectories
     }
 
-    public func plan(inputs: [String]) -> BatchPlan {
+    package func plan(inputs: [String]) -> BatchPlan {
         var builder = Builder(grouping: grouping)
         for directory in excludedDirectories {
             if case .directory(let id) = Builder.kind(of: directory) { builder.excluded.insert(id) }
@@ -62,14 +62,14 @@ public struct InputDiscovery: Sendable {
     }
 
     /// True for names ending in `.dcm` or `.dicom` (any case).
-    public static func isDICOMName(_ name: String) -> Bool {
+    package static func isDICOMName(_ name: String) -> Bool {
         guard let dot = name.lastIndex(of: ".") else { return false }
         return ["dcm", "dicom"].contains(name[name.index(after: dot)...].lowercased())
     }
 
     /// True for a file with `DICM` at offset 128, whatever its name: archives and PACS exports
     /// often write DICOM without an extension (`IM0001`, `I0000012`). Reads only the first 132 bytes.
-    public static func hasDICOMMagic(atPath path: String) -> Bool {
+    package static func hasDICOMMagic(atPath path: String) -> Bool {
         // Non-blocking so that a FIFO swapped in after the stat cannot hang the walk.
         let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else { return false }
@@ -84,7 +84,7 @@ public struct InputDiscovery: Sendable {
         return count == head.count && ImageDecoder.detectFormat(head) == .supported(.dicom)
     }
 
-    public static func hasImageExtension(_ name: String) -> Bool {
+    package static func hasImageExtension(_ name: String) -> Bool {
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return false }
         return imageExtensions.contains(name[name.index(after: dot)...].lowercased())
     }

@@ -1,4 +1,4 @@
-import SonoCore
+package import SonoCore
 import SonoFilters
 import SonoPipeline
 
@@ -7,23 +7,23 @@ import SonoPipeline
 /// Percentiles use the nearest-rank definition: `pN` is the smallest value v such that at least
 /// N % of the pixels are ≤ v. `std` is the population standard deviation. Values are rounded to
 /// 1e-6 so the JSON stays readable; they are exact functions of the histogram, hence deterministic.
-public struct IntensityStatistics: Sendable, Codable, Equatable {
-    public var mean: Double
-    public var std: Double
-    public var p1: Int
-    public var p50: Int
-    public var p99: Int
+package struct IntensityStatistics: Sendable, Codable, Equatable {
+    package var mean: Double
+    package var std: Double
+    package var p1: Int
+    package var p50: Int
+    package var p99: Int
     /// Fraction of pixels at 255.
-    public var saturatedFraction: Double
+    package var saturatedFraction: Double
     /// Fraction of pixels at 0.
-    public var zeroFraction: Double
+    package var zeroFraction: Double
 
     enum CodingKeys: String, CodingKey {
         case mean, std, p1, p50, p99
         case saturatedFraction = "saturated_fraction", zeroFraction = "zero_fraction"
     }
 
-    public init(mean: Double, std: Double, p1: Int, p50: Int, p99: Int, saturatedFraction: Double, zeroFraction: Double) {
+    package init(mean: Double, std: Double, p1: Int, p50: Int, p99: Int, saturatedFraction: Double, zeroFraction: Double) {
         self.mean = mean
         self.std = std
         self.p1 = p1
@@ -34,13 +34,13 @@ public struct IntensityStatistics: Sendable, Codable, Equatable {
     }
 
     /// Statistics of `image`; nil for an empty image.
-    public init?(_ image: GrayImage) {
+    package init?(_ image: GrayImage) {
         guard !image.isEmpty else { return nil }
         self.init(histogram: ImageStatistics.histogram(image))
     }
 
     /// Statistics from a 256-bin histogram with at least one count.
-    public init(histogram: [Int]) {
+    package init(histogram: [Int]) {
         precondition(histogram.count == 256, "an 8-bit histogram has 256 bins")
         var n = 0, sum = 0, sumSquares = 0
         for (v, c) in histogram.enumerated() {

@@ -1,21 +1,22 @@
 import Foundation
-import SonoChecks
-import SonoL10n
+package import SonoChecks
+package import SonoL10n
 import SonoCore
+import SonoImageAnalysis
 import SonoPipeline
 import SonoReports
-import SonoInput
+package import SonoInput
 
 /// What `sonoqc analyze` does beyond the image records (`analysis.json`): the QC engine (filter → measure →
 /// check per frame, verdict per scan) and the human-readable pages.
-public struct QCSettings: Sendable {
-    public var profile: QCProfile
+package struct QCSettings: Sendable {
+    package var profile: QCProfile
     /// Writes `report.html` with overlay thumbnails beside each `report.json`, and `index.html`.
-    public var writesHTML: Bool
+    package var writesHTML: Bool
     /// Language of the pages' text (the JSON and CSV outputs are language-neutral).
-    public var language: Language
+    package var language: Language
 
-    public init(profile: QCProfile = .default, writesHTML: Bool = true, language: Language = .en) {
+    package init(profile: QCProfile = .default, writesHTML: Bool = true, language: Language = .en) {
         self.profile = profile
         self.writesHTML = writesHTML
         self.language = language
@@ -23,7 +24,7 @@ public struct QCSettings: Sendable {
 
     /// SHA-256 of the profile's canonical encoding (``ReportJSON``, as `sonoqc schema default-profile`
     /// prints it): the thresholds applied, whatever file they came from.
-    public func profileSHA256() throws -> String {
+    package func profileSHA256() throws -> String {
         ContentDigest.sha256Hex(try ReportJSON.encode(profile))
     }
 }
@@ -31,17 +32,17 @@ public struct QCSettings: Sendable {
 /// One analysed frame: its image record, the QC engine's image report and, when pages are
 /// written, the overlay thumbnail. Thumbnails are rendered here, on the worker that holds the
 /// frame, so a scan never keeps its full frames in memory until its last one finishes.
-public struct AnalyzedImage: Sendable {
-    public var record: ImageRecord
-    public var qc: ImageReport?
-    public var thumbnailJPEG: [UInt8]?
+package struct AnalyzedImage: Sendable {
+    package var record: ImageRecord
+    package var qc: ImageReport?
+    package var thumbnailJPEG: [UInt8]?
 }
 
 /// One finished scan: its image records plus the QC report and thumbnails to write.
-public struct AnalyzedScan: Sendable {
-    public var analysis: AnalyzeScanReport
-    public var qc: ScanReport?
-    public var thumbnails: [(file: String, jpeg: [UInt8]?)]
+package struct AnalyzedScan: Sendable {
+    package var analysis: AnalyzeScanReport
+    package var qc: ScanReport?
+    package var thumbnails: [(file: String, jpeg: [UInt8]?)]
 }
 
 /// Per-scan facts the QC engine needs while processing single images.
@@ -76,12 +77,17 @@ enum QCStage {
         let (report, fov) = FrameQC.analyzeKeepingFieldOfView(frame: frame, context: scan.imageContext(item),
                                                               profile: settings.profile, timer: &timings)
         guard settings.writesHTML else { return (report, nil) }
-        let jpeg = timings.measure(.write) { () -> [UInt8]? in
-            var overlay = ImageOverlay(image: report)
-            overlay.fieldOfViewMask = GrayImage(width: fov.width, height: fov.height, samples: fov.mask)
-            return try? OverlayRenderer.renderJPEG(image: frame.image, overlay: overlay).jpeg
-        }
+        let jpeg = timings.measure(.write) { thumbnail(frame.image, report: report, fieldOfView: fov) }
         return (report, jpeg)
+    }
+
+    /// The overlay thumbnail `report.html` shows beside an image's findings: the report's geometry
+    /// and masks drawn over the frame, with the field of view the engine detected. Nil when the
+    /// JPEG cannot be encoded (the page then says the image has no thumbnail).
+    static func thumbnail(_ image: GrayImage, report: ImageReport, fieldOfView fov: FieldOfView) -> [UInt8]? {
+        var overlay = ImageOverlay(image: report)
+        overlay.fieldOfViewMask = GrayImage(width: fov.width, height: fov.height, samples: fov.mask)
+        return try? OverlayRenderer.renderJPEG(image: image, overlay: overlay).jpeg
     }
 
     static func assess(scan: QCScanContext, images: [ImageReport], failures: [FailureRecord],
@@ -94,7 +100,7 @@ enum QCStage {
 
 /// The QC engine's phases are the pipeline's stages of the same names.
 extension StageTimings: FramePhaseTimer {
-    public mutating func time<R>(_ phase: FrameQC.Phase, _ body: () throws -> R) rethrows -> R {
+    package mutating func time<R>(_ phase: FrameQC.Phase, _ body: () throws -> R) rethrows -> R {
         switch phase {
         case .filter: try measure(.filter, body)
         case .measure: try measure(.measure, body)

@@ -4,7 +4,7 @@ import SonoCore
 ///
 /// Charts and equations are only valid over the range they were fitted on; outside it a
 /// number would look authoritative while being an extrapolation, so the library throws instead.
-public enum BiometryError: SonoError, Equatable {
+package enum BiometryError: SonoError, Equatable {
     /// The gestational age lies outside the chart's validity range (INTERGROWTH-21st: 14+0 to 40+0).
     case gestationalAgeOutOfRange(gaWeeks: Double, validWeeks: ClosedRange<Double>)
     /// A measurement that must be a positive, finite length was not.
@@ -16,7 +16,7 @@ public enum BiometryError: SonoError, Equatable {
     /// Exam date before the last menstrual period, or a date string that is not yyyy-MM-dd.
     case invalidDate(String)
 
-    public var summary: String {
+    package var summary: String {
         switch self {
         case let .gestationalAgeOutOfRange(ga, range):
             return "gestational age \(Self.format(ga)) weeks is outside the chart range "

@@ -1,31 +1,31 @@
-import SonoCore
-import SonoL10n
-import SonoInput
+package import SonoCore
+package import SonoL10n
+package import SonoInput
 
 /// The scale used for an image's millimetre values, where it came from, and whether it was usable.
 ///
 /// A wrong scale is a patient-safety problem: when the spacing is missing, anisotropic or outside
 /// the plausible range the status is `uncalibrated`, `mmPerPixel` is nil, and every length check
 /// reports "not checkable: uncalibrated" with the value in pixels.
-public struct CalibrationInfo: Sendable, Codable, Hashable {
-    public enum Status: String, Sendable, Codable, Hashable {
+package struct CalibrationInfo: Sendable, Codable, Hashable {
+    package enum Status: String, Sendable, Codable, Hashable {
         case calibrated, uncalibrated
     }
 
-    public var status: Status
+    package var status: Status
     /// The spacing applied to lengths (isotropic mm per pixel); nil when uncalibrated.
-    public var mmPerPixel: Double?
+    package var mmPerPixel: Double?
     /// The spacing that was offered, even when rejected (x, y).
-    public var offeredMMPerPixelX: Double?
-    public var offeredMMPerPixelY: Double?
+    package var offeredMMPerPixelX: Double?
+    package var offeredMMPerPixelY: Double?
     /// `manifest`, `png-phys`, `jpeg-density`, … (``PixelSpacing/Source``); nil when there was none.
-    public var source: String?
+    package var source: String?
     /// Why the spacing was rejected (English rendering of `reasonMessage`); nil when calibrated.
-    public var reason: String?
+    package var reason: String?
     /// Catalogue key and numbers of `reason`, for pages in other languages (optional so older reports decode).
-    public var reasonMessage: Message?
+    package var reasonMessage: Message?
 
-    public init(status: Status, mmPerPixel: Double?, offeredMMPerPixelX: Double?, offeredMMPerPixelY: Double?,
+    package init(status: Status, mmPerPixel: Double?, offeredMMPerPixelX: Double?, offeredMMPerPixelY: Double?,
                 source: String?, reason: Message?) {
         self.status = status
         self.mmPerPixel = JSONNumber.rounded(mmPerPixel)
@@ -38,7 +38,7 @@ public struct CalibrationInfo: Sendable, Codable, Hashable {
 
     /// The manifest's spacing wins over the file's (the manifest is the site's statement of the
     /// exported scale; file headers are often left at a default); the choice is recorded.
-    public static func resolve(manifestMMPerPixel: Double?, fileSpacing: PixelSpacing?,
+    package static func resolve(manifestMMPerPixel: Double?, fileSpacing: PixelSpacing?,
                                unitlessDensity: UnitlessDensity? = nil,
                                profile: QCProfile.Calibration) -> CalibrationInfo {
         let spacing: PixelSpacing

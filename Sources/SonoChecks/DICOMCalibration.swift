@@ -1,7 +1,7 @@
-import SonoCore
+package import SonoCore
 import SonoBiometry
 import SonoL10n
-import SonoInput
+package import SonoInput
 
 extension CalibrationInfo {
     /// Calibration of a DICOM frame without a manifest spacing: the Sequence of Ultrasound
@@ -12,7 +12,7 @@ extension CalibrationInfo {
     /// with both physical units in cm (3), and it is trusted only when it fits inside the image
     /// (a maximum equal to the width or height is accepted: machines write one past the last
     /// pixel). With several 2D regions (dual view), the one holding the head centre is used.
-    public static func resolveDICOM(_ info: DICOMImageInfo, width: Int, height: Int, headCentre: (x: Double, y: Double)?,
+    package static func resolveDICOM(_ info: DICOMImageInfo, width: Int, height: Int, headCentre: (x: Double, y: Double)?,
                                     profile: QCProfile.Calibration) -> CalibrationInfo {
         let lengthRegions = info.regions.filter(\.isLengthCalibration)
         func untrusted(_ r: UltrasoundRegion?, _ why: Message) -> CalibrationInfo {

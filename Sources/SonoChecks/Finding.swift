@@ -1,8 +1,8 @@
 import SonoCore
-import SonoL10n
+package import SonoL10n
 
 /// How serious a finding is when its rule fires.
-public enum Severity: String, Sendable, Codable, Hashable, CaseIterable, Comparable {
+package enum Severity: String, Sendable, Codable, Hashable, CaseIterable, Comparable {
     case info, warning, fail
 
     private var rank: Int {
@@ -13,14 +13,14 @@ public enum Severity: String, Sendable, Codable, Hashable, CaseIterable, Compara
         }
     }
 
-    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+    package static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
 }
 
 /// What a rule concluded.
 ///
 /// `needsReview` and `notCheckable` exist so that nothing is silently passed or failed: a frame
 /// without a credible head, or a length without a trustworthy scale, is routed to a person.
-public enum Outcome: String, Sendable, Codable, Hashable, CaseIterable {
+package enum Outcome: String, Sendable, Codable, Hashable, CaseIterable {
     /// The rule ran and the value is within its threshold.
     case passed
     /// The rule ran and the value is beyond its threshold (see the finding's severity).
@@ -38,28 +38,28 @@ public enum Outcome: String, Sendable, Codable, Hashable, CaseIterable {
 /// Explanation, unit and threshold are catalogue ``Message``s (key + numbers), so pages render
 /// them in the reader's language; the English text is kept beside them in the JSON for the tools
 /// that already read `explanation`, `unit` and `threshold`.
-public struct Finding: Sendable, Codable, Hashable {
-    public var rule: RuleID
-    public var outcome: Outcome
+package struct Finding: Sendable, Codable, Hashable {
+    package var rule: RuleID
+    package var outcome: Outcome
     /// The rule's severity when flagged; `info` for passed and not-checkable findings (a missing input is
     /// reported by its own rule, e.g. CAL-001), `warning` for needs-review.
-    public var severity: Severity
+    package var severity: Severity
     /// The image the finding concerns, relative to the batch; nil for scan-level findings.
-    public var file: String?
-    public var measured: Double?
+    package var file: String?
+    package var measured: Double?
     /// English rendering of `unitMessage`.
-    public var unit: String?
+    package var unit: String?
     /// The threshold as a human-readable comparison, e.g. `"<= 8.5 mm"` (English rendering of `thresholdMessage`).
-    public var threshold: String?
+    package var threshold: String?
     /// English rendering of `message`.
-    public var explanation: String
+    package var explanation: String
     /// Catalogue keys and arguments of the explanation, unit and threshold. Optional only so that
     /// reports written before they existed still decode; the engine always sets them.
-    public var message: Message?
-    public var unitMessage: Message?
-    public var thresholdMessage: Message?
+    package var message: Message?
+    package var unitMessage: Message?
+    package var thresholdMessage: Message?
 
-    public init(rule: RuleID, outcome: Outcome, severity: Severity, file: String? = nil, measured: Double? = nil,
+    package init(rule: RuleID, outcome: Outcome, severity: Severity, file: String? = nil, measured: Double? = nil,
                 unit: Message? = nil, threshold: Message? = nil, message: Message) {
         let english = Localizer.en
         // Arguments are rounded like every number in a report, so a page rendered from this value
@@ -83,7 +83,7 @@ public struct Finding: Sendable, Codable, Hashable {
     }
 
     /// True when the finding should move the verdict away from pass.
-    public var isActionable: Bool {
+    package var isActionable: Bool {
         switch outcome {
         case .passed, .notCheckable: false
         case .needsReview: true

@@ -1,32 +1,32 @@
 import Foundation
-import SonoCore
-import SonoBiometry
-import SonoInput
-import SonoImageAnalysis
+package import SonoCore
+package import SonoBiometry
+package import SonoInput
+package import SonoImageAnalysis
 
 /// The per-frame QC work: field of view, overlays, image-quality metrics, perceptual hash, the
 /// automatic head measurement and every image-level rule.
 ///
 /// Pure and thread-safe: the pipeline calls it concurrently on any number of frames; the result
 /// depends only on the arguments.
-public enum FrameQC {
+package enum FrameQC {
     /// The three phases of the per-frame work, so a caller can time them apart: `filter` (field
     /// of view, overlays, the image-metric kernels, perceptual hash), `measure` (the head
     /// measurement and its plane metrics), `check` (the rules).
-    public enum Phase: Sendable, CaseIterable {
+    package enum Phase: Sendable, CaseIterable {
         case filter, measure, check
     }
 
     /// `measurer` defaults to the committed constants; the cross-validated evidence passes the
     /// constants fitted without the frame's examination.
-    public static func analyze(frame: Frame, context: ImageContext, profile: QCProfile,
+    package static func analyze(frame: Frame, context: ImageContext, profile: QCProfile,
                                measurer: HeadMeasurer.Options = HeadMeasurer.Options()) -> ImageReport {
         analyzeKeepingFieldOfView(frame: frame, context: context, profile: profile, measurer: measurer).report
     }
 
     /// ``analyze(frame:context:profile:)`` plus the detected field of view, for callers that draw
     /// it (report thumbnails) and should not detect it a second time.
-    public static func analyzeKeepingFieldOfView(frame: Frame, context: ImageContext, profile: QCProfile,
+    package static func analyzeKeepingFieldOfView(frame: Frame, context: ImageContext, profile: QCProfile,
                                                  measurer: HeadMeasurer.Options = HeadMeasurer.Options())
         -> (report: ImageReport, fieldOfView: FieldOfView) {
         var untimed = UntimedPhases()
@@ -35,7 +35,7 @@ public enum FrameQC {
 
     /// The same, running each ``Phase`` inside `timer.time(_:_:)` (the pipeline charges them to
     /// its filter, measure and check stages).
-    public static func analyzeKeepingFieldOfView<Timer: FramePhaseTimer>(
+    package static func analyzeKeepingFieldOfView<Timer: FramePhaseTimer>(
         frame: Frame, context: ImageContext, profile: QCProfile,
         measurer: HeadMeasurer.Options = HeadMeasurer.Options(), timer: inout Timer
     ) -> (report: ImageReport, fieldOfView: FieldOfView) {
@@ -150,7 +150,7 @@ public enum FrameQC {
 
 /// Runs each ``FrameQC/Phase`` of a frame's analysis; conformers time it (the pipeline's
 /// per-stage timings do).
-public protocol FramePhaseTimer {
+package protocol FramePhaseTimer {
     mutating func time<R>(_ phase: FrameQC.Phase, _ body: () throws -> R) rethrows -> R
 }
 

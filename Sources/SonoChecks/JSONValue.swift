@@ -1,8 +1,8 @@
-import Foundation
+package import Foundation
 
 /// A JSON document as a value: used for the report's JSON Schema and for validating documents
 /// against it without a third-party library.
-public indirect enum JSONValue: Sendable, Hashable, Codable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+package indirect enum JSONValue: Sendable, Hashable, Codable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
     case null
     case bool(Bool)
@@ -12,16 +12,16 @@ public indirect enum JSONValue: Sendable, Hashable, Codable, ExpressibleByString
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int) { self = .int(value) }
-    public init(floatLiteral value: Double) { self = .double(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(integerLiteral value: Int) { self = .int(value) }
+    package init(floatLiteral value: Double) { self = .double(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    package init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null; return }
         if let b = try? c.decode(Bool.self) { self = .bool(b); return }
@@ -32,7 +32,7 @@ public indirect enum JSONValue: Sendable, Hashable, Codable, ExpressibleByString
         self = .object(try c.decode([String: JSONValue].self))
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
         case .null: try c.encodeNil()
@@ -45,28 +45,28 @@ public indirect enum JSONValue: Sendable, Hashable, Codable, ExpressibleByString
         }
     }
 
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         if case let .object(o) = self { return o[key] }
         return nil
     }
 
-    public static func parse(_ data: Data) throws -> JSONValue { try JSONDecoder().decode(JSONValue.self, from: data) }
+    package static func parse(_ data: Data) throws -> JSONValue { try JSONDecoder().decode(JSONValue.self, from: data) }
 }
 
 /// Validates a document against the subset of JSON Schema (2020-12) that SonoQC's schemas use:
 /// `type`, `properties`, `required`, `additionalProperties: false`, `items`, `enum`, `const`,
 /// `minimum`, `maximum`, `pattern`, `minItems` and local `$ref` to `#/$defs/…`. Any other keyword in
 /// a schema is reported as unsupported, so the validator cannot silently accept what it ignores.
-public struct JSONSchemaValidator: Sendable {
-    public let schema: JSONValue
+package struct JSONSchemaValidator: Sendable {
+    package let schema: JSONValue
 
-    public init(schema: JSONValue) { self.schema = schema }
+    package init(schema: JSONValue) { self.schema = schema }
 
     static let supported: Set<String> = ["type", "properties", "required", "additionalProperties", "items", "enum", "const", "minimum",
                                          "maximum", "pattern", "minItems", "$ref", "$defs", "$schema", "$id", "title", "description"]
 
     /// Every violation as `"<path>: <problem>"`; empty when the document is valid.
-    public func validate(_ document: JSONValue) -> [String] {
+    package func validate(_ document: JSONValue) -> [String] {
         var errors: [String] = []
         check(document, against: schema, path: "$", errors: &errors)
         return errors

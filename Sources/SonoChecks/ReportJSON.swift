@@ -1,10 +1,10 @@
-import Foundation
+package import Foundation
 
 /// The one JSON encoding used for reports and profiles: sorted keys, two-space pretty printing,
 /// unescaped slashes, a final newline. Numbers are rounded when they enter a report
 /// (``JSONNumber``), so the bytes are identical across runs, thread counts and machines.
-public enum ReportJSON {
-    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+package enum ReportJSON {
+    package static func encode<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         var data = try encoder.encode(value)
@@ -12,7 +12,7 @@ public enum ReportJSON {
         return data
     }
 
-    public static func string<T: Encodable>(_ value: T) throws -> String {
+    package static func string<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try encode(value), as: UTF8.self)
     }
 }

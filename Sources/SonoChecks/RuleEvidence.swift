@@ -1,14 +1,14 @@
 import Foundation
-import SonoCore
-import SonoBiometry
-import SonoInput
+package import SonoCore
+package import SonoBiometry
+package import SonoInput
 
 /// Sensitivity and false-flag rate of each rule over images whose defects are known (simulator
 /// truth), and the HC discrepancy rule's behaviour on expert-annotated frames. Used by
 /// `sonoqc schema qc-evidence` (hidden) and by the tests.
-public enum RuleEvidence {
+package enum RuleEvidence {
     /// Which rule is expected to fire for each simulator defect kind or reporting error.
-    public static let expectedRules: [String: Set<RuleID>] = [
+    package static let expectedRules: [String: Set<RuleID>] = [
         "blur": [.sharpness],
         "gain_low": [.gainLow],
         "gain_high": [.gainHigh],
@@ -23,35 +23,35 @@ public enum RuleEvidence {
     ]
 
     /// The rules evaluated for sensitivity (those some defect is expected to trigger).
-    public static var rulesUnderTest: [RuleID] { Set(expectedRules.values.flatMap { $0 }).sorted() }
+    package static var rulesUnderTest: [RuleID] { Set(expectedRules.values.flatMap { $0 }).sorted() }
 
-    public struct Case: Sendable {
-        public var file: String
+    package struct Case: Sendable {
+        package var file: String
         /// Defect kinds and gross reporting errors from the truth file.
-        public var defects: Set<String>
+        package var defects: Set<String>
         /// Rules flagged on the image (image findings plus scan findings naming it).
-        public var flagged: Set<RuleID>
+        package var flagged: Set<RuleID>
 
-        public init(file: String, defects: Set<String>, flagged: Set<RuleID>) {
+        package init(file: String, defects: Set<String>, flagged: Set<RuleID>) {
             self.file = file
             self.defects = defects
             self.flagged = flagged
         }
     }
 
-    public struct RuleRates: Sendable, Codable, Hashable {
-        public var rule: String
-        public var defective: Int
-        public var detected: Int
-        public var clean: Int
-        public var falseFlags: Int
-        public var sensitivity: Double? { defective > 0 ? Double(detected) / Double(defective) : nil }
-        public var falseFlagRate: Double? { clean > 0 ? Double(falseFlags) / Double(clean) : nil }
+    package struct RuleRates: Sendable, Codable, Hashable {
+        package var rule: String
+        package var defective: Int
+        package var detected: Int
+        package var clean: Int
+        package var falseFlags: Int
+        package var sensitivity: Double? { defective > 0 ? Double(detected) / Double(defective) : nil }
+        package var falseFlagRate: Double? { clean > 0 ? Double(falseFlags) / Double(clean) : nil }
     }
 
     /// Flagged rules of one image: flagged findings of any severity, needs-review findings, and
     /// scan-level findings naming the image.
-    public static func flaggedRules(_ image: ImageReport, scanFindings: [Finding]) -> Set<RuleID> {
+    package static func flaggedRules(_ image: ImageReport, scanFindings: [Finding]) -> Set<RuleID> {
         Set((image.findings + scanFindings.filter { $0.file == image.file })
             .filter { $0.outcome == .flagged || $0.outcome == .needsReview }.map(\.rule))
     }
@@ -59,7 +59,7 @@ public enum RuleEvidence {
     /// Per rule: among images with a defect that should trigger it, how many did (sensitivity);
     /// among images with no defect that should trigger it, how many were flagged anyway.
     /// Duplicates count as "clean" only for images with no duplicate defect.
-    public static func rates(_ cases: [Case]) -> [RuleRates] {
+    package static func rates(_ cases: [Case]) -> [RuleRates] {
         rulesUnderTest.map { rule in
             var r = RuleRates(rule: rule.rawValue, defective: 0, detected: 0, clean: 0, falseFlags: 0)
             let triggering = Set(expectedRules.filter { $0.value.contains(rule) }.keys)
@@ -80,32 +80,32 @@ public enum RuleEvidence {
 
     /// One expert-annotated frame checked with the expert's values (HC scaled by `scale`, BPD and
     /// OFD as the expert's when known) given as the reported ones.
-    public struct HCTrial: Sendable, Hashable {
-        public var file: String
-        public var scale: Double
+    package struct HCTrial: Sendable, Hashable {
+        package var file: String
+        package var scale: Double
         /// MS-001's outcome and severity.
-        public var outcome: Outcome
-        public var severity: Severity
-        public var differenceMM: Double?
+        package var outcome: Outcome
+        package var severity: Severity
+        package var differenceMM: Double?
         /// Every rule flagged (any severity) or routed to review on the frame in this trial.
-        public var flagged: [RuleID]
+        package var flagged: [RuleID]
         /// Rules that are review or fail reasons (flagged warning/fail, or needs-review).
-        public var reasons: [RuleID]
+        package var reasons: [RuleID]
         /// The image's verdict.
-        public var verdict: Verdict.Value
+        package var verdict: Verdict.Value
         /// The whole image report (metrics and head assessment for per-frame analysis).
-        public var report: ImageReport
+        package var report: ImageReport
 
         /// MS-001 caught the reported HC: flagged it, or could not confirm it and sent it to a
         /// reviewer (needs review). Not caught: passed, or not checkable (no automatic HC).
-        public var hcCaught: Bool { outcome == .flagged || outcome == .needsReview }
+        package var hcCaught: Bool { outcome == .flagged || outcome == .needsReview }
     }
 
     /// HC scales tried: expert as reported, and mis-stated by ±5 % and ±10 %.
-    public static let hcTrialScales = [1.0, 0.95, 1.05, 0.9, 1.1]
+    package static let hcTrialScales = [1.0, 0.95, 1.05, 0.9, 1.1]
 
     /// Runs FrameQC on a frame once per ``hcTrialScales`` entry.
-    public static func hcTrials(frame: Frame, file: String, expertHCMM: Double, expertBPDMM: Double? = nil, expertOFDMM: Double? = nil,
+    package static func hcTrials(frame: Frame, file: String, expertHCMM: Double, expertBPDMM: Double? = nil, expertOFDMM: Double? = nil,
                                 spacingMMPerPixel: Double, profile: QCProfile,
                                 measurer: HeadMeasurer.Options = HeadMeasurer.Options()) -> [HCTrial] {
         hcTrialScales.map { scale in

@@ -2,7 +2,7 @@ import SonoL10n
 
 /// The stable identifier of every QC rule. Ids never change meaning; a changed rule gets a new id.
 /// docs/qc-rules.md is the catalogue (formula, threshold, source) and a test keeps the two in step.
-public enum RuleID: String, Sendable, Codable, Hashable, CaseIterable, Comparable {
+package enum RuleID: String, Sendable, Codable, Hashable, CaseIterable, Comparable {
     // Manifest and calibration
     case manifestImageMissing = "MAN-001"
     case manifestImageUnlisted = "MAN-002"
@@ -43,12 +43,12 @@ public enum RuleID: String, Sendable, Codable, Hashable, CaseIterable, Comparabl
 
     /// The rule's short English title; every language's title is the catalogue entry
     /// `rule.<id>` (Sources/SonoL10n/Resources), so the title is written in one place.
-    public var title: String { Localizer.en.text(titleKey) }
+    package var title: String { Localizer.en.text(titleKey) }
 
     /// Catalogue key of the rule's title.
-    public var titleKey: String { "rule." + rawValue }
+    package var titleKey: String { "rule." + rawValue }
 
-    public static func < (lhs: RuleID, rhs: RuleID) -> Bool {
+    package static func < (lhs: RuleID, rhs: RuleID) -> Bool {
         // Catalogue order, so reports list findings the way the documentation does.
         let all = RuleID.allCases
         return all.firstIndex(of: lhs)! < all.firstIndex(of: rhs)!

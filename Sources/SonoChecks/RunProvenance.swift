@@ -4,34 +4,34 @@
 /// Every value but the run date is fixed by the inputs and the build, never by scheduling, so
 /// reports stay byte-identical across `--jobs`; the date comes from `SOURCE_DATE_EPOCH` when set
 /// (see ``CivilDate/runDate(environment:now:)``), which makes reruns byte-identical too.
-public struct RunProvenance: Sendable, Codable, Hashable {
+package struct RunProvenance: Sendable, Codable, Hashable {
     /// One file read for the scan and the SHA-256 of the bytes that were decoded.
-    public struct Input: Sendable, Codable, Hashable {
-        public var file: String
+    package struct Input: Sendable, Codable, Hashable {
+        package var file: String
         /// Nil when the file could not be read.
-        public var sha256: String?
+        package var sha256: String?
 
-        public init(file: String, sha256: String?) {
+        package init(file: String, sha256: String?) {
             self.file = file
             self.sha256 = sha256
         }
     }
 
-    public var sonoqcVersion: String
+    package var sonoqcVersion: String
     /// The day the scan was analysed (`YYYY-MM-DD`, UTC); not part of the `--resume` settings.
-    public var runDate: String
+    package var runDate: String
     /// Library name → version of the linked C codecs (decoded pixels can differ between versions).
-    public var codecs: [String: String]
+    package var codecs: [String: String]
     /// SHA-256 of the applied QC profile as `sonoqc schema default-profile` prints a profile (for the
     /// built-in one, the digest of `profiles/default.json`), so an unnamed site profile is not
     /// mistaken for the default.
-    public var qcProfileSHA256: String
+    package var qcProfileSHA256: String
     /// The settings that change what the outputs contain, as sorted `name=value` strings.
-    public var options: [String]
+    package var options: [String]
     /// The scan's files in scan order.
-    public var inputs: [Input]
+    package var inputs: [Input]
 
-    public init(sonoqcVersion: String, runDate: String, codecs: [String: String], qcProfileSHA256: String, options: [String],
+    package init(sonoqcVersion: String, runDate: String, codecs: [String: String], qcProfileSHA256: String, options: [String],
                 inputs: [Input]) {
         self.sonoqcVersion = sonoqcVersion
         self.runDate = runDate

@@ -1,18 +1,18 @@
 import Foundation
-import SonoCore
+package import SonoCore
 import SonoBiometry
 import SonoL10n
-import SonoInput
+package import SonoInput
 import SonoImageAnalysis
 
 /// Per-scan assembly: image reports plus scan-level rules (manifest rows without images,
 /// undecodable images, duplicates within the scan) into a ``ScanReport``. Pure.
-public enum ScanQC {
+package enum ScanQC {
     /// - Parameters:
     ///   - images: reports in manifest order (directory scans: sorted by path).
     ///   - failures: images that produced no frame, with their error summary.
     ///   - missingFiles: manifest rows of this scan whose file does not exist.
-    public static func assess(scan: ScanMetadata, images: [ImageReport], failures: [ImageFailure], missingFiles: [String] = [],
+    package static func assess(scan: ScanMetadata, images: [ImageReport], failures: [ImageFailure], missingFiles: [String] = [],
                               profile: QCProfile) -> ScanReport {
         var findings: [Finding] = []
         for file in missingFiles {
@@ -32,7 +32,7 @@ public enum ScanQC {
 
 extension ScanMetadata {
     /// Metadata of a manifest scan; the stated GA comes from `gestational_age`, else LMP + exam date.
-    public init(entry: ScanEntry) {
+    package init(entry: ScanEntry) {
         var days: Int? = nil
         var source: String? = nil
         if let text = entry.gestationalAge, let ga = try? GestationalAge(parsing: text) {
@@ -51,7 +51,7 @@ extension ScanMetadata {
 
 extension ImageContext {
     /// Contexts for every image of a manifest scan, in manifest order.
-    public static func contexts(for scan: ScanEntry) -> [ImageContext] {
+    package static func contexts(for scan: ScanEntry) -> [ImageContext] {
         let days = ScanMetadata(entry: scan).gestationalAgeDays
         return scan.images.map { image in
             ImageContext(scanID: scan.scanID, file: image.file, plane: image.plane, reported: image.reported,
@@ -61,10 +61,10 @@ extension ImageContext {
 }
 
 /// Batch-level rules: duplicates across scans, images on disk missing from the manifest.
-public enum BatchQC {
+package enum BatchQC {
     /// Adds DUP-002 findings to scans holding a frame identical or near-identical to a frame of an
     /// earlier scan (scans in the order given; pass them sorted by scan id for stable output).
-    public static func crossScanDuplicates(_ reports: [ScanReport], profile: QCProfile) -> [ScanReport] {
+    package static func crossScanDuplicates(_ reports: [ScanReport], profile: QCProfile) -> [ScanReport] {
         var seen: [(scanID: String, file: String, hash: UInt64)] = []
         var out: [ScanReport] = []
         let maxD = profile.duplicates.maxNearDuplicateHammingDistance
@@ -87,7 +87,7 @@ public enum BatchQC {
     }
 
     /// MAN-002 findings for images found under the batch directory that no manifest row lists.
-    public static func unlistedImageFindings(_ reconciliation: ManifestReconciliation) -> [Finding] {
+    package static func unlistedImageFindings(_ reconciliation: ManifestReconciliation) -> [Finding] {
         reconciliation.unlistedImages.map {
             Finding(rule: .manifestImageUnlisted, outcome: .flagged, severity: .warning, file: $0,
                     threshold: Message("threshold.image_in_manifest"), message: Message("finding.MAN-002.unlisted"))

@@ -4,8 +4,8 @@ import SonoCore
 ///
 /// Written by hand next to the model; tests validate real reports against it (and the schema's
 /// `required` / `additionalProperties: false` catch drift in either direction).
-public enum ScanReportSchema {
-    public static let id = "https://sonoqc.example/schemas/sonoqc-scan-report-1.json"
+package enum ScanReportSchema {
+    package static let id = "https://sonoqc.example/schemas/sonoqc-scan-report-1.json"
 
     static func object(_ properties: [String: JSONValue], required: [String], description: String? = nil) -> JSONValue {
         var o: [String: JSONValue] = [
@@ -28,7 +28,7 @@ public enum ScanReportSchema {
     static let string: JSONValue = ["type": "string"]
     static let sha256: JSONValue = ["type": "string", "pattern": "^[0-9a-f]{64}$"]
 
-    public static var schema: JSONValue {
+    package static var schema: JSONValue {
         let defs: [String: JSONValue] = [
             "ScanMetadata": object([
                 "scanID": string, "unitID": string, "operatorID": string, "examDate": ["type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"],
@@ -117,7 +117,7 @@ public enum ScanReportSchema {
     }
 
     /// The schema as printed: sorted keys, pretty, final newline.
-    public static func text() throws -> String { try ReportJSON.string(schema) }
+    package static func text() throws -> String { try ReportJSON.string(schema) }
 }
 
 enum PixelSpacingSources {

@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Why a file could not be turned into a frame. Every case names the file.
 public enum DecodeError: SonoError, Equatable {

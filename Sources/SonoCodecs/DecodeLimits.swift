@@ -34,7 +34,7 @@ public struct DecodeLimits: Sendable, Hashable {
 
     /// Throws ``DecodeError/overMemoryBudget(file:bytes:budget:)`` when `width × height ×
     /// bytesPerPixel` (computed without overflow) exceeds ``maxDecodedBytes``.
-    public func checkBudget(width: Int, height: Int, bytesPerPixel: Int, file: String) throws(DecodeError) {
+    package func checkBudget(width: Int, height: Int, bytesPerPixel: Int, file: String) throws(DecodeError) {
         let (pixels, o1) = width.multipliedReportingOverflow(by: height)
         let (bytes, o2) = pixels.multipliedReportingOverflow(by: bytesPerPixel)
         guard !o1, !o2, bytes <= maxDecodedBytes else {

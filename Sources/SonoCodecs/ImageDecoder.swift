@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Decodes PNG, JPEG and DICOM files into grey ``Frame``s, choosing the codec from the magic bytes
 /// (never from the file name).

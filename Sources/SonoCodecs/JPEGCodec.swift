@@ -1,5 +1,5 @@
 private import CCodecShims
-import SonoCore
+public import SonoCore
 
 /// JPEG decoding and encoding through the `sono_jpeg_*` C shims. The only Swift file that calls
 /// libjpeg (indirectly: the shims own every libjpeg call so its `longjmp` never crosses Swift).
@@ -84,7 +84,7 @@ public enum JPEGCodec {
 
     /// Encodes grey (`channels` 1) or RGB (`channels` 3) pixels. `spacingMMPerPixel` goes into the
     /// JFIF density as dots per cm (an integer, so spacing is rounded to what JFIF can hold).
-    public static func encode(width: Int, height: Int, channels: Int, pixels: [UInt8], quality: Int = 90,
+    package static func encode(width: Int, height: Int, channels: Int, pixels: [UInt8], quality: Int = 90,
                               progressive: Bool = false, spacingMMPerPixel: Double? = nil) throws -> [UInt8] {
         precondition(channels == 1 || channels == 3, "JPEG encoding supports grey or RGB")
         precondition(pixels.count == width * height * channels, "pixel count does not match size")

@@ -1,6 +1,6 @@
 private import CCodecShims
 private import CLibPNG
-import SonoCore
+public import SonoCore
 
 /// PNG decoding and encoding. The only Swift file that calls libpng.
 ///
@@ -229,14 +229,14 @@ public enum PNGCodec {
 
     /// How hard zlib works. `.fast` suits throw-away renderings (report thumbnails): about a fifth
     /// of the encoding time for files a little larger. Archived images keep the default.
-    public enum Compression: Sendable {
+    package enum Compression: Sendable {
         case standard
         case fast
     }
 
     /// Encodes 8-bit grey (`channels` 1) or interleaved RGB (`channels` 3) pixels as PNG. When
     /// `spacing` is given it is stored in a pHYs chunk (pixels per metre).
-    public static func encode(width: Int, height: Int, channels: Int, pixels: [UInt8],
+    package static func encode(width: Int, height: Int, channels: Int, pixels: [UInt8],
                               spacingMMPerPixel spacing: Double? = nil,
                               compression: Compression = .standard) throws -> [UInt8] {
         precondition(channels == 1 || channels == 3, "PNG encoding supports grey or RGB")
@@ -275,7 +275,7 @@ public enum PNGCodec {
         }
     }
 
-    public static func encode(_ image: GrayImage, spacingMMPerPixel spacing: Double? = nil) throws -> [UInt8] {
+    package static func encode(_ image: GrayImage, spacingMMPerPixel spacing: Double? = nil) throws -> [UInt8] {
         try encode(width: image.width, height: image.height, channels: 1, pixels: image.samples,
                    spacingMMPerPixel: spacing)
     }

@@ -77,14 +77,14 @@ public enum CSV {
     /// A header's column positions by (trimmed, lower-cased) name. A name that appears twice is
     /// an error the caller reports with the line: a second `file` column would otherwise silently
     /// shadow the first.
-    public struct Header: Sendable {
-        public var line: Int
-        public var names: [String]
-        public var index: [String: Int]
+    package struct Header: Sendable {
+        package var line: Int
+        package var names: [String]
+        package var index: [String: Int]
         /// Columns whose name already appeared: (name, 1-based column of the first, of the repeat).
-        public var duplicates: [(name: String, first: Int, repeated: Int)]
+        package var duplicates: [(name: String, first: Int, repeated: Int)]
 
-        public init(_ row: Row) {
+        package init(_ row: Row) {
             line = row.line
             names = row.fields.map { $0.trimmingCharacters(inSet: " \t").lowercased() }
             index = [:]
@@ -102,7 +102,7 @@ public enum CSV {
     /// One field, quoted when it holds a comma, a double quote, CR or LF (RFC 4180 §2.6–2.7).
     /// NUL and the other C0 controls except TAB cannot be carried by CSV readers reliably, so they
     /// become U+FFFD; nothing in a field can end the record early.
-    public static func field(_ text: String) -> String {
+    package static func field(_ text: String) -> String {
         var needsQuotes = false
         var clean = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {

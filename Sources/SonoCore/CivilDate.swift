@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// A calendar date written `YYYY-MM-DD` (ISO 8601 calendar date, proleptic Gregorian): the one
 /// date type of the package. Manifests, the simulator and gestational-age dating all parse dates
@@ -7,17 +7,17 @@ import Foundation
 /// Parsing is strict: exactly four, two and two ASCII digits (`+123-01-01`, `2024-1-5` and
 /// `２０２４-…` are refused) and a day that exists in its month. Arithmetic is done by hand on
 /// day numbers so no calendar or time zone can shift a date by one day.
-public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public let year: Int
-    public let month: Int
-    public let day: Int
+package struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    package let year: Int
+    package let month: Int
+    package let day: Int
 
     /// Years a date of an obstetric examination or an LMP can plausibly have. Outside them a date is
     /// a typing error (`0202-05-01`), and refusing it keeps day arithmetic far from any overflow.
-    public static let plausibleYears = 1900...2200
+    package static let plausibleYears = 1900...2200
 
     /// Nil unless `text` is a strict `YYYY-MM-DD` date that exists (any year 0000–9999).
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let bytes = Array(text.utf8)
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
         func number(_ range: Range<Int>) -> Int? {
@@ -36,7 +36,7 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// The date `dayNumber` days after 1970-01-01 (Hinnant's civil_from_days).
-    public init(dayNumber: Int) {
+    package init(dayNumber: Int) {
         let z = dayNumber + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -51,7 +51,7 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// Days since 1970-01-01 (Hinnant's days_from_civil).
-    public var dayNumber: Int {
+    package var dayNumber: Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -61,9 +61,9 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         return era * 146_097 + doe - 719_468
     }
 
-    public var isPlausible: Bool { Self.plausibleYears.contains(year) }
+    package var isPlausible: Bool { Self.plausibleYears.contains(year) }
 
-    public var description: String {
+    package var description: String {
         func pad(_ v: Int, _ width: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s
@@ -71,7 +71,7 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
-    public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool { lhs.dayNumber < rhs.dayNumber }
+    package static func < (lhs: CivilDate, rhs: CivilDate) -> Bool { lhs.dayNumber < rhs.dayNumber }
 
     static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {
@@ -86,7 +86,7 @@ extension CivilDate {
     /// The date a run is stamped with: `SOURCE_DATE_EPOCH` (seconds since 1970, the
     /// reproducible-builds convention) when it holds a plausible time, so recorded golden outputs
     /// and repeated runs stay byte-identical; otherwise `now`, in UTC.
-    public static func runDate(environment: [String: String], now: Date) -> CivilDate {
+    package static func runDate(environment: [String: String], now: Date) -> CivilDate {
         let stated = environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) }
             .flatMap { (0...7_258_118_400).contains($0) ? $0 : nil }  // up to 2200-01-01
         let seconds = stated ?? Int(now.timeIntervalSince1970.rounded(.down))

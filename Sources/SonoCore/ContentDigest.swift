@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+package import Foundation
 
 /// SHA-256 and HMAC-SHA256 through swift-crypto (BoringSSL on Linux, CryptoKit on Apple platforms),
 /// the one place SonoQC hashes: `--resume` keys scans on their inputs' digests, reports name each

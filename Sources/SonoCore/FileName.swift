@@ -6,8 +6,8 @@
 /// UTF-8, each control byte and each backslash is written `\xNN` (backslash as `\\`). The form is
 /// lossless — ``bytes(ofPrintable:)`` gives back the exact bytes to open — so a name such as
 /// `caf\xe9.png` (Latin-1) is analysed and reported instead of being silently dropped.
-public enum FileName {
-    public static func printable(_ bytes: [UInt8]) -> String {
+package enum FileName {
+    package static func printable(_ bytes: [UInt8]) -> String {
         // Decoding repairs invalid UTF-8 with U+FFFD; equal bytes after re-encoding mean it was valid.
         let text = String(decoding: bytes, as: UTF8.self)
         if text.utf8.elementsEqual(bytes),
@@ -42,7 +42,7 @@ public enum FileName {
 
     /// The bytes a printable path stands for (the inverse of ``printable(_:)``). Text without a
     /// backslash is its own UTF-8.
-    public static func bytes(ofPrintable text: String) -> [UInt8] {
+    package static func bytes(ofPrintable text: String) -> [UInt8] {
         let utf8 = Array(text.utf8)
         guard utf8.contains(UInt8(ascii: "\\")) else { return utf8 }
         var out: [UInt8] = []
@@ -69,7 +69,7 @@ public enum FileName {
     }
 
     /// The printable path as a NUL-terminated C string for `open`/`stat`.
-    public static func withCString<R>(_ printable: String, _ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
+    package static func withCString<R>(_ printable: String, _ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
         var bytes = bytes(ofPrintable: printable).map { CChar(bitPattern: $0) }
         bytes.append(0)
         return try bytes.withUnsafeBufferPointer { try body($0.baseAddress!) }
@@ -80,7 +80,7 @@ public enum FileName {
     /// Longest component ``safeComponent(_:)`` returns, in bytes. Well under the 255-byte limit of
     /// common file systems, leaving room for the prefixes and suffixes outputs add around it
     /// (`overlay-<n>-…png`, temporary names).
-    public static let maxSafeComponentBytes = 120
+    package static let maxSafeComponentBytes = 120
 
     /// The one sanitiser for every name SonoQC writes under `--out` (scan folders, thumbnails).
     ///
@@ -90,7 +90,7 @@ public enum FileName {
     /// SHA-256 of the original name appended — so `a+b` and `a_b`, or two long names sharing a
     /// prefix, never map to one folder, and `...` does not become a hidden one. The result is a
     /// fixed point: sanitising it again changes nothing.
-    public static func safeComponent(_ name: String) -> String {
+    package static func safeComponent(_ name: String) -> String {
         if isSafe(name) { return name }
         var kept = String(String.UnicodeScalarView(name.unicodeScalars.map { isSafeScalar($0) ? $0 : "_" }))
         if kept.hasPrefix(".") { kept = "_" + kept.dropFirst() }

@@ -57,7 +57,7 @@ extension ScanEntry {
     /// of manifests (`analyze` reads them, `simulate` writes them): the id names a folder under
     /// `--out/scans/` and is printed in CSV and HTML, so it may not be a path, be blank or carry
     /// control characters. Long or unusual ids are fine; folder names are made safe separately.
-    public static func scanIDProblem(_ id: String) -> String? {
+    package static func scanIDProblem(_ id: String) -> String? {
         if id.allSatisfy(\.isWhitespace) { return "an empty scan id" }
         if id.contains("/") || id.contains("\\") || id == "." || id == ".." { return "a path separator or dot name" }
         if id.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "a control character" }
@@ -68,7 +68,7 @@ extension ScanEntry {
 extension ImageEntry {
     /// `file` with empty and `.` components removed (`./a.png` and `a//b.png` are `a.png` and
     /// `a/b.png`), so one image listed twice under two spellings is caught as a duplicate.
-    public var normalisedFile: String {
+    package var normalisedFile: String {
         file.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
     }
 }

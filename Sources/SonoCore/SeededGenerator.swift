@@ -2,12 +2,12 @@ import Foundation
 
 /// SplitMix64: expands one 64-bit seed into well-mixed words; used to seed ``Xoshiro256StarStar``
 /// and to derive independent per-image seeds from (spec seed, image index).
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public private(set) var state: UInt64
+package struct SplitMix64: RandomNumberGenerator, Sendable {
+    package private(set) var state: UInt64
 
-    public init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -17,7 +17,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
     /// A seed for stream `index` of `seed`, so images never share speckle and none depends on
     /// which thread renders it.
-    public static func derive(_ seed: UInt64, _ index: UInt64) -> UInt64 {
+    package static func derive(_ seed: UInt64, _ index: UInt64) -> UInt64 {
         var mixer = SplitMix64(seed: seed ^ (index &* 0xD1B5_4A32_D192_ED03))
         _ = mixer.next()
         return mixer.next()
@@ -29,11 +29,11 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 /// The project never uses `SystemRandomNumberGenerator`: the same spec must give the same bytes
 /// on every run. The algorithm is fixed here, so an upgrade of the standard library cannot change
 /// the samples either.
-public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
+package struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
     private var spareGaussian: Double?
 
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         var mixer = SplitMix64(seed: seed)
         s0 = mixer.next(); s1 = mixer.next(); s2 = mixer.next(); s3 = mixer.next()
     }
@@ -41,7 +41,7 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     @inline(__always)
     private static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let result = Self.rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17
         s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
@@ -52,22 +52,22 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
 
     /// Uniform in [0, 1) with 53 random bits (the standard library's `Double.random(in:using:)`
     /// is not documented to be stable across versions, so the conversion is spelled out).
-    public mutating func uniform() -> Double {
+    package mutating func uniform() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 
     /// Uniform in `range`.
-    public mutating func uniform(_ range: ClosedRange<Double>) -> Double {
+    package mutating func uniform(_ range: ClosedRange<Double>) -> Double {
         range.lowerBound + (range.upperBound - range.lowerBound) * uniform()
     }
 
     /// A uniformly chosen index in `0..<count` (count > 0).
-    public mutating func index(_ count: Int) -> Int {
+    package mutating func index(_ count: Int) -> Int {
         Int(uniform() * Double(count)) % count
     }
 
     /// Standard normal deviate (Box–Muller, both values of each pair used).
-    public mutating func gaussian() -> Double {
+    package mutating func gaussian() -> Double {
         if let spare = spareGaussian {
             spareGaussian = nil
             return spare

@@ -38,7 +38,7 @@ enum Border {
 }
 
 /// Border rule a caller chooses for kernels that offer more than one (``BoxFilter/windowSums(_:radius:border:backend:)``).
-public enum BorderMode: Sendable, Hashable, CaseIterable {
+package enum BorderMode: Sendable, Hashable, CaseIterable {
     /// `gfedcb|abcdefgh|gfedcba`, OpenCV's default.
     case reflect101
     /// `aaaaaa|abcdefgh|hhhhhhh`: the edge sample repeats (a neighbourhood mean near the edge is

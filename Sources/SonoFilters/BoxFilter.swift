@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Normalised box (mean) filter over a (2r+1)×(2r+1) window with reflect-101 borders.
 ///
@@ -7,7 +7,7 @@ import SonoCore
 /// above ``maximumRadius`` are clamped to it (so a wild parameter cannot allocate gigabytes).
 /// Pure functions; safe to call from any thread.
 public enum BoxFilter {
-    public static let maximumRadius = 1000
+    package static let maximumRadius = 1000
 
     public static func apply(_ image: GrayImage, radius: Int, backend: FilterBackend = .default) -> GrayImage {
         let radius = min(radius, maximumRadius)
@@ -29,7 +29,7 @@ public enum BoxFilter {
     /// `(x, y)` under `border`. Detectors that compare a pixel with its neighbourhood mean use
     /// these to stay in exact integers (`v·n − sum ≥ k·n`) instead of a rounded mean. A radius of
     /// 0 or less gives the samples themselves; radii above ``maximumRadius`` are clamped.
-    public static func windowSums(_ image: GrayImage, radius: Int, border: BorderMode = .reflect101,
+    package static func windowSums(_ image: GrayImage, radius: Int, border: BorderMode = .reflect101,
                                   backend: FilterBackend = .default) -> PixelBuffer<UInt32> {
         let radius = max(0, min(radius, maximumRadius))
         switch backend {
@@ -39,7 +39,7 @@ public enum BoxFilter {
     }
 
     /// Scalar specification of ``windowSums(_:radius:border:backend:)``.
-    public static func referenceWindowSums(_ image: GrayImage, radius r: Int, border: BorderMode) -> PixelBuffer<UInt32> {
+    package static func referenceWindowSums(_ image: GrayImage, radius r: Int, border: BorderMode) -> PixelBuffer<UInt32> {
         let w = image.width, h = image.height, src = image.samples
         var out = [UInt32](repeating: 0, count: w * h)
         for y in 0..<h {
@@ -56,7 +56,7 @@ public enum BoxFilter {
     }
 
     /// Scalar specification: sum the whole window for every pixel.
-    public static func reference(_ image: GrayImage, radius r: Int) -> GrayImage {
+    package static func reference(_ image: GrayImage, radius r: Int) -> GrayImage {
         guard r > 0, !image.isEmpty else { return image }
         let w = image.width, h = image.height, src = image.samples
         let n = (2 * r + 1) * (2 * r + 1)
@@ -75,7 +75,7 @@ public enum BoxFilter {
     }
 
     /// Scalar specification for floats (window summed in double precision).
-    public static func reference(_ image: FloatImage, radius r: Int) -> FloatImage {
+    package static func reference(_ image: FloatImage, radius r: Int) -> FloatImage {
         guard r > 0, !image.isEmpty else { return image }
         let w = image.width, h = image.height, src = image.samples
         let n = Double((2 * r + 1) * (2 * r + 1))

@@ -17,10 +17,10 @@ import Foundation
 /// the environment variable `SONOQC_CPU=baseline|v3|v4` lowers it (for tests and benchmarks).
 /// A level above what the CPU supports is never used, whatever the variable says: its code could
 /// raise an illegal-instruction trap.
-public enum CPULevel: String, Sendable, Hashable, CaseIterable, Comparable {
+package enum CPULevel: String, Sendable, Hashable, CaseIterable, Comparable {
     case baseline, v3, v4
 
-    public static func < (a: CPULevel, b: CPULevel) -> Bool { a.rank < b.rank }
+    package static func < (a: CPULevel, b: CPULevel) -> Bool { a.rank < b.rank }
 
     var rank: Int {
         switch self {
@@ -31,7 +31,7 @@ public enum CPULevel: String, Sendable, Hashable, CaseIterable, Comparable {
     }
 
     /// The highest level this CPU and OS can run (always ``baseline`` off x86-64).
-    public static let supported: CPULevel = {
+    package static let supported: CPULevel = {
         switch sono_cpu_level() {
         case 4: .v4
         case 3: .v3
@@ -40,7 +40,7 @@ public enum CPULevel: String, Sendable, Hashable, CaseIterable, Comparable {
     }()
 
     /// The level the vector paths use: ``supported``, or `SONOQC_CPU` when that names a lower one.
-    public static let selected: CPULevel = resolve(requested: ProcessInfo.processInfo.environment["SONOQC_CPU"],
+    package static let selected: CPULevel = resolve(requested: ProcessInfo.processInfo.environment["SONOQC_CPU"],
                                                    supported: supported)
 
     /// `requested` (a raw value, or nil/unknown for "best"), never above `supported`.
@@ -50,7 +50,7 @@ public enum CPULevel: String, Sendable, Hashable, CaseIterable, Comparable {
     }
 
     /// The levels this machine can run, lowest first (what equivalence tests iterate).
-    public static var runnable: [CPULevel] { allCases.filter { $0 <= supported } }
+    package static var runnable: [CPULevel] { allCases.filter { $0 <= supported } }
 }
 
 /// The kernels' API, which the three compilations share: each module's `Kernels` conforms below,

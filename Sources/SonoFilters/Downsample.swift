@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Halves an image in each direction by averaging 2×2 blocks (area interpolation).
 ///
@@ -25,7 +25,7 @@ public enum Downsample {
     /// above `threshold`: a `⌈w/block⌉ × ⌈h/block⌉` map. Detectors that decide per tile ("is a
     /// quarter of this tile signal?") use it instead of visiting every tile pixel by pixel.
     /// `block` is clamped to 1…255 so a count always fits `UInt16`.
-    public static func countAbove(_ image: GrayImage, threshold: UInt8, block: Int,
+    package static func countAbove(_ image: GrayImage, threshold: UInt8, block: Int,
                                   backend: FilterBackend = .default) -> PixelBuffer<UInt16> {
         let block = min(max(block, 1), 255)
         switch backend {
@@ -34,7 +34,7 @@ public enum Downsample {
         }
     }
 
-    public static func referenceCountAbove(_ image: GrayImage, threshold: UInt8, block b: Int) -> PixelBuffer<UInt16> {
+    package static func referenceCountAbove(_ image: GrayImage, threshold: UInt8, block b: Int) -> PixelBuffer<UInt16> {
         let w = image.width, h = image.height
         let bw = (w + b - 1) / b, bh = (h + b - 1) / b
         var out = [UInt16](repeating: 0, count: bw * bh)
@@ -67,7 +67,7 @@ public enum Downsample {
         }
     }
 
-    public static func referenceArea(_ image: GrayImage, width: Int, height: Int) -> GrayImage {
+    package static func referenceArea(_ image: GrayImage, width: Int, height: Int) -> GrayImage {
         let xs = areaSpans(source: image.width, target: width), ys = areaSpans(source: image.height, target: height)
         var out = [UInt8](repeating: 0, count: width * height)
         for (y, rows) in ys.enumerated() {
@@ -80,7 +80,7 @@ public enum Downsample {
         return GrayImage(width: width, height: height, samples: out)
     }
 
-    public static func reference(_ image: GrayImage) -> GrayImage {
+    package static func reference(_ image: GrayImage) -> GrayImage {
         let w = image.width, h = image.height
         let ow = (w + 1) / 2, oh = (h + 1) / 2
         var out = [UInt8](repeating: 0, count: ow * oh)
@@ -95,7 +95,7 @@ public enum Downsample {
         return GrayImage(width: ow, height: oh, samples: out)
     }
 
-    public static func reference(_ image: FloatImage) -> FloatImage {
+    package static func reference(_ image: FloatImage) -> FloatImage {
         let w = image.width, h = image.height
         let ow = (w + 1) / 2, oh = (h + 1) / 2
         var out = [Float](repeating: 0, count: ow * oh)

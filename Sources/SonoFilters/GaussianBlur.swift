@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 #if canImport(Glibc)
 import Glibc
@@ -26,17 +26,17 @@ import Darwin
 public enum GaussianBlur {
     /// Largest σ used; larger values are clamped to it so an absurd parameter cannot allocate
     /// a kernel of billions of taps (σ = 1000 already flattens any ultrasound frame).
-    public static let maximumSigma = 1000.0
+    package static let maximumSigma = 1000.0
 
     /// Kernel radius in pixels for `sigma`: ⌈3σ⌉ (0 for non-positive or non-finite σ; σ is
     /// clamped to ``maximumSigma``).
-    public static func radius(sigma: Double) -> Int {
+    package static func radius(sigma: Double) -> Int {
         guard sigma > 0, sigma.isFinite else { return 0 }
         return Int((3 * min(sigma, maximumSigma)).rounded(.up))
     }
 
     /// Normalised double-precision taps, length `2·radius + 1`.
-    public static func kernel(sigma: Double) -> [Double] {
+    package static func kernel(sigma: Double) -> [Double] {
         let r = radius(sigma: sigma)
         guard r > 0 else { return [1] }
         let sigma = min(sigma, maximumSigma)
@@ -52,7 +52,7 @@ public enum GaussianBlur {
     /// mirror tap gets the same value and the centre takes whatever makes the sum exactly 256.
     /// An exact sum of 256 means a flat image stays flat and the 16-bit intermediate
     /// (at most 255·256) never saturates.
-    public static func fixedPointKernel(sigma: Double) -> [Int] {
+    package static func fixedPointKernel(sigma: Double) -> [Int] {
         let weights = kernel(sigma: sigma)
         let n = weights.count
         var taps = [Int](repeating: 0, count: n)
@@ -86,7 +86,7 @@ public enum GaussianBlur {
     }
 
     /// Scalar specification of the 8-bit blur: horizontal then vertical pass, plain loops.
-    public static func reference(_ image: GrayImage, sigma: Double) -> GrayImage {
+    package static func reference(_ image: GrayImage, sigma: Double) -> GrayImage {
         let r = radius(sigma: sigma)
         guard r > 0, !image.isEmpty else { return image }
         let taps = fixedPointKernel(sigma: sigma)
@@ -117,7 +117,7 @@ public enum GaussianBlur {
 
     /// Scalar specification of the float blur: horizontal then vertical pass, taps in `Float`,
     /// accumulated in tap order.
-    public static func reference(_ image: FloatImage, sigma: Double) -> FloatImage {
+    package static func reference(_ image: FloatImage, sigma: Double) -> FloatImage {
         let r = radius(sigma: sigma)
         guard r > 0, !image.isEmpty else { return image }
         let taps = kernel(sigma: sigma).map { Float($0) }

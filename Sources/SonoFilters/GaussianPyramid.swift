@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// A Gaussian image pyramid: level 0 is the input, each next level is ``pyrDown(_:)`` of the
 /// previous one.
@@ -26,7 +26,7 @@ public struct GaussianPyramid: Sendable {
     }
 
     /// Scalar specification of `pyrDown`.
-    public static func referencePyrDown(_ image: GrayImage) -> GrayImage {
+    package static func referencePyrDown(_ image: GrayImage) -> GrayImage {
         guard !image.isEmpty else { return image }
         let w = image.width, h = image.height
         let ow = (w + 1) / 2, oh = (h + 1) / 2

@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// First-derivative filters: 3×3 Sobel and Scharr, with reflect-101 borders.
 ///
@@ -36,7 +36,7 @@ public enum Gradient {
         }
     }
 
-    public static func referenceCentralDifference(_ image: GrayImage) -> (dx: PixelBuffer<Int16>, dy: PixelBuffer<Int16>) {
+    package static func referenceCentralDifference(_ image: GrayImage) -> (dx: PixelBuffer<Int16>, dy: PixelBuffer<Int16>) {
         let w = image.width, h = image.height
         var dx = [Int16](repeating: 0, count: w * h), dy = dx
         for y in 0..<h {
@@ -84,11 +84,11 @@ public enum Gradient {
         }
     }
 
-    public static func referenceSobel(_ image: GrayImage) -> (dx: PixelBuffer<Int16>, dy: PixelBuffer<Int16>) {
+    package static func referenceSobel(_ image: GrayImage) -> (dx: PixelBuffer<Int16>, dy: PixelBuffer<Int16>) {
         reference(image, side: 1, center: 2)
     }
 
-    public static func referenceScharr(_ image: GrayImage) -> (dx: PixelBuffer<Int16>, dy: PixelBuffer<Int16>) {
+    package static func referenceScharr(_ image: GrayImage) -> (dx: PixelBuffer<Int16>, dy: PixelBuffer<Int16>) {
         reference(image, side: 3, center: 10)
     }
 
@@ -120,7 +120,7 @@ public enum Gradient {
         return (PixelBuffer(width: w, height: h, samples: dx), PixelBuffer(width: w, height: h, samples: dy))
     }
 
-    public static func reference(_ image: FloatImage) -> (dx: FloatImage, dy: FloatImage) {
+    package static func reference(_ image: FloatImage) -> (dx: FloatImage, dy: FloatImage) {
         let w = image.width, h = image.height
         var dx = [Float](repeating: 0, count: w * h), dy = dx
         let s = image.samples

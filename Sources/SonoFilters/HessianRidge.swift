@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Bright-band (ridge) detector from the Hessian of a smoothed float image, over several scales.
 ///
@@ -31,7 +31,7 @@ public enum HessianRidge {
         public var normalY: FloatImage
 
         /// No response anywhere: strength 0, normal (0, 1).
-        public init(width: Int, height: Int) {
+        package init(width: Int, height: Int) {
             strength = FloatImage(width: width, height: height, repeating: 0)
             normalX = FloatImage(width: width, height: height, repeating: 0)
             normalY = FloatImage(width: width, height: height, repeating: 1)
@@ -52,7 +52,7 @@ public enum HessianRidge {
     /// One scale: where `smoothed`'s response (`−λ · normalization` times the symmetry at
     /// ±`reach` pixels) exceeds `map`'s strength, replaces strength and normal.
     /// `map` must have `smoothed`'s size.
-    public static func accumulate(_ smoothed: FloatImage, normalization: Float, reach: Float, into map: inout Map,
+    package static func accumulate(_ smoothed: FloatImage, normalization: Float, reach: Float, into map: inout Map,
                                   backend: FilterBackend = .default) {
         precondition(reach.isFinite, "ridge reach \(reach) is not finite")
         precondition(map.strength.width == smoothed.width && map.strength.height == smoothed.height,
@@ -71,7 +71,7 @@ public enum HessianRidge {
     }
 
     /// Scalar specification of one scale.
-    public static func referenceAccumulate(_ image: FloatImage, normalization norm: Float, reach: Float, into map: inout Map) {
+    package static func referenceAccumulate(_ image: FloatImage, normalization norm: Float, reach: Float, into map: inout Map) {
         let w = image.width, h = image.height
         guard w >= 3, h >= 3 else { return }
         let v = image.samples

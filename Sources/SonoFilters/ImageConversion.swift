@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Conversions between 8-bit and 32-bit float images.
 public enum ImageConversion {

@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Histograms, percentiles, mean and standard deviation, optionally restricted to a mask.
 ///
@@ -15,7 +15,7 @@ public enum ImageStatistics {
         }
     }
 
-    public static func referenceHistogram(_ image: GrayImage, mask: GrayImage?) -> [Int] {
+    package static func referenceHistogram(_ image: GrayImage, mask: GrayImage?) -> [Int] {
         var bins = [Int](repeating: 0, count: 256)
         for y in 0..<image.height {
             for x in 0..<image.width where isSelected(x, y, mask) {

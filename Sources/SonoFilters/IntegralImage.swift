@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Summed-area table of an 8-bit image, for constant-time rectangle sums.
 ///

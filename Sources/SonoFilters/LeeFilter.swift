@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Lee's local-statistics speckle filter (J.-S. Lee, "Digital image enhancement and noise
 /// filtering by use of local statistics", IEEE PAMI 2(2), 1980), multiplicative-noise form.
@@ -31,7 +31,7 @@ public enum LeeFilter {
     }
 
     /// Scalar specification: window sums in double precision for every pixel.
-    public static func reference(_ image: FloatImage, radius r: Int, speckleScaleSquared: Double? = nil) -> FloatImage {
+    package static func reference(_ image: FloatImage, radius r: Int, speckleScaleSquared: Double? = nil) -> FloatImage {
         guard r > 0, !image.isEmpty,
               let cu2 = speckleScaleSquared ?? SRAD.speckleScaleSquared(image) else { return image }
         let w = image.width, h = image.height, s = image.samples

@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Median filters over 3×3 and 5×5 windows of 8-bit images.
 ///
@@ -20,8 +20,8 @@ public enum Median {
         }
     }
 
-    public static func reference3x3(_ image: GrayImage) -> GrayImage { reference(image, radius: 1) }
-    public static func reference5x5(_ image: GrayImage) -> GrayImage { reference(image, radius: 2) }
+    package static func reference3x3(_ image: GrayImage) -> GrayImage { reference(image, radius: 1) }
+    package static func reference5x5(_ image: GrayImage) -> GrayImage { reference(image, radius: 2) }
 
     /// Scalar specification: gather the (2r+1)² window with replicated borders, sort, take the
     /// middle element.

@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Binary morphology on masks (non-zero = set).
 /// Pure functions; safe to call from any thread.

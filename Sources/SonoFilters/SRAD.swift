@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Speckle-reducing anisotropic diffusion (Yu & Acton, "Speckle reducing anisotropic
 /// diffusion", IEEE Trans. Image Processing 11(11), 2002) on float images.
@@ -94,7 +94,7 @@ public enum SRAD {
     }
 
     /// Scalar specification: two full passes per iteration (coefficients, then update).
-    public static func reference(_ image: FloatImage, iterations: Int, timeStep: Float) -> FloatImage {
+    package static func reference(_ image: FloatImage, iterations: Int, timeStep: Float) -> FloatImage {
         guard iterations > 0, !image.isEmpty else { return image }
         let w = image.width, h = image.height
         var current = image

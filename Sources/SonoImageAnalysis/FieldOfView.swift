@@ -1,4 +1,4 @@
-import SonoCore
+package import SonoCore
 import SonoFilters
 
 /// The part of a frame that holds ultrasound data (the sector), as a full-resolution mask.
@@ -10,28 +10,28 @@ import SonoFilters
 /// separate components); each block row is filled between its leftmost and rightmost live block
 /// because sectors are convex along rows (dark fluid inside the sector stays inside).
 /// Solid black rectangles inside that hull (anonymisation boxes) are removed again.
-public struct FieldOfView: Sendable {
-    public static let blockSize = 4
+package struct FieldOfView: Sendable {
+    package static let blockSize = 4
     /// Pixels above this grey level count as signal (JPEG ringing on black stays at or below it).
-    public static let liveLevel: UInt8 = 6
+    package static let liveLevel: UInt8 = 6
 
-    public let width: Int
-    public let height: Int
+    package let width: Int
+    package let height: Int
     /// 1 inside the field of view, 0 outside; row-major, `width × height`.
-    public let mask: [UInt8]
+    package let mask: [UInt8]
     /// The same mask eroded by one block, for statistics away from the sector edge.
-    public let inner: [UInt8]
-    public let pixelCount: Int
+    package let inner: [UInt8]
+    package let pixelCount: Int
     /// Bounding boxes of solid black rectangles removed from the sector (anonymisation boxes).
-    public let blackBoxes: [Region]
+    package let blackBoxes: [Region]
 
-    public var fraction: Double { width * height == 0 ? 0 : Double(pixelCount) / Double(width * height) }
+    package var fraction: Double { width * height == 0 ? 0 : Double(pixelCount) / Double(width * height) }
 
-    public func contains(x: Int, y: Int) -> Bool {
+    package func contains(x: Int, y: Int) -> Bool {
         x >= 0 && y >= 0 && x < width && y < height && mask[y * width + x] != 0
     }
 
-    public static func detect(_ image: GrayImage) -> FieldOfView {
+    package static func detect(_ image: GrayImage) -> FieldOfView {
         let w = image.width, h = image.height, b = blockSize
         let bw = (w + b - 1) / b, bh = (h + b - 1) / b
         guard w > 0, h > 0 else {

@@ -1,6 +1,6 @@
 import Foundation
-import SonoCore
-import SonoBiometry
+package import SonoCore
+package import SonoBiometry
 import SonoFilters
 
 /// Plane criteria measured around a head ellipse (outer skull border, pixel coordinates).

@@ -1,33 +1,33 @@
 import Foundation
-import SonoCore
+package import SonoCore
 import SonoFilters
 
 /// Image-quality statistics of one frame, computed inside the detected field of view only and with
 /// burned-in overlays excluded. Grey levels are 0–255.
-public struct ImageMetrics: Sendable, Codable, Hashable {
+package struct ImageMetrics: Sendable, Codable, Hashable {
     /// Field of view / frame.
-    public var fieldOfViewFraction: Double
+    package var fieldOfViewFraction: Double
     /// Pixels the statistics were computed on (field of view minus edge band and overlays).
-    public var analysedPixels: Int
-    public var meanGrey: Double
-    public var p5Grey: Double
-    public var medianGrey: Double
-    public var p95Grey: Double
+    package var analysedPixels: Int
+    package var meanGrey: Double
+    package var p5Grey: Double
+    package var medianGrey: Double
+    package var p95Grey: Double
     /// Fraction at or above 250.
-    public var saturatedFraction: Double
+    package var saturatedFraction: Double
     /// Fraction at or below 2.
-    public var crushedFraction: Double
+    package var crushedFraction: Double
     /// p95 − p5 (grey levels).
-    public var dynamicRange: Double
+    package var dynamicRange: Double
     /// Standard deviation / mean.
-    public var rmsContrast: Double
+    package var rmsContrast: Double
     /// Mean central-difference gradient magnitude / standard deviation (1/px): speckle blurred by a
     /// defocused beam changes more slowly per pixel for the same spread of grey levels.
-    public var sharpness: Double
+    package var sharpness: Double
     /// Median mean/SD over homogeneous 16×16 blocks (mid-brightness quartiles); nil when none.
-    public var speckleSNR: Double?
+    package var speckleSNR: Double?
     /// Generalized CNR between skull band and brain inside the head ellipse; nil without a head.
-    public var skullBrainGCNR: Double?
+    package var skullBrainGCNR: Double?
 
     mutating func roundNumbers() {
         for kp in [\ImageMetrics.fieldOfViewFraction, \.meanGrey, \.p5Grey, \.medianGrey, \.p95Grey, \.saturatedFraction, \.crushedFraction,
@@ -39,7 +39,7 @@ public struct ImageMetrics: Sendable, Codable, Hashable {
     }
 
     /// Statistics over the pixels where `analysisMask` is non-zero.
-    public static func compute(_ image: GrayImage, analysisMask: [UInt8], fieldOfViewFraction: Double) -> ImageMetrics {
+    package static func compute(_ image: GrayImage, analysisMask: [UInt8], fieldOfViewFraction: Double) -> ImageMetrics {
         let w = image.width, h = image.height
         let mask = GrayImage(width: w, height: h, samples: analysisMask)
         let hist = ImageStatistics.histogram(image, mask: mask)
@@ -125,8 +125,8 @@ public struct ImageMetrics: Sendable, Codable, Hashable {
 /// 64-bit DCT perceptual hash (pHash): the frame is averaged down to 32×32, the 8×8 lowest
 /// frequencies of its 2-D DCT-II are compared with their median (DC excluded from the median).
 /// Identical frames hash identically; re-encoding, small noise and gain changes move a few bits.
-public enum PerceptualHash {
-    public static func hash(_ image: GrayImage) -> UInt64 {
+package enum PerceptualHash {
+    package static func hash(_ image: GrayImage) -> UInt64 {
         let n = 32
         let w = image.width, h = image.height
         guard w > 0, h > 0 else { return 0 }
@@ -155,12 +155,12 @@ public enum PerceptualHash {
         return bits
     }
 
-    public static func hex(_ hash: UInt64) -> String {
+    package static func hex(_ hash: UInt64) -> String {
         let s = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s
     }
 
-    public static func parse(hex: String) -> UInt64? { UInt64(hex, radix: 16) }
+    package static func parse(hex: String) -> UInt64? { UInt64(hex, radix: 16) }
 
-    public static func distance(_ a: UInt64, _ b: UInt64) -> Int { (a ^ b).nonzeroBitCount }
+    package static func distance(_ a: UInt64, _ b: UInt64) -> Int { (a ^ b).nonzeroBitCount }
 }

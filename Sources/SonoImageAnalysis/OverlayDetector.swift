@@ -1,19 +1,19 @@
-import SonoCore
+package import SonoCore
 import SonoFilters
 
 /// What burned-in annotation was found, and how much of the frame it covers.
-public struct OverlaySummary: Sendable, Codable, Hashable {
+package struct OverlaySummary: Sendable, Codable, Hashable {
     /// Kinds found, sorted: `marks-in-field-of-view` (calipers, dotted ellipses, text on the image),
     /// `text-outside-field-of-view`, `grey-bar`, `black-box`.
-    public var kinds: [String]
+    package var kinds: [String]
     /// Masked pixels (after a 2-pixel dilation) / all pixels.
-    public var maskedFraction: Double
+    package var maskedFraction: Double
     /// Masked pixels inside the field of view.
-    public var maskedPixelsInFieldOfView: Int
+    package var maskedPixelsInFieldOfView: Int
     /// Bounding boxes of the detected overlay components (at most 64, top-left first).
-    public var regions: [Region]
+    package var regions: [Region]
 
-    public init(kinds: [String], maskedFraction: Double, maskedPixelsInFieldOfView: Int, regions: [Region]) {
+    package init(kinds: [String], maskedFraction: Double, maskedPixelsInFieldOfView: Int, regions: [Region]) {
         self.kinds = kinds
         self.maskedFraction = JSONNumber.rounded(maskedFraction)
         self.maskedPixelsInFieldOfView = maskedPixelsInFieldOfView
@@ -26,19 +26,19 @@ public struct OverlaySummary: Sendable, Codable, Hashable {
 ///
 /// The mask it returns is excluded from every statistic and handed to the head measurer, whose ridge
 /// detector would otherwise follow a dotted caliper ellipse instead of the skull.
-public enum OverlayDetector {
+package enum OverlayDetector {
     /// A mark pixel is at least this bright…
-    public static let markLevel: UInt8 = 230
+    package static let markLevel: UInt8 = 230
     /// …and at least this much brighter than the mean of its 7×7 neighbourhood.
-    public static let markContrast = 100
+    package static let markContrast = 100
 
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// 255 where an overlay was found (dilated by 2 px), else 0; `width × height`.
-        public var mask: GrayImage
-        public var summary: OverlaySummary
+        package var mask: GrayImage
+        package var summary: OverlaySummary
     }
 
-    public static func detect(_ image: GrayImage, fieldOfView fov: FieldOfView) -> Result {
+    package static func detect(_ image: GrayImage, fieldOfView fov: FieldOfView) -> Result {
         let w = image.width, h = image.height
         var raw = [UInt8](repeating: 0, count: w * h)
         guard w > 0, h > 0 else {

@@ -3,7 +3,7 @@ import SonoL10n
 
 extension ManifestLoader {
     /// Measures a manifest may give caliper points for.
-    public static let caliperMeasures: Set<String> = ["bpd", "ofd", "hc", "ac", "fl"]
+    package static let caliperMeasures: Set<String> = ["bpd", "ofd", "hc", "ac", "fl"]
 
     /// Caliper points (schema `sonoqc-manifest/2` only): known measures, at least two finite,
     /// non-negative points each.

@@ -1,7 +1,7 @@
-import Foundation
-import SonoCore
+public import Foundation
+public import SonoCore
 import SonoBiometry
-import SonoL10n
+package import SonoL10n
 
 /// One problem in a manifest, located precisely enough to fix it: the CSV line or JSON path, the
 /// field, what was found and what was expected.
@@ -15,9 +15,9 @@ public struct ManifestIssue: Sendable, Codable, Hashable, CustomStringConvertibl
     /// JSON coding path such as `scans[2].images[0].plane`, or the CSV column name.
     public var field: String
     public var found: String
-    public var expectation: Message
+    package var expectation: Message
 
-    public init(line: Int? = nil, field: String, found: String, expectation: Message) {
+    package init(line: Int? = nil, field: String, found: String, expectation: Message) {
         self.line = line
         self.field = field
         self.found = found
@@ -74,7 +74,7 @@ public struct ManifestError: SonoError, Equatable {
 /// ``csvHeader`` and repeats the scan columns on every row of a scan (they must agree). See
 /// docs/manifest.md. Pure functions: no file system access except ``load(contentsOf:)``.
 public enum ManifestLoader {
-    public static let csvHeader = ["scan_id", "unit_id", "operator_id", "exam_date", "gestational_age", "lmp_date",
+    package static let csvHeader = ["scan_id", "unit_id", "operator_id", "exam_date", "gestational_age", "lmp_date",
                                    "pixel_spacing_mm", "file", "plane", "bpd_mm", "ofd_mm", "hc_mm", "ac_mm", "fl_mm"]
 
     /// Reads `manifest.json` or `manifest.csv` (by extension; otherwise by the first non-blank character).
@@ -405,18 +405,18 @@ public enum ManifestLoader {
 }
 
 /// Which manifest rows have no image and which images have no manifest row.
-public struct ManifestReconciliation: Sendable, Codable, Hashable {
-    public struct MissingImage: Sendable, Codable, Hashable {
-        public var scanID: String
-        public var file: String
+package struct ManifestReconciliation: Sendable, Codable, Hashable {
+    package struct MissingImage: Sendable, Codable, Hashable {
+        package var scanID: String
+        package var file: String
     }
 
-    public var missingImages: [MissingImage]
+    package var missingImages: [MissingImage]
     /// Image files (relative paths) present on disk but absent from the manifest, sorted.
-    public var unlistedImages: [String]
+    package var unlistedImages: [String]
 
     /// - Parameter imageFiles: relative paths of every image found under the batch directory.
-    public static func reconcile(_ manifest: BatchManifest, imageFiles: [String]) -> ManifestReconciliation {
+    package static func reconcile(_ manifest: BatchManifest, imageFiles: [String]) -> ManifestReconciliation {
         let onDisk = Set(imageFiles)
         var listed: Set<String> = []
         var missing: [MissingImage] = []
@@ -429,5 +429,5 @@ public struct ManifestReconciliation: Sendable, Codable, Hashable {
         return ManifestReconciliation(missingImages: missing, unlistedImages: onDisk.subtracting(listed).sorted())
     }
 
-    public var isClean: Bool { missingImages.isEmpty && unlistedImages.isEmpty }
+    package var isClean: Bool { missingImages.isEmpty && unlistedImages.isEmpty }
 }

@@ -1,5 +1,5 @@
-import Foundation
-import SonoCore
+public import Foundation
+public import SonoCore
 
 /// Every threshold the QC engine applies, in one value, with where each default comes from.
 ///

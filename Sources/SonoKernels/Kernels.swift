@@ -12,7 +12,7 @@
 // is the body of a SonoFilters kernel whose scalar reference lives in SonoFilters and is the
 // specification; the equivalence tests run each variant against it.
 
-public enum Kernels {
+package enum Kernels {
     /// Reflect-101 for one coordinate at most one step outside `0..<count` (3×3 neighbourhoods).
     @inline(__always)
     static func reflectOnce(_ i: Int, _ count: Int) -> Int {
@@ -22,7 +22,7 @@ public enum Kernels {
 
     /// Four interleaved 256-bin histograms (`counts` has 1024 entries): consecutive equal pixels
     /// would otherwise serialise on one counter's store-to-load latency.
-    public static func histogram(_ S: UnsafePointer<UInt8>, count: Int, counts H: UnsafeMutablePointer<UInt32>) {
+    package static func histogram(_ S: UnsafePointer<UInt8>, count: Int, counts H: UnsafeMutablePointer<UInt32>) {
         var i = 0
         while i + 4 <= count {
             H[Int(S[i])] &+= 1
@@ -39,7 +39,7 @@ public enum Kernels {
 
     /// The same over one row, counting a pixel when its mask byte is non-zero (added as 0 or 1
     /// rather than branched on).
-    public static func maskedHistogram(_ row: UnsafePointer<UInt8>, mask: UnsafePointer<UInt8>, count: Int,
+    package static func maskedHistogram(_ row: UnsafePointer<UInt8>, mask: UnsafePointer<UInt8>, count: Int,
                                        counts H: UnsafeMutablePointer<UInt32>) {
         var x = 0
         while x + 4 <= count {
@@ -56,7 +56,7 @@ public enum Kernels {
     }
 
     /// `dx = I(x+1) − I(x−1)`, `dy = I(y+1) − I(y−1)`, reflect-101; `width, height ≥ 1`.
-    public static func centralDifference(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int,
+    package static func centralDifference(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int,
                                          dx DX: UnsafeMutablePointer<Int16>, dy DY: UnsafeMutablePointer<Int16>) {
         let left = reflectOnce(-1, w), right = reflectOnce(w, w)
         let second = reflectOnce(1, w), penultimate = reflectOnce(w - 2, w)
@@ -74,7 +74,7 @@ public enum Kernels {
 
     /// Per `block × block` tile, the samples above `threshold`, into `out` (`⌈w/b⌉ × ⌈h/b⌉`).
     /// `columns` is `width` bytes of scratch; `block ≤ 255` so a column count fits a byte.
-    public static func countAbove(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, threshold: UInt8, block b: Int,
+    package static func countAbove(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, threshold: UInt8, block b: Int,
                                   columns C: UnsafeMutablePointer<UInt8>, out O: UnsafeMutablePointer<UInt16>) {
         let bw = (w + b - 1) / b, bh = (h + b - 1) / b
         for by in 0..<bh {
@@ -92,7 +92,7 @@ public enum Kernels {
     }
 
     /// `columns[x] += row[x]` for a row of bytes (area resizing sums source rows this way).
-    public static func accumulate(_ row: UnsafePointer<UInt8>, into C: UnsafeMutablePointer<UInt32>, count: Int) {
+    package static func accumulate(_ row: UnsafePointer<UInt8>, into C: UnsafeMutablePointer<UInt32>, count: Int) {
         for x in 0..<count { C[x] &+= UInt32(row[x]) }
     }
 
@@ -109,7 +109,7 @@ public enum Kernels {
     /// does the data-dependent symmetry lookups per pixel, only where the response can still win.
     /// Same expressions in the same order as the reference, so results are bit-identical.
     /// `width, height ≥ 3`.
-    public static func ridgeScale(_ V: UnsafePointer<Float>, width w: Int, height h: Int, normalization norm: Float,
+    package static func ridgeScale(_ V: UnsafePointer<Float>, width w: Int, height h: Int, normalization norm: Float,
                                   reach: Float, strength S: UnsafeMutablePointer<Float>,
                                   normalX NX: UnsafeMutablePointer<Float>, normalY NY: UnsafeMutablePointer<Float>,
                                   scratch: UnsafeMutablePointer<Float>) {
@@ -186,7 +186,7 @@ public enum Kernels {
     /// `rowTable[k]` is the source row of padded row `k` (row `y + d` is entry `y + d + r`),
     /// `columnTable` likewise for columns, both from the caller's border rule. `columns` is
     /// `width + 2r` scratch, `sums` `width`; `emit(sums, y)` receives each row's sums.
-    public static func slidingSums16(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, radius r: Int,
+    package static func slidingSums16(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, radius r: Int,
                                      rowTable: UnsafePointer<Int>, columnTable: UnsafePointer<Int>,
                                      columns: UnsafeMutablePointer<UInt16>, sums: UnsafeMutablePointer<UInt16>,
                                      emit: (UnsafePointer<UInt16>, Int) -> Void) {
@@ -194,7 +194,7 @@ public enum Kernels {
     }
 
     /// ``slidingSums16(_:width:height:radius:rowTable:columnTable:columns:sums:emit:)`` in 32 bits.
-    public static func slidingSums32(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, radius r: Int,
+    package static func slidingSums32(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, radius r: Int,
                                      rowTable: UnsafePointer<Int>, columnTable: UnsafePointer<Int>,
                                      columns: UnsafeMutablePointer<UInt32>, sums: UnsafeMutablePointer<UInt32>,
                                      emit: (UnsafePointer<UInt32>, Int) -> Void) {

@@ -12,23 +12,23 @@ import Foundation
 ///
 /// Numbers always use a decimal point and never pass through a locale-aware formatter, so pages
 /// are byte-identical across machines.
-public enum Language: String, Sendable, Hashable, CaseIterable, Codable {
+package enum Language: String, Sendable, Hashable, CaseIterable, Codable {
     case en
     case zhCN = "zh-CN"
 }
 
 /// One argument of a ``Message``: a number (formatted by the placeholder) or verbatim text
 /// (file names, identifiers, decoder errors). Encoded in JSON as a plain number or string.
-public enum MessageArg: Sendable, Hashable, Codable {
+package enum MessageArg: Sendable, Hashable, Codable {
     case number(Double)
     case text(String)
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if let v = try? c.decode(Double.self) { self = .number(v) } else { self = .text(try c.decode(String.self)) }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
         case let .number(v): try c.encode(v)
@@ -38,24 +38,24 @@ public enum MessageArg: Sendable, Hashable, Codable {
 }
 
 /// A catalogue key with its arguments: language-neutral, so it is what reports store.
-public struct Message: Sendable, Hashable, Codable {
-    public var key: String
-    public var args: [String: MessageArg]
+package struct Message: Sendable, Hashable, Codable {
+    package var key: String
+    package var args: [String: MessageArg]
 
-    public init(_ key: String, _ args: [String: MessageArg] = [:]) {
+    package init(_ key: String, _ args: [String: MessageArg] = [:]) {
         self.key = key
         self.args = args
     }
 
     enum CodingKeys: String, CodingKey { case key, args }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         key = try c.decode(String.self, forKey: .key)
         args = try c.decodeIfPresent([String: MessageArg].self, forKey: .args) ?? [:]
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(key, forKey: .key)
         if !args.isEmpty { try c.encode(args, forKey: .args) }
@@ -63,12 +63,12 @@ public struct Message: Sendable, Hashable, Codable {
 }
 
 /// A parsed catalogue: key → template.
-public struct Catalogue: Sendable {
-    public let language: Language
-    public let entries: [String: String]
+package struct Catalogue: Sendable {
+    package let language: Language
+    package let entries: [String: String]
 
     /// Parses a flat JSON object of strings. Throws a ``CatalogueError`` naming the language.
-    public init(language: Language, json: [UInt8]) throws(CatalogueError) {
+    package init(language: Language, json: [UInt8]) throws(CatalogueError) {
         self.language = language
         do {
             entries = try JSONDecoder().decode([String: String].self, from: Data(json))
@@ -79,7 +79,7 @@ public struct Catalogue: Sendable {
 
     /// The catalogues built into the binary (embedded at build time, so no resource bundle
     /// has to travel with the executable).
-    public static let builtIn: [Language: Catalogue] = {
+    package static let builtIn: [Language: Catalogue] = {
         var out: [Language: Catalogue] = [:]
         for language in Language.allCases {
             // A malformed built-in catalogue is caught by the catalogue tests; at run time the
@@ -95,7 +95,7 @@ public struct Catalogue: Sendable {
         self.entries = entries
     }
 
-    public static func embeddedBytes(_ language: Language) -> [UInt8] {
+    package static func embeddedBytes(_ language: Language) -> [UInt8] {
         switch language {
         case .en: PackageResources.en_json
         case .zhCN: PackageResources.zh_CN_json
@@ -103,45 +103,45 @@ public struct Catalogue: Sendable {
     }
 }
 
-public struct CatalogueError: Error, Equatable, CustomStringConvertible {
-    public var language: String
-    public var reason: String
-    public var description: String { "catalogue \(language).json: \(reason)" }
+package struct CatalogueError: Error, Equatable, CustomStringConvertible {
+    package var language: String
+    package var reason: String
+    package var description: String { "catalogue \(language).json: \(reason)" }
 }
 
 /// Formats catalogue messages in one language.
-public struct Localizer: Sendable {
-    public let language: Language
+package struct Localizer: Sendable {
+    package let language: Language
     let catalogue: Catalogue
 
-    public init(_ language: Language) {
+    package init(_ language: Language) {
         self.language = language
         catalogue = Catalogue.builtIn[language] ?? Catalogue(language: language, entries: [:])
     }
 
-    public static let en = Localizer(.en)
+    package static let en = Localizer(.en)
 
     /// The template of `key`; a missing key shows as itself so the gap is visible (the catalogue
     /// tests fail on it before it ships).
-    public func template(_ key: String) -> String { catalogue.entries[key] ?? key }
+    package func template(_ key: String) -> String { catalogue.entries[key] ?? key }
 
-    public func has(_ key: String) -> Bool { catalogue.entries[key] != nil }
+    package func has(_ key: String) -> Bool { catalogue.entries[key] != nil }
 
     /// Every template whose key starts with `prefix`, by key: for pages whose script fills in
     /// messages that arrive as keys (the upload page's manifest issues).
-    public func templates(withPrefix prefix: String) -> [String: String] {
+    package func templates(withPrefix prefix: String) -> [String: String] {
         catalogue.entries.filter { $0.key.hasPrefix(prefix) }
     }
 
     /// `key` with its placeholders filled.
-    public func text(_ key: String, _ args: [String: MessageArg] = [:]) -> String {
+    package func text(_ key: String, _ args: [String: MessageArg] = [:]) -> String {
         render(template(key), args, escape: { $0 }, raw: [:])
     }
 
-    public func text(_ message: Message) -> String { text(message.key, message.args) }
+    package func text(_ message: Message) -> String { text(message.key, message.args) }
 
     /// `key.one` when `count` is 1, else `key.other`; `count` is also the `{count}` argument.
-    public func plural(_ key: String, count: Int, _ args: [String: MessageArg] = [:]) -> String {
+    package func plural(_ key: String, count: Int, _ args: [String: MessageArg] = [:]) -> String {
         var args = args
         args["count"] = .number(Double(count))
         return text(key + (count == 1 ? ".one" : ".other"), args)
@@ -149,7 +149,7 @@ public struct Localizer: Sendable {
 
     /// Like ``text(_:_:)`` but with the template and text arguments passed through `escape`
     /// and `raw` arguments (already-escaped markup) inserted as they are.
-    public func render(_ template: String, _ args: [String: MessageArg], escape: (String) -> String,
+    package func render(_ template: String, _ args: [String: MessageArg], escape: (String) -> String,
                        raw: [String: String]) -> String {
         var out = ""
         var literal = ""
@@ -191,15 +191,15 @@ public struct Localizer: Sendable {
     }
 
     /// Gestational age of `days` as "20+3 weeks" (en) or "20周+3天" (zh-CN).
-    public func gestationalAge(days: Int) -> String {
+    package func gestationalAge(days: Int) -> String {
         text("ga.weeks_days", ["weeks": .number(Double(days / 7)), "days": .number(Double(days % 7))])
     }
 
     /// Gestational age in exact weeks, rounded to whole days.
-    public func gestationalAge(weeks: Double) -> String { gestationalAge(days: Int((weeks * 7).rounded())) }
+    package func gestationalAge(weeks: Double) -> String { gestationalAge(days: Int((weeks * 7).rounded())) }
 
     /// At most `decimals` decimals, no trailing zeros, no negative zero ("12.3", "7", "0.0042").
-    public static func number(_ value: Double, decimals: Int = 4) -> String {
+    package static func number(_ value: Double, decimals: Int = 4) -> String {
         guard value.isFinite else { return "\(value)" }
         var p = 1.0
         for _ in 0..<decimals { p *= 10 }
@@ -210,7 +210,7 @@ public struct Localizer: Sendable {
     }
 
     /// The placeholders of a template with their formats ("hc_mm:1"), for the catalogue tests.
-    public static func placeholders(_ template: String) -> Set<String> {
+    package static func placeholders(_ template: String) -> Set<String> {
         var out = Set<String>()
         var rest = template[...]
         while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {

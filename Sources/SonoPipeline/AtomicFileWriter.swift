@@ -3,15 +3,15 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
+package import Foundation
 
 /// Why a report could not be written.
-public struct WriteError: Error, Sendable, CustomStringConvertible {
-    public var path: String
-    public var operation: String
-    public var reason: String
+package struct WriteError: Error, Sendable, CustomStringConvertible {
+    package var path: String
+    package var operation: String
+    package var reason: String
 
-    public var description: String { "\(operation) \(path): \(reason)" }
+    package var description: String { "\(operation) \(path): \(reason)" }
 
     package init(path: String, operation: String, reason: String) {
         self.path = path
@@ -27,22 +27,22 @@ public struct WriteError: Error, Sendable, CustomStringConvertible {
 /// Without `durable`, this protects against the process dying (signal, crash) but not against
 /// power loss; `durable` adds an `fsync` before the rename, which cost ≈ 7 ms per report here
 /// (more than analysing the image), so per-scan reports do without it.
-public struct AtomicFileWriter: Sendable {
+package struct AtomicFileWriter: Sendable {
     /// Prefix of temporary files; anything left with it after a crash is garbage, never a report.
-    public static let temporaryPrefix = ".tmp-"
+    package static let temporaryPrefix = ".tmp-"
 
-    public var durable: Bool
+    package var durable: Bool
 
-    public init(durable: Bool = false) {
+    package init(durable: Bool = false) {
         self.durable = durable
     }
 
-    public func write(_ data: Data, to path: String) throws {
+    package func write(_ data: Data, to path: String) throws {
         try write(to: path) { sink in try sink.append(data) }
     }
 
     /// Streams content through `body` into a temporary file, then publishes it under `path`.
-    public func write(to path: String, _ body: (inout Sink) throws -> Void) throws {
+    package func write(to path: String, _ body: (inout Sink) throws -> Void) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try createDirectory(directory)
@@ -77,7 +77,7 @@ public struct AtomicFileWriter: Sendable {
     /// died before renaming them. Only safe while holding the output lock (``OutputLock``): then no
     /// other writer can own them. Returns how many were removed.
     @discardableResult
-    public static func removeLeftovers(under directory: String) -> Int {
+    package static func removeLeftovers(under directory: String) -> Int {
         guard let walker = FileManager.default.enumerator(atPath: directory) else { return 0 }
         var removed = 0
         while let relative = walker.nextObject() as? String {
@@ -89,7 +89,7 @@ public struct AtomicFileWriter: Sendable {
         return removed
     }
 
-    public func createDirectory(_ directory: String) throws {
+    package func createDirectory(_ directory: String) throws {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -104,17 +104,17 @@ public struct AtomicFileWriter: Sendable {
     static func errnoText() -> String { String(cString: strerror(errno)) }
 
     /// Buffered writes to the temporary file.
-    public struct Sink {
+    package struct Sink {
         let fd: Int32
         let path: String
         var buffer: [UInt8] = []
 
-        public mutating func append(_ data: Data) throws {
+        package mutating func append(_ data: Data) throws {
             buffer.append(contentsOf: data)
             if buffer.count >= 1 << 16 { try flushBuffer() }
         }
 
-        public mutating func append(_ string: String) throws {
+        package mutating func append(_ string: String) throws {
             try append(Data(string.utf8))
         }
 

@@ -24,14 +24,14 @@ import Darwin
 ///   still write its scan's report; such a report is complete and consistent (written atomically),
 ///   and `--resume` reuses it only when it matches the inputs.
 /// - Progress snapshots are delivered on one serial queue by a timer.
-public struct DispatchExecutor: PipelineExecutor {
-    public var workers: Int
-    public var maxFramesInFlight: Int
-    public var progressIntervalMilliseconds: Int
+package struct DispatchExecutor: PipelineExecutor {
+    package var workers: Int
+    package var maxFramesInFlight: Int
+    package var progressIntervalMilliseconds: Int
     /// How long frames in flight may run on after cancellation before `run` returns without them.
-    public var cancelGraceMilliseconds: Int
+    package var cancelGraceMilliseconds: Int
 
-    public init(workers: Int, maxFramesInFlight: Int? = nil, progressIntervalMilliseconds: Int = 200,
+    package init(workers: Int, maxFramesInFlight: Int? = nil, progressIntervalMilliseconds: Int = 200,
                 cancelGraceMilliseconds: Int = 700) {
         self.workers = max(1, workers)
         self.maxFramesInFlight = max(1, maxFramesInFlight ?? workers)
@@ -39,7 +39,7 @@ public struct DispatchExecutor: PipelineExecutor {
         self.cancelGraceMilliseconds = cancelGraceMilliseconds
     }
 
-    public func run<P: ScanProcessor>(_ pipeline: Pipeline<P>, scans: [ScanWork], control: RunControl) -> PipelineRun {
+    package func run<P: ScanProcessor>(_ pipeline: Pipeline<P>, scans: [ScanWork], control: RunControl) -> PipelineRun {
         let start = Clock.monotonicNanoseconds()
         let collector = RunCollector<P>(scans: scans)
         let frames = DispatchQueue(label: "sonoqc.pipeline.frames", qos: .userInitiated, attributes: .concurrent)
@@ -116,12 +116,12 @@ public struct DispatchExecutor: PipelineExecutor {
 /// disposition is restored by ``stop()``; the command decides the exit status.
 // @unchecked: `sources` is mutated only in `init` and `stop()`, which the owner calls on its own
 // thread; the handlers that run on `queue` touch only the (thread-safe) RunControl.
-public final class SignalCancellation: @unchecked Sendable {
+package final class SignalCancellation: @unchecked Sendable {
     private var sources: [any DispatchSourceSignal] = []
     private let signals: [Int32]
     private let queue = DispatchQueue(label: "sonoqc.pipeline.signals")
 
-    public init(signals: [Int32] = [SIGINT, SIGTERM], control: RunControl, onSignal: (@Sendable (Int32) -> Void)? = nil) {
+    package init(signals: [Int32] = [SIGINT, SIGTERM], control: RunControl, onSignal: (@Sendable (Int32) -> Void)? = nil) {
         self.signals = signals
         for sig in signals {
             // The signal must be ignored for the process, or its default action (terminate) wins
@@ -137,7 +137,7 @@ public final class SignalCancellation: @unchecked Sendable {
         }
     }
 
-    public func stop() {
+    package func stop() {
         for source in sources { source.cancel() }
         sources.removeAll()
         for sig in signals { signal(sig, SIG_DFL) }

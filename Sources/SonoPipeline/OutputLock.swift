@@ -11,20 +11,20 @@ import Darwin
 /// lock is `flock(LOCK_EX | LOCK_NB)` on `<out>/.sonoqc.lock`: the second run fails at once with
 /// ``LockError`` instead of waiting, and the kernel drops the lock when the holder exits, even
 /// by `kill -9`, so a crash never leaves the directory locked.
-public final class OutputLock: Sendable {
-    public static let fileName = ".sonoqc.lock"
+package final class OutputLock: Sendable {
+    package static let fileName = ".sonoqc.lock"
 
     /// Another process holds the lock, or the lock file cannot be opened.
-    public struct LockError: Error, Sendable, CustomStringConvertible {
-        public var directory: String
-        public var reason: String
-        public var description: String { "output directory \(directory): \(reason)" }
+    package struct LockError: Error, Sendable, CustomStringConvertible {
+        package var directory: String
+        package var reason: String
+        package var description: String { "output directory \(directory): \(reason)" }
     }
 
     private let fd: Int32
 
     /// Takes the lock; `directory` must exist.
-    public init(directory: String) throws {
+    package init(directory: String) throws {
         let path = directory + "/" + Self.fileName
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {

@@ -1,27 +1,27 @@
 import Foundation
-import SonoCore
+package import SonoCore
 
 /// Runs a ``Pipeline`` over a batch. Implementations differ only in scheduling: the output must be
 /// the same whichever executor and worker count is used (a test asserts it).
-public protocol PipelineExecutor: Sendable {
+package protocol PipelineExecutor: Sendable {
     func run<P: ScanProcessor>(_ pipeline: Pipeline<P>, scans: [ScanWork], control: RunControl) -> PipelineRun
 }
 
 /// The per-frame and per-scan work, free of any scheduling: executors call `processItem` for every
 /// image and `completeScan` once a scan's outcomes are all in.
-public struct Pipeline<Processor: ScanProcessor>: Sendable {
-    public typealias Reader = @Sendable (String) throws -> [UInt8]
+package struct Pipeline<Processor: ScanProcessor>: Sendable {
+    package typealias Reader = @Sendable (String) throws -> [UInt8]
     /// Called with each finished scan's result, from a worker thread; persists it (the write stage).
-    public typealias ScanSink = @Sendable (ScanWork, Processor.ScanResult) throws -> Void
+    package typealias ScanSink = @Sendable (ScanWork, Processor.ScanResult) throws -> Void
 
-    public var reader: Reader
-    public var decoder: any FrameDecoder
-    public var processor: Processor
-    public var sink: ScanSink
+    package var reader: Reader
+    package var decoder: any FrameDecoder
+    package var processor: Processor
+    package var sink: ScanSink
     /// Classifies an error into a short kind for reports (e.g. `truncated`).
-    public var failureKind: @Sendable (any Error) -> String
+    package var failureKind: @Sendable (any Error) -> String
 
-    public init(reader: @escaping Reader, decoder: any FrameDecoder, processor: Processor,
+    package init(reader: @escaping Reader, decoder: any FrameDecoder, processor: Processor,
                 failureKind: @escaping @Sendable (any Error) -> String = { _ in "error" },
                 sink: @escaping ScanSink) {
         self.reader = reader
@@ -32,7 +32,7 @@ public struct Pipeline<Processor: ScanProcessor>: Sendable {
     }
 
     /// Reads, decodes and processes one image; never throws: a failure becomes an outcome.
-    public func processItem(_ item: ImageWorkItem) -> (ImageOutcome<Processor.ImageResult>, StageTimings) {
+    package func processItem(_ item: ImageWorkItem) -> (ImageOutcome<Processor.ImageResult>, StageTimings) {
         var timings = StageTimings()
         let bytes: [UInt8]
         do {
@@ -56,7 +56,7 @@ public struct Pipeline<Processor: ScanProcessor>: Sendable {
     }
 
     /// Builds the scan result and hands it to the sink; returns the write failure, if any.
-    public func completeScan(_ scan: ScanWork, outcomes: [ImageOutcome<Processor.ImageResult>],
+    package func completeScan(_ scan: ScanWork, outcomes: [ImageOutcome<Processor.ImageResult>],
                              timings: inout StageTimings) -> StageFailure? {
         let result = timings.measure(processor.defaultFailureStage) { processor.finishScan(scan, outcomes: outcomes) }
         do {
@@ -76,7 +76,7 @@ public struct Pipeline<Processor: ScanProcessor>: Sendable {
 /// Cancellation and progress, shared between the caller, signal handlers and workers.
 // @unchecked: the mutable fields (`cancelled`, `cancelledBySignal`) are read and written only under
 // `lock`; the rest is immutable.
-public final class RunControl: @unchecked Sendable {
+package final class RunControl: @unchecked Sendable {
     // A lock rather than atomics: it is touched a few times per frame, and NSLock works on every
     // platform the package builds for.
     private let lock = NSLock()
@@ -84,29 +84,29 @@ public final class RunControl: @unchecked Sendable {
     private var cancelled = false
     private let progressHandler: (@Sendable (PipelineProgress) -> Void)?
     /// Test-only: sleep this long before each frame, so a signal reliably arrives mid-run.
-    public let perFrameDelayMicroseconds: UInt32
+    package let perFrameDelayMicroseconds: UInt32
 
-    public init(perFrameDelayMicroseconds: UInt32 = 0, progress: (@Sendable (PipelineProgress) -> Void)? = nil) {
+    package init(perFrameDelayMicroseconds: UInt32 = 0, progress: (@Sendable (PipelineProgress) -> Void)? = nil) {
         self.perFrameDelayMicroseconds = perFrameDelayMicroseconds
         self.progressHandler = progress
     }
 
     /// Stops the run from taking new frames; in-flight frames finish.
-    public func cancel(signal: Int32? = nil) {
+    package func cancel(signal: Int32? = nil) {
         lock.lock()
         cancelled = true
         if cancelledBySignal == nil { cancelledBySignal = signal }
         lock.unlock()
     }
 
-    public var isCancelled: Bool {
+    package var isCancelled: Bool {
         lock.lock()
         defer { lock.unlock() }
         return cancelled
     }
 
     /// The signal that cancelled the run, if one did.
-    public var cancellingSignal: Int32? {
+    package var cancellingSignal: Int32? {
         lock.lock()
         defer { lock.unlock() }
         return cancelledBySignal
@@ -120,20 +120,20 @@ public final class RunControl: @unchecked Sendable {
 }
 
 /// A progress snapshot, delivered on one serial queue (never concurrently).
-public struct PipelineProgress: Sendable {
-    public var imagesDone: Int
-    public var imagesTotal: Int
-    public var failures: Int
-    public var elapsedSeconds: Double
+package struct PipelineProgress: Sendable {
+    package var imagesDone: Int
+    package var imagesTotal: Int
+    package var failures: Int
+    package var elapsedSeconds: Double
 
-    public var imagesPerSecond: Double { elapsedSeconds > 0 ? Double(imagesDone) / elapsedSeconds : 0 }
-    public var etaSeconds: Double? {
+    package var imagesPerSecond: Double { elapsedSeconds > 0 ? Double(imagesDone) / elapsedSeconds : 0 }
+    package var etaSeconds: Double? {
         imagesPerSecond > 0 ? Double(imagesTotal - imagesDone) / imagesPerSecond : nil
     }
 }
 
 /// What happened to each scan in a run.
-public enum ScanStatus: Sendable, Equatable {
+package enum ScanStatus: Sendable, Equatable {
     /// All frames processed and the result handed to the sink successfully.
     case written
     /// All frames processed but the sink failed.
@@ -144,31 +144,31 @@ public enum ScanStatus: Sendable, Equatable {
 
 /// The outcome of ``PipelineExecutor/run(_:scans:control:)``: per-scan status and timing. The
 /// results themselves went to the pipeline's sink.
-public struct PipelineRun: Sendable {
+package struct PipelineRun: Sendable {
     /// Status of each scan passed to `run`, in the order passed.
-    public var scanStatus: [ScanStatus]
+    package var scanStatus: [ScanStatus]
     /// Failed images as (batch index, failure), in batch order.
-    public var imageFailures: [(index: Int, failure: StageFailure)]
+    package var imageFailures: [(index: Int, failure: StageFailure)]
     /// Per-image timings by batch index (zero when not processed); three integers per image so a
     /// 20,000-image batch costs well under a megabyte.
-    public var imageTimings: [ImageTiming]
+    package var imageTimings: [ImageTiming]
     /// Images whose frame was processed (successfully or not).
-    public var imagesProcessed: Int
+    package var imagesProcessed: Int
     /// Sum over workers of every stage's time.
-    public var stageTotals: StageTimings
-    public var wallNanoseconds: UInt64
-    public var cancelled: Bool
+    package var stageTotals: StageTimings
+    package var wallNanoseconds: UInt64
+    package var cancelled: Bool
 }
 
 /// Read and decode time of one image, and the time of everything after decoding.
-public struct ImageTiming: Sendable, Equatable {
-    public var readNanoseconds: UInt64 = 0
-    public var decodeNanoseconds: UInt64 = 0
-    public var processNanoseconds: UInt64 = 0
+package struct ImageTiming: Sendable, Equatable {
+    package var readNanoseconds: UInt64 = 0
+    package var decodeNanoseconds: UInt64 = 0
+    package var processNanoseconds: UInt64 = 0
 
-    public init() {}
+    package init() {}
 
-    public init(_ timings: StageTimings) {
+    package init(_ timings: StageTimings) {
         readNanoseconds = timings.wallNanoseconds(.read)
         decodeNanoseconds = timings.wallNanoseconds(.decode)
         processNanoseconds = timings.totalWallNanoseconds &- readNanoseconds &- decodeNanoseconds

@@ -5,10 +5,10 @@ import Darwin
 #endif
 
 /// The stages a file goes through, in order. A failure is always attributed to one of them.
-public enum PipelineStage: String, Sendable, Codable, CaseIterable, Comparable {
+package enum PipelineStage: String, Sendable, Codable, CaseIterable, Comparable {
     case discover, read, decode, filter, measure, check, write
 
-    public static func < (a: PipelineStage, b: PipelineStage) -> Bool {
+    package static func < (a: PipelineStage, b: PipelineStage) -> Bool {
         a.ordinal < b.ordinal
     }
 
@@ -30,15 +30,15 @@ public enum PipelineStage: String, Sendable, Codable, CaseIterable, Comparable {
 /// CPU time is the calling thread's (`CLOCK_THREAD_CPUTIME_ID`), so adding the values of many
 /// workers gives the batch's CPU time per stage; wall time added over workers exceeds the run's
 /// elapsed time when workers overlap, which is what a per-stage profile wants.
-public struct StageTimings: Sendable, Equatable {
+package struct StageTimings: Sendable, Equatable {
     // SIMD8 holds the seven stages inline: per-frame timings must not allocate.
-    public private(set) var wallNanoseconds = SIMD8<UInt64>()
-    public private(set) var cpuNanoseconds = SIMD8<UInt64>()
+    package private(set) var wallNanoseconds = SIMD8<UInt64>()
+    package private(set) var cpuNanoseconds = SIMD8<UInt64>()
 
-    public init() {}
+    package init() {}
 
     /// Runs `body` and charges its wall and thread CPU time to `stage`, also when it throws.
-    public mutating func measure<R>(_ stage: PipelineStage, _ body: () throws -> R) rethrows -> R {
+    package mutating func measure<R>(_ stage: PipelineStage, _ body: () throws -> R) rethrows -> R {
         let wall0 = Clock.monotonicNanoseconds(), cpu0 = Clock.threadCPUNanoseconds()
         defer {
             add(stage, wallNanoseconds: Clock.monotonicNanoseconds() &- wall0,
@@ -47,26 +47,26 @@ public struct StageTimings: Sendable, Equatable {
         return try body()
     }
 
-    public mutating func add(_ stage: PipelineStage, wallNanoseconds wall: UInt64, cpuNanoseconds cpu: UInt64) {
+    package mutating func add(_ stage: PipelineStage, wallNanoseconds wall: UInt64, cpuNanoseconds cpu: UInt64) {
         wallNanoseconds[stage.ordinal] &+= wall
         cpuNanoseconds[stage.ordinal] &+= cpu
     }
 
-    public mutating func add(_ other: StageTimings) {
+    package mutating func add(_ other: StageTimings) {
         wallNanoseconds &+= other.wallNanoseconds
         cpuNanoseconds &+= other.cpuNanoseconds
     }
 
-    public func wallNanoseconds(_ stage: PipelineStage) -> UInt64 { wallNanoseconds[stage.ordinal] }
-    public func cpuNanoseconds(_ stage: PipelineStage) -> UInt64 { cpuNanoseconds[stage.ordinal] }
-    public var totalWallNanoseconds: UInt64 { wallNanoseconds.wrappedSum() }
+    package func wallNanoseconds(_ stage: PipelineStage) -> UInt64 { wallNanoseconds[stage.ordinal] }
+    package func cpuNanoseconds(_ stage: PipelineStage) -> UInt64 { cpuNanoseconds[stage.ordinal] }
+    package var totalWallNanoseconds: UInt64 { wallNanoseconds.wrappedSum() }
 }
 
 /// POSIX clocks; kept here so timing needs neither Foundation nor Dispatch.
-public enum Clock {
-    public static func monotonicNanoseconds() -> UInt64 { read(CLOCK_MONOTONIC) }
-    public static func threadCPUNanoseconds() -> UInt64 { read(CLOCK_THREAD_CPUTIME_ID) }
-    public static func processCPUNanoseconds() -> UInt64 { read(CLOCK_PROCESS_CPUTIME_ID) }
+package enum Clock {
+    package static func monotonicNanoseconds() -> UInt64 { read(CLOCK_MONOTONIC) }
+    package static func threadCPUNanoseconds() -> UInt64 { read(CLOCK_THREAD_CPUTIME_ID) }
+    package static func processCPUNanoseconds() -> UInt64 { read(CLOCK_PROCESS_CPUTIME_ID) }
 
     private static func read(_ clock: clockid_t) -> UInt64 {
         var ts = timespec()
@@ -76,14 +76,14 @@ public enum Clock {
 }
 
 /// Why one file failed, attributed to the stage where it happened.
-public struct StageFailure: Sendable, Equatable, Codable, Error {
-    public var stage: PipelineStage
+package struct StageFailure: Sendable, Equatable, Codable, Error {
+    package var stage: PipelineStage
     /// Short machine-readable class, e.g. `truncated`, `unsupported-format`, `unreadable`.
-    public var kind: String
+    package var kind: String
     /// The error's human-readable summary.
-    public var reason: String
+    package var reason: String
 
-    public init(stage: PipelineStage, kind: String, reason: String) {
+    package init(stage: PipelineStage, kind: String, reason: String) {
         self.stage = stage
         self.kind = kind
         self.reason = reason
@@ -91,11 +91,11 @@ public struct StageFailure: Sendable, Equatable, Codable, Error {
 }
 
 /// What happened to one image: a processor result, or the stage that failed and why.
-public enum ImageOutcome<Result: Sendable>: Sendable {
+package enum ImageOutcome<Result: Sendable>: Sendable {
     case success(Result)
     case failure(StageFailure)
 
-    public var failure: StageFailure? {
+    package var failure: StageFailure? {
         if case .failure(let f) = self { return f }
         return nil
     }
@@ -104,11 +104,11 @@ public enum ImageOutcome<Result: Sendable>: Sendable {
 /// An error a ``ScanProcessor`` throws to attribute a failure to a specific stage (filter,
 /// measure, check). Any other error thrown from `processImage` is attributed to the processor's
 /// ``ScanProcessor/defaultFailureStage``.
-public struct StageError: Error, Sendable {
-    public var stage: PipelineStage
-    public var underlying: any Error
+package struct StageError: Error, Sendable {
+    package var stage: PipelineStage
+    package var underlying: any Error
 
-    public init(stage: PipelineStage, underlying: any Error) {
+    package init(stage: PipelineStage, underlying: any Error) {
         self.stage = stage
         self.underlying = underlying
     }

@@ -1,4 +1,4 @@
-import SonoCore
+package import SonoCore
 
 /// What a pipeline does with each decoded frame and with each finished scan.
 ///
@@ -6,7 +6,7 @@ import SonoCore
 /// (filter → measure → check) and the per-scan result. `processImage` runs concurrently on worker
 /// threads and must touch only its arguments; `finishScan` runs once per scan, on whichever worker
 /// finished the scan's last frame, with outcomes in scan order.
-public protocol ScanProcessor: Sendable {
+package protocol ScanProcessor: Sendable {
     associatedtype ImageResult: Sendable
     associatedtype ScanResult: Sendable
 
@@ -22,5 +22,5 @@ public protocol ScanProcessor: Sendable {
 }
 
 extension ScanProcessor {
-    public var defaultFailureStage: PipelineStage { .check }
+    package var defaultFailureStage: PipelineStage { .check }
 }

@@ -1,9 +1,9 @@
 /// Runs every frame on the calling thread, in batch order: the reference the concurrent executor
 /// is tested against, and the simplest way to debug a processor.
-public struct SerialExecutor: PipelineExecutor {
-    public init() {}
+package struct SerialExecutor: PipelineExecutor {
+    package init() {}
 
-    public func run<P: ScanProcessor>(_ pipeline: Pipeline<P>, scans: [ScanWork], control: RunControl) -> PipelineRun {
+    package func run<P: ScanProcessor>(_ pipeline: Pipeline<P>, scans: [ScanWork], control: RunControl) -> PipelineRun {
         let start = Clock.monotonicNanoseconds()
         let collector = RunCollector<P>(scans: scans)
         for scan in collector.emptyScans {

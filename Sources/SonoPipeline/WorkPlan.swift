@@ -1,28 +1,28 @@
-import SonoCore
+package import SonoCore
 
 /// One image to process: where it is, and where it belongs in the batch.
-public struct ImageWorkItem: Sendable {
+package struct ImageWorkItem: Sendable {
     /// Position in the whole batch (input order); results are stored by this index.
-    public var index: Int
+    package var index: Int
     /// Position of the scan in the batch.
-    public var scanIndex: Int
+    package var scanIndex: Int
     /// Position inside its scan.
-    public var indexInScan: Int
+    package var indexInScan: Int
     /// Path used to open the file and printed in reports (as the user spelled the input, joined
     /// with the relative path found by the walk), so reports do not depend on the working directory's
     /// absolute location.
-    public var path: String
+    package var path: String
     /// For one frame of a multi-frame DICOM file: its 1-based number; `path` is then
     /// `<file>#<frame>` and ``filePath`` the file.
-    public var frameNumber: Int?
+    package var frameNumber: Int?
     /// The file to read: `path` without the `#<frame>` suffix of a multi-frame item.
-    public var filePath: String {
+    package var filePath: String {
         guard let frameNumber else { return path }
         return String(path.dropLast("#\(frameNumber)".count))
     }
     /// The manifest's entry for this image, when the batch has a manifest, with the scan's
     /// `pixel_spacing_mm` filled in when the image gives none.
-    public var manifestEntry: ImageEntry? {
+    package var manifestEntry: ImageEntry? {
         get { entryBox?.entry }
         set { entryBox = newValue.map(ImageEntryBox.init) }
     }
@@ -31,7 +31,7 @@ public struct ImageWorkItem: Sendable {
     /// 20,000-image batch is in memory for the whole run.
     package var entryBox: ImageEntryBox?
 
-    public init(index: Int, scanIndex: Int, indexInScan: Int, path: String, manifestEntry: ImageEntry? = nil) {
+    package init(index: Int, scanIndex: Int, indexInScan: Int, path: String, manifestEntry: ImageEntry? = nil) {
         self.index = index
         self.scanIndex = scanIndex
         self.indexInScan = indexInScan
@@ -49,21 +49,21 @@ public struct ImageWorkItem: Sendable {
 }
 
 /// One scan: the unit that gets its own report.
-public struct ScanWork: Sendable {
-    public var index: Int
+package struct ScanWork: Sendable {
+    package var index: Int
     /// Unique key within the batch, also the report's directory under `<out>/scans/`.
     /// For a scan found by directory it is the directory's path relative to the input's parent
     /// (e.g. `images` or `batch/day1`); for a manifest scan it is the manifest directory's path
     /// followed by the manifest's `scan_id`.
-    public var key: String
+    package var key: String
     /// The manifest's scan entry, when the scan comes from a manifest.
-    public var manifestEntry: ScanEntry?
+    package var manifestEntry: ScanEntry?
     /// Unit, operator and exam date read from DICOM headers when there is no manifest; its
     /// `scanID` is the scan's de-identified key.
-    public var headerMetadata: ScanEntry?
-    public var items: [ImageWorkItem]
+    package var headerMetadata: ScanEntry?
+    package var items: [ImageWorkItem]
 
-    public init(index: Int, key: String, manifestEntry: ScanEntry? = nil, items: [ImageWorkItem]) {
+    package init(index: Int, key: String, manifestEntry: ScanEntry? = nil, items: [ImageWorkItem]) {
         self.index = index
         self.key = key
         self.manifestEntry = manifestEntry
@@ -72,11 +72,11 @@ public struct ScanWork: Sendable {
 }
 
 /// A file the walk saw but did not analyse, with the reason.
-public struct SkippedFile: Sendable, Hashable, Codable {
-    public var file: String
-    public var reason: String
+package struct SkippedFile: Sendable, Hashable, Codable {
+    package var file: String
+    package var reason: String
 
-    public init(file: String, reason: String) {
+    package init(file: String, reason: String) {
         self.file = file
         self.reason = reason
     }
@@ -84,26 +84,26 @@ public struct SkippedFile: Sendable, Hashable, Codable {
 
 /// Everything discovery found: scans in input order, skipped files, and inputs that could not be
 /// walked at all (a missing path, an unreadable manifest).
-public struct BatchPlan: Sendable {
-    public var scans: [ScanWork]
-    public var skipped: [SkippedFile]
+package struct BatchPlan: Sendable {
+    package var scans: [ScanWork]
+    package var skipped: [SkippedFile]
     /// Failures of the discover stage, each naming the input or manifest.
-    public var discoveryFailures: [(file: String, failure: StageFailure)]
+    package var discoveryFailures: [(file: String, failure: StageFailure)]
 
-    public init(scans: [ScanWork], skipped: [SkippedFile], discoveryFailures: [(file: String, failure: StageFailure)]) {
+    package init(scans: [ScanWork], skipped: [SkippedFile], discoveryFailures: [(file: String, failure: StageFailure)]) {
         self.scans = scans
         self.skipped = skipped
         self.discoveryFailures = discoveryFailures
     }
 
     /// How the scans were formed, for the log line that tells the user.
-    public var origins = ScanOrigins()
+    package var origins = ScanOrigins()
 
-    public var imageCount: Int { scans.reduce(0) { $0 + $1.items.count } }
+    package var imageCount: Int { scans.reduce(0) { $0 + $1.items.count } }
 }
 
 /// Where a scan's grouping came from.
-public enum ScanOrigin: Sendable {
+package enum ScanOrigin: Sendable {
     /// A `manifest.json`/`manifest.csv` scan.
     case manifest
     /// A directory without a manifest: its images form one scan.
@@ -113,12 +113,12 @@ public enum ScanOrigin: Sendable {
 }
 
 /// How many scans came from each ``ScanOrigin``.
-public struct ScanOrigins: Sendable, Equatable {
-    public var manifest = 0
-    public var directory = 0
-    public var file = 0
+package struct ScanOrigins: Sendable, Equatable {
+    package var manifest = 0
+    package var directory = 0
+    package var file = 0
 
-    public init() {}
+    package init() {}
 }
 
 package final class ImageEntryBox: Sendable {

@@ -1,11 +1,11 @@
-import SonoChecks
-import SonoL10n
+package import SonoChecks
+package import SonoL10n
 
 extension HTMLReportWriter {
     /// The scan page for a report whose thumbnails were rendered earlier, frame by frame (the
     /// pipeline renders them on the worker holding each frame, so it never keeps a scan's frames).
     /// `thumbnails[i]` is the file name beside the page for `report.images[i]`, nil for none.
-    public static func page(for report: ScanReport, thumbnails: [String?], scanKey: String, language: Language = .en) -> String {
+    package static func page(for report: ScanReport, thumbnails: [String?], scanKey: String, language: Language = .en) -> String {
         ScanReportPage.html(ScanReportView(report: report, language: language), thumbnails: thumbnails,
                             indexHref: ReportLayout.indexHref(scanKey: scanKey), localizer: Localizer(language))
     }

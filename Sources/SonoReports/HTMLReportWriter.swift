@@ -1,66 +1,16 @@
-import Foundation
+package import Foundation
 import SonoCore
-import SonoChecks
-import SonoL10n
-import SonoImageAnalysis
+package import SonoChecks
+package import SonoL10n
 
-/// Writes a scan's `report.html` and its overlay thumbnails into the scan's report folder.
+/// A scan's `report.html`, and the file writing the report pages share.
 ///
-/// The folder is self-contained: the page references only files beside it (thumbnails) and
-/// embeds its charts as inline SVG, so it can be zipped, mailed or opened offline.
-public enum HTMLReportWriter {
-    /// Writes `report.html` plus one `overlay-*.jpg` per decodable frame into `directory`.
-    ///
-    /// - Parameters:
-    ///   - frames: the decoded grey frame of each image, in `view.images` order; nil where the
-    ///     image could not be decoded (the page then says so instead of showing a thumbnail).
-    ///   - indexHref: link back to the batch index, relative to `directory`; nil for none.
-    ///   - language: the language of the page's text.
-    /// - Returns: the thumbnail file names written, per image.
-    /// - Throws: ``ReportError/writeFailed(path:reason:)``, ``ReportError/thumbnailEncodingFailed(file:reason:)``.
-    @discardableResult
-    public static func write(_ view: ScanReportView, frames: [GrayImage?], to directory: URL,
-                             indexHref: String? = "../../\(ReportLayout.indexFileName)",
-                             language: Language = .en) throws(ReportError) -> [String?] {
-        try createDirectory(directory)
-        var thumbnails: [String?] = []
-        for (i, image) in view.images.enumerated() {
-            guard i < frames.count, let frame = frames[i], !frame.isEmpty else {
-                thumbnails.append(nil)
-                continue
-            }
-            let name = ReportLayout.thumbnailFileName(index: i, file: image.file)
-            let jpeg: [UInt8]
-            do {
-                jpeg = try OverlayRenderer.renderJPEG(image: frame, overlay: image.overlay).jpeg
-            } catch {
-                throw .thumbnailEncodingFailed(file: image.file, reason: String(describing: error))
-            }
-            try writeFile(Data(jpeg), to: directory.appendingPathComponent(name))
-            thumbnails.append(name)
-        }
-        let html = ScanReportPage.html(view, thumbnails: thumbnails, indexHref: indexHref, localizer: Localizer(language))
-        try writeFile(Data(html.utf8), to: directory.appendingPathComponent(ReportLayout.reportFileName))
-        return thumbnails
-    }
-
-    /// Writes the HTML view of a QC engine report. `frames` are the decoded grey frames in
-    /// `report.images` order (nil where unavailable); the field of view outline is re-detected
-    /// from each frame with the engine's own ``FieldOfView/detect(_:)``, because the JSON report
-    /// carries its statistics, not its mask.
-    @discardableResult
-    public static func write(report: ScanReport, frames: [GrayImage?], to directory: URL,
-                             indexHref: String? = "../../\(ReportLayout.indexFileName)",
-                             language: Language = .en) throws(ReportError) -> [String?] {
-        var view = ScanReportView(report: report, language: language)
-        for i in view.images.indices where i < frames.count {
-            guard let frame = frames[i], !frame.isEmpty else { continue }
-            let fov = FieldOfView.detect(frame)
-            view.images[i].overlay.fieldOfViewMask = GrayImage(width: fov.width, height: fov.height, samples: fov.mask)
-        }
-        return try write(view, frames: frames, to: directory, indexHref: indexHref, language: language)
-    }
-
+/// `sonoqc analyze` renders each image's overlay thumbnail on the worker holding its frame, then
+/// writes the page from ``page(for:thumbnails:scanKey:language:)`` beside them (SonoAnalysis,
+/// `BatchAnalysis.writeScanPage`). The folder is self-contained: the page references only files
+/// beside it (thumbnails) and embeds its charts as inline SVG, so it can be zipped, mailed or
+/// opened offline.
+package enum HTMLReportWriter {
     static func createDirectory(_ url: URL) throws(ReportError) {
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -79,7 +29,7 @@ public enum HTMLReportWriter {
 }
 
 /// Writes the batch `index.html` linking every scan report written by ``HTMLReportWriter``.
-public enum BatchIndexWriter {
+package enum BatchIndexWriter {
     /// Writes `<out>/index.html` for `views`, whose reports live in
     /// `<out>/scans/<ReportLayout.scanDirectoryName(scanID)>/` (or `folders[scanID]` when given).
     /// Thumbnails are linked when the files exist. Returns the index file's URL.
@@ -88,7 +38,7 @@ public enum BatchIndexWriter {
     /// `title` nil is the catalogue's batch title in `language`. `run` (version and day of the run
     /// writing the index) is shown at the top of the page.
     @discardableResult
-    public static func write(reports: [(report: ScanReport, scanKey: String)], to out: URL,
+    package static func write(reports: [(report: ScanReport, scanKey: String)], to out: URL,
                              title: String? = nil, language: Language = .en,
                              run: (version: String, date: String)? = nil) throws(ReportError) -> URL {
         let views = reports.map { ScanReportView(report: $0.report, language: language) }
@@ -99,7 +49,7 @@ public enum BatchIndexWriter {
 
     /// Index of QC engine reports; see ``write(views:to:title:folders:language:)``.
     @discardableResult
-    public static func write(reports: [ScanReport], to out: URL, title: String? = nil,
+    package static func write(reports: [ScanReport], to out: URL, title: String? = nil,
                              folders: [String: String] = [:], language: Language = .en) throws(ReportError) -> URL {
         try write(views: reports.map { ScanReportView(report: $0, language: language) }, to: out, title: title, folders: folders,
                   language: language)
@@ -107,7 +57,7 @@ public enum BatchIndexWriter {
 
     /// `views` must be worded in `language` (see ``ScanReportView/init(report:language:)``).
     @discardableResult
-    public static func write(views: [ScanReportView], to out: URL, title: String? = nil,
+    package static func write(views: [ScanReportView], to out: URL, title: String? = nil,
                              folders: [String: String] = [:], language: Language = .en) throws(ReportError) -> URL {
         let paths = views.map { view in
             folders[view.scanID] ?? "\(ReportLayout.scansDirectory)/\(ReportLayout.scanDirectoryName(view.scanID))"

@@ -1,14 +1,15 @@
 import Foundation
 import SonoCore
 import SonoBiometry
-import SonoChecks
-import SonoL10n
+package import SonoChecks
+package import SonoL10n
+import SonoImageAnalysis
 
 extension ScanReportView {
     /// The presentation of a QC engine report: verdict, reasons, findings, measurements and the
     /// head geometry are taken as the engine decided them; nothing is re-judged here. Every text
     /// is worded in `language` from the catalogue keys the engine stored.
-    public init(report: ScanReport, language: Language = .en) {
+    package init(report: ScanReport, language: Language = .en) {
         let L = Localizer(language)
         let scan = report.scan
         let gaWeeks = scan.gestationalAgeDays.map { Double($0) / 7 }
@@ -40,7 +41,7 @@ extension ScanReportView {
 }
 
 extension AuditVerdict {
-    public init(_ value: Verdict.Value) {
+    package init(_ value: Verdict.Value) {
         switch value {
         case .pass: self = .pass
         case .review: self = .review
@@ -52,7 +53,7 @@ extension AuditVerdict {
 extension FindingView {
     /// `namingFile` prefixes the explanation with the finding's file (for scan-level findings; an
     /// image's own findings already sit under its heading).
-    public init(finding f: Finding, namingFile: Bool = true, localizer L: Localizer = .en) {
+    package init(finding f: Finding, namingFile: Bool = true, localizer L: Localizer = .en) {
         let severity: FindingSeverity
         switch f.outcome {
         case .passed: severity = .passed
@@ -179,7 +180,7 @@ extension ImageOverlay {
     /// Geometry from a report: the fitted ellipse, masked overlay regions, and (when the
     /// reported HC and a calibrated scale are known) the ellipse of the reported size.
     /// The field-of-view mask is not in the JSON; ``HTMLReportWriter`` adds it from the frame.
-    public init(image: ImageReport) {
+    package init(image: ImageReport) {
         self.init(maskedRegions: image.overlays.regions, fieldOfViewFraction: image.metrics.fieldOfViewFraction)
         if let head = image.head, head.found, let cx = head.centreXPx, let cy = head.centreYPx,
            let a = head.semiMajorPx, let b = head.semiMinorPx {

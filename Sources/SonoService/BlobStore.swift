@@ -1,30 +1,30 @@
-import Foundation
+package import Foundation
 import SonoPipeline
 
 /// Uploaded files stored by content: `blobs/<first two hex digits>/<sha256>` under the data
 /// directory. A client's file name never becomes a path here. Each blob is written to a temporary
 /// name, fsynced and renamed (``AtomicFileWriter`` with `durable`), so a blob that exists is whole.
-public struct BlobStore: Sendable {
-    public let directory: String
+package struct BlobStore: Sendable {
+    package let directory: String
 
-    public init(directory: String) {
+    package init(directory: String) {
         self.directory = directory
     }
 
-    public static func isDigest(_ s: String) -> Bool {
+    package static func isDigest(_ s: String) -> Bool {
         s.utf8.count == 64 && s.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
-    public func path(of sha256: String) -> String {
+    package func path(of sha256: String) -> String {
         directory + "/" + sha256.prefix(2) + "/" + sha256
     }
 
-    public func contains(_ sha256: String) -> Bool {
+    package func contains(_ sha256: String) -> Bool {
         FileManager.default.fileExists(atPath: path(of: sha256))
     }
 
     /// Stores `data` when its SHA-256 is `sha256`; throws ``ServiceError/digestMismatch`` otherwise.
-    public func put(_ data: Data, sha256: String) throws {
+    package func put(_ data: Data, sha256: String) throws {
         let actual = Secrets.sha256Hex(data)
         guard actual == sha256 else { throw ServiceError.digestMismatch(expected: sha256, actual: actual) }
         if contains(sha256) { return }
@@ -33,7 +33,7 @@ public struct BlobStore: Sendable {
         try Durability.syncDirectory((target as NSString).deletingLastPathComponent)
     }
 
-    public func read(_ sha256: String) throws -> Data {
+    package func read(_ sha256: String) throws -> Data {
         guard let data = FileManager.default.contents(atPath: path(of: sha256)) else {
             throw ServiceError.storage("blob \(sha256) is missing")
         }
@@ -69,12 +69,12 @@ enum Durability {
 }
 
 /// Errors of the service library; the CLI turns them into messages and exit codes.
-public enum ServiceError: Error, Equatable, CustomStringConvertible {
+package enum ServiceError: Error, Equatable, CustomStringConvertible {
     case storage(String)
     case digestMismatch(expected: String, actual: String)
     case usage(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .storage(let s): s
         case let .digestMismatch(expected, actual): "content has SHA-256 \(actual), not the declared \(expected)"

@@ -8,7 +8,7 @@ import SonoPipeline
 /// store at scrape time, so every process of a deployment reports the same, global figures; stage
 /// times, images and job durations are this process's own (scrape each worker for its share).
 /// Only counts and durations: no batch ids, names or other patient-related labels.
-public final class ServiceMetrics: Sendable {
+package final class ServiceMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
     private let store: any ServiceStore
     private let queueDepth: Gauge
@@ -21,7 +21,7 @@ public final class ServiceMetrics: Sendable {
     private let jobDuration: DurationHistogram
     private let jobsFinished: [String: Counter]
 
-    public init(store: any ServiceStore) {
+    package init(store: any ServiceStore) {
         self.store = store
         queueDepth = registry.makeGauge(descriptor: Self.name("queue_depth", "", "Jobs waiting for a worker (all processes)."))
         var jobs: [String: Gauge] = [:]
@@ -83,7 +83,7 @@ public final class ServiceMetrics: Sendable {
     }
 
     /// The exposition text, with the store-wide gauges refreshed first.
-    public func render() async throws -> String {
+    package func render() async throws -> String {
         let counts = try await store.jobCounts()
         queueDepth.set(Double(counts["queued"] ?? 0))
         for (state, gauge) in jobs { gauge.set(Double(counts[state] ?? 0)) }

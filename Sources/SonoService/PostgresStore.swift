@@ -1,7 +1,7 @@
-import Foundation
-import Logging
+package import Foundation
+package import Logging
 import PostgresNIO
-import SonoReports
+package import SonoReports
 
 /// The shared store for scale-out: PostgreSQL through postgres-nio, so any number of API
 /// and worker processes on any number of hosts use one queue. The only file that talks to
@@ -15,7 +15,7 @@ import SonoReports
 ///   again by the next free worker;
 /// - finishing a job only changes a job that is still `running`, so a late worker cannot turn a
 ///   finished batch back into another state.
-public final class PostgresStore: ServiceStore {
+package final class PostgresStore: ServiceStore {
     private let client: PostgresClient
     /// Runs the client's connection pool for the store's lifetime; cancelled by ``close()``.
     private let runner: Task<Void, Never>
@@ -24,7 +24,7 @@ public final class PostgresStore: ServiceStore {
     /// Connects to `url` (`postgresql://user:password@host:port/database?sslmode=disable|prefer|require`)
     /// and applies pending migrations.
     /// The pool retries an unreachable server forever; opening gives up after `deadline`.
-    public static func open(url: String, logger: Logger, deadline: Duration = .seconds(15)) async throws -> PostgresStore {
+    package static func open(url: String, logger: Logger, deadline: Duration = .seconds(15)) async throws -> PostgresStore {
         let store = PostgresStore(configuration: try configuration(url: url), logger: logger)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -54,7 +54,7 @@ public final class PostgresStore: ServiceStore {
     }
 
     /// Closes the pool; the store is unusable afterwards.
-    public func close() {
+    package func close() {
         runner.cancel()
     }
 
@@ -270,7 +270,7 @@ public final class PostgresStore: ServiceStore {
 
     // MARK: Accounts
 
-    public func addAccount(_ account: Account) async throws {
+    package func addAccount(_ account: Account) async throws {
         let inserted = try await rows("""
             INSERT INTO account (name, role, key_id, token_hash, created_at)
             VALUES (\(account.name), \(account.role.rawValue), \(account.keyID), \(account.tokenHash), \(account.createdAt))
@@ -279,19 +279,19 @@ public final class PostgresStore: ServiceStore {
         if inserted.isEmpty { throw StoreError.conflict("account \(account.name) exists") }
     }
 
-    public func accounts() async throws -> [Account] {
+    package func accounts() async throws -> [Account] {
         try await rows("SELECT * FROM account ORDER BY name").map(Self.account)
     }
 
-    public func activeAccount(keyID: String) async throws -> Account? {
+    package func activeAccount(keyID: String) async throws -> Account? {
         try await rows("SELECT * FROM account WHERE key_id = \(keyID) AND revoked_at IS NULL").first.map(Self.account)
     }
 
-    public func activeAccount(name: String) async throws -> Account? {
+    package func activeAccount(name: String) async throws -> Account? {
         try await rows("SELECT * FROM account WHERE name = \(name) AND revoked_at IS NULL").first.map(Self.account)
     }
 
-    public func revokeAccount(name: String, at date: Date) async throws -> Bool {
+    package func revokeAccount(name: String, at date: Date) async throws -> Bool {
         try await transaction { c in
             let changed = try await Self.rows(c, "UPDATE account SET revoked_at = \(date) WHERE name = \(name) AND revoked_at IS NULL RETURNING name",
                                               logger: logger)
@@ -301,7 +301,7 @@ public final class PostgresStore: ServiceStore {
         }
     }
 
-    public func setLanguage(_ language: String?, accountName: String) async throws -> Bool {
+    package func setLanguage(_ language: String?, accountName: String) async throws -> Bool {
         try await !rows("""
             UPDATE account SET language = \(language) WHERE name = \(accountName) AND revoked_at IS NULL RETURNING name
             """).isEmpty
@@ -320,7 +320,7 @@ public final class PostgresStore: ServiceStore {
 
     // MARK: Sessions
 
-    public func addSession(_ session: Session) async throws {
+    package func addSession(_ session: Session) async throws {
         try await transaction { c in
             try await c.query("DELETE FROM session WHERE expires_at < now()", logger: logger)
             try await c.query("""
@@ -330,14 +330,14 @@ public final class PostgresStore: ServiceStore {
         }
     }
 
-    public func session(idHash: String, now: Date) async throws -> Session? {
+    package func session(idHash: String, now: Date) async throws -> Session? {
         try await rows("SELECT * FROM session WHERE id_hash = \(idHash) AND expires_at > \(now)").first.map {
             Session(idHash: try $0["id_hash"].decode(String.self), account: try $0["account"].decode(String.self),
                     csrfToken: try $0["csrf_token"].decode(String.self), expiresAt: try $0["expires_at"].decode(Date.self))
         }
     }
 
-    public func deleteSession(idHash: String) async throws {
+    package func deleteSession(idHash: String) async throws {
         try await client.query("DELETE FROM session WHERE id_hash = \(idHash)", logger: logger)
     }
 
@@ -368,7 +368,7 @@ public final class PostgresStore: ServiceStore {
         return try await rows(c, query, logger: logger).first.map(batch)
     }
 
-    public func findOrCreateBatch(_ batch: Batch, files: [BatchFile]) async throws -> (batch: Batch, created: Bool) {
+    package func findOrCreateBatch(_ batch: Batch, files: [BatchFile]) async throws -> (batch: Batch, created: Bool) {
         try await transaction { c in
             // ON CONFLICT: two uploads of the same content racing on two API hosts make one batch.
             let inserted = try await Self.rows(c, """
@@ -397,11 +397,11 @@ public final class PostgresStore: ServiceStore {
         }
     }
 
-    public func batch(id: String) async throws -> Batch? {
+    package func batch(id: String) async throws -> Batch? {
         try await client.withConnection { c in try await Self.batch(c, id: id, logger: logger) }
     }
 
-    public func batches(unit: String?) async throws -> [Batch] {
+    package func batches(unit: String?) async throws -> [Batch] {
         var query: PostgresQuery
         if let unit {
             query = PostgresQuery(unsafeSQL: Self.batchColumns + " WHERE b.unit = $1 ORDER BY b.created_at DESC, b.id")
@@ -412,14 +412,14 @@ public final class PostgresStore: ServiceStore {
         return try await rows(query).map(Self.batch)
     }
 
-    public func files(batchID: String) async throws -> [BatchFile] {
+    package func files(batchID: String) async throws -> [BatchFile] {
         try await rows("SELECT name, sha256, size FROM batch_file WHERE batch_id = \(batchID) ORDER BY position").map {
             BatchFile(name: try $0["name"].decode(String.self), sha256: try $0["sha256"].decode(String.self),
                       size: try $0["size"].decode(Int64.self))
         }
     }
 
-    public func commitBatch(id: String, at date: Date) async throws -> Batch {
+    package func commitBatch(id: String, at date: Date) async throws -> Batch {
         try await transaction { c in
             // The row lock makes a concurrent second commit wait, then see `queued` and add no job.
             let locked = try await Self.rows(c, "SELECT state FROM batch WHERE id = \(id) FOR UPDATE", logger: logger)
@@ -437,7 +437,7 @@ public final class PostgresStore: ServiceStore {
 
     /// The single-process ``ServiceStore`` claim (whole batch, no lease); workers of a shared
     /// deployment use ``claimWork(worker:lease:at:)``.
-    public func claimJob(at date: Date) async throws -> Batch? {
+    package func claimJob(at date: Date) async throws -> Batch? {
         try await transaction { c in
             let claimed = try await Self.rows(c, """
                 UPDATE job SET state = 'running', attempts = attempts + 1, started_at = \(date)
@@ -451,7 +451,7 @@ public final class PostgresStore: ServiceStore {
         }
     }
 
-    public func finishJob(batchID: String, outcome: JobOutcome, at date: Date) async throws {
+    package func finishJob(batchID: String, outcome: JobOutcome, at date: Date) async throws {
         try await transaction { c in
             let running = try await Self.rows(c, """
                 UPDATE job SET state = \(outcome.jobState), lease_owner = NULL, lease_expires = NULL
@@ -472,7 +472,7 @@ public final class PostgresStore: ServiceStore {
         }
     }
 
-    public func requeueJob(batchID: String) async throws {
+    package func requeueJob(batchID: String) async throws {
         try await transaction { c in
             let requeued = try await Self.rows(c, """
                 UPDATE job SET state = 'queued', started_at = NULL, lease_owner = NULL, lease_expires = NULL
@@ -484,16 +484,16 @@ public final class PostgresStore: ServiceStore {
         }
     }
 
-    public func runningJobs() async throws -> [Batch] {
+    package func runningJobs() async throws -> [Batch] {
         try await rows(PostgresQuery(unsafeSQL: Self.batchColumns + " WHERE j.state = 'running' ORDER BY j.seq")).map(Self.batch)
     }
 
-    public func queueDepth() async throws -> Int {
+    package func queueDepth() async throws -> Int {
         let row = try await rows("SELECT COUNT(*) AS n FROM job WHERE state = 'queued'").first
         return Int(try row?["n"].decode(Int64.self) ?? 0)
     }
 
-    public func jobCounts() async throws -> [String: Int] {
+    package func jobCounts() async throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for row in try await rows("SELECT state, COUNT(*) AS n FROM job GROUP BY state") {
             counts[try row["state"].decode(String.self)] = Int(try row["n"].decode(Int64.self))
@@ -501,7 +501,7 @@ public final class PostgresStore: ServiceStore {
         return counts
     }
 
-    public func ping() async throws {
+    package func ping() async throws {
         try await client.query("SELECT 1", logger: logger)
     }
 }
@@ -509,7 +509,7 @@ public final class PostgresStore: ServiceStore {
 // MARK: Review decisions
 
 extension PostgresStore {
-    public func appendDecision(_ decision: Decision) async throws -> Decision {
+    package func appendDecision(_ decision: Decision) async throws -> Decision {
         let criteria = try DecisionStorage.criteriaText(decision.criteria)
         return try await transaction { c in
             // Under READ COMMITTED two appends to one key would both read version n and one would
@@ -543,7 +543,7 @@ extension PostgresStore {
         }
     }
 
-    public func decisions(batchID: String?) async throws -> [Decision] {
+    package func decisions(batchID: String?) async throws -> [Decision] {
         // Byte order ("C") for the text keys, as SQLite compares them, so both engines list alike.
         let order = #" ORDER BY decided_at, batch_id COLLATE "C", scan COLLATE "C", image COLLATE "C", reading, version"#
         var query = PostgresQuery(unsafeSQL: "SELECT * FROM decision" + (batchID == nil ? "" : " WHERE batch_id = $1") + order)
@@ -567,7 +567,7 @@ extension PostgresStore {
 // MARK: Scan queue
 
 extension PostgresStore: ScanQueue {
-    public func claimWork(worker: String, lease: TimeInterval, at date: Date) async throws -> ScanWorkItem? {
+    package func claimWork(worker: String, lease: TimeInterval, at date: Date) async throws -> ScanWorkItem? {
         try await transaction { c in
             // SKIP LOCKED throughout: rows another worker is claiming right now are passed over,
             // not waited for. A lease is measured on the server's clock: hosts' clocks may differ.
@@ -612,7 +612,7 @@ extension PostgresStore: ScanQueue {
         }
     }
 
-    public func renewLease(_ item: ScanWorkItem, worker: String, lease: TimeInterval) async throws -> Bool {
+    package func renewLease(_ item: ScanWorkItem, worker: String, lease: TimeInterval) async throws -> Bool {
         let renewed: [PostgresRandomAccessRow]
         switch item {
         case .plan(let b), .assemble(let b):
@@ -630,7 +630,7 @@ extension PostgresStore: ScanQueue {
         return !renewed.isEmpty
     }
 
-    public func release(_ item: ScanWorkItem, worker: String) async throws {
+    package func release(_ item: ScanWorkItem, worker: String) async throws {
         switch item {
         case .plan(let b):
             try await transaction { c in
@@ -654,7 +654,7 @@ extension PostgresStore: ScanQueue {
         }
     }
 
-    public func fanOut(batchID: String, scanKeys: [String], worker: String) async throws -> Bool {
+    package func fanOut(batchID: String, scanKeys: [String], worker: String) async throws -> Bool {
         try await transaction { c in
             // Without scans (nothing to analyse) the batch is assembled at once, still `running`.
             let planned = try await Self.rows(c, """
@@ -673,7 +673,7 @@ extension PostgresStore: ScanQueue {
         }
     }
 
-    public func finishScan(batchID: String, position: Int, outputs: [ScanOutput], worker: String) async throws -> Bool {
+    package func finishScan(batchID: String, position: Int, outputs: [ScanOutput], worker: String) async throws -> Bool {
         try await transaction { c in
             // The job row lock serialises the batch's finishing scans, so exactly one of them sees
             // every scan done and queues the assembly.
@@ -700,7 +700,7 @@ extension PostgresStore: ScanQueue {
         }
     }
 
-    public func scanOutputs(batchID: String) async throws -> [ScanOutput] {
+    package func scanOutputs(batchID: String) async throws -> [ScanOutput] {
         try await rows("SELECT path, sha256, size FROM scan_output WHERE batch_id = \(batchID) ORDER BY path").map {
             ScanOutput(path: try $0["path"].decode(String.self), sha256: try $0["sha256"].decode(String.self),
                        size: try $0["size"].decode(Int64.self))
@@ -709,7 +709,7 @@ extension PostgresStore: ScanQueue {
 }
 
 extension PostgresStore {
-    public func scanJobCounts() async throws -> [String: Int] {
+    package func scanJobCounts() async throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for row in try await rows("SELECT state, COUNT(*) AS n FROM scan_job GROUP BY state") {
             counts[try row["state"].decode(String.self)] = Int(try row["n"].decode(Int64.self))

@@ -7,12 +7,12 @@ import SonoImageAnalysis
 import SonoReports
 
 /// How the review queue samples passed images and how many images are read twice.
-public struct ReviewSettings: Sendable, Equatable {
-    public var passShare: Double
-    public var doubleReadShare: Double
-    public var seed: UInt64
+package struct ReviewSettings: Sendable, Equatable {
+    package var passShare: Double
+    package var doubleReadShare: Double
+    package var seed: UInt64
 
-    public init(passShare: Double = 0.10, doubleReadShare: Double = 0.10, seed: UInt64 = 12) {
+    package init(passShare: Double = 0.10, doubleReadShare: Double = 0.10, seed: UInt64 = 12) {
         self.passShare = passShare
         self.doubleReadShare = doubleReadShare
         self.seed = seed

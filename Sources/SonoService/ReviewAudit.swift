@@ -1,5 +1,6 @@
 import Foundation
 import SonoReports
+import SonoChecks
 
 extension ReviewAudit {
     /// The audit page's statistics over the images a reviewer sees; decisions find an image by

@@ -1,37 +1,37 @@
 import Foundation
-import SonoChecks
+package import SonoChecks
 import SonoCore
 import SonoReports
 
 /// One image as the review workspace lists it, read from a done batch's published reports.
-public struct ReviewItem: Sendable {
-    public var batchID: String
-    public var batchName: String
+package struct ReviewItem: Sendable {
+    package var batchID: String
+    package var batchName: String
     /// The uploading account (the unit that may read it).
-    public var owner: String
-    public var scanIndex: Int
-    public var imageIndex: Int
-    public var scanID: String
-    public var unitID: String?
-    public var operatorID: String?
-    public var examDate: String?
+    package var owner: String
+    package var scanIndex: Int
+    package var imageIndex: Int
+    package var scanID: String
+    package var unitID: String?
+    package var operatorID: String?
+    package var examDate: String?
     /// Stated gestational age of the scan in days, when known.
-    public var gestationalAgeDays: Int?
+    package var gestationalAgeDays: Int?
     /// Path of the image in the report (analysis input relative); `fileName` is its last component,
     /// the name it was uploaded under and the key decisions use.
-    public var file: String
-    public var fileName: String
+    package var file: String
+    package var fileName: String
     /// Worst of the image's verdict and the scan-level findings about this file (duplicates).
-    public var status: Verdict.Value
+    package var status: Verdict.Value
     /// Actionable findings about this image, most severe first.
-    public var findings: [Finding]
-    public var image: ImageReport
+    package var findings: [Finding]
+    package var image: ImageReport
     /// The scan directory under the batch's results, e.g. `scans/x/H0415-01`.
-    public var scanDirectory: String
+    package var scanDirectory: String
 
-    public var key: String { "\(batchID)/\(scanIndex)/\(imageIndex)" }
-    public var rules: [String] { Array(Set(findings.map(\.rule.rawValue))).sorted() }
-    public var thumbnail: String {
+    package var key: String { "\(batchID)/\(scanIndex)/\(imageIndex)" }
+    package var rules: [String] { Array(Set(findings.map(\.rule.rawValue))).sorted() }
+    package var thumbnail: String {
         "/api/v1/batches/\(batchID)/\(scanDirectory)/\(ReportLayout.thumbnailFileName(index: imageIndex, file: file))"
     }
     var severityRank: Int { findings.map { $0.severity == .fail ? 2 : $0.severity == .warning ? 1 : 0 }.max() ?? -1 }
@@ -39,11 +39,11 @@ public struct ReviewItem: Sendable {
 }
 
 /// A scan of a done batch: its report and where it lives.
-public struct ReviewScan: Sendable {
-    public var batch: Batch
-    public var index: Int
-    public var directory: String
-    public var report: ScanReport
+package struct ReviewScan: Sendable {
+    package var batch: Batch
+    package var index: Int
+    package var directory: String
+    package var report: ScanReport
 }
 
 /// Reads what the workers published (`summary.json` and each scan's `report.json`) for the batches
@@ -105,16 +105,16 @@ struct ReviewCatalog: Sendable {
 }
 
 /// The queue's order and filters (all of them live in the page URL).
-public struct QueueFilter: Sendable, Equatable {
-    public var unit: String?
-    public var operatorID: String?
-    public var rule: String?
-    public var verdict: String?
+package struct QueueFilter: Sendable, Equatable {
+    package var unit: String?
+    package var operatorID: String?
+    package var rule: String?
+    package var verdict: String?
     /// Exam date from / to, ISO `YYYY-MM-DD`, inclusive.
-    public var from: String?
-    public var to: String?
+    package var from: String?
+    package var to: String?
 
-    public init(unit: String? = nil, operatorID: String? = nil, rule: String? = nil, verdict: String? = nil,
+    package init(unit: String? = nil, operatorID: String? = nil, rule: String? = nil, verdict: String? = nil,
                 from: String? = nil, to: String? = nil) {
         self.unit = unit
         self.operatorID = operatorID
@@ -135,10 +135,10 @@ public struct QueueFilter: Sendable, Equatable {
     }
 }
 
-public enum ReviewQueue {
+package enum ReviewQueue {
     /// Flagged images first (fail, then review by severity and number of findings), then the
     /// seeded sample of passed images (`passShare` of them), each group in a stable order.
-    public static func order(_ items: [ReviewItem], passShare: Double, seed: UInt64) -> [ReviewItem] {
+    package static func order(_ items: [ReviewItem], passShare: Double, seed: UInt64) -> [ReviewItem] {
         let kept = items.filter {
             $0.status != .pass || ReviewSampling.selected($0.batchID + "/" + $0.fileName, share: passShare, seed: seed, salt: "pass-sample")
         }

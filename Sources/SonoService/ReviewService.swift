@@ -1,33 +1,34 @@
-import Foundation
+package import Foundation
 import Hummingbird
-import Logging
+package import Logging
 import NIOCore
 import ServiceLifecycle
+import UnixSignals
 
-public struct ServiceConfiguration: Sendable {
-    public var dataDirectory: String
-    public var host: String
-    public var port: Int
+package struct ServiceConfiguration: Sendable {
+    package var dataDirectory: String
+    package var host: String
+    package var port: Int
     /// Batches analysed at once.
-    public var workers: Int
+    package var workers: Int
     /// Threads each batch's analysis uses (the `--jobs` of `sonoqc analyze`).
-    public var threadsPerJob: Int
-    public var limits: UploadLimits
-    public var shutdownGrace: Duration
+    package var threadsPerJob: Int
+    package var limits: UploadLimits
+    package var shutdownGrace: Duration
     /// Adds `Secure` to the session cookie; set when a TLS reverse proxy fronts the service.
-    public var secureCookies: Bool
-    public var sessionLifetime: TimeInterval
+    package var secureCookies: Bool
+    package var sessionLifetime: TimeInterval
     /// Slows every analysed frame (tests make jobs long enough to interrupt), as analyze's hidden `--test-delay-ms`.
-    public var testFrameDelayMicroseconds: UInt32 = 0
+    package var testFrameDelayMicroseconds: UInt32 = 0
     /// Scale-out: what this process runs, the directory all hosts share for blobs and
     /// results (nil: the data directory), and how long a job's lease lasts without a heartbeat.
-    public var role: ServiceRole = .all
-    public var sharedDirectory: String?
-    public var lease: TimeInterval = 30
+    package var role: ServiceRole = .all
+    package var sharedDirectory: String?
+    package var lease: TimeInterval = 30
     /// The reviewer workspace's sampling.
-    public var review = ReviewSettings()
+    package var review = ReviewSettings()
 
-    public init(dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080, workers: Int = 1,
+    package init(dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080, workers: Int = 1,
                 threadsPerJob: Int = 1, limits: UploadLimits = UploadLimits(), shutdownGrace: Duration = .seconds(30),
                 secureCookies: Bool = false, sessionLifetime: TimeInterval = 8 * 3600) {
         self.dataDirectory = dataDirectory
@@ -43,9 +44,9 @@ public struct ServiceConfiguration: Sendable {
 }
 
 /// `sonoqc serve`: the HTTP API, the browser pages and the worker pool over one store.
-public enum ReviewService {
+package enum ReviewService {
     /// Opens the store in the data directory (creating both when missing).
-    public static func openStore(dataDirectory: String) throws -> SQLiteStore {
+    package static func openStore(dataDirectory: String) throws -> SQLiteStore {
         do {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         } catch {
@@ -56,7 +57,7 @@ public enum ReviewService {
 
     /// Runs until SIGTERM or SIGINT; then the listener closes first and the workers get the grace
     /// period (the service group stops services in reverse order).
-    public static func run(_ config: ServiceConfiguration, store: any ServiceStore, logger: Logger,
+    package static func run(_ config: ServiceConfiguration, store: any ServiceStore, logger: Logger,
                            onListening: @escaping @Sendable (Int) -> Void) async throws {
         let layout = DataLayout(root: config.dataDirectory, sharedRoot: config.sharedDirectory)
         let metrics = ServiceMetrics(store: store)

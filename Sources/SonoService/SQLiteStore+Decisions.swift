@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import SonoReports
+package import SonoReports
 
 /// Review decisions in SQLite. The table is append-only (no UPDATE or DELETE anywhere), types are
 /// plain TEXT/INTEGER/DATETIME and the criteria are a JSON text column, so the same DDL and the two
@@ -28,7 +28,7 @@ extension SQLiteStore {
             """)
     }
 
-    public func appendDecision(_ decision: Decision) async throws -> Decision {
+    package func appendDecision(_ decision: Decision) async throws -> Decision {
         let criteria = try DecisionStorage.criteriaText(decision.criteria)
         return try await pool.write { db in
             let latest = try Row.fetchOne(db, sql: """
@@ -49,7 +49,7 @@ extension SQLiteStore {
         }
     }
 
-    public func decisions(batchID: String?) async throws -> [Decision] {
+    package func decisions(batchID: String?) async throws -> [Decision] {
         try await pool.read { db in
             let order = " ORDER BY decided_at, batch_id, scan, image, reading, version"
             let rows = if let batchID {

@@ -1,17 +1,17 @@
-import Foundation
+package import Foundation
 import GRDB
 
 /// The embedded store: one SQLite file (`sonoqc.sqlite` in the data directory) through GRDB, in WAL
 /// mode so readers never wait for the writer, with versioned migrations. The only file that talks
 /// to GRDB.
-public final class SQLiteStore: ServiceStore {
+package final class SQLiteStore: ServiceStore {
     /// Internal (not private) so the decisions extension in SQLiteStore+Decisions.swift shares it.
     let pool: DatabasePool
 
-    public static let fileName = "sonoqc.sqlite"
+    package static let fileName = "sonoqc.sqlite"
 
     /// Opens (creating when missing) and migrates the database at `path`.
-    public init(path: String) throws {
+    package init(path: String) throws {
         var config = Configuration()
         // `sonoqc accounts add` may run while the server writes; wait rather than fail.
         config.busyMode = .timeout(10)
@@ -92,7 +92,7 @@ public final class SQLiteStore: ServiceStore {
 
     // MARK: Accounts
 
-    public func addAccount(_ account: Account) async throws {
+    package func addAccount(_ account: Account) async throws {
         try await pool.write { db in
             if try Row.fetchOne(db, sql: "SELECT 1 FROM account WHERE name = ?", arguments: [account.name]) != nil {
                 throw StoreError.conflict("account \(account.name) exists")
@@ -102,23 +102,23 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
-    public func accounts() async throws -> [Account] {
+    package func accounts() async throws -> [Account] {
         try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM account ORDER BY name").map(Self.account) }
     }
 
-    public func activeAccount(keyID: String) async throws -> Account? {
+    package func activeAccount(keyID: String) async throws -> Account? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM account WHERE key_id = ? AND revoked_at IS NULL", arguments: [keyID]).map(Self.account)
         }
     }
 
-    public func activeAccount(name: String) async throws -> Account? {
+    package func activeAccount(name: String) async throws -> Account? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM account WHERE name = ? AND revoked_at IS NULL", arguments: [name]).map(Self.account)
         }
     }
 
-    public func revokeAccount(name: String, at date: Date) async throws -> Bool {
+    package func revokeAccount(name: String, at date: Date) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "UPDATE account SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [date, name])
             let changed = db.changesCount > 0
@@ -128,7 +128,7 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
-    public func setLanguage(_ language: String?, accountName: String) async throws -> Bool {
+    package func setLanguage(_ language: String?, accountName: String) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "UPDATE account SET language = ? WHERE name = ? AND revoked_at IS NULL", arguments: [language, accountName])
             return db.changesCount > 0
@@ -143,7 +143,7 @@ public final class SQLiteStore: ServiceStore {
 
     // MARK: Sessions
 
-    public func addSession(_ session: Session) async throws {
+    package func addSession(_ session: Session) async throws {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM session WHERE expires_at < ?", arguments: [Date()])
             try db.execute(sql: "INSERT INTO session (id_hash, account, csrf_token, expires_at) VALUES (?, ?, ?, ?)",
@@ -151,7 +151,7 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
-    public func session(idHash: String, now: Date) async throws -> Session? {
+    package func session(idHash: String, now: Date) async throws -> Session? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM session WHERE id_hash = ? AND expires_at > ?", arguments: [idHash, now]).map {
                 Session(idHash: $0["id_hash"], account: $0["account"], csrfToken: $0["csrf_token"], expiresAt: $0["expires_at"])
@@ -159,7 +159,7 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
-    public func deleteSession(idHash: String) async throws {
+    package func deleteSession(idHash: String) async throws {
         try await pool.write { db in try db.execute(sql: "DELETE FROM session WHERE id_hash = ?", arguments: [idHash]) }
     }
 
@@ -177,7 +177,7 @@ public final class SQLiteStore: ServiceStore {
                      failures: row["failures"], attempts: row["attempts"])
     }
 
-    public func findOrCreateBatch(_ batch: Batch, files: [BatchFile]) async throws -> (batch: Batch, created: Bool) {
+    package func findOrCreateBatch(_ batch: Batch, files: [BatchFile]) async throws -> (batch: Batch, created: Bool) {
         try await pool.write { db in
             if let row = try Row.fetchOne(db, sql: Self.batchColumns + " WHERE b.unit = ? AND b.content_key = ?",
                                           arguments: [batch.unit, batch.contentKey]) {
@@ -196,11 +196,11 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
-    public func batch(id: String) async throws -> Batch? {
+    package func batch(id: String) async throws -> Batch? {
         try await pool.read { db in try Row.fetchOne(db, sql: Self.batchColumns + " WHERE b.id = ?", arguments: [id]).map(Self.batch) }
     }
 
-    public func batches(unit: String?) async throws -> [Batch] {
+    package func batches(unit: String?) async throws -> [Batch] {
         try await pool.read { db in
             if let unit {
                 return try Row.fetchAll(db, sql: Self.batchColumns + " WHERE b.unit = ? ORDER BY b.created_at DESC, b.id",
@@ -210,7 +210,7 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
-    public func files(batchID: String) async throws -> [BatchFile] {
+    package func files(batchID: String) async throws -> [BatchFile] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM batch_file WHERE batch_id = ? ORDER BY position", arguments: [batchID]).map {
                 BatchFile(name: $0["name"], sha256: $0["sha256"], size: $0["size"])
@@ -218,7 +218,7 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
-    public func commitBatch(id: String, at date: Date) async throws -> Batch {
+    package func commitBatch(id: String, at date: Date) async throws -> Batch {
         try await pool.write { db in
             guard let row = try Row.fetchOne(db, sql: Self.batchColumns + " WHERE b.id = ?", arguments: [id]) else {
                 throw StoreError.notFound("batch \(id)")
@@ -237,7 +237,7 @@ public final class SQLiteStore: ServiceStore {
 
     // MARK: Jobs
 
-    public func claimJob(at date: Date) async throws -> Batch? {
+    package func claimJob(at date: Date) async throws -> Batch? {
         try await pool.write { db in
             guard let id = try String.fetchOne(db, sql: "SELECT batch_id FROM job WHERE state = 'queued' ORDER BY seq LIMIT 1") else {
                 return nil
@@ -249,7 +249,7 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
-    public func finishJob(batchID: String, outcome: JobOutcome, at date: Date) async throws {
+    package func finishJob(batchID: String, outcome: JobOutcome, at date: Date) async throws {
         try await pool.write { db in
             switch outcome {
             case let .done(total, analysed, failures):
@@ -266,7 +266,7 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
-    public func requeueJob(batchID: String) async throws {
+    package func requeueJob(batchID: String) async throws {
         try await pool.write { db in
             try db.execute(sql: "UPDATE job SET state = 'queued', started_at = NULL WHERE batch_id = ? AND state = 'running'",
                            arguments: [batchID])
@@ -274,17 +274,17 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
-    public func runningJobs() async throws -> [Batch] {
+    package func runningJobs() async throws -> [Batch] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: Self.batchColumns + " WHERE j.state = 'running' ORDER BY j.seq").map(Self.batch)
         }
     }
 
-    public func queueDepth() async throws -> Int {
+    package func queueDepth() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM job WHERE state = 'queued'") ?? 0 }
     }
 
-    public func ping() async throws {
+    package func ping() async throws {
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 }

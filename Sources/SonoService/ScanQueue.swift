@@ -1,8 +1,8 @@
-import Foundation
+package import Foundation
 
 /// One unit of work from a queue that splits batches into scans, so one large batch
 /// spreads over every worker of a deployment.
-public enum ScanWorkItem: Sendable, Equatable {
+package enum ScanWorkItem: Sendable, Equatable {
     /// Lay the batch's files out, discover its scans, turn them into scan jobs.
     case plan(Batch)
     /// Analyse one scan of the batch (`position` in discovery order, `key` its report folder).
@@ -10,7 +10,7 @@ public enum ScanWorkItem: Sendable, Equatable {
     /// Every scan is reported: write the batch files from the scans' reports, publish the batch.
     case assemble(Batch)
 
-    public var batch: Batch {
+    package var batch: Batch {
         switch self {
         case .plan(let b), .scan(let b, _, _), .assemble(let b): b
         }
@@ -18,12 +18,12 @@ public enum ScanWorkItem: Sendable, Equatable {
 }
 
 /// A file a scan job produced: its path under the batch's output directory and its blob.
-public struct ScanOutput: Sendable, Equatable {
-    public var path: String
-    public var sha256: String
-    public var size: Int64
+package struct ScanOutput: Sendable, Equatable {
+    package var path: String
+    package var sha256: String
+    package var size: Int64
 
-    public init(path: String, sha256: String, size: Int64) {
+    package init(path: String, sha256: String, size: Int64) {
         self.path = path
         self.sha256 = sha256
         self.size = size
@@ -34,7 +34,7 @@ public struct ScanOutput: Sendable, Equatable {
 /// a lease in the worker's name that the worker renews; an item whose lease expired (its worker
 /// died) is claimed again. Every completion checks that the worker still holds the lease, in the
 /// same transaction that records the work, so work is recorded once.
-public protocol ScanQueue: ServiceStore {
+package protocol ScanQueue: ServiceStore {
     /// The next item, oldest batch first, assemblies before scans before new batches (finishing
     /// started batches first). Nil when there is nothing to do.
     func claimWork(worker: String, lease: TimeInterval, at: Date) async throws -> ScanWorkItem?

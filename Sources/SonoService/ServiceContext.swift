@@ -1,5 +1,5 @@
 import Foundation
-import Hummingbird
+package import Hummingbird
 import Logging
 import NIOCore
 import SonoChecks
@@ -7,19 +7,19 @@ import SonoInput
 import SonoL10n
 
 /// Per-request state: who the caller is, once ``Auth`` has looked.
-public struct ServiceContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public var account: Account?
+package struct ServiceContext: RequestContext {
+    package var coreContext: CoreRequestContextStorage
+    package var account: Account?
 
-    public init(source: ApplicationRequestContextSource) {
+    package init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
     }
 }
 
 extension APIFailure: HTTPResponseError {
-    public var status: HTTPResponse.Status { HTTPResponse.Status(code: httpStatus) }
+    package var status: HTTPResponse.Status { HTTPResponse.Status(code: httpStatus) }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    package func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = JSONResponse.make(ErrorBody(self), status: status)
         if httpStatus == 401 { response.headers[.wwwAuthenticate] = "Bearer" }
         return response

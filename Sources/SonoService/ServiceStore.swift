@@ -1,10 +1,10 @@
-import Foundation
-import SonoReports
+package import Foundation
+package import SonoReports
 
 /// Everything the service keeps besides file bytes. Handlers and workers see only this protocol, so
 /// a second engine (PostgreSQL) is one more conformance; ``SQLiteStore`` is the embedded
 /// default. Each method is one transaction.
-public protocol ServiceStore: Sendable {
+package protocol ServiceStore: Sendable {
     // Accounts
     /// Fails with ``StoreError/conflict`` when the name exists (revoked names stay taken).
     func addAccount(_ account: Account) async throws
@@ -57,12 +57,12 @@ public protocol ServiceStore: Sendable {
     func jobCounts() async throws -> [String: Int]
 }
 
-public enum StoreError: Error, Equatable, CustomStringConvertible {
+package enum StoreError: Error, Equatable, CustomStringConvertible {
     case conflict(String)
     case notFound(String)
     case invalidState(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .conflict(let s): "conflict: \(s)"
         case .notFound(let s): "not found: \(s)"

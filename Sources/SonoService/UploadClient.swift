@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -6,12 +6,12 @@ import FoundationNetworking
 /// `sonoqc upload`: sends a batch directory to a running service. Resumable: it declares every
 /// file's SHA-256, sends only the ones the server lacks, then commits; the server maps the same
 /// declaration to the same batch, so a rerun after an interruption completes that batch.
-public struct UploadClient: Sendable {
-    public let server: URL
-    public let token: String
+package struct UploadClient: Sendable {
+    package let server: URL
+    package let token: String
 
     /// Exit statuses, following sysexits where one fits; 0 and 1 as `sonoqc analyze`.
-    public enum Exit: Int32, Sendable {
+    package enum Exit: Int32, Sendable {
         case allAnalysed = 0
         case someFailed = 1
         case usage = 64
@@ -21,24 +21,24 @@ public struct UploadClient: Sendable {
         case notPermitted = 77
     }
 
-    public struct Failure: Error, CustomStringConvertible {
-        public var exit: Exit
-        public var message: String
-        public var description: String { message }
+    package struct Failure: Error, CustomStringConvertible {
+        package var exit: Exit
+        package var message: String
+        package var description: String { message }
     }
 
-    public init(server: URL, token: String) {
+    package init(server: URL, token: String) {
         self.server = server
         self.token = token
     }
 
-    public struct Declared: Sendable {
-        public var files: [BatchFile]
-        public var skipped: [String]
+    package struct Declared: Sendable {
+        package var files: [BatchFile]
+        package var skipped: [String]
     }
 
     /// The directory's images and manifest (top level, names the server accepts), hashed.
-    public static func declare(directory: String) throws -> Declared {
+    package static func declare(directory: String) throws -> Declared {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted() } catch {
             throw Failure(exit: .usage, message: "cannot read \(directory): \(error.localizedDescription)")
@@ -67,13 +67,13 @@ public struct UploadClient: Sendable {
         var missing: [String]
     }
 
-    public struct State: Decodable, Sendable {
-        public var id: String
-        public var state: String
-        public var reason: String?
-        public var failures: Int?
-        public var imagesTotal: Int?
-        public var imagesAnalysed: Int?
+    package struct State: Decodable, Sendable {
+        package var id: String
+        package var state: String
+        package var reason: String?
+        package var failures: Int?
+        package var imagesTotal: Int?
+        package var imagesAnalysed: Int?
         enum CodingKeys: String, CodingKey {
             case id, state, reason, failures, imagesTotal = "images_total", imagesAnalysed = "images_analysed"
         }
@@ -81,7 +81,7 @@ public struct UploadClient: Sendable {
 
     /// Declares, sends what is missing and commits; `onBatchID` runs as soon as the id is known.
     /// Returns the number of files sent.
-    public func upload(directory: String, onBatchID: (String) -> Void) async throws -> (id: String, sent: Int) {
+    package func upload(directory: String, onBatchID: (String) -> Void) async throws -> (id: String, sent: Int) {
         let declared = try Self.declare(directory: directory)
         guard !declared.files.isEmpty else { throw Failure(exit: .usage, message: "\(directory) holds no images or manifest") }
         let name = URL(fileURLWithPath: directory).standardizedFileURL.lastPathComponent
@@ -101,12 +101,12 @@ public struct UploadClient: Sendable {
         return (created.batch.id, sent)
     }
 
-    public func state(of id: String) async throws -> State {
+    package func state(of id: String) async throws -> State {
         try decode(try await send("GET", "api/v1/batches/\(id)", body: nil, expect: [200]))
     }
 
     /// Polls until the batch is done or failed.
-    public func wait(for id: String, every interval: Duration = .milliseconds(500)) async throws -> State {
+    package func wait(for id: String, every interval: Duration = .milliseconds(500)) async throws -> State {
         while true {
             let s = try await state(of: id)
             if s.state == "done" || s.state == "failed" { return s }
@@ -114,7 +114,7 @@ public struct UploadClient: Sendable {
         }
     }
 
-    public static func exit(for state: State) -> Exit {
+    package static func exit(for state: State) -> Exit {
         if state.state == "failed" { return .batchFailed }
         return (state.failures ?? 0) > 0 ? .someFailed : .allAnalysed
     }

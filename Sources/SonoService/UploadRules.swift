@@ -1,25 +1,25 @@
-import Foundation
+package import Foundation
 import SonoChecks
 import SonoCodecs
-import SonoCore
+package import SonoCore
 import SonoPipeline
-import SonoInput
+package import SonoInput
 import SonoL10n
 import SonoAnalysis
 
 /// A request the service refuses, with the HTTP status and the JSON error body it becomes.
-public struct APIFailure: Error, Sendable, Equatable {
-    public var httpStatus: Int
-    public var code: String
-    public var message: String
+package struct APIFailure: Error, Sendable, Equatable {
+    package var httpStatus: Int
+    package var code: String
+    package var message: String
     /// Which limit was exceeded (413), and its value.
-    public var limit: String?
-    public var limitValue: Int64?
-    public var issues: [ManifestIssue]?
-    public var file: String?
-    public var missing: [String]?
+    package var limit: String?
+    package var limitValue: Int64?
+    package var issues: [ManifestIssue]?
+    package var file: String?
+    package var missing: [String]?
 
-    public init(httpStatus: Int, code: String, message: String, limit: String? = nil, limitValue: Int64? = nil,
+    package init(httpStatus: Int, code: String, message: String, limit: String? = nil, limitValue: Int64? = nil,
                 issues: [ManifestIssue]? = nil, file: String? = nil, missing: [String]? = nil) {
         self.httpStatus = httpStatus
         self.code = code
@@ -43,16 +43,16 @@ public struct APIFailure: Error, Sendable, Equatable {
 }
 
 /// What an upload may contain; pure functions, so every rule is unit-testable without a server.
-public enum UploadRules {
-    public static let limitNames = (file: "max_file_bytes", files: "max_files_per_batch", batch: "max_batch_bytes",
+package enum UploadRules {
+    package static let limitNames = (file: "max_file_bytes", files: "max_files_per_batch", batch: "max_batch_bytes",
                                     manifest: "max_manifest_bytes")
 
-    public static func isManifestName(_ name: String) -> Bool { InputDiscovery.manifestFileNames.contains(name) }
+    package static func isManifestName(_ name: String) -> Bool { InputDiscovery.manifestFileNames.contains(name) }
 
     /// A client's file name is kept as metadata and as the link name in the job's scratch
     /// directory, so it must be one plain path component: no separators, no leading dot (hidden,
     /// `.`/`..`, the atomic writer's temporaries), no control characters.
-    public static func checkFileName(_ name: String) -> String? {
+    package static func checkFileName(_ name: String) -> String? {
         if name.isEmpty { return "empty file name" }
         if name.utf8.count > 255 { return "file name longer than 255 bytes" }
         if name.hasPrefix(".") { return "file name starts with '.'" }
@@ -66,7 +66,7 @@ public enum UploadRules {
 
     /// The batch's folder name in the job's scratch area, which becomes the scan-key prefix in
     /// the reports (as the batch directory's name does for `sonoqc analyze`).
-    public static func directoryName(forBatch name: String) -> String {
+    package static func directoryName(forBatch name: String) -> String {
         let safe = String(name.unicodeScalars.map { s -> Character in
             let ok = (s.isASCII && s.properties.isAlphabetic) || ("0"..."9").contains(s) || s == "-" || s == "_" || s == "."
             return ok ? Character(s) : "_"
@@ -75,7 +75,7 @@ public enum UploadRules {
     }
 
     /// Checks a batch declaration against the names rules and the limits; returns the content key.
-    public static func checkDeclaration(name: String, files: [BatchFile], limits: UploadLimits) throws(APIFailure) -> String {
+    package static func checkDeclaration(name: String, files: [BatchFile], limits: UploadLimits) throws(APIFailure) -> String {
         if name.isEmpty || name.utf8.count > 200 { throw .invalid("batch name must be 1 to 200 bytes") }
         if files.isEmpty { throw .invalid("a batch needs at least one file") }
         if files.count > limits.maxFilesPerBatch {
@@ -112,7 +112,7 @@ public enum UploadRules {
 
     /// Validates manifest bytes with the same loader `sonoqc analyze` uses; the format follows the
     /// file name's extension as in discovery.
-    public static func checkManifest(_ data: Data, name: String, limits: UploadLimits) throws(APIFailure) -> BatchManifest {
+    package static func checkManifest(_ data: Data, name: String, limits: UploadLimits) throws(APIFailure) -> BatchManifest {
         if Int64(data.count) > limits.maxManifestBytes {
             throw .tooLarge(limitNames.manifest, limits.maxManifestBytes,
                             "manifest has \(data.count) bytes; at most \(limits.maxManifestBytes)")
@@ -133,7 +133,7 @@ public enum UploadRules {
 
     /// Refuses bytes whose magic does not match what the name promises: images must be PNG or
     /// JPEG by content (never by extension).
-    public static func sniff(_ data: Data, name: String) throws(APIFailure) {
+    package static func sniff(_ data: Data, name: String) throws(APIFailure) {
         guard !isManifestName(name) else { return }
         if case .unsupported(let what) = ImageDecoder.detectFormat(Array(data.prefix(132))) {
             throw APIFailure(httpStatus: 415, code: "unsupported-format", message: "\(name): \(what); expected PNG or JPEG", file: name)

@@ -1,30 +1,30 @@
-import Foundation
-import Logging
+package import Foundation
+package import Logging
 import ServiceLifecycle
 import SonoPipeline
 import SonoAnalysis
 
 /// Where the service keeps its files under the data directory.
-public struct DataLayout: Sendable {
-    public let root: String
+package struct DataLayout: Sendable {
+    package let root: String
     /// Blobs and published results: `root`, or a directory every host mounts (`serve --shared`,
     /// the scale-out), so any API process serves what any worker published.
-    public let sharedRoot: String
+    package let sharedRoot: String
 
-    public init(root: String, sharedRoot: String? = nil) {
+    package init(root: String, sharedRoot: String? = nil) {
         self.root = root
         self.sharedRoot = sharedRoot ?? root
     }
 
     func path(_ relative: String) -> String { root == "." ? relative : root + "/" + relative }
     func sharedPath(_ relative: String) -> String { sharedRoot == "." ? relative : sharedRoot + "/" + relative }
-    public var database: String { path(SQLiteStore.fileName) }
-    public var blobs: String { sharedPath("blobs") }
+    package var database: String { path(SQLiteStore.fileName) }
+    package var blobs: String { sharedPath("blobs") }
     /// Per-job scratch: hard links to the batch's blobs under their names, and the analysis output.
-    public var work: String { path("work") }
+    package var work: String { path("work") }
     /// Published analysis outputs, one directory per batch, renamed into place whole.
-    public var results: String { sharedPath("results") }
-    public func result(_ batchID: String) -> String { results + "/" + batchID }
+    package var results: String { sharedPath("results") }
+    package func result(_ batchID: String) -> String { results + "/" + batchID }
 }
 
 /// Runs queued batches through ``BatchAnalysis/analyze(inputs:outputDirectory:workers:resume:measuresIntensity:qc:limits:control:logger:)``,
@@ -42,7 +42,7 @@ public struct DataLayout: Sendable {
 /// through their ``RunControl`` and requeued.
 // @unchecked: the mutable fields (`stopping`, `active`) are read and written only under `lock`; the
 // rest is immutable and Sendable (RunControl is itself lock-protected).
-public final class WorkerPool: Service, @unchecked Sendable {
+package final class WorkerPool: Service, @unchecked Sendable {
     let store: any ServiceStore
     let layout: DataLayout
     let workers: Int
@@ -64,7 +64,7 @@ public final class WorkerPool: Service, @unchecked Sendable {
     /// Running work by batch id (by batch id and scan position on a shared queue).
     var active: [String: RunControl] = [:]
 
-    public init(store: any ServiceStore, layout: DataLayout, workers: Int, threadsPerJob: Int,
+    package init(store: any ServiceStore, layout: DataLayout, workers: Int, threadsPerJob: Int,
                 shutdownGrace: Duration = .seconds(30), pollInterval: Duration = .milliseconds(200),
                 frameDelayMicroseconds: UInt32 = 0, lease: TimeInterval = 30, metrics: ServiceMetrics? = nil,
                 logger: Logger) {
@@ -83,7 +83,7 @@ public final class WorkerPool: Service, @unchecked Sendable {
 
     var isStopping: Bool { lock.withLock { stopping } }
 
-    public func run() async throws {
+    package func run() async throws {
         if store is any ScanQueue {
             // Other processes' work is theirs, or comes back when their leases expire; only this
             // process's scratch is ours to clear.

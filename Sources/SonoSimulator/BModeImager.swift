@@ -10,15 +10,15 @@ extension SceneModel: EchoField {}
 
 /// Where the sector lies in the image: apex position, pixel size, probe radius, opening angle and
 /// imaging depth. Pixel centres are at integer coordinates (pixel (0, 0) is centred on (0, 0)).
-public struct SectorGeometry: Sendable, Hashable, Codable {
-    public var apexXPixel: Double
-    public var apexYPixel: Double
-    public var spacingMMPerPixel: Double
+package struct SectorGeometry: Sendable, Hashable, Codable {
+    package var apexXPixel: Double
+    package var apexYPixel: Double
+    package var spacingMMPerPixel: Double
     /// Radius of the probe face: the sector starts this far from the apex.
-    public var probeRadiusMM: Double
-    public var halfAngleDeg: Double
+    package var probeRadiusMM: Double
+    package var halfAngleDeg: Double
     /// Imaging depth below the probe face.
-    public var depthMM: Double
+    package var depthMM: Double
 
     enum CodingKeys: String, CodingKey {
         case apexXPixel = "apex_x_px", apexYPixel = "apex_y_px", spacingMMPerPixel = "spacing_mm_per_px"

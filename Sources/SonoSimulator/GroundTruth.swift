@@ -5,31 +5,31 @@
 /// along `angle_deg`, measured from the image +x axis towards +y (clockwise on screen), in
 /// (−90°, 90°]. BPD and OFD are outer-to-outer. HC is the ellipse perimeter (Ramanujan's second
 /// approximation) times the pixel spacing.
-public struct GroundTruth: Sendable, Codable, Hashable {
-    public static let currentSchema = "sonoqc-truth/1"
+package struct GroundTruth: Sendable, Codable, Hashable {
+    package static let currentSchema = "sonoqc-truth/1"
 
-    public var schema: String = GroundTruth.currentSchema
-    public var file: String
-    public var batch: String
-    public var scanID: String
+    package var schema: String = GroundTruth.currentSchema
+    package var file: String
+    package var batch: String
+    package var scanID: String
     /// 1-based position of the image in its scan.
-    public var frameNumber: Int
-    public var plane: String = "head"
-    public var operatorID: String?
-    public var unitID: String?
-    public var gestationalAge: String
-    public var gaWeeks: Double
-    public var pixelSpacingMM: Double
-    public var imageWidth: Int
-    public var imageHeight: Int
-    public var head: HeadTruth
-    public var sector: SectorGeometry
-    public var acquisition: AcquisitionTruth
-    public var defects: [DefectRecord]
-    public var overlays: [OverlayRecord]
-    public var duplicateOf: String?
-    public var imageStats: ImageStats
-    public var reported: ReportedTruth?
+    package var frameNumber: Int
+    package var plane: String = "head"
+    package var operatorID: String?
+    package var unitID: String?
+    package var gestationalAge: String
+    package var gaWeeks: Double
+    package var pixelSpacingMM: Double
+    package var imageWidth: Int
+    package var imageHeight: Int
+    package var head: HeadTruth
+    package var sector: SectorGeometry
+    package var acquisition: AcquisitionTruth
+    package var defects: [DefectRecord]
+    package var overlays: [OverlayRecord]
+    package var duplicateOf: String?
+    package var imageStats: ImageStats
+    package var reported: ReportedTruth?
 
     enum CodingKeys: String, CodingKey {
         case schema, file, batch, scanID = "scan_id", frameNumber = "frame_number", plane
@@ -41,34 +41,34 @@ public struct GroundTruth: Sendable, Codable, Hashable {
 }
 
 /// Head size, shape and position.
-public struct HeadTruth: Sendable, Codable, Hashable {
-    public var hcMM: Double
-    public var bpdMM: Double
-    public var ofdMM: Double
-    public var hcZScore: Double
-    public var cephalicIndex: Double
-    public var caliperConvention: String = "outer-to-outer"
-    public var skullThicknessMM: Double
+package struct HeadTruth: Sendable, Codable, Hashable {
+    package var hcMM: Double
+    package var bpdMM: Double
+    package var ofdMM: Double
+    package var hcZScore: Double
+    package var cephalicIndex: Double
+    package var caliperConvention: String = "outer-to-outer"
+    package var skullThicknessMM: Double
     /// Depth of the bone's reflecting outer surface inside the ellipse (see seeds/README.md).
-    public var boneSurfaceInsetMM: Double
-    public var centreXPixel: Double
-    public var centreYPixel: Double
-    public var semiAxisAPixel: Double
-    public var semiAxisBPixel: Double
-    public var angleDeg: Double
+    package var boneSurfaceInsetMM: Double
+    package var centreXPixel: Double
+    package var centreYPixel: Double
+    package var semiAxisAPixel: Double
+    package var semiAxisBPixel: Double
+    package var angleDeg: Double
     /// Which end of the a-axis is frontal (the cavum septi pellucidi side): "+a" or "-a".
-    public var frontalPole: String
+    package var frontalPole: String
     /// Ellipse area over image area.
-    public var areaFraction: Double
+    package var areaFraction: Double
     /// Fraction of the outer border (by perimeter) that lies inside both the sector and the image.
-    public var ringFractionInView: Double
+    package var ringFractionInView: Double
     /// Fraction of the outer border that is in view and not in a missing (oblique-plane) arc.
-    public var ringFractionVisible: Double
+    package var ringFractionVisible: Double
     /// Missing arcs as [start, end] of the parametric angle t of (a·cos t, b·sin t), degrees.
-    public var missingRingArcsDeg: [[Double]]
-    public var showsCavumSeptiPellucidi: Bool
-    public var showsThalami: Bool = true
-    public var showsMidline: Bool = true
+    package var missingRingArcsDeg: [[Double]]
+    package var showsCavumSeptiPellucidi: Bool
+    package var showsThalami: Bool = true
+    package var showsMidline: Bool = true
 
     enum CodingKeys: String, CodingKey {
         case hcMM = "hc_mm", bpdMM = "bpd_mm", ofdMM = "ofd_mm", hcZScore = "hc_z", cephalicIndex = "cephalic_index"
@@ -83,16 +83,16 @@ public struct HeadTruth: Sendable, Codable, Hashable {
 }
 
 /// Scanner settings used for the image.
-public struct AcquisitionTruth: Sendable, Codable, Hashable {
-    public var frequencyMHz: Double
-    public var focusDepthMM: Double
-    public var gainDB: Double
-    public var dynamicRangeDB: Double
+package struct AcquisitionTruth: Sendable, Codable, Hashable {
+    package var frequencyMHz: Double
+    package var focusDepthMM: Double
+    package var gainDB: Double
+    package var dynamicRangeDB: Double
     /// PSF width multiplier (1 = in focus).
-    public var blurFactor: Double
-    public var speckleReduction: Double
-    public var speckleSeed: UInt64
-    public var format: String
+    package var blurFactor: Double
+    package var speckleReduction: Double
+    package var speckleSeed: UInt64
+    package var format: String
 
     enum CodingKeys: String, CodingKey {
         case frequencyMHz = "frequency_mhz", focusDepthMM = "focus_depth_mm", gainDB = "gain_db"
@@ -101,35 +101,35 @@ public struct AcquisitionTruth: Sendable, Codable, Hashable {
 }
 
 /// One injected defect and the value that realised it.
-public struct DefectRecord: Sendable, Codable, Hashable {
-    public var kind: DefectKind
-    public var amount: Double?
-    public var note: String
+package struct DefectRecord: Sendable, Codable, Hashable {
+    package var kind: DefectKind
+    package var amount: Double?
+    package var note: String
 }
 
 /// A burned-in overlay and the rectangle it occupies (pixels, clipped to the image).
-public struct OverlayRecord: Sendable, Codable, Hashable {
-    public enum Kind: String, Sendable, Codable, Hashable {
+package struct OverlayRecord: Sendable, Codable, Hashable {
+    package enum Kind: String, Sendable, Codable, Hashable {
         case text, caliper, dottedEllipse = "dotted_ellipse", greyBar = "grey_bar", blackBox = "black_box"
     }
 
-    public var kind: Kind
-    public var x: Int
-    public var y: Int
-    public var width: Int
-    public var height: Int
-    public var text: String?
+    package var kind: Kind
+    package var x: Int
+    package var y: Int
+    package var width: Int
+    package var height: Int
+    package var text: String?
 }
 
 /// First-order statistics of the final image (after overlays).
-public struct ImageStats: Sendable, Codable, Hashable {
+package struct ImageStats: Sendable, Codable, Hashable {
     /// Fraction of image pixels inside the sector.
-    public var fovFraction: Double
-    public var meanInFOV: Double
+    package var fovFraction: Double
+    package var meanInFOV: Double
     /// Fraction of sector pixels at ≥ 250.
-    public var saturatedFractionInFOV: Double
+    package var saturatedFractionInFOV: Double
     /// Fraction of sector pixels at ≤ 2.
-    public var blackFractionInFOV: Double
+    package var blackFractionInFOV: Double
 
     enum CodingKeys: String, CodingKey {
         case fovFraction = "fov_fraction", meanInFOV = "mean_in_fov"
@@ -138,13 +138,13 @@ public struct ImageStats: Sendable, Codable, Hashable {
 }
 
 /// What the manifest reports for the image, and how it was derived.
-public struct ReportedTruth: Sendable, Codable, Hashable {
-    public var bpdMM: Double?
-    public var ofdMM: Double?
-    public var hcMM: Double?
-    public var operatorBiasPercent: Double
-    public var operatorNoiseSDPercent: Double
-    public var grossError: ReportingError?
+package struct ReportedTruth: Sendable, Codable, Hashable {
+    package var bpdMM: Double?
+    package var ofdMM: Double?
+    package var hcMM: Double?
+    package var operatorBiasPercent: Double
+    package var operatorNoiseSDPercent: Double
+    package var grossError: ReportingError?
 
     enum CodingKeys: String, CodingKey {
         case bpdMM = "bpd_mm", ofdMM = "ofd_mm", hcMM = "hc_mm", operatorBiasPercent = "operator_bias_percent"

@@ -1,27 +1,27 @@
 import Dispatch
 import Foundation
 import SonoCodecs
-import SonoCore
+package import SonoCore
 
 /// One file of a generated batch, with its path relative to the batch directory.
-public struct GeneratedFile: Sendable, Hashable {
-    public var path: String
-    public var bytes: [UInt8]
+package struct GeneratedFile: Sendable, Hashable {
+    package var path: String
+    package var bytes: [UInt8]
 }
 
 /// A generated batch held in memory: images, per-image truth, `manifest.json` and `truth.csv`.
-public struct GeneratedBatch: Sendable {
-    public var name: String
+package struct GeneratedBatch: Sendable {
+    package var name: String
     /// Sorted by path.
-    public var files: [GeneratedFile]
-    public var manifest: BatchManifest
-    public var truths: [GroundTruth]
+    package var files: [GeneratedFile]
+    package var manifest: BatchManifest
+    package var truths: [GroundTruth]
 }
 
 /// A rendered image with its truth, before encoding.
-public struct RenderedFrame: Sendable {
-    public var image: GrayImage
-    public var truth: GroundTruth
+package struct RenderedFrame: Sendable {
+    package var image: GrayImage
+    package var truth: GroundTruth
 }
 
 /// The B-mode fetal-head phantom simulator behind `sonoqc simulate`.
@@ -29,15 +29,15 @@ public struct RenderedFrame: Sendable {
 /// Output depends only on the spec: planning is serial, each image draws its speckle from its own
 /// seed, and images are rendered independently (in parallel over `threads` workers) and stored by
 /// index, so the bytes are identical whatever the thread count.
-public struct PhantomSimulator: Sendable {
-    public var threads: Int
+package struct PhantomSimulator: Sendable {
+    package var threads: Int
 
-    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    package init(threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.threads = max(1, threads)
     }
 
     /// Reads a spec from a JSON file.
-    public static func loadSpec(path: String) throws(SimulatorError) -> SimulationSpec {
+    package static func loadSpec(path: String) throws(SimulatorError) -> SimulationSpec {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw .unreadableSpec(path: path, reason: error.localizedDescription)
@@ -48,7 +48,7 @@ public struct PhantomSimulator: Sendable {
     }
 
     /// Renders every image of `spec` (without encoding): for tests and evaluation.
-    public func render(_ spec: SimulationSpec) throws(SimulatorError) -> [RenderedFrame] {
+    package func render(_ spec: SimulationSpec) throws(SimulatorError) -> [RenderedFrame] {
         let plans = try BatchPlanner(spec: spec).plan()
         return try renderAll(plans, batch: spec.batch, encode: false).map(\.frame)
     }
@@ -101,7 +101,7 @@ public struct PhantomSimulator: Sendable {
     }
 
     /// Generates the whole batch in memory.
-    public func generate(_ spec: SimulationSpec) throws(SimulatorError) -> GeneratedBatch {
+    package func generate(_ spec: SimulationSpec) throws(SimulatorError) -> GeneratedBatch {
         let plans = try BatchPlanner(spec: spec).plan()
         let rendered = try renderAll(plans, batch: spec.batch, encode: true)
         var files: [GeneratedFile] = []
@@ -123,7 +123,7 @@ public struct PhantomSimulator: Sendable {
     }
 
     /// Writes a generated batch into `directory/<batch name>/`, creating directories as needed.
-    public static func write(_ batch: GeneratedBatch, into directory: String) throws(SimulatorError) -> String {
+    package static func write(_ batch: GeneratedBatch, into directory: String) throws(SimulatorError) -> String {
         let dir = (directory as NSString).appendingPathComponent(batch.name)
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

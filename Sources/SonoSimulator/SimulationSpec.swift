@@ -5,27 +5,27 @@ import Foundation
 ///
 /// Every optional field has a default; fields left out of a frame are drawn from the spec's seeded
 /// generator, so a spec stays short and the batch is still fully determined by the file.
-public struct SimulationSpec: Sendable, Codable, Hashable {
-    public static let currentSchema = "sonoqc-seed/1"
+package struct SimulationSpec: Sendable, Codable, Hashable {
+    package static let currentSchema = "sonoqc-seed/1"
 
-    public var schema: String
+    package var schema: String
     /// Batch name: the output sub-directory and the manifest's `batch`.
-    public var batch: String
-    public var description: String?
-    public var seed: UInt64
-    public var image: ImageSpec
-    public var probe: ProbeSpec
-    public var operators: [OperatorSpec]
-    public var scans: [ScanSpec]
+    package var batch: String
+    package var description: String?
+    package var seed: UInt64
+    package var image: ImageSpec
+    package var probe: ProbeSpec
+    package var operators: [OperatorSpec]
+    package var scans: [ScanSpec]
     /// Extra scans drawn at random (after the explicit `scans`).
-    public var randomScans: RandomScansSpec?
+    package var randomScans: RandomScansSpec?
 
     enum CodingKeys: String, CodingKey {
         case schema, batch, description, seed, image, probe, operators, scans
         case randomScans = "random_scans"
     }
 
-    public init(schema: String = SimulationSpec.currentSchema, batch: String, description: String? = nil,
+    package init(schema: String = SimulationSpec.currentSchema, batch: String, description: String? = nil,
                 seed: UInt64, image: ImageSpec = ImageSpec(), probe: ProbeSpec = ProbeSpec(),
                 operators: [OperatorSpec] = [], scans: [ScanSpec] = [], randomScans: RandomScansSpec? = nil) {
         self.schema = schema
@@ -39,7 +39,7 @@ public struct SimulationSpec: Sendable, Codable, Hashable {
         self.randomScans = randomScans
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         schema = try c.decodeIfPresent(String.self, forKey: .schema) ?? Self.currentSchema
         batch = try c.decode(String.self, forKey: .batch)
@@ -54,28 +54,28 @@ public struct SimulationSpec: Sendable, Codable, Hashable {
 }
 
 /// Output image size and file format.
-public struct ImageSpec: Sendable, Codable, Hashable {
-    public enum Format: String, Sendable, Codable, Hashable { case png, jpeg }
+package struct ImageSpec: Sendable, Codable, Hashable {
+    package enum Format: String, Sendable, Codable, Hashable { case png, jpeg }
 
-    public var width: Int
-    public var height: Int
-    public var format: Format
+    package var width: Int
+    package var height: Int
+    package var format: Format
     /// libjpeg quality (1–100) when `format` is `jpeg`.
-    public var jpegQuality: Int
+    package var jpegQuality: Int
 
     enum CodingKeys: String, CodingKey {
         case width, height, format
         case jpegQuality = "jpeg_quality"
     }
 
-    public init(width: Int = 800, height: Int = 540, format: Format = .png, jpegQuality: Int = 90) {
+    package init(width: Int = 800, height: Int = 540, format: Format = .png, jpegQuality: Int = 90) {
         self.width = width
         self.height = height
         self.format = format
         self.jpegQuality = jpegQuality
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         width = try c.decodeIfPresent(Int.self, forKey: .width) ?? 800
         height = try c.decodeIfPresent(Int.self, forKey: .height) ?? 540
@@ -85,21 +85,21 @@ public struct ImageSpec: Sendable, Codable, Hashable {
 }
 
 /// The curvilinear probe and the scanner's processing settings.
-public struct ProbeSpec: Sendable, Codable, Hashable {
+package struct ProbeSpec: Sendable, Codable, Hashable {
     /// Radius of curvature of the probe face (the sector's apex lies this far above the skin).
-    public var radiusMM: Double
+    package var radiusMM: Double
     /// Full opening angle of the sector.
-    public var sectorAngleDeg: Double
+    package var sectorAngleDeg: Double
     /// Centre frequency: sets the pulse length (axial resolution), the beam width and the attenuation.
-    public var frequencyMHz: Double
+    package var frequencyMHz: Double
     /// Depth of the transmit focus below the skin.
-    public var focusDepthMM: Double
+    package var focusDepthMM: Double
     /// Displayed dynamic range of the log compression.
-    public var dynamicRangeDB: Double
+    package var dynamicRangeDB: Double
     /// Overall receive gain added before log compression (0 = well adjusted).
-    public var gainDB: Double
+    package var gainDB: Double
     /// Width of the scanner's post-detection speckle-reduction smoothing, in PSF sigmas (0 = off).
-    public var speckleReduction: Double
+    package var speckleReduction: Double
 
     enum CodingKeys: String, CodingKey {
         case radiusMM = "radius_mm", sectorAngleDeg = "sector_angle_deg", frequencyMHz = "frequency_mhz"
@@ -107,7 +107,7 @@ public struct ProbeSpec: Sendable, Codable, Hashable {
         case speckleReduction = "speckle_reduction"
     }
 
-    public init(radiusMM: Double = 45, sectorAngleDeg: Double = 66, frequencyMHz: Double = 3.5,
+    package init(radiusMM: Double = 45, sectorAngleDeg: Double = 66, frequencyMHz: Double = 3.5,
                 focusDepthMM: Double = 70, dynamicRangeDB: Double = 60, gainDB: Double = 0,
                 speckleReduction: Double = 1) {
         self.radiusMM = radiusMM
@@ -119,7 +119,7 @@ public struct ProbeSpec: Sendable, Codable, Hashable {
         self.speckleReduction = speckleReduction
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let d = ProbeSpec()
         let c = try decoder.container(keyedBy: CodingKeys.self)
         radiusMM = try c.decodeIfPresent(Double.self, forKey: .radiusMM) ?? d.radiusMM
@@ -133,26 +133,26 @@ public struct ProbeSpec: Sendable, Codable, Hashable {
 }
 
 /// A sonographer: how their reported calipers deviate from the truth.
-public struct OperatorSpec: Sendable, Codable, Hashable {
-    public var id: String
+package struct OperatorSpec: Sendable, Codable, Hashable {
+    package var id: String
     /// Systematic deviation of every reported length, in percent of the true value (negative =
     /// under-measures, the usual direction of a calliper placed on the inner border).
-    public var biasPercent: Double
+    package var biasPercent: Double
     /// Standard deviation of the independent random error of each reported length, in percent.
-    public var noiseSDPercent: Double
+    package var noiseSDPercent: Double
 
     enum CodingKeys: String, CodingKey {
         case id
         case biasPercent = "bias_percent", noiseSDPercent = "noise_sd_percent"
     }
 
-    public init(id: String, biasPercent: Double = 0, noiseSDPercent: Double = 1.5) {
+    package init(id: String, biasPercent: Double = 0, noiseSDPercent: Double = 1.5) {
         self.id = id
         self.biasPercent = biasPercent
         self.noiseSDPercent = noiseSDPercent
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         biasPercent = try c.decodeIfPresent(Double.self, forKey: .biasPercent) ?? 0
@@ -161,21 +161,21 @@ public struct OperatorSpec: Sendable, Codable, Hashable {
 }
 
 /// One examination written out explicitly.
-public struct ScanSpec: Sendable, Codable, Hashable {
-    public var scanID: String
-    public var operatorID: String?
-    public var unitID: String?
-    public var examDate: String?
+package struct ScanSpec: Sendable, Codable, Hashable {
+    package var scanID: String
+    package var operatorID: String?
+    package var unitID: String?
+    package var examDate: String?
     /// Gestational age as `weeks+days`.
-    public var gestationalAge: String
-    public var frames: [FrameSpec]
+    package var gestationalAge: String
+    package var frames: [FrameSpec]
 
     enum CodingKeys: String, CodingKey {
         case scanID = "scan_id", operatorID = "operator", unitID = "unit", examDate = "exam_date"
         case gestationalAge = "ga", frames
     }
 
-    public init(scanID: String, operatorID: String? = nil, unitID: String? = nil, examDate: String? = nil,
+    package init(scanID: String, operatorID: String? = nil, unitID: String? = nil, examDate: String? = nil,
                 gestationalAge: String, frames: [FrameSpec] = [FrameSpec()]) {
         self.scanID = scanID
         self.operatorID = operatorID
@@ -185,7 +185,7 @@ public struct ScanSpec: Sendable, Codable, Hashable {
         self.frames = frames
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         scanID = try c.decode(String.self, forKey: .scanID)
         operatorID = try c.decodeIfPresent(String.self, forKey: .operatorID)
@@ -197,32 +197,32 @@ public struct ScanSpec: Sendable, Codable, Hashable {
 }
 
 /// One image of a scan. Absent values are drawn from the seeded generator.
-public struct FrameSpec: Sendable, Codable, Hashable {
+package struct FrameSpec: Sendable, Codable, Hashable {
     /// HC z-score against INTERGROWTH-21st at the scan's GA.
-    public var hcZ: Double?
+    package var hcZ: Double?
     /// BPD/OFD (outer-to-outer), e.g. 0.80.
-    public var cephalicIndex: Double?
+    package var cephalicIndex: Double?
     /// Angle of the OFD axis from the image +x axis, degrees, positive turning towards +y (clockwise on screen).
-    public var orientationDeg: Double?
+    package var orientationDeg: Double?
     /// Pixel size; by default chosen so the OFD spans `headFill` of the image width.
-    public var spacingMMPerPixel: Double?
+    package var spacingMMPerPixel: Double?
     /// Fraction of the image width the OFD spans when `spacingMMPerPixel` is absent.
-    public var headFill: Double?
+    package var headFill: Double?
     /// Head centre as fractions of the image width and height.
-    public var centre: [Double]?
+    package var centre: [Double]?
     /// Typical width of amniotic fluid around the head.
-    public var fluidMM: Double?
+    package var fluidMM: Double?
     /// Depth of maternal tissue (skin to the inner uterine wall).
-    public var maternalWallMM: Double?
+    package var maternalWallMM: Double?
     /// Probe/processing overrides for this frame only.
-    public var gainDB: Double?
-    public var dynamicRangeDB: Double?
-    public var format: ImageSpec.Format?
-    public var defects: [DefectSpec]
+    package var gainDB: Double?
+    package var dynamicRangeDB: Double?
+    package var format: ImageSpec.Format?
+    package var defects: [DefectSpec]
     /// Whether the manifest carries the operator's BPD/OFD/HC for this frame.
-    public var report: Bool
+    package var report: Bool
     /// A gross reporting error to inject into this frame's reported measurements.
-    public var reportedError: ReportingError?
+    package var reportedError: ReportingError?
 
     enum CodingKeys: String, CodingKey {
         case hcZ = "hc_z", cephalicIndex = "cephalic_index", orientationDeg = "orientation_deg"
@@ -232,7 +232,7 @@ public struct FrameSpec: Sendable, Codable, Hashable {
         case reportedError = "reported_error"
     }
 
-    public init(hcZ: Double? = nil, cephalicIndex: Double? = nil, orientationDeg: Double? = nil,
+    package init(hcZ: Double? = nil, cephalicIndex: Double? = nil, orientationDeg: Double? = nil,
                 spacingMMPerPixel: Double? = nil, headFill: Double? = nil, centre: [Double]? = nil,
                 fluidMM: Double? = nil, maternalWallMM: Double? = nil, gainDB: Double? = nil,
                 dynamicRangeDB: Double? = nil, format: ImageSpec.Format? = nil, defects: [DefectSpec] = [],
@@ -253,7 +253,7 @@ public struct FrameSpec: Sendable, Codable, Hashable {
         self.reportedError = reportedError
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         hcZ = try c.decodeIfPresent(Double.self, forKey: .hcZ)
         cephalicIndex = try c.decodeIfPresent(Double.self, forKey: .cephalicIndex)
@@ -273,7 +273,7 @@ public struct FrameSpec: Sendable, Codable, Hashable {
 }
 
 /// A gross error in the reported measurements (the kind a transcription produces).
-public enum ReportingError: String, Sendable, Codable, Hashable, CaseIterable {
+package enum ReportingError: String, Sendable, Codable, Hashable, CaseIterable {
     /// BPD and OFD entered in each other's field.
     case swappedBPDOFD = "swapped_bpd_ofd"
     /// Values entered in centimetres into millimetre fields.
@@ -281,7 +281,7 @@ public enum ReportingError: String, Sendable, Codable, Hashable, CaseIterable {
 }
 
 /// The image defects the simulator can inject. Each one is recorded in the image's truth file.
-public enum DefectKind: String, Sendable, Codable, Hashable, CaseIterable {
+package enum DefectKind: String, Sendable, Codable, Hashable, CaseIterable {
     /// Receive gain far too low: the image is crushed towards black.
     case gainLow = "gain_low"
     /// Receive gain far too high: tissue saturates at 255.
@@ -309,7 +309,7 @@ public enum DefectKind: String, Sendable, Codable, Hashable, CaseIterable {
     /// This frame is the previous frame of the scan after a tiny probe movement.
     case nearDuplicate = "near_duplicate"
 
-    public var isOverlay: Bool {
+    package var isOverlay: Bool {
         switch self {
         case .overlayText, .overlayCalipers, .overlayDottedEllipse, .overlayGreyBar, .overlayBlackBoxes: true
         default: false
@@ -318,17 +318,17 @@ public enum DefectKind: String, Sendable, Codable, Hashable, CaseIterable {
 }
 
 /// A defect request; `amount` tunes its strength (meaning per kind in seeds/README.md).
-public struct DefectSpec: Sendable, Codable, Hashable {
-    public var kind: DefectKind
-    public var amount: Double?
+package struct DefectSpec: Sendable, Codable, Hashable {
+    package var kind: DefectKind
+    package var amount: Double?
 
-    public init(kind: DefectKind, amount: Double? = nil) {
+    package init(kind: DefectKind, amount: Double? = nil) {
         self.kind = kind
         self.amount = amount
     }
 
     /// Accepts either `"blur"` or `{"kind": "blur", "amount": 3}`.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         if let single = try? decoder.singleValueContainer(), let kind = try? single.decode(DefectKind.self) {
             self.kind = kind
             self.amount = nil
@@ -341,22 +341,22 @@ public struct DefectSpec: Sendable, Codable, Hashable {
 }
 
 /// Scans drawn at random: used for large batches such as the operator-audit batch.
-public struct RandomScansSpec: Sendable, Codable, Hashable {
+package struct RandomScansSpec: Sendable, Codable, Hashable {
     /// Scans per operator in `operators` (every operator gets the same number).
-    public var scansPerOperator: Int
-    public var framesPerScan: Int
+    package var scansPerOperator: Int
+    package var framesPerScan: Int
     /// Gestational ages are drawn uniformly in this range of exact weeks.
-    public var gaWeeksRange: [Double]
-    public var units: [String]
+    package var gaWeeksRange: [Double]
+    package var units: [String]
     /// First exam date (ISO); scan k is dated k / scansPerDay days later.
-    public var startDate: String
-    public var scansPerDay: Int
-    public var scanIDPrefix: String
+    package var startDate: String
+    package var scansPerDay: Int
+    package var scanIDPrefix: String
     /// Each drawn frame gets one defect from `defectPool` with this probability.
-    public var defectRate: Double
-    public var defectPool: [DefectKind]
+    package var defectRate: Double
+    package var defectPool: [DefectKind]
     /// Probability that a frame's report carries a gross error.
-    public var reportedErrorRate: Double
+    package var reportedErrorRate: Double
 
     enum CodingKeys: String, CodingKey {
         case scansPerOperator = "scans_per_operator", framesPerScan = "frames_per_scan"
@@ -365,7 +365,7 @@ public struct RandomScansSpec: Sendable, Codable, Hashable {
         case reportedErrorRate = "reported_error_rate"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         scansPerOperator = try c.decode(Int.self, forKey: .scansPerOperator)
         framesPerScan = try c.decodeIfPresent(Int.self, forKey: .framesPerScan) ?? 1

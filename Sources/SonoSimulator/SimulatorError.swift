@@ -1,7 +1,7 @@
 import SonoCore
 
 /// Why a spec could not be turned into a batch.
-public enum SimulatorError: SonoError, Equatable {
+package enum SimulatorError: SonoError, Equatable {
     case unreadableSpec(path: String, reason: String)
     case invalidSpec(batch: String, reason: String)
     case unknownOperator(batch: String, scanID: String, operatorID: String)
@@ -10,7 +10,7 @@ public enum SimulatorError: SonoError, Equatable {
     case encodingFailed(file: String, reason: String)
     case writeFailed(path: String, reason: String)
 
-    public var summary: String {
+    package var summary: String {
         switch self {
         case .unreadableSpec(let path, _): "cannot read seed spec \(path)"
         case .invalidSpec(let batch, let reason): "invalid seed spec \(batch): \(reason)"
@@ -25,7 +25,7 @@ public enum SimulatorError: SonoError, Equatable {
         }
     }
 
-    public var details: String? {
+    package var details: String? {
         switch self {
         case .unreadableSpec(_, let reason), .encodingFailed(_, let reason), .writeFailed(_, let reason): reason
         default: nil

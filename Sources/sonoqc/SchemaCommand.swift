@@ -7,6 +7,8 @@ import SonoChecks
 import SonoCodecs
 import SonoCore
 import SonoInput
+import SonoL10n
+import SonoImageAnalysis
 
 /// `sonoqc schema`: prints the JSON Schemas of SonoQC's outputs. Wiring only.
 struct SchemaCommand: ParsableCommand {

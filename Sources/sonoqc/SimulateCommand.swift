@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SonoSimulator
+import SonoCore
 
 /// `sonoqc simulate`: turns seed specs into phantom scan batches (wiring only).
 struct SimulateCommand: ParsableCommand {

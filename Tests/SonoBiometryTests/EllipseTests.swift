@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SonoBiometry
+import SonoCore
 
 @Suite("Ellipse geometry and fitting")
 struct EllipseTests {

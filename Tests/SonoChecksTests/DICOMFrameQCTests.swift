@@ -5,6 +5,7 @@ import SonoChecks
 import SonoCore
 import Testing
 import SonoImageAnalysis
+import SonoInput
 
 /// What a DICOM frame's own elements change in the per-frame QC: dual-view regions and
 /// BurnedInAnnotation.

@@ -4,6 +4,8 @@ import SonoChecks
 import SonoCore
 import SonoTestSupport
 import Testing
+import SonoInput
+import SonoImageAnalysis
 
 @Suite("Per-frame QC")
 struct FrameQCTests {

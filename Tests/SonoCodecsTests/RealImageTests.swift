@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SonoCodecs
 import SonoTestSupport
+import SonoCore
 
 @Suite(.enabled(if: SharedData.hasHC18, "../shared/data/hc18-dev is absent: real-image decoding not tested"))
 struct RealImageDecodingTests {

@@ -11,6 +11,7 @@ import SonoReports
 import Testing
 @testable import SonoPipeline
 @testable import SonoAnalysis
+import SonoInput
 
 /// Inputs and output directories a site can hand `analyze` by accident or on purpose (FIFOs, clashing
 /// scan ids, over-long or non-UTF-8 names, replaced images, a locked or nested output): each test feeds

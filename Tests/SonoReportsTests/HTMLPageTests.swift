@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SonoCore
 @testable import SonoReports
+import SonoL10n
 
 @Suite("Scan report and batch index pages")
 struct HTMLPageTests {

@@ -159,7 +159,7 @@ struct L10nTests {
         let out = Synthetic.temporaryDirectory("zh")
         let (report, frame) = ScanReportBindingTests.report(scanID: "Z1", op: "op-z", hcZ: 0.1, verdictFail: true)
         let dir = out.appendingPathComponent("scans/Z1")
-        try HTMLReportWriter.write(report: report, frames: [frame], to: dir, language: .zhCN)
+        try ScanReportBindingTests.writePage(report, frame: frame, scanKey: "Z1", to: dir, language: .zhCN)
         try BatchIndexWriter.write(reports: [report], to: out, language: .zhCN)
         for page in [dir.appendingPathComponent("report.html"), out.appendingPathComponent("index.html")] {
             let html = try String(contentsOf: page, encoding: .utf8)

@@ -6,6 +6,7 @@ import SonoCore
 import SonoPipeline
 import SonoTestSupport
 @testable import SonoReports
+import SonoBiometry
 
 /// End to end over the committed simulator batches, through `sonoqc analyze`'s own code path
 /// (`BatchAnalysis.analyze`): the pages it writes for `samples/` pass the structural check, and

@@ -5,7 +5,10 @@ import SonoCore
 import SonoChecks
 import SonoInput
 import SonoImageAnalysis
+import SonoPipeline
+@testable import SonoAnalysis
 @testable import SonoReports
+import SonoBiometry
 
 /// The HTML, index and audit built from the QC engine's own `ScanReport` type.
 @Suite("Binding to the QC engine's ScanReport")
@@ -43,6 +46,16 @@ struct ScanReportBindingTests {
                            findings: []), frame)
     }
 
+    /// Writes the scan's page and thumbnails as `sonoqc analyze` does: each thumbnail rendered by
+    /// the QC stage from the frame and its field of view, the page by the batch's scan-page writer.
+    static func writePage(_ report: ScanReport, frame: GrayImage, scanKey: String, to directory: URL,
+                          language: Language = .en) throws {
+        let fov = FieldOfView.detect(frame)
+        let thumbnails = report.images.map { (file: $0.file, jpeg: QCStage.thumbnail(frame, report: $0, fieldOfView: fov)) }
+        try BatchAnalysis.writeScanPage(report, thumbnails: thumbnails, scanKey: scanKey, directory: directory.path,
+                                        language: language, writer: AtomicFileWriter())
+    }
+
     @Test("a QC engine report becomes a valid page with the engine's verdict, reasons, findings and geometry")
     func reportBecomesPage() throws {
         let (report, frame) = Self.report(scanID: "B1", op: "op-x", hcZ: 0.2, verdictFail: true)
@@ -75,7 +88,7 @@ struct ScanReportBindingTests {
         #expect(ReportLayout.scanFolder(scanKey: key).hasPrefix("scans/batch_x-"))
         #expect(ReportLayout.indexHref(scanKey: key) == "../../../index.html")
         let dir = out.appendingPathComponent(ReportLayout.scanFolder(scanKey: key))
-        try HTMLReportWriter.write(report: report, frames: [frame], to: dir, indexHref: ReportLayout.indexHref(scanKey: key))
+        try Self.writePage(report, frame: frame, scanKey: key, to: dir)
         try BatchIndexWriter.write(reports: [(report, key)], to: out)
         for page in [dir.appendingPathComponent("report.html"), out.appendingPathComponent("index.html")] {
             let html = try String(contentsOf: page, encoding: .utf8)

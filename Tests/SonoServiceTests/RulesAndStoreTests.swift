@@ -1,6 +1,7 @@
 import Foundation
 import SonoService
 import Testing
+import SonoInput
 
 @Suite struct SecretsTests {
     @Test func tokensCarryAtLeast128RandomBitsAndOnlyTheirHashIsKept() {

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// Paths every test target needs, found from this file's location so tests work from any working
 /// directory and on a clone with nothing beside it.

@@ -2,7 +2,7 @@
 ///
 /// All five are lengths in millimetres. BPD and OFD follow the outer-to-outer caliper convention
 /// (see ``Intergrowth21st`` for the evidence); HC and AC are ellipse perimeters on the outer border.
-public enum BiometricMeasure: String, Sendable, Codable, CaseIterable {
+package enum BiometricMeasure: String, Sendable, Codable, CaseIterable {
     /// Head circumference.
     case hc
     /// Biparietal diameter (outer-to-outer).
@@ -15,10 +15,10 @@ public enum BiometricMeasure: String, Sendable, Codable, CaseIterable {
     case fl
 
     /// The abbreviation as it appears in reports and in the reference CSVs ("HC", "BPD", …).
-    public var abbreviation: String { rawValue.uppercased() }
+    package var abbreviation: String { rawValue.uppercased() }
 
     /// Parses "HC", "hc", "BPD", … as used in the reference tables.
-    public init?(abbreviation: String) {
+    package init?(abbreviation: String) {
         self.init(rawValue: abbreviation.lowercased())
     }
 }

@@ -3,7 +3,7 @@
 /// These are reviewer hints, not hard rules: each range belongs to a caliper convention and a
 /// part of pregnancy, which ``RatioReference/caveat`` states. Ranges are on the ×1 scale
 /// (cephalic index 0.74–0.83, not 74–83).
-public enum BiometricRatio: String, Sendable, Codable, CaseIterable {
+package enum BiometricRatio: String, Sendable, Codable, CaseIterable {
     /// BPD / OFD.
     case cephalicIndex = "bpd/ofd"
     /// FL / AC.
@@ -14,7 +14,7 @@ public enum BiometricRatio: String, Sendable, Codable, CaseIterable {
     case hcToAC = "hc/ac"
 
     /// Numerator and denominator of the ratio.
-    public var measures: (numerator: BiometricMeasure, denominator: BiometricMeasure) {
+    package var measures: (numerator: BiometricMeasure, denominator: BiometricMeasure) {
         switch self {
         case .cephalicIndex: return (.bpd, .ofd)
         case .flToAC: return (.fl, .ac)
@@ -24,7 +24,7 @@ public enum BiometricRatio: String, Sendable, Codable, CaseIterable {
     }
 
     /// The published normal range and its provenance.
-    public var reference: RatioReference {
+    package var reference: RatioReference {
         switch self {
         case .cephalicIndex:
             return RatioReference(
@@ -55,29 +55,29 @@ public enum BiometricRatio: String, Sendable, Codable, CaseIterable {
     }
 
     /// The ratio of INTERGROWTH-21st medians at `gaWeeks`: what a median fetus shows, not a range.
-    public func intergrowthMedianRatio(gaWeeks: Double) throws(BiometryError) -> Double {
+    package func intergrowthMedianRatio(gaWeeks: Double) throws(BiometryError) -> Double {
         let (n, d) = measures
         return try Intergrowth21st.mean(n, gaWeeks: gaWeeks) / Intergrowth21st.mean(d, gaWeeks: gaWeeks)
     }
 
     /// The HC/AC linear fit quoted with Campbell & Thoms' ratio (1.32293 − 0.0084471·GA weeks; low R²).
-    public static func hcToACLinearFit(gaWeeks: Double) -> Double {
+    package static func hcToACLinearFit(gaWeeks: Double) -> Double {
         1.32293 - 0.0084471 * gaWeeks
     }
 }
 
 /// A ratio's published normal range, with the source and the conditions under which it applies.
-public struct RatioReference: Sendable, Hashable, Codable {
-    public var ratio: BiometricRatio
+package struct RatioReference: Sendable, Hashable, Codable {
+    package var ratio: BiometricRatio
     /// Published mean, when there is one.
-    public var mean: Double?
+    package var mean: Double?
     /// Published normal range on the ×1 scale, nil when the ratio depends on GA.
-    public var normalRange: ClosedRange<Double>?
-    public var source: String
-    public var caveat: String
+    package var normalRange: ClosedRange<Double>?
+    package var source: String
+    package var caveat: String
 
     /// Whether `value` lies in the normal range; nil when there is no GA-independent range.
-    public func isWithinNormalRange(_ value: Double) -> Bool? {
+    package func isWithinNormalRange(_ value: Double) -> Bool? {
         normalRange.map { $0.contains(value) }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 import SonoCore
 
 /// A gestational age in completed weeks and days, as clinicians write it ("20+3").
@@ -6,12 +6,12 @@ import SonoCore
 /// Stored as whole days since the first day of the last menstrual period (LMP), because dating
 /// is done in days; charts take ``exactWeeks`` (days / 7, so 20+3 is 20.428571 weeks).
 /// Encodes to JSON as the string "20+3".
-public struct GestationalAge: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+package struct GestationalAge: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     /// Completed days since the LMP.
-    public let totalDays: Int
+    package let totalDays: Int
 
     /// Creates an age from completed days; negative values throw.
-    public init(totalDays: Int) throws(BiometryError) {
+    package init(totalDays: Int) throws(BiometryError) {
         guard totalDays >= 0 else { throw .unparsableGestationalAge("\(totalDays) days") }
         self.totalDays = totalDays
     }
@@ -21,7 +21,7 @@ public struct GestationalAge: Sendable, Hashable, Comparable, Codable, CustomStr
     }
 
     /// Creates an age from completed weeks and days (0...6).
-    public init(weeks: Int, days: Int) throws(BiometryError) {
+    package init(weeks: Int, days: Int) throws(BiometryError) {
         guard let total = Self.checkedDays(weeks: weeks, days: days) else {
             throw .unparsableGestationalAge("\(weeks)+\(days)")
         }
@@ -30,9 +30,9 @@ public struct GestationalAge: Sendable, Hashable, Comparable, Codable, CustomStr
 
     /// The longest pregnancy a report can plausibly describe (44+6). Beyond it an age is a typing
     /// error (`100+0`, `2+3` written as `23`), and no chart or rule can use it.
-    public static let plausibleMaximum = GestationalAge(nonNegativeDays: 44 * 7 + 6)
+    package static let plausibleMaximum = GestationalAge(nonNegativeDays: 44 * 7 + 6)
 
-    public var isPlausible: Bool { self <= Self.plausibleMaximum }
+    package var isPlausible: Bool { self <= Self.plausibleMaximum }
 
     /// weeks × 7 + days with overflow checked: the text comes from manifests and specs, and
     /// `9223372036854775807` weeks must be refused, not trap.
@@ -45,7 +45,7 @@ public struct GestationalAge: Sendable, Hashable, Comparable, Codable, CustomStr
     }
 
     /// Parses "20+3", "20 + 3", "20w3d", "20w 3d", "20w" or "20" (weeks only means +0).
-    public init(parsing text: String) throws(BiometryError) {
+    package init(parsing text: String) throws(BiometryError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         var weeksPart = trimmed
         var daysPart = "0"
@@ -68,7 +68,7 @@ public struct GestationalAge: Sendable, Hashable, Comparable, Codable, CustomStr
     }
 
     /// Age on `examDate` for a pregnancy dated by its LMP; both are calendar dates "yyyy-MM-dd".
-    public init(lastMenstrualPeriod lmp: String, examDate exam: String) throws(BiometryError) {
+    package init(lastMenstrualPeriod lmp: String, examDate exam: String) throws(BiometryError) {
         let lmpDay = try Self.civilDayNumber(lmp)
         let examDay = try Self.civilDayNumber(exam)
         guard examDay >= lmpDay else { throw .invalidDate("exam \(exam) is before LMP \(lmp)") }
@@ -76,7 +76,7 @@ public struct GestationalAge: Sendable, Hashable, Comparable, Codable, CustomStr
     }
 
     /// Age on `examDate` for a pregnancy dated by its LMP, counting calendar days in UTC.
-    public init(lastMenstrualPeriod lmp: Date, examDate exam: Date) throws(BiometryError) {
+    package init(lastMenstrualPeriod lmp: Date, examDate exam: Date) throws(BiometryError) {
         let secondsPerDay = 86_400.0
         let lmpDay = Int((lmp.timeIntervalSince1970 / secondsPerDay).rounded(.down))
         let examDay = Int((exam.timeIntervalSince1970 / secondsPerDay).rounded(.down))
@@ -85,17 +85,17 @@ public struct GestationalAge: Sendable, Hashable, Comparable, Codable, CustomStr
     }
 
     /// Completed weeks.
-    public var weeks: Int { totalDays / 7 }
+    package var weeks: Int { totalDays / 7 }
     /// Days beyond the completed weeks (0...6).
-    public var days: Int { totalDays % 7 }
+    package var days: Int { totalDays % 7 }
     /// Exact weeks (days / 7), the unit the chart equations take.
-    public var exactWeeks: Double { Double(totalDays) / 7 }
+    package var exactWeeks: Double { Double(totalDays) / 7 }
 
-    public var description: String { "\(weeks)+\(days)" }
+    package var description: String { "\(weeks)+\(days)" }
 
-    public static func < (lhs: GestationalAge, rhs: GestationalAge) -> Bool { lhs.totalDays < rhs.totalDays }
+    package static func < (lhs: GestationalAge, rhs: GestationalAge) -> Bool { lhs.totalDays < rhs.totalDays }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let days = try? container.decode(Int.self) {
             try self.init(totalDays: days)
@@ -104,7 +104,7 @@ public struct GestationalAge: Sendable, Hashable, Comparable, Codable, CustomStr
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }

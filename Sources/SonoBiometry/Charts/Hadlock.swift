@@ -7,15 +7,15 @@ import Foundation
 /// that trap out of SonoQC every function here takes millimetres (names end in `MM`) and converts.
 /// Hadlock's BPD is outer-to-inner, unlike INTERGROWTH-21st's; the conversion is
 /// ``bpdOuterToInner(fromOuterToOuterMM:)`` (Wong et al. 2018).
-public enum Hadlock {
+package enum Hadlock {
     /// The biometric inputs of a Hadlock equation.
-    public struct Inputs: Sendable, Hashable, Codable {
-        public var bpdMM: Double?
-        public var hcMM: Double?
-        public var acMM: Double?
-        public var flMM: Double?
+    package struct Inputs: Sendable, Hashable, Codable {
+        package var bpdMM: Double?
+        package var hcMM: Double?
+        package var acMM: Double?
+        package var flMM: Double?
 
-        public init(bpdMM: Double? = nil, hcMM: Double? = nil, acMM: Double? = nil, flMM: Double? = nil) {
+        package init(bpdMM: Double? = nil, hcMM: Double? = nil, acMM: Double? = nil, flMM: Double? = nil) {
             self.bpdMM = bpdMM; self.hcMM = hcMM; self.acMM = acMM; self.flMM = flMM
         }
     }
@@ -24,7 +24,7 @@ public enum Hadlock {
     /// each of the 15 non-empty combinations has its own published equation.
     /// Throws ``BiometryError/invalidMeasurement(name:value:)`` for a non-positive input or when
     /// no input is given.
-    public static func gestationalAgeWeeks(_ inputs: Inputs) throws(BiometryError) -> Double {
+    package static func gestationalAgeWeeks(_ inputs: Inputs) throws(BiometryError) -> Double {
         let bpd = try cm(inputs.bpdMM, "BPD"), hc = try cm(inputs.hcMM, "HC")
         let ac = try cm(inputs.acMM, "AC"), fl = try cm(inputs.flMM, "FL")
         switch (bpd, hc, ac, fl) {
@@ -48,7 +48,7 @@ public enum Hadlock {
     }
 
     /// The estimated-fetal-weight equations (log10 of grams, inputs in cm internally).
-    public enum EFWModel: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum EFWModel: String, Sendable, Hashable, Codable, CaseIterable {
         /// 1.304 + 0.05281·AC + 0.1938·FL − 0.004·AC·FL (single source).
         case acFL = "hadlock-ac-fl"
         /// 1.335 − 0.0034·AC·FL + 0.0316·BPD + 0.0457·AC + 0.1623·FL.
@@ -63,7 +63,7 @@ public enum Hadlock {
     }
 
     /// Estimated fetal weight in grams. Throws when an input the model needs is missing or invalid.
-    public static func estimatedFetalWeightGrams(
+    package static func estimatedFetalWeightGrams(
         _ model: EFWModel, _ inputs: Inputs
     ) throws(BiometryError) -> Double {
         func need(_ value: Double?, _ name: String) throws(BiometryError) -> Double {
@@ -94,12 +94,12 @@ public enum Hadlock {
     }
 
     /// Outer-to-inner BPD from an outer-to-outer one (Wong et al., AJUM 2018;21:161–8), mm.
-    public static func bpdOuterToInner(fromOuterToOuterMM bpd: Double) -> Double {
+    package static func bpdOuterToInner(fromOuterToOuterMM bpd: Double) -> Double {
         -0.403458 + 0.9714153 * bpd
     }
 
     /// Outer-to-outer BPD from an outer-to-inner one (Wong et al. 2018), mm.
-    public static func bpdOuterToOuter(fromOuterToInnerMM bpd: Double) -> Double {
+    package static func bpdOuterToOuter(fromOuterToInnerMM bpd: Double) -> Double {
         0.555934 + 1.027318 * bpd
     }
 

@@ -14,31 +14,31 @@ import Foundation
 /// ``BiometryError/gestationalAgeOutOfRange(gaWeeks:validWeeks:)`` outside it; callers that
 /// really want an extrapolation ask ``point(_:gaWeeks:allowExtrapolation:)`` for one, and the
 /// returned ``ChartPoint`` says that it is extrapolated.
-public enum Intergrowth21st {
+package enum Intergrowth21st {
     /// Gestational ages (exact weeks) over which the standards were fitted.
-    public static let validWeeks: ClosedRange<Double> = 14.0...40.0
+    package static let validWeeks: ClosedRange<Double> = 14.0...40.0
 
     /// Short name recorded in report provenance.
-    public static let chartName = "INTERGROWTH-21st"
+    package static let chartName = "INTERGROWTH-21st"
 
     /// Mean and SD of one measure at one gestational age, with a flag for extrapolation.
-    public struct ChartPoint: Sendable, Hashable, Codable {
-        public var measure: BiometricMeasure
-        public var gaWeeks: Double
-        public var meanMM: Double
-        public var sdMM: Double
+    package struct ChartPoint: Sendable, Hashable, Codable {
+        package var measure: BiometricMeasure
+        package var gaWeeks: Double
+        package var meanMM: Double
+        package var sdMM: Double
         /// True when `gaWeeks` lies outside ``Intergrowth21st/validWeeks``: the numbers come from
         /// the equations beyond the data they were fitted to and must be reported as such.
-        public var isExtrapolated: Bool
+        package var isExtrapolated: Bool
 
         /// z = (value − mean) / SD.
-        public func zScore(valueMM: Double) -> Double { (valueMM - meanMM) / sdMM }
+        package func zScore(valueMM: Double) -> Double { (valueMM - meanMM) / sdMM }
 
         /// 100·Φ(z), in (0, 100).
-        public func centile(valueMM: Double) -> Double { 100 * StandardNormal.cdf(zScore(valueMM: valueMM)) }
+        package func centile(valueMM: Double) -> Double { 100 * StandardNormal.cdf(zScore(valueMM: valueMM)) }
 
         /// The length at `centile` (0 < centile < 100): μ + Φ⁻¹(centile/100)·σ.
-        public func value(atCentile centile: Double) throws(BiometryError) -> Double {
+        package func value(atCentile centile: Double) throws(BiometryError) -> Double {
             guard centile > 0, centile < 100 else { throw .invalidCentile(centile) }
             return meanMM + StandardNormal.quantile(centile / 100) * sdMM
         }
@@ -46,7 +46,7 @@ public enum Intergrowth21st {
 
     /// Mean and SD at `gaWeeks`; throws outside 14–40 weeks unless `allowExtrapolation` is set,
     /// in which case the point is marked ``ChartPoint/isExtrapolated``.
-    public static func point(
+    package static func point(
         _ measure: BiometricMeasure, gaWeeks: Double, allowExtrapolation: Bool = false
     ) throws(BiometryError) -> ChartPoint {
         guard gaWeeks.isFinite, gaWeeks > 0 else {
@@ -62,17 +62,17 @@ public enum Intergrowth21st {
     }
 
     /// Mean length in mm at `gaWeeks` (exact weeks, 14...40).
-    public static func mean(_ measure: BiometricMeasure, gaWeeks: Double) throws(BiometryError) -> Double {
+    package static func mean(_ measure: BiometricMeasure, gaWeeks: Double) throws(BiometryError) -> Double {
         try point(measure, gaWeeks: gaWeeks).meanMM
     }
 
     /// Standard deviation in mm at `gaWeeks` (exact weeks, 14...40).
-    public static func sd(_ measure: BiometricMeasure, gaWeeks: Double) throws(BiometryError) -> Double {
+    package static func sd(_ measure: BiometricMeasure, gaWeeks: Double) throws(BiometryError) -> Double {
         try point(measure, gaWeeks: gaWeeks).sdMM
     }
 
     /// z-score of a measured length.
-    public static func zScore(
+    package static func zScore(
         _ measure: BiometricMeasure, valueMM: Double, gaWeeks: Double
     ) throws(BiometryError) -> Double {
         try checkLength(valueMM, name: measure.abbreviation)
@@ -80,7 +80,7 @@ public enum Intergrowth21st {
     }
 
     /// Centile (0–100) of a measured length.
-    public static func centile(
+    package static func centile(
         _ measure: BiometricMeasure, valueMM: Double, gaWeeks: Double
     ) throws(BiometryError) -> Double {
         try checkLength(valueMM, name: measure.abbreviation)
@@ -88,14 +88,14 @@ public enum Intergrowth21st {
     }
 
     /// The length in mm at `centile` (strictly between 0 and 100).
-    public static func value(
+    package static func value(
         atCentile centile: Double, for measure: BiometricMeasure, gaWeeks: Double
     ) throws(BiometryError) -> Double {
         try point(measure, gaWeeks: gaWeeks).value(atCentile: centile)
     }
 
     /// Same as ``value(atCentile:for:gaWeeks:)`` with the measure first.
-    public static func value(
+    package static func value(
         _ measure: BiometricMeasure, atCentile centile: Double, gaWeeks: Double
     ) throws(BiometryError) -> Double {
         try value(atCentile: centile, for: measure, gaWeeks: gaWeeks)

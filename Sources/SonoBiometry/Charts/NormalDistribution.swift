@@ -5,14 +5,14 @@ import Foundation
 /// `quantile` must be exact to ~1e-12 because chart tests compare centile values to 1e-9
 /// relative; Acklam's rational approximation (relative error 1.15e-9) is polished with one
 /// Halley step against `erfc`, which brings it to machine precision.
-public enum StandardNormal {
+package enum StandardNormal {
     /// Φ(z), the cumulative distribution function.
-    public static func cdf(_ z: Double) -> Double {
+    package static func cdf(_ z: Double) -> Double {
         0.5 * erfc(-z / 2.0.squareRoot())
     }
 
     /// Φ⁻¹(p) for p in (0, 1); returns ±infinity at 0 and 1 and NaN outside.
-    public static func quantile(_ p: Double) -> Double {
+    package static func quantile(_ p: Double) -> Double {
         if p.isNaN || p < 0 || p > 1 { return .nan }
         if p == 0 { return -.infinity }
         if p == 1 { return .infinity }

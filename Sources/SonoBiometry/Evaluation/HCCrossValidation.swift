@@ -11,10 +11,10 @@ import Foundation
 /// unseen frames rather than on the tuning set.
 extension HCEvaluation {
     /// Outer-border levels tried (the committed default is one of them).
-    public static let borderLevelGrid = [0.2, 0.25, 0.3, 0.35, 0.4, 0.5]
+    package static let borderLevelGrid = [0.2, 0.25, 0.3, 0.35, 0.4, 0.5]
 
     /// Shape-correction samples from raw results (no correction, no abstention) with ellipse truth.
-    public static func shapeSamples(_ results: [ImageResult]) -> [HeadShapeCorrection.Sample] {
+    package static func shapeSamples(_ results: [ImageResult]) -> [HeadShapeCorrection.Sample] {
         results.compactMap { r in
             guard let m = r.measurement, let t = r.ellipseTruth, let x = HeadShapeCorrection.features(of: m) else { return nil }
             return HeadShapeCorrection.Sample(features: x, logMajorRatio: log(t.semiMajorPx / m.ellipse.semiMajor),
@@ -23,7 +23,7 @@ extension HCEvaluation {
     }
 
     /// `results` with `correction` applied to every measurement (no error model, no abstention).
-    public static func corrected(_ results: [ImageResult], _ correction: HeadShapeCorrection) -> [ImageResult] {
+    package static func corrected(_ results: [ImageResult], _ correction: HeadShapeCorrection) -> [ImageResult] {
         results.map { r in
             var out = r
             out.measurement = r.measurement.map { correction.applied(to: $0) }
@@ -35,7 +35,7 @@ extension HCEvaluation {
     /// frames for the committed constants: for each outer-border level fit the shape correction
     /// on `indices`, keep the level with the smallest corrected mean |HC difference|, then fit the
     /// error model on those corrected results.
-    public static func fitConstants(_ resultsByLevel: [Double: [ImageResult]], indices: [Int]? = nil, folds: Int = 5,
+    package static func fitConstants(_ resultsByLevel: [Double: [ImageResult]], indices: [Int]? = nil, folds: Int = 5,
                                     abstainFraction: Double = 0.02)
         -> (level: Double, correction: HeadShapeCorrection, model: HeadErrorModel)? {
         var best: (level: Double, correction: HeadShapeCorrection, mae: Double)?
@@ -58,7 +58,7 @@ extension HCEvaluation {
     }
 
     /// Error-model samples from results measured **without** abstention.
-    public static func errorSamples(_ results: [ImageResult]) -> [HeadErrorModel.Sample] {
+    package static func errorSamples(_ results: [ImageResult]) -> [HeadErrorModel.Sample] {
         results.compactMap { r in
             guard let m = r.measurement, let d = r.signedDiffMM, let x = HeadErrorModel.features(of: m) else { return nil }
             return HeadErrorModel.Sample(features: x, hcErrorMM: d, bpdErrorMM: r.bpdDiffMM, ofdErrorMM: r.ofdDiffMM,
@@ -67,11 +67,11 @@ extension HCEvaluation {
     }
 
     /// What cross-validation chose in each fold.
-    public struct FoldChoice: Sendable, Hashable {
-        public var fold: Int
-        public var outerBorderLevel: Double
-        public var correction: HeadShapeCorrection
-        public var model: HeadErrorModel
+    package struct FoldChoice: Sendable, Hashable {
+        package var fold: Int
+        package var outerBorderLevel: Double
+        package var correction: HeadShapeCorrection
+        package var model: HeadErrorModel
     }
 
     /// Cross-validates. `resultsByLevel[level]` holds every truth entry (same order for each
@@ -79,7 +79,7 @@ extension HCEvaluation {
     /// correction, error model or abstention.
     /// Returns the held-out results (each with its fold, uncertainty and abstention decided by
     /// its fold's model) and the per-fold choices; nil when a fold cannot be fitted.
-    public static func crossValidate(_ resultsByLevel: [Double: [ImageResult]], folds: Int,
+    package static func crossValidate(_ resultsByLevel: [Double: [ImageResult]], folds: Int,
                                      abstainFraction: Double = 0.02) -> (results: [ImageResult], choices: [FoldChoice])? {
         guard let any = resultsByLevel.values.first, folds >= 2 else { return nil }
         let assignment = CrossValidation.foldAssignment(groups: any.map { CrossValidation.examination(of: $0.entry.filename) },
@@ -108,20 +108,20 @@ extension HCEvaluation {
     }
 
     /// One row of the reliability table: frames whose expected HC error fell in a bin.
-    public struct ReliabilityBin: Sendable, Hashable {
-        public var lowerMM: Double
-        public var upperMM: Double
-        public var count: Int
-        public var meanExpectedMM: Double
-        public var meanObservedMM: Double
+    package struct ReliabilityBin: Sendable, Hashable {
+        package var lowerMM: Double
+        package var upperMM: Double
+        package var count: Int
+        package var meanExpectedMM: Double
+        package var meanObservedMM: Double
         /// Observed fraction with |HC difference| ≤ 5 mm.
-        public var within5mm: Double
+        package var within5mm: Double
         /// Observed fraction within the image's own tolerance (the MS-001 limit).
-        public var withinTolerance: Double
+        package var withinTolerance: Double
     }
 
     /// Predicted vs observed HC error in `bins` bins of equal frame count (by expected error).
-    public static func reliability(_ results: [ImageResult], bins: Int = 5) -> [ReliabilityBin] {
+    package static func reliability(_ results: [ImageResult], bins: Int = 5) -> [ReliabilityBin] {
         let rows = results.compactMap { r -> (e: Double, d: Double, t: Double)? in
             guard let u = r.measurement?.uncertainty, let d = r.signedDiffMM else { return nil }
             return (u.expectedAbsErrorHCMM, abs(d), u.toleranceHCMM)
@@ -139,7 +139,7 @@ extension HCEvaluation {
     }
 
     /// The reliability table as aligned text.
-    public static func reliabilityText(_ bins: [ReliabilityBin]) -> String {
+    package static func reliabilityText(_ bins: [ReliabilityBin]) -> String {
         var out = "reliability (expected vs observed |HC difference|):\n"
         out += "  expected range mm   frames  mean expected  mean observed  within 5 mm  within own tolerance\n"
         for b in bins {

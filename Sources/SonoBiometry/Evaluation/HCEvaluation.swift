@@ -1,19 +1,19 @@
 import Foundation
-import SonoCore
+package import SonoCore
 
 /// Evaluates ``HeadMeasurer`` against reference head circumferences (the HC18 `truth.csv`
 /// format, or the simulator's truth files in the same format).
 ///
 /// Lives in the library, not the command, so tests can run it. File decoding is injected
 /// (`decode`), keeping this module free of codec dependencies.
-public enum HCEvaluation {
+package enum HCEvaluation {
     /// One row of a truth file: `filename,pixel_size_mm,hc_mm`.
-    public struct TruthEntry: Sendable, Hashable, Codable {
-        public var filename: String
-        public var pixelSizeMM: Double
-        public var hcMM: Double
+    package struct TruthEntry: Sendable, Hashable, Codable {
+        package var filename: String
+        package var pixelSizeMM: Double
+        package var hcMM: Double
 
-        public init(filename: String, pixelSizeMM: Double, hcMM: Double) {
+        package init(filename: String, pixelSizeMM: Double, hcMM: Double) {
             self.filename = filename
             self.pixelSizeMM = pixelSizeMM
             self.hcMM = hcMM
@@ -21,15 +21,15 @@ public enum HCEvaluation {
     }
 
     /// A malformed truth file.
-    public struct TruthFileError: SonoError, Equatable {
-        public var line: Int
-        public var reason: String
-        public var summary: String { "truth file line \(line): \(reason)" }
+    package struct TruthFileError: SonoError, Equatable {
+        package var line: Int
+        package var reason: String
+        package var summary: String { "truth file line \(line): \(reason)" }
     }
 
     /// Parses a truth CSV. Requires the header columns `filename`, `pixel_size_mm`, `hc_mm`
     /// (in any order; other columns are ignored).
-    public static func parseTruth(_ text: String) throws(TruthFileError) -> [TruthEntry] {
+    package static func parseTruth(_ text: String) throws(TruthFileError) -> [TruthEntry] {
         let rows = CSV.parse(text).filter { !$0.isBlank }
         guard let headerRow = rows.first else { throw TruthFileError(line: 1, reason: "empty file") }
         let header = CSV.Header(headerRow)
@@ -58,19 +58,19 @@ public enum HCEvaluation {
     }
 
     /// What happened to one image.
-    public struct ImageResult: Sendable, Hashable {
-        public var entry: TruthEntry
-        public var measurement: HeadMeasurement?
+    package struct ImageResult: Sendable, Hashable {
+        package var entry: TruthEntry
+        package var measurement: HeadMeasurement?
         /// Why there is no measurement (decode error or measurer failure).
-        public var failure: String?
+        package var failure: String?
         /// Time spent in ``HeadMeasurer/measure(_:spacingMMPerPixel:mask:options:)``, seconds.
-        public var measureSeconds: Double
+        package var measureSeconds: Double
         /// The expert ellipse, when an ellipse truth file was given.
-        public var ellipseTruth: EllipseTruthEntry?
+        package var ellipseTruth: EllipseTruthEntry?
         /// Cross-validation fold of the image (nil for an in-sample evaluation).
-        public var fold: Int?
+        package var fold: Int?
 
-        public init(entry: TruthEntry, measurement: HeadMeasurement?, failure: String?, measureSeconds: Double,
+        package init(entry: TruthEntry, measurement: HeadMeasurement?, failure: String?, measureSeconds: Double,
                     ellipseTruth: EllipseTruthEntry? = nil, fold: Int? = nil) {
             self.entry = entry
             self.measurement = measurement
@@ -81,25 +81,25 @@ public enum HCEvaluation {
         }
 
         /// Measured minus reference HC, mm.
-        public var signedDiffMM: Double? { measurement?.hcMM.map { $0 - entry.hcMM } }
+        package var signedDiffMM: Double? { measurement?.hcMM.map { $0 - entry.hcMM } }
         /// Measured minus expert BPD (outer-to-outer), mm.
-        public var bpdDiffMM: Double? {
+        package var bpdDiffMM: Double? {
             guard let m = measurement?.bpdMM, let t = ellipseTruth else { return nil }
             return m - t.bpdMM
         }
         /// Measured minus expert OFD, mm.
-        public var ofdDiffMM: Double? {
+        package var ofdDiffMM: Double? {
             guard let m = measurement?.ofdMM, let t = ellipseTruth else { return nil }
             return m - t.ofdMM
         }
         /// Distance between the measured and the expert centre, mm.
-        public var centreDistanceMM: Double? {
+        package var centreDistanceMM: Double? {
             guard let m = measurement, let s = m.spacingMMPerPixel, let t = ellipseTruth else { return nil }
             return ((m.ellipse.centerX - t.centerXPx) * (m.ellipse.centerX - t.centerXPx)
                 + (m.ellipse.centerY - t.centerYPx) * (m.ellipse.centerY - t.centerYPx)).squareRoot() * s
         }
         /// Smallest angle between the measured and the expert major axis, degrees (0–90).
-        public var angleDiffDeg: Double? {
+        package var angleDiffDeg: Double? {
             guard let m = measurement, let t = ellipseTruth else { return nil }
             var d = (m.ellipse.majorAxisAngleRadians * 180 / Double.pi - t.majorAxisAngleDeg).truncatingRemainder(dividingBy: 180)
             if d < 0 { d += 180 }
@@ -108,18 +108,18 @@ public enum HCEvaluation {
     }
 
     /// One row of `ellipse-truth.csv` (hc18-dev): the expert ellipse in pixels and its BPD/OFD.
-    public struct EllipseTruthEntry: Sendable, Hashable, Codable {
-        public var filename: String
-        public var centerXPx: Double
-        public var centerYPx: Double
-        public var semiMajorPx: Double
-        public var semiMinorPx: Double
+    package struct EllipseTruthEntry: Sendable, Hashable, Codable {
+        package var filename: String
+        package var centerXPx: Double
+        package var centerYPx: Double
+        package var semiMajorPx: Double
+        package var semiMinorPx: Double
         /// 0–180, from +x towards +y (clockwise on screen, as ``Ellipse/majorAxisAngleRadians``).
-        public var majorAxisAngleDeg: Double
-        public var bpdMM: Double
-        public var ofdMM: Double
+        package var majorAxisAngleDeg: Double
+        package var bpdMM: Double
+        package var ofdMM: Double
 
-        public init(filename: String, centerXPx: Double, centerYPx: Double, semiMajorPx: Double, semiMinorPx: Double,
+        package init(filename: String, centerXPx: Double, centerYPx: Double, semiMajorPx: Double, semiMinorPx: Double,
                     majorAxisAngleDeg: Double, bpdMM: Double, ofdMM: Double) {
             self.filename = filename
             self.centerXPx = centerXPx
@@ -134,7 +134,7 @@ public enum HCEvaluation {
 
     /// Parses an ellipse truth CSV; needs the header columns `filename, center_x_px, center_y_px,
     /// semi_major_px, semi_minor_px, major_axis_angle_deg, bpd_mm, ofd_mm` in any order.
-    public static func parseEllipseTruth(_ text: String) throws(TruthFileError) -> [EllipseTruthEntry] {
+    package static func parseEllipseTruth(_ text: String) throws(TruthFileError) -> [EllipseTruthEntry] {
         let columns = ["filename", "center_x_px", "center_y_px", "semi_major_px", "semi_minor_px",
                        "major_axis_angle_deg", "bpd_mm", "ofd_mm"]
         var lines = text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline).map {
@@ -166,7 +166,7 @@ public enum HCEvaluation {
     }
 
     /// Attaches each result's expert ellipse by file name.
-    public static func attach(_ ellipses: [EllipseTruthEntry], to results: [ImageResult]) -> [ImageResult] {
+    package static func attach(_ ellipses: [EllipseTruthEntry], to results: [ImageResult]) -> [ImageResult] {
         var byName: [String: EllipseTruthEntry] = [:]
         for e in ellipses { byName[e.filename] = e }
         return results.map { var r = $0; r.ellipseTruth = byName[r.entry.filename]; return r }
@@ -176,25 +176,25 @@ public enum HCEvaluation {
     ///
     /// Differences are over images with a result; `within_*` fractions are over **all** images,
     /// so an image without a result counts as a miss.
-    public struct Summary: Sendable, Hashable, Codable {
-        public var count: Int
-        public var noResult: Int
-        public var meanAbsDiffMM: Double?
-        public var medianAbsDiffMM: Double?
-        public var p95AbsDiffMM: Double?
-        public var meanSignedDiffMM: Double?
-        public var within2mm: Double
-        public var within3mm: Double
-        public var within5mm: Double
-        public var within10mm: Double
-        public var meanMeasureMS: Double
+    package struct Summary: Sendable, Hashable, Codable {
+        package var count: Int
+        package var noResult: Int
+        package var meanAbsDiffMM: Double?
+        package var medianAbsDiffMM: Double?
+        package var p95AbsDiffMM: Double?
+        package var meanSignedDiffMM: Double?
+        package var within2mm: Double
+        package var within3mm: Double
+        package var within5mm: Double
+        package var within10mm: Double
+        package var meanMeasureMS: Double
         /// Against the expert ellipse (nil without an ellipse truth file or without results).
-        public var bpdMeanAbsDiffMM: Double? = nil
-        public var ofdMeanAbsDiffMM: Double? = nil
-        public var centreMeanDistanceMM: Double? = nil
-        public var angleMedianAbsDiffDeg: Double? = nil
+        package var bpdMeanAbsDiffMM: Double? = nil
+        package var ofdMeanAbsDiffMM: Double? = nil
+        package var centreMeanDistanceMM: Double? = nil
+        package var angleMedianAbsDiffDeg: Double? = nil
         /// `in-sample` or `cross-validated (K folds grouped by examination)`.
-        public var evaluation: String = "in-sample"
+        package var evaluation: String = "in-sample"
 
         enum CodingKeys: String, CodingKey {
             case count
@@ -215,7 +215,7 @@ public enum HCEvaluation {
             case evaluation
         }
 
-        public init(count: Int, noResult: Int, meanAbsDiffMM: Double?, medianAbsDiffMM: Double?, p95AbsDiffMM: Double?,
+        package init(count: Int, noResult: Int, meanAbsDiffMM: Double?, medianAbsDiffMM: Double?, p95AbsDiffMM: Double?,
                     meanSignedDiffMM: Double?, within2mm: Double, within3mm: Double, within5mm: Double, within10mm: Double,
                     meanMeasureMS: Double) {
             self.count = count
@@ -231,7 +231,7 @@ public enum HCEvaluation {
             self.meanMeasureMS = meanMeasureMS
         }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.init(count: try c.decode(Int.self, forKey: .count), noResult: try c.decode(Int.self, forKey: .noResult),
                       meanAbsDiffMM: try c.decodeIfPresent(Double.self, forKey: .meanAbsDiffMM),
@@ -250,7 +250,7 @@ public enum HCEvaluation {
 
         /// Writes every key, with `null` for statistics that have no value (no image measured),
         /// so readers can rely on the key set.
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(count, forKey: .count)
             try c.encode(noResult, forKey: .noResult)
@@ -271,7 +271,7 @@ public enum HCEvaluation {
 
     /// Measures every truth entry's image. `decode` turns a file name (relative to the images
     /// directory, as written in the truth file) into an 8-bit frame; its errors become failures.
-    public static func evaluate(
+    package static func evaluate(
         _ entries: [TruthEntry], options: HeadMeasurer.Options = HeadMeasurer.Options(),
         decode: (String) throws -> GrayImage
     ) -> [ImageResult] {
@@ -298,7 +298,7 @@ public enum HCEvaluation {
     }
 
     /// Aggregates per-image results.
-    public static func summarize(_ results: [ImageResult]) -> Summary {
+    package static func summarize(_ results: [ImageResult]) -> Summary {
         let diffs = results.compactMap(\.signedDiffMM)
         let absolute = diffs.map(abs).sorted()
         let n = Double(max(results.count, 1))
@@ -323,14 +323,14 @@ public enum HCEvaluation {
     }
 
     /// `summary.json` text: sorted keys, pretty-printed.
-    public static func summaryJSON(_ summary: Summary) throws -> String {
+    package static func summaryJSON(_ summary: Summary) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n"
     }
 
     /// `per-image.csv` text, one row per truth entry in input order.
-    public static func perImageCSV(_ results: [ImageResult]) -> String {
+    package static func perImageCSV(_ results: [ImageResult]) -> String {
         var out = "filename,pixel_size_mm,hc_mm,measured_hc_mm,diff_mm,abs_diff_mm,bpd_mm,ofd_mm,"
             + "center_x_px,center_y_px,semi_major_px,semi_minor_px,angle_deg,perimeter_support,residual_px,ridge_contrast,ring_ratio,"
             + "confidence,measure_ms,failure,ref_bpd_mm,ref_ofd_mm,bpd_diff_mm,ofd_diff_mm,centre_distance_mm,angle_diff_deg,"
@@ -355,7 +355,7 @@ public enum HCEvaluation {
     }
 
     /// One-paragraph human summary for the command line.
-    public static func summaryText(_ s: Summary) -> String {
+    package static func summaryText(_ s: Summary) -> String {
         func mm(_ x: Double?) -> String { x.map { String(format: "%.2f mm", $0) } ?? "n/a" }
         func pct(_ x: Double) -> String { String(format: "%.1f %%", 100 * x) }
         return """
@@ -375,7 +375,7 @@ public enum HCEvaluation {
 
     /// An RGB overlay of `image` (row-major, 3 bytes per pixel) with the measured ellipse in
     /// green, the skull centre line in blue and, when given, the reference ellipse in red, for eyeballing failures.
-    public static func overlay(_ image: GrayImage, measured: Ellipse?, centreline: Ellipse? = nil,
+    package static func overlay(_ image: GrayImage, measured: Ellipse?, centreline: Ellipse? = nil,
                                reference: Ellipse? = nil) -> [UInt8] {
         var rgb = [UInt8](repeating: 0, count: image.pixelCount * 3)
         for i in 0..<image.pixelCount {

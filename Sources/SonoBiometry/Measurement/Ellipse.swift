@@ -5,14 +5,14 @@ import Foundation
 /// `semiAxisA` lies along the direction `angleRadians` (measured from +x towards +y) and
 /// `semiAxisB` perpendicular to it; neither is guaranteed to be the larger one, use
 /// ``semiMajor`` and ``semiMinor`` for that.
-public struct Ellipse: Sendable, Hashable, Codable {
-    public var centerX: Double
-    public var centerY: Double
-    public var semiAxisA: Double
-    public var semiAxisB: Double
-    public var angleRadians: Double
+package struct Ellipse: Sendable, Hashable, Codable {
+    package var centerX: Double
+    package var centerY: Double
+    package var semiAxisA: Double
+    package var semiAxisB: Double
+    package var angleRadians: Double
 
-    public init(centerX: Double, centerY: Double, semiAxisA: Double, semiAxisB: Double, angleRadians: Double) {
+    package init(centerX: Double, centerY: Double, semiAxisA: Double, semiAxisB: Double, angleRadians: Double) {
         self.centerX = centerX
         self.centerY = centerY
         self.semiAxisA = semiAxisA
@@ -20,11 +20,11 @@ public struct Ellipse: Sendable, Hashable, Codable {
         self.angleRadians = angleRadians
     }
 
-    public var semiMajor: Double { max(abs(semiAxisA), abs(semiAxisB)) }
-    public var semiMinor: Double { min(abs(semiAxisA), abs(semiAxisB)) }
+    package var semiMajor: Double { max(abs(semiAxisA), abs(semiAxisB)) }
+    package var semiMinor: Double { min(abs(semiAxisA), abs(semiAxisB)) }
 
     /// Direction of the major axis in radians, normalised to [0, π).
-    public var majorAxisAngleRadians: Double {
+    package var majorAxisAngleRadians: Double {
         var angle = abs(semiAxisA) >= abs(semiAxisB) ? angleRadians : angleRadians + Double.pi / 2
         angle = angle.truncatingRemainder(dividingBy: Double.pi)
         if angle < 0 { angle += Double.pi }
@@ -32,22 +32,22 @@ public struct Ellipse: Sendable, Hashable, Codable {
     }
 
     /// Perimeter by Ramanujan's second approximation, in pixels.
-    public var perimeter: Double {
+    package var perimeter: Double {
         HeadGeometry.ellipsePerimeter(semiAxisA: abs(semiAxisA), semiAxisB: abs(semiAxisB))
     }
 
     /// Area in square pixels.
-    public var area: Double { Double.pi * abs(semiAxisA * semiAxisB) }
+    package var area: Double { Double.pi * abs(semiAxisA * semiAxisB) }
 
     /// The point at parametric angle `t`.
-    public func point(atParameter t: Double) -> (x: Double, y: Double) {
+    package func point(atParameter t: Double) -> (x: Double, y: Double) {
         let c = cos(angleRadians), s = sin(angleRadians)
         let u = semiAxisA * cos(t), v = semiAxisB * sin(t)
         return (centerX + u * c - v * s, centerY + u * s + v * c)
     }
 
     /// Distance from the centre to the ellipse along the ray at polar angle `phi`.
-    public func radius(atPolarAngle phi: Double) -> Double {
+    package func radius(atPolarAngle phi: Double) -> Double {
         let d = phi - angleRadians
         let ca = cos(d) / semiAxisA, sb = sin(d) / semiAxisB
         return 1 / (ca * ca + sb * sb).squareRoot()
@@ -55,7 +55,7 @@ public struct Ellipse: Sendable, Hashable, Codable {
 
     /// Signed distance along the ray from the centre between `(x, y)` and the ellipse
     /// (positive outside). Close to the geometric distance for head-like ellipses and cheaper.
-    public func radialResidual(x: Double, y: Double) -> Double {
+    package func radialResidual(x: Double, y: Double) -> Double {
         let dx = x - centerX, dy = y - centerY
         let c = cos(angleRadians), s = sin(angleRadians)
         let u = dx * c + dy * s, v = -dx * s + dy * c
@@ -66,7 +66,7 @@ public struct Ellipse: Sendable, Hashable, Codable {
     }
 
     /// Whether `(x, y)` lies inside.
-    public func contains(x: Double, y: Double) -> Bool {
+    package func contains(x: Double, y: Double) -> Bool {
         let dx = x - centerX, dy = y - centerY
         let c = cos(angleRadians), s = sin(angleRadians)
         let u = (dx * c + dy * s) / semiAxisA, v = (-dx * s + dy * c) / semiAxisB
@@ -75,14 +75,14 @@ public struct Ellipse: Sendable, Hashable, Codable {
 
     /// The same ellipse in a coordinate system scaled by `factor` (e.g. from a half-size image
     /// to full size: factor 2, pixel centres mapped as (x + 0.5)·f − 0.5).
-    public func scaled(by factor: Double) -> Ellipse {
+    package func scaled(by factor: Double) -> Ellipse {
         Ellipse(centerX: (centerX + 0.5) * factor - 0.5, centerY: (centerY + 0.5) * factor - 0.5,
                 semiAxisA: semiAxisA * factor, semiAxisB: semiAxisB * factor, angleRadians: angleRadians)
     }
 
     /// The ellipse whose border is offset outward by `distance` along the radial direction
     /// (approximately parallel for head-like shapes).
-    public func grown(by distance: Double) -> Ellipse {
+    package func grown(by distance: Double) -> Ellipse {
         Ellipse(centerX: centerX, centerY: centerY, semiAxisA: semiAxisA + distance,
                 semiAxisB: semiAxisB + distance, angleRadians: angleRadians)
     }

@@ -6,7 +6,7 @@ extension HeadErrorModel {
     /// --ellipse-truth ../shared/data/hc18-dev/ellipse-truth.csv --out /tmp/hc --fit-error-model`,
     /// which prints this literal. Refit whenever the measurer changes (its features move).
     /// Its cross-validated calibration is in docs/qc-rules.md (reliability table).
-    public static let hc18Dev = HeadErrorModel(
+    package static let hc18Dev = HeadErrorModel(
         hc: .init(weights: [3.030409, -0.472212, 0.470301, -1.944189, -0.232842, 0.226223, 0.436711],
                   scale: 1.443308, toleranceMultiple: 2.9299),
         bpd: .init(weights: [1.374879, -0.447955, 0.274952, -0.817854, -0.320459, 0.182755, 0.223245],
@@ -19,6 +19,6 @@ extension HeadErrorModel {
 extension HeadShapeCorrection {
     /// Fitted on all 413 hc18-dev frames (raw measurements at the chosen outer-border level, 0.25,
     /// against `ellipse-truth.csv`); printed by `sonoqc evaluate-hc … --fit-error-model`.
-    public static let hc18Dev = HeadShapeCorrection(
+    package static let hc18Dev = HeadShapeCorrection(
         majorWeights: [0.016156, -0.022965, 0.275103], minorWeights: [0.008762, -0.021273, -0.074778])
 }

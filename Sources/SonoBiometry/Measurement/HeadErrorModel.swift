@@ -13,37 +13,37 @@ import Foundation
 ///
 /// All coefficients are tuned constants; ``hc18Dev`` lists the values fitted on the 413 frames
 /// of hc18-dev and how to reproduce them (`sonoqc evaluate-hc --fit-error-model`).
-public struct HeadErrorModel: Sendable, Hashable, Codable {
+package struct HeadErrorModel: Sendable, Hashable, Codable {
     /// Names of ``features(of:)``, in order (documentation and the fit printout).
-    public static let featureNames = [
+    package static let featureNames = [
         "bias", "perimeter_support", "log(residual_px / semi_minor_px)", "ridge_contrast",
         "log(ring_contrast_ratio)", "log(hc_mm)", "semi_minor / semi_major",
     ]
     /// Added to |error| before the logarithm so near-zero errors do not dominate the fit (mm).
-    public static let offsetMM = 0.5
+    package static let offsetMM = 0.5
     /// Ridge penalty on the weights (features are O(1), so a small value only guards against
     /// singular normal equations on small training sets).
-    public static let ridgePenalty = 1e-3
+    package static let ridgePenalty = 1e-3
     /// Quantile of held-out |error| / expected used for ``hc``'s ``Coefficients/toleranceMultiple``.
-    public static let toleranceCoverage = 0.975
+    package static let toleranceCoverage = 0.975
     /// The same for BPD and OFD: wider, because MS-002/003 are secondary to MS-001 (HC is the
     /// reported measurement the issue's detection targets are about) and each adds its own false flags.
-    public static let diameterToleranceCoverage = 0.99
+    package static let diameterToleranceCoverage = 0.99
 
     /// One measure's coefficients.
-    public struct Coefficients: Sendable, Hashable, Codable {
-        public var weights: [Double]
-        public var scale: Double
-        public var toleranceMultiple: Double
+    package struct Coefficients: Sendable, Hashable, Codable {
+        package var weights: [Double]
+        package var scale: Double
+        package var toleranceMultiple: Double
 
-        public init(weights: [Double], scale: Double, toleranceMultiple: Double) {
+        package init(weights: [Double], scale: Double, toleranceMultiple: Double) {
             self.weights = weights
             self.scale = scale
             self.toleranceMultiple = toleranceMultiple
         }
 
         /// Expected |error| in mm for a feature vector.
-        public func expected(_ x: [Double]) -> Double {
+        package func expected(_ x: [Double]) -> Double {
             var z = 0.0
             for (w, v) in zip(weights, x) { z += w * v }
             // Clamp the exponent so a wild feature cannot overflow; 8 ≈ e^8 mm is already absurd.
@@ -51,14 +51,14 @@ public struct HeadErrorModel: Sendable, Hashable, Codable {
         }
     }
 
-    public var hc: Coefficients
-    public var bpd: Coefficients
-    public var ofd: Coefficients
+    package var hc: Coefficients
+    package var bpd: Coefficients
+    package var ofd: Coefficients
     /// Above this expected HC error (mm) the measurer abstains: the ellipse is more likely wrong
     /// than useful. Chosen so that about 2 % of hc18-dev frames abstain under cross-validation.
-    public var abstainAboveExpectedHCErrorMM: Double
+    package var abstainAboveExpectedHCErrorMM: Double
 
-    public init(hc: Coefficients, bpd: Coefficients, ofd: Coefficients, abstainAboveExpectedHCErrorMM: Double) {
+    package init(hc: Coefficients, bpd: Coefficients, ofd: Coefficients, abstainAboveExpectedHCErrorMM: Double) {
         self.hc = hc
         self.bpd = bpd
         self.ofd = ofd
@@ -66,7 +66,7 @@ public struct HeadErrorModel: Sendable, Hashable, Codable {
     }
 
     /// The model's inputs, nil without a mm spacing (the model predicts mm errors).
-    public static func features(of m: HeadMeasurement) -> [Double]? {
+    package static func features(of m: HeadMeasurement) -> [Double]? {
         guard let hcMM = m.hcMM, hcMM > 0 else { return nil }
         let c = m.confidence
         let semiMinor = max(m.ellipse.semiMinor, 1e-6)
@@ -77,7 +77,7 @@ public struct HeadErrorModel: Sendable, Hashable, Codable {
     }
 
     /// Expected errors and tolerances for `m`, nil without a mm spacing.
-    public func uncertainty(of m: HeadMeasurement) -> HeadMeasurementUncertainty? {
+    package func uncertainty(of m: HeadMeasurement) -> HeadMeasurementUncertainty? {
         guard let x = Self.features(of: m) else { return nil }
         let h = hc.expected(x), b = bpd.expected(x), o = ofd.expected(x)
         return HeadMeasurementUncertainty(
@@ -89,14 +89,14 @@ public struct HeadErrorModel: Sendable, Hashable, Codable {
     // MARK: Fitting
 
     /// A measured frame with its expert reference errors and examination (for grouping).
-    public struct Sample: Sendable, Hashable {
-        public var features: [Double]
-        public var hcErrorMM: Double
-        public var bpdErrorMM: Double?
-        public var ofdErrorMM: Double?
-        public var group: String
+    package struct Sample: Sendable, Hashable {
+        package var features: [Double]
+        package var hcErrorMM: Double
+        package var bpdErrorMM: Double?
+        package var ofdErrorMM: Double?
+        package var group: String
 
-        public init(features: [Double], hcErrorMM: Double, bpdErrorMM: Double?, ofdErrorMM: Double?, group: String) {
+        package init(features: [Double], hcErrorMM: Double, bpdErrorMM: Double?, ofdErrorMM: Double?, group: String) {
             self.features = features
             self.hcErrorMM = hcErrorMM
             self.bpdErrorMM = bpdErrorMM
@@ -129,7 +129,7 @@ public struct HeadErrorModel: Sendable, Hashable, Codable {
     /// split (each sample's ratio is taken from a model that did not see its examination).
     /// `abstainFraction` sets ``abstainAboveExpectedHCErrorMM`` to the expected-error quantile
     /// that leaves about that fraction of the training frames without a result.
-    public static func fit(_ samples: [Sample], folds: Int = 5, abstainFraction: Double = 0.02) -> HeadErrorModel? {
+    package static func fit(_ samples: [Sample], folds: Int = 5, abstainFraction: Double = 0.02) -> HeadErrorModel? {
         guard samples.count >= 20 else { return nil }
         let assignment = CrossValidation.foldAssignment(groups: samples.map(\.group), folds: folds)
         func target(_ s: Sample, _ k: Int) -> Double? { [s.hcErrorMM, s.bpdErrorMM, s.ofdErrorMM][k] }
@@ -162,7 +162,7 @@ public struct HeadErrorModel: Sendable, Hashable, Codable {
     }
 
     /// Swift source of `self` (for pasting the fitted constants into ``hc18Dev``).
-    public var swiftLiteral: String {
+    package var swiftLiteral: String {
         func c(_ x: Coefficients) -> String {
             ".init(weights: [\(x.weights.map { String(format: "%.6f", $0) }.joined(separator: ", "))], "
                 + "scale: \(String(format: "%.6f", x.scale)), toleranceMultiple: \(String(format: "%.4f", x.toleranceMultiple)))"
@@ -173,34 +173,34 @@ public struct HeadErrorModel: Sendable, Hashable, Codable {
 }
 
 /// Per-image uncertainty of an automatic head measurement (from ``HeadErrorModel``).
-public struct HeadMeasurementUncertainty: Sendable, Hashable, Codable {
+package struct HeadMeasurementUncertainty: Sendable, Hashable, Codable {
     /// Expected |automatic − expert| HC, mm.
-    public var expectedAbsErrorHCMM: Double
+    package var expectedAbsErrorHCMM: Double
     /// Expected |automatic − expert| BPD, mm.
-    public var expectedAbsErrorBPDMM: Double
+    package var expectedAbsErrorBPDMM: Double
     /// Expected |automatic − expert| OFD, mm.
-    public var expectedAbsErrorOFDMM: Double
+    package var expectedAbsErrorOFDMM: Double
     /// |automatic − reported| HC above which the reported value is likely wrong (≈ 97.5 % of
     /// correct reports fall inside on held-out frames), mm.
-    public var toleranceHCMM: Double
+    package var toleranceHCMM: Double
     /// As ``toleranceHCMM`` for BPD.
-    public var toleranceBPDMM: Double
+    package var toleranceBPDMM: Double
     /// As ``toleranceHCMM`` for OFD.
-    public var toleranceOFDMM: Double
+    package var toleranceOFDMM: Double
 }
 
 /// Grouped K-fold splits and small statistics shared by the error model and the evaluation.
-public enum CrossValidation {
+package enum CrossValidation {
     /// Examination of an HC18 frame: the file name up to the first `_` (`220_2HC.png` → `220`);
     /// names without `_` are their own examination.
-    public static func examination(of filename: String) -> String {
+    package static func examination(of filename: String) -> String {
         let name = (filename as NSString).lastPathComponent
         return name.split(separator: "_", maxSplits: 1).first.map(String.init) ?? name
     }
 
     /// Fold (0..<folds) of each item: distinct groups in sorted order are dealt round-robin, so
     /// every frame of an examination lands in the same fold and the split is deterministic.
-    public static func foldAssignment(groups: [String], folds: Int) -> [Int] {
+    package static func foldAssignment(groups: [String], folds: Int) -> [Int] {
         let k = max(1, folds)
         let distinct = Array(Set(groups)).sorted()
         var index: [String: Int] = [:]
@@ -210,9 +210,9 @@ public enum CrossValidation {
 }
 
 /// Order statistics used by the evaluation and the error model.
-public enum Statistics {
+package enum Statistics {
     /// Linear interpolation between order statistics (numpy's default); 0 for an empty input.
-    public static func quantile(_ values: [Double], _ q: Double) -> Double {
+    package static func quantile(_ values: [Double], _ q: Double) -> Double {
         guard !values.isEmpty else { return 0 }
         let s = values.sorted()
         let pos = min(max(q, 0), 1) * Double(s.count - 1)
@@ -221,7 +221,7 @@ public enum Statistics {
     }
 
     /// Wilson score 95 % interval for `successes` out of `trials` (nil for no trials).
-    public static func wilson95(_ successes: Int, _ trials: Int) -> (low: Double, high: Double)? {
+    package static func wilson95(_ successes: Int, _ trials: Int) -> (low: Double, high: Double)? {
         guard trials > 0 else { return nil }
         let z = 1.959964, n = Double(trials), p = Double(successes) / n
         let centre = p + z * z / (2 * n), spread = z * (p * (1 - p) / n + z * z / (4 * n * n)).squareRoot()

@@ -11,41 +11,41 @@ import SonoCore
 ///   They are *not* Hadlock's outer-to-inner BPD; convert with
 ///   ``Hadlock/bpdOuterToInner(fromOuterToOuterMM:)`` before using Hadlock equations.
 /// - Pixel values are in the input image's pixel grid (origin top-left, pixel centres at integers).
-public struct HeadMeasurement: Sendable, Hashable, Codable {
+package struct HeadMeasurement: Sendable, Hashable, Codable {
     /// Caliper convention of ``bpdMM`` and ``ofdMM``, recorded in every report.
-    public static let diameterConvention = "outer-to-outer"
+    package static let diameterConvention = "outer-to-outer"
 
     /// The outer-skull ellipse in pixels.
-    public var ellipse: Ellipse
+    package var ellipse: Ellipse
     /// The ellipse through the middle of the skull band found before the outer-border
     /// refinement (for overlays and QC: its gap to ``ellipse`` is about half the bone thickness).
-    public var skullCentreline: Ellipse?
+    package var skullCentreline: Ellipse?
     /// HC in pixels (perimeter of ``ellipse``).
-    public var hcPixels: Double { ellipse.perimeter }
+    package var hcPixels: Double { ellipse.perimeter }
     /// BPD in pixels: the minor full axis.
-    public var bpdPixels: Double { 2 * ellipse.semiMinor }
+    package var bpdPixels: Double { 2 * ellipse.semiMinor }
     /// OFD in pixels: the major full axis.
-    public var ofdPixels: Double { 2 * ellipse.semiMajor }
+    package var ofdPixels: Double { 2 * ellipse.semiMajor }
 
     /// Spacing used for the mm values, nil when none was given or it was implausible.
-    public var spacingMMPerPixel: Double?
+    package var spacingMMPerPixel: Double?
     /// Why mm values are absent even though a spacing was given (nil when they are present
     /// or no spacing was given).
-    public var calibrationNote: String?
+    package var calibrationNote: String?
     /// HC in mm, present only with a plausible spacing.
-    public var hcMM: Double? { spacingMMPerPixel.map { hcPixels * $0 } }
+    package var hcMM: Double? { spacingMMPerPixel.map { hcPixels * $0 } }
     /// BPD (outer-to-outer) in mm.
-    public var bpdMM: Double? { spacingMMPerPixel.map { bpdPixels * $0 } }
+    package var bpdMM: Double? { spacingMMPerPixel.map { bpdPixels * $0 } }
     /// OFD (outer-to-outer) in mm.
-    public var ofdMM: Double? { spacingMMPerPixel.map { ofdPixels * $0 } }
+    package var ofdMM: Double? { spacingMMPerPixel.map { ofdPixels * $0 } }
 
     /// How well the image supports the ellipse.
-    public var confidence: HeadMeasurementConfidence
+    package var confidence: HeadMeasurementConfidence
     /// Expected error against an expert and the per-image tolerances derived from it
     /// (``HeadErrorModel``); nil without a mm spacing or when no error model was applied.
-    public var uncertainty: HeadMeasurementUncertainty?
+    package var uncertainty: HeadMeasurementUncertainty?
 
-    public init(ellipse: Ellipse, skullCentreline: Ellipse? = nil, spacingMMPerPixel: Double?,
+    package init(ellipse: Ellipse, skullCentreline: Ellipse? = nil, spacingMMPerPixel: Double?,
                 calibrationNote: String?, confidence: HeadMeasurementConfidence,
                 uncertainty: HeadMeasurementUncertainty? = nil) {
         self.ellipse = ellipse
@@ -58,25 +58,25 @@ public struct HeadMeasurement: Sendable, Hashable, Codable {
 }
 
 /// Evidence behind a head measurement.
-public struct HeadMeasurementConfidence: Sendable, Hashable, Codable {
+package struct HeadMeasurementConfidence: Sendable, Hashable, Codable {
     /// Fraction (0–1) of the ellipse perimeter where an outer skull edge was found close to it.
-    public var perimeterSupport: Double
+    package var perimeterSupport: Double
     /// Fraction (0–1) of the ellipse perimeter that lies inside the image and outside the ignore mask.
-    public var perimeterVisible: Double
+    package var perimeterVisible: Double
     /// Root-mean-square radial distance, in pixels, between the supporting edge points and the ellipse.
-    public var residualRMSPixels: Double
+    package var residualRMSPixels: Double
     /// Mean skull-ridge strength along the ellipse relative to the image's strongest ridges (0–1+).
-    public var ridgeContrast: Double
+    package var ridgeContrast: Double
     /// Mean brightness on the skull band divided by the mean brightness of the darker of its two
     /// sides (brain just inside, tissue or fluid just outside): about 1 for speckle without a
     /// head, well above 1.3 for real skulls.
-    public var ringContrastRatio: Double
+    package var ringContrastRatio: Double
     /// A single 0–1 summary: support × a residual penalty; below 0.3 means "check this frame".
-    public var score: Double
+    package var score: Double
 }
 
 /// Why no head was measured.
-public enum HeadMeasurementFailure: SonoError, Equatable {
+package enum HeadMeasurementFailure: SonoError, Equatable {
     /// The frame is too small to hold a measurable head.
     case imageTooSmall(width: Int, height: Int)
     /// The ignore mask does not have the frame's size.
@@ -91,7 +91,7 @@ public enum HeadMeasurementFailure: SonoError, Equatable {
     /// limit: reporting it would more likely mislead than help.
     case unreliable(expectedAbsErrorHCMM: Double, limitMM: Double)
 
-    public var summary: String {
+    package var summary: String {
         switch self {
         case let .imageTooSmall(w, h): return "image \(w)x\(h) is too small to measure a head"
         case let .maskSizeMismatch(iw, ih, mw, mh): return "ignore mask \(mw)x\(mh) does not match image \(iw)x\(ih)"

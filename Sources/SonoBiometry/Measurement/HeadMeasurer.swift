@@ -1,5 +1,5 @@
 import Foundation
-import SonoCore
+package import SonoCore
 import SonoFilters
 
 /// Finds the fetal skull in a head-plane B-mode frame and measures HC, BPD and OFD.
@@ -25,39 +25,39 @@ import SonoFilters
 ///
 /// When no ring is credible the result is a ``HeadMeasurementFailure`` with the reason; the
 /// measurer never returns a guess. Pure function of its inputs, safe on any thread.
-public enum HeadMeasurer {
+package enum HeadMeasurer {
     /// Tunables, with defaults chosen on general grounds (radius range as fractions of the frame,
     /// support threshold) rather than per-image.
-    public struct Options: Sendable, Hashable {
+    package struct Options: Sendable, Hashable {
         /// Below this fraction of the perimeter with skull evidence the measurer reports failure.
-        public var minimumPerimeterSupport: Double = 0.2
+        package var minimumPerimeterSupport: Double = 0.2
         /// Spacings (mm/px) accepted for mm values; outside, only pixel values are reported.
-        public var plausibleSpacingMMPerPixel: ClosedRange<Double> = 0.02...0.6
+        package var plausibleSpacingMMPerPixel: ClosedRange<Double> = 0.02...0.6
         /// Minimum skull-band to brain brightness ratio for a ring to count as a skull.
-        public var minimumRingContrastRatio: Double = 1.2
+        package var minimumRingContrastRatio: Double = 1.2
         /// Where between the skull's peak brightness (0) and the tissue outside it (1) the
         /// outer border is placed. Tuned on hc18-dev together with ``shapeCorrection``
         /// (``HCEvaluation/fitConstants(_:indices:folds:abstainFraction:)``); `evaluate-hc --folds 5`
         /// re-chooses it per fold from ``HCEvaluation/borderLevelGrid`` by the training folds'
         /// corrected mean |HC difference|.
-        public var outerBorderLevel: Double = 0.25
+        package var outerBorderLevel: Double = 0.25
         /// Corrects the outer ellipse's axes for the measurer's size/shape biases (mm spacing only);
         /// nil reports the raw ellipse.
-        public var shapeCorrection: HeadShapeCorrection? = .hc18Dev
+        package var shapeCorrection: HeadShapeCorrection? = .hc18Dev
         /// Predicts each measurement's expected error; nil leaves ``HeadMeasurement/uncertainty`` empty.
-        public var errorModel: HeadErrorModel? = .hc18Dev
+        package var errorModel: HeadErrorModel? = .hc18Dev
         /// Abstain (``HeadMeasurementFailure/unreliable(expectedAbsErrorHCMM:limitMM:)``) when the
         /// expected HC error exceeds the model's limit. Off only for evaluation, which re-applies
         /// models fitted on other folds.
-        public var abstainWhenUnreliable = true
-        public init() {}
+        package var abstainWhenUnreliable = true
+        package init() {}
     }
 
     /// Measures the head in `image`.
     /// - Parameters:
     ///   - spacingMMPerPixel: isotropic pixel size; nil gives pixel values only.
     ///   - mask: same size as `image`; non-zero pixels are ignored (burned-in text, calipers, logos).
-    public static func measure(
+    package static func measure(
         _ image: GrayImage, spacingMMPerPixel: Double?, mask: GrayImage? = nil, options: Options = Options()
     ) -> Result<HeadMeasurement, HeadMeasurementFailure> {
         guard image.width >= 64, image.height >= 64 else {
@@ -92,7 +92,7 @@ public enum HeadMeasurer {
     /// uncertainty and, with `abstain`, turns a measurement whose expected HC error is above the
     /// model's limit into a failure. Shared by ``measure`` and the cross-validated evaluation
     /// (which applies constants fitted on the other folds to raw measurements).
-    public static func finishing(_ m: HeadMeasurement, correction: HeadShapeCorrection?, errorModel: HeadErrorModel?,
+    package static func finishing(_ m: HeadMeasurement, correction: HeadShapeCorrection?, errorModel: HeadErrorModel?,
                                  abstain: Bool) -> Result<HeadMeasurement, HeadMeasurementFailure> {
         let corrected = correction.map { $0.applied(to: m) } ?? m
         guard let model = errorModel else { return .success(corrected) }
@@ -101,7 +101,7 @@ public enum HeadMeasurer {
 
     /// Attaches `model`'s uncertainty to `m` and, with `abstain`, turns a measurement whose
     /// expected HC error is above the model's limit into a failure.
-    public static func applying(_ model: HeadErrorModel, to m: HeadMeasurement, abstain: Bool)
+    package static func applying(_ model: HeadErrorModel, to m: HeadMeasurement, abstain: Bool)
         -> Result<HeadMeasurement, HeadMeasurementFailure> {
         var out = m
         out.uncertainty = model.uncertainty(of: m)

@@ -12,29 +12,29 @@ import Foundation
 ///
 /// The weights are tuned constants: ``hc18Dev`` is fitted on all 413 hc18-dev frames and
 /// `evaluate-hc --folds` refits them per fold.
-public struct HeadShapeCorrection: Sendable, Hashable, Codable {
-    public static let featureNames = ["bias", "log(hc_mm / 175)", "semi_minor / semi_major - 0.8"]
+package struct HeadShapeCorrection: Sendable, Hashable, Codable {
+    package static let featureNames = ["bias", "log(hc_mm / 175)", "semi_minor / semi_major - 0.8"]
     /// Huber loss scale in log(axis ratio) units.
-    public static let huberScale = 0.01
+    package static let huberScale = 0.01
 
     /// Weights for log(expert / measured) of the semi-major axis.
-    public var majorWeights: [Double]
+    package var majorWeights: [Double]
     /// Weights for log(expert / measured) of the semi-minor axis.
-    public var minorWeights: [Double]
+    package var minorWeights: [Double]
 
-    public init(majorWeights: [Double], minorWeights: [Double]) {
+    package init(majorWeights: [Double], minorWeights: [Double]) {
         self.majorWeights = majorWeights
         self.minorWeights = minorWeights
     }
 
     /// The correction's inputs, nil without a mm spacing.
-    public static func features(of m: HeadMeasurement) -> [Double]? {
+    package static func features(of m: HeadMeasurement) -> [Double]? {
         guard let hc = m.hcMM, hc > 0, m.ellipse.semiMajor > 0 else { return nil }
         return [1, log(hc / 175), m.ellipse.semiMinor / m.ellipse.semiMajor - 0.8]
     }
 
     /// `m` with its outer ellipse corrected (centre and angle kept); unchanged without a spacing.
-    public func applied(to m: HeadMeasurement) -> HeadMeasurement {
+    package func applied(to m: HeadMeasurement) -> HeadMeasurement {
         guard let x = Self.features(of: m) else { return m }
         func factor(_ w: [Double]) -> Double {
             var z = 0.0
@@ -50,12 +50,12 @@ public struct HeadShapeCorrection: Sendable, Hashable, Codable {
     }
 
     /// A measured frame with the expert's semi-axes in the same pixel grid.
-    public struct Sample: Sendable, Hashable {
-        public var features: [Double]
-        public var logMajorRatio: Double
-        public var logMinorRatio: Double
+    package struct Sample: Sendable, Hashable {
+        package var features: [Double]
+        package var logMajorRatio: Double
+        package var logMinorRatio: Double
 
-        public init(features: [Double], logMajorRatio: Double, logMinorRatio: Double) {
+        package init(features: [Double], logMajorRatio: Double, logMinorRatio: Double) {
             self.features = features
             self.logMajorRatio = logMajorRatio
             self.logMinorRatio = logMinorRatio
@@ -87,7 +87,7 @@ public struct HeadShapeCorrection: Sendable, Hashable, Codable {
     }
 
     /// Fits both axes; nil with too few samples.
-    public static func fit(_ samples: [Sample]) -> HeadShapeCorrection? {
+    package static func fit(_ samples: [Sample]) -> HeadShapeCorrection? {
         let x = samples.map(\.features)
         guard let major = huberFit(x, samples.map(\.logMajorRatio)), let minor = huberFit(x, samples.map(\.logMinorRatio))
         else { return nil }
@@ -95,7 +95,7 @@ public struct HeadShapeCorrection: Sendable, Hashable, Codable {
     }
 
     /// Swift source of `self` (for pasting the fitted constants into ``hc18Dev``).
-    public var swiftLiteral: String {
+    package var swiftLiteral: String {
         func list(_ w: [Double]) -> String { "[" + w.map { String(format: "%.6f", $0) }.joined(separator: ", ") + "]" }
         return "HeadShapeCorrection(majorWeights: \(list(majorWeights)), minorWeights: \(list(minorWeights)))"
     }

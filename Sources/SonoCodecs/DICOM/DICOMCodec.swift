@@ -1,4 +1,4 @@
-import SonoCore
+public import SonoCore
 
 /// Scan-level facts of a DICOM file, for grouping files into scans when there is no manifest.
 /// Holds no patient-identifying element: only the study's UID (which the pipeline replaces by a

@@ -1,3 +1,5 @@
+import SonoCore
+
 /// A DICOM attribute tag (group, element).
 struct DICOMTag: Hashable, Comparable, Sendable, CustomStringConvertible {
     let group: UInt16

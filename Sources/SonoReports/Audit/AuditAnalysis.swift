@@ -1,13 +1,13 @@
-import Foundation
-import SonoBiometry
-import SonoL10n
-import SonoCore
+package import Foundation
+package import SonoBiometry
+package import SonoL10n
+package import SonoCore
 
 /// The overall outcome of one scan as the audit counts it.
-public enum AuditVerdict: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+package enum AuditVerdict: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
     case pass, review, fail
 
-    public static func < (l: AuditVerdict, r: AuditVerdict) -> Bool {
+    package static func < (l: AuditVerdict, r: AuditVerdict) -> Bool {
         allCases.firstIndex(of: l)! < allCases.firstIndex(of: r)!
     }
 }
@@ -15,22 +15,22 @@ public enum AuditVerdict: String, Sendable, Hashable, Codable, CaseIterable, Com
 /// One scan as the audit sees it: who did it, where, when, what the QC engine said, and the
 /// z-scores of the sonographer's *reported* measurements (one per measure; a scan with the same
 /// measure on several images contributes their mean, so busy scans do not weigh more).
-public struct AuditRecord: Sendable, Hashable {
-    public var scanID: String
-    public var unitID: String?
-    public var operatorID: String?
+package struct AuditRecord: Sendable, Hashable {
+    package var scanID: String
+    package var unitID: String?
+    package var operatorID: String?
     /// ISO 8601 date ("2026-03-14"); orders the CUSUM. Scans without a date go last, by id.
-    public var examDate: String?
-    public var verdict: AuditVerdict
+    package var examDate: String?
+    package var verdict: AuditVerdict
     /// Rules that fired on this scan at warning or fail severity.
-    public var firedRuleIDs: Set<String>
-    public var reportedZScores: [BiometricMeasure: Double]
+    package var firedRuleIDs: Set<String>
+    package var reportedZScores: [BiometricMeasure: Double]
     /// The scan's images as the reviewers' audit matches decisions to them (``ReviewedImage/scanKey(scan:file:)``).
-    public var images: [ReviewedImage]
+    package var images: [ReviewedImage]
     /// The scan's `report.html`, when the record was read from a report folder (the audit page links it).
-    public var reportPage: URL?
+    package var reportPage: URL?
 
-    public init(scanID: String, unitID: String?, operatorID: String?, examDate: String?, verdict: AuditVerdict,
+    package init(scanID: String, unitID: String?, operatorID: String?, examDate: String?, verdict: AuditVerdict,
                 firedRuleIDs: Set<String>, reportedZScores: [BiometricMeasure: Double], images: [ReviewedImage] = [],
                 reportPage: URL? = nil) {
         self.scanID = scanID; self.unitID = unitID; self.operatorID = operatorID; self.examDate = examDate
@@ -54,30 +54,30 @@ public struct AuditRecord: Sendable, Hashable {
 /// - CUSUM `k` 0.25 and `h` 5: the tabular CUSUM (Page 1954) tuned to a 0.5 SD shift (k is half
 ///   the shift); it is drawn so a reviewer sees *when* a bias began, and marks the first scan
 ///   where it crosses h, but it is informational — the bias flag is the mean-z rule.
-public struct AuditThresholds: Sendable, Hashable, Codable {
-    public var minimumScans: Int = 30
-    public var biasMeanZ: Double = 0.5
-    public var narrowSD: Double = 0.6
-    public var wideSD: Double = 1.5
-    public var cusumK: Double = 0.25
-    public var cusumH: Double = 5
+package struct AuditThresholds: Sendable, Hashable, Codable {
+    package var minimumScans: Int = 30
+    package var biasMeanZ: Double = 0.5
+    package var narrowSD: Double = 0.6
+    package var wideSD: Double = 1.5
+    package var cusumK: Double = 0.25
+    package var cusumH: Double = 5
 
-    public init() {}
+    package init() {}
 }
 
 /// One point of the two-sided tabular CUSUM of z-scores.
-public struct CUSUMPoint: Sendable, Hashable {
-    public var scanID: String
-    public var examDate: String?
-    public var z: Double
+package struct CUSUMPoint: Sendable, Hashable {
+    package var scanID: String
+    package var examDate: String?
+    package var z: Double
     /// S⁺ₜ = max(0, S⁺ₜ₋₁ + zₜ − k): accumulates evidence that values run high.
-    public var upper: Double
+    package var upper: Double
     /// S⁻ₜ = max(0, S⁻ₜ₋₁ − zₜ − k): accumulates evidence that values run low.
-    public var lower: Double
+    package var lower: Double
 }
 
 /// What the audit concludes about one measure in one group.
-public enum AuditFlag: Sendable, Hashable {
+package enum AuditFlag: Sendable, Hashable {
     case tooFewScans(count: Int, required: Int)
     case biasHigh(meanZ: Double)
     case biasLow(meanZ: Double)
@@ -85,12 +85,12 @@ public enum AuditFlag: Sendable, Hashable {
     case spreadTooWide(sdZ: Double)
 
     /// True for conclusions that need a reviewer's attention (not "too few scans").
-    public var isConcern: Bool {
+    package var isConcern: Bool {
         if case .tooFewScans = self { return false }
         return true
     }
 
-    public var code: String {
+    package var code: String {
         switch self {
         case .tooFewScans: return "too-few-scans"
         case .biasHigh: return "bias-high"
@@ -101,7 +101,7 @@ public enum AuditFlag: Sendable, Hashable {
     }
 
     /// The conclusion in words of `L`'s language, with the thresholds it was judged against.
-    public func explanation(_ t: AuditThresholds, _ L: Localizer = .en) -> String {
+    package func explanation(_ t: AuditThresholds, _ L: Localizer = .en) -> String {
         switch self {
         case let .tooFewScans(count, required):
             return L.text("audit.flag.too_few_scans", ["count": .number(Double(count)), "required": .number(Double(required))])
@@ -118,50 +118,50 @@ public enum AuditFlag: Sendable, Hashable {
 }
 
 /// Statistics of the reported z-scores of one measure within one group.
-public struct MeasureAudit: Sendable, Hashable {
-    public var measure: BiometricMeasure
-    public var count: Int
-    public var meanZ: Double?
+package struct MeasureAudit: Sendable, Hashable {
+    package var measure: BiometricMeasure
+    package var count: Int
+    package var meanZ: Double?
     /// Sample SD (n − 1); nil below two values.
-    public var sdZ: Double?
-    public var flags: [AuditFlag]
-    public var cusum: [CUSUMPoint]
+    package var sdZ: Double?
+    package var flags: [AuditFlag]
+    package var cusum: [CUSUMPoint]
     /// Index into `cusum` of the first point where S⁺ or S⁻ exceeds h, if any.
-    public var cusumSignalIndex: Int?
+    package var cusumSignalIndex: Int?
 }
 
 /// Aggregates for one unit or one operator.
-public struct AuditGroup: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable, CaseIterable { case unit, `operator` }
+package struct AuditGroup: Sendable, Hashable {
+    package enum Kind: String, Sendable, Hashable, CaseIterable { case unit, `operator` }
 
-    public var kind: Kind
-    public var id: String
-    public var scanCount: Int
-    public var verdictCounts: [AuditVerdict: Int]
+    package var kind: Kind
+    package var id: String
+    package var scanCount: Int
+    package var verdictCounts: [AuditVerdict: Int]
     /// Number of scans on which each rule fired.
-    public var ruleHits: [String: Int]
-    public var measures: [MeasureAudit]
+    package var ruleHits: [String: Int]
+    package var measures: [MeasureAudit]
 
-    public func verdictRate(_ v: AuditVerdict) -> Double {
+    package func verdictRate(_ v: AuditVerdict) -> Double {
         scanCount == 0 ? 0 : Double(verdictCounts[v, default: 0]) / Double(scanCount)
     }
 
-    public var hasConcern: Bool { measures.contains { $0.flags.contains(where: \.isConcern) } }
+    package var hasConcern: Bool { measures.contains { $0.flags.contains(where: \.isConcern) } }
 }
 
 /// The whole audit: pure function of the records and thresholds (no I/O), so it is tested on
 /// synthetic z-score series.
-public struct AuditAnalysis: Sendable {
-    public var thresholds: AuditThresholds
-    public var groups: [AuditGroup]
-    public var scanCount: Int
+package struct AuditAnalysis: Sendable {
+    package var thresholds: AuditThresholds
+    package var groups: [AuditGroup]
+    package var scanCount: Int
     /// All rule ids seen, sorted.
-    public var ruleIDs: [String]
+    package var ruleIDs: [String]
 
     /// Label used for scans without a unit or operator in their manifest.
-    public static let unknownID = "(not stated)"
+    package static let unknownID = "(not stated)"
 
-    public init(records: [AuditRecord], thresholds: AuditThresholds = AuditThresholds()) {
+    package init(records: [AuditRecord], thresholds: AuditThresholds = AuditThresholds()) {
         self.thresholds = thresholds
         scanCount = records.count
         ruleIDs = Set(records.flatMap(\.firedRuleIDs)).sorted()
@@ -210,7 +210,7 @@ public struct AuditAnalysis: Sendable {
     }
 
     /// Statistics, flags and CUSUM of one chronological z series.
-    public static func measureAudit(_ measure: BiometricMeasure, series: [(AuditRecord, Double)],
+    package static func measureAudit(_ measure: BiometricMeasure, series: [(AuditRecord, Double)],
                                     thresholds t: AuditThresholds) -> MeasureAudit {
         let zs = series.map(\.1)
         let n = zs.count
@@ -245,14 +245,14 @@ extension AuditRecord {
     /// INTERGROWTH-21st at the scan's gestational age (stated, else from LMP and exam date).
     /// Measures outside the chart's 14–40 week range, or without a usable age, are left out
     /// rather than extrapolated.
-    public init(scan: ScanEntry, verdict: AuditVerdict, firedRuleIDs: Set<String>) {
+    package init(scan: ScanEntry, verdict: AuditVerdict, firedRuleIDs: Set<String>) {
         self.init(scanID: scan.scanID, unitID: scan.unitID, operatorID: scan.operatorID, examDate: scan.examDate,
                   verdict: verdict, firedRuleIDs: firedRuleIDs,
                   reportedZScores: Self.reportedZScores(scan))
     }
 
     /// Mean z per measure over the scan's images.
-    public static func reportedZScores(_ scan: ScanEntry) -> [BiometricMeasure: Double] {
+    package static func reportedZScores(_ scan: ScanEntry) -> [BiometricMeasure: Double] {
         let age: GestationalAge?
         if let text = scan.gestationalAge {
             age = try? GestationalAge(parsing: text)

@@ -1,13 +1,13 @@
-import Foundation
+package import Foundation
 import SonoBiometry
-import SonoChecks
+package import SonoChecks
 
 /// Finds and reads the per-scan `report.json` files the audit aggregates.
-public enum AuditInput {
+package enum AuditInput {
     /// Every `report.json` below `<directory>/scans/`, sorted by path (scan ids containing '/'
     /// give nested folders, so the search is recursive).
     /// - Throws: ``ReportError/noReports(directory:)`` when a directory holds none.
-    public static func reportFiles(in directory: URL) throws(ReportError) -> [URL] {
+    package static func reportFiles(in directory: URL) throws(ReportError) -> [URL] {
         let scans = directory.appendingPathComponent(ReportLayout.scansDirectory)
         guard let walker = FileManager.default.enumerator(at: scans, includingPropertiesForKeys: nil) else {
             throw .noReports(directory: directory.path)
@@ -22,7 +22,7 @@ public enum AuditInput {
 
     /// Audit records of every scan report under each of `directories`, in path order.
     /// - Throws: ``ReportError/noReports(directory:)``, ``ReportError/unreadableReport(path:reason:)``.
-    public static func records(fromReportsIn directories: [URL]) throws(ReportError) -> [AuditRecord] {
+    package static func records(fromReportsIn directories: [URL]) throws(ReportError) -> [AuditRecord] {
         var records: [AuditRecord] = []
         for directory in directories {
             for file in try reportFiles(in: directory) {
@@ -35,7 +35,7 @@ public enum AuditInput {
 
 extension AuditInput {
     /// Decodes one `report.json` and reduces it to an ``AuditRecord``.
-    public static func record(fromReportAt url: URL) throws(ReportError) -> AuditRecord {
+    package static func record(fromReportAt url: URL) throws(ReportError) -> AuditRecord {
         let report: ScanReport
         do {
             report = try JSONDecoder().decode(ScanReport.self, from: Data(contentsOf: url))
@@ -51,7 +51,7 @@ extension AuditInput {
 extension AuditRecord {
     /// The audit's view of a scan report: verdict, rules with an actionable finding, and the
     /// engine's z-scores of the *reported* values (mean per measure over the scan's images).
-    public init(report: ScanReport) {
+    package init(report: ScanReport) {
         var sums: [BiometricMeasure: (Double, Int)] = [:]
         for image in report.images {
             for row in image.measurements {

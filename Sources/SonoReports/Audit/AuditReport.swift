@@ -1,14 +1,15 @@
-import Foundation
+package import Foundation
 import SonoCore
-import SonoL10n
+package import SonoL10n
+import SonoBiometry
 
 /// Renders an ``AuditAnalysis`` as `audit.html` (tables and CUSUM charts) and `audit.csv`.
-public enum AuditReport {
+package enum AuditReport {
     /// The HTML page in `language`. `sources` names the report folders read, for the header.
     /// With `review`, a section of reviewers' decisions follows the automatic statistics; `scanLinks`
     /// (scan pages per operator, relative to the page) adds the list of each operator's scans.
     /// `run` (version and day of the audit run) is shown at the top of the page.
-    public static func html(_ audit: AuditAnalysis, sources: [String], language: Language = .en,
+    package static func html(_ audit: AuditAnalysis, sources: [String], language: Language = .en,
                             review: ReviewSection? = nil, scanLinks: [String: [ScanLink]] = [:],
                             run: (version: String, date: String)? = nil) -> String {
         let L = Localizer(language)
@@ -135,7 +136,7 @@ public enum AuditReport {
 
     /// Long-format CSV: one row per group × measure (item_kind "measure") and per group × rule
     /// (item_kind "rule"). Rates are fractions with four decimals; fields are quoted as RFC 4180 says (``CSV``).
-    public static func csv(_ audit: AuditAnalysis) -> String {
+    package static func csv(_ audit: AuditAnalysis) -> String {
         var out = CSV.record(["group_kind", "group_id", "scans", "pass_rate", "review_rate", "fail_rate", "item_kind", "item",
                               "count", "rate", "mean_z", "sd_z", "flags"])
         for g in audit.groups {
@@ -159,7 +160,7 @@ public enum AuditReport {
     /// returns the HTML file's URL. `records` with a report page give each operator's scan links,
     /// relative to `directory` so the page and the report folders can move together.
     @discardableResult
-    public static func write(_ audit: AuditAnalysis, sources: [String], to directory: URL,
+    package static func write(_ audit: AuditAnalysis, sources: [String], to directory: URL,
                              language: Language = .en, review: ReviewSection? = nil,
                              records: [AuditRecord] = [], run: (version: String, date: String)? = nil) throws(ReportError) -> URL {
         try HTMLReportWriter.createDirectory(directory)
@@ -187,21 +188,21 @@ public enum AuditReport {
 }
 
 /// A scan page the audit links from its operator.
-public struct ScanLink: Sendable, Hashable {
-    public var scanID: String
-    public var verdict: AuditVerdict
-    public var href: String
+package struct ScanLink: Sendable, Hashable {
+    package var scanID: String
+    package var verdict: AuditVerdict
+    package var href: String
 }
 
 /// The reviewers' decisions the audit page shows, and the file they came from.
-public struct ReviewSection: Sendable {
-    public var audit: ReviewAudit
+package struct ReviewSection: Sendable {
+    package var audit: ReviewAudit
     /// The decisions file as given on the command line.
-    public var source: String
+    package var source: String
     /// Image decisions read (latest version of each reading).
-    public var decisionCount: Int
+    package var decisionCount: Int
 
-    public init(audit: ReviewAudit, source: String, decisionCount: Int) {
+    package init(audit: ReviewAudit, source: String, decisionCount: Int) {
         self.audit = audit
         self.source = source
         self.decisionCount = decisionCount

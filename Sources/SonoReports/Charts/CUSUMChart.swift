@@ -1,15 +1,15 @@
 import SonoBiometry
-import SonoL10n
+package import SonoL10n
 
 /// An SVG chart of the two-sided tabular CUSUM of reported z-scores for one group, one line pair
 /// per measure: S⁺ drawn upwards, S⁻ drawn downwards, with the decision interval ±h dashed.
 ///
 /// Reading it: a line that climbs steadily past +h means the operator's values have run high
 /// since the point where the climb began; a flat line near zero means no drift.
-public struct CUSUMChart: Sendable {
-    public var title: String
-    public var measures: [MeasureAudit]
-    public var thresholds: AuditThresholds
+package struct CUSUMChart: Sendable {
+    package var title: String
+    package var measures: [MeasureAudit]
+    package var thresholds: AuditThresholds
 
     static let width = 560.0, height = 260.0
     static let marginLeft = 48.0, marginRight = 70.0, marginTop = 30.0, marginBottom = 38.0
@@ -25,7 +25,7 @@ public struct CUSUMChart: Sendable {
         }
     }
 
-    public init(title: String, measures: [MeasureAudit], thresholds: AuditThresholds) {
+    package init(title: String, measures: [MeasureAudit], thresholds: AuditThresholds) {
         self.title = title
         self.measures = measures
         self.thresholds = thresholds
@@ -33,7 +33,7 @@ public struct CUSUMChart: Sendable {
 
     private static func n(_ v: Double) -> String { TextFormat.fixed(v, 2) }
 
-    public func svg(idPrefix: String, localizer L: Localizer = .en) -> String {
+    package func svg(idPrefix: String, localizer L: Localizer = .en) -> String {
         let w = Self.width, h = Self.height
         let left = Self.marginLeft, right = w - Self.marginRight
         let top = Self.marginTop, bottom = h - Self.marginBottom

@@ -1,5 +1,5 @@
-import SonoBiometry
-import SonoL10n
+package import SonoBiometry
+package import SonoL10n
 
 /// An INTERGROWTH-21st fetal growth chart for one measure, drawn as a self-contained SVG with the
 /// 3rd/10th/50th/90th/97th centile curves over 14–40 weeks and the scan's points on it.
@@ -8,40 +8,40 @@ import SonoL10n
 /// against), sampled every half week so every whole week is a vertex of the polyline; a test
 /// reads the polylines back and compares them with the published centile tables.
 /// Output is deterministic: coordinates are printed with two decimals, no locale involved.
-public struct GrowthChart: Sendable {
+package struct GrowthChart: Sendable {
     /// One plotted observation.
-    public struct Point: Sendable, Hashable {
-        public var gaWeeks: Double
-        public var valueMM: Double
+    package struct Point: Sendable, Hashable {
+        package var gaWeeks: Double
+        package var valueMM: Double
         /// Legend text, e.g. "reported" or "automatic".
-        public var label: String
-        public var style: Style
+        package var label: String
+        package var style: Style
 
-        public enum Style: String, Sendable, Hashable { case reported, automatic }
+        package enum Style: String, Sendable, Hashable { case reported, automatic }
 
-        public init(gaWeeks: Double, valueMM: Double, label: String, style: Style = .reported) {
+        package init(gaWeeks: Double, valueMM: Double, label: String, style: Style = .reported) {
             self.gaWeeks = gaWeeks; self.valueMM = valueMM; self.label = label; self.style = style
         }
     }
 
-    public static let centiles: [Double] = [3, 10, 50, 90, 97]
+    package static let centiles: [Double] = [3, 10, 50, 90, 97]
     /// Sampling step of the curves, in weeks; 14–40 at this step puts a vertex on every week.
     static let stepWeeks = 0.5
 
-    public var measure: BiometricMeasure
-    public var points: [Point]
+    package var measure: BiometricMeasure
+    package var points: [Point]
 
     // Plot geometry in SVG user units.
     static let width = 520.0, height = 340.0
     static let marginLeft = 56.0, marginRight = 44.0, marginTop = 34.0, marginBottom = 46.0
 
-    public init(measure: BiometricMeasure, points: [Point]) {
+    package init(measure: BiometricMeasure, points: [Point]) {
         self.measure = measure
         self.points = points
     }
 
     /// The centile curve as (exact weeks, mm) pairs from 14 to 40 weeks.
-    public static func curve(_ measure: BiometricMeasure, centile: Double) -> [(gaWeeks: Double, valueMM: Double)] {
+    package static func curve(_ measure: BiometricMeasure, centile: Double) -> [(gaWeeks: Double, valueMM: Double)] {
         if let index = centiles.firstIndex(of: centile), let cached = standardCurves[measure] {
             return cached[index]
         }
@@ -101,7 +101,7 @@ public struct GrowthChart: Sendable {
     private static func n(_ v: Double) -> String { TextFormat.fixed(v, 2) }
 
     /// Human-readable description of the points in `L`'s language, also used as the SVG `<desc>`.
-    public func description(_ L: Localizer = .en) -> String {
+    package func description(_ L: Localizer = .en) -> String {
         let measureArg: [String: MessageArg] = ["measure": .text(measure.rawValue)]
         var parts = [L.text("chart.desc", measureArg)]
         for p in points {
@@ -123,7 +123,7 @@ public struct GrowthChart: Sendable {
 
     /// The chart as an inline `<svg>` element (no XML prolog, no external references).
     /// `idPrefix` keeps `id`s unique when several charts share one page.
-    public func svg(idPrefix: String = "gc", localizer L: Localizer = .en) -> String {
+    package func svg(idPrefix: String = "gc", localizer L: Localizer = .en) -> String {
         let measureArg: [String: MessageArg] = ["measure": .text(measure.rawValue)]
         let w = Self.width, h = Self.height
         let left = Self.marginLeft, right = w - Self.marginRight

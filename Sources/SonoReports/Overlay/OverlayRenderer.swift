@@ -1,24 +1,24 @@
 import Foundation
-import SonoCore
-import SonoL10n
+package import SonoCore
+package import SonoL10n
 import SonoCodecs
 
 /// A point in the original frame's pixel coordinates (origin top-left, x right, y down).
-public struct PixelPoint: Sendable, Hashable, Codable {
-    public var x: Double
-    public var y: Double
-    public init(x: Double, y: Double) { self.x = x; self.y = y }
+package struct PixelPoint: Sendable, Hashable, Codable {
+    package var x: Double
+    package var y: Double
+    package init(x: Double, y: Double) { self.x = x; self.y = y }
 }
 
 /// An ellipse in frame pixels; `angleRadians` is the direction of `semiAxisAPixels`, measured
 /// from +x towards +y (clockwise on screen).
-public struct PixelEllipse: Sendable, Hashable, Codable {
-    public var center: PixelPoint
-    public var semiAxisAPixels: Double
-    public var semiAxisBPixels: Double
-    public var angleRadians: Double
+package struct PixelEllipse: Sendable, Hashable, Codable {
+    package var center: PixelPoint
+    package var semiAxisAPixels: Double
+    package var semiAxisBPixels: Double
+    package var angleRadians: Double
 
-    public init(center: PixelPoint, semiAxisAPixels: Double, semiAxisBPixels: Double, angleRadians: Double) {
+    package init(center: PixelPoint, semiAxisAPixels: Double, semiAxisBPixels: Double, angleRadians: Double) {
         self.center = center
         self.semiAxisAPixels = semiAxisAPixels
         self.semiAxisBPixels = semiAxisBPixels
@@ -26,13 +26,13 @@ public struct PixelEllipse: Sendable, Hashable, Codable {
     }
 
     /// End points of the major axis (the OFD line for a head).
-    public var majorAxis: (PixelPoint, PixelPoint) {
+    package var majorAxis: (PixelPoint, PixelPoint) {
         axis(length: max(semiAxisAPixels, semiAxisBPixels),
              angle: semiAxisAPixels >= semiAxisBPixels ? angleRadians : angleRadians + .pi / 2)
     }
 
     /// End points of the minor axis (the BPD line for a head).
-    public var minorAxis: (PixelPoint, PixelPoint) {
+    package var minorAxis: (PixelPoint, PixelPoint) {
         axis(length: min(semiAxisAPixels, semiAxisBPixels),
              angle: semiAxisAPixels >= semiAxisBPixels ? angleRadians + .pi / 2 : angleRadians)
     }
@@ -43,7 +43,7 @@ public struct PixelEllipse: Sendable, Hashable, Codable {
     }
 
     /// Perimeter (Ramanujan II), in pixels.
-    public var perimeterPixels: Double {
+    package var perimeterPixels: Double {
         let a = semiAxisAPixels, b = semiAxisBPixels
         guard a + b > 0 else { return 0 }
         let h = ((a - b) * (a - b)) / ((a + b) * (a + b))
@@ -52,28 +52,28 @@ public struct PixelEllipse: Sendable, Hashable, Codable {
 }
 
 /// What the QC engine found in one frame, in frame pixels, ready to be drawn.
-public struct ImageOverlay: Sendable, Hashable {
+package struct ImageOverlay: Sendable, Hashable {
     /// Closed outline of the detected field of view (sector or rectangle); empty when not found.
-    public var fieldOfViewOutline: [PixelPoint]
+    package var fieldOfViewOutline: [PixelPoint]
     /// The detected field of view as a frame-sized mask (non-zero inside); its border is drawn
     /// when no outline polygon is given.
-    public var fieldOfViewMask: GrayImage?
+    package var fieldOfViewMask: GrayImage?
     /// The fitted skull ellipse; nil when no credible head was found.
-    public var skullEllipse: PixelEllipse?
+    package var skullEllipse: PixelEllipse?
     /// The automatic BPD and OFD calipers; derived from the ellipse's axes when nil.
-    public var bpdAxis: (PixelPoint, PixelPoint)?
-    public var ofdAxis: (PixelPoint, PixelPoint)?
+    package var bpdAxis: (PixelPoint, PixelPoint)?
+    package var ofdAxis: (PixelPoint, PixelPoint)?
     /// The ellipse the *reported* HC implies (same centre and shape, perimeter = reported HC),
     /// drawn dashed so a reported-vs-automatic difference is visible at a glance.
-    public var reportedHCEllipse: PixelEllipse?
+    package var reportedHCEllipse: PixelEllipse?
     /// Burned-in text and caliper marks that were masked out before measuring.
-    public var maskedRegions: [Region]
+    package var maskedRegions: [Region]
     /// The share of the frame inside the field of view, from the report. A page built from a
     /// report after its thumbnail was drawn (the pipeline renders thumbnails frame by frame and
     /// keeps no mask) tells from it whether the thumbnail shows the field of view.
-    public var fieldOfViewFraction: Double?
+    package var fieldOfViewFraction: Double?
 
-    public init(fieldOfViewOutline: [PixelPoint] = [], fieldOfViewMask: GrayImage? = nil, skullEllipse: PixelEllipse? = nil,
+    package init(fieldOfViewOutline: [PixelPoint] = [], fieldOfViewMask: GrayImage? = nil, skullEllipse: PixelEllipse? = nil,
                 bpdAxis: (PixelPoint, PixelPoint)? = nil, ofdAxis: (PixelPoint, PixelPoint)? = nil,
                 reportedHCEllipse: PixelEllipse? = nil, maskedRegions: [Region] = [], fieldOfViewFraction: Double? = nil) {
         self.fieldOfViewOutline = fieldOfViewOutline
@@ -86,7 +86,7 @@ public struct ImageOverlay: Sendable, Hashable {
         self.fieldOfViewFraction = fieldOfViewFraction
     }
 
-    public static func == (l: ImageOverlay, r: ImageOverlay) -> Bool {
+    package static func == (l: ImageOverlay, r: ImageOverlay) -> Bool {
         l.fieldOfViewOutline == r.fieldOfViewOutline && l.fieldOfViewMask == r.fieldOfViewMask && l.skullEllipse == r.skullEllipse
             && l.bpdAxis?.0 == r.bpdAxis?.0 && l.bpdAxis?.1 == r.bpdAxis?.1
             && l.ofdAxis?.0 == r.ofdAxis?.0 && l.ofdAxis?.1 == r.ofdAxis?.1
@@ -94,7 +94,7 @@ public struct ImageOverlay: Sendable, Hashable {
             && l.fieldOfViewFraction == r.fieldOfViewFraction
     }
 
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         hasher.combine(fieldOfViewOutline)
         hasher.combine(skullEllipse)
         hasher.combine(reportedHCEllipse)
@@ -104,7 +104,7 @@ public struct ImageOverlay: Sendable, Hashable {
     /// Outline of a curvilinear (convex-probe) sector pointing down the image: the arc of radius
     /// `innerRadiusPixels` at the probe face, the two edges, and the arc at full depth. Angles are
     /// measured from straight down; `apex` may lie above the image (negative y).
-    public static func sectorOutline(apex: PixelPoint, innerRadiusPixels: Double, outerRadiusPixels: Double,
+    package static func sectorOutline(apex: PixelPoint, innerRadiusPixels: Double, outerRadiusPixels: Double,
                                      halfAngleRadians: Double, segments: Int = 48) -> [PixelPoint] {
         func point(_ radius: Double, _ angle: Double) -> PixelPoint {
             PixelPoint(x: apex.x + radius * sin(angle), y: apex.y + radius * cos(angle))
@@ -121,7 +121,7 @@ public struct ImageOverlay: Sendable, Hashable {
     /// draws it: an outline polygon, or the border of a mask that has pixels both inside and
     /// outside (a mask covering nothing or the whole frame has no border to draw). Without either,
     /// the report's fraction says the same of the mask the thumbnail was drawn with.
-    public var drawsFieldOfView: Bool {
+    package var drawsFieldOfView: Bool {
         if fieldOfViewOutline.count > 1 { return true }
         if let mask = fieldOfViewMask {
             return mask.samples.contains { $0 != 0 } && mask.samples.contains { $0 == 0 }
@@ -130,7 +130,7 @@ public struct ImageOverlay: Sendable, Hashable {
     }
 
     /// Legend entries (catalogue keys) of the layers the thumbnail shows, in drawing order.
-    public var legendKeys: [String] {
+    package var legendKeys: [String] {
         var keys: [String] = []
         if drawsFieldOfView { keys.append("legend.field_of_view") }
         if skullEllipse != nil { keys += ["legend.skull_ellipse"] }
@@ -142,7 +142,7 @@ public struct ImageOverlay: Sendable, Hashable {
     }
 
     /// Alt text: what the thumbnail shows, in words of the page's language.
-    public func altText(_ L: Localizer = .en) -> String {
+    package func altText(_ L: Localizer = .en) -> String {
         var parts: [String] = []
         parts.append(L.text(drawsFieldOfView ? "overlay.alt.field_of_view" : "overlay.alt.no_field_of_view"))
         parts.append(L.text(skullEllipse != nil ? "overlay.alt.skull_ellipse" : "overlay.alt.no_skull_ellipse"))
@@ -155,19 +155,19 @@ public struct ImageOverlay: Sendable, Hashable {
 }
 
 /// Draws an ``ImageOverlay`` onto a downscaled RGB copy of a frame and encodes it as JPEG.
-public enum OverlayRenderer {
+package enum OverlayRenderer {
     /// Target thumbnail width in pixels; frames narrower than this are not enlarged.
-    public static let defaultWidthPixels = 400
+    package static let defaultWidthPixels = 400
 
     /// JPEG quality of thumbnails: overlay lines stay crisp enough to review at 400 px.
-    public static let jpegQuality = 90
+    package static let jpegQuality = 90
 
     /// JPEG bytes of the thumbnail with overlays, plus its size. JPEG rather than PNG because a
     /// 400×270 speckle image barely compresses losslessly: measured on 100 HC18 frames, best of 3
     /// interleaved rounds, PNG (fast zlib) 19.3 ms and 81.6 kB per thumbnail, libjpeg-turbo q90
     /// 1.06 ms and 19.5 kB. libjpeg-turbo's integer DCT is exact, so the bytes do not depend on
     /// which SIMD path it takes.
-    public static func renderJPEG(image: GrayImage, overlay: ImageOverlay,
+    package static func renderJPEG(image: GrayImage, overlay: ImageOverlay,
                                   maxWidthPixels: Int = defaultWidthPixels) throws -> (jpeg: [UInt8], width: Int, height: Int) {
         let canvas = render(image: image, overlay: overlay, maxWidthPixels: maxWidthPixels)
         let jpeg = try JPEGCodec.encode(width: canvas.width, height: canvas.height, channels: 3, pixels: canvas.pixels,

@@ -2,13 +2,13 @@ import Foundation
 
 /// One image the reviewers' audit counts: how decisions find it (`key`), whose it is and whether the
 /// automatic checks flagged it.
-public struct ReviewedImage: Sendable, Hashable {
-    public var key: String
-    public var unitID: String?
-    public var operatorID: String?
-    public var flagged: Bool
+package struct ReviewedImage: Sendable, Hashable {
+    package var key: String
+    package var unitID: String?
+    package var operatorID: String?
+    package var flagged: Bool
 
-    public init(key: String, unitID: String?, operatorID: String?, flagged: Bool) {
+    package init(key: String, unitID: String?, operatorID: String?, flagged: Bool) {
         self.key = key
         self.unitID = unitID
         self.operatorID = operatorID
@@ -17,7 +17,7 @@ public struct ReviewedImage: Sendable, Hashable {
 
     /// The key of an image in an `analyze` output, where there is no service batch: the scan id and
     /// the image's file name (decisions name the file by its last path component).
-    public static func scanKey(scan: String, file: String) -> String {
+    package static func scanKey(scan: String, file: String) -> String {
         scan + "/" + (file.split(separator: "/").last.map(String.init) ?? file)
     }
 }
@@ -26,36 +26,36 @@ public struct ReviewedImage: Sendable, Hashable {
 /// mean score, most often failed criteria and inter-reviewer agreement (Cohen's kappa over the
 /// double-read images, latest version of each reading). The service builds it from its store, the
 /// `audit` command from an exported decisions file; both key images their own way (`key`).
-public struct ReviewAudit: Sendable {
-    public struct Group: Sendable {
-        public var name: String
-        public var images = 0
-        public var automaticFlagged = 0
-        public var decided = 0
-        public var rejected = 0
-        public var scores: [Int] = []
-        public var failed: [String: Int] = [:]
-        public var verdictPairs: [(String, String)] = []
+package struct ReviewAudit: Sendable {
+    package struct Group: Sendable {
+        package var name: String
+        package var images = 0
+        package var automaticFlagged = 0
+        package var decided = 0
+        package var rejected = 0
+        package var scores: [Int] = []
+        package var failed: [String: Int] = [:]
+        package var verdictPairs: [(String, String)] = []
 
-        public var rejectRate: Double? { decided == 0 ? nil : Double(rejected) / Double(decided) }
-        public var meanScore: Double? { scores.isEmpty ? nil : Double(scores.reduce(0, +)) / Double(scores.count) }
+        package var rejectRate: Double? { decided == 0 ? nil : Double(rejected) / Double(decided) }
+        package var meanScore: Double? { scores.isEmpty ? nil : Double(scores.reduce(0, +)) / Double(scores.count) }
         /// The three criteria most often answered "no", most frequent first.
-        public var topFailed: [String] { failed.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(3).map(\.key) }
-        public var kappa: Double? { Agreement.cohensKappa(verdictPairs) }
-        public var pairs: Int { verdictPairs.count }
+        package var topFailed: [String] { failed.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(3).map(\.key) }
+        package var kappa: Double? { Agreement.cohensKappa(verdictPairs) }
+        package var pairs: Int { verdictPairs.count }
     }
 
-    public var byOperator: [Group] = []
-    public var byUnit: [Group] = []
-    public var verdictKappa: Double?
-    public var criterionKappa: [String: Double?] = [:]
-    public var pairCount = 0
+    package var byOperator: [Group] = []
+    package var byUnit: [Group] = []
+    package var verdictKappa: Double?
+    package var criterionKappa: [String: Double?] = [:]
+    package var pairCount = 0
     /// Image decisions (latest version of each reading) whose key matched no image.
-    public var unmatched = 0
+    package var unmatched = 0
 
     /// `key` gives a decision's image key, matching ``ReviewedImage/key``. Scan-level final decisions
     /// (empty image) are not image decisions and are left out.
-    public init(images: [ReviewedImage], decisions: [Decision], key: (Decision) -> String) {
+    package init(images: [ReviewedImage], decisions: [Decision], key: (Decision) -> String) {
         let latest = decisions.latest().filter { !$0.isScanDecision }
         var first: [String: Decision] = [:]
         var second: [String: Decision] = [:]
@@ -100,7 +100,7 @@ public struct ReviewAudit: Sendable {
 
     /// Decisions matched to `analyze` reports by scan id and file name (``ReviewedImage/scanKey(scan:file:)``);
     /// the batch id, which only the service knows, is not used.
-    public init(records: [AuditRecord], decisions: [Decision]) {
+    package init(records: [AuditRecord], decisions: [Decision]) {
         self.init(images: records.flatMap(\.images), decisions: decisions) { ReviewedImage.scanKey(scan: $0.scan, file: $0.image) }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 import SonoCore
 
 // The reviewers' decisions and their statistics, shared by `sonoqc serve` (which records them) and
@@ -44,23 +44,23 @@ public enum ReviewCriteria {
 /// fills `version` and `previousVerdict`/`previousScore` from the latest version of the same key
 /// (batch, scan, image, reading). `image` is empty for a scan's final decision. `reading` 2 is the
 /// blind second reading of a double-read image.
-public struct Decision: Sendable, Codable, Equatable {
-    public var batchID: String
-    public var scan: String
-    public var image: String
-    public var reading: Int
-    public var version: Int
-    public var reviewer: String
-    public var decidedAt: Date
-    public var criteria: [String: CriterionAnswer]
-    public var score: Int?
-    public var verdict: ReviewVerdict
-    public var reasons: [String]
-    public var comment: String
-    public var previousVerdict: ReviewVerdict?
-    public var previousScore: Int?
+package struct Decision: Sendable, Codable, Equatable {
+    package var batchID: String
+    package var scan: String
+    package var image: String
+    package var reading: Int
+    package var version: Int
+    package var reviewer: String
+    package var decidedAt: Date
+    package var criteria: [String: CriterionAnswer]
+    package var score: Int?
+    package var verdict: ReviewVerdict
+    package var reasons: [String]
+    package var comment: String
+    package var previousVerdict: ReviewVerdict?
+    package var previousScore: Int?
 
-    public init(batchID: String, scan: String, image: String, reading: Int = 1, version: Int = 0, reviewer: String,
+    package init(batchID: String, scan: String, image: String, reading: Int = 1, version: Int = 0, reviewer: String,
                 decidedAt: Date, criteria: [String: CriterionAnswer] = [:], verdict: ReviewVerdict, reasons: [String] = [],
                 comment: String = "", previousVerdict: ReviewVerdict? = nil, previousScore: Int? = nil) {
         self.batchID = batchID
@@ -79,7 +79,7 @@ public struct Decision: Sendable, Codable, Equatable {
         self.previousScore = previousScore
     }
 
-    public var isScanDecision: Bool { image.isEmpty }
+    package var isScanDecision: Bool { image.isEmpty }
 
     enum CodingKeys: String, CodingKey {
         case batchID = "batch_id", scan, image, reading, version, reviewer, decidedAt = "decided_at", criteria, score, verdict
@@ -89,7 +89,7 @@ public struct Decision: Sendable, Codable, Equatable {
 
 extension Array where Element == Decision {
     /// The latest version per (batch, scan, image, reading), in first-decided order.
-    public func latest() -> [Decision] {
+    package func latest() -> [Decision] {
         var index: [String: Int] = [:]
         var out: [Decision] = []
         for d in self {
@@ -108,8 +108,8 @@ extension Array where Element == Decision {
 /// Cohen's kappa for two raters over paired categorical labels: (p_o − p_e) / (1 − p_e). Nil when
 /// there is no pair or when chance agreement is 1 (both raters used one and the same label
 /// throughout, so kappa is undefined).
-public enum Agreement {
-    public static func cohensKappa(_ pairs: [(String, String)]) -> Double? {
+package enum Agreement {
+    package static func cohensKappa(_ pairs: [(String, String)]) -> Double? {
         guard !pairs.isEmpty else { return nil }
         let n = Double(pairs.count)
         let observed = Double(pairs.filter { $0.0 == $0.1 }.count) / n
@@ -127,14 +127,14 @@ public enum Agreement {
 
 
 /// The two export formats of `GET /api/v1/decisions.json|.csv`, read back for `sonoqc audit`.
-public enum DecisionsFile {
+package enum DecisionsFile {
     /// Columns of decisions.csv, in order (the service writes them, the audit reads them).
-    public static let csvColumns = ["batch_id", "scan", "image", "reading", "version", "reviewer", "decided_at", "verdict", "score",
+    package static let csvColumns = ["batch_id", "scan", "image", "reading", "version", "reviewer", "decided_at", "verdict", "score",
                                     "reasons", "comment", "previous_verdict", "previous_score"] + ReviewCriteria.head
 
     /// Decisions from a `.json` or `.csv` export (chosen by the file extension).
     /// - Throws: ``ReportError/unreadableDecisions(path:reason:)``.
-    public static func read(_ url: URL) throws(ReportError) -> [Decision] {
+    package static func read(_ url: URL) throws(ReportError) -> [Decision] {
         let data: Data
         do {
             data = try Data(contentsOf: url)
