@@ -22,11 +22,19 @@ import Testing
         report.findings.first { $0.rule == rule }
     }
 
+    /// The head the simulator drew (D-REF_1.truth.json): the reported values below are set from
+    /// it, not from the automatic measurement, so a measurer that drifts from the truth fails the
+    /// "agreeing" cases instead of agreeing with itself.
+    static func truth() throws -> (hcMM: Double, bpdMM: Double, ofdMM: Double) {
+        let url = URL(fileURLWithPath: reference.replacingOccurrences(of: ".png", with: ".truth.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let head = try #require(json["head"] as? [String: Any])
+        return (try #require(head["hc_mm"] as? Double), try #require(head["bpd_mm"] as? Double), try #require(head["ofd_mm"] as? Double))
+    }
+
     @Test func diameterDiscrepanciesFlagOnlyWhenReportedDiametersAreOff() throws {
         let frame = try ImageDecoder().decodeFile(atPath: Self.reference)
-        let automatic = Self.analyze(frame)
-        let bpd = try #require(automatic.measurements.first { $0.measure.lowercased() == "bpd" }?.automaticMM)
-        let ofd = try #require(automatic.measurements.first { $0.measure.lowercased() == "ofd" }?.automaticMM)
+        let (_, bpd, ofd) = try Self.truth()
 
         let agreeing = Self.analyze(frame, reported: ReportedMeasurements(bpdMM: bpd + 1, ofdMM: ofd - 1))
         #expect(Self.finding(agreeing, .bpdAutomaticVsReported)?.outcome == .passed)
@@ -39,10 +47,10 @@ import Testing
 
     @Test func agreeingHCGoesToReviewWhenTheToleranceIsTooWideToConfirmIt() throws {
         let frame = try ImageDecoder().decodeFile(atPath: Self.reference)
-        let hc = try #require(Self.analyze(frame).measurements.first { $0.measure.lowercased() == "hc" }?.automaticMM)
+        let hc = try Self.truth().hcMM
         let reported = ReportedMeasurements(hcMM: hc)
-        // On the clean phantom automatic HC ± tolerance excludes a 10 % error: an agreeing HC
-        // passes and a 10 % mis-statement is flagged.
+        // On the clean phantom automatic HC ± tolerance excludes a 10 % error: the true HC
+        // reported passes and a 10 % mis-statement of it is flagged.
         #expect(Self.finding(Self.analyze(frame, reported: reported), .hcAutomaticVsReported)?.outcome == .passed)
         #expect(Self.finding(Self.analyze(frame, reported: ReportedMeasurements(hcMM: hc * 1.1)), .hcAutomaticVsReported)?.outcome == .flagged)
         // A site that wants a 1 % error excluded cannot have it from this tolerance: review, not pass.
