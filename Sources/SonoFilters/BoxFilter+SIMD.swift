@@ -67,23 +67,22 @@ extension BoxFilter {
     }
 
     /// Windows up to 15×15 (n ≤ 225): sums fit `UInt16` (≤ 255·225), twice as many lanes as
-    /// `UInt32`. For odd n, `⌊(s + (n−1)/2) / n⌋` equals `s/n` rounded to nearest, and `s/n` is
-    /// never closer than `½n` to a rounding tie, far more than the float error (≈ 2⁻¹⁶), so
-    /// float `s·(1/n)` rounded by adding the magic constant 1.5·2²³ (the integer lands in the
-    /// low mantissa bits) is exact. This avoids the trapping float-to-integer conversion, which
-    /// keeps loops scalar.
-    private static func vectorizedSmall(_ image: GrayImage, radius r: Int) -> GrayImage {
-        let w = image.width
+    /// `UInt32`; sums and division both run in `Kernels.boxMean16`, compiled per ``CPULevel``.
+    /// For odd n, `⌊(s + (n−1)/2) / n⌋` equals `s/n` rounded to nearest, and `s/n` is never
+    /// closer than `½n` to a rounding tie, far more than the float error (≈ 2⁻¹⁶), so float
+    /// `s·(1/n)` rounded by adding the magic constant 1.5·2²³ (the integer lands in the low
+    /// mantissa bits) is exact. This avoids the trapping float-to-integer conversion, which keeps
+    /// loops scalar.
+    static func vectorizedSmall(_ image: GrayImage, radius r: Int, level: CPULevel = .selected) -> GrayImage {
+        let w = image.width, h = image.height
         let inverse = 1 / Float((2 * r + 1) * (2 * r + 1))
-        let magic: Float = 12_582_912
-        return GrayImage(width: w, height: image.height) { out in
-            let O = out.baseAddress!
-            slidingSums16(image, radius: r, border: .reflect101, level: .selected) { A, y in
-                let row = O + y * w
-                for x in 0..<w {
-                    let v = Float(A[x]) * inverse + magic
-                    row[x] = UInt8(truncatingIfNeeded: v.bitPattern)
-                }
+        let rows = Border.reflect101Table(count: h, radius: r), columnTable = Border.reflect101Table(count: w, radius: r)
+        var columns = [UInt16](repeating: 0, count: w + 2 * r), sums = [UInt16](repeating: 0, count: w)
+        return GrayImage(width: w, height: h) { out in
+            image.withUnsafeSamples { src in
+                level.kernels.boxMean16(src.baseAddress!, width: w, height: h, radius: r, rowTable: rows,
+                                        columnTable: columnTable, columns: &columns, sums: &sums, inverse: inverse,
+                                        out: out.baseAddress!)
             }
         }
     }

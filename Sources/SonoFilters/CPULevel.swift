@@ -74,6 +74,16 @@ protocol KernelSet {
     static func slidingSums32(_ s: UnsafePointer<UInt8>, width: Int, height: Int, radius: Int, rowTable: UnsafePointer<Int>,
                               columnTable: UnsafePointer<Int>, columns: UnsafeMutablePointer<UInt32>,
                               sums: UnsafeMutablePointer<UInt32>, emit: (UnsafePointer<UInt32>, Int) -> Void)
+    static func median(_ s: UnsafePointer<UInt8>, width: Int, height: Int, radius: Int, lanes: Int,
+                       scratch: UnsafeMutablePointer<UInt8>, out: UnsafeMutablePointer<UInt8>)
+    static func gaussianF32(_ s: UnsafePointer<Float>, width: Int, height: Int, radius: Int, taps: UnsafePointer<Float>,
+                            rowTable: UnsafePointer<Int>, columnTable: UnsafePointer<Int>,
+                            padded: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>)
+    static func boxMean16(_ s: UnsafePointer<UInt8>, width: Int, height: Int, radius: Int, rowTable: UnsafePointer<Int>,
+                          columnTable: UnsafePointer<Int>, columns: UnsafeMutablePointer<UInt16>,
+                          sums: UnsafeMutablePointer<UInt16>, inverse: Float, out: UnsafeMutablePointer<UInt8>)
+    static func pyrDown(_ s: UnsafePointer<UInt8>, width: Int, height: Int, rowTable: UnsafePointer<Int>,
+                        columnTable: UnsafePointer<Int>, padded: UnsafeMutablePointer<UInt16>, out: UnsafeMutablePointer<UInt8>)
 }
 
 extension SonoKernels.Kernels: KernelSet {}
@@ -81,6 +91,16 @@ extension SonoKernelsV3.Kernels: KernelSet {}
 extension SonoKernelsV4.Kernels: KernelSet {}
 
 extension CPULevel {
+    /// Bytes per vector register at this level (SSE2 16, AVX2 32, AVX-512 64): the lane count of
+    /// the byte kernels whose speed scales with it (the medians).
+    var byteLanes: Int {
+        switch self {
+        case .baseline: 16
+        case .v3: 32
+        case .v4: 64
+        }
+    }
+
     /// This level's compilation of the kernels.
     var kernels: any KernelSet.Type {
         switch self {

@@ -80,40 +80,18 @@ extension GaussianBlur {
         }
     }
 
-    static func vectorized(_ image: FloatImage, sigma: Double) -> FloatImage {
+    /// The float blur runs `Kernels.gaussianF32` (Sources/SonoKernels), compiled per ``CPULevel``.
+    static func vectorized(_ image: FloatImage, sigma: Double, level: CPULevel = .selected) -> FloatImage {
         let r = radius(sigma: sigma)
         guard r > 0, !image.isEmpty else { return image }
-        let taps = kernel(sigma: sigma).map { Float($0) }
+        let taps = kernel(sigma: sigma).prefix(r + 1).map { Float($0) }
         let w = image.width, h = image.height
-        let pw = w + 2 * r
-        let columnTable = Border.reflect101Table(count: w, radius: r)
-        var padded = [Float](repeating: 0, count: pw)
+        let rowTable = Border.reflect101Table(count: h, radius: r), columnTable = Border.reflect101Table(count: w, radius: r)
+        var padded = [Float](repeating: 0, count: w + 2 * r)
         return FloatImage(width: w, height: h) { out in
             image.withUnsafeSamples { src in
-                padded.withUnsafeMutableBufferPointer { pBuffer in
-                    let P = pBuffer.baseAddress!, S = src.baseAddress!, O = out.baseAddress!
-                    for y in 0..<h {
-                        let V = P + r
-                        let center = S + y * w, tc = taps[r]
-                        for x in 0..<w { V[x] = tc * center[x] }
-                        for k in 0..<r {
-                            let a = S + Border.reflect101(y + k - r, h) * w
-                            let b = S + Border.reflect101(y + r - k, h) * w
-                            let t = taps[k]
-                            for x in 0..<w { V[x] += t * (a[x] + b[x]) }
-                        }
-                        for j in 0..<r {
-                            P[j] = P[r + columnTable[j]]
-                            P[r + w + j] = P[r + columnTable[r + w + j]]
-                        }
-                        let row = O + y * w
-                        for x in 0..<w { row[x] = tc * P[x + r] }
-                        for j in 0..<r {
-                            let t = taps[j], left = P + j, right = P + 2 * r - j
-                            for x in 0..<w { row[x] += t * (left[x] + right[x]) }
-                        }
-                    }
-                }
+                level.kernels.gaussianF32(src.baseAddress!, width: w, height: h, radius: r, taps: taps, rowTable: rowTable,
+                                          columnTable: columnTable, padded: &padded, out: out.baseAddress!)
             }
         }
     }

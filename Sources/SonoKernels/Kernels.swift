@@ -12,6 +12,46 @@
 // is the body of a SonoFilters kernel whose scalar reference lives in SonoFilters and is the
 // specification; the equivalence tests run each variant against it.
 
+/// The byte vectors the medians run on, one conformance per width, so the generic median code
+/// specialises to one `pminub`/`pmaxub` (or its AVX2/AVX-512 form) per operation. The standard
+/// library's `pointwiseMin`/`pointwiseMax` are generic and were left as out-of-line calls in large
+/// kernels; every vector register is caller-saved, so the whole working set spilled around each
+/// call (the 3×3 median ran 20× slower).
+protocol ByteVector {
+    static func load(_ p: UnsafePointer<UInt8>) -> Self
+    func store(_ p: UnsafeMutablePointer<UInt8>)
+    static func lanewiseMin(_ a: Self, _ b: Self) -> Self
+    static func lanewiseMax(_ a: Self, _ b: Self) -> Self
+    static var lanes: Int { get }
+}
+
+extension SIMD16<UInt8>: ByteVector {
+    @inline(__always) static func load(_ p: UnsafePointer<UInt8>) -> Self { UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
+    @inline(__always) func store(_ p: UnsafeMutablePointer<UInt8>) { UnsafeMutableRawPointer(p).storeBytes(of: self, as: Self.self) }
+    @inline(__always) static func lanewiseMin(_ a: Self, _ b: Self) -> Self { b.replacing(with: a, where: a .< b) }
+    @inline(__always) static func lanewiseMax(_ a: Self, _ b: Self) -> Self { b.replacing(with: a, where: a .> b) }
+    static var lanes: Int { 16 }
+}
+
+extension SIMD32<UInt8>: ByteVector {
+    @inline(__always) static func load(_ p: UnsafePointer<UInt8>) -> Self { UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
+    @inline(__always) func store(_ p: UnsafeMutablePointer<UInt8>) { UnsafeMutableRawPointer(p).storeBytes(of: self, as: Self.self) }
+    @inline(__always) static func lanewiseMin(_ a: Self, _ b: Self) -> Self { b.replacing(with: a, where: a .< b) }
+    @inline(__always) static func lanewiseMax(_ a: Self, _ b: Self) -> Self { b.replacing(with: a, where: a .> b) }
+    static var lanes: Int { 32 }
+}
+
+extension SIMD64<UInt8>: ByteVector {
+    @inline(__always) static func load(_ p: UnsafePointer<UInt8>) -> Self { UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
+    @inline(__always) func store(_ p: UnsafeMutablePointer<UInt8>) { UnsafeMutableRawPointer(p).storeBytes(of: self, as: Self.self) }
+    @inline(__always) static func lanewiseMin(_ a: Self, _ b: Self) -> Self { b.replacing(with: a, where: a .< b) }
+    @inline(__always) static func lanewiseMax(_ a: Self, _ b: Self) -> Self { b.replacing(with: a, where: a .> b) }
+    static var lanes: Int { 64 }
+}
+
+@inline(__always) func vmin<V: ByteVector>(_ a: V, _ b: V) -> V { V.lanewiseMin(a, b) }
+@inline(__always) func vmax<V: ByteVector>(_ a: V, _ b: V) -> V { V.lanewiseMax(a, b) }
+
 package enum Kernels {
     /// Reflect-101 for one coordinate at most one step outside `0..<count` (3×3 neighbourhoods).
     @inline(__always)
@@ -235,6 +275,204 @@ package enum Kernels {
                 }
             }
             emit(A, y)
+        }
+    }
+    /// SonoFilters' `Median` (its `reference` is the specification): the median of each 3×3
+    /// (`radius` 1) or 5×5 (`radius` 2) window, borders replicating the edge pixel, `lanes`
+    /// (16, 32 or 64) pixels at a time; `width ≥ lanes`. `scratch` holds `(2r+1)·(width+2r)`
+    /// bytes.
+    ///
+    /// Per output row the window columns are sorted once into `2r+1` rows of `scratch` (row `k`
+    /// holds the k-th smallest of each column, padded by `r` positions that repeat the edge
+    /// column: a replicated pixel has the same column); neighbouring pixels share those sorts.
+    /// 3×3 then needs 12 min/max per vector, `med3(max3(lows), med3(mids), min3(highs))`; 5×5
+    /// runs the pruned network of MedianNetworks.swift. The last vector of a row is moved back
+    /// to end at the row's end (it recomputes a few pixels instead of a scalar tail).
+    package static func median(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, radius r: Int, lanes: Int,
+                               scratch T: UnsafeMutablePointer<UInt8>, out O: UnsafeMutablePointer<UInt8>) {
+        switch (r, lanes) {
+        case (1, 64): median(S, w, h, 1, T, O, SIMD64<UInt8>.self)
+        case (1, 32): median(S, w, h, 1, T, O, SIMD32<UInt8>.self)
+        case (1, _): median(S, w, h, 1, T, O, SIMD16<UInt8>.self)
+        case (_, 64): median(S, w, h, 2, T, O, SIMD64<UInt8>.self)
+        case (_, 32): median(S, w, h, 2, T, O, SIMD32<UInt8>.self)
+        default: median(S, w, h, 2, T, O, SIMD16<UInt8>.self)
+        }
+    }
+
+    @inline(__always)
+    static func median<V: ByteVector>(_ S: UnsafePointer<UInt8>, _ w: Int, _ h: Int, _ r: Int,
+                                      _ T: UnsafeMutablePointer<UInt8>, _ O: UnsafeMutablePointer<UInt8>, _: V.Type) {
+        let n = V.lanes, pw = w + 2 * r
+        @inline(__always) func row(_ y: Int) -> UnsafePointer<UInt8> { S + min(max(y, 0), h - 1) * w }
+        @inline(__always) func median3(_ a: V, _ b: V, _ c: V) -> V { vmax(vmin(a, b), vmin(vmax(a, b), c)) }
+        for y in 0..<h {
+            var x = 0
+            while true {
+                if x > w - n { x = w - n }
+                let t = T + r + x
+                if r == 1 {
+                    var c0 = V.load(row(y - 1) + x), c1 = V.load(row(y) + x), c2 = V.load(row(y + 1) + x)
+                    (c0, c1) = (vmin(c0, c1), vmax(c0, c1))
+                    (c0, c2) = (vmin(c0, c2), vmax(c0, c2))
+                    (c1, c2) = (vmin(c1, c2), vmax(c1, c2))
+                    c0.store(t); c1.store(t + pw); c2.store(t + 2 * pw)
+                } else {
+                    var c0 = V.load(row(y - 2) + x), c1 = V.load(row(y - 1) + x), c2 = V.load(row(y) + x)
+                    var c3 = V.load(row(y + 1) + x), c4 = V.load(row(y + 2) + x)
+                    MedianNetworks.sortColumn5(&c0, &c1, &c2, &c3, &c4)
+                    c0.store(t); c1.store(t + pw); c2.store(t + 2 * pw); c3.store(t + 3 * pw); c4.store(t + 4 * pw)
+                }
+                if x == w - n { break }
+                x += n
+            }
+            for k in 0...(2 * r) {
+                let sorted = T + k * pw
+                for j in 0..<r {
+                    sorted[j] = sorted[r]
+                    sorted[r + w + j] = sorted[r + w - 1]
+                }
+            }
+            x = 0
+            while true {
+                if x > w - n { x = w - n }
+                let v: V
+                if r == 1 {
+                    let lo = T + x, mid = T + pw + x, hi = T + 2 * pw + x
+                    let a = vmax(vmax(V.load(lo), V.load(lo + 1)), V.load(lo + 2))
+                    let b = median3(V.load(mid), V.load(mid + 1), V.load(mid + 2))
+                    let c = vmin(vmin(V.load(hi), V.load(hi + 1)), V.load(hi + 2))
+                    v = median3(a, b, c)
+                } else {
+                    v = MedianNetworks.median5x5(T + x, T + pw + x, T + 2 * pw + x, T + 3 * pw + x, T + 4 * pw + x,
+                                                 as: V.self)
+                }
+                v.store(O + y * w + x)
+                if x == w - n { break }
+                x += n
+            }
+        }
+    }
+
+    /// SonoFilters' float `GaussianBlur.reference` (the specification) for radius `r ≥ 1`:
+    /// `taps[0...r]` are the taps from the outermost to the centre, `rowTable`/`columnTable`
+    /// give the source row/column of each padded position (`h + 2r`, `w + 2r` entries, from
+    /// the caller's reflect-101), `padded` is `w + 2r` floats of scratch.
+    ///
+    /// Per output row a vertical pass over the `2r+1` source rows writes the middle of the
+    /// padded row, then a horizontal pass reads it; mirror taps are equal, so each adds the two
+    /// mirrored inputs and multiplies once, centre first, in tap order. 16 pixels at a time with
+    /// the whole tap sum in registers: one pass per tap over a row in memory (the earlier
+    /// version) was bound by its loads and stores.
+    package static func gaussianF32(_ S: UnsafePointer<Float>, width w: Int, height h: Int, radius r: Int,
+                                    taps: UnsafePointer<Float>, rowTable: UnsafePointer<Int>, columnTable: UnsafePointer<Int>,
+                                    padded P: UnsafeMutablePointer<Float>, out O: UnsafeMutablePointer<Float>) {
+        typealias F = SIMD16<Float>
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> F { UnsafeRawPointer(p).loadUnaligned(as: F.self) }
+        @inline(__always) func load(_ p: UnsafeMutablePointer<Float>) -> F { UnsafeRawPointer(p).loadUnaligned(as: F.self) }
+        @inline(__always) func store(_ v: F, _ p: UnsafeMutablePointer<Float>) {
+            UnsafeMutableRawPointer(p).storeBytes(of: v, as: F.self)
+        }
+        let tc = taps[r], V = P + r
+        for y in 0..<h {
+            let center = S + rowTable[y + r] * w
+            var x = 0
+            while x + 16 <= w {
+                var sum = tc * load(center + x)
+                for k in 0..<r {
+                    let a = S + rowTable[y + k] * w, b = S + rowTable[y + 2 * r - k] * w
+                    sum += taps[k] * (load(a + x) + load(b + x))
+                }
+                store(sum, V + x)
+                x += 16
+            }
+            while x < w {
+                var sum = tc * center[x]
+                for k in 0..<r {
+                    sum += taps[k] * (S[rowTable[y + k] * w + x] + S[rowTable[y + 2 * r - k] * w + x])
+                }
+                V[x] = sum
+                x += 1
+            }
+            for j in 0..<r {
+                P[j] = V[columnTable[j]]
+                P[r + w + j] = V[columnTable[r + w + j]]
+            }
+            let row = O + y * w
+            x = 0
+            while x + 16 <= w {
+                var sum = tc * load(V + x)
+                for j in 0..<r { sum += taps[j] * (load(P + x + j) + load(P + x + 2 * r - j)) }
+                store(sum, row + x)
+                x += 16
+            }
+            while x < w {
+                var sum = tc * V[x]
+                for j in 0..<r { sum += taps[j] * (P[x + j] + P[x + 2 * r - j]) }
+                row[x] = sum
+                x += 1
+            }
+        }
+    }
+
+    /// SonoFilters' 8-bit `BoxFilter.reference` for `1 ≤ r ≤ 7`: the window sums of
+    /// ``slidingSums16(_:width:height:radius:rowTable:columnTable:columns:sums:emit:)`` (same
+    /// tables and scratch) divided by `n = (2r+1)²` and rounded as `⌊s·(1/n) + 1.5·2²³⌋`'s low
+    /// byte (`inverse` is `1/n`; why that is exact: SonoFilters' `BoxFilter.vectorizedSmall`).
+    package static func boxMean16(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, radius r: Int,
+                                  rowTable: UnsafePointer<Int>, columnTable: UnsafePointer<Int>,
+                                  columns: UnsafeMutablePointer<UInt16>, sums: UnsafeMutablePointer<UInt16>,
+                                  inverse: Float, out O: UnsafeMutablePointer<UInt8>) {
+        let magic: Float = 12_582_912
+        slidingSums(S, w, h, r, rowTable, columnTable, columns, sums) { A, y in
+            let row = O + y * w
+            for x in 0..<w { row[x] = UInt8(truncatingIfNeeded: (Float(A[x]) * inverse + magic).bitPattern) }
+        }
+    }
+
+    /// SonoFilters' `pyrDown` (its `referencePyrDown` is the specification): the 5×5 binomial
+    /// blur at every second pixel, `(Σ + 128) >> 8`, output `⌈w/2⌉ × ⌈h/2⌉`. `rowTable` has
+    /// `h + 4` entries, `columnTable` `2⌈w/2⌉ + 4` (reflect-101 of padded position − 2, from
+    /// the caller), `padded` that many `UInt16` of scratch.
+    ///
+    /// Per output row the five source rows combine as `a + 4b + 6c + 4d + e` (≤ 4080) into the
+    /// padded row; the horizontal pass then takes 16 outputs from 32 consecutive entries,
+    /// splitting even and odd positions in registers. The final sum (≤ 65280) plus 128 fits
+    /// `UInt16`, so the arithmetic is exactly the reference's integers.
+    package static func pyrDown(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, rowTable: UnsafePointer<Int>,
+                                columnTable: UnsafePointer<Int>, padded P: UnsafeMutablePointer<UInt16>,
+                                out O: UnsafeMutablePointer<UInt8>) {
+        let ow = (w + 1) / 2, oh = (h + 1) / 2, pw = 2 * ow + 4
+        let V = P + 2
+        typealias W = SIMD32<UInt16>
+        @inline(__always) func load(_ p: UnsafeMutablePointer<UInt16>) -> W { UnsafeRawPointer(p).loadUnaligned(as: W.self) }
+        for y in 0..<oh {
+            let r0 = S + rowTable[2 * y] * w, r1 = S + rowTable[2 * y + 1] * w, r2 = S + rowTable[2 * y + 2] * w
+            let r3 = S + rowTable[2 * y + 3] * w, r4 = S + rowTable[2 * y + 4] * w
+            for x in 0..<w {
+                let outer = UInt16(r0[x]) &+ UInt16(r4[x])
+                let inner = UInt16(r1[x]) &+ UInt16(r3[x])
+                V[x] = outer &+ 4 &* inner &+ 6 &* UInt16(r2[x])
+            }
+            P[0] = V[columnTable[0]]
+            P[1] = V[columnTable[1]]
+            for j in (w + 2)..<pw { P[j] = V[columnTable[j]] }
+            let row = O + y * ow
+            var x = 0
+            // Output x needs padded entries 2x…2x+4; 16 outputs read 32 entries from 2x, 2x+2, 2x+4.
+            while x + 16 <= ow {
+                let a = load(P + 2 * x), b = load(P + 2 * x + 2), c = load(P + 2 * x + 4)
+                let sum = (a.evenHalf &+ c.evenHalf) &+ 4 &* (a.oddHalf &+ b.oddHalf) &+ 6 &* b.evenHalf &+ 128
+                UnsafeMutableRawPointer(row + x).storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: sum &>> 8),
+                                                            as: SIMD16<UInt8>.self)
+                x += 16
+            }
+            while x < ow {
+                let c = P + 2 * x
+                let sum = (c[0] &+ c[4]) &+ 4 &* (c[1] &+ c[3]) &+ 6 &* c[2] &+ 128
+                row[x] = UInt8(truncatingIfNeeded: sum &>> 8)
+                x += 1
+            }
         }
     }
 }

@@ -95,6 +95,41 @@ struct VectorEquivalenceTests {
         }
     }
 
+    /// The medians, the float Gaussian, the 8-bit box filter and pyrDown, whose hot loops are in
+    /// the per-CPU kernel modules, at every level this CPU runs: random pixels, a constant image,
+    /// all-white (largest sums), and a 0/255 checkerboard (every window mixes the extremes). The
+    /// sizes cover the 16-, 32- and 64-lane vector widths of the medians and their row tails.
+    @Test("median, float Gaussian, box and pyrDown kernels match the references at every runnable CPU level",
+          arguments: cases())
+    func filterKernelsAtEveryLevel(width: Int, height: Int, seed: UInt64) {
+        let checker = GrayImage(width: width, height: height,
+                                samples: (0..<(width * height)).map { ($0 % width + $0 / width) % 2 == 0 ? 0 : 255 })
+        let images = [TestImages.randomGray(width: width, height: height, seed: seed),
+                      GrayImage(width: width, height: height, repeating: 93),
+                      GrayImage(width: width, height: height, repeating: 255), checker]
+        for (index, image) in images.enumerated() {
+            let median3 = Median.reference3x3(image), median5 = Median.reference5x5(image)
+            let boxes = [1, 2, 7].map { BoxFilter.reference(image, radius: $0) }
+            let pyramid = GaussianPyramid.referencePyrDown(image)
+            let float = ImageConversion.float(image)
+            let blurs = [0.8, 2.5].map { GaussianBlur.reference(float, sigma: $0) }
+            for level in CPULevel.runnable {
+                let tag = "\(width)x\(height) seed \(seed) image \(index) \(level)"
+                #expect(Median.vectorized3x3(image, level: level) == median3, "\(tag)")
+                #expect(Median.vectorized5x5(image, level: level) == median5, "\(tag)")
+                for (radius, box) in zip([1, 2, 7], boxes) {
+                    #expect(BoxFilter.vectorizedSmall(image, radius: radius, level: level) == box, "\(tag) r \(radius)")
+                }
+                #expect(GaussianPyramid.vectorizedPyrDown(image, level: level) == pyramid, "\(tag)")
+                // Same tolerance as the float Gaussian test above (same taps, mirrored pairs summed first).
+                for (sigma, blur) in zip([0.8, 2.5], blurs) {
+                    let worst = maxDifference(GaussianBlur.vectorized(float, sigma: sigma, level: level), blur)
+                    #expect(worst.value <= 1e-4, "\(tag) sigma \(sigma): \(worst)")
+                }
+            }
+        }
+    }
+
     /// The C shim's CPUID reading agrees with the kernel's own view (/proc/cpuinfo flags), so
     /// the v3/v4 variants really are exercised on a machine that has the features.
     @Test("detected CPU level matches /proc/cpuinfo",

@@ -1,0 +1,1 @@
+../SonoKernels/MedianNetworks.swift
