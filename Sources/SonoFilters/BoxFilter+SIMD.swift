@@ -77,12 +77,11 @@ extension BoxFilter {
         let w = image.width, h = image.height
         let inverse = 1 / Float((2 * r + 1) * (2 * r + 1))
         let rows = Border.reflect101Table(count: h, radius: r), columnTable = Border.reflect101Table(count: w, radius: r)
-        var columns = [UInt16](repeating: 0, count: w + 2 * r), sums = [UInt16](repeating: 0, count: w)
+        var columns = [UInt16](repeating: 0, count: w + 2 * r)
         return GrayImage(width: w, height: h) { out in
             image.withUnsafeSamples { src in
                 level.kernels.boxMean16(src.baseAddress!, width: w, height: h, radius: r, rowTable: rows,
-                                        columnTable: columnTable, columns: &columns, sums: &sums, inverse: inverse,
-                                        out: out.baseAddress!)
+                                        columnTable: columnTable, columns: &columns, inverse: inverse, out: out.baseAddress!)
             }
         }
     }

@@ -80,8 +80,10 @@ protocol KernelSet {
                             rowTable: UnsafePointer<Int>, columnTable: UnsafePointer<Int>,
                             padded: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>)
     static func boxMean16(_ s: UnsafePointer<UInt8>, width: Int, height: Int, radius: Int, rowTable: UnsafePointer<Int>,
-                          columnTable: UnsafePointer<Int>, columns: UnsafeMutablePointer<UInt16>,
-                          sums: UnsafeMutablePointer<UInt16>, inverse: Float, out: UnsafeMutablePointer<UInt8>)
+                          columnTable: UnsafePointer<Int>, columns: UnsafeMutablePointer<UInt16>, inverse: Float,
+                          out: UnsafeMutablePointer<UInt8>)
+    static func integral(_ s: UnsafePointer<UInt8>, width: Int, height: Int, scratch: UnsafeMutableRawPointer,
+                         carries: UnsafeMutablePointer<UInt32>, table: UnsafeMutablePointer<UInt32>)
     static func pyrDown(_ s: UnsafePointer<UInt8>, width: Int, height: Int, rowTable: UnsafePointer<Int>,
                         columnTable: UnsafePointer<Int>, padded: UnsafeMutablePointer<UInt16>, out: UnsafeMutablePointer<UInt8>)
 }
@@ -91,13 +93,15 @@ extension SonoKernelsV3.Kernels: KernelSet {}
 extension SonoKernelsV4.Kernels: KernelSet {}
 
 extension CPULevel {
-    /// Bytes per vector register at this level (SSE2 16, AVX2 32, AVX-512 64): the lane count of
-    /// the byte kernels whose speed scales with it (the medians).
-    var byteLanes: Int {
+    /// How the medians step along a row (`Kernels.median`'s `lanes`): explicit `SIMD16<UInt8>`
+    /// vectors in the portable build; at v3 and v4 one pixel at a time, a loop LLVM's vectoriser
+    /// widens to 32 lanes (AVX2 registers; it prefers 256-bit vectors on AVX-512 CPUs too).
+    /// Explicit `SIMD32`/`SIMD64<UInt8>` were not an option: their lane-wise comparisons compiled
+    /// to per-lane code (about 100× slower than `SIMD16` in a min/max loop, measured 2026-11-30).
+    var medianLanes: Int {
         switch self {
         case .baseline: 16
-        case .v3: 32
-        case .v4: 64
+        case .v3, .v4: 1
         }
     }
 

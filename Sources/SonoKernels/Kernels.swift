@@ -12,8 +12,8 @@
 // is the body of a SonoFilters kernel whose scalar reference lives in SonoFilters and is the
 // specification; the equivalence tests run each variant against it.
 
-/// The byte vectors the medians run on, one conformance per width, so the generic median code
-/// specialises to one `pminub`/`pmaxub` (or its AVX2/AVX-512 form) per operation. The standard
+/// The byte vectors the medians run on (`SIMD16<UInt8>`, or `UInt8` for a loop the compiler
+/// vectorises), so the generic median code specialises to one `pminub`/`pmaxub` per operation. The standard
 /// library's `pointwiseMin`/`pointwiseMax` are generic and were left as out-of-line calls in large
 /// kernels; every vector register is caller-saved, so the whole working set spilled around each
 /// call (the 3×3 median ran 20× slower).
@@ -33,20 +33,14 @@ extension SIMD16<UInt8>: ByteVector {
     static var lanes: Int { 16 }
 }
 
-extension SIMD32<UInt8>: ByteVector {
-    @inline(__always) static func load(_ p: UnsafePointer<UInt8>) -> Self { UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
-    @inline(__always) func store(_ p: UnsafeMutablePointer<UInt8>) { UnsafeMutableRawPointer(p).storeBytes(of: self, as: Self.self) }
-    @inline(__always) static func lanewiseMin(_ a: Self, _ b: Self) -> Self { b.replacing(with: a, where: a .< b) }
-    @inline(__always) static func lanewiseMax(_ a: Self, _ b: Self) -> Self { b.replacing(with: a, where: a .> b) }
-    static var lanes: Int { 32 }
-}
-
-extension SIMD64<UInt8>: ByteVector {
-    @inline(__always) static func load(_ p: UnsafePointer<UInt8>) -> Self { UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
-    @inline(__always) func store(_ p: UnsafeMutablePointer<UInt8>) { UnsafeMutableRawPointer(p).storeBytes(of: self, as: Self.self) }
-    @inline(__always) static func lanewiseMin(_ a: Self, _ b: Self) -> Self { b.replacing(with: a, where: a .< b) }
-    @inline(__always) static func lanewiseMax(_ a: Self, _ b: Self) -> Self { b.replacing(with: a, where: a .> b) }
-    static var lanes: Int { 64 }
+/// One pixel per "vector": the medians' per-pixel loop, which LLVM's loop vectoriser widens to
+/// the target's own vectors (see `Kernels.median`).
+extension UInt8: ByteVector {
+    @inline(__always) static func load(_ p: UnsafePointer<UInt8>) -> Self { p.pointee }
+    @inline(__always) func store(_ p: UnsafeMutablePointer<UInt8>) { p.pointee = self }
+    @inline(__always) static func lanewiseMin(_ a: Self, _ b: Self) -> Self { Swift.min(a, b) }
+    @inline(__always) static func lanewiseMax(_ a: Self, _ b: Self) -> Self { Swift.max(a, b) }
+    static var lanes: Int { 1 }
 }
 
 @inline(__always) func vmin<V: ByteVector>(_ a: V, _ b: V) -> V { V.lanewiseMin(a, b) }
@@ -250,11 +244,32 @@ package enum Kernels {
         _ rowTable: UnsafePointer<Int>, _ columnTable: UnsafePointer<Int>,
         _ C: UnsafeMutablePointer<Sum>, _ A: UnsafeMutablePointer<Sum>, _ emit: (UnsafePointer<Sum>, Int) -> Void
     ) {
+        slidingColumns(S, w, h, r, rowTable, columnTable, C) { y in
+            for x in 0..<w { A[x] = C[x] }
+            if r > 0 {
+                for j in 1...(2 * r) {
+                    let shifted = C + j
+                    for x in 0..<w { A[x] &+= shifted[x] }
+                }
+            }
+            emit(A, y)
+        }
+    }
+
+    /// The column sums of ``slidingSums(_:_:_:_:_:_:_:_:_:)``: before `row(y)`, `C[x + r]` is the
+    /// sum of column `x` over the window of row `y`, and the `r` entries on each side hold the
+    /// border columns' sums.
+    @inline(__always)
+    static func slidingColumns<Sum: FixedWidthInteger & UnsignedInteger>(
+        _ S: UnsafePointer<UInt8>, _ w: Int, _ h: Int, _ r: Int,
+        _ rowTable: UnsafePointer<Int>, _ columnTable: UnsafePointer<Int>,
+        _ C: UnsafeMutablePointer<Sum>, _ row: (Int) -> Void
+    ) {
         let V = C + r
         for x in 0..<w { V[x] = 0 }
         for k in 0...(2 * r) {
-            let row = S + rowTable[k] * w
-            for x in 0..<w { V[x] &+= Sum(truncatingIfNeeded: row[x]) }
+            let source = S + rowTable[k] * w
+            for x in 0..<w { V[x] &+= Sum(truncatingIfNeeded: source[x]) }
         }
         for y in 0..<h {
             if y > 0 {
@@ -267,20 +282,14 @@ package enum Kernels {
                 C[j] = C[r + columnTable[j]]
                 C[r + w + j] = C[r + columnTable[r + w + j]]
             }
-            for x in 0..<w { A[x] = C[x] }
-            if r > 0 {
-                for j in 1...(2 * r) {
-                    let shifted = C + j
-                    for x in 0..<w { A[x] &+= shifted[x] }
-                }
-            }
-            emit(A, y)
+            row(y)
         }
     }
+
     /// SonoFilters' `Median` (its `reference` is the specification): the median of each 3×3
-    /// (`radius` 1) or 5×5 (`radius` 2) window, borders replicating the edge pixel, `lanes`
-    /// (16, 32 or 64) pixels at a time; `width ≥ lanes`. `scratch` holds `(2r+1)·(width+2r)`
-    /// bytes.
+    /// (`radius` 1) or 5×5 (`radius` 2) window, borders replicating the edge pixel; `lanes` 16
+    /// runs `SIMD16<UInt8>` vectors (`width ≥ 16`), any other value a per-pixel loop for LLVM's
+    /// vectoriser to widen to the target's registers. `scratch` holds `(2r+1)·(width+2r)` bytes.
     ///
     /// Per output row the window columns are sorted once into `2r+1` rows of `scratch` (row `k`
     /// holds the k-th smallest of each column, padded by `r` positions that repeat the edge
@@ -291,12 +300,10 @@ package enum Kernels {
     package static func median(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, radius r: Int, lanes: Int,
                                scratch T: UnsafeMutablePointer<UInt8>, out O: UnsafeMutablePointer<UInt8>) {
         switch (r, lanes) {
-        case (1, 64): median(S, w, h, 1, T, O, SIMD64<UInt8>.self)
-        case (1, 32): median(S, w, h, 1, T, O, SIMD32<UInt8>.self)
-        case (1, _): median(S, w, h, 1, T, O, SIMD16<UInt8>.self)
-        case (_, 64): median(S, w, h, 2, T, O, SIMD64<UInt8>.self)
-        case (_, 32): median(S, w, h, 2, T, O, SIMD32<UInt8>.self)
-        default: median(S, w, h, 2, T, O, SIMD16<UInt8>.self)
+        case (1, 16): median(S, w, h, 1, T, O, SIMD16<UInt8>.self)
+        case (1, _): median(S, w, h, 1, T, O, UInt8.self)
+        case (_, 16): median(S, w, h, 2, T, O, SIMD16<UInt8>.self)
+        default: median(S, w, h, 2, T, O, UInt8.self)
         }
     }
 
@@ -306,25 +313,39 @@ package enum Kernels {
         let n = V.lanes, pw = w + 2 * r
         @inline(__always) func row(_ y: Int) -> UnsafePointer<UInt8> { S + min(max(y, 0), h - 1) * w }
         @inline(__always) func median3(_ a: V, _ b: V, _ c: V) -> V { vmax(vmin(a, b), vmin(vmax(a, b), c)) }
-        for y in 0..<h {
+        // Vectors across the row, the last moved back to end at the row's end; one pixel at a
+        // time as a plain counted loop, the form the loop vectoriser recognises.
+        @inline(__always) func forEachVector(_ body: (Int) -> Void) {
+            if n == 1 {
+                for x in 0..<w { body(x) }
+                return
+            }
             var x = 0
             while true {
                 if x > w - n { x = w - n }
-                let t = T + r + x
-                if r == 1 {
-                    var c0 = V.load(row(y - 1) + x), c1 = V.load(row(y) + x), c2 = V.load(row(y + 1) + x)
+                body(x)
+                if x == w - n { break }
+                x += n
+            }
+        }
+        for y in 0..<h {
+            if r == 1 {
+                let a = row(y - 1), b = row(y), c = row(y + 1), t = T + 1
+                forEachVector { x in
+                    var c0 = V.load(a + x), c1 = V.load(b + x), c2 = V.load(c + x)
                     (c0, c1) = (vmin(c0, c1), vmax(c0, c1))
                     (c0, c2) = (vmin(c0, c2), vmax(c0, c2))
                     (c1, c2) = (vmin(c1, c2), vmax(c1, c2))
-                    c0.store(t); c1.store(t + pw); c2.store(t + 2 * pw)
-                } else {
-                    var c0 = V.load(row(y - 2) + x), c1 = V.load(row(y - 1) + x), c2 = V.load(row(y) + x)
-                    var c3 = V.load(row(y + 1) + x), c4 = V.load(row(y + 2) + x)
-                    MedianNetworks.sortColumn5(&c0, &c1, &c2, &c3, &c4)
-                    c0.store(t); c1.store(t + pw); c2.store(t + 2 * pw); c3.store(t + 3 * pw); c4.store(t + 4 * pw)
+                    c0.store(t + x); c1.store(t + pw + x); c2.store(t + 2 * pw + x)
                 }
-                if x == w - n { break }
-                x += n
+            } else {
+                let a = row(y - 2), b = row(y - 1), c = row(y), d = row(y + 1), e = row(y + 2), t = T + 2
+                forEachVector { x in
+                    var c0 = V.load(a + x), c1 = V.load(b + x), c2 = V.load(c + x), c3 = V.load(d + x), c4 = V.load(e + x)
+                    MedianNetworks.sortColumn5(&c0, &c1, &c2, &c3, &c4)
+                    c0.store(t + x); c1.store(t + pw + x); c2.store(t + 2 * pw + x); c3.store(t + 3 * pw + x)
+                    c4.store(t + 4 * pw + x)
+                }
             }
             for k in 0...(2 * r) {
                 let sorted = T + k * pw
@@ -333,23 +354,20 @@ package enum Kernels {
                     sorted[r + w + j] = sorted[r + w - 1]
                 }
             }
-            x = 0
-            while true {
-                if x > w - n { x = w - n }
-                let v: V
-                if r == 1 {
+            let out = O + y * w
+            if r == 1 {
+                forEachVector { x in
                     let lo = T + x, mid = T + pw + x, hi = T + 2 * pw + x
                     let a = vmax(vmax(V.load(lo), V.load(lo + 1)), V.load(lo + 2))
                     let b = median3(V.load(mid), V.load(mid + 1), V.load(mid + 2))
                     let c = vmin(vmin(V.load(hi), V.load(hi + 1)), V.load(hi + 2))
-                    v = median3(a, b, c)
-                } else {
-                    v = MedianNetworks.median5x5(T + x, T + pw + x, T + 2 * pw + x, T + 3 * pw + x, T + 4 * pw + x,
-                                                 as: V.self)
+                    median3(a, b, c).store(out + x)
                 }
-                v.store(O + y * w + x)
-                if x == w - n { break }
-                x += n
+            } else {
+                forEachVector { x in
+                    MedianNetworks.median5x5(T + x, T + pw + x, T + 2 * pw + x, T + 3 * pw + x, T + 4 * pw + x,
+                                             as: V.self).store(out + x)
+                }
             }
         }
     }
@@ -415,18 +433,34 @@ package enum Kernels {
         }
     }
 
-    /// SonoFilters' 8-bit `BoxFilter.reference` for `1 ≤ r ≤ 7`: the window sums of
+    /// SonoFilters' 8-bit `BoxFilter.reference` for `1 ≤ r ≤ 7`: the 16-bit column sums of
     /// ``slidingSums16(_:width:height:radius:rowTable:columnTable:columns:sums:emit:)`` (same
-    /// tables and scratch) divided by `n = (2r+1)²` and rounded as `⌊s·(1/n) + 1.5·2²³⌋`'s low
-    /// byte (`inverse` is `1/n`; why that is exact: SonoFilters' `BoxFilter.vectorizedSmall`).
+    /// tables; `columns` is its scratch), then per pixel the `2r+1` column sums added and divided
+    /// by `n = (2r+1)²`, rounded as the low byte of `s·(1/n) + 1.5·2²³` (`inverse` is `1/n`; why
+    /// that is exact: SonoFilters' `BoxFilter.vectorizedSmall`). The radius is a constant in each
+    /// case of the switch, so the per-pixel sum unrolls and the row loop vectorises in one pass
+    /// (one pass per shifted copy, as the window sums do, was most of the time).
     package static func boxMean16(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, radius r: Int,
                                   rowTable: UnsafePointer<Int>, columnTable: UnsafePointer<Int>,
-                                  columns: UnsafeMutablePointer<UInt16>, sums: UnsafeMutablePointer<UInt16>,
-                                  inverse: Float, out O: UnsafeMutablePointer<UInt8>) {
-        let magic: Float = 12_582_912
-        slidingSums(S, w, h, r, rowTable, columnTable, columns, sums) { A, y in
+                                  columns C: UnsafeMutablePointer<UInt16>, inverse: Float, out O: UnsafeMutablePointer<UInt8>) {
+        @inline(__always) func mean(_ y: Int, _ r: Int) {
             let row = O + y * w
-            for x in 0..<w { row[x] = UInt8(truncatingIfNeeded: (Float(A[x]) * inverse + magic).bitPattern) }
+            for x in 0..<w {
+                var s = C[x]
+                for j in 1...(2 * r) { s &+= C[x + j] }
+                row[x] = UInt8(truncatingIfNeeded: (Float(s) * inverse + 12_582_912).bitPattern)
+            }
+        }
+        slidingColumns(S, w, h, r, rowTable, columnTable, C) { y in
+            switch r {
+            case 1: mean(y, 1)
+            case 2: mean(y, 2)
+            case 3: mean(y, 3)
+            case 4: mean(y, 4)
+            case 5: mean(y, 5)
+            case 6: mean(y, 6)
+            default: mean(y, 7)
+            }
         }
     }
 
@@ -471,6 +505,52 @@ package enum Kernels {
                 let c = P + 2 * x
                 let sum = (c[0] &+ c[4]) &+ 4 &* (c[1] &+ c[3]) &+ 6 &* c[2] &+ 128
                 row[x] = UInt8(truncatingIfNeeded: sum &>> 8)
+                x += 1
+            }
+        }
+    }
+    /// SonoFilters' `IntegralImage` (its `referenceTable` is the specification): the
+    /// `(w+1)×(h+1)` summed-area table `T` in wrapping `UInt32`, row 0 and column 0 zero.
+    /// `scratch` holds `8·⌈w/4⌉` bytes, `carries` `4·⌈w/4⌉` entries.
+    ///
+    /// A row's running sum is a dependent chain; here it takes one step per 4 pixels instead of
+    /// one per pixel, and the rest vectorises: (1) widen the row to 16-bit lanes; (2) reading 4
+    /// lanes as one little-endian `UInt64`, `v += v << 16; v += v << 32` leaves each lane the sum
+    /// of its group up to it (≤ 4·255, so no carry crosses lanes); (3) the chain over groups
+    /// writes the sum before each group to its 4 pixels; (4) entry = that + lane + entry above.
+    /// Raw loads and stores, so the 16- and 64-bit views of `scratch` do not alias typed memory.
+    package static func integral(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int,
+                                 scratch: UnsafeMutableRawPointer, carries C: UnsafeMutablePointer<UInt32>,
+                                 table T: UnsafeMutablePointer<UInt32>) {
+        let stride = w + 1, groups = (w + 3) / 4
+        for x in 0..<stride { T[x] = 0 }
+        for x in w..<(4 * groups) { scratch.storeBytes(of: 0, toByteOffset: 2 * x, as: UInt16.self) }
+        for y in 0..<h {
+            let row = S + y * w, above = T + y * stride + 1, here = T + (y + 1) * stride
+            for x in 0..<w { scratch.storeBytes(of: UInt16(row[x]), toByteOffset: 2 * x, as: UInt16.self) }
+            for g in 0..<groups {
+                var v = scratch.load(fromByteOffset: 8 * g, as: UInt64.self)
+                v &+= v &<< 16
+                v &+= v &<< 32
+                scratch.storeBytes(of: v, toByteOffset: 8 * g, as: UInt64.self)
+            }
+            var sum: UInt32 = 0
+            for g in 0..<groups {
+                // One vector store per group: the store port, not the add, bounds a per-pixel chain.
+                UnsafeMutableRawPointer(C + 4 * g).storeBytes(of: SIMD4<UInt32>(repeating: sum), as: SIMD4<UInt32>.self)
+                sum &+= UInt32(truncatingIfNeeded: scratch.load(fromByteOffset: 8 * g, as: UInt64.self) &>> 48)
+            }
+            here[0] = 0
+            var x = 0
+            while x + 8 <= w {
+                let lanes = SIMD8<UInt32>(truncatingIfNeeded: scratch.loadUnaligned(fromByteOffset: 2 * x, as: SIMD8<UInt16>.self))
+                let sums = UnsafeRawPointer(C + x).loadUnaligned(as: SIMD8<UInt32>.self) &+ lanes
+                    &+ UnsafeRawPointer(above + x).loadUnaligned(as: SIMD8<UInt32>.self)
+                UnsafeMutableRawPointer(here + x + 1).storeBytes(of: sums, as: SIMD8<UInt32>.self)
+                x += 8
+            }
+            while x < w {
+                here[x + 1] = C[x] &+ UInt32(scratch.load(fromByteOffset: 2 * x, as: UInt16.self)) &+ above[x]
                 x += 1
             }
         }

@@ -76,10 +76,17 @@ struct BorderAndBehaviourTests {
     }
 
     @Test("integral image sums match brute force for random rectangles, including clipped ones",
-          arguments: [(23, 17), (1, 5), (3, 2), (4, 4), (9, 3), (130, 7)])
+          arguments: [(23, 17), (1, 5), (3, 2), (4, 4), (9, 3), (130, 7), (0, 3), (5, 0)])
     func integralImageSums(width: Int, height: Int) {
         let image = TestImages.randomGray(width: width, height: height, seed: 11)
-        let integral = IntegralImage(image)
+        for backend in FilterBackend.allCases {
+            checkIntegralSums(IntegralImage(image, backend: backend), image, "\(backend)")
+        }
+    }
+
+    private func checkIntegralSums(_ integral: IntegralImage, _ image: GrayImage, _ backend: String) {
+        let width = image.width, height = image.height
+        #expect(integral.table.count == (width + 1) * (height + 1), "\(width)x\(height) \(backend)")
         var rng = SeededGenerator(seed: 12)
         for _ in 0..<200 {
             let region = Region(x: Int.random(in: -3...(width + 2), using: &rng), y: Int.random(in: -3...(height + 2), using: &rng),
@@ -87,7 +94,7 @@ struct BorderAndBehaviourTests {
             let r = region.clipped(width: width, height: height)
             var expected: UInt32 = 0
             for y in r.y..<(r.y + r.height) { for x in r.x..<(r.x + r.width) { expected += UInt32(image[x, y]) } }
-            #expect(integral.sum(in: region) == expected, "\(width)x\(height) \(region)")
+            #expect(integral.sum(in: region) == expected, "\(width)x\(height) \(region) \(backend)")
         }
     }
 

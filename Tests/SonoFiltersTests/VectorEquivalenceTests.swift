@@ -95,11 +95,11 @@ struct VectorEquivalenceTests {
         }
     }
 
-    /// The medians, the float Gaussian, the 8-bit box filter and pyrDown, whose hot loops are in
+    /// The medians, the float Gaussian, the 8-bit box filter, pyrDown and the integral image, whose hot loops are in
     /// the per-CPU kernel modules, at every level this CPU runs: random pixels, a constant image,
     /// all-white (largest sums), and a 0/255 checkerboard (every window mixes the extremes). The
-    /// sizes cover the 16-, 32- and 64-lane vector widths of the medians and their row tails.
-    @Test("median, float Gaussian, box and pyrDown kernels match the references at every runnable CPU level",
+    /// sizes straddle the 16- and 32-lane vector widths (and the row tails they leave).
+    @Test("median, float Gaussian, box, pyrDown and integral kernels match the references at every runnable CPU level",
           arguments: cases())
     func filterKernelsAtEveryLevel(width: Int, height: Int, seed: UInt64) {
         let checker = GrayImage(width: width, height: height,
@@ -111,6 +111,7 @@ struct VectorEquivalenceTests {
             let median3 = Median.reference3x3(image), median5 = Median.reference5x5(image)
             let boxes = [1, 2, 7].map { BoxFilter.reference(image, radius: $0) }
             let pyramid = GaussianPyramid.referencePyrDown(image)
+            let integral = IntegralImage.referenceTable(image)
             let float = ImageConversion.float(image)
             let blurs = [0.8, 2.5].map { GaussianBlur.reference(float, sigma: $0) }
             for level in CPULevel.runnable {
@@ -121,6 +122,7 @@ struct VectorEquivalenceTests {
                     #expect(BoxFilter.vectorizedSmall(image, radius: radius, level: level) == box, "\(tag) r \(radius)")
                 }
                 #expect(GaussianPyramid.vectorizedPyrDown(image, level: level) == pyramid, "\(tag)")
+                #expect(IntegralImage.vectorizedTable(image, level: level) == integral, "\(tag)")
                 // Same tolerance as the float Gaussian test above (same taps, mirrored pairs summed first).
                 for (sigma, blur) in zip([0.8, 2.5], blurs) {
                     let worst = maxDifference(GaussianBlur.vectorized(float, sigma: sigma, level: level), blur)

@@ -29,7 +29,7 @@ public enum FilterCases {
             FilterCase(name: "gaussian_u8_s2", isInteger: true) { checksum(GaussianBlur.apply(image, sigma: 2, backend: $0)) },
             FilterCase(name: "gaussian_f32_s1.5", isInteger: false) { checksum(GaussianBlur.apply(float, sigma: 1.5, backend: $0)) },
             FilterCase(name: "box_u8_r2", isInteger: true) { checksum(BoxFilter.apply(image, radius: 2, backend: $0)) },
-            FilterCase(name: "integral_u8", isInteger: true) { _ in Int(IntegralImage(image).table.last ?? 0) },
+            FilterCase(name: "integral_u8", isInteger: true) { Int(IntegralImage(image, backend: $0).table.last ?? 0) },
             FilterCase(name: "downsample_half_u8", isInteger: true) { checksum(Downsample.half(image, backend: $0)) },
             FilterCase(name: "pyrdown_u8", isInteger: true) { checksum(GaussianPyramid.pyrDown(image, backend: $0)) },
             FilterCase(name: "sobel_u8", isInteger: true) { backend in
