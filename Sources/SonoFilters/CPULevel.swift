@@ -83,7 +83,7 @@ protocol KernelSet {
                           columnTable: UnsafePointer<Int>, columns: UnsafeMutablePointer<UInt16>, inverse: Float,
                           out: UnsafeMutablePointer<UInt8>)
     static func integral(_ s: UnsafePointer<UInt8>, width: Int, height: Int, scratch: UnsafeMutableRawPointer,
-                         carries: UnsafeMutablePointer<UInt32>, table: UnsafeMutablePointer<UInt32>)
+                         table: UnsafeMutablePointer<UInt32>)
     static func pyrDown(_ s: UnsafePointer<UInt8>, width: Int, height: Int, rowTable: UnsafePointer<Int>,
                         columnTable: UnsafePointer<Int>, padded: UnsafeMutablePointer<UInt16>, out: UnsafeMutablePointer<UInt8>)
 }

@@ -37,16 +37,16 @@ public struct IntegralImage: Sendable {
     }
 
     /// `Kernels.integral` (Sources/SonoKernels), compiled per ``CPULevel``: the running row sum
-    /// as one dependent step per 4 pixels, the rest vectorised (see the kernel).
+    /// as one dependent step per 8 pixels, the rest vectorised (see the kernel).
     static func vectorizedTable(_ image: GrayImage, level: CPULevel) -> [UInt32] {
-        let w = image.width, h = image.height, groups = (w + 3) / 4
+        let w = image.width, h = image.height
         guard w > 0, h > 0 else { return [UInt32](repeating: 0, count: (w + 1) * (h + 1)) }
-        var scratch = [UInt64](repeating: 0, count: groups), carries = [UInt32](repeating: 0, count: 4 * groups)
+        var scratch = [UInt64](repeating: 0, count: 2 * ((w + 7) / 8))
         return [UInt32](unsafeUninitializedCapacity: (w + 1) * (h + 1)) { table, count in
             image.withUnsafeSamples { src in
                 scratch.withUnsafeMutableBytes { raw in
                     level.kernels.integral(src.baseAddress!, width: w, height: h, scratch: raw.baseAddress!,
-                                           carries: &carries, table: table.baseAddress!)
+                                           table: table.baseAddress!)
                 }
             }
             count = (w + 1) * (h + 1)

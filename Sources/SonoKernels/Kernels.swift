@@ -511,46 +511,45 @@ package enum Kernels {
     }
     /// SonoFilters' `IntegralImage` (its `referenceTable` is the specification): the
     /// `(w+1)×(h+1)` summed-area table `T` in wrapping `UInt32`, row 0 and column 0 zero.
-    /// `scratch` holds `8·⌈w/4⌉` bytes, `carries` `4·⌈w/4⌉` entries.
+    /// `scratch` holds `16·⌈w/8⌉` bytes.
     ///
-    /// A row's running sum is a dependent chain; here it takes one step per 4 pixels instead of
-    /// one per pixel, and the rest vectorises: (1) widen the row to 16-bit lanes; (2) reading 4
-    /// lanes as one little-endian `UInt64`, `v += v << 16; v += v << 32` leaves each lane the sum
-    /// of its group up to it (≤ 4·255, so no carry crosses lanes); (3) the chain over groups
-    /// writes the sum before each group to its 4 pixels; (4) entry = that + lane + entry above.
-    /// Raw loads and stores, so the 16- and 64-bit views of `scratch` do not alias typed memory.
+    /// A row's running sum is a dependent chain; here it takes one step per 8 pixels instead of
+    /// one per pixel, and the rest vectorises: (1) widen the row to 16-bit lanes; (2) per group
+    /// of 8, reading 4 lanes as one little-endian `UInt64`, `v += v << 16; v += v << 32` leaves
+    /// each lane the sum of its quarter up to it, and the second quarter adds the first's total
+    /// to all its lanes (≤ 8·255, so no carry crosses lanes); (3) entry = sum before the group +
+    /// lane + entry above, 8 at a time, the sum advancing by the group's last lane. Raw loads
+    /// and stores, so the 16- and 64-bit views of `scratch` do not alias typed memory.
     package static func integral(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int,
-                                 scratch: UnsafeMutableRawPointer, carries C: UnsafeMutablePointer<UInt32>,
-                                 table T: UnsafeMutablePointer<UInt32>) {
-        let stride = w + 1, groups = (w + 3) / 4
+                                 scratch: UnsafeMutableRawPointer, table T: UnsafeMutablePointer<UInt32>) {
+        let stride = w + 1, groups = (w + 7) / 8
         for x in 0..<stride { T[x] = 0 }
-        for x in w..<(4 * groups) { scratch.storeBytes(of: 0, toByteOffset: 2 * x, as: UInt16.self) }
+        for x in w..<(8 * groups) { scratch.storeBytes(of: 0, toByteOffset: 2 * x, as: UInt16.self) }
         for y in 0..<h {
             let row = S + y * w, above = T + y * stride + 1, here = T + (y + 1) * stride
             for x in 0..<w { scratch.storeBytes(of: UInt16(row[x]), toByteOffset: 2 * x, as: UInt16.self) }
             for g in 0..<groups {
-                var v = scratch.load(fromByteOffset: 8 * g, as: UInt64.self)
-                v &+= v &<< 16
-                v &+= v &<< 32
-                scratch.storeBytes(of: v, toByteOffset: 8 * g, as: UInt64.self)
-            }
-            var sum: UInt32 = 0
-            for g in 0..<groups {
-                // One vector store per group: the store port, not the add, bounds a per-pixel chain.
-                UnsafeMutableRawPointer(C + 4 * g).storeBytes(of: SIMD4<UInt32>(repeating: sum), as: SIMD4<UInt32>.self)
-                sum &+= UInt32(truncatingIfNeeded: scratch.load(fromByteOffset: 8 * g, as: UInt64.self) &>> 48)
+                var a = scratch.load(fromByteOffset: 16 * g, as: UInt64.self)
+                var b = scratch.load(fromByteOffset: 16 * g + 8, as: UInt64.self)
+                a &+= a &<< 16
+                a &+= a &<< 32
+                b &+= b &<< 16
+                b &+= b &<< 32
+                b &+= (a &>> 48) &* 0x0001_0001_0001_0001
+                scratch.storeBytes(of: a, toByteOffset: 16 * g, as: UInt64.self)
+                scratch.storeBytes(of: b, toByteOffset: 16 * g + 8, as: UInt64.self)
             }
             here[0] = 0
-            var x = 0
+            var sum: UInt32 = 0, x = 0
             while x + 8 <= w {
                 let lanes = SIMD8<UInt32>(truncatingIfNeeded: scratch.loadUnaligned(fromByteOffset: 2 * x, as: SIMD8<UInt16>.self))
-                let sums = UnsafeRawPointer(C + x).loadUnaligned(as: SIMD8<UInt32>.self) &+ lanes
-                    &+ UnsafeRawPointer(above + x).loadUnaligned(as: SIMD8<UInt32>.self)
-                UnsafeMutableRawPointer(here + x + 1).storeBytes(of: sums, as: SIMD8<UInt32>.self)
+                let entries = lanes &+ SIMD8(repeating: sum) &+ UnsafeRawPointer(above + x).loadUnaligned(as: SIMD8<UInt32>.self)
+                UnsafeMutableRawPointer(here + x + 1).storeBytes(of: entries, as: SIMD8<UInt32>.self)
+                sum &+= UInt32(scratch.load(fromByteOffset: 2 * (x + 7), as: UInt16.self))
                 x += 8
             }
             while x < w {
-                here[x + 1] = C[x] &+ UInt32(scratch.load(fromByteOffset: 2 * x, as: UInt16.self)) &+ above[x]
+                here[x + 1] = sum &+ UInt32(scratch.load(fromByteOffset: 2 * x, as: UInt16.self)) &+ above[x]
                 x += 1
             }
         }
