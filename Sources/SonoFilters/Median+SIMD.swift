@@ -19,10 +19,11 @@ extension Median {
         let w = image.width, h = image.height
         guard w >= 16 else { return reference(image, radius: r) }
         let lanes = level.medianLanes
-        // Per output row the 2r+1 sorted window columns, each padded by r on both sides. An earlier
+        // Per output row the 2r+1 sorted window columns, each padded by r on both sides (3×3
+        // sorts two rows' at a time, hence 6 rows for either radius). An earlier
         // version copied padded source rows first: the copies were 16% of the time, and a padded
         // copy of the whole frame cost more in page faults than the median itself.
-        var scratch = [UInt8](repeating: 0, count: (2 * r + 1) * (w + 2 * r))
+        var scratch = [UInt8](repeating: 0, count: 6 * (w + 2 * r))
         return GrayImage(width: w, height: h) { out in
             image.withUnsafeSamples { src in
                 level.kernels.median(src.baseAddress!, width: w, height: h, radius: r, lanes: lanes, scratch: &scratch,

@@ -289,7 +289,7 @@ package enum Kernels {
     /// SonoFilters' `Median` (its `reference` is the specification): the median of each 3×3
     /// (`radius` 1) or 5×5 (`radius` 2) window, borders replicating the edge pixel; `lanes` 16
     /// runs `SIMD16<UInt8>` vectors (`width ≥ 16`), any other value a per-pixel loop for LLVM's
-    /// vectoriser to widen to the target's registers. `scratch` holds `(2r+1)·(width+2r)` bytes.
+    /// vectoriser to widen to the target's registers. `scratch` holds `6·(width+2r)` bytes.
     ///
     /// Per output row the window columns are sorted once into `2r+1` rows of `scratch` (row `k`
     /// holds the k-th smallest of each column, padded by `r` positions that repeat the edge
@@ -328,7 +328,54 @@ package enum Kernels {
                 x += n
             }
         }
-        for y in 0..<h {
+        @inline(__always) func pad(_ base: UnsafeMutablePointer<UInt8>) {
+            for k in 0...(2 * r) {
+                let sorted = base + k * pw
+                for j in 0..<r {
+                    sorted[j] = sorted[r]
+                    sorted[r + w + j] = sorted[r + w - 1]
+                }
+            }
+        }
+        @inline(__always) func select(_ base: UnsafeMutablePointer<UInt8>, _ y: Int) {
+            let out = O + y * w
+            if r == 1 {
+                forEachVector { x in
+                    let lo = base + x, mid = base + pw + x, hi = base + 2 * pw + x
+                    let a = vmax(vmax(V.load(lo), V.load(lo + 1)), V.load(lo + 2))
+                    let b = median3(V.load(mid), V.load(mid + 1), V.load(mid + 2))
+                    let c = vmin(vmin(V.load(hi), V.load(hi + 1)), V.load(hi + 2))
+                    median3(a, b, c).store(out + x)
+                }
+            } else {
+                forEachVector { x in
+                    MedianNetworks.median5x5(base + x, base + pw + x, base + 2 * pw + x, base + 3 * pw + x,
+                                             base + 4 * pw + x, as: V.self).store(out + x)
+                }
+            }
+        }
+        var y = 0
+        while y < h {
+            if r == 1 && y + 1 < h {
+                // Two 3×3 output rows share two source rows: sort that pair once, then insert the
+                // row above (for row y) and the row below (for row y+1), 4 min/max each instead
+                // of a 6-operation sort.
+                let a = row(y - 1), b = row(y), c = row(y + 1), d = row(y + 2), t = T + 1, u = T + 3 * pw + 1
+                forEachVector { x in
+                    let vb = V.load(b + x), vc = V.load(c + x)
+                    let lo = vmin(vb, vc), hi = vmax(vb, vc)
+                    let va = V.load(a + x), vd = V.load(d + x)
+                    let la = vmax(lo, va), ld = vmax(lo, vd)
+                    vmin(lo, va).store(t + x); vmin(la, hi).store(t + pw + x); vmax(la, hi).store(t + 2 * pw + x)
+                    vmin(lo, vd).store(u + x); vmin(ld, hi).store(u + pw + x); vmax(ld, hi).store(u + 2 * pw + x)
+                }
+                pad(T)
+                pad(T + 3 * pw)
+                select(T, y)
+                select(T + 3 * pw, y + 1)
+                y += 2
+                continue
+            }
             if r == 1 {
                 let a = row(y - 1), b = row(y), c = row(y + 1), t = T + 1
                 forEachVector { x in
@@ -347,28 +394,9 @@ package enum Kernels {
                     c4.store(t + 4 * pw + x)
                 }
             }
-            for k in 0...(2 * r) {
-                let sorted = T + k * pw
-                for j in 0..<r {
-                    sorted[j] = sorted[r]
-                    sorted[r + w + j] = sorted[r + w - 1]
-                }
-            }
-            let out = O + y * w
-            if r == 1 {
-                forEachVector { x in
-                    let lo = T + x, mid = T + pw + x, hi = T + 2 * pw + x
-                    let a = vmax(vmax(V.load(lo), V.load(lo + 1)), V.load(lo + 2))
-                    let b = median3(V.load(mid), V.load(mid + 1), V.load(mid + 2))
-                    let c = vmin(vmin(V.load(hi), V.load(hi + 1)), V.load(hi + 2))
-                    median3(a, b, c).store(out + x)
-                }
-            } else {
-                forEachVector { x in
-                    MedianNetworks.median5x5(T + x, T + pw + x, T + 2 * pw + x, T + 3 * pw + x, T + 4 * pw + x,
-                                             as: V.self).store(out + x)
-                }
-            }
+            pad(T)
+            select(T, y)
+            y += 1
         }
     }
 
