@@ -76,6 +76,11 @@ protocol KernelSet {
                               sums: UnsafeMutablePointer<UInt32>, emit: (UnsafePointer<UInt32>, Int) -> Void)
     static func median(_ s: UnsafePointer<UInt8>, width: Int, height: Int, radius: Int, lanes: Int,
                        scratch: UnsafeMutablePointer<UInt8>, out: UnsafeMutablePointer<UInt8>)
+    static func halve(_ s: UnsafePointer<UInt8>, width: Int, height: Int, scratch: UnsafeMutablePointer<UInt16>,
+                      out: UnsafeMutablePointer<UInt8>)
+    static func gaussianU8(_ s: UnsafePointer<UInt8>, width: Int, height: Int, radius: Int, taps: UnsafePointer<UInt16>,
+                           rowTable: UnsafePointer<Int>, columnTable: UnsafePointer<Int>, vertical: UnsafeMutablePointer<UInt16>,
+                           result: UnsafeMutablePointer<UInt16>, out: UnsafeMutablePointer<UInt8>)
     static func gaussianF32(_ s: UnsafePointer<Float>, width: Int, height: Int, radius: Int, taps: UnsafePointer<Float>,
                             rowTable: UnsafePointer<Int>, columnTable: UnsafePointer<Int>,
                             padded: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>)

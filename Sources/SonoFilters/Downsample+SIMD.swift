@@ -1,45 +1,15 @@
 import SonoCore
 
-/// 2×2 averaging: the 8-bit path is explicit `SIMD8<UInt16>` code (the auto-vectorised
-/// stride-2 loop ran at a fifth of OpenCV's speed); the even part of each row pair in one loop, the odd trailing
-/// column and row (averaged with themselves) handled separately.
+/// 2×2 averaging: the 8-bit path is `Kernels.halve` (Sources/SonoKernels), compiled per
+/// ``CPULevel``.
 extension Downsample {
-    static func vectorized(_ image: GrayImage) -> GrayImage {
+    static func vectorized(_ image: GrayImage, level: CPULevel = .selected) -> GrayImage {
         let w = image.width, h = image.height
-        let ow = (w + 1) / 2, oh = (h + 1) / 2
-        let fullColumns = w / 2
-        var halves = [UInt16](repeating: 0, count: max(fullColumns, 1))
-        return GrayImage(width: ow, height: oh) { out in
+        guard w > 0, h > 0 else { return GrayImage(width: (w + 1) / 2, height: (h + 1) / 2, repeating: 0) }
+        var halves = [UInt16](repeating: 0, count: max(w / 2, 1))
+        return GrayImage(width: (w + 1) / 2, height: (h + 1) / 2) { out in
             image.withUnsafeSamples { src in
-                halves.withUnsafeMutableBufferPointer { rBuffer in
-                guard let S = src.baseAddress, let O = out.baseAddress else { return }
-                let R = rBuffer.baseAddress!
-                for y in 0..<oh {
-                    let a = S + 2 * y * w, b = S + min(2 * y + 1, h - 1) * w
-                    let row = O + y * ow
-                    // 16 source bytes read as 8 UInt16 lanes hold 8 even/odd pixel pairs: on
-                    // the little-endian CPUs Swift targets, low byte = even pixel, high byte =
-                    // odd pixel. Each row pair gives 8 outputs in R, packed to bytes below.
-                    var x = 0
-                    while x + 8 <= fullColumns {
-                        let p = UnsafeRawPointer(a + 2 * x).loadUnaligned(as: SIMD8<UInt16>.self)
-                        let q = UnsafeRawPointer(b + 2 * x).loadUnaligned(as: SIMD8<UInt16>.self)
-                        let sum = (p & 0xFF) &+ (p &>> 8) &+ (q & 0xFF) &+ (q &>> 8) &+ 2
-                        UnsafeMutableRawPointer(R + x).storeBytes(of: sum &>> 2, as: SIMD8<UInt16>.self)
-                        x += 8
-                    }
-                    while x < fullColumns {
-                        let sum = UInt16(a[2 * x]) &+ UInt16(a[2 * x + 1]) &+ UInt16(b[2 * x]) &+ UInt16(b[2 * x + 1])
-                        R[x] = (sum &+ 2) &>> 2
-                        x += 1
-                    }
-                    for x in 0..<fullColumns { row[x] = UInt8(truncatingIfNeeded: R[x]) }
-                    if w % 2 == 1 {
-                        let sum = 2 &* (UInt16(a[w - 1]) &+ UInt16(b[w - 1]))
-                        row[ow - 1] = UInt8(truncatingIfNeeded: (sum &+ 2) &>> 2)
-                    }
-                }
-                }
+                level.kernels.halve(src.baseAddress!, width: w, height: h, scratch: &halves, out: out.baseAddress!)
             }
         }
     }

@@ -400,6 +400,100 @@ package enum Kernels {
         }
     }
 
+    /// SonoFilters' 8-bit `GaussianBlur.reference` (the specification) for radius `r ≥ 1`,
+    /// bit-exact: `taps[0...r]` are the fixed-point taps (sum 256) from the outermost to the
+    /// centre, `rowTable`/`columnTable` the reflect-101 source of each padded row/column (`h + 2r`,
+    /// `w + 2r` entries), `vertical` `w + 2r` and `result` `w` entries of scratch.
+    ///
+    /// Per output row a vertical pass into the middle of the padded row, centre tap first, in
+    /// `UInt16` (a side tap is at most 85 and a mirrored pair at most 510, so `85·510` and the
+    /// whole sum, ≤ 255·256, fit); then the horizontal pass in 16-bit lanes, 8 pixels at a time,
+    /// splitting each intermediate into its high and low byte: the taps sum to 256, so Σ tap·high
+    /// and Σ tap·low each stay ≤ 255·256, and the exact `(Σ tap·V + 2¹⁵) >> 16` equals
+    /// `(Σhigh + (Σlow >> 8) + 128) >> 8`. The same as plain pointer loops measured 2–5× slower:
+    /// the auto-vectoriser gave up on them.
+    package static func gaussianU8(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, radius r: Int,
+                                   taps: UnsafePointer<UInt16>, rowTable: UnsafePointer<Int>,
+                                   columnTable: UnsafePointer<Int>, vertical P: UnsafeMutablePointer<UInt16>,
+                                   result R: UnsafeMutablePointer<UInt16>, out O: UnsafeMutablePointer<UInt8>) {
+        typealias U = SIMD8<UInt16>
+        @inline(__always) func load(_ p: UnsafeMutablePointer<UInt16>) -> U { UnsafeRawPointer(p).loadUnaligned(as: U.self) }
+        let tc = taps[r], V = P + r
+        for y in 0..<h {
+            let center = S + rowTable[y + r] * w
+            for x in 0..<w { V[x] = tc &* UInt16(center[x]) }
+            for k in 0..<r {
+                let a = S + rowTable[y + k] * w, b = S + rowTable[y + 2 * r - k] * w
+                let t = taps[k]
+                for x in 0..<w { V[x] &+= t &* (UInt16(a[x]) &+ UInt16(b[x])) }
+            }
+            for j in 0..<r {
+                P[j] = V[columnTable[j]]
+                P[r + w + j] = V[columnTable[r + w + j]]
+            }
+            let ctr = U(repeating: tc)
+            var x = 0
+            while x + 8 <= w {
+                let c = load(V + x)
+                var sumHigh = ctr &* (c &>> 8), sumLow = ctr &* (c & 0xFF)
+                for j in 0..<r {
+                    let t = U(repeating: taps[j])
+                    let a = load(P + x + j), b = load(P + x + 2 * r - j)
+                    sumHigh &+= t &* ((a &>> 8) &+ (b &>> 8))
+                    sumLow &+= t &* ((a & 0xFF) &+ (b & 0xFF))
+                }
+                UnsafeMutableRawPointer(R + x).storeBytes(of: (sumHigh &+ (sumLow &>> 8) &+ 128) &>> 8, as: U.self)
+                x += 8
+            }
+            while x < w {
+                var sumHigh = tc &* (V[x] &>> 8), sumLow = tc &* (V[x] & 0xFF)
+                for j in 0..<r {
+                    let a = P[x + j], b = P[x + 2 * r - j]
+                    sumHigh &+= taps[j] &* ((a &>> 8) &+ (b &>> 8))
+                    sumLow &+= taps[j] &* ((a & 0xFF) &+ (b & 0xFF))
+                }
+                R[x] = (sumHigh &+ (sumLow &>> 8) &+ 128) &>> 8
+                x += 1
+            }
+            let row = O + y * w
+            for x in 0..<w { row[x] = UInt8(truncatingIfNeeded: R[x]) }
+        }
+    }
+
+    /// SonoFilters' 8-bit `Downsample.half` (its `reference` is the specification): the rounded
+    /// mean of each 2×2 block, `(a + b + c + d + 2) >> 2`, output `⌈w/2⌉ × ⌈h/2⌉`; an odd last
+    /// column or row is averaged with itself. `scratch` holds `max(⌊w/2⌋, 1)` entries.
+    ///
+    /// Explicit `SIMD8<UInt16>` (the auto-vectorised stride-2 loop ran at a fifth of OpenCV's
+    /// speed): 16 source bytes read as 8 little-endian `UInt16` lanes hold 8 even/odd pixel
+    /// pairs, low byte even, high byte odd; each row pair gives 8 outputs, packed to bytes after.
+    package static func halve(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int,
+                              scratch R: UnsafeMutablePointer<UInt16>, out O: UnsafeMutablePointer<UInt8>) {
+        let ow = (w + 1) / 2, oh = (h + 1) / 2, fullColumns = w / 2
+        for y in 0..<oh {
+            let a = S + 2 * y * w, b = S + min(2 * y + 1, h - 1) * w
+            let row = O + y * ow
+            var x = 0
+            while x + 8 <= fullColumns {
+                let p = UnsafeRawPointer(a + 2 * x).loadUnaligned(as: SIMD8<UInt16>.self)
+                let q = UnsafeRawPointer(b + 2 * x).loadUnaligned(as: SIMD8<UInt16>.self)
+                let sum = (p & 0xFF) &+ (p &>> 8) &+ (q & 0xFF) &+ (q &>> 8) &+ 2
+                UnsafeMutableRawPointer(R + x).storeBytes(of: sum &>> 2, as: SIMD8<UInt16>.self)
+                x += 8
+            }
+            while x < fullColumns {
+                let sum = UInt16(a[2 * x]) &+ UInt16(a[2 * x + 1]) &+ UInt16(b[2 * x]) &+ UInt16(b[2 * x + 1])
+                R[x] = (sum &+ 2) &>> 2
+                x += 1
+            }
+            for x in 0..<fullColumns { row[x] = UInt8(truncatingIfNeeded: R[x]) }
+            if w % 2 == 1 {
+                let sum = 2 &* (UInt16(a[w - 1]) &+ UInt16(b[w - 1]))
+                row[ow - 1] = UInt8(truncatingIfNeeded: (sum &+ 2) &>> 2)
+            }
+        }
+    }
+
     /// SonoFilters' float `GaussianBlur.reference` (the specification) for radius `r ≥ 1`:
     /// `taps[0...r]` are the taps from the outermost to the centre, `rowTable`/`columnTable`
     /// give the source row/column of each padded position (`h + 2r`, `w + 2r` entries, from

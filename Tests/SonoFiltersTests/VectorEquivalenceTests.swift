@@ -95,11 +95,11 @@ struct VectorEquivalenceTests {
         }
     }
 
-    /// The medians, the float Gaussian, the 8-bit box filter, pyrDown and the integral image, whose hot loops are in
+    /// The medians, the Gaussians, the 8-bit box filter, pyrDown, 2×2 averaging and the integral image, whose hot loops are in
     /// the per-CPU kernel modules, at every level this CPU runs: random pixels, a constant image,
     /// all-white (largest sums), and a 0/255 checkerboard (every window mixes the extremes). The
     /// sizes straddle the 16- and 32-lane vector widths (and the row tails they leave).
-    @Test("median, float Gaussian, box, pyrDown and integral kernels match the references at every runnable CPU level",
+    @Test("median, Gaussian, box, pyrDown, halving and integral kernels match the references at every runnable CPU level",
           arguments: cases())
     func filterKernelsAtEveryLevel(width: Int, height: Int, seed: UInt64) {
         let checker = GrayImage(width: width, height: height,
@@ -112,8 +112,10 @@ struct VectorEquivalenceTests {
             let boxes = [1, 2, 7].map { BoxFilter.reference(image, radius: $0) }
             let pyramid = GaussianPyramid.referencePyrDown(image)
             let integral = IntegralImage.referenceTable(image)
+            let half = Downsample.reference(image)
             let float = ImageConversion.float(image)
             let blurs = [0.8, 2.5].map { GaussianBlur.reference(float, sigma: $0) }
+            let byteBlurs = [0.3, 1.0, 4.0].map { GaussianBlur.reference(image, sigma: $0) }
             for level in CPULevel.runnable {
                 let tag = "\(width)x\(height) seed \(seed) image \(index) \(level)"
                 #expect(Median.vectorized3x3(image, level: level) == median3, "\(tag)")
@@ -122,7 +124,11 @@ struct VectorEquivalenceTests {
                     #expect(BoxFilter.vectorizedSmall(image, radius: radius, level: level) == box, "\(tag) r \(radius)")
                 }
                 #expect(GaussianPyramid.vectorizedPyrDown(image, level: level) == pyramid, "\(tag)")
+                for (sigma, blur) in zip([0.3, 1.0, 4.0], byteBlurs) {
+                    #expect(GaussianBlur.vectorized(image, sigma: sigma, level: level) == blur, "\(tag) sigma \(sigma)")
+                }
                 #expect(IntegralImage.vectorizedTable(image, level: level) == integral, "\(tag)")
+                #expect(Downsample.vectorized(image, level: level) == half, "\(tag)")
                 // Same tolerance as the float Gaussian test above (same taps, mirrored pairs summed first).
                 for (sigma, blur) in zip([0.8, 2.5], blurs) {
                     let worst = maxDifference(GaussianBlur.vectorized(float, sigma: sigma, level: level), blur)
