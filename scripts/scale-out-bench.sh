@@ -55,8 +55,11 @@ frames=$(find samples -mindepth 2 -maxdepth 2 \( -name '*.png' -o -name '*.jpg' 
 frames=$((frames * copies))
 printf '%-8s %8s %10s %10s %9s %14s\n' workers frames wall_s frames/s speed-up cpu_ms/frame
 one=""
+row=0
 for n in $counts; do
-  run=w$n
+  # Named by row as well as worker count, so WORKERS="2 1 2" measures 2 twice.
+  row=$((row + 1))
+  run=r${row}w$n
   # A fresh database per row: the same uploads, an empty queue.
   psql "$base_url" -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE bench_$run" >/dev/null
   export SONOQC_DATABASE_URL=${base_url/\/postgres\?/\/bench_$run?}

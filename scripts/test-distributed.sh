@@ -3,6 +3,9 @@
 # this machine, the sample batches uploaded with `sonoqc upload`, one worker killed with kill -9
 # while it holds a job. Passes when every batch ends done, each scan was reported exactly once,
 # and every output (timing.json aside) is byte-identical to `sonoqc analyze` on the same files.
+# Besides the samples, one batch of DICOM files without a manifest: its scans are named by a keyed
+# hash of the study, so every scan job and the assembly must use the batch's one key, and the
+# assembly must find every scan already reported (nothing analysed twice).
 # Installs what it needs (postgresql) and removes everything it started or wrote.
 #   SONOQC_BINARY=path  use this sonoqc instead of building a release one
 #   KEEP=1              keep the temporary directory for inspection
@@ -82,14 +85,20 @@ for i in 1 2 3; do
   pids+=("$pid"); workers+=("$pid")
 done
 
+dicom="$tmp/upload/dicom-studies"
+mkdir -p "$dicom"
+for f in rle-monochrome2-8-3frames.dcm explicit-le-rgb-8-planar0.dcm jpeg-baseline-ybr_full_422-2frames.dcm; do
+  cp "Tests/SonoCodecsTests/Fixtures/dicom/$f" "$dicom/"
+done
 batches=()
-declare -A ids
-for dir in samples/*/; do
+declare -A ids sources
+for dir in samples/*/ "$dicom/"; do
   name=$(basename "$dir")
-  [ -e "$dir/manifest.json" ] || [ -e "$dir/manifest.csv" ] || continue
+  ls "$dir" | grep -Eq '^manifest\.(json|csv)$|\.dcm$' || continue
   id=$("$bin" upload "$dir" --server "$server" --token-file "$tmp/token" 2>>"$tmp/upload.log" | head -1)
   [ -n "$id" ] || fail "upload of $name gave no batch id (see $tmp/upload.log)"
   ids[$name]=$id
+  sources[$name]=${dir%/}
   batches+=("$name")
 done
 
@@ -123,7 +132,7 @@ echo "test-distributed: killed worker pid $victim (kill -9) while it held the $h
 # Wait for every batch: rerunning the upload with --wait is resumable and returns the same batch.
 for name in "${batches[@]}"; do
   set +e
-  again=$(timeout 600 "$bin" upload "samples/$name" --server "$server" --token-file "$tmp/token" --wait 2>>"$tmp/upload.log")
+  again=$(timeout 600 "$bin" upload "${sources[$name]}" --server "$server" --token-file "$tmp/token" --wait 2>>"$tmp/upload.log")
   status=$?
   set -e
   [ "$(head -1 <<<"$again")" = "${ids[$name]}" ] || fail "re-upload of $name made a second batch"
@@ -153,8 +162,10 @@ for name in "${batches[@]}"; do
   replay="$tmp/replay/$id"
   input="work/$id/in/$name"
   mkdir -p "$replay/$input"
-  find "samples/$name" -maxdepth 1 -type f \( -name '*.png' -o -name '*.jpg' -o -name '*.jpeg' \
+  find "${sources[$name]}" -maxdepth 1 -type f \( -name '*.png' -o -name '*.jpg' -o -name '*.jpeg' -o -name '*.dcm' \
     -o -name 'manifest.json' -o -name 'manifest.csv' \) -exec cp {} "$replay/$input/" \;
+  # DICOM studies are named under the batch's key; the replay names them with the same one.
+  if [ -e "$tmp/shared/scan-keys/$id" ]; then cp "$tmp/shared/scan-keys/$id" "$replay/out.sonoqc-scan-key"; fi
   (cd "$replay" && "$bin" analyze "$input" --out out --quiet >/dev/null) || [ $? -eq 1 ] || fail "analyze $name failed"
   diff -r -x timing.json "$replay/out" "$tmp/shared/results/$id" >"$tmp/diff-$name.txt" \
     || fail "outputs of $name differ from sonoqc analyze (diff in $tmp/diff-$name.txt; KEEP=1 keeps it)"
@@ -165,6 +176,12 @@ for name in "${batches[@]}"; do
   [ "$(psql_q "SELECT COUNT(*) FROM scan_job WHERE batch_id = '$id'")" = "$n" ] || fail "$name: scan jobs differ from its scans"
 done
 [ "$scans" = "$scan_jobs" ] || fail "$scan_jobs scan jobs for $scans scans"
+[ -e "$tmp/shared/scan-keys/${ids[dicom-studies]}" ] || fail "the DICOM batch has no shared scan key"
+grep -q 'study-' "$tmp/shared/results/${ids[dicom-studies]}/summary.json" \
+  || fail "the DICOM batch's scan is not named by its study"
+if grep -l "re-analysed at assembly" "$tmp"/worker*.log >/dev/null 2>&1; then
+  fail "a batch was analysed again at assembly: $(grep -h "re-analysed at assembly" "$tmp"/worker*.log | head -1)"
+fi
 # The work spread: scans finished per worker process (the killed one may have finished some).
 spread=$(psql_q "SELECT COUNT(*) FROM scan_job GROUP BY finished_by ORDER BY 1 DESC" | paste -sd/)
 [ "$(psql_q "SELECT COUNT(DISTINCT finished_by) FROM scan_job")" -ge 2 ] || fail "one worker did every scan ($spread)"

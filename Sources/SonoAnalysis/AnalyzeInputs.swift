@@ -11,7 +11,7 @@ extension BatchAnalysis {
         inputs: [String], outputDirectory: String, workers: Int, resume: Bool = false, measuresIntensity: Bool = true,
         qc: QCSettings?, limits: DecodeLimits = DecodeLimits(), maxFramesPerFile: Int = DICOMScans.defaultMaxFramesPerFile,
         grouping: InputDiscovery.ScanGrouping = .perDirectory, outputSettings: [String] = [], onlyScans: Set<String>? = nil,
-        control: RunControl, logger: Logger
+        scanKeyPath: String? = nil, control: RunControl, logger: Logger
     ) throws -> AnalysisSummary {
         var discoveryTimings = StageTimings()
         // Created first so discovery can recognise it inside an input and leave it out.
@@ -31,7 +31,9 @@ extension BatchAnalysis {
         if plan.scans.contains(where: { $0.items.contains { InputDiscovery.isDICOMName($0.path) || InputDiscovery.hasDICOMMagic(atPath: $0.path) } }) {
             // DICOM files become one item per analysed frame and, without a manifest, scans named by a
             // keyed hash of their StudyInstanceUID (the key is created once, beside the output).
-            let keyPath = DICOMScans.keyPath(outputDirectory: outputDirectory)
+            // Runs that each write part of one batch (the service's per-scan jobs and their
+            // assembly) pass one `scanKeyPath`, so they name a study alike.
+            let keyPath = scanKeyPath ?? DICOMScans.keyPath(outputDirectory: outputDirectory)
             let keyDirectory = (keyPath as NSString).deletingLastPathComponent
             try FileManager.default.createDirectory(atPath: keyDirectory.isEmpty ? "." : keyDirectory, withIntermediateDirectories: true)
             let key = try DICOMScans.loadOrCreateKey(at: keyPath)

@@ -38,29 +38,47 @@ package enum DICOMScans {
 
     /// Reads the key at `path`, or creates it (32 bytes from the system's random source, hex,
     /// mode 0600) when absent.
+    ///
+    /// Several processes may ask at once (the review service's workers on several hosts share one
+    /// key per batch), so the key is written whole to a private temporary file and put in place with
+    /// `link(2)`, which fails when the name exists: exactly one creator wins, and nobody can read a
+    /// half-written key. A loser reads the winner's.
     package static func loadOrCreateKey(at path: String) throws -> [UInt8] {
-        if let existing = try? FileBytes.contents(of: path) {
-            let hex = String(decoding: existing, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            let bytes = stride(from: 0, to: hex.count - 1, by: 2).compactMap { i -> UInt8? in
-                let start = hex.index(hex.startIndex, offsetBy: i)
-                return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)
-            }
-            guard bytes.count == 32 else {
-                throw DecodeError.corrupt(file: path, library: "sonoqc", message: "scan key is not 64 hexadecimal digits")
-            }
-            return bytes
-        }
+        if let existing = try readKey(at: path) { return existing }
         var key = [UInt8](repeating: 0, count: 32)
         let status = key.withUnsafeMutableBytes { getentropy($0.baseAddress, 32) }
         guard status == 0 else { throw DecodeError.unreadable(file: path, reason: "no system randomness for the scan key") }
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: .min ... .max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw DecodeError.unreadable(file: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
+        defer { unlink(temporary) }
         let text = Array((ContentDigest.hex(key) + "\n").utf8)
-        guard write(fd, text, text.count) == text.count else {
+        let written = write(fd, text, text.count)
+        let synced = fsync(fd)
+        close(fd)
+        guard written == text.count, synced == 0 else {
             throw DecodeError.unreadable(file: path, reason: String(cString: strerror(errno)))
         }
-        return key
+        if link(temporary, path) == 0 { return key }
+        guard errno == EEXIST, let winner = try readKey(at: path) else {
+            throw DecodeError.unreadable(file: path, reason: String(cString: strerror(errno)))
+        }
+        return winner
+    }
+
+    /// The key at `path`; nil when there is no file.
+    private static func readKey(at path: String) throws -> [UInt8]? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let existing = try FileBytes.contents(of: path)
+        let hex = String(decoding: existing, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let bytes = stride(from: 0, to: hex.count - 1, by: 2).compactMap { i -> UInt8? in
+            let start = hex.index(hex.startIndex, offsetBy: i)
+            return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)
+        }
+        guard bytes.count == 32 else {
+            throw DecodeError.corrupt(file: path, library: "sonoqc", message: "scan key is not 64 hexadecimal digits")
+        }
+        return bytes
     }
 
     /// The de-identified scan name of a study.

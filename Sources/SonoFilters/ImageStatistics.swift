@@ -102,6 +102,13 @@ public enum ImageStatistics {
         return maximum
     }
 
+    /// The upper median of a short list: the element of 0-based rank `count / 2` after sorting
+    /// (nearest rank, no interpolation, so the result is always one of the values). Nil when empty.
+    /// For per-ray offsets and echo levels, a few hundred values at most.
+    package static func upperMedian(_ values: [Double]) -> Double? {
+        values.isEmpty ? nil : values.sorted()[values.count / 2]
+    }
+
     /// Mean and population standard deviation of the selected pixels; nil when none is selected.
     public static func meanStd(_ image: GrayImage, mask: GrayImage? = nil) -> (mean: Double, std: Double)? {
         meanStd(histogram: histogram(image, mask: mask))

@@ -76,9 +76,10 @@ package struct HeadPlaneMetrics {
            let brainBin = ImageStatistics.percentile(histogram: brainHist, 50, rule: .nearestRank) {
             let brain = brainBin * 4 + 2
             let p90 = peaks[min(peaks.count - 1, Int(0.9 * Double(peaks.count)))]
-            func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
             let span = p90 - brain
-            if span > 0 { deficit = max(0, min(1, 1 - (min(median(top), median(bottom)) - brain) / span)) }
+            if span > 0, let topLevel = ImageStatistics.upperMedian(top), let bottomLevel = ImageStatistics.upperMedian(bottom) {
+                deficit = max(0, min(1, 1 - (min(topLevel, bottomLevel) - brain) / span))
+            }
         }
         return HeadPlaneMetrics(outlineInFieldOfView: Double(inside) / Double(angles), ringEchoDeficit: deficit,
                                 midlineContrast: midline(px: px, w: w, h: h, e: e, usable: usable),

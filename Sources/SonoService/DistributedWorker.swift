@@ -110,7 +110,7 @@ extension WorkerPool {
             try? FileManager.default.removeItem(atPath: output)
             let summary = try BatchAnalysis.analyze(
                 inputs: [input], outputDirectory: output, workers: self.threadsPerJob, qc: QCSettings(),
-                onlyScans: [key], control: control, logger: self.logger)
+                onlyScans: [key], scanKeyPath: try self.batchScanKeyPath(batch), control: control, logger: self.logger)
             if control.isCancelled || !summary.complete { return nil }
             self.metrics?.recordStages(summary.run.stageTotals, images: summary.run.imagesProcessed)
             // Everything under scans/ is this scan's (only it ran); the batch files are not kept.
@@ -134,6 +134,14 @@ extension WorkerPool {
         }
     }
 
+    /// The batch's DICOM scan-naming key, in the shared directory (see ``DataLayout/scanKey(_:)``).
+    private func batchScanKeyPath(_ batch: Batch) throws -> String {
+        let path = layout.scanKey(batch.id)
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        return path
+    }
+
     /// Puts every scan's recorded files in place, writes the batch files with a `resume` run and
     /// publishes. Nil when cancelled.
     private func assemble(_ batch: Batch, queue: any ScanQueue, scratch: String, control: RunControl) async throws -> JobOutcome? {
@@ -155,7 +163,7 @@ extension WorkerPool {
             }
             let summary = try BatchAnalysis.analyze(
                 inputs: [input], outputDirectory: output, workers: self.threadsPerJob, resume: true, qc: QCSettings(),
-                control: control, logger: self.logger)
+                scanKeyPath: try self.batchScanKeyPath(batch), control: control, logger: self.logger)
             if control.isCancelled || !summary.complete { return nil }
             if summary.run.imagesProcessed > 0 {
                 self.logger.warning("batch \(batch.id): \(summary.run.imagesProcessed) image(s) re-analysed at assembly (a scan's recorded reports did not match)")

@@ -59,7 +59,8 @@ package enum UploadRules {
         if name.contains("/") || name.contains("\\") { return "file name contains a path separator" }
         if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "file name contains control characters" }
         if !isManifestName(name) && !InputDiscovery.hasImageExtension(name) {
-            return "neither an image (.png, .jpg, .jpeg) nor manifest.json / manifest.csv"
+            let extensions = InputDiscovery.imageExtensions.sorted().map { "." + $0 }.joined(separator: ", ")
+            return "neither an image (\(extensions)) nor manifest.json / manifest.csv"
         }
         return nil
     }

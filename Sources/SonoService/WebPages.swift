@@ -143,7 +143,7 @@ struct WebPages: Sendable {
               data-max-files="\(limits.maxFilesPerBatch)" data-messages="\(Self.escape(messages))">
             <p><label>\(L.text("web.upload.batch_name")) <input id="name" required maxlength="200"></label></p>
             <p><label>\(L.text("web.upload.folder")) <input id="folder" type="file" webkitdirectory multiple></label>
-               \(L.text("web.upload.or")) <label>\(L.text("web.upload.files")) <input id="files" type="file" multiple accept=".png,.jpg,.jpeg,.json,.csv"></label></p>
+               \(L.text("web.upload.or")) <label>\(L.text("web.upload.files")) <input id="files" type="file" multiple accept=".png,.jpg,.jpeg,.dcm,.dicom,.json,.csv"></label></p>
             <p><label>\(L.text("web.upload.manifest")) <input id="manifest" type="file" accept=".json,.csv"></label></p>
             <p><button type="button" id="check">\(L.text("web.upload.check"))</button> <button type="submit" id="send">\(L.text("web.upload.send"))</button></p>
             </form>

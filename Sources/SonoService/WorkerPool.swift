@@ -25,6 +25,9 @@ package struct DataLayout: Sendable {
     /// Published analysis outputs, one directory per batch, renamed into place whole.
     package var results: String { sharedPath("results") }
     package func result(_ batchID: String) -> String { results + "/" + batchID }
+    /// The DICOM scan-naming key of a batch split over workers: every scan job and the assembly
+    /// must name a study alike, on whichever host they run. Beside the results, never in them.
+    package func scanKey(_ batchID: String) -> String { sharedPath("scan-keys") + "/" + batchID }
 }
 
 /// Runs queued batches through ``BatchAnalysis/analyze(inputs:outputDirectory:workers:resume:measuresIntensity:qc:limits:control:logger:)``,

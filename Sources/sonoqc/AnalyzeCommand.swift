@@ -16,8 +16,9 @@ struct AnalyzeCommand: ParsableCommand {
         abstract: "Decode and analyse ultrasound images; write per-image records, per-scan reports and a batch summary.",
         discussion: """
             INPUTS are files or directories. Directories are walked recursively in sorted order \
-            (symbolic links are followed, loops are detected); inside them only .png, .jpg and .jpeg \
-            files (any case) are analysed and every other file is listed as skipped. Files named on \
+            (symbolic links are followed, loops are detected); inside them only .png, .jpg, .jpeg, \
+            .dcm and .dicom files (any case) and extension-less files that start as DICOM are analysed \
+            and every other file is listed as skipped. Files named on \
             the command line are always tried. The format comes from the file's magic bytes.
 
             Scans: a directory holding manifest.json or manifest.csv (schema sonoqc-manifest/1, see \

@@ -245,7 +245,7 @@ struct UploadCommand: ParsableCommand {
         commandName: "upload",
         abstract: "Send a batch directory to a review service; prints the batch id as the first line.",
         discussion: """
-            Sends the directory's images (.png, .jpg, .jpeg) and manifest.json / manifest.csv. \
+            Sends the directory's images (.png, .jpg, .jpeg, .dcm, .dicom) and manifest.json / manifest.csv. \
             Resumable: rerunning after an interruption sends only what the server lacks and \
             completes the same batch.
 

@@ -107,4 +107,13 @@ struct HessianRidgeTests {
         #expect(ImageStatistics.quantileOfPositive([0, -1, -2], 0.5) == nil)
         #expect(ImageStatistics.quantileOfPositive([], 0.5) == nil)
     }
+
+    @Test("upper median: rank count/2 of the sorted values, never interpolated; nil when empty")
+    func upperMedian() {
+        #expect(ImageStatistics.upperMedian([3, -1, 2]) == 2)
+        // Even count: the upper of the two middle values (3), not their mean (2.5).
+        #expect(ImageStatistics.upperMedian([4, 1, 3, 2]) == 3)
+        #expect(ImageStatistics.upperMedian([7]) == 7)
+        #expect(ImageStatistics.upperMedian([]) == nil)
+    }
 }

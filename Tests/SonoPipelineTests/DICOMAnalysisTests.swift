@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import SonoCodecs
 import SonoCore
@@ -19,6 +20,24 @@ import SonoCore
         #expect(table.value("a.dcm") == ContentDigest.sha256Hex([1, 2, 3]))
         table.remove(["a.dcm"])
         #expect(table.value("a.dcm") == nil)
+    }
+
+    /// The service's workers on several hosts ask for one batch's key at once: all of them get the
+    /// same key, none fails, and no temporary file is left beside it.
+    @Test func concurrentCallersShareOneScanKey() throws {
+        let batch = try TestBatch()
+        let path = batch.root + "/batch.scan-key"
+        let callers = 16
+        let results = Mutex<[Result<[UInt8], any Error>]>([])
+        DispatchQueue.concurrentPerform(iterations: callers) { _ in
+            let result = Result { try DICOMScans.loadOrCreateKey(at: path) }
+            results.withLock { $0.append(result) }
+        }
+        let keys = try results.withLock { try $0.map { try $0.get() } }
+        #expect(keys.count == callers)
+        #expect(Set(keys).count == 1)
+        #expect(try DICOMScans.loadOrCreateKey(at: path) == keys[0])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: batch.root) == ["batch.scan-key"])
     }
 
     @Test func evenlySpacedFrames() {

@@ -37,6 +37,9 @@ import SonoInput
     @Test func fileNamesAreSinglePlainComponents() {
         #expect(UploadRules.checkFileName("C18_1.png") == nil)
         #expect(UploadRules.checkFileName("manifest.csv") == nil)
+        #expect(UploadRules.checkFileName("IM0001.dcm") == nil)
+        // The refusal lists every extension the analysis takes, DICOM's included.
+        #expect(UploadRules.checkFileName("x.txt") == "neither an image (.dcm, .dicom, .jpeg, .jpg, .png) nor manifest.json / manifest.csv")
         for bad in ["../x.png", "a/b.png", ".hidden.png", "", "x.txt", "a\\b.png", "tab\t.png"] {
             #expect(UploadRules.checkFileName(bad) != nil, "\(bad)")
         }

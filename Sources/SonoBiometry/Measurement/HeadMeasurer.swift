@@ -464,7 +464,7 @@ struct HeadMeasurementPipeline {
         let contrasts = border.points.map(\.contrast).sorted()
         let strongLevel = 0.5 * contrasts[min(contrasts.count - 1, Int(Double(contrasts.count) * 0.9))]
         let strong = border.points.filter { $0.contrast >= strongLevel }
-        let offset = median(strong.map { ridgeEllipse.radialResidual(x: $0.x, y: $0.y) })
+        let offset = ImageStatistics.upperMedian(strong.map { ridgeEllipse.radialResidual(x: $0.x, y: $0.y) }) ?? 0
         let outer = ridgeEllipse.grown(by: offset)
         guard outer.semiMinor / outer.semiMajor >= 0.5 else {
             return .failure(.noPlausibleEllipse(reason: "outer border is not head-shaped"))
@@ -487,11 +487,5 @@ struct HeadMeasurementPipeline {
             ringContrastRatio: ringRatio, score: support * residualPenalty)
         return .success(Found(ellipse: full, centreline: ridgeEllipse.scaled(by: Double(refineFactor)),
                               confidence: confidence))
-    }
-
-    private func median(_ values: [Double]) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let s = values.sorted()
-        return s[s.count / 2]
     }
 }
