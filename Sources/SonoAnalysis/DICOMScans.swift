@@ -54,10 +54,12 @@ package enum DICOMScans {
         defer { unlink(temporary) }
         let text = Array((ContentDigest.hex(key) + "\n").utf8)
         let written = write(fd, text, text.count)
-        let synced = fsync(fd)
+        let synced = written == text.count ? fsync(fd) : -1
+        // Read before close(), which may set errno even when it succeeds.
+        let failure = errno
         close(fd)
         guard written == text.count, synced == 0 else {
-            throw DecodeError.unreadable(file: path, reason: String(cString: strerror(errno)))
+            throw DecodeError.unreadable(file: path, reason: String(cString: strerror(failure)))
         }
         if link(temporary, path) == 0 { return key }
         guard errno == EEXIST, let winner = try readKey(at: path) else {
