@@ -74,6 +74,7 @@ let package = Package(
             name: "SonoCodecs", dependencies: ["SonoCore", "CLibPNG", "CCodecShims", "CZlib", "CJPEG2000Shim"],
             swiftSettings: strict),
         .target(name: "CCPUFeatures"),
+        .target(name: "CProcessTuning"),
         .target(name: "SonoKernels", swiftSettings: strict),
         .target(name: "SonoKernelsV3", swiftSettings: strict + v3Flags),
         .target(name: "SonoKernelsV4", swiftSettings: strict + v4Flags),
@@ -133,7 +134,7 @@ let package = Package(
             name: "sonoqc",
             dependencies: [
                 "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry", "SonoInput", "SonoImageAnalysis", "SonoChecks",
-                "SonoPipeline", "SonoAnalysis", "SonoReports", "SonoSimulator", "SonoL10n", "SonoService",
+                "SonoPipeline", "SonoAnalysis", "SonoReports", "SonoSimulator", "SonoL10n", "SonoService", "CProcessTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

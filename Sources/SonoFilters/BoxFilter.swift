@@ -38,21 +38,31 @@ public enum BoxFilter {
         }
     }
 
-    /// Scalar specification of ``windowSums(_:radius:border:backend:)``.
+    /// Scalar specification of ``windowSums(_:radius:border:backend:)``: ``windowSum(_:x:y:radius:border:)``
+    /// at every pixel.
     package static func referenceWindowSums(_ image: GrayImage, radius r: Int, border: BorderMode) -> PixelBuffer<UInt32> {
-        let w = image.width, h = image.height, src = image.samples
+        let w = image.width, h = image.height
         var out = [UInt32](repeating: 0, count: w * h)
         for y in 0..<h {
-            for x in 0..<w {
-                var sum: UInt32 = 0
-                for dy in -r...r {
-                    let row = border.index(y + dy, h) * w
-                    for dx in -r...r { sum += UInt32(src[row + border.index(x + dx, w)]) }
-                }
-                out[y * w + x] = sum
-            }
+            for x in 0..<w { out[y * w + x] = windowSum(image, x: x, y: y, radius: r, border: border) }
         }
         return PixelBuffer(width: w, height: h, samples: out)
+    }
+
+    /// The window sum at one pixel, `(x, y)` inside the image: for detectors that need it only at
+    /// a few pixels (the overlay detector's near-white ones), where filtering the frame would
+    /// cost more than it saves.
+    @inline(__always)
+    package static func windowSum(_ image: GrayImage, x: Int, y: Int, radius r: Int, border: BorderMode) -> UInt32 {
+        let w = image.width, h = image.height
+        return image.withUnsafeSamples { src in
+            var sum: UInt32 = 0
+            for dy in -r...r {
+                let row = border.index(y + dy, h) * w
+                for dx in -r...r { sum += UInt32(src[row + border.index(x + dx, w)]) }
+            }
+            return sum
+        }
     }
 
     /// Scalar specification: sum the whole window for every pixel.

@@ -87,15 +87,26 @@ package struct FieldOfView: Sendable {
                 eroded[by * bw + bx] = all ? 1 : 0
             }
         }
+        // Block grid to pixels: expand each block row once, then copy it to the block's pixel rows.
         var mask = [UInt8](repeating: 0, count: w * h)
         var inner = [UInt8](repeating: 0, count: w * h)
         var count = 0
-        for y in 0..<h {
-            let by = y / b
-            for x in 0..<w {
-                let i = by * bw + x / b
-                if hull[i] != 0 { mask[y * w + x] = 1; count += 1 }
-                if eroded[i] != 0 { inner[y * w + x] = 1 }
+        mask.withUnsafeMutableBufferPointer { mask in
+            inner.withUnsafeMutableBufferPointer { inner in
+                for by in 0..<bh {
+                    let y0 = by * b, rows = min(h, y0 + b) - y0
+                    for x in 0..<w {
+                        mask[y0 * w + x] = hull[by * bw + x / b]
+                        inner[y0 * w + x] = eroded[by * bw + x / b]
+                    }
+                    var rowCount = 0
+                    for x in 0..<w { rowCount += Int(mask[y0 * w + x]) }
+                    count += rowCount * rows
+                    for dy in 1..<max(rows, 1) {
+                        (mask.baseAddress! + (y0 + dy) * w).update(from: mask.baseAddress! + y0 * w, count: w)
+                        (inner.baseAddress! + (y0 + dy) * w).update(from: inner.baseAddress! + y0 * w, count: w)
+                    }
+                }
             }
         }
         return FieldOfView(width: w, height: h, mask: mask, inner: inner, pixelCount: count, blackBoxes: boxes.sorted { ($0.y, $0.x) < ($1.y, $1.x) })

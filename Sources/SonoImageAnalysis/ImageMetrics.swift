@@ -46,19 +46,24 @@ package struct ImageMetrics: Sendable, Codable, Hashable {
         // Sharpness: central differences at pixels whose four neighbours are analysed too (no
         // difference straddles the sector edge or an overlay). Summed row by row in Double.
         let (dx, dy) = Gradient.centralDifference(image)
-        let dxs = dx.samples, dys = dy.samples
         var gradSum = 0.0
         var gradCount = 0
         if w > 2, h > 2 {
-            for y in 1..<(h - 1) {
-                for x in 1..<(w - 1) {
-                    let i = y * w + x
-                    guard analysisMask[i] != 0, analysisMask[i - 1] != 0, analysisMask[i + 1] != 0,
-                          analysisMask[i - w] != 0, analysisMask[i + w] != 0 else { continue }
-                    let gx = Int(dxs[i]), gy = Int(dys[i])
-                    // |∇| = √(gx² + gy²) / 2: the kernel's differences span two pixels.
-                    gradSum += (Double(gx * gx + gy * gy) / 4).squareRoot()
-                    gradCount += 1
+            dx.withUnsafeSamples { dxs in
+                dy.withUnsafeSamples { dys in
+                    analysisMask.withUnsafeBufferPointer { analysed in
+                        for y in 1..<(h - 1) {
+                            for x in 1..<(w - 1) {
+                                let i = y * w + x
+                                guard analysed[i] != 0, analysed[i - 1] != 0, analysed[i + 1] != 0,
+                                      analysed[i - w] != 0, analysed[i + w] != 0 else { continue }
+                                let gx = Int(dxs[i]), gy = Int(dys[i])
+                                // |∇| = √(gx² + gy²) / 2: the kernel's differences span two pixels.
+                                gradSum += (Double(gx * gx + gy * gy) / 4).squareRoot()
+                                gradCount += 1
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -88,7 +93,7 @@ package struct ImageMetrics: Sendable, Codable, Hashable {
     static func speckleSNR(_ image: GrayImage, mask: [UInt8]) -> Double? {
         let w = image.width, h = image.height, b = 16
         var blocks: [(mean: Double, snr: Double)] = []
-        image.withUnsafeSamples { px in
+        image.withUnsafeSamples { px in mask.withUnsafeBufferPointer { mask in
             var by = 0
             while by + b <= h {
                 var bx = 0
@@ -113,7 +118,7 @@ package struct ImageMetrics: Sendable, Codable, Hashable {
                 }
                 by += b
             }
-        }
+        } }
         guard blocks.count >= 8 else { return nil }
         let sortedByMean = blocks.sorted { $0.mean < $1.mean }
         let mid = sortedByMean[(blocks.count / 4)..<(3 * blocks.count / 4)].map(\.snr).sorted()

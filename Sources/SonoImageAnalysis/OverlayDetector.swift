@@ -46,20 +46,27 @@ package enum OverlayDetector {
                           summary: OverlaySummary(kinds: [], maskedFraction: 0, maskedPixelsInFieldOfView: 0, regions: []))
         }
         // 7×7 neighbourhood sums with the edge repeated (replicate), compared in integers:
-        // v − mean ≥ contrast ⇔ v·n − sum ≥ contrast·n.
+        // v − mean ≥ contrast ⇔ v·n − sum ≥ contrast·n. Summed only around near-white pixels,
+        // which are rare, instead of filtering the whole frame.
         let r = 3
         let n = (2 * r + 1) * (2 * r + 1)
-        let sums = BoxFilter.windowSums(image, radius: r, border: .replicate).samples
         image.withUnsafeSamples { px in
-            for y in 0..<h {
-                for x in 0..<w {
-                    let v = Int(px[y * w + x])
-                    if fov.mask[y * w + x] != 0 {
-                        if v >= Int(markLevel), v * n - Int(sums[y * w + x]) >= markContrast * n { raw[y * w + x] = 1 }
-                    } else if v > 90, !fov.contains(x: x - 12, y: y), !fov.contains(x: x + 12, y: y),
-                              !fov.contains(x: x, y: y - 12), !fov.contains(x: x, y: y + 12) {
-                        // Anything bright outside the sector is annotation (text, bars, logos).
-                        raw[y * w + x] = 2
+            fov.mask.withUnsafeBufferPointer { inside in
+                raw.withUnsafeMutableBufferPointer { raw in
+                    for i in 0..<(w * h) {
+                        let v = Int(px[i])
+                        if inside[i] != 0 {
+                            guard v >= Int(markLevel) else { continue }
+                            let sum = Int(BoxFilter.windowSum(image, x: i % w, y: i / w, radius: r, border: .replicate))
+                            if v * n - sum >= markContrast * n { raw[i] = 1 }
+                        } else if v > 90 {
+                            let x = i % w, y = i / w
+                            if !fov.contains(x: x - 12, y: y), !fov.contains(x: x + 12, y: y),
+                               !fov.contains(x: x, y: y - 12), !fov.contains(x: x, y: y + 12) {
+                                // Anything bright outside the sector is annotation (text, bars, logos).
+                                raw[i] = 2
+                            }
+                        }
                     }
                 }
             }
@@ -74,7 +81,11 @@ package enum OverlayDetector {
         let dots = comps.components.filter { $0.count < 8 && max($0.width, $0.height) <= 3 }
         // In a saturated frame bright isolated pixels are speckle clipped at white, not dots.
         var saturatedInFOV = 0
-        image.withUnsafeSamples { px in for i in 0..<(w * h) where fov.mask[i] != 0 && px[i] >= 250 { saturatedInFOV += 1 } }
+        image.withUnsafeSamples { px in
+            fov.mask.withUnsafeBufferPointer { inside in
+                for i in 0..<(w * h) where inside[i] != 0 && px[i] >= 250 { saturatedInFOV += 1 }
+            }
+        }
         let dotsAreDrawing = dots.count >= 30 && saturatedInFOV * 100 < max(1, fov.pixelCount)
         for comp in comps.components {
             // Decide by the component's first pixel class: inside components contain only class 1
@@ -99,7 +110,11 @@ package enum OverlayDetector {
             keepLabel[Int(comp.label)] = true
             regions.append(Region(x: comp.minX, y: comp.minY, width: comp.width, height: comp.height))
         }
-        for i in 0..<(w * h) where comps.labels[i] != 0 && keepLabel[Int(comps.labels[i])] { keep[i] = 1 }
+        if keepLabel.contains(true) {
+            comps.labels.withUnsafeBufferPointer { labels in
+                for i in 0..<(w * h) where labels[i] != 0 && keepLabel[Int(labels[i])] { keep[i] = 1 }
+            }
+        }
         if !fov.blackBoxes.isEmpty { kinds.insert("black-box") }
         // Dilate by 2 px (square) so anti-aliased and JPEG-smeared edges of marks are excluded too.
         var mask = Morphology.dilate(GrayImage(width: w, height: h, samples: keep), radius: 2).samples
@@ -107,9 +122,13 @@ package enum OverlayDetector {
             for y in box.y..<(box.y + box.height) { for x in box.x..<(box.x + box.width) { mask[y * w + x] = 255 } }
         }
         var masked = 0, maskedInFOV = 0
-        for i in 0..<(w * h) where mask[i] != 0 {
-            masked += 1
-            if fov.mask[i] != 0 { maskedInFOV += 1 }
+        mask.withUnsafeBufferPointer { mask in
+            fov.mask.withUnsafeBufferPointer { inside in
+                for i in 0..<(w * h) where mask[i] != 0 {
+                    masked += 1
+                    if inside[i] != 0 { maskedInFOV += 1 }
+                }
+            }
         }
         regions.sort { ($0.y, $0.x, $0.width, $0.height) < ($1.y, $1.x, $1.width, $1.height) }
         let boxes = fov.blackBoxes

@@ -249,20 +249,28 @@ struct HeadMeasurementPipeline {
         var next = [Float](repeating: 0, count: radii)
         var back = [Int32](repeating: 0, count: laps * radii)
         for j in 0..<radii { score[j] = cost[j] }
-        for t in 1..<laps {
-            let row = (t % angles) * radii
-            for j in 0..<radii {
-                var best = -Float.infinity, arg = j
-                for d in -maxStep...maxStep {
-                    let k = j + d
-                    guard k >= 0, k < radii else { continue }
-                    let v = score[k] - stepPenalty * Float(abs(d))
-                    if v > best { best = v; arg = k }
+        // Step penalties by |d|, and pointer loops: this DP runs 15 times per frame.
+        let penalty = (0...maxStep).map { stepPenalty * Float($0) }
+        cost.withUnsafeBufferPointer { cost in
+            back.withUnsafeMutableBufferPointer { back in
+                for t in 1..<laps {
+                    let row = (t % angles) * radii
+                    score.withUnsafeBufferPointer { score in
+                        next.withUnsafeMutableBufferPointer { next in
+                            for j in 0..<radii {
+                                var best = -Float.infinity, arg = j
+                                for k in max(0, j - maxStep)...min(radii - 1, j + maxStep) {
+                                    let v = score[k] - penalty[abs(k - j)]
+                                    if v > best { best = v; arg = k }
+                                }
+                                next[j] = best + cost[row + j]
+                                back[t * radii + j] = Int32(arg)
+                            }
+                        }
+                    }
+                    swap(&score, &next)
                 }
-                next[j] = best + cost[row + j]
-                back[t * radii + j] = Int32(arg)
             }
-            swap(&score, &next)
         }
         var j = score.indices.max(by: { score[$0] < score[$1] }) ?? 0
         var path = [Int](repeating: 0, count: angles)
