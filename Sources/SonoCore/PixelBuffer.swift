@@ -28,19 +28,19 @@ public struct PixelBuffer<Sample: BitwiseCopyable & Sendable>: Sendable {
 
     /// Creates an image whose samples are written once by `initializer`, straight into the
     /// final storage (decoders and filters use this to avoid a zero-fill and a copy).
-    /// The initializer must write every sample.
+    /// The initializer must write every sample. Inlinable so that `initializer` is inlined into
+    /// the caller's loop rather than called per image through a closure context.
+    @inlinable
     public init(
         width: Int, height: Int,
         initializingWith initializer: (UnsafeMutableBufferPointer<Sample>) throws -> Void
     ) rethrows {
         precondition(width >= 0 && height >= 0, "negative image size")
-        self.width = width
-        self.height = height
         let count = width * height
-        self.samples = try Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+        self.init(width: width, height: height, samples: try Array(unsafeUninitializedCapacity: count) { buffer, initialized in
             try initializer(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]))
             initialized = count
-        }
+        })
     }
 
     public var pixelCount: Int { width * height }
