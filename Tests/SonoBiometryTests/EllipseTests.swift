@@ -60,4 +60,33 @@ struct EllipseTests {
         #expect(abs(e.semiMajor - 30) < 1e-6 && abs(e.semiMinor - 20) < 1e-6)
         #expect(abs(e.majorAxisAngleRadians - 0.3) < 1e-6)
     }
+
+    @Test("the analytic Jacobian of the radial residual matches central differences")
+    func jacobianMatchesFiniteDifferences() {
+        var rng = SeededGenerator(seed: 11)
+        for _ in 0..<20 {
+            let q = [50 + 20 * rng.unit(), 40 + 20 * rng.unit(), 20 + 40 * rng.unit(), 15 + 30 * rng.unit(), 3 * rng.unit() - 1.5]
+            // Points on, inside and outside the ellipse, a few at its centre (the flat rows).
+            let points = (0..<40).map { k -> EllipseFitter.WeightedPoint in
+                k == 0 ? .init(x: q[0], y: q[1], weight: 1)
+                    : .init(x: q[0] + 120 * (rng.unit() - 0.5), y: q[1] + 120 * (rng.unit() - 0.5), weight: 1)
+            }
+            var analytic = [Double](repeating: .nan, count: points.count * 5)
+            EllipseFitter.jacobian(q, points, into: &analytic)
+            var plus = [Double](repeating: 0, count: points.count), minus = plus
+            for j in 0..<5 {
+                let step = j == 4 ? 1e-6 : 1e-5
+                var qp = q, qm = q
+                qp[j] += step
+                qm[j] -= step
+                EllipseFitter.residuals(qp, points, into: &plus)
+                EllipseFitter.residuals(qm, points, into: &minus)
+                for i in 1..<points.count {
+                    let numeric = (plus[i] - minus[i]) / (2 * step)
+                    #expect(abs(analytic[i * 5 + j] - numeric) <= 1e-5 * max(1, abs(numeric)), "parameter \(j), point \(i)")
+                }
+                #expect(analytic[j] == 0, "the centre's row is flat")
+            }
+        }
+    }
 }

@@ -53,6 +53,38 @@ enum EllipseFitter {
         }
     }
 
+    /// Derivatives of each point's radial residual r = ρ − ρ/k with respect to (cx, cy, a, b, θ),
+    /// row-major `points.count × 5`: ρ = |(dx, dy)| and k = |(u, v)|, where (u, v) is the point
+    /// in the ellipse's frame scaled by its semi-axes. Analytic rather than finite differences,
+    /// which cost five more residual passes per Levenberg–Marquardt step (a third of the
+    /// measurer's time). Where ρ or k is 0 the residual is flat and the row is 0.
+    static func jacobian(_ q: [Double], _ points: [WeightedPoint], into out: inout [Double]) {
+        let c = cos(q[4]), s = sin(q[4])
+        let a = q[2], b = q[3], ia = 1 / a, ib = 1 / b
+        let cx = q[0], cy = q[1]
+        points.withUnsafeBufferPointer { pts in
+            out.withUnsafeMutableBufferPointer { o in
+                for i in 0..<pts.count {
+                    let dx = pts[i].x - cx, dy = pts[i].y - cy
+                    let u = (dx * c + dy * s) * ia, v = (-dx * s + dy * c) * ib
+                    let rho = (dx * dx + dy * dy).squareRoot()
+                    let k = (u * u + v * v).squareRoot()
+                    guard k > 0, rho > 0 else {
+                        for j in 0..<5 { o[i * 5 + j] = 0 }
+                        continue
+                    }
+                    // ∂r = (ρ/k²)·∂k + (1 − 1/k)·∂ρ, with ∂k = (u·∂u + v·∂v)/k and ∂ρ = (dx·∂dx + dy·∂dy)/ρ.
+                    let g = rho / (k * k * k), h = (1 - 1 / k) / rho
+                    o[i * 5 + 0] = g * (-u * c * ia + v * s * ib) - h * dx
+                    o[i * 5 + 1] = g * (-u * s * ia - v * c * ib) - h * dy
+                    o[i * 5 + 2] = -g * u * u * ia
+                    o[i * 5 + 3] = -g * v * v * ib
+                    o[i * 5 + 4] = g * u * v * (b * ia - a * ib)
+                }
+            }
+        }
+    }
+
     /// Levenberg–Marquardt on (cx, cy, a, b, θ) from `start`; returns nil if the fit degenerates.
     static func refine(_ points: [WeightedPoint], start: Ellipse, iterations: Int = 12) -> Ellipse? {
         var p = [start.centerX, start.centerY, abs(start.semiAxisA), abs(start.semiAxisB), start.angleRadians]
@@ -68,16 +100,9 @@ enum EllipseFitter {
         }
         var lambda = 1e-3
         var current = cost(p)
-        let scale = max(p[2], p[3], 1)
-        let steps = [1e-4 * scale, 1e-4 * scale, 1e-4 * scale, 1e-4 * scale, 1e-5]
         for _ in 0..<iterations {
             residuals(p, points, into: &residual)
-            for k in 0..<5 {
-                var q = p
-                q[k] += steps[k]
-                residuals(q, points, into: &shifted)
-                for i in 0..<n { jacobian[i * 5 + k] = (shifted[i] - residual[i]) / steps[k] }
-            }
+            Self.jacobian(p, points, into: &jacobian)
             var jtj = [Double](repeating: 0, count: 25), jtr = [Double](repeating: 0, count: 5)
             for i in 0..<n where points[i].weight > 0 {
                 let w = points[i].weight
