@@ -124,4 +124,23 @@ struct HeadMeasurerTests {
         #expect(try HeadMeasurer.measure(image, spacingMMPerPixel: 0.2).get()
             == HeadMeasurer.measure(image, spacingMMPerPixel: 0.2).get())
     }
+
+    @Test("the SIMD contour DP finds exactly the reference path, ties and narrow bands included")
+    func closedPathMatchesReference() {
+        var rng = SeededGenerator(seed: 23)
+        for radii in [1, 2, 3, 5, 8, 9, 12, 17, 40, 88] {
+            for maxStep in [1, 2, 3] {
+                for angles in [3, 16, 128] {
+                    // Costs in quarter steps so that equal scores, and so ties between predecessors, are common.
+                    let cost = (0..<(angles * radii)).map { _ in Float(rng.next() % 9) * 0.25 }
+                    let penalty: Float = rng.next() % 2 == 0 ? 0 : 0.25
+                    let fast = HeadMeasurementPipeline.closedPath(cost: cost, angles: angles, radii: radii, maxStep: maxStep, stepPenalty: penalty)
+                    let reference = HeadMeasurementPipeline.referenceClosedPath(cost: cost, angles: angles, radii: radii,
+                                                                                maxStep: maxStep, stepPenalty: penalty)
+                    #expect(fast == reference, "radii \(radii), max step \(maxStep), angles \(angles)")
+                }
+            }
+        }
+    }
 }
+

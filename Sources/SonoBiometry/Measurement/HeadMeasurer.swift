@@ -242,22 +242,26 @@ struct HeadMeasurementPipeline {
 
     /// Best closed path r(θ) through `cost[angle][radiusIndex]` with |Δindex| ≤ maxStep per angle.
     /// The path is run twice around and the second lap kept, which makes it (nearly) closed
-    /// without fixing a starting radius.
+    /// without fixing a starting radius. Eight radii at a time with `SIMD8`: this DP runs 15 times
+    /// per frame and was the measurer's largest single cost. ``referenceClosedPath(cost:angles:radii:maxStep:stepPenalty:)``
+    /// is its scalar specification; both keep the first maximum over ascending predecessors, so
+    /// they agree exactly, ties included.
     static func closedPath(cost: [Float], angles: Int, radii: Int, maxStep: Int, stepPenalty: Float) -> [Int] {
         let laps = 2 * angles
-        var score = [Float](repeating: 0, count: radii)
+        var score = Array(cost.prefix(radii))
         var next = [Float](repeating: 0, count: radii)
         var back = [Int32](repeating: 0, count: laps * radii)
-        for j in 0..<radii { score[j] = cost[j] }
-        // Step penalties by |d|, and pointer loops: this DP runs 15 times per frame.
         let penalty = (0...maxStep).map { stepPenalty * Float($0) }
+        // Radii whose whole predecessor window lies inside 0..<radii, in blocks of eight.
+        let vectorStart = maxStep, vectorEnd = radii - maxStep
+        let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
         cost.withUnsafeBufferPointer { cost in
             back.withUnsafeMutableBufferPointer { back in
                 for t in 1..<laps {
                     let row = (t % angles) * radii
                     score.withUnsafeBufferPointer { score in
                         next.withUnsafeMutableBufferPointer { next in
-                            for j in 0..<radii {
+                            func scalarStep(_ j: Int) {
                                 var best = -Float.infinity, arg = j
                                 for k in max(0, j - maxStep)...min(radii - 1, j + maxStep) {
                                     let v = score[k] - penalty[abs(k - j)]
@@ -266,15 +270,63 @@ struct HeadMeasurementPipeline {
                                 next[j] = best + cost[row + j]
                                 back[t * radii + j] = Int32(arg)
                             }
+                            var j = 0
+                            while j < min(vectorStart, radii) { scalarStep(j); j += 1 }
+                            let s = UnsafeRawPointer(score.baseAddress!)
+                            while j + 8 <= vectorEnd {
+                                var best = SIMD8<Float>(repeating: -.infinity)
+                                var arg = SIMD8<Int32>(repeating: Int32(j)) &+ lanes
+                                for d in -maxStep...maxStep {
+                                    let v = s.loadUnaligned(fromByteOffset: (j + d) * 4, as: SIMD8<Float>.self)
+                                        - SIMD8(repeating: penalty[abs(d)])
+                                    let better = v .> best
+                                    best.replace(with: v, where: better)
+                                    arg.replace(with: SIMD8<Int32>(repeating: Int32(j + d)) &+ lanes, where: better)
+                                }
+                                let c = UnsafeRawPointer(cost.baseAddress! + row + j).loadUnaligned(as: SIMD8<Float>.self)
+                                UnsafeMutableRawPointer(next.baseAddress! + j).storeBytes(of: best + c, as: SIMD8<Float>.self)
+                                UnsafeMutableRawPointer(back.baseAddress! + t * radii + j).storeBytes(of: arg, as: SIMD8<Int32>.self)
+                                j += 8
+                            }
+                            while j < radii { scalarStep(j); j += 1 }
                         }
                     }
                     swap(&score, &next)
                 }
             }
         }
+        return Self.tracedBack(score: score, back: back, angles: angles, radii: radii)
+    }
+
+    /// Scalar specification of ``closedPath(cost:angles:radii:maxStep:stepPenalty:)``.
+    static func referenceClosedPath(cost: [Float], angles: Int, radii: Int, maxStep: Int, stepPenalty: Float) -> [Int] {
+        let laps = 2 * angles
+        var score = Array(cost.prefix(radii))
+        var next = [Float](repeating: 0, count: radii)
+        var back = [Int32](repeating: 0, count: laps * radii)
+        for t in 1..<laps {
+            let row = (t % angles) * radii
+            for j in 0..<radii {
+                var best = -Float.infinity, arg = j
+                for d in -maxStep...maxStep {
+                    let k = j + d
+                    guard k >= 0, k < radii else { continue }
+                    let v = score[k] - stepPenalty * Float(abs(d))
+                    if v > best { best = v; arg = k }
+                }
+                next[j] = best + cost[row + j]
+                back[t * radii + j] = Int32(arg)
+            }
+            swap(&score, &next)
+        }
+        return tracedBack(score: score, back: back, angles: angles, radii: radii)
+    }
+
+    /// The second lap of the best path, from the best final score back through `back`.
+    private static func tracedBack(score: [Float], back: [Int32], angles: Int, radii: Int) -> [Int] {
         var j = score.indices.max(by: { score[$0] < score[$1] }) ?? 0
         var path = [Int](repeating: 0, count: angles)
-        for t in stride(from: laps - 1, through: 1, by: -1) {
+        for t in stride(from: 2 * angles - 1, through: 1, by: -1) {
             if t >= angles { path[t - angles] = j }
             j = Int(back[t * radii + j])
         }
