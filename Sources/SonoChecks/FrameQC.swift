@@ -57,7 +57,9 @@ package enum FrameQC {
             // so that an under-gained frame is still reported as dark rather than only as "no sector".
             var analysisMask = fov.fraction >= profile.imageQuality.minFieldOfViewFraction
                 ? fov.inner : [UInt8](repeating: 1, count: image.pixelCount)
-            for i in 0..<analysisMask.count where overlay.mask.samples[i] != 0 { analysisMask[i] = 0 }
+            overlay.mask.withUnsafeSamples { overlaid in
+                for i in 0..<analysisMask.count where overlaid[i] != 0 { analysisMask[i] = 0 }
+            }
             let metrics = ImageMetrics.compute(image, analysisMask: analysisMask, fieldOfViewFraction: fov.fraction)
             return (fov, overlay, metrics, PerceptualHash.hash(image))
         }

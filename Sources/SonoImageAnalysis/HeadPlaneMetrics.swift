@@ -22,8 +22,9 @@ package struct HeadPlaneMetrics {
         let px = image.samples
         let om = overlay.samples
         let ca = cos(e.angleRadians), sa = sin(e.angleRadians)
-        func point(_ s: Double, _ t: Double) -> (Int, Int) {
-            let u = s * e.semiAxisA * cos(t), v = s * e.semiAxisB * sin(t)
+        // (cos t, sin t) once per angle: the samples along one angle share them.
+        func point(_ s: Double, _ cosT: Double, _ sinT: Double) -> (Int, Int) {
+            let u = s * e.semiAxisA * cosT, v = s * e.semiAxisB * sinT
             return (Int((e.centerX + u * ca - v * sa).rounded()), Int((e.centerY + u * sa + v * ca).rounded()))
         }
         func usable(_ x: Int, _ y: Int) -> Bool {
@@ -37,12 +38,13 @@ package struct HeadPlaneMetrics {
         let radialSteps = max(8, Int(max(abs(e.semiAxisA), abs(e.semiAxisB)) * 0.14))
         for k in 0..<angles {
             let t = Double(k) * 2 * Double.pi / Double(angles)
-            let (ox, oy) = point(1.0, t)
+            let cosT = cos(t), sinT = sin(t)
+            let (ox, oy) = point(1.0, cosT, sinT)
             if fov.contains(x: ox, y: oy) { inside += 1 }
             var peak: Double? = nil
             for r in 0...radialSteps {
                 let s = 0.86 + 0.14 * Double(r) / Double(radialSteps)
-                let (x, y) = point(s, t)
+                let (x, y) = point(s, cosT, sinT)
                 guard usable(x, y) else { continue }
                 let v = Double(px[y * w + x])
                 peak = max(peak ?? 0, v)
@@ -51,7 +53,7 @@ package struct HeadPlaneMetrics {
             ringPeak[k] = peak
             for r in 0..<12 {
                 let s = 0.25 + 0.5 * Double(r) / 11
-                let (x, y) = point(s, t)
+                let (x, y) = point(s, cosT, sinT)
                 if usable(x, y) { brainHist[Int(px[y * w + x]) >> 2] += 1 }
             }
         }

@@ -53,19 +53,20 @@ package enum OverlayDetector {
         image.withUnsafeSamples { px in
             fov.mask.withUnsafeBufferPointer { inside in
                 raw.withUnsafeMutableBufferPointer { raw in
-                    for i in 0..<(w * h) {
-                        let v = Int(px[i])
+                    // Candidates first, in a branch-free pass the compiler vectorises: a mark needs
+                    // a near-white pixel inside the sector, annotation a bright one outside it, and
+                    // most pixels are neither.
+                    for i in 0..<(w * h) { raw[i] = (inside[i] != 0 ? px[i] >= markLevel : px[i] > 90) ? 3 : 0 }
+                    for i in 0..<(w * h) where raw[i] != 0 {
+                        let v = Int(px[i]), x = i % w, y = i / w
                         if inside[i] != 0 {
-                            guard v >= Int(markLevel) else { continue }
-                            let sum = Int(BoxFilter.windowSum(image, x: i % w, y: i / w, radius: r, border: .replicate))
-                            if v * n - sum >= markContrast * n { raw[i] = 1 }
-                        } else if v > 90 {
-                            let x = i % w, y = i / w
-                            if !fov.contains(x: x - 12, y: y), !fov.contains(x: x + 12, y: y),
-                               !fov.contains(x: x, y: y - 12), !fov.contains(x: x, y: y + 12) {
-                                // Anything bright outside the sector is annotation (text, bars, logos).
-                                raw[i] = 2
-                            }
+                            let sum = Int(BoxFilter.windowSum(image, x: x, y: y, radius: r, border: .replicate))
+                            raw[i] = v * n - sum >= markContrast * n ? 1 : 0
+                        } else {
+                            // Anything bright outside the sector is annotation (text, bars, logos).
+                            let nearSector = fov.contains(x: x - 12, y: y) || fov.contains(x: x + 12, y: y)
+                                || fov.contains(x: x, y: y - 12) || fov.contains(x: x, y: y + 12)
+                            raw[i] = nearSector ? 0 : 2
                         }
                     }
                 }

@@ -207,11 +207,12 @@ package enum OverlayRenderer {
     private static func drawMaskBorder(_ canvas: inout RGBCanvas, _ mask: GrayImage) {
         let w = canvas.width, h = canvas.height
         var inside = [Bool](repeating: false, count: w * h)
-        for y in 0..<h {
-            let sy = min(mask.height - 1, Int((Double(y) + 0.5) * Double(mask.height) / Double(h)))
-            for x in 0..<w {
-                let sx = min(mask.width - 1, Int((Double(x) + 0.5) * Double(mask.width) / Double(w)))
-                inside[y * w + x] = mask[sx, sy] != 0
+        // Source column of each canvas column, worked out once rather than once per row.
+        let columns = (0..<w).map { x in min(mask.width - 1, Int((Double(x) + 0.5) * Double(mask.width) / Double(w))) }
+        mask.withUnsafeSamples { source in
+            for y in 0..<h {
+                let sy = min(mask.height - 1, Int((Double(y) + 0.5) * Double(mask.height) / Double(h)))
+                for x in 0..<w { inside[y * w + x] = source[sy * mask.width + columns[x]] != 0 }
             }
         }
         for y in 0..<h {
