@@ -1,9 +1,14 @@
 # Shared by scripts/pipeline-*.sh: builds sonoqc in release and makes large batches cheaply.
 # shellcheck shell=bash
 cd "$(dirname "$0")/.."
-scratch="${SCRATCH:-.build-pipe-rel}"
-swift build -c release --scratch-path "$scratch" --product sonoqc >/dev/null
-bin="$scratch/release/sonoqc"
+# SONOQC_BIN measures an already built binary (for example the one `make test` built) instead.
+if [ -n "${SONOQC_BIN:-}" ]; then
+  bin="$(cd "$(dirname "$SONOQC_BIN")" && pwd)/$(basename "$SONOQC_BIN")"
+else
+  scratch="${SCRATCH:-.build-pipe-rel}"
+  swift build -c release --scratch-path "$scratch" --product sonoqc >/dev/null
+  bin="$scratch/release/sonoqc"
+fi
 images="${IMAGES:-../shared/data/hc18-dev/images}"
 [ -d "$images" ] || images="samples/clean-18-40"
 work="$(mktemp -d)"
