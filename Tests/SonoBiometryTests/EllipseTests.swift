@@ -72,7 +72,10 @@ struct EllipseTests {
                     : .init(x: q[0] + 120 * (rng.unit() - 0.5), y: q[1] + 120 * (rng.unit() - 0.5), weight: 1)
             }
             var analytic = [Double](repeating: .nan, count: points.count * 5)
-            EllipseFitter.jacobian(q, points, into: &analytic)
+            var residuals = [Double](repeating: .nan, count: points.count), plain = residuals
+            EllipseFitter.residualsAndJacobian(q, points, residuals: &residuals, jacobian: &analytic)
+            EllipseFitter.residuals(q, points, into: &plain)
+            #expect(residuals == plain, "the fused pass gives the residuals bit for bit")
             var plus = [Double](repeating: 0, count: points.count), minus = plus
             for j in 0..<5 {
                 let step = j == 4 ? 1e-6 : 1e-5

@@ -37,49 +37,48 @@ enum EllipseFitter {
     /// Radial residuals of all points for parameters (cx, cy, a, b, θ), with the trigonometry
     /// done once per parameter vector (it dominated the cost when done per point).
     static func residuals(_ q: [Double], _ points: [WeightedPoint], into out: inout [Double]) {
-        let c = cos(q[4]), s = sin(q[4])
-        let ia = 1 / q[2], ib = 1 / q[3]
-        let cx = q[0], cy = q[1]
-        points.withUnsafeBufferPointer { pts in
-            out.withUnsafeMutableBufferPointer { o in
-                for i in 0..<pts.count {
-                    let dx = pts[i].x - cx, dy = pts[i].y - cy
-                    let u = (dx * c + dy * s) * ia, v = (-dx * s + dy * c) * ib
-                    let rho = (dx * dx + dy * dy).squareRoot()
-                    let k = (u * u + v * v).squareRoot()
-                    o[i] = k > 0 ? rho - rho / k : -min(q[2], q[3])
-                }
-            }
-        }
+        var noJacobian: [Double] = []
+        evaluate(q, points, residuals: &out, jacobian: &noJacobian, withJacobian: false)
     }
 
-    /// Derivatives of each point's radial residual r = ρ − ρ/k with respect to (cx, cy, a, b, θ),
-    /// row-major `points.count × 5`: ρ = |(dx, dy)| and k = |(u, v)|, where (u, v) is the point
-    /// in the ellipse's frame scaled by its semi-axes. Analytic rather than finite differences,
-    /// which cost five more residual passes per Levenberg–Marquardt step (a third of the
-    /// measurer's time). Where ρ or k is 0 the residual is flat and the row is 0.
-    static func jacobian(_ q: [Double], _ points: [WeightedPoint], into out: inout [Double]) {
+    /// The residuals and their derivatives with respect to (cx, cy, a, b, θ), `jacobian` row-major
+    /// `points.count × 5`. Analytic rather than finite differences, which cost five more residual
+    /// passes per Levenberg–Marquardt step (a third of the measurer's time).
+    static func residualsAndJacobian(_ q: [Double], _ points: [WeightedPoint], residuals: inout [Double],
+                                     jacobian: inout [Double]) {
+        evaluate(q, points, residuals: &residuals, jacobian: &jacobian, withJacobian: true)
+    }
+
+    /// r = ρ − ρ/k per point, ρ = |(dx, dy)| and k = |(u, v)| with (u, v) the point in the
+    /// ellipse's frame scaled by its semi-axes; where k is 0 (the centre) the residual is −min(a, b)
+    /// and flat, so its Jacobian row is 0.
+    private static func evaluate(_ q: [Double], _ points: [WeightedPoint], residuals out: inout [Double],
+                                 jacobian: inout [Double], withJacobian: Bool) {
         let c = cos(q[4]), s = sin(q[4])
         let a = q[2], b = q[3], ia = 1 / a, ib = 1 / b
         let cx = q[0], cy = q[1]
         points.withUnsafeBufferPointer { pts in
             out.withUnsafeMutableBufferPointer { o in
-                for i in 0..<pts.count {
-                    let dx = pts[i].x - cx, dy = pts[i].y - cy
-                    let u = (dx * c + dy * s) * ia, v = (-dx * s + dy * c) * ib
-                    let rho = (dx * dx + dy * dy).squareRoot()
-                    let k = (u * u + v * v).squareRoot()
-                    guard k > 0, rho > 0 else {
-                        for j in 0..<5 { o[i * 5 + j] = 0 }
-                        continue
+                jacobian.withUnsafeMutableBufferPointer { jac in
+                    for i in 0..<pts.count {
+                        let dx = pts[i].x - cx, dy = pts[i].y - cy
+                        let u = (dx * c + dy * s) * ia, v = (-dx * s + dy * c) * ib
+                        let rho = (dx * dx + dy * dy).squareRoot()
+                        let k = (u * u + v * v).squareRoot()
+                        o[i] = k > 0 ? rho - rho / k : -min(a, b)
+                        guard withJacobian else { continue }
+                        guard k > 0, rho > 0 else {
+                            for j in 0..<5 { jac[i * 5 + j] = 0 }
+                            continue
+                        }
+                        // ∂r = (ρ/k²)·∂k + (1 − 1/k)·∂ρ, with ∂k = (u·∂u + v·∂v)/k and ∂ρ = (dx·∂dx + dy·∂dy)/ρ.
+                        let g = rho / (k * k * k), h = (1 - 1 / k) / rho
+                        jac[i * 5 + 0] = g * (-u * c * ia + v * s * ib) - h * dx
+                        jac[i * 5 + 1] = g * (-u * s * ia - v * c * ib) - h * dy
+                        jac[i * 5 + 2] = -g * u * u * ia
+                        jac[i * 5 + 3] = -g * v * v * ib
+                        jac[i * 5 + 4] = g * u * v * (b * ia - a * ib)
                     }
-                    // ∂r = (ρ/k²)·∂k + (1 − 1/k)·∂ρ, with ∂k = (u·∂u + v·∂v)/k and ∂ρ = (dx·∂dx + dy·∂dy)/ρ.
-                    let g = rho / (k * k * k), h = (1 - 1 / k) / rho
-                    o[i * 5 + 0] = g * (-u * c * ia + v * s * ib) - h * dx
-                    o[i * 5 + 1] = g * (-u * s * ia - v * c * ib) - h * dy
-                    o[i * 5 + 2] = -g * u * u * ia
-                    o[i * 5 + 3] = -g * v * v * ib
-                    o[i * 5 + 4] = g * u * v * (b * ia - a * ib)
                 }
             }
         }
@@ -101,8 +100,7 @@ enum EllipseFitter {
         var lambda = 1e-3
         var current = cost(p)
         for _ in 0..<iterations {
-            residuals(p, points, into: &residual)
-            Self.jacobian(p, points, into: &jacobian)
+            residualsAndJacobian(p, points, residuals: &residual, jacobian: &jacobian)
             var jtj = [Double](repeating: 0, count: 25), jtr = [Double](repeating: 0, count: 5)
             for i in 0..<n where points[i].weight > 0 {
                 let w = points[i].weight
