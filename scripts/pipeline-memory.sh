@@ -4,6 +4,7 @@
 # grows is the plan (one path per image) and the per-image timing table (24 bytes per image).
 #
 # usage: scripts/pipeline-memory.sh [small=200] [large=20000] [jobs=2]
+#        ANALYZE_ARGS="--no-html" adds arguments to each `sonoqc analyze`.
 set -euo pipefail
 source "$(dirname "$0")/pipeline-common.sh"
 small="${1:-200}"; large="${2:-20000}"; jobs="${3:-2}"
@@ -11,7 +12,8 @@ echo "images from $images, 200 images per scan, --jobs $jobs"
 printf '%8s %12s %10s %12s\n' images max_rss_kb seconds images/s
 for n in "$small" "$large"; do
   make_batch "$work/in$n" "$n" 200
-  /usr/bin/time -v "$bin" analyze "$work/in$n" --out "$work/out$n" --jobs "$jobs" --quiet 2>"$work/time$n" >/dev/null || true
+  # shellcheck disable=SC2086  # ANALYZE_ARGS is split into arguments on purpose
+  /usr/bin/time -v "$bin" analyze "$work/in$n" --out "$work/out$n" --jobs "$jobs" --quiet ${ANALYZE_ARGS:-} 2>"$work/time$n" >/dev/null || true
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time$n")
   secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time$n")
   printf '%8d %12s %10s %12s\n' "$n" "$rss" "$secs" "$(images_per_second "$work/out$n")"

@@ -102,7 +102,7 @@ package struct FieldOfView: Sendable {
                     var rowCount = 0
                     for x in 0..<w { rowCount += Int(mask[y0 * w + x]) }
                     count += rowCount * rows
-                    for dy in 1..<max(rows, 1) {
+                    for dy in 1..<rows {
                         (mask.baseAddress! + (y0 + dy) * w).update(from: mask.baseAddress! + y0 * w, count: w)
                         (inner.baseAddress! + (y0 + dy) * w).update(from: inner.baseAddress! + y0 * w, count: w)
                     }

@@ -44,7 +44,7 @@ package struct ImageMetrics: Sendable, Codable, Hashable {
         let mask = GrayImage(width: w, height: h, samples: analysisMask)
         let hist = ImageStatistics.histogram(image, mask: mask)
         // Sharpness: central differences at pixels whose four neighbours are analysed too (no
-        // difference straddles the sector edge or an overlay). Summed row by row in Double.
+        // difference straddles the sector edge or an overlay), summed in Double in pixel order.
         let (dx, dy) = Gradient.centralDifference(image)
         var gradSum = 0.0
         var gradCount = 0

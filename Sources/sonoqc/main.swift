@@ -34,7 +34,8 @@ private let versionText = (["sonoqc \(SonoQCVersion.current)"]
 
 // Each frame allocates and frees several full-size buffers (0.4-2 MB). glibc serves blocks that
 // large from fresh mmaps, so every frame paid page faults and kernel page zeroing, 7 % of
-// `analyze`'s CPU. Keeping them in the heap reuses the pages; peak RSS stays flat in batch size.
+// `analyze`'s CPU. Keeping them in the heap reuses the pages; glibc still returns free memory
+// above 128 MB to the kernel.
 sono_keep_large_blocks_in_heap()
 
 // main.swift is top-level code once the target has several files, so `@main` is not allowed here.

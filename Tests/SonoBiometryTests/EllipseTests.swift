@@ -66,7 +66,7 @@ struct EllipseTests {
         var rng = SeededGenerator(seed: 11)
         for _ in 0..<20 {
             let q = [50 + 20 * rng.unit(), 40 + 20 * rng.unit(), 20 + 40 * rng.unit(), 15 + 30 * rng.unit(), 3 * rng.unit() - 1.5]
-            // Points on, inside and outside the ellipse, a few at its centre (the flat rows).
+            // Points inside and outside the ellipse, the first at its centre (the flat row).
             let points = (0..<40).map { k -> EllipseFitter.WeightedPoint in
                 k == 0 ? .init(x: q[0], y: q[1], weight: 1)
                     : .init(x: q[0] + 120 * (rng.unit() - 0.5), y: q[1] + 120 * (rng.unit() - 0.5), weight: 1)
