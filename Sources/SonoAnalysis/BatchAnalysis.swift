@@ -187,17 +187,22 @@ package enum BatchAnalysis {
             logger.debug("failed: \(failure.reason)", metadata: ["stage": "\(failure.stage.rawValue)", "index": "\(index)"])
         }
 
-        // Assemble the batch outputs in input order, reading each scan's report back so memory does
-        // not grow with the batch and resumed scans are handled like fresh ones.
+        // Assemble the batch outputs in input order, reading each scan's report back once, so
+        // resumed scans are handled like fresh ones and memory does not grow with the batch: what
+        // outlives a scan is its summary entry, its frames' hashes (cross-scan duplicates) and its
+        // place on the index page, whose fragments wait in a scratch file.
         var status: [Int: ScanStatus] = [:]
         for (scan, s) in zip(toRun, run.scanStatus) { status[scan.index] = s }
         var failures: [FailureRecord] = plan.discoveryFailures.map { FailureRecord(file: $0.file, scan: nil, failure: $0.failure) }
         var scanEntries: [ScanSummaryEntry] = []
         var analysed = 0, notProcessed = 0
-        var qcReports: [(report: ScanReport, scanKey: String)] = []
+        var verdicts = (pass: 0, review: 0, fail: 0)
+        var crossScan: [CrossScanDuplicate] = []
+        var duplicates = options.qc.map { BatchQC.CrossScanDuplicates(profile: $0.profile) }
+        var index = IndexAssembly(options: options)
         let lineEncoder = JSONEncoder()
         lineEncoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try writer.write(to: out + "/images.jsonl") { sink in
+        func assemble(images: inout AtomicFileWriter.Sink, csvRow: (String) throws -> Void) throws {
             for scan in plan.scans {
                 let scanStatus = resumed.contains(scan.index) ? .written : (status[scan.index] ?? .notFinished)
                 var entry = ScanSummaryEntry(scan: scan.key, scanID: scan.manifestEntry?.scanID, report: nil,
@@ -213,8 +218,8 @@ package enum BatchAnalysis {
                         break
                     }
                     for image in report.images {
-                        try sink.append(lineEncoder.encode(image))
-                        try sink.append("\n")
+                        try images.append(lineEncoder.encode(image))
+                        try images.append("\n")
                     }
                     failures.append(contentsOf: report.failures)
                     analysed += report.images.count
@@ -222,7 +227,20 @@ package enum BatchAnalysis {
                     if let qc {
                         entry.verdict = qc.verdict.value.rawValue
                         entry.findings = qc.counts
-                        qcReports.append((qc, scan.key))
+                        switch qc.verdict.value {
+                        case .pass: verdicts.pass += 1
+                        case .review: verdicts.review += 1
+                        case .fail: verdicts.fail += 1
+                        }
+                        try csvRow(summaryCSVRow(qc, scanKey: scan.key))
+                        // Duplicates across scans need every earlier scan's hashes, so they are a
+                        // batch-level finding: listed in the summary and the index rather than
+                        // rewriting reports already delivered.
+                        let extra = duplicates?.findings(for: qc) ?? []
+                        for finding in extra {
+                            crossScan.append(CrossScanDuplicate(scan: scan.key, file: finding.file ?? "", explanation: finding.explanation))
+                        }
+                        index.add(extra.isEmpty ? qc : qc.adding(findings: extra), scanKey: scan.key)
                     }
                     entry.analysed = report.images.count
                     entry.failed = report.failures.count
@@ -236,30 +254,19 @@ package enum BatchAnalysis {
                 scanEntries.append(entry)
             }
         }
-
-        // Duplicates across scans need every scan's hashes, so they are a batch-level finding:
-        // listed in the summary and the index rather than rewriting reports already delivered.
-        var crossScan: [CrossScanDuplicate] = []
-        if let qc = options.qc {
-            let checked = BatchQC.crossScanDuplicates(qcReports.map(\.report), profile: qc.profile)
-            for (before, after) in zip(qcReports, checked) {
-                for finding in after.findings.dropFirst(before.report.findings.count) {
-                    crossScan.append(CrossScanDuplicate(scan: before.scanKey, file: finding.file ?? "",
-                                                        explanation: finding.explanation))
+        // images.jsonl is published first, then summary.csv: a run that cannot write the former
+        // leaves neither.
+        if options.qc != nil {
+            try writer.write(to: out + "/summary.csv") { csv in
+                try csv.append(summaryCSVHeader)
+                try writer.write(to: out + "/images.jsonl") { images in
+                    try assemble(images: &images) { try csv.append($0) }
                 }
             }
-            try writer.write(Data(summaryCSV(qcReports).utf8), to: out + "/summary.csv")
-            if qc.writesHTML {
-                do {
-                    try BatchIndexWriter.write(reports: zip(checked, qcReports).map { ($0, $1.scanKey) },
-                                               to: URL(fileURLWithPath: out), language: qc.language,
-                                               run: (SonoQCVersion.current, options.runDate.description))
-                } catch {
-                    failures.append(FailureRecord(file: out + "/index.html", scan: nil,
-                                                  failure: StageFailure(stage: .write, kind: "write-error", reason: "\(error)")))
-                }
-            }
+        } else {
+            try writer.write(to: out + "/images.jsonl") { images in try assemble(images: &images) { _ in } }
         }
+        if let failure = index.write(writer: writer) { failures.append(failure) }
 
         let complete = !run.cancelled && notProcessed == 0
         let summary = BatchSummaryFile(
@@ -282,9 +289,7 @@ package enum BatchAnalysis {
             imagesTotal: plan.imageCount, imagesAnalysed: analysed, failures: failures.count,
             skipped: plan.skipped.count, notProcessed: notProcessed, scansResumed: resumed.count,
             scansTotal: plan.scans.count, scansReported: scanEntries.filter { $0.status == "reported" }.count,
-            verdicts: (qcReports.filter { $0.report.verdict.value.rawValue == "pass" }.count,
-                       qcReports.filter { $0.report.verdict.value.rawValue == "review" }.count,
-                       qcReports.filter { $0.report.verdict.value.rawValue == "fail" }.count),
+            verdicts: verdicts,
             complete: complete, run: run, summaryPath: out + "/summary.json")
     }
 
@@ -381,28 +386,27 @@ package enum BatchAnalysis {
         try writer.write(Data(html.utf8), to: directory + "/" + ReportLayout.reportFileName)
     }
 
-    /// One row per scan, input order: verdict, finding counts and the head measurements of the
-    /// scan's first measured image.
-    static func summaryCSV(_ reports: [(report: ScanReport, scanKey: String)]) -> String {
-        var out = CSV.record(["scan", "scan_id", "unit_id", "operator_id", "exam_date", "gestational_age", "verdict", "fail",
-                              "warning", "needs_review", "not_checkable", "images", "failed_images", "hc_reported_mm",
-                              "hc_automatic_mm", "bpd_reported_mm", "bpd_automatic_mm", "ofd_reported_mm", "ofd_automatic_mm"])
+    /// `summary.csv`: one row per scan (``summaryCSVRow(_:scanKey:)``), input order, under this header.
+    static let summaryCSVHeader = CSV.record([
+        "scan", "scan_id", "unit_id", "operator_id", "exam_date", "gestational_age", "verdict", "fail",
+        "warning", "needs_review", "not_checkable", "images", "failed_images", "hc_reported_mm",
+        "hc_automatic_mm", "bpd_reported_mm", "bpd_automatic_mm", "ofd_reported_mm", "ofd_automatic_mm"])
+
+    /// The scan's verdict, finding counts and the head measurements of its first measured image.
+    static func summaryCSVRow(_ report: ScanReport, scanKey: String) -> String {
         func mm(_ v: Double?) -> String? { v.map { String(format: "%.1f", $0) } }
-        for (report, key) in reports {
-            let rows = report.images.first { image in image.measurements.contains { $0.automaticMM != nil || $0.reportedMM != nil } }?
-                .measurements ?? []
-            func row(_ measure: String) -> MeasurementRow? { rows.first { $0.measure.lowercased() == measure } }
-            let scan = report.scan
-            var cells: [String?] = [key, scan.scanID, scan.unitID, scan.operatorID, scan.examDate,
-                                    scan.gestationalAge, report.verdict.value.rawValue,
-                         "\(report.counts.fail)", "\(report.counts.warning)", "\(report.counts.needsReview)",
-                         "\(report.counts.notCheckable)", "\(report.images.count + report.failures.count)", "\(report.failures.count)"]
-            for measure in ["hc", "bpd", "ofd"] {
-                cells += [mm(row(measure)?.reportedMM), mm(row(measure)?.automaticMM)]
-            }
-            out += CSV.record(cells)
+        let rows = report.images.first { image in image.measurements.contains { $0.automaticMM != nil || $0.reportedMM != nil } }?
+            .measurements ?? []
+        func row(_ measure: String) -> MeasurementRow? { rows.first { $0.measure.lowercased() == measure } }
+        let scan = report.scan
+        var cells: [String?] = [scanKey, scan.scanID, scan.unitID, scan.operatorID, scan.examDate,
+                                scan.gestationalAge, report.verdict.value.rawValue,
+                                "\(report.counts.fail)", "\(report.counts.warning)", "\(report.counts.needsReview)",
+                                "\(report.counts.notCheckable)", "\(report.images.count + report.failures.count)", "\(report.failures.count)"]
+        for measure in ["hc", "bpd", "ofd"] {
+            cells += [mm(row(measure)?.reportedMM), mm(row(measure)?.automaticMM)]
         }
-        return out
+        return CSV.record(cells)
     }
 
     static func signalName(_ signal: Int32) -> String {
@@ -447,6 +451,55 @@ package enum BatchAnalysis {
                 }
             }
             try sink.append("\n]}\n")
+        }
+    }
+}
+
+/// The batch `index.html` of a run, built while the scans are read back (``BatchIndexBuilder``):
+/// each scan's fragments wait in a ``ScratchFile`` until the page is written in page order, so
+/// the page of any batch is written without holding its reports.
+struct IndexAssembly {
+    let outputDirectory: String
+    private var builder: BatchIndexBuilder?
+    private var scratch: ScratchFile?
+    private var fragments: [(gridItems: Range<Int>, tableRow: Range<Int>)] = []
+    /// The first error; then the page is not written and the run lists it as a failure.
+    private var error: (any Error)?
+
+    /// Builds nothing unless the run writes HTML.
+    init(options: AnalysisOptions) {
+        outputDirectory = options.outputDirectory
+        guard let qc = options.qc, qc.writesHTML else { return }
+        builder = BatchIndexBuilder(language: qc.language, run: (SonoQCVersion.current, options.runDate.description))
+        do { scratch = try ScratchFile(directory: outputDirectory) } catch { self.error = error }
+    }
+
+    /// Adds a scan's QC report (with its batch-level findings), in input order.
+    mutating func add(_ report: ScanReport, scanKey: String) {
+        guard builder != nil, let scratch, error == nil else { return }
+        let parts = builder!.add(report: report, scanKey: scanKey, under: URL(fileURLWithPath: outputDirectory))
+        do {
+            fragments.append((try scratch.append(parts.gridItems), try scratch.append(parts.tableRow)))
+        } catch {
+            self.error = error
+        }
+    }
+
+    /// Writes `index.html`; returns the failure to list when it could not be written.
+    func write(writer: AtomicFileWriter) -> FailureRecord? {
+        guard let builder else { return nil }
+        let path = outputDirectory + "/" + ReportLayout.indexFileName
+        do {
+            if let error { throw error }
+            guard let scratch else { return nil }
+            try writer.write(to: path) { sink in
+                try builder.compose(gridItems: { try scratch.read(fragments[$0].gridItems) },
+                                    tableRow: { try scratch.read(fragments[$0].tableRow) },
+                                    write: { try sink.append($0) })
+            }
+            return nil
+        } catch {
+            return FailureRecord(file: path, scan: nil, failure: StageFailure(stage: .write, kind: "write-error", reason: "\(error)"))
         }
     }
 }

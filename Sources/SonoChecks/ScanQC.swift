@@ -62,28 +62,46 @@ extension ImageContext {
 
 /// Batch-level rules: duplicates across scans, images on disk missing from the manifest.
 package enum BatchQC {
-    /// Adds DUP-002 findings to scans holding a frame identical or near-identical to a frame of an
-    /// earlier scan (scans in the order given; pass them sorted by scan id for stable output).
-    package static func crossScanDuplicates(_ reports: [ScanReport], profile: QCProfile) -> [ScanReport] {
-        var seen: [(scanID: String, file: String, hash: UInt64)] = []
-        var out: [ScanReport] = []
-        let maxD = profile.duplicates.maxNearDuplicateHammingDistance
-        for report in reports {
-            var extra: [Finding] = []
-            var mine: [(String, String, UInt64)] = []
-            for image in report.images {
-                guard let h = PerceptualHash.parse(hex: image.perceptualHash) else { continue }
-                if let match = seen.map({ ($0, PerceptualHash.distance($0.hash, h)) }).filter({ $0.1 <= maxD })
-                    .min(by: { ($0.1, $0.0.scanID, $0.0.file) < ($1.1, $1.0.scanID, $1.0.file) }) {
-                    extra.append(duplicateFinding(rule: .duplicateAcrossScans, file: image.file, other: match.0.file, otherScan: match.0.scanID,
-                                                  distance: match.1, maxDistance: maxD))
-                }
-                mine.append((report.scan.scanID, image.file, h))
-            }
-            seen += mine.map { (scanID: $0.0, file: $0.1, hash: $0.2) }
-            out.append(extra.isEmpty ? report : report.adding(findings: extra))
+    /// Finds frames identical or near-identical to a frame of an earlier scan (DUP-002). Scans are
+    /// fed one at a time in batch order and only each frame's (scan, file, hash) is kept, so a
+    /// batch is checked without holding its reports in memory.
+    package struct CrossScanDuplicates {
+        let maxDistance: Int
+        // One entry per frame of the scans fed so far, in parallel arrays so the search is a
+        // tight loop over the hashes.
+        private var hashes: [UInt64] = []
+        private var scanIDs: [String] = []
+        private var files: [String] = []
+
+        package init(profile: QCProfile) {
+            maxDistance = profile.duplicates.maxNearDuplicateHammingDistance
         }
-        return out
+
+        /// The DUP-002 findings of `report`'s frames against the frames of every earlier scan (the
+        /// closest match; ties go to the smaller scan id, then file), then remembers its frames.
+        /// Frames of the same scan are not compared here: DUP-001 covers them.
+        package mutating func findings(for report: ScanReport) -> [Finding] {
+            var findings: [Finding] = []
+            let earlier = hashes.count
+            for image in report.images {
+                guard let hash = PerceptualHash.parse(hex: image.perceptualHash) else { continue }
+                var best: (index: Int, distance: Int)? = nil
+                for i in 0..<earlier {
+                    let distance = PerceptualHash.distance(hashes[i], hash)
+                    guard distance <= maxDistance else { continue }
+                    if let b = best, (b.distance, scanIDs[b.index], files[b.index]) <= (distance, scanIDs[i], files[i]) { continue }
+                    best = (i, distance)
+                }
+                if let best {
+                    findings.append(duplicateFinding(rule: .duplicateAcrossScans, file: image.file, other: files[best.index],
+                                                     otherScan: scanIDs[best.index], distance: best.distance, maxDistance: maxDistance))
+                }
+                hashes.append(hash)
+                scanIDs.append(report.scan.scanID)
+                files.append(image.file)
+            }
+            return findings
+        }
     }
 
     /// MAN-002 findings for images found under the batch directory that no manifest row lists.

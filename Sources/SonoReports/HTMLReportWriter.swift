@@ -69,16 +69,39 @@ package enum BatchIndexWriter {
     static func write(views: [ScanReportView], folders: [String], to out: URL, title: String?,
                       language: Language, runStamp: String? = nil) throws(ReportError) -> URL {
         try HTMLReportWriter.createDirectory(out)
-        let entries = zip(views, folders).map { view, folder -> BatchIndexPage.Entry in
-            let thumbnails = view.images.enumerated().map { i, image -> String? in
-                let name = ReportLayout.thumbnailFileName(index: i, file: image.file)
-                let exists = FileManager.default.fileExists(atPath: out.appendingPathComponent(folder).appendingPathComponent(name).path)
-                return exists ? name : nil
-            }
-            return BatchIndexPage.Entry(view: view, folder: folder, thumbnails: thumbnails)
+        let entries = zip(views, folders).map { view, folder in
+            BatchIndexPage.Entry(view: view, folder: folder, thumbnails: existingThumbnails(view, folder: folder, under: out))
         }
         let url = out.appendingPathComponent(ReportLayout.indexFileName)
         try HTMLReportWriter.writeFile(Data(BatchIndexPage.html(entries, title: title, runStamp: runStamp, localizer: Localizer(language)).utf8), to: url)
         return url
+    }
+
+    /// Thumbnail file names of the view's images in `folder` (relative to `out`), nil where the
+    /// file does not exist.
+    static func existingThumbnails(_ view: ScanReportView, folder: String, under out: URL) -> [String?] {
+        view.images.enumerated().map { i, image -> String? in
+            let name = ReportLayout.thumbnailFileName(index: i, file: image.file)
+            let exists = FileManager.default.fileExists(atPath: out.appendingPathComponent(folder).appendingPathComponent(name).path)
+            return exists ? name : nil
+        }
+    }
+}
+
+extension BatchIndexBuilder {
+    /// A builder for the index of a `sonoqc analyze` run in `out`; `run` (version and day of the
+    /// run) is shown at the top of the page.
+    package init(language: Language, run: (version: String, date: String)) {
+        let L = Localizer(language)
+        self.init(title: nil, runStamp: Stylesheet.runStamp(version: run.version, date: run.date, L), localizer: L)
+    }
+
+    /// Adds a QC engine report whose folder is ``ReportLayout/scanFolder(scanKey:)`` under `out`,
+    /// linking the thumbnails that exist there; returns its fragments (see ``add(_:)``).
+    package mutating func add(report: ScanReport, scanKey: String, under out: URL) -> (gridItems: String, tableRow: String) {
+        let view = ScanReportView(report: report, language: localizer.language)
+        let folder = ReportLayout.scanFolder(scanKey: scanKey)
+        return add(BatchIndexPage.Entry(view: view, folder: folder,
+                                        thumbnails: BatchIndexWriter.existingThumbnails(view, folder: folder, under: out)))
     }
 }

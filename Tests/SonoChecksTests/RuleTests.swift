@@ -184,3 +184,40 @@ import SonoCodecs
 enum ImageDecoderShim {
     static func decode(_ url: URL) throws -> Frame { try ImageDecoder().decodeFile(atPath: url.path) }
 }
+
+@Suite("Duplicates across scans")
+struct CrossScanDuplicateTests {
+    /// A scan whose frames (file, 16-hex-digit hash) are stand-ins with only what DUP-002 reads.
+    static func scan(_ id: String, _ frames: [(String, UInt64)]) throws -> ScanReport {
+        let data = try Data(contentsOf: Repository.path("Tests/SonoReportsTests/Fixtures/golden/sample-scan.report.json"))
+        let sample = try JSONDecoder().decode(ScanReport.self, from: data)
+        let images = frames.map { file, hash in
+            var image = sample.images[0]
+            image.file = file
+            image.perceptualHash = PerceptualHash.hex(hash)
+            return image
+        }
+        return ScanReport(scan: ScanMetadata(scanID: id, fromManifest: true), reference: sample.reference, images: images,
+                          failures: [], findings: [])
+    }
+
+    /// Each frame is matched to the closest frame of an earlier scan (ties: smaller scan id, then
+    /// file); frames of the same scan are left to DUP-001; a scan without earlier matches gets none.
+    @Test func closestEarlierFrameWithStableTies() throws {
+        var finder = BatchQC.CrossScanDuplicates(profile: .default)
+        let maxD = QCProfile.default.duplicates.maxNearDuplicateHammingDistance
+        #expect(maxD >= 2)
+        let base: UInt64 = 0x0123_4567_89ab_cdef
+        #expect(finder.findings(for: try Self.scan("S2", [("b.png", base), ("b2.png", base)])).isEmpty)
+        let first = finder.findings(for: try Self.scan("S1", [("a.png", base ^ 0b011)]))
+        #expect(first.count == 1 && first[0].message?.args["other"] == .text("b.png") && first[0].measured == 2)
+        let third = finder.findings(for: try Self.scan("S3", [("c.png", base ^ 0b001), ("far.png", ~base), ("d.png", base ^ 0b100)]))
+        #expect(third.map(\.file) == ["c.png", "d.png"])
+        #expect(third.allSatisfy { $0.rule == .duplicateAcrossScans })
+        // c.png is 1 from S1/a.png and 1 from S2/b.png: the smaller scan id wins the tie.
+        #expect(third[0].message?.args["other"] == .text("a.png") && third[0].message?.args["other_scan"] == .text("S1"))
+        #expect(third[0].measured == 1)
+        // d.png is 1 from S2/b.png and 3 from S1/a.png: the nearest frame wins over the scan id.
+        #expect(third[1].message?.args["other"] == .text("b.png") && third[1].measured == 1)
+    }
+}

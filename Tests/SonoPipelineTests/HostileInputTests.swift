@@ -204,7 +204,7 @@ struct HostileInputTests {
     @Test func summaryCSVQuotesCRLFAndNeutralisesNUL() throws {
         let report = ScanReport(scan: ScanMetadata(scanID: "S1\r\nX", unitID: "u\0v", operatorID: "o,\"p\"", fromManifest: true),
                                 reference: ReferenceInfo(profile: .default), images: [], failures: [], findings: [])
-        let csv = BatchAnalysis.summaryCSV([(report, "k")])
+        let csv = BatchAnalysis.summaryCSVHeader + BatchAnalysis.summaryCSVRow(report, scanKey: "k")
         let rows = CSV.parse(csv)
         #expect(rows.count == 2)
         #expect(rows[1].fields[1] == "S1\r\nX" && rows[1].fields[3] == "o,\"p\"")

@@ -15,40 +15,71 @@ enum BatchIndexPage {
         var thumbnails: [String?]
     }
 
-    /// Flagged first (fail, then review), then by scan id.
-    static func sorted(_ entries: [Entry]) -> [Entry] {
-        entries.sorted { a, b in
-            if a.view.verdict != b.view.verdict { return a.view.verdict > b.view.verdict }
-            if a.view.scanID != b.view.scanID { return a.view.scanID < b.view.scanID }
+    /// Where a scan goes on the page: flagged first (fail, then review), then by scan id.
+    struct Position: Comparable {
+        var verdict: AuditVerdict
+        var scanID: String
+        var folder: String
+
+        init(_ view: ScanReportView, folder: String) {
+            verdict = view.verdict
+            scanID = view.scanID
+            self.folder = folder
+        }
+
+        static func < (a: Position, b: Position) -> Bool {
+            if a.verdict != b.verdict { return a.verdict > b.verdict }
+            if a.scanID != b.scanID { return a.scanID < b.scanID }
             return a.folder < b.folder
         }
     }
 
-    static func html(_ entries: [Entry], title: String?, runStamp: String? = nil, localizer L: Localizer) -> String {
-        let title = title ?? L.text("index.title")
-        let entries = sorted(entries)
-        let scanCount = entries.count
-        let imageCount = entries.reduce(0) { $0 + $1.view.images.count }
+    /// What the page's header, filters and rule table need from every scan, gathered one scan at
+    /// a time so a batch's page can be written without holding its reports.
+    struct Tally {
+        var scanCount = 0
+        var imageCount = 0
         var verdictCounts: [AuditVerdict: Int] = [:]
-        var ruleScans: [String: Int] = [:], ruleImages: [String: Int] = [:]
+        var ruleScans: [String: Int] = [:]
+        var ruleImages: [String: Int] = [:]
         var ruleTitles: [String: String] = [:]
-        for e in entries {
-            for f in e.view.images.flatMap(\.findings) + e.view.scanFindings where !f.ruleTitle.isEmpty {
+        var units: Set<String> = []
+        var operators: Set<String> = []
+
+        mutating func add(_ view: ScanReportView) {
+            scanCount += 1
+            imageCount += view.images.count
+            for f in view.images.flatMap(\.findings) + view.scanFindings where !f.ruleTitle.isEmpty {
                 ruleTitles[f.ruleID] = f.ruleTitle
             }
-        }
-        for e in entries {
-            verdictCounts[e.view.verdict, default: 0] += 1
-            for rule in e.view.firedRuleIDs { ruleScans[rule, default: 0] += 1 }
-            for image in e.view.images {
-                for rule in image.firedRuleIDs {
-                    ruleImages[rule, default: 0] += 1
-                }
+            verdictCounts[view.verdict, default: 0] += 1
+            for rule in view.firedRuleIDs { ruleScans[rule, default: 0] += 1 }
+            for image in view.images {
+                for rule in image.firedRuleIDs { ruleImages[rule, default: 0] += 1 }
             }
+            units.insert(view.unitID ?? AuditAnalysis.unknownID)
+            operators.insert(view.operatorID ?? AuditAnalysis.unknownID)
         }
-        let units = Set(entries.map { $0.view.unitID ?? AuditAnalysis.unknownID }).sorted()
-        let operators = Set(entries.map { $0.view.operatorID ?? AuditAnalysis.unknownID }).sorted()
-        let rules = ruleScans.keys.sorted()
+    }
+
+    /// The page of `entries`, composed in memory.
+    static func html(_ entries: [Entry], title: String?, runStamp: String? = nil, localizer L: Localizer) -> String {
+        var builder = BatchIndexBuilder(title: title, runStamp: runStamp, localizer: L)
+        let parts = entries.map { builder.add($0) }
+        var s = ""
+        builder.compose(gridItems: { parts[$0].gridItems }, tableRow: { parts[$0].tableRow }, write: { s += $0 })
+        return s
+    }
+
+    /// Writes the page through `write`: the parts that need the whole batch come from `tally`, and
+    /// the i-th scan in page order (see ``Position``) from `gridItems(i)` and `tableRow(i)`.
+    static func compose(tally: Tally, scans scanCount: Int, title: String?, runStamp: String?, localizer L: Localizer,
+                                gridItems: (Int) throws -> String, tableRow: (Int) throws -> String,
+                                write: (String) throws -> Void) rethrows {
+        let title = title ?? L.text("index.title")
+        let units = tally.units.sorted()
+        let operators = tally.operators.sorted()
+        let rules = tally.ruleScans.keys.sorted()
         func text(_ key: String, _ args: [String: MessageArg] = [:]) -> String { Markup.escape(L.text(key, args)) }
         func th(_ key: String, num: Bool = false) -> String { "<th scope=\"col\"\(num ? " class=\"num\"" : "")>\(text(key))</th>" }
 
@@ -56,10 +87,10 @@ enum BatchIndexPage {
         s += "<body>\n<a class=\"skip\" href=\"#scans\">\(text("index.skip_to_scans"))</a>\n<header class=\"page\">\n"
             + Stylesheet.runStampParagraph(runStamp)
         s += "<h1>\(Markup.escape(title))</h1>\n"
-        s += "<p>\(text("index.counts", ["scans": .text(L.plural("count.scans", count: scanCount)), "images": .text(L.plural("count.images", count: imageCount))])) "
+        s += "<p>\(text("index.counts", ["scans": .text(L.plural("count.scans", count: tally.scanCount)), "images": .text(L.plural("count.images", count: tally.imageCount))])) "
         s += AuditVerdict.allCases.reversed().map { v in
             filterLink("verdict", v.rawValue, title: L.text("index.filter_by_verdict", ["verdict": .text(L.text("verdict." + v.rawValue))]),
-                       "\(Stylesheet.badge(v, L)) \(verdictCounts[v, default: 0])")
+                       "\(Stylesheet.badge(v, L)) \(tally.verdictCounts[v, default: 0])")
         }.joined(separator: " ")
         s += "</p>\n</header>\n<main id=\"main\">\n"
 
@@ -68,53 +99,23 @@ enum BatchIndexPage {
         s += select("verdict", L.text("index.filter.verdict"), AuditVerdict.allCases.reversed().map { ($0.rawValue, L.text("verdict." + $0.rawValue)) }, L)
         s += select("unit", L.text("field.unit"), units.map { (Markup.token($0), displayID($0, L)) }, L)
         s += select("operator", L.text("field.operator"), operators.map { (Markup.token($0), displayID($0, L)) }, L)
-        s += select("rule", L.text("index.filter.rule"), rules.map { rule in (rule, ruleTitles[rule].map { "\(rule) \($0)" } ?? rule) }, L)
+        s += select("rule", L.text("index.filter.rule"), rules.map { rule in (rule, tally.ruleTitles[rule].map { "\(rule) \($0)" } ?? rule) }, L)
         s += "<button type=\"reset\" id=\"filter-reset\">\(text("index.show_all"))</button>\n"
         s += "<p id=\"filter-count\" class=\"muted\" aria-live=\"polite\" data-one=\"\(text("index.shown.one", ["count": .text("{count}")]))\" data-other=\"\(text("index.shown.other", ["count": .text("{count}")]))\"></p>\n"
         s += "</form>\n"
 
         s += "<section aria-labelledby=\"grid-h\"><h2 id=\"grid-h\">\(text("index.all_images"))</h2>\n"
         s += "<p class=\"muted\">\(text("index.grid_note"))</p>\n<ul class=\"grid\">\n"
-        for e in entries {
-            for (i, image) in e.view.images.enumerated() {
-                let rules = image.firedRuleIDs
-                let cls = image.isFlagged ? " class=\"flagged \(image.verdict.rawValue)\"" : ""
-                let verdictText = L.text("verdict." + image.verdict.rawValue)
-                s += "<li\(cls)\(dataAttributes(e.view, rules: rules, verdict: image.verdict))>"
-                s += "<a href=\"\(Markup.escape(e.folder))/\(ReportLayout.reportFileName)#image-\(i + 1)\">"
-                if let thumb = i < e.thumbnails.count ? e.thumbnails[i] : nil {
-                    let alt = L.text("index.thumbnail_alt", ["scan": .text(e.view.scanID), "file": .text(image.file), "verdict": .text(verdictText)])
-                    s += "<img loading=\"lazy\" src=\"\(Markup.escape(e.folder))/\(Markup.escape(thumb))\" alt=\"\(Markup.escape(alt))\"/>"
-                } else {
-                    s += "<span class=\"muted\">\(text("index.no_thumbnail"))</span>"
-                }
-                let shortName = image.file.split(separator: "/").last.map(String.init) ?? image.file
-                s += "<span class=\"cap\"><span>\(Markup.escape(e.view.scanID)) · \(Markup.escape(shortName))</span>"
-                s += image.isFlagged ? "<span class=\"flagtext\">\(Markup.escape(verdictText))</span>" : "<span>\(Markup.escape(verdictText))</span>"
-                s += "</span></a></li>\n"
-            }
-        }
-        s += "</ul>\n</section>\n"
+        try write(s)
+        for i in 0..<scanCount { try write(gridItems(i)) }
+        s = "</ul>\n</section>\n"
         s += "<section aria-labelledby=\"scans-h\" id=\"scans\" tabindex=\"-1\"><h2 id=\"scans-h\">\(text("index.scans_heading"))</h2>\n"
         s += "<table id=\"scan-table\">\n<thead><tr>" + th("index.col.scan") + th("index.col.verdict") + th("field.unit")
         s += th("field.operator") + th("field.exam_date") + th("index.col.ga") + th("index.col.images", num: true) + th("index.col.reasons")
         s += "</tr></thead>\n<tbody>\n"
-        for e in entries {
-            let v = e.view
-            s += "<tr class=\"scan\"\(dataAttributes(v, rules: v.firedRuleIDs))>"
-            s += "<th scope=\"row\"><a href=\"\(Markup.escape(e.folder))/\(ReportLayout.reportFileName)\">\(Markup.escape(v.scanID))</a></th>"
-            let verdictTitle = L.text("index.filter_by_verdict", ["verdict": .text(L.text("verdict." + v.verdict.rawValue))])
-            s += "<td>\(filterLink("verdict", v.verdict.rawValue, title: verdictTitle, Stylesheet.badge(v.verdict, L)))</td><td>\(Markup.escape(v.unitID ?? "–"))</td><td>\(Markup.escape(v.operatorID ?? "–"))</td>"
-            s += "<td>\(Markup.escape(v.examDate ?? "–"))</td><td>\(Markup.escape(v.gestationalAgeWeeks.map { L.gestationalAge(weeks: $0) } ?? "–"))</td>"
-            s += "<td class=\"num\">\(v.images.count)</td><td>"
-            let shown = v.reasons.prefix(3)
-            s += shown.map { Markup.escape($0) }.joined(separator: "<br/>")
-            if v.reasons.count > shown.count {
-                s += "<br/><span class=\"muted\">\(text("index.more_reasons", ["count": .number(Double(v.reasons.count - shown.count))]))</span>"
-            }
-            s += "</td></tr>\n"
-        }
-        s += "</tbody>\n</table>\n</section>\n"
+        try write(s)
+        for i in 0..<scanCount { try write(tableRow(i)) }
+        s = "</tbody>\n</table>\n</section>\n"
 
         s += "<section aria-labelledby=\"rules-h\"><h2 id=\"rules-h\">\(text("index.rules_heading"))</h2>\n"
         if rules.isEmpty {
@@ -122,9 +123,9 @@ enum BatchIndexPage {
         } else {
             s += "<table>\n<caption>\(text("index.rules_caption"))</caption>\n"
             s += "<thead><tr>" + th("findings.rule") + th("index.col.checks") + th("index.col.scans", num: true) + th("index.col.images", num: true) + "</tr></thead>\n<tbody>\n"
-            for rule in rules.sorted(by: { (ruleScans[$0]!, $1) > (ruleScans[$1]!, $0) }) {
+            for rule in rules.sorted(by: { (tally.ruleScans[$0]!, $1) > (tally.ruleScans[$1]!, $0) }) {
                 let link = filterLink("rule", rule, title: L.text("index.filter_by_rule", ["rule": .text(rule)]), "<code>\(Markup.escape(rule))</code>")
-                s += "<tr><th scope=\"row\">\(link)</th><td>\(Markup.escape(ruleTitles[rule] ?? ""))</td><td class=\"num\">\(ruleScans[rule]!)</td><td class=\"num\">\(ruleImages[rule, default: 0])</td></tr>\n"
+                s += "<tr><th scope=\"row\">\(link)</th><td>\(Markup.escape(tally.ruleTitles[rule] ?? ""))</td><td class=\"num\">\(tally.ruleScans[rule]!)</td><td class=\"num\">\(tally.ruleImages[rule, default: 0])</td></tr>\n"
             }
             s += "</tbody>\n</table>\n"
         }
@@ -133,6 +134,47 @@ enum BatchIndexPage {
         s += "</main>\n"
         s += "<footer class=\"page\"><p>\(text("index.footer"))</p></footer>\n"
         s += "<script>\n\(script)\n</script>\n</body>\n</html>\n"
+        try write(s)
+    }
+
+    /// The scan's cells in the image grid, one per image.
+    static func gridItems(_ e: Entry, localizer L: Localizer) -> String {
+        var s = ""
+        for (i, image) in e.view.images.enumerated() {
+            let rules = image.firedRuleIDs
+            let cls = image.isFlagged ? " class=\"flagged \(image.verdict.rawValue)\"" : ""
+            let verdictText = L.text("verdict." + image.verdict.rawValue)
+            s += "<li\(cls)\(dataAttributes(e.view, rules: rules, verdict: image.verdict))>"
+            s += "<a href=\"\(Markup.escape(e.folder))/\(ReportLayout.reportFileName)#image-\(i + 1)\">"
+            if let thumb = i < e.thumbnails.count ? e.thumbnails[i] : nil {
+                let alt = L.text("index.thumbnail_alt", ["scan": .text(e.view.scanID), "file": .text(image.file), "verdict": .text(verdictText)])
+                s += "<img loading=\"lazy\" src=\"\(Markup.escape(e.folder))/\(Markup.escape(thumb))\" alt=\"\(Markup.escape(alt))\"/>"
+            } else {
+                s += "<span class=\"muted\">\(Markup.escape(L.text("index.no_thumbnail")))</span>"
+            }
+            let shortName = image.file.split(separator: "/").last.map(String.init) ?? image.file
+            s += "<span class=\"cap\"><span>\(Markup.escape(e.view.scanID)) · \(Markup.escape(shortName))</span>"
+            s += image.isFlagged ? "<span class=\"flagtext\">\(Markup.escape(verdictText))</span>" : "<span>\(Markup.escape(verdictText))</span>"
+            s += "</span></a></li>\n"
+        }
+        return s
+    }
+
+    /// The scan's row in the scan table.
+    static func tableRow(_ e: Entry, localizer L: Localizer) -> String {
+        let v = e.view
+        var s = "<tr class=\"scan\"\(dataAttributes(v, rules: v.firedRuleIDs))>"
+        s += "<th scope=\"row\"><a href=\"\(Markup.escape(e.folder))/\(ReportLayout.reportFileName)\">\(Markup.escape(v.scanID))</a></th>"
+        let verdictTitle = L.text("index.filter_by_verdict", ["verdict": .text(L.text("verdict." + v.verdict.rawValue))])
+        s += "<td>\(filterLink("verdict", v.verdict.rawValue, title: verdictTitle, Stylesheet.badge(v.verdict, L)))</td><td>\(Markup.escape(v.unitID ?? "–"))</td><td>\(Markup.escape(v.operatorID ?? "–"))</td>"
+        s += "<td>\(Markup.escape(v.examDate ?? "–"))</td><td>\(Markup.escape(v.gestationalAgeWeeks.map { L.gestationalAge(weeks: $0) } ?? "–"))</td>"
+        s += "<td class=\"num\">\(v.images.count)</td><td>"
+        let shown = v.reasons.prefix(3)
+        s += shown.map { Markup.escape($0) }.joined(separator: "<br/>")
+        if v.reasons.count > shown.count {
+            s += "<br/><span class=\"muted\">\(Markup.escape(L.text("index.more_reasons", ["count": .number(Double(v.reasons.count - shown.count))])))</span>"
+        }
+        s += "</td></tr>\n"
         return s
     }
 
@@ -216,4 +258,39 @@ enum BatchIndexPage {
       apply();
     })();
     """
+}
+
+/// Builds the batch `index.html` one scan at a time, so a batch of any size gets its page without
+/// its reports being held: ``add(_:)`` renders a scan's fragments as soon as its report is read
+/// and keeps only its place on the page and its share of the counts; the caller keeps the
+/// fragments (in memory, or spooled to disc for a large batch) and hands them back to ``compose``.
+package struct BatchIndexBuilder {
+    let title: String?
+    let runStamp: String?
+    let localizer: Localizer
+    private var tally = BatchIndexPage.Tally()
+    private var positions: [BatchIndexPage.Position] = []
+
+    init(title: String?, runStamp: String?, localizer: Localizer) {
+        self.title = title
+        self.runStamp = runStamp
+        self.localizer = localizer
+    }
+
+    /// The scan's cells in the image grid and its row in the scan table; it is scan number
+    /// `count - 1` for ``compose``.
+    mutating func add(_ entry: BatchIndexPage.Entry) -> (gridItems: String, tableRow: String) {
+        tally.add(entry.view)
+        positions.append(BatchIndexPage.Position(entry.view, folder: entry.folder))
+        return (BatchIndexPage.gridItems(entry, localizer: localizer), BatchIndexPage.tableRow(entry, localizer: localizer))
+    }
+
+    /// Writes the page through `write`, asking for each scan's fragments (by the order it was
+    /// added) in page order: flagged first, then by scan id.
+    package func compose(gridItems: (Int) throws -> String, tableRow: (Int) throws -> String,
+                         write: (String) throws -> Void) rethrows {
+        let order = positions.indices.sorted { positions[$0] < positions[$1] }
+        try BatchIndexPage.compose(tally: tally, scans: order.count, title: title, runStamp: runStamp, localizer: localizer,
+                                   gridItems: { try gridItems(order[$0]) }, tableRow: { try tableRow(order[$0]) }, write: write)
+    }
 }
