@@ -67,11 +67,7 @@ package enum BatchQC {
     /// batch is checked without holding its reports in memory.
     package struct CrossScanDuplicates {
         let maxDistance: Int
-        // One entry per frame of the scans fed so far, in parallel arrays so the search is a
-        // tight loop over the hashes.
-        private var hashes: [UInt64] = []
-        private var scanIDs: [String] = []
-        private var files: [String] = []
+        private var seen = SeenFrames()
 
         package init(profile: QCProfile) {
             maxDistance = profile.duplicates.maxNearDuplicateHammingDistance
@@ -82,23 +78,14 @@ package enum BatchQC {
         /// Frames of the same scan are not compared here: DUP-001 covers them.
         package mutating func findings(for report: ScanReport) -> [Finding] {
             var findings: [Finding] = []
-            let earlier = hashes.count
+            let earlier = seen.count
             for image in report.images {
                 guard let hash = PerceptualHash.parse(hex: image.perceptualHash) else { continue }
-                var best: (index: Int, distance: Int)? = nil
-                for i in 0..<earlier {
-                    let distance = PerceptualHash.distance(hashes[i], hash)
-                    guard distance <= maxDistance else { continue }
-                    if let b = best, (b.distance, scanIDs[b.index], files[b.index]) <= (distance, scanIDs[i], files[i]) { continue }
-                    best = (i, distance)
+                if let match = seen.nearest(to: hash, amongFirst: earlier, maxDistance: maxDistance) {
+                    findings.append(duplicateFinding(rule: .duplicateAcrossScans, file: image.file, other: match.file,
+                                                     otherScan: match.scanID, distance: match.distance, maxDistance: maxDistance))
                 }
-                if let best {
-                    findings.append(duplicateFinding(rule: .duplicateAcrossScans, file: image.file, other: files[best.index],
-                                                     otherScan: scanIDs[best.index], distance: best.distance, maxDistance: maxDistance))
-                }
-                hashes.append(hash)
-                scanIDs.append(report.scan.scanID)
-                files.append(image.file)
+                seen.append(scanID: report.scan.scanID, file: image.file, hash: hash)
             }
             return findings
         }
@@ -131,15 +118,44 @@ enum Duplicates {
     /// Each frame is compared with the frames before it; the later frame carries the finding.
     static func findings(_ frames: [(file: String, hash: String)], rule: RuleID, maxDistance: Int) -> [Finding] {
         var out: [Finding] = []
-        var earlier: [(String, UInt64)] = []
+        var earlier = SeenFrames()
         for frame in frames {
             guard let h = PerceptualHash.parse(hex: frame.hash) else { continue }
-            if let match = earlier.map({ ($0.0, PerceptualHash.distance($0.1, h)) }).filter({ $0.1 <= maxDistance })
-                .min(by: { ($0.1, $0.0) < ($1.1, $1.0) }) {
-                out.append(BatchQC.duplicateFinding(rule: rule, file: frame.file, other: match.0, distance: match.1, maxDistance: maxDistance))
+            if let match = earlier.nearest(to: h, amongFirst: earlier.count, maxDistance: maxDistance) {
+                out.append(BatchQC.duplicateFinding(rule: rule, file: frame.file, other: match.file, distance: match.distance,
+                                                    maxDistance: maxDistance))
             }
-            earlier.append((frame.file, h))
+            earlier.append(scanID: "", file: frame.file, hash: h)
         }
         return out
+    }
+}
+
+/// Frames seen so far, as (scan, file, perceptual hash) in parallel arrays so that the search for
+/// the nearest earlier frame is a tight loop over the hashes.
+struct SeenFrames {
+    private var hashes: [UInt64] = []
+    private var scanIDs: [String] = []
+    private var files: [String] = []
+
+    var count: Int { hashes.count }
+
+    mutating func append(scanID: String, file: String, hash: UInt64) {
+        hashes.append(hash)
+        scanIDs.append(scanID)
+        files.append(file)
+    }
+
+    /// The closest of the first `limit` frames within `maxDistance` of `hash`; ties go to the
+    /// smaller scan id, then the smaller file name.
+    func nearest(to hash: UInt64, amongFirst limit: Int, maxDistance: Int) -> (scanID: String, file: String, distance: Int)? {
+        var best: (index: Int, distance: Int)? = nil
+        for i in 0..<limit {
+            let distance = PerceptualHash.distance(hashes[i], hash)
+            guard distance <= maxDistance else { continue }
+            if let b = best, (b.distance, scanIDs[b.index], files[b.index]) <= (distance, scanIDs[i], files[i]) { continue }
+            best = (i, distance)
+        }
+        return best.map { (scanIDs[$0.index], files[$0.index], $0.distance) }
     }
 }
