@@ -459,43 +459,52 @@ package enum BatchAnalysis {
 /// each scan's fragments wait in a ``ScratchFile`` until the page is written in page order, so
 /// the page of any batch is written without holding its reports.
 struct IndexAssembly {
+    /// The page being built and where its fragments wait.
+    private struct Page {
+        var builder: BatchIndexBuilder
+        let scratch: ScratchFile
+        var fragments: [(gridItems: Range<Int>, tableRow: Range<Int>)] = []
+    }
+
     let outputDirectory: String
-    private var builder: BatchIndexBuilder?
-    private var scratch: ScratchFile?
-    private var fragments: [(gridItems: Range<Int>, tableRow: Range<Int>)] = []
-    /// The first error; then the page is not written and the run lists it as a failure.
+    /// Nil when the run writes no HTML, or after ``error``.
+    private var page: Page?
+    /// The first error; the run then lists the page as a failure instead of writing it.
     private var error: (any Error)?
 
-    /// Builds nothing unless the run writes HTML.
     init(options: AnalysisOptions) {
         outputDirectory = options.outputDirectory
         guard let qc = options.qc, qc.writesHTML else { return }
-        builder = BatchIndexBuilder(language: qc.language, run: (SonoQCVersion.current, options.runDate.description))
-        do { scratch = try ScratchFile(directory: outputDirectory) } catch { self.error = error }
-    }
-
-    /// Adds a scan's QC report (with its batch-level findings), in input order.
-    mutating func add(_ report: ScanReport, scanKey: String) {
-        guard builder != nil, let scratch, error == nil else { return }
-        let parts = builder!.add(report: report, scanKey: scanKey, under: URL(fileURLWithPath: outputDirectory))
         do {
-            fragments.append((try scratch.append(parts.gridItems), try scratch.append(parts.tableRow)))
+            page = Page(builder: BatchIndexBuilder(language: qc.language, run: (SonoQCVersion.current, options.runDate.description)),
+                        scratch: try ScratchFile(directory: outputDirectory))
         } catch {
             self.error = error
         }
     }
 
+    /// Adds a scan's QC report (with its batch-level findings), in input order.
+    mutating func add(_ report: ScanReport, scanKey: String) {
+        guard page != nil else { return }
+        let parts = page!.builder.add(report: report, scanKey: scanKey, under: URL(fileURLWithPath: outputDirectory))
+        do {
+            page!.fragments.append((try page!.scratch.append(parts.gridItems), try page!.scratch.append(parts.tableRow)))
+        } catch {
+            self.error = error
+            page = nil
+        }
+    }
+
     /// Writes `index.html`; returns the failure to list when it could not be written.
     func write(writer: AtomicFileWriter) -> FailureRecord? {
-        guard let builder else { return nil }
         let path = outputDirectory + "/" + ReportLayout.indexFileName
         do {
             if let error { throw error }
-            guard let scratch else { return nil }
+            guard let page else { return nil }
             try writer.write(to: path) { sink in
-                try builder.compose(gridItems: { try scratch.read(fragments[$0].gridItems) },
-                                    tableRow: { try scratch.read(fragments[$0].tableRow) },
-                                    write: { try sink.append($0) })
+                try page.builder.compose(gridItems: { try page.scratch.read(page.fragments[$0].gridItems) },
+                                         tableRow: { try page.scratch.read(page.fragments[$0].tableRow) },
+                                         write: { try sink.append($0) })
             }
             return nil
         } catch {

@@ -277,8 +277,8 @@ package struct BatchIndexBuilder {
         self.localizer = localizer
     }
 
-    /// The scan's cells in the image grid and its row in the scan table; it is scan number
-    /// `count - 1` for ``compose``.
+    /// The scan's cells in the image grid and its row in the scan table. ``compose`` numbers the
+    /// scans from 0 in the order they were added.
     mutating func add(_ entry: BatchIndexPage.Entry) -> (gridItems: String, tableRow: String) {
         tally.add(entry.view)
         positions.append(BatchIndexPage.Position(entry.view, folder: entry.folder))
