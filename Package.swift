@@ -147,7 +147,7 @@ let package = Package(
             exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SonoFiltersTests", dependencies: ["SonoTestSupport", "SonoCore", "SonoFilters"],
                     exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "SonoBiometryTests", dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoBiometry"],
+        .testTarget(name: "SonoBiometryTests", dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoFilters", "SonoBiometry"],
                     swiftSettings: strict),
         .testTarget(name: "SonoSimulatorTests",
                     dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoBiometry", "SonoSimulator"],

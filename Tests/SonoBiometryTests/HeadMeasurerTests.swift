@@ -101,6 +101,21 @@ struct HeadMeasurerTests {
         #expect(corrected.ellipse.centerX == m.ellipse.centerX && corrected.ellipse.centerY == m.ellipse.centerY)
     }
 
+    @Test("the refinement grid is 400 px on the larger side whatever the frame size, and maps back exactly", arguments: [
+        (800, 540, 400, 270, 200), (790, 539, 400, 273, 200), (600, 405, 400, 270, 200), (1200, 810, 400, 270, 200),
+        (1024, 768, 400, 300, 200), (320, 240, 400, 300, 200), (1600, 100, 1024, 64, 512),
+    ] as [(Int, Int, Int, Int, Int)])
+    func refinementGridSize(width: Int, height: Int, refineWidth: Int, refineHeight: Int, detectWidth: Int) {
+        let pipeline = HeadMeasurementPipeline(image: GrayImage(width: width, height: height, repeating: 90),
+                                               mask: GrayImage(width: width, height: height, repeating: 0),
+                                               options: .init())
+        #expect(pipeline.refine.width == refineWidth && pipeline.refine.height == refineHeight)
+        #expect(pipeline.refineMask?.width == refineWidth && pipeline.refineMask?.height == refineHeight)
+        #expect(pipeline.detect.width == detectWidth && pipeline.detectMask?.width == detectWidth)
+        // Full-resolution pixels per refinement pixel: the whole frame width maps onto the grid.
+        #expect(abs(pipeline.refineScale * Double(refineWidth) - Double(width)) < 0.5 * pipeline.refineScale)
+    }
+
     @Test("a blank frame reports that there is no skull evidence")
     func blankFrame() {
         let image = GrayImage(width: 800, height: 540, repeating: 0)

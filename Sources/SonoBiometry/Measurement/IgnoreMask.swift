@@ -43,6 +43,14 @@ struct IgnoreMask {
     /// ignored when any of its 2×2 sources is.
     func halved() -> IgnoreMask { IgnoreMask(raster: Downsample.half(raster)) }
 
+    /// Scaled by `factor` as ``Resample/scaled(_:by:)`` scales the image: a cell is ignored
+    /// when any ignored source pixel contributes to it.
+    func resampled(by factor: Double) -> IgnoreMask {
+        let scaled = Resample.scaled(ImageConversion.float(raster), by: factor)
+        return IgnoreMask(raster: GrayImage(width: scaled.width, height: scaled.height,
+                                            samples: scaled.samples.map { $0 > 0 ? 255 : 0 }))
+    }
+
     /// Grows the ignored area by `radius` pixels (square neighbourhood), so filter responses to
     /// the edges of ignored overlays are dropped too.
     func dilated(radius: Int) -> IgnoreMask {
