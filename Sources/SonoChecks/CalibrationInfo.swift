@@ -38,9 +38,14 @@ package struct CalibrationInfo: Sendable, Codable, Hashable {
 
     /// The manifest's spacing wins over the file's (the manifest is the site's statement of the
     /// exported scale; file headers are often left at a default); the choice is recorded.
+    ///
+    /// The profile's plausible range is for a frame of the reference size (``ReferenceFrame``);
+    /// for a frame whose larger side is `frameLongSide` px it scales by reference size / that
+    /// side, so the check is on the imaged extent (0.05–0.35 mm/px over 800 px is 40–280 mm),
+    /// which does not change when the same scan is exported larger or smaller.
     package static func resolve(manifestMMPerPixel: Double?, fileSpacing: PixelSpacing?,
                                unitlessDensity: UnitlessDensity? = nil,
-                               profile: QCProfile.Calibration) -> CalibrationInfo {
+                               frameLongSide: Int, profile: QCProfile.Calibration) -> CalibrationInfo {
         let spacing: PixelSpacing
         if let m = manifestMMPerPixel {
             spacing = PixelSpacing(isotropicMMPerPixel: m, source: .manifest)
@@ -64,9 +69,12 @@ package struct CalibrationInfo: Sendable, Codable, Hashable {
             return rejected(Message("spacing.not_square", ["x": .number(x), "y": .number(y)]))
         }
         let mm = (x + y) / 2
-        guard mm >= profile.minSpacingMMPerPixel, mm <= profile.maxSpacingMMPerPixel else {
-            return rejected(Message("spacing.implausible", ["mm_per_px": .number(mm), "min": .number(profile.minSpacingMMPerPixel),
-                                                              "max": .number(profile.maxSpacingMMPerPixel)]))
+        let toReference = ReferenceFrame.scale(toReferenceFrom: frameLongSide)
+        let lowest = profile.minSpacingMMPerPixel * toReference, highest = profile.maxSpacingMMPerPixel * toReference
+        guard mm >= lowest, mm <= highest else {
+            return rejected(Message("spacing.implausible", ["mm_per_px": .number(mm), "min": .number(JSONNumber.rounded(lowest)),
+                                                              "max": .number(JSONNumber.rounded(highest)),
+                                                              "long_side": .number(Double(frameLongSide))]))
         }
         return CalibrationInfo(status: .calibrated, mmPerPixel: mm, offeredMMPerPixelX: x, offeredMMPerPixelY: y,
                                source: spacing.source.rawValue, reason: nil)

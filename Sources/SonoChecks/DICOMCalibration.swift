@@ -6,7 +6,7 @@ package import SonoInput
 extension CalibrationInfo {
     /// Calibration of a DICOM frame without a manifest spacing: the Sequence of Ultrasound
     /// Regions first, then Pixel Spacing, then Imager Pixel Spacing; the profile's checks apply to
-    /// whichever is chosen (``resolve(manifestMMPerPixel:fileSpacing:profile:)``).
+    /// whichever is chosen (``resolve(manifestMMPerPixel:fileSpacing:unitlessDensity:frameLongSide:profile:)``).
     ///
     /// A region counts as a length calibration only when it is a 2D image (RegionSpatialFormat 1)
     /// with both physical units in cm (3), and it is trusted only when it fits inside the image
@@ -40,16 +40,19 @@ extension CalibrationInfo {
             // PhysicalDelta is in cm per pixel.
             let spacing = PixelSpacing(mmPerPixelX: region.physicalDeltaX * 10, mmPerPixelY: region.physicalDeltaY * 10,
                                        source: .dicomRegion)
-            return resolve(manifestMMPerPixel: nil, fileSpacing: spacing, profile: profile)
+            // The plausible range is for the imaged extent, which is the region's, not the frame's
+            // (a dual view puts two 800-px views side by side).
+            let regionLongSide = max(region.maxX1 - region.minX0, region.maxY1 - region.minY0) + 1
+            return resolve(manifestMMPerPixel: nil, fileSpacing: spacing, frameLongSide: regionLongSide, profile: profile)
         }
         if let s = info.pixelSpacing {
             return resolve(manifestMMPerPixel: nil, fileSpacing: PixelSpacing(mmPerPixelX: s.column, mmPerPixelY: s.row, source: .dicomPixelSpacing),
-                           profile: profile)
+                           frameLongSide: max(width, height), profile: profile)
         }
         if let s = info.imagerPixelSpacing {
             return resolve(manifestMMPerPixel: nil,
                            fileSpacing: PixelSpacing(mmPerPixelX: s.column, mmPerPixelY: s.row, source: .dicomImagerPixelSpacing),
-                           profile: profile)
+                           frameLongSide: max(width, height), profile: profile)
         }
         let why = info.regions.isEmpty ? Message("spacing.dicom_none") : Message("spacing.dicom_no_2d_region")
         return CalibrationInfo(status: .uncalibrated, mmPerPixel: nil, offeredMMPerPixelX: nil, offeredMMPerPixelY: nil,

@@ -42,7 +42,8 @@ package enum FrameQC {
         let image = frame.image
         let file = context.file
         var calibration = CalibrationInfo.resolve(manifestMMPerPixel: context.manifestSpacingMMPerPixel, fileSpacing: frame.fileSpacing,
-                                                  unitlessDensity: frame.unitlessDensity, profile: profile.calibration)
+                                                  unitlessDensity: frame.unitlessDensity,
+                                                  frameLongSide: max(image.width, image.height), profile: profile.calibration)
         // A DICOM frame's calibration may depend on which ultrasound region holds the head, so it
         // is settled after the measurement (in pixels) when no manifest spacing overrides it.
         let dicomCalibration = context.manifestSpacingMMPerPixel == nil ? frame.dicom : nil

@@ -137,8 +137,8 @@ public struct QCProfile: Sendable, Codable, Hashable {
     public static let `default` = QCProfile()
 
     public static let defaultSources: [String: String] = [
-        "calibration.minSpacingMMPerPixel": "plausible range about 0.05-0.35 mm/px for obstetric B-mode exports",
-        "calibration.maxSpacingMMPerPixel": "plausible range about 0.05-0.35 mm/px; hc18 spans 0.05-0.29",
+        "calibration.minSpacingMMPerPixel": "plausible range about 0.05-0.35 mm/px for obstetric B-mode exports 800 px on their larger side (40-280 mm imaged); scaled by 800 / larger side for other frame sizes",
+        "calibration.maxSpacingMMPerPixel": "plausible range about 0.05-0.35 mm/px at 800 px; hc18 spans 0.05-0.29; scaled by 800 / larger side for other frame sizes",
         "calibration.isotropyTolerance": "PixelSpacing.isIsotropic: 1 % (ellipse perimeters need square pixels)",
         "imageQuality.gainLowMedianBelow": "below the darkest real frame of hc18-dev (median 13); the simulator's under-gained phantom has median 0",
         "imageQuality.minSharpness": "the 1st percentile of accepted hc18-dev frames (0.063, training folds, scripts/rule-limits-cv.py) would let the simulator's 4x blur (0.0695) pass, so the phantom bounds it; 7.0 % of accepted frames are below it held-out (mild blur and real frames overlap on this metric)",

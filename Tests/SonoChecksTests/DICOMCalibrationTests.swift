@@ -100,7 +100,8 @@ struct DICOMCalibrationTests {
         let both = Self.resolve(DICOMImageInfo(pixelSpacing: pixel, imagerPixelSpacing: imager))
         #expect(both.source == "dicom-pixel-spacing")
         #expect(both.mmPerPixel == 0.2)
-        let imagerOnly = Self.resolve(DICOMImageInfo(imagerPixelSpacing: imager))
+        // 0.1 mm/px spans 80 mm on an 800-px frame (on the default 320-px frame, 32 mm: implausible).
+        let imagerOnly = Self.resolve(DICOMImageInfo(imagerPixelSpacing: imager), width: 800, height: 600)
         #expect(imagerOnly.status == .calibrated)
         #expect(imagerOnly.source == "dicom-imager-pixel-spacing")
         #expect(imagerOnly.mmPerPixel == 0.1)

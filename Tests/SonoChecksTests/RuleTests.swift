@@ -7,6 +7,7 @@ import Testing
 import SonoL10n
 import SonoInput
 import SonoImageAnalysis
+import SonoFilters
 
 /// Rule behaviour on constructed inputs: each measurement rule fires on exactly its defect.
 @Suite("Measurement and verdict rules")
@@ -112,37 +113,49 @@ struct CalibrationTests {
     let profile = QCProfile.default.calibration
 
     @Test func manifestSpacingWinsOverTheFileAndIsRecorded() {
-        let c = CalibrationInfo.resolve(manifestMMPerPixel: 0.2, fileSpacing: PixelSpacing(isotropicMMPerPixel: 0.1, source: .pngPHYs), profile: profile)
+        let c = CalibrationInfo.resolve(manifestMMPerPixel: 0.2, fileSpacing: PixelSpacing(isotropicMMPerPixel: 0.1, source: .pngPHYs), frameLongSide: 800, profile: profile)
         #expect(c.status == .calibrated && c.mmPerPixel == 0.2 && c.source == "manifest")
-        let f = CalibrationInfo.resolve(manifestMMPerPixel: nil, fileSpacing: PixelSpacing(isotropicMMPerPixel: 0.1, source: .jpegDensity), profile: profile)
+        let f = CalibrationInfo.resolve(manifestMMPerPixel: nil, fileSpacing: PixelSpacing(isotropicMMPerPixel: 0.1, source: .jpegDensity), frameLongSide: 800, profile: profile)
         #expect(f.status == .calibrated && f.mmPerPixel == 0.1 && f.source == "jpeg-density")
     }
 
     @Test func missingAnisotropicOrImplausibleSpacingIsUncalibrated() {
-        #expect(CalibrationInfo.resolve(manifestMMPerPixel: nil, fileSpacing: nil, profile: profile).status == .uncalibrated)
+        #expect(CalibrationInfo.resolve(manifestMMPerPixel: nil, fileSpacing: nil, frameLongSide: 800, profile: profile).status == .uncalibrated)
         let aniso = CalibrationInfo.resolve(manifestMMPerPixel: nil,
-                                            fileSpacing: PixelSpacing(mmPerPixelX: 0.1, mmPerPixelY: 0.12, source: .pngPHYs), profile: profile)
+                                            fileSpacing: PixelSpacing(mmPerPixelX: 0.1, mmPerPixelY: 0.12, source: .pngPHYs), frameLongSide: 800, profile: profile)
         #expect(aniso.status == .uncalibrated && aniso.reason?.contains("square") == true && aniso.mmPerPixel == nil)
-        let big = CalibrationInfo.resolve(manifestMMPerPixel: 0.5, fileSpacing: nil, profile: profile)
+        let big = CalibrationInfo.resolve(manifestMMPerPixel: 0.5, fileSpacing: nil, frameLongSide: 800, profile: profile)
         #expect(big.status == .uncalibrated && big.reason?.contains("0.05-0.35") == true)
-        let tiny = CalibrationInfo.resolve(manifestMMPerPixel: 0.01, fileSpacing: nil, profile: profile)
+        let tiny = CalibrationInfo.resolve(manifestMMPerPixel: 0.01, fileSpacing: nil, frameLongSide: 800, profile: profile)
         #expect(tiny.status == .uncalibrated)
     }
 
+    @Test func thePlausibleRangeIsTheImagedExtentSoItScalesWithTheExportSize() {
+        // 0.04 mm/px over 1,200 px spans 48 mm, as 0.06 mm/px over 800 px: plausible.
+        let zoomedLargeExport = CalibrationInfo.resolve(manifestMMPerPixel: 0.04, fileSpacing: nil, frameLongSide: 1200, profile: profile)
+        #expect(zoomedLargeExport.status == .calibrated && zoomedLargeExport.mmPerPixel == 0.04)
+        #expect(CalibrationInfo.resolve(manifestMMPerPixel: 0.04, fileSpacing: nil, frameLongSide: 800, profile: profile).status == .uncalibrated)
+        // 0.45 mm/px over 600 px spans 270 mm (plausible); over 800 px, 360 mm (not), and the
+        // message states the range applied to this frame.
+        #expect(CalibrationInfo.resolve(manifestMMPerPixel: 0.45, fileSpacing: nil, frameLongSide: 600, profile: profile).status == .calibrated)
+        let wide = CalibrationInfo.resolve(manifestMMPerPixel: 0.5, fileSpacing: nil, frameLongSide: 600, profile: profile)
+        #expect(wide.status == .uncalibrated && wide.reason?.contains("0.0667-0.4667") == true, "\(wide.reason ?? "")")
+    }
+
     @Test func aDensityWithoutUnitIsNamedWithTheFixNotCalledMissing() {
-        let none = CalibrationInfo.resolve(manifestMMPerPixel: nil, fileSpacing: nil, profile: profile)
+        let none = CalibrationInfo.resolve(manifestMMPerPixel: nil, fileSpacing: nil, frameLongSide: 800, profile: profile)
         #expect(none.reason == "no pixel spacing in the manifest or the file")
         let png = CalibrationInfo.resolve(manifestMMPerPixel: nil, fileSpacing: nil,
-                                          unitlessDensity: UnitlessDensity(x: 2835, y: 2835, source: .pngPHYs), profile: profile)
+                                          unitlessDensity: UnitlessDensity(x: 2835, y: 2835, source: .pngPHYs), frameLongSide: 800, profile: profile)
         #expect(png.status == .uncalibrated && png.source == "png-phys")
         #expect(png.reason?.contains("2835 x 2835 pixels per unit with unit \"unknown\"") == true, "\(png.reason ?? "")")
         #expect(png.reason?.contains("pixel_spacing_mm") == true)
         let jpeg = CalibrationInfo.resolve(manifestMMPerPixel: nil, fileSpacing: nil,
-                                           unitlessDensity: UnitlessDensity(x: 1, y: 2, source: .jpegDensity), profile: profile)
+                                           unitlessDensity: UnitlessDensity(x: 1, y: 2, source: .jpegDensity), frameLongSide: 800, profile: profile)
         #expect(jpeg.reason?.contains("JFIF") == true && jpeg.reason?.contains("1 x 2") == true)
         // A manifest spacing still wins and makes the density irrelevant.
         let manifest = CalibrationInfo.resolve(manifestMMPerPixel: 0.2, fileSpacing: nil,
-                                               unitlessDensity: UnitlessDensity(x: 1, y: 1, source: .pngPHYs), profile: profile)
+                                               unitlessDensity: UnitlessDensity(x: 1, y: 1, source: .pngPHYs), frameLongSide: 800, profile: profile)
         #expect(manifest.status == .calibrated && manifest.source == "manifest")
     }
 
@@ -219,5 +232,30 @@ struct CrossScanDuplicateTests {
         #expect(third[0].measured == 1)
         // d.png is 1 from S2/b.png and 3 from S1/a.png: the nearest frame wins over the scan id.
         #expect(third[1].message?.args["other"] == .text("b.png") && third[1].measured == 1)
+    }
+}
+
+@Suite("Image metrics across export sizes")
+struct ExportSizeMetricsTests {
+    /// IQ-005 reads sharpness per pixel of an 800-px frame. Taken per pixel of the frame itself,
+    /// hc18-dev frames read 0.69× as sharp exported at 1.5× and 1.29× at 0.75×, so exports at
+    /// another size were flagged as blurred, or blur passed. The analysis mask is FrameQC's: the
+    /// field of view's inner part without overlays.
+    @Test("sharpness and the blur verdict do not depend on the export size", arguments: [0.5, 0.75, 1.5])
+    func sharpnessIsPerReferencePixel(factor: Double) throws {
+        let minimum = QCProfile.default.imageQuality.minSharpness
+        for (name, blurred) in [("D-REF_1.png", false), ("D-BLUR_1.png", true)] {
+            let frame = try ImageDecoderShim.decode(Repository.path("samples").appendingPathComponent("defects-acquisition/\(name)")).image
+            func sharpness(_ image: GrayImage) -> Double {
+                let fov = FieldOfView.detect(image)
+                let overlays = OverlayDetector.detect(image, fieldOfView: fov).mask.samples
+                let mask = zip(fov.inner, overlays).map { inner, overlaid in overlaid != 0 ? 0 : inner }
+                return ImageMetrics.compute(image, analysisMask: mask, fieldOfViewFraction: fov.fraction).sharpness
+            }
+            let full = sharpness(frame)
+            let exported = sharpness(ImageConversion.gray(Resample.scaled(ImageConversion.float(frame), by: factor)))
+            #expect(abs(exported / full - 1) < 0.1, "\(name) at \(factor)x: \(exported) against \(full)")
+            #expect((exported < minimum) == blurred && (full < minimum) == blurred, "\(name) at \(factor)x: \(exported), \(full)")
+        }
     }
 }

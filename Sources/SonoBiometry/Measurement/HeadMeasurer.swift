@@ -134,11 +134,12 @@ struct HeadMeasurementPipeline {
 
     /// Larger side of the refinement grid, whatever the frame's size. The measurer's pixel
     /// constants (Hessian scales, border search window, the fitted border level and shape
-    /// correction) were set on 800 × 540 HC18 frames, where halving once gives 400 px. Halving
+    /// correction) were set on the reference frames (``ReferenceFrame``), where halving once
+    /// gives 400 px. Halving
     /// alone would put a 600- or 1,200-px export on a 300-px grid, and there the cross-validated
     /// evaluation abstained twice as often (16 against 8 of 413 frames) and fewer heads came
     /// within 10 mm (94.2 against 96.6 %).
-    static let refineLongSide = 400
+    static let refineLongSide = ReferenceFrame.longSidePixels / 2
 
     init(image: GrayImage, mask: GrayImage?, options: HeadMeasurer.Options) {
         self.options = options
