@@ -10,7 +10,8 @@ public import SonoCore
 /// - Shrinking (`f < 1`) is area averaging with fractional coverage at the interval's ends, so
 ///   speckle averages out instead of aliasing; `f = 1/2` equals ``Downsample/half(_:backend:)``
 ///   on even sizes.
-/// - Enlarging (`f > 1`) is bilinear between source pixel centres.
+/// - Enlarging (`f > 1`) is cubic convolution (Catmull–Rom) between source pixel centres, so values
+///   may overshoot the source range slightly at sharp edges.
 /// - Borders replicate: samples past the last row or column repeat it.
 ///
 /// Separable (rows, then columns) with precomputed taps per output index. It runs once per frame
@@ -28,6 +29,17 @@ public enum Resample {
         max(1, Int((Double(source) * factor).rounded()))
     }
 
+    /// Keys' cubic convolution kernel with a = −0.5 (Catmull–Rom): interpolates, reproduces
+    /// linear ramps exactly and keeps more of the speckle's fine texture than bilinear. Upsampled
+    /// with it, hc18-dev frames exported at 0.5× (JPEG) and 0.75× read 0.975 and 0.992 times as
+    /// sharp as at full size, against 0.921 and 0.963 bilinear (IQ-005's sharpness, 52 frames).
+    static func cubic(_ x: Double) -> Double {
+        let x = abs(x), a = -0.5
+        if x <= 1 { return ((a + 2) * x - (a + 3)) * x * x + 1 }
+        if x < 2 { return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a }
+        return 0
+    }
+
     /// Taps for every output index along an axis of `source` samples scaled by `factor`.
     static func taps(source: Int, factor: Double) -> [Taps] {
         let target = length(source, factor: factor)
@@ -35,8 +47,9 @@ public enum Resample {
         return (0..<target).map { i in
             if factor >= 1 {
                 let c = (Double(i) + 0.5) / factor - 0.5
-                let j0 = Int(c.rounded(.down)), t = Float(c - Double(j0))
-                return Taps(indices: [min(max(j0, 0), last), min(max(j0 + 1, 0), last)], weights: [1 - t, t])
+                let j0 = Int(c.rounded(.down)), t = c - Double(j0)
+                return Taps(indices: (-1...2).map { min(max(j0 + $0, 0), last) },
+                            weights: [cubic(t + 1), cubic(t), cubic(1 - t), cubic(2 - t)].map(Float.init))
             }
             let lo = Double(i) / factor, hi = Double(i + 1) / factor
             var indices: [Int] = [], weights: [Float] = []

@@ -69,7 +69,8 @@ package struct ImageMetrics: Sendable, Codable, Hashable {
     /// resized to 1.5× read 0.69 times as sharp (IQ-005 flagged 66 % of them) and at 0.75× 1.29
     /// times as sharp (none flagged, so a blurred frame would pass). So frames of another size
     /// are resampled to the reference size (``ReferenceFrame``) before the gradients are taken;
-    /// the ratios became 0.99 and 0.96 (IQ-005 on 7.5 and 9.4 % against 7.0 % at full size).
+    /// the median ratios became 0.99 (1.5×), 0.99 (0.75×) and 0.97 (0.5× as JPEG), and IQ-005
+    /// fires on 7.5, 7.3 and 8.5 % of them against 7.0 % at full size.
     ///
     /// At the reference size:
     /// central differences at pixels whose four neighbours are analysed too (no difference

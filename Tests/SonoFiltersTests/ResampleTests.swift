@@ -45,17 +45,28 @@ struct ResampleTests {
         #expect(abs(shrunkMean - rampMean) < 1e-4)
     }
 
-    @Test("enlarging interpolates linearly between pixel centres and replicates the border")
-    func enlargingIsBilinear() {
+    @Test("enlarging interpolates between pixel centres (ramps exactly, samples kept) and replicates the border")
+    func enlargingIsCubicConvolution() {
         let ramp = FloatImage(width: 8, height: 3, samples: (0..<24).map { Float(4 * ($0 % 8)) })
         let out = Resample.scaled(ramp, by: 2)
         #expect(out.width == 16 && out.height == 6)
-        // Output x sits at source (x + 0.5)/2 − 0.5: interior samples follow the ramp exactly.
-        for x in 1..<15 {
+        // Output x sits at source (x + 0.5)/2 − 0.5. Where all four taps are inside the image
+        // (x = 3…12), samples follow the ramp exactly; at the ends the replicated border flattens it
+        // (with the kernel's slight overshoot).
+        for x in 3...12 {
             let expected: Float = 2 * (Float(x) + 0.5) - 2
             #expect(abs(out[x, 2] - expected) < 1e-4)
         }
-        #expect(out[0, 0] == 0 && out[15, 5] == 28)
+        #expect(abs(out[0, 0]) < 0.5 && abs(out[15, 5] - 28) < 0.5)
+        // At an odd factor the source samples are hit exactly and kept (the kernel interpolates).
+        let speckle = TestImages.speckleFloat(width: 9, height: 7, seed: 5)
+        let tripled = Resample.scaled(speckle, by: 3)
+        for y in 0..<7 { for x in 0..<9 { #expect(abs(tripled[3 * x + 1, 3 * y + 1] - speckle[x, y]) < 1e-3) } }
+        // Kernel: 1 at 0, 0 at the other integers, weights summing to 1 at any phase.
+        #expect(Resample.cubic(0) == 1 && Resample.cubic(1) == 0 && Resample.cubic(2) == 0 && Resample.cubic(2.5) == 0)
+        for t in stride(from: 0.0, to: 1, by: 0.125) {
+            #expect(abs(Resample.cubic(t + 1) + Resample.cubic(t) + Resample.cubic(1 - t) + Resample.cubic(2 - t) - 1) < 1e-12)
+        }
     }
 
     @Test("an unusable factor or an empty image comes back unchanged", arguments: [0, -1, Double.nan, .infinity])
