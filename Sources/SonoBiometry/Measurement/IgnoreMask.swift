@@ -43,8 +43,10 @@ struct IgnoreMask {
     /// ignored when any of its 2×2 sources is.
     func halved() -> IgnoreMask { IgnoreMask(raster: Downsample.half(raster)) }
 
-    /// Scaled by `factor` as ``Resample/scaled(_:by:)`` scales the image: a cell is ignored
-    /// when any ignored source pixel contributes to it.
+    /// Scaled by `factor` as ``Resample/scaled(_:by:)`` scales the image: a cell is ignored where
+    /// the resampled mask is positive, that is when shrinking wherever any source pixel under it is
+    /// ignored, and when enlarging wherever the ignored pixels among its two nearest per axis
+    /// outweigh the cubic kernel's small negative lobes.
     func resampled(by factor: Double) -> IgnoreMask {
         let scaled = Resample.scaled(ImageConversion.float(raster), by: factor)
         return IgnoreMask(raster: GrayImage(width: scaled.width, height: scaled.height,
