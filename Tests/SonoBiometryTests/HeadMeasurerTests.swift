@@ -116,6 +116,22 @@ struct HeadMeasurerTests {
         #expect(abs(pipeline.refineScale * Double(refineWidth) - Double(width)) < 0.5 * pipeline.refineScale)
     }
 
+    @Test("an ignore mask resampled with its frame covers the same area", arguments: [0.6, 4.0 / 3])
+    func ignoreMaskFollowsTheFrame(factor: Double) {
+        var raster = [UInt8](repeating: 0, count: 300 * 200)
+        for y in 50..<100 { for x in 100..<150 { raster[y * 300 + x] = 1 } }
+        let mask = IgnoreMask(GrayImage(width: 300, height: 200, samples: raster)).resampled(by: factor)
+        #expect(mask.width == Int((300 * factor).rounded()) && mask.height == Int((200 * factor).rounded()))
+        for y in 0..<mask.height {
+            for x in 0..<mask.width {
+                // The cell's centre in source pixels; clearly inside or clearly outside the block.
+                let sx = (Double(x) + 0.5) / factor - 0.5, sy = (Double(y) + 0.5) / factor - 0.5
+                if sx >= 100, sx <= 149, sy >= 50, sy <= 99 { #expect(mask.isIgnored(index: y * mask.width + x)) }
+                if sx < 97 || sx > 152 || sy < 47 || sy > 102 { #expect(!mask.isIgnored(index: y * mask.width + x)) }
+            }
+        }
+    }
+
     @Test("a blank frame reports that there is no skull evidence")
     func blankFrame() {
         let image = GrayImage(width: 800, height: 540, repeating: 0)
