@@ -39,7 +39,10 @@ def main():
             if scale != 1:
                 image = image.resize((round(image.width * scale), round(image.height * scale)), Image.BICUBIC)
             target = os.path.join(out, "images", renamed(row["filename"]))
-            image.save(target, quality=80) if fmt == "jpg" else image.save(target)
+            if fmt == "jpg":
+                image.save(target, quality=80)
+            else:
+                image.save(target)
             writer.writerow([renamed(row["filename"]), float(row["pixel_size_mm"]) / scale, row["hc_mm"]])
 
     with open(os.path.join(source, "ellipse-truth.csv"), newline="") as f:

@@ -65,30 +65,32 @@ package struct ImageMetrics: Sendable, Codable, Hashable {
         return m
     }
 
-    /// Sharpness (see ``sharpness``) of `image` over `analysisMask`.
+    /// Sharpness (see ``sharpness``) of `image` over `analysisMask`, whose SD is `sd`.
     ///
     /// Per-pixel gradients depend on the export size, not only on focus: the hc18-dev frames
     /// resized to 1.5× read 0.69 times as sharp (IQ-005 flagged 66 % of them) and at 0.75× 1.29
-    /// times as sharp (none flagged, so a blurred frame would pass). So frames of another size
-    /// are resampled to the reference size (``ReferenceFrame``) before the gradients are taken;
-    /// the median ratios became 0.99 (1.5×), 0.99 (0.75×) and 0.97 (0.5× as JPEG), and IQ-005
-    /// fires on 7.5, 7.3 and 8.5 % of them against 7.0 % at full size.
-    ///
-    /// At the reference size:
-    /// central differences at pixels whose four neighbours are analysed too (no difference
-    /// straddles the sector edge or an overlay), summed in Double in pixel order, over `sd`.
-    /// Otherwise the same on a copy resampled to the reference size (``Resample``), where a pixel
-    /// counts as analysed when every source pixel under it is, with the SD of that copy.
+    /// times as sharp (none flagged, so a blurred frame would pass). So a frame of another size
+    /// is first resampled to the reference size (``ReferenceFrame``, ``Resample``) and rounded
+    /// back to grey levels, with a pixel analysed when every source pixel under it is; the
+    /// statistic is then the same as at the reference size, with the SD of that copy.
     static func sharpness(_ image: GrayImage, analysisMask: [UInt8], sd: Double) -> Double {
-        let w = image.width, h = image.height
-        let longSide = max(w, h)
-        if longSide != ReferenceFrame.longSidePixels, longSide > 0 {
-            let factor = ReferenceFrame.scale(toReferenceFrom: longSide)
-            let scaled = Resample.scaled(ImageConversion.float(image), by: factor)
-            let mask = Resample.scaled(FloatImage(width: w, height: h, samples: analysisMask.map { $0 != 0 ? 1 : 0 }), by: factor)
-            return meanGradientOverSD(scaled.samples, width: scaled.width, height: scaled.height,
-                                      analysed: mask.samples.map { $0 > 0.999 })
+        let w = image.width, h = image.height, longSide = max(w, h)
+        guard longSide != ReferenceFrame.longSidePixels, longSide > 0 else {
+            return gradientOverSD(image, analysisMask: analysisMask, sd: sd)
         }
+        let factor = ReferenceFrame.scale(toReferenceFrom: longSide)
+        let scaled = ImageConversion.gray(Resample.scaled(ImageConversion.float(image), by: factor))
+        let coverage = Resample.scaled(FloatImage(width: w, height: h, samples: analysisMask.map { $0 != 0 ? 1 : 0 }), by: factor)
+        let scaledMask: [UInt8] = coverage.samples.map { $0 > 0.999 ? 1 : 0 }
+        let scaledSD = ImageStatistics.meanStd(scaled, mask: GrayImage(width: scaled.width, height: scaled.height, samples: scaledMask))?.std ?? 0
+        return gradientOverSD(scaled, analysisMask: scaledMask, sd: scaledSD)
+    }
+
+    /// Mean central-difference gradient magnitude over `sd`, at pixels whose four neighbours are
+    /// analysed too (no difference straddles the sector edge or an overlay), summed in Double in
+    /// pixel order.
+    static func gradientOverSD(_ image: GrayImage, analysisMask: [UInt8], sd: Double) -> Double {
+        let w = image.width, h = image.height
         let (dx, dy) = Gradient.centralDifference(image)
         var gradSum = 0.0
         var gradCount = 0
@@ -109,32 +111,6 @@ package struct ImageMetrics: Sendable, Codable, Hashable {
                         }
                     }
                 }
-            }
-        }
-        return sd > 0 && gradCount > 0 ? (gradSum / Double(gradCount)) / sd : 0
-    }
-
-    /// Mean central-difference gradient magnitude over the standard deviation, both over the
-    /// analysed samples of a float raster (the resampled path of ``sharpness(_:analysisMask:sd:)``).
-    static func meanGradientOverSD(_ v: [Float], width w: Int, height h: Int, analysed: [Bool]) -> Double {
-        var sum = 0.0, sumSquares = 0.0, count = 0
-        for i in analysed.indices where analysed[i] {
-            let x = Double(v[i])
-            sum += x
-            sumSquares += x * x
-            count += 1
-        }
-        guard count > 1, w > 2, h > 2 else { return 0 }
-        let mean = sum / Double(count)
-        let sd = max(0, sumSquares / Double(count) - mean * mean).squareRoot()
-        var gradSum = 0.0, gradCount = 0
-        for y in 1..<(h - 1) {
-            for x in 1..<(w - 1) {
-                let i = y * w + x
-                guard analysed[i], analysed[i - 1], analysed[i + 1], analysed[i - w], analysed[i + w] else { continue }
-                let gx = Double(v[i + 1] - v[i - 1]) / 2, gy = Double(v[i + w] - v[i - w]) / 2
-                gradSum += (gx * gx + gy * gy).squareRoot()
-                gradCount += 1
             }
         }
         return sd > 0 && gradCount > 0 ? (gradSum / Double(gradCount)) / sd : 0
