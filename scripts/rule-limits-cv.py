@@ -5,8 +5,9 @@ Input: the per-frame CSV of `sonoqc schema qc-evidence --hc18 DIR --per-frame FI
 frames, all accepted clinical frames, expert values reported). Policy, fixed before looking at
 the rates: a single image or plane criterion is a review reason by itself only beyond what
 99 % of accepted frames show, i.e. the limit is the 1st (or 99th) percentile of the training
-folds' frames; it is never made so lenient that a simulator defect phantom in samples/ stops
-going to review (PHANTOM_BOUND, read from `qc-evidence --batch ... --verbose` on samples/).
+folds' frames, and beyond every clean simulator phantom in samples/ (the accepted-phantom floor,
+where a rule has one); it is never made so lenient that a simulator defect phantom stops going
+to review (the phantom bound). Phantom values: `sonoqc analyze samples`, each report's metrics.
 Folds: examinations (file name up to the first '_') sorted and dealt round-robin into 5, as
 CrossValidation.foldAssignment does. Each fold's limit is chosen on the other four and the
 rate reported on the held-out fold; the limit committed to profiles/default.json is the same
@@ -20,11 +21,13 @@ import sys
 
 FOLDS = 5
 QUANTILE = 0.01
-# rule: (CSV column, True when a low value is bad, profile key, phantom bound, phantom)
+# rule: (CSV column, True when a low value is bad, profile key, phantom bound, phantom,
+#        accepted-phantom floor or None)
 RULES = {
-    "IQ-005": ("sharpness", True, "imageQuality.minSharpness", 0.0705, "D-BLUR_1 sharpness 0.070"),
-    "HP-002": ("head_area_fraction", True, "headPlane.clearlyTooSmallHeadAreaFraction", 0.092, "D-DEPTH_1 area 0.091"),
-    "HP-004": ("ring_echo_deficit", False, "headPlane.clearlyAsymmetricRingEchoDeficit", 0.60, "D-OBLIQUE_1 deficit 0.610"),
+    "IQ-005": ("sharpness", True, "imageQuality.minSharpness", 0.25, "D-BLUR_1 sharpness 0.245",
+               (0.31, "just under H0415-06_1 0.314, the least sharp phantom without blur")),
+    "HP-002": ("head_area_fraction", True, "headPlane.clearlyTooSmallHeadAreaFraction", 0.092, "D-DEPTH_1 area 0.091", None),
+    "HP-004": ("ring_echo_deficit", False, "headPlane.clearlyAsymmetricRingEchoDeficit", 0.60, "D-OBLIQUE_1 deficit 0.610", None),
 }
 
 
@@ -36,13 +39,18 @@ def quantile(values, q):
     return s[lo] + (s[hi] - s[lo]) * (pos - lo)
 
 
-def limit(values, low_is_bad, bound):
-    """The training quantile, made stricter where needed so the phantom (beyond `bound`) still fires;
+def limit(values, low_is_bad, bound, accepted=None):
+    """The training quantile, made more lenient where needed so no clean phantom fires (beyond
+    `accepted`) and stricter where needed so the defect phantom (beyond `bound`) still fires;
     bound=None gives the quantile alone."""
     if low_is_bad:
         q = quantile(values, QUANTILE)
+        if accepted is not None:
+            q = min(q, accepted)
         return q if bound is None else max(q, bound)
     q = quantile(values, 1 - QUANTILE)
+    if accepted is not None:
+        q = max(q, accepted)
     return q if bound is None else min(q, bound)
 
 
@@ -61,7 +69,7 @@ def wilson(k, n):
 
 def main(path):
     for bound_on in (True, False):
-        print("with the phantom bound (committed)" if bound_on else "without the phantom bound (the quantile alone; phantoms would pass)")
+        print("with the phantom limits (committed)" if bound_on else "the quantile alone (defect phantoms would pass, clean ones fire)")
         evaluate(path, bound_on)
 
 
@@ -73,23 +81,25 @@ def evaluate(path, bound_on):
         r["fold"] = fold_of_exam[r["filename"].split("_", 1)[0]]
     n = len(rows)
     print(f"{n} frames, {len(exams)} examinations, {FOLDS} folds; limit = training "
-          f"{100 * QUANTILE:g} % / {100 * (1 - QUANTILE):g} % quantile, clamped by the phantom bound")
+          f"{100 * QUANTILE:g} % / {100 * (1 - QUANTILE):g} % quantile, clamped by the phantom limits")
     held_out = {}
-    for rule, (col, low, key, bound, phantom) in RULES.items():
+    for rule, (col, low, key, bound, phantom, floor) in RULES.items():
+        accepted = floor[0] if floor else None
         measured = [r for r in rows if r[col] != ""]
         per_fold = []
         fired = 0
         for k in range(FOLDS):
             train = [float(r[col]) for r in measured if r["fold"] != k]
-            t = limit(train, low, bound if bound_on else None)
+            t = limit(train, low, bound if bound_on else None, accepted if bound_on else None)
             per_fold.append(t)
             for r in measured:
                 if r["fold"] == k and fires(float(r[col]), t, low):
                     fired += 1
                     held_out.setdefault(r["filename"], set()).add(rule)
-        all_limit = limit([float(r[col]) for r in measured], low, bound if bound_on else None)
+        all_limit = limit([float(r[col]) for r in measured], low, bound if bound_on else None, accepted if bound_on else None)
         lo, hi = wilson(fired, n)
-        print(f"{rule} {key}: all-frame limit {all_limit:.4f} (phantom bound {bound}, {phantom}); "
+        floor_note = f"; accepted-phantom floor {floor[0]}, {floor[1]}" if floor and bound_on else ""
+        print(f"{rule} {key}: all-frame limit {all_limit:.4f} (phantom bound {bound}, {phantom}{floor_note}); "
               f"per fold {', '.join(f'{t:.4f}' for t in per_fold)}; held-out review reason "
               f"{fired}/{n} = {100 * fired / n:.1f} % (95 % CI {100 * lo:.1f}-{100 * hi:.1f})")
     # Verdict with the held-out limits: the other reasons as qc-evidence reported them.

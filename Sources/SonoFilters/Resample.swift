@@ -32,9 +32,9 @@ public enum Resample {
     /// Keys' cubic convolution kernel with a = −0.5 (Catmull–Rom): interpolates, reproduces
     /// linear ramps exactly and keeps more of the speckle's fine texture than bilinear. Upsampled
     /// with it, hc18-dev frames exported at 0.5× (JPEG) and 0.75× read 0.975 and 0.993 times as
-    /// sharp as at full size (IQ-005's sharpness, median over 413 frames, `sonoqc schema
-    /// qc-evidence --per-frame` on `scripts/export-variants.py` exports); bilinear gave 0.912
-    /// and 0.960 (commit 66c8be2).
+    /// sharp as at full size (the frame-level sharpness IQ-005 used at commit 5a1bcbc, median over
+    /// 413 frames, `sonoqc schema qc-evidence --per-frame` on `scripts/export-variants.py`
+    /// exports); bilinear gave 0.912 and 0.960 (commit 66c8be2).
     static func cubic(_ x: Double) -> Double {
         let x = abs(x), a = -0.5
         if x <= 1 { return ((a + 2) * x - (a + 3)) * x * x + 1 }
