@@ -41,12 +41,24 @@ def peers(img):
         k = 2 * math.ceil(3 * sigma) + 1
         return lambda: cv2.GaussianBlur(src, (k, k), sigmaX=sigma, sigmaY=sigma, borderType=BORDER)
 
+    def detail(sigma):
+        # DetailLayer without a mask: the image minus its normalised-convolution background, + 128.
+        k = 2 * math.ceil(3 * sigma) + 1
+        ones = np.ones_like(f32)
+
+        def run():
+            total = cv2.GaussianBlur(f32, (k, k), sigmaX=sigma, sigmaY=sigma, borderType=BORDER)
+            weight = cv2.GaussianBlur(ones, (k, k), sigmaX=sigma, sigmaY=sigma, borderType=BORDER)
+            return (np.clip(f32 - total / np.maximum(weight, 1e-3) + 128, 0, 255) + 0.5).astype(np.uint8)
+        return run
+
     return {
         "median3x3": ("opencv", lambda: cv2.medianBlur(img, 3)),
         "median5x5": ("opencv", lambda: cv2.medianBlur(img, 5)),
         "gaussian_u8_s1": ("opencv", gauss(1.0, img)),
         "gaussian_u8_s2": ("opencv", gauss(2.0, img)),
         "gaussian_f32_s1.5": ("opencv", gauss(1.5, f32)),
+        "detail_u8_s2": ("opencv", detail(2.0)),
         "box_u8_r2": ("opencv", lambda: cv2.blur(img, (5, 5), borderType=BORDER)),
         "integral_u8": ("opencv", lambda: cv2.integral(img, sdepth=cv2.CV_32S)),
         "downsample_half_u8": ("opencv", lambda: cv2.resize(img, ((w + 1) // 2, (h + 1) // 2), interpolation=cv2.INTER_AREA)),

@@ -73,7 +73,7 @@ package struct ImageMetrics: Sendable, Codable, Hashable {
     /// another size is first resampled to the reference size (``ReferenceFrame``, ``Resample``)
     /// and rounded back to grey levels, with a pixel analysed when every source pixel under it is.
     ///
-    /// The statistic is taken on the speckle detail layer (``detailLayer(_:)``), not the frame:
+    /// The statistic is taken on the speckle detail layer (``DetailLayer``), not the frame:
     /// on the frame itself a sharp, high-contrast head (dark brain, bright skull: a large SD)
     /// read as blurred, so 7 % of hc18-dev frames went to review for blur while the simulator's
     /// 4× defocused phantom sat inside their range (`scripts/rule-limits-cv.py`).
@@ -87,52 +87,16 @@ package struct ImageMetrics: Sendable, Codable, Hashable {
             let coverage = Resample.scaled(FloatImage(width: w, height: h, samples: analysisMask.map { $0 != 0 ? 1 : 0 }), by: factor)
             mask = coverage.samples.map { $0 > 0.999 ? 1 : 0 }
         }
-        let detail = detailLayer(frame, analysisMask: mask)
+        let detail = DetailLayer.apply(frame, mask: mask, sigma: detailSigma)
         let sd = ImageStatistics.meanStd(detail, mask: GrayImage(width: detail.width, height: detail.height, samples: mask))?.std ?? 0
         return gradientOverSD(detail, analysisMask: mask, sd: sd)
     }
 
-    /// Gaussian σ (reference pixels) of the background removed by ``detailLayer(_:analysisMask:)``:
-    /// about one speckle grain of the reference frames, so the layer keeps the speckle and edges
-    /// and drops the anatomy's large-scale contrast.
+    /// Gaussian σ (reference pixels) of the background ``DetailLayer`` removes: about one speckle
+    /// grain of the reference frames, so the layer keeps the speckle and edges and drops the
+    /// anatomy's large-scale contrast. Its background is taken over analysed pixels only: with a
+    /// plain blur the text phantom O-TEXT read 0.306 (next to its masked caption), with it 0.317.
     static let detailSigma = 2.0
-
-    /// `image` minus its local background, offset by 128 and clamped to 0…255: the speckle and
-    /// edges without the slowly varying brightness. The background is the Gaussian mean
-    /// (σ = ``detailSigma``) of the analysed pixels only (normalised convolution), so a masked
-    /// caption, black box or the dark outside of the sector does not bleed into the pixels beside
-    /// it (with a plain blur the text phantom O-TEXT read 0.306, with this 0.317).
-    static func detailLayer(_ image: GrayImage, analysisMask: [UInt8]) -> GrayImage {
-        let w = image.width, h = image.height
-        let weights = FloatImage(width: w, height: h) { out in
-            analysisMask.withUnsafeBufferPointer { m in
-                for i in 0..<m.count { out[i] = m[i] != 0 ? 1 : 0 }
-            }
-        }
-        let masked = FloatImage(width: w, height: h) { out in
-            image.withUnsafeSamples { source in
-                analysisMask.withUnsafeBufferPointer { m in
-                    for i in 0..<source.count { out[i] = m[i] != 0 ? Float(source[i]) : 0 }
-                }
-            }
-        }
-        let sum = GaussianBlur.apply(masked, sigma: detailSigma), weight = GaussianBlur.apply(weights, sigma: detailSigma)
-        return GrayImage(width: w, height: h) { out in
-            image.withUnsafeSamples { source in
-                sum.withUnsafeSamples { sum in
-                    weight.withUnsafeSamples { weight in
-                        // Branch-free so it vectorises: an analysed pixel's own weight keeps its
-                        // denominator ≥ 0.08, and pixels far from any analysed one are never read.
-                        for i in 0..<source.count {
-                            let background = sum[i] / max(weight[i], 1e-3)
-                            // Clamped to 0…255 first, so adding 0.5 and truncating rounds half up.
-                            out[i] = UInt8(min(max(Float(source[i]) - background + 128, 0), 255) + 0.5)
-                        }
-                    }
-                }
-            }
-        }
-    }
 
     /// Mean central-difference gradient magnitude over `sd`, at pixels whose four neighbours are
     /// analysed too (no difference straddles the sector edge or an overlay), summed in Double in
