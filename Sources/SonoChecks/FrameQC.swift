@@ -19,6 +19,18 @@ package enum FrameQC {
 
     /// `measurer` defaults to the committed constants; the cross-validated evidence passes the
     /// constants fitted without the frame's examination.
+    /// The pixels a frame's image statistics are computed on (non-zero): the field of view's inner
+    /// part without burned-in overlays. Without a field of view (blank or nearly black frame) the
+    /// statistics cover the whole frame, so that an under-gained frame is still reported as dark
+    /// rather than only as "no sector".
+    package static func analysisMask(fieldOfView fov: FieldOfView, overlays: GrayImage, minFieldOfViewFraction: Double) -> [UInt8] {
+        var mask = fov.fraction >= minFieldOfViewFraction ? fov.inner : [UInt8](repeating: 1, count: overlays.pixelCount)
+        overlays.withUnsafeSamples { overlaid in
+            for i in 0..<mask.count where overlaid[i] != 0 { mask[i] = 0 }
+        }
+        return mask
+    }
+
     package static func analyze(frame: Frame, context: ImageContext, profile: QCProfile,
                                measurer: HeadMeasurer.Options = HeadMeasurer.Options()) -> ImageReport {
         analyzeKeepingFieldOfView(frame: frame, context: context, profile: profile, measurer: measurer).report
@@ -54,13 +66,8 @@ package enum FrameQC {
         let (fov, overlay, filteredMetrics, hash) = timer.time(.filter) {
             let fov = FieldOfView.detect(image)
             let overlay = OverlayDetector.detect(image, fieldOfView: fov)
-            // Without a field of view (blank or nearly black frame) the statistics cover the whole frame,
-            // so that an under-gained frame is still reported as dark rather than only as "no sector".
-            var analysisMask = fov.fraction >= profile.imageQuality.minFieldOfViewFraction
-                ? fov.inner : [UInt8](repeating: 1, count: image.pixelCount)
-            overlay.mask.withUnsafeSamples { overlaid in
-                for i in 0..<analysisMask.count where overlaid[i] != 0 { analysisMask[i] = 0 }
-            }
+            let analysisMask = Self.analysisMask(fieldOfView: fov, overlays: overlay.mask,
+                                                 minFieldOfViewFraction: profile.imageQuality.minFieldOfViewFraction)
             let metrics = ImageMetrics.compute(image, analysisMask: analysisMask, fieldOfViewFraction: fov.fraction)
             return (fov, overlay, metrics, PerceptualHash.hash(image))
         }

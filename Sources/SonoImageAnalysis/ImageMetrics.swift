@@ -22,7 +22,7 @@ package struct ImageMetrics: Sendable, Codable, Hashable {
     /// Standard deviation / mean.
     package var rmsContrast: Double
     /// Mean central-difference gradient magnitude / standard deviation of the speckle detail layer
-    /// (the frame minus its σ = 2 px Gaussian blur), per pixel of a frame
+    /// (``DetailLayer``: the frame minus its local background, σ = 2 px), per pixel of a frame
     /// ``ReferenceFrame/longSidePixels`` px on its larger side: speckle blurred by a defocused beam
     /// has coarser grain, so its detail changes more slowly per pixel for the same spread.
     package var sharpness: Double
