@@ -268,12 +268,13 @@ struct HCEvaluationTests {
 
     /// Fixed CI subset: the 101 hc18-dev frames whose examination number ends in 0. Under
     /// 5-fold cross-validation grouped by examination (`sonoqc evaluate-hc … --folds 5`) these
-    /// frames had mean |HC difference| 2.42 mm, BPD 0.78 mm, 3 without a result; the bounds add
-    /// about 10 % so that only a real regression fails (this test runs the committed in-sample
-    /// constants, which are at least as good on their own tuning frames).
-    static let subsetMeanAbsDiffBoundMM = 2.7
-    static let subsetBPDMeanAbsDiffBoundMM = 0.9
-    static let subsetMaximumNoResult = 4
+    /// frames had mean |HC difference| 1.92 mm, BPD 0.62 mm, 2 without a result (2.42 mm, 0.78 mm
+    /// and 3 before small heads were refitted to their edge); the bounds add about 10 % so that
+    /// only a real regression fails (this test runs the committed in-sample constants, which are
+    /// at least as good on their own tuning frames), and a measurer without the refit fails them.
+    static let subsetMeanAbsDiffBoundMM = 2.1
+    static let subsetBPDMeanAbsDiffBoundMM = 0.7
+    static let subsetMaximumNoResult = 3
 
     @Test("hc18-dev regression on a fixed subset: HC and BPD error within bounds derived from the cross-validated figures",
           .enabled(if: SharedData.hasHC18, "../shared/data/hc18-dev is absent: HC18 regression skipped"))

@@ -101,6 +101,28 @@ struct HeadMeasurerTests {
         #expect(corrected.ellipse.centerX == m.ellipse.centerX && corrected.ellipse.centerY == m.ellipse.centerY)
     }
 
+    @Test("a small head is measured on its edge against the fluid, not on the faint skull band inside it", arguments: [41, 42] as [UInt64])
+    func smallHeadIsMeasuredOnItsEdge(seed: UInt64) throws {
+        let truth = Ellipse(centerX: 400, centerY: 270, semiAxisA: 150, semiAxisB: 120, angleRadians: 0.2)
+        let image = HeadPhantom.earlyHead(outer: truth, ringDepthPX: 18, ringThicknessPX: 8, seed: seed)
+        // At 0.1 mm/px this is an 85 mm head, under the refit limit; geometry without the shape
+        // correction fitted to real frames.
+        var options = HeadMeasurer.Options()
+        options.shapeCorrection = nil
+        let m = try HeadMeasurer.measure(image, spacingMMPerPixel: 0.1, options: options).get()
+        #expect(m.confidence.outerFromEdge)
+        #expect(abs(m.hcPixels - truth.perimeter) / truth.perimeter < 0.03, "\(m.hcPixels) vs \(truth.perimeter)")
+        #expect(m.confidence.perimeterSupport > 0.5)
+        // Without the refit the ellipse stays on the skull band, well inside the head.
+        options.edgeRefitBelowHCMM = nil
+        let ridge = try HeadMeasurer.measure(image, spacingMMPerPixel: 0.1, options: options).get()
+        #expect(!ridge.confidence.outerFromEdge)
+        #expect(ridge.hcPixels < 0.93 * truth.perimeter, "\(ridge.hcPixels) vs \(truth.perimeter)")
+        // A large head (the same pixels at 0.3 mm/px: 254 mm) is not refitted.
+        let large = try HeadMeasurer.measure(image, spacingMMPerPixel: 0.3, options: .init()).get()
+        #expect(!large.confidence.outerFromEdge)
+    }
+
     @Test("the refinement grid is 400 px on the larger side whatever the frame size, and maps back exactly", arguments: [
         (800, 540, 400, 270, 200), (790, 539, 400, 273, 200), (600, 405, 400, 270, 200), (1200, 810, 400, 270, 200),
         (1024, 768, 400, 300, 200), (320, 240, 400, 300, 200), (1600, 100, 1024, 64, 512),

@@ -64,6 +64,32 @@ enum HeadPhantom {
         return GrayImage(width: width, height: height, samples: pixels)
     }
 
+    /// An early (first-trimester-like) head: a grey head in dark amniotic fluid whose faint skull
+    /// band lies inside the head's edge (centred `ringDepthPX` inside `outer`), as on hc18-dev's
+    /// smallest heads, where the expert traces the head's edge against the fluid.
+    static func earlyHead(width: Int = 800, height: Int = 540, outer: Ellipse, ringDepthPX: Double,
+                          ringThicknessPX: Double, seed: UInt64) -> GrayImage {
+        var rng = SeededGenerator(seed: seed)
+        let ring = outer.grown(by: -ringDepthPX)
+        var pixels = [UInt8](repeating: 0, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width {
+                let px = Double(x), py = Double(y)
+                let level: Double
+                if abs(ring.radialResidual(x: px, y: py)) <= ringThicknessPX / 2 {
+                    level = 105
+                } else if outer.contains(x: px, y: py) {
+                    level = 70
+                } else {
+                    level = 15
+                }
+                let u = max(rng.unit(), 1e-12)
+                pixels[y * width + x] = UInt8(max(0, min(255, (level * (-2 * log(u)).squareRoot() * 0.7979).rounded())))
+            }
+        }
+        return GrayImage(width: width, height: height, samples: pixels)
+    }
+
     /// Speckled tissue with no head at all.
     static func emptyTissue(width: Int = 800, height: Int = 540, seed: UInt64) -> GrayImage {
         var rng = SeededGenerator(seed: seed)

@@ -7,18 +7,18 @@ extension HeadErrorModel {
     /// which prints this literal. Refit whenever the measurer changes (its features move).
     /// Its cross-validated calibration is in docs/qc-rules.md (reliability table).
     package static let hc18Dev = HeadErrorModel(
-        hc: .init(weights: [3.030409, -0.472212, 0.470301, -1.944189, -0.232842, 0.226223, 0.436711],
-                  scale: 1.443308, toleranceMultiple: 2.9299),
-        bpd: .init(weights: [1.374879, -0.447955, 0.274952, -0.817854, -0.320459, 0.182755, 0.223245],
-                   scale: 1.250682, toleranceMultiple: 3.8745),
-        ofd: .init(weights: [1.276632, -0.366998, 0.278921, -1.247240, -0.159723, 0.329151, -0.228706],
-                   scale: 1.342491, toleranceMultiple: 4.0990),
-        abstainAboveExpectedHCErrorMM: 5.277)
+        hc: .init(weights: [1.519593, -0.398798, 0.491818, -1.071045, -0.228139, 0.580551, -0.711765, 0.210269, 0.964004],
+                  scale: 1.410857, toleranceMultiple: 3.4098),
+        bpd: .init(weights: [0.226934, -0.138684, 0.214874, -0.674114, -0.171685, 0.277454, 0.058650, 0.023797, 0.339527],
+                   scale: 1.190728, toleranceMultiple: 3.8135),
+        ofd: .init(weights: [0.641652, -0.524788, 0.313778, -0.718404, -0.160497, 0.520827, -0.839952, 0.081386, 0.385707],
+                   scale: 1.321730, toleranceMultiple: 3.9209),
+        abstainAboveExpectedHCErrorMM: 4.730)
 }
 
 extension HeadShapeCorrection {
     /// Fitted on all 413 hc18-dev frames (raw measurements at the chosen outer-border level, 0.25,
     /// against `ellipse-truth.csv`); printed by `sonoqc evaluate-hc … --fit-error-model`.
     package static let hc18Dev = HeadShapeCorrection(
-        majorWeights: [0.016156, -0.022965, 0.275103], minorWeights: [0.008762, -0.021273, -0.074778])
+        majorWeights: [0.018472, -0.030888, 0.295686, -0.050257], minorWeights: [0.006284, -0.005598, -0.056184, 0.000213])
 }

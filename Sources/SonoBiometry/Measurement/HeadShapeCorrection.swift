@@ -5,7 +5,8 @@ import Foundation
 /// The measurer's outer ellipse has size- and shape-dependent biases on real frames: elongated
 /// ellipses overshoot OFD where the lateral skull ends are blurred (the beam runs along the bone
 /// there), and small first-trimester heads come out about 1 % small. For each semi-axis,
-/// `log(expert / measured)` is modelled as `w · [1, log(HC / 175 mm), minor/major − 0.8]` and the
+/// `log(expert / measured)` is modelled as `w · [1, log(HC / 175 mm), minor/major − 0.8, edge]` (edge
+/// is 1 when the outer ellipse was refitted to the head's edge, which has its own bias) and the
 /// measured axis multiplied by `exp(w · x)`. The weights are fitted with a Huber loss (scale
 /// ``huberScale`` in log units, i.e. about 1 %) so the few frames where the measurer picked the
 /// wrong ring do not drag the fit. Applied only with a mm spacing (the size feature is in mm).
@@ -13,9 +14,11 @@ import Foundation
 /// The weights are tuned constants: ``hc18Dev`` is fitted on all 413 hc18-dev frames and
 /// `evaluate-hc --folds` refits them per fold.
 package struct HeadShapeCorrection: Sendable, Hashable, Codable {
-    package static let featureNames = ["bias", "log(hc_mm / 175)", "semi_minor / semi_major - 0.8"]
+    package static let featureNames = ["bias", "log(hc_mm / 175)", "semi_minor / semi_major - 0.8", "outer_from_edge"]
     /// Huber loss scale in log(axis ratio) units.
     package static let huberScale = 0.01
+    /// Ridge penalty per sample on the weights (features are O(1); far below any real signal).
+    static let ridgePenalty = 1e-6
 
     /// Weights for log(expert / measured) of the semi-major axis.
     package var majorWeights: [Double]
@@ -30,7 +33,7 @@ package struct HeadShapeCorrection: Sendable, Hashable, Codable {
     /// The correction's inputs, nil without a mm spacing.
     package static func features(of m: HeadMeasurement) -> [Double]? {
         guard let hc = m.hcMM, hc > 0, m.ellipse.semiMajor > 0 else { return nil }
-        return [1, log(hc / 175), m.ellipse.semiMinor / m.ellipse.semiMajor - 0.8]
+        return [1, log(hc / 175), m.ellipse.semiMinor / m.ellipse.semiMajor - 0.8, m.confidence.outerFromEdge ? 1 : 0]
     }
 
     /// `m` with its outer ellipse corrected (centre and angle kept); unchanged without a spacing.
@@ -75,6 +78,9 @@ package struct HeadShapeCorrection: Sendable, Hashable, Codable {
                     for j in 0..<n { ata[i * n + j] += weights[k] * row[i] * row[j] }
                 }
             }
+            // A tiny ridge keeps a feature that never varies in the sample (no edge-refitted heads
+            // in a training set of large ones) from making the system singular; its weight stays 0.
+            for i in 0..<n { ata[i * n + i] += ridgePenalty * Double(y.count) }
             guard let next = EllipseFitter.solve(ata, aty) else { return nil }
             beta = next
             for (k, row) in x.enumerated() {
