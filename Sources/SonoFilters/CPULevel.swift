@@ -89,6 +89,8 @@ protocol KernelSet {
                           out: UnsafeMutablePointer<UInt8>)
     static func integral(_ s: UnsafePointer<UInt8>, width: Int, height: Int, scratch: UnsafeMutableRawPointer,
                          table: UnsafeMutablePointer<UInt32>)
+    static func detailCombine(_ s: UnsafePointer<UInt8>, sum: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                              count: Int, out: UnsafeMutablePointer<UInt8>)
     static func pyrDown(_ s: UnsafePointer<UInt8>, width: Int, height: Int, rowTable: UnsafePointer<Int>,
                         columnTable: UnsafePointer<Int>, padded: UnsafeMutablePointer<UInt16>, out: UnsafeMutablePointer<UInt8>)
 }

@@ -13,14 +13,22 @@ public import SonoCore
 /// blurred mask below 10⁻³) the background is undefined and the value is not meaningful; an
 /// analysed pixel's own weight keeps its denominator well above that.
 ///
-/// Both blurs are ``GaussianBlur``'s float blur; the per-pixel combination runs once per frame and
-/// has no vector variant (its Float → UInt8 conversion does not vectorise). Pure function; safe
-/// to call from any thread.
+/// Both blurs are ``GaussianBlur``'s float blur. The per-pixel combination's vector path is
+/// `Kernels.detailCombine` (Sources/SonoKernels, compiled per ``CPULevel``), bit-identical to the
+/// scalar loop below, which is its specification. Pure function; safe to call from any thread.
 public enum DetailLayer {
     /// - Parameters:
     ///   - mask: one byte per pixel, non-zero = analysed; nil analyses every pixel.
     ///   - sigma: the background's Gaussian σ in pixels.
-    public static func apply(_ image: GrayImage, mask: [UInt8]?, sigma: Double) -> GrayImage {
+    ///   - backend: the blurs' and the combination's implementation.
+    public static func apply(_ image: GrayImage, mask: [UInt8]?, sigma: Double,
+                             backend: FilterBackend = .default) -> GrayImage {
+        apply(image, mask: mask, sigma: sigma, backend: backend, level: .selected)
+    }
+
+    /// ``apply(_:mask:sigma:backend:)`` with the vector combination's ``CPULevel`` pinned (tests).
+    static func apply(_ image: GrayImage, mask: [UInt8]?, sigma: Double, backend: FilterBackend,
+                      level: CPULevel) -> GrayImage {
         let w = image.width, h = image.height
         precondition(mask.map { $0.count == w * h } ?? true, "mask has \(mask?.count ?? 0) bytes for a \(w)x\(h) image")
         let weights = FloatImage(width: w, height: h) { out in
@@ -36,19 +44,28 @@ public enum DetailLayer {
                 }
             }
         }
-        let sum = GaussianBlur.apply(masked, sigma: sigma), weight = GaussianBlur.apply(weights, sigma: sigma)
-        return GrayImage(width: w, height: h) { out in
-            image.withUnsafeSamples { source in
-                sum.withUnsafeSamples { sum in
-                    weight.withUnsafeSamples { weight in
-                        for i in 0..<source.count {
-                            let background = sum[i] / max(weight[i], 1e-3)
-                            // Clamped to 0…255 first, so adding 0.5 and truncating rounds half up.
-                            out[i] = UInt8(min(max(Float(source[i]) - background + 128, 0), 255) + 0.5)
-                        }
-                    }
-                }
-            }
+        let sum = GaussianBlur.apply(masked, sigma: sigma, backend: backend)
+        let weight = GaussianBlur.apply(weights, sigma: sigma, backend: backend)
+        return GrayImage(width: w, height: h, samples: combination(image.samples, sum: sum.samples, weight: weight.samples,
+                                                                   backend: backend, level: level))
+    }
+
+    /// Each pixel minus `sum / weight` (its background), offset by 128, rounded half up and
+    /// clamped. The scalar loop is the specification of `Kernels.detailCombine`.
+    static func combination(_ source: [UInt8], sum: [Float], weight: [Float], backend: FilterBackend,
+                            level: CPULevel) -> [UInt8] {
+        precondition(sum.count == source.count && weight.count == source.count)
+        var out = [UInt8](repeating: 0, count: source.count)
+        guard !source.isEmpty else { return out }
+        if backend == .vector {
+            level.kernels.detailCombine(source, sum: sum, weight: weight, count: source.count, out: &out)
+            return out
         }
+        for i in 0..<source.count {
+            let background = sum[i] / max(weight[i], 1e-3)
+            // Clamped to 0…255 first, so adding 0.5 and truncating rounds half up.
+            out[i] = UInt8(min(max(Float(source[i]) - background + 128, 0), 255) + 0.5)
+        }
+        return out
     }
 }

@@ -555,6 +555,23 @@ package enum Kernels {
         }
     }
 
+    /// SonoFilters' `DetailLayer` combination (its scalar loop is the specification): per pixel
+    /// `t = clamp(S − sum / max(weight, 10⁻³) + 128, 0, 255) + 0.5`, stored as `⌊t⌋`. The reference's
+    /// `UInt8(t)` carries a range check that keeps LLVM from vectorising; here `⌊t⌋` is formed
+    /// without one: `t + 2²³ − 2²³` rounds `t` to the nearest integer (exact for `0 ≤ t < 2²²`),
+    /// one is taken off when that rounded up, and the integer is read from the low mantissa bits
+    /// of `⌊t⌋ + 2²³`. Every step is exact, so the bytes equal the reference's.
+    package static func detailCombine(_ S: UnsafePointer<UInt8>, sum: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                      count n: Int, out O: UnsafeMutablePointer<UInt8>) {
+        let magic: Float = 8_388_608
+        for i in 0..<n {
+            let t = min(max(Float(S[i]) - sum[i] / max(weight[i], 1e-3) + 128, 0), 255) + 0.5
+            let nearest = (t + magic) - magic
+            let floor = nearest > t ? nearest - 1 : nearest
+            O[i] = UInt8(truncatingIfNeeded: (floor + magic).bitPattern)
+        }
+    }
+
     /// SonoFilters' 8-bit `BoxFilter.reference` for `1 ≤ r ≤ 7`: the 16-bit column sums of
     /// ``slidingSums16(_:width:height:radius:rowTable:columnTable:columns:sums:emit:)`` (same
     /// tables; `columns` is its scratch), then per pixel the `2r+1` column sums added and divided

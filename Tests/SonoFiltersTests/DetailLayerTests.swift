@@ -4,6 +4,42 @@ import Testing
 
 @Suite("Detail layer")
 struct DetailLayerTests {
+    /// The combination on the same inputs: random pixels and backgrounds, weights from 0 (no
+    /// analysed pixel within reach) to 1, backgrounds that put the result on exact halves, and
+    /// differences far beyond ±127 (clamped); sizes with vector tails.
+    @Test("the vector combination is bit-identical to the scalar reference at every runnable CPU level",
+          arguments: [1, 7, 33, 203, 4_096])
+    func vectorCombinationMatchesReference(count: Int) {
+        var generator = SeededGenerator(seed: UInt64(count))
+        func unit() -> Float { Float(generator.next() >> 40) / Float(1 << 24) }
+        let source = (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        var weight = (0..<count).map { _ in unit() }
+        var sum = zip(source, weight).map { s, m in m * (Float(s) + 300 * (unit() - 0.5)) }
+        for i in stride(from: 0, to: count, by: 5) { weight[i] = 0; sum[i] = 0 }
+        for i in stride(from: 1, to: count, by: 7) { weight[i] = 1; sum[i] = Float(source[i]) + 0.5 }       // exactly x.5
+        for i in stride(from: 3, to: count, by: 11) { weight[i] = 1; sum[i] = Float(source[i]) - 127.5 }   // 255.5, clamped
+        for i in stride(from: 2, to: count, by: 13) { weight[i] = 0.25; sum[i] = 1_000 }                   // far below 0
+        let reference = DetailLayer.combination(source, sum: sum, weight: weight, backend: .scalar, level: .baseline)
+        for level in CPULevel.runnable {
+            let vector = DetailLayer.combination(source, sum: sum, weight: weight, backend: .vector, level: level)
+            let first = vector.indices.first { vector[$0] != reference[$0] }
+            #expect(first == nil, "\(level), count \(count): first difference at \(first ?? -1)")
+        }
+    }
+
+    @Test("the whole layer agrees between backends to one grey level (the float blurs may differ in the last bit)")
+    func backendsAgree() {
+        var generator = SeededGenerator(seed: 5)
+        let w = 97, h = 61
+        let image = GrayImage(width: w, height: h) { out in
+            for i in 0..<out.count { out[i] = UInt8(truncatingIfNeeded: generator.next()) }
+        }
+        let mask = (0..<(w * h)).map { UInt8(($0 % w < 20 || generator.next() % 4 == 0) ? 0 : 1) }
+        let scalar = DetailLayer.apply(image, mask: mask, sigma: 2, backend: .scalar)
+        let vector = DetailLayer.apply(image, mask: mask, sigma: 2, backend: .vector)
+        #expect(zip(scalar.samples, vector.samples).allSatisfy { abs(Int($0) - Int($1)) <= 1 })
+    }
+
     @Test("a flat image has no detail")
     func flatImageIsAllMidGrey() {
         let image = GrayImage(width: 40, height: 30, repeating: 77)
