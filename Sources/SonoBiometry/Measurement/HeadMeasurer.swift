@@ -96,8 +96,8 @@ package enum HeadMeasurer {
         }
         let pipeline = HeadMeasurementPipeline(image: image, mask: mask, spacingMMPerPixel: spacing, options: options)
         return pipeline.run().map { found in
-            HeadMeasurement(ellipse: found.ellipse, skullCentreline: found.centreline, spacingMMPerPixel: spacing, calibrationNote: note,
-                                   confidence: found.confidence)
+            HeadMeasurement(ellipse: found.ellipse, skullCentreline: found.centreline, spacingMMPerPixel: spacing,
+                            calibrationNote: note, confidence: found.confidence)
         }.flatMap { m in
             finishing(m, correction: options.shapeCorrection, errorModel: options.errorModel,
                       abstain: options.abstainWhenUnreliable)
