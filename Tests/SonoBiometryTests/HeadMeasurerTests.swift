@@ -63,6 +63,20 @@ struct HeadMeasurerTests {
         #expect(uncalibrated.ofdPixels >= uncalibrated.bpdPixels)
     }
 
+    @Test("the plausible spacing is per reference pixel: a half-size export's doubled mm/px is measured, a double-size one's is refused")
+    func plausibleSpacingScalesWithTheFrame() throws {
+        let truth = Ellipse(centerX: 200, centerY: 135, semiAxisA: 90, semiAxisB: 75, angleRadians: 0.1)
+        let small = HeadPhantom.make(width: 400, height: 270, outer: truth, thicknessPX: 6, seed: 51)
+        // 0.8 mm/px on a 400-px frame is 0.4 mm per reference pixel: inside 0.02–0.6.
+        let measured = try HeadMeasurer.measure(small, spacingMMPerPixel: 0.8).get()
+        #expect(measured.hcMM != nil && measured.calibrationNote == nil)
+        let large = HeadPhantom.make(width: 1600, height: 1080, outer: truth.scaled(by: 4), thicknessPX: 24, seed: 52)
+        // 0.4 mm/px on a 1,600-px frame is 0.8 mm per reference pixel: implausible.
+        let refused = try HeadMeasurer.measure(large, spacingMMPerPixel: 0.4).get()
+        #expect(refused.hcMM == nil)
+        #expect(refused.calibrationNote?.contains("0.01-0.3 mm/px for a frame 1600 px") == true, "\(refused.calibrationNote ?? "")")
+    }
+
     @Test("an ignore mask over a bright distractor keeps the measurement on the skull")
     func maskIgnoresBurnedInOverlay() throws {
         let truth = Ellipse(centerX: 420, centerY: 280, semiAxisA: 160, semiAxisB: 130, angleRadians: 0)

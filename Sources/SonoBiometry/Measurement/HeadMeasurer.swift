@@ -36,7 +36,10 @@ package enum HeadMeasurer {
     package struct Options: Sendable, Hashable {
         /// Below this fraction of the perimeter with skull evidence the measurer reports failure.
         package var minimumPerimeterSupport: Double = 0.2
-        /// Spacings (mm/px) accepted for mm values; outside, only pixel values are reported.
+        /// Spacings accepted for mm values, in mm per **reference** pixel (``ReferenceFrame``): a
+        /// frame of another size has the range scaled to its pixels, as CAL-001's is, so a 0.5×
+        /// export of a 0.4 mm/px frame (0.8 mm/px) is measured in mm. Outside, only pixel values
+        /// are reported.
         package var plausibleSpacingMMPerPixel: ClosedRange<Double> = 0.02...0.6
         /// Minimum skull-band to brain brightness ratio for a ring to count as a skull.
         package var minimumRingContrastRatio: Double = 1.2
@@ -86,12 +89,13 @@ package enum HeadMeasurer {
         var spacing: Double? = nil
         var note: String? = nil
         if let s = spacingMMPerPixel {
-            if s.isFinite, options.plausibleSpacingMMPerPixel.contains(s) {
+            let toReference = ReferenceFrame.scale(toReferenceFrom: max(image.width, image.height))
+            let plausible = (options.plausibleSpacingMMPerPixel.lowerBound * toReference)...(options.plausibleSpacingMMPerPixel.upperBound * toReference)
+            if s.isFinite, plausible.contains(s) {
                 spacing = s
             } else {
-                note = "spacing \(s) mm/px is outside the plausible range "
-                    + "\(options.plausibleSpacingMMPerPixel.lowerBound)-\(options.plausibleSpacingMMPerPixel.upperBound)"
-                    + " mm/px: pixel values only"
+                note = "spacing \(s) mm/px is outside the plausible range \(plausible.lowerBound)-\(plausible.upperBound)"
+                    + " mm/px for a frame \(max(image.width, image.height)) px on its larger side: pixel values only"
             }
         }
         let pipeline = HeadMeasurementPipeline(image: image, mask: mask, spacingMMPerPixel: spacing, options: options)
