@@ -316,17 +316,25 @@ enum Rules {
                                message: Message("finding.MS-004.needs_all")))
         }
 
-        // Cephalic index.
+        // Cephalic index. Outside the usual range it is a review reason only while the diameters
+        // are unconfirmed: when the automatic BPD and OFD agree with the reported ones (MS-002 and
+        // MS-003 passed), the head has that shape (dolicho- or brachycephaly). The reviewer should
+        // still see it (BPD is then a poor dating measure), but it is not a measurement error.
         if let bpd = r.bpdMM, let ofd = r.ofdMM {
             let ci = bpd / ofd
             let lo = p.cephalicIndexRange[0], hi = p.cephalicIndexRange[1]
             let swapped = ci > 1
-            let out_ = ci < lo || ci > hi
-            out.append(Finding(rule: .cephalicIndex, outcome: out_ ? .flagged : .passed, severity: swapped ? .fail : out_ ? .warning : .info,
+            let outside = ci < lo || ci > hi
+            let confirmed = [RuleID.bpdAutomaticVsReported, .ofdAutomaticVsReported].allSatisfy { rule in
+                out.contains { $0.rule == rule && $0.outcome == .passed }
+            }
+            let severity: Severity = swapped ? .fail : outside && !confirmed ? .warning : .info
+            let key = swapped ? "finding.MS-005.swapped" : !outside ? "finding.MS-005.ok"
+                : confirmed ? "finding.MS-005.outside_confirmed" : "finding.MS-005.outside"
+            out.append(Finding(rule: .cephalicIndex, outcome: outside ? .flagged : .passed, severity: severity,
                                file: file, measured: ci, unit: Message("unit.bpd_over_ofd"),
                                threshold: Message("threshold.cephalic", ["min": .number(lo), "max": .number(hi)]),
-                               message: Message(swapped ? "finding.MS-005.swapped" : out_ ? "finding.MS-005.outside" : "finding.MS-005.ok",
-                                                ["index": .number(ci), "min": .number(lo), "max": .number(hi)])))
+                               message: Message(key, ["index": .number(ci), "min": .number(lo), "max": .number(hi)])))
         }
 
         // z-scores of the reported values.

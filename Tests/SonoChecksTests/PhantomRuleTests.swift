@@ -45,6 +45,26 @@ import Testing
         #expect(Self.finding(off, .ofdAutomaticVsReported)?.outcome == .flagged)
     }
 
+    /// An unusual head shape is listed for the reviewer but is not a review reason once the
+    /// automatic diameters confirm the reported ones; unconfirmed, it stays a warning.
+    @Test func cephalicIndexOutsideTheRangeIsAReviewReasonOnlyWhileTheDiametersAreUnconfirmed() throws {
+        let frame = try ImageDecoder().decodeFile(atPath: Self.reference)
+        let (_, bpd, ofd) = try Self.truth()
+        // A range the phantom's true index (about 0.79) lies above, as a dolichocephalic head's lies below 0.70.
+        var narrow = QCProfile.default
+        narrow.measurements.cephalicIndexRange = [0.60, bpd / ofd - 0.03]
+        let confirmed = Self.analyze(frame, reported: ReportedMeasurements(bpdMM: bpd, ofdMM: ofd), profile: narrow)
+        let shape = try #require(Self.finding(confirmed, .cephalicIndex))
+        #expect(shape.outcome == .flagged && shape.severity == .info)
+        #expect(shape.explanation.contains("the head has this shape"))
+        #expect(!confirmed.verdict.reasons.contains { $0.hasPrefix("MS-005") })
+        // Diameters the automatic measurement does not confirm: the same index is a warning.
+        let unconfirmed = Self.analyze(frame, reported: ReportedMeasurements(bpdMM: bpd + 12, ofdMM: ofd + 4), profile: narrow)
+        #expect(Self.finding(unconfirmed, .bpdAutomaticVsReported)?.outcome == .flagged)
+        let suspect = try #require(Self.finding(unconfirmed, .cephalicIndex))
+        #expect(suspect.outcome == .flagged && suspect.severity == .warning)
+    }
+
     @Test func agreeingHCGoesToReviewWhenTheToleranceIsTooWideToConfirmIt() throws {
         let frame = try ImageDecoder().decodeFile(atPath: Self.reference)
         let hc = try Self.truth().hcMM
