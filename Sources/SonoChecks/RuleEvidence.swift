@@ -99,6 +99,13 @@ package enum RuleEvidence {
         /// MS-001 caught the reported HC: flagged it, or could not confirm it and sent it to a
         /// reviewer (needs review). Not caught: passed, or not checkable (no automatic HC).
         package var hcCaught: Bool { outcome == .flagged || outcome == .needsReview }
+
+        /// A measurement rule says the report disagrees (issue 14's flag rate): MS-001 flagged the
+        /// HC, or another MS rule is a review or fail reason. MS-001's "cannot confirm" (agreement
+        /// that does not exclude a gross error) is not a disagreement.
+        package var measurementRuleDisagrees: Bool {
+            outcome == .flagged || reasons.contains { $0 != .hcAutomaticVsReported && $0.rawValue.hasPrefix("MS-") }
+        }
     }
 
     /// HC scales tried: expert as reported, and mis-stated by ±5 % and ±10 %.

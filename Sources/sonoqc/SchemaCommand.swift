@@ -152,13 +152,8 @@ struct QCEvidenceCommand: ParsableCommand {
         let msRules = Set(RuleID.allCases.filter { $0.rawValue.hasPrefix("MS-") })
         print("expert values reported: frames \(base1.count)")
         print("  flagged by a measurement rule (MS-*, warning or fail): \(rate(base1.filter { !Set($0.reasons).isDisjoint(with: msRules) }.count, base1.count))")
-        // Issue 14's "flagged by measurement rules" target: a finding that the report disagrees,
-        // so MS-001's "cannot confirm" (agreement that does not exclude a gross error) is left out.
-        let disagreeing = base1.filter { t in
-            t.outcome == .flagged || !Set(t.reasons).subtracting([.hcAutomaticVsReported]).isDisjoint(with: msRules)
-        }
         print("  flagged as disagreeing by a measurement rule (as above, MS-001 cannot confirm not counted): "
-            + rate(disagreeing.count, base1.count))
+            + rate(base1.filter(\.measurementRuleDisagrees).count, base1.count))
         print("  not pass (review or fail, any reason): \(rate(base1.filter { $0.verdict != .pass }.count, base1.count))")
         print("  MS-001 not checkable (no trusted automatic HC): \(base1.filter { $0.outcome == .notCheckable }.count)")
         print("  MS-001 cannot confirm (tolerance too wide, to review): \(rate(base1.filter { $0.outcome == .needsReview }.count, base1.count))")

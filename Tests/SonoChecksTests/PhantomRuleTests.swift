@@ -65,6 +65,27 @@ import Testing
         #expect(suspect.outcome == .flagged && suspect.severity == .warning)
     }
 
+    /// qc-evidence's flag rate counts disagreement, not MS-001's "cannot confirm".
+    @Test func evidenceTrialsCountDisagreementButNotCannotConfirm() throws {
+        let frame = try ImageDecoder().decodeFile(atPath: Self.reference)
+        let (hc, bpd, ofd) = try Self.truth()
+        let spacing = try #require(frame.fileSpacing?.mmPerPixel)
+        let trials = RuleEvidence.hcTrials(frame: frame, file: "D-REF_1.png", expertHCMM: hc, expertBPDMM: bpd, expertOFDMM: ofd,
+                                           spacingMMPerPixel: spacing, profile: .default)
+        let byScale = Dictionary(uniqueKeysWithValues: trials.map { ($0.scale, $0) })
+        #expect(byScale[1]?.measurementRuleDisagrees == false)
+        #expect(byScale[0.9]?.outcome == .flagged && byScale[0.9]?.measurementRuleDisagrees == true)
+        var strict = QCProfile.default
+        strict.measurements.grossHCErrorFraction = 0.01
+        let unconfirmed = try #require(RuleEvidence.hcTrials(frame: frame, file: "D-REF_1.png", expertHCMM: hc, spacingMMPerPixel: spacing,
+                                                             profile: strict).first { $0.scale == 1 })
+        #expect(unconfirmed.outcome == .needsReview && unconfirmed.hcCaught && !unconfirmed.measurementRuleDisagrees)
+        // Another measurement rule as a reason counts: BPD and OFD swapped fail MS-005.
+        let swapped = try #require(RuleEvidence.hcTrials(frame: frame, file: "D-REF_1.png", expertHCMM: hc, expertBPDMM: ofd,
+                                                         expertOFDMM: bpd, spacingMMPerPixel: spacing, profile: .default).first { $0.scale == 1 })
+        #expect(swapped.measurementRuleDisagrees)
+    }
+
     @Test func agreeingHCGoesToReviewWhenTheToleranceIsTooWideToConfirmIt() throws {
         let frame = try ImageDecoder().decodeFile(atPath: Self.reference)
         let hc = try Self.truth().hcMM
