@@ -17,8 +17,6 @@ package enum FrameQC {
         case filter, measure, check
     }
 
-    /// `measurer` defaults to the committed constants; the cross-validated evidence passes the
-    /// constants fitted without the frame's examination.
     /// The pixels a frame's image statistics are computed on (non-zero): the field of view's inner
     /// part without burned-in overlays. Without a field of view (blank or nearly black frame) the
     /// statistics cover the whole frame, so that an under-gained frame is still reported as dark
@@ -31,6 +29,8 @@ package enum FrameQC {
         return mask
     }
 
+    /// `measurer` defaults to the committed constants; the cross-validated evidence passes the
+    /// constants fitted without the frame's examination.
     package static func analyze(frame: Frame, context: ImageContext, profile: QCProfile,
                                measurer: HeadMeasurer.Options = HeadMeasurer.Options()) -> ImageReport {
         analyzeKeepingFieldOfView(frame: frame, context: context, profile: profile, measurer: measurer).report

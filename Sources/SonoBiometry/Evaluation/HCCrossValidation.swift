@@ -36,7 +36,7 @@ extension HCEvaluation {
     /// on `indices`, keep the level with the smallest corrected mean |HC difference|, then fit the
     /// error model on those corrected results.
     package static func fitConstants(_ resultsByLevel: [Double: [ImageResult]], indices: [Int]? = nil, folds: Int = 5,
-                                    abstainFraction: Double = 0.01)
+                                    abstainFraction: Double = HeadErrorModel.abstainFraction)
         -> (level: Double, correction: HeadShapeCorrection, model: HeadErrorModel)? {
         var best: (level: Double, correction: HeadShapeCorrection, mae: Double)?
         for level in resultsByLevel.keys.sorted() {
@@ -80,7 +80,7 @@ extension HCEvaluation {
     /// Returns the held-out results (each with its fold, uncertainty and abstention decided by
     /// its fold's model) and the per-fold choices; nil when a fold cannot be fitted.
     package static func crossValidate(_ resultsByLevel: [Double: [ImageResult]], folds: Int,
-                                     abstainFraction: Double = 0.01) -> (results: [ImageResult], choices: [FoldChoice])? {
+                                     abstainFraction: Double = HeadErrorModel.abstainFraction) -> (results: [ImageResult], choices: [FoldChoice])? {
         guard let any = resultsByLevel.values.first, folds >= 2 else { return nil }
         let assignment = CrossValidation.foldAssignment(groups: any.map { CrossValidation.examination(of: $0.entry.filename) },
                                                         folds: folds)

@@ -73,13 +73,14 @@ package struct HeadMeasurementConfidence: Sendable, Hashable, Codable {
     package var ringContrastRatio: Double
     /// A single 0–1 summary: support × a residual penalty; below 0.3 means "check this frame".
     package var score: Double
-    /// Whether the outer ellipse was refitted to the head's outer edge (small heads,
-    /// ``HeadMeasurer/Options/edgeRefitBelowHCMM``) rather than grown from the skull's centre line;
-    /// its biases differ, so the shape correction and the error model take it as a feature.
-    package var outerFromEdge: Bool = false
-    /// |log(refitted perimeter / grown perimeter)| when ``outerFromEdge``, else 0: how far the edge
-    /// moved the ellipse (a large move is more often a wrong edge).
-    package var edgeRefitPerimeterChange: Double = 0
+    /// |log(refitted perimeter / grown perimeter)| when the outer ellipse was refitted to the
+    /// head's outer edge (small heads, ``HeadMeasurer/Options/edgeRefitBelowHCMM``), nil when it
+    /// was grown from the skull's centre line: how far the edge moved the ellipse (a large move is
+    /// more often a wrong edge).
+    package var edgeRefitPerimeterChange: Double? = nil
+    /// Whether the outer ellipse was refitted to the head's outer edge; its biases differ, so the
+    /// shape correction and the error model take it as a feature.
+    package var outerFromEdge: Bool { edgeRefitPerimeterChange != nil }
 }
 
 /// Why no head was measured.

@@ -615,14 +615,12 @@ struct HeadMeasurementPipeline {
         var outer = ridgeEllipse.grown(by: offset)
         // Support is counted on the points the reported ellipse was fitted to.
         var supportPoints = border.points
-        var outerFromEdge = false
-        var edgeChange = 0.0
+        var edgeChange: Double?
         if let limit = options.edgeRefitBelowHCMM, let spacing = spacingMMPerPixel,
            outer.perimeter * refineScale * spacing < limit, let refit = edgeRefit(outer) {
             edgeChange = abs(log(refit.ellipse.perimeter / outer.perimeter))
             outer = refit.ellipse
             supportPoints = refit.points
-            outerFromEdge = true
         }
         guard outer.semiMinor / outer.semiMajor >= 0.5 else {
             return .failure(.noPlausibleEllipse(reason: "outer border is not head-shaped"))
@@ -642,7 +640,7 @@ struct HeadMeasurementPipeline {
         let confidence = HeadMeasurementConfidence(
             perimeterSupport: support, perimeterVisible: Double(border.visible) / Double(rays),
             residualRMSPixels: residual, ridgeContrast: ring.score,
-            ringContrastRatio: ringRatio, score: support * residualPenalty, outerFromEdge: outerFromEdge,
+            ringContrastRatio: ringRatio, score: support * residualPenalty,
             edgeRefitPerimeterChange: edgeChange)
         return .success(Found(ellipse: full, centreline: ridgeEllipse.scaled(by: refineScale),
                               confidence: confidence))
