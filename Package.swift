@@ -12,6 +12,12 @@ let strict: [SwiftSetting] = [
 // The hot kernels are compiled three times (see Sources/SonoKernels/Kernels.swift): baseline,
 // x86-64-v3 and x86-64-v4. On other architectures the variant modules are built without CPU flags
 // and never selected.
+// Swift's `squareRoot()` goes through C's `sqrt`, which may set errno, so LLVM keeps it scalar (a
+// `sqrtsd` per value, with a libm call on negatives) in loops it would otherwise vectorise. The
+// kernels never read errno; without it `sqrt` is the correctly rounded instruction either way, so
+// results are unchanged.
+let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
+
 #if arch(x86_64)
 let v3Flags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
 let v4Flags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
@@ -75,9 +81,9 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "CCPUFeatures"),
         .target(name: "CProcessTuning"),
-        .target(name: "SonoKernels", swiftSettings: strict),
-        .target(name: "SonoKernelsV3", swiftSettings: strict + v3Flags),
-        .target(name: "SonoKernelsV4", swiftSettings: strict + v4Flags),
+        .target(name: "SonoKernels", swiftSettings: strict + kernelFlags),
+        .target(name: "SonoKernelsV3", swiftSettings: strict + kernelFlags + v3Flags),
+        .target(name: "SonoKernelsV4", swiftSettings: strict + kernelFlags + v4Flags),
         .target(
             name: "SonoFilters",
             dependencies: ["SonoCore", "CCPUFeatures", "SonoKernels", "SonoKernelsV3", "SonoKernelsV4"],

@@ -48,6 +48,48 @@ public enum Gradient {
         return (PixelBuffer(width: w, height: h, samples: dx), PixelBuffer(width: w, height: h, samples: dy))
     }
 
+    /// Sum and count of the central-difference slope `√(dx² + dy²) / 2` over the pixels that are
+    /// analysed (mask non-zero) together with their four neighbours, so no difference straddles a
+    /// mask edge; the outermost rows and columns are never counted. The sum's order is fixed, the
+    /// same for both backends and every ``CPULevel`` (bit-identical results): per row, eight lane
+    /// sums (lane `(x − 1) mod 8`, in `x` order) added in lane order, then the rows in order.
+    public static func maskedSlopeSum(_ image: GrayImage, mask: [UInt8], backend: FilterBackend = .default)
+        -> (sum: Double, count: Int) {
+        maskedSlopeSum(image, mask: mask, backend: backend, level: .selected)
+    }
+
+    /// ``maskedSlopeSum(_:mask:backend:)`` with the vector kernel's ``CPULevel`` pinned (tests).
+    static func maskedSlopeSum(_ image: GrayImage, mask: [UInt8], backend: FilterBackend, level: CPULevel)
+        -> (sum: Double, count: Int) {
+        let w = image.width, h = image.height
+        precondition(mask.count == w * h, "mask has \(mask.count) bytes for a \(w)x\(h) image")
+        guard w > 2, h > 2 else { return (0, 0) }
+        var rowSums = [Double](repeating: 0, count: h), rowCounts = [Int](repeating: 0, count: h)
+        image.withUnsafeSamples { px in
+            mask.withUnsafeBufferPointer { m in
+                switch backend {
+                case .vector:
+                    var scratch = [Double](repeating: 0, count: w)
+                    level.kernels.maskedSlopeSums(px.baseAddress!, mask: m.baseAddress!, width: w, height: h, scratch: &scratch,
+                                                  rowSums: &rowSums, rowCounts: &rowCounts)
+                case .scalar:
+                    for y in 1..<(h - 1) {
+                        var lanes = [Double](repeating: 0, count: 8)
+                        for x in 1..<(w - 1) {
+                            let i = y * w + x
+                            guard m[i] != 0, m[i - 1] != 0, m[i + 1] != 0, m[i - w] != 0, m[i + w] != 0 else { continue }
+                            let gx = Int(px[i + 1]) - Int(px[i - 1]), gy = Int(px[i + w]) - Int(px[i - w])
+                            lanes[(x - 1) % 8] += (Double(gx * gx + gy * gy) / 4).squareRoot()
+                            rowCounts[y] += 1
+                        }
+                        rowSums[y] = lanes.reduce(0, +)
+                    }
+                }
+            }
+        }
+        return (rowSums.reduce(0, +), rowCounts.reduce(0, +))
+    }
+
     /// Sobel on floats (same kernel, single precision).
     public static func sobel(_ image: FloatImage, backend: FilterBackend = .default)
         -> (dx: FloatImage, dy: FloatImage) {

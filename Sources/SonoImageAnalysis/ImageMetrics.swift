@@ -99,33 +99,10 @@ package struct ImageMetrics: Sendable, Codable, Hashable {
     static let detailSigma = 2.0
 
     /// Mean central-difference gradient magnitude over `sd`, at pixels whose four neighbours are
-    /// analysed too (no difference straddles the sector edge or an overlay), summed in Double in
-    /// pixel order.
+    /// analysed too (no difference straddles the sector edge or an overlay).
     static func gradientOverSD(_ image: GrayImage, analysisMask: [UInt8], sd: Double) -> Double {
-        let w = image.width, h = image.height
-        let (dx, dy) = Gradient.centralDifference(image)
-        var gradSum = 0.0
-        var gradCount = 0
-        if w > 2, h > 2 {
-            dx.withUnsafeSamples { dxs in
-                dy.withUnsafeSamples { dys in
-                    analysisMask.withUnsafeBufferPointer { analysed in
-                        for y in 1..<(h - 1) {
-                            for x in 1..<(w - 1) {
-                                let i = y * w + x
-                                guard analysed[i] != 0, analysed[i - 1] != 0, analysed[i + 1] != 0,
-                                      analysed[i - w] != 0, analysed[i + w] != 0 else { continue }
-                                let gx = Int(dxs[i]), gy = Int(dys[i])
-                                // |∇| = √(gx² + gy²) / 2: the kernel's differences span two pixels.
-                                gradSum += (Double(gx * gx + gy * gy) / 4).squareRoot()
-                                gradCount += 1
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return sd > 0 && gradCount > 0 ? (gradSum / Double(gradCount)) / sd : 0
+        let slope = Gradient.maskedSlopeSum(image, mask: analysisMask)
+        return sd > 0 && slope.count > 0 ? (slope.sum / Double(slope.count)) / sd : 0
     }
 
     /// Speckle SNR (mean/SD) in homogeneous regions: fully developed speckle has a characteristic

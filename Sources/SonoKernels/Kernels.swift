@@ -106,6 +106,49 @@ package enum Kernels {
         }
     }
 
+    /// SonoFilters' `Gradient.maskedSlopeSum` (its scalar loop is the specification): for each row
+    /// `1 ≤ y < h − 1`, over `1 ≤ x < w − 1` where the pixel and its four neighbours are analysed
+    /// (mask non-zero), `√((dx² + dy²) / 4)` with central differences summed in eight lanes
+    /// (lane `(x − 1) mod 8`, in `x` order), the lanes added in order into `rowSums[y]`, and
+    /// the pixels counted into `rowCounts[y]`; `scratch` holds `width` doubles. A pixel that is
+    /// not analysed adds `+0.0`, which leaves a lane's sum unchanged, so the sums equal the
+    /// reference's bit for bit.
+    package static func maskedSlopeSums(_ S: UnsafePointer<UInt8>, mask M: UnsafePointer<UInt8>, width w: Int, height h: Int,
+                                        scratch slopes: UnsafeMutablePointer<Double>,
+                                        rowSums: UnsafeMutablePointer<Double>, rowCounts: UnsafeMutablePointer<Int>) {
+        guard w > 2, h > 2 else { return }
+        let n = w - 2
+        for y in 1..<(h - 1) {
+            let row = S + y * w, up = row - w, down = row + w
+            let m = M + y * w, mUp = m - w, mDown = m + w
+            // Branch-free, so LLVM vectorises it (explicit SIMD8 conversions compiled lane by lane):
+            // the slope of every interior pixel, times 1 where it and its four neighbours are
+            // analysed and 0 elsewhere (exact, as is adding the resulting +0.0 below).
+            var count = 0
+            for x in 1..<(w - 1) {
+                let least = min(min(min(m[x], m[x - 1]), min(m[x + 1], mUp[x])), mDown[x])
+                let analysed: Int32 = least != 0 ? 1 : 0
+                let gx = Int32(row[x + 1]) &- Int32(row[x - 1]), gy = Int32(down[x]) &- Int32(up[x])
+                slopes[x - 1] = (Double(gx &* gx &+ gy &* gy) * 0.25).squareRoot() * Double(analysed)
+                count &+= Int(analysed)
+            }
+            var lanes = SIMD8<Double>(repeating: 0)
+            var x = 0
+            while x + 8 <= n {
+                lanes += UnsafeRawPointer(slopes + x).loadUnaligned(as: SIMD8<Double>.self)
+                x += 8
+            }
+            while x < n {
+                lanes[x & 7] += slopes[x]
+                x += 1
+            }
+            var sum = 0.0
+            for k in 0..<8 { sum += lanes[k] }
+            rowSums[y] = sum
+            rowCounts[y] = count
+        }
+    }
+
     /// Per `block × block` tile, the samples above `threshold`, into `out` (`⌈w/b⌉ × ⌈h/b⌉`).
     /// `columns` is `width` bytes of scratch; `block ≤ 255` so a column count fits a byte.
     package static func countAbove(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, threshold: UInt8, block b: Int,

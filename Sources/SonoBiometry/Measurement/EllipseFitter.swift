@@ -101,16 +101,7 @@ enum EllipseFitter {
         var current = cost(p)
         for _ in 0..<iterations {
             residualsAndJacobian(p, points, residuals: &residual, jacobian: &jacobian)
-            var jtj = [Double](repeating: 0, count: 25), jtr = [Double](repeating: 0, count: 5)
-            for i in 0..<n where points[i].weight > 0 {
-                let w = points[i].weight
-                for r in 0..<5 {
-                    let jr = jacobian[i * 5 + r] * w
-                    jtr[r] += jr * residual[i]
-                    for c in r..<5 { jtj[r * 5 + c] += jr * jacobian[i * 5 + c] }
-                }
-            }
-            for r in 0..<5 { for c in 0..<r { jtj[r * 5 + c] = jtj[c * 5 + r] } }
+            let (jtj, jtr) = normalEquations(points, jacobian: jacobian, residuals: residual)
             var improved = false
             for _ in 0..<6 {
                 var a = jtj
@@ -130,6 +121,40 @@ enum EllipseFitter {
             if !improved { break }
         }
         return make(p)
+    }
+
+    /// JᵀWJ (row-major 5 × 5, symmetric) and JᵀWr over the points with a positive weight. The
+    /// sums live in two SIMD registers rather than arrays (the array version's bounds-checked
+    /// loops were a large part of the fitter's time); each entry still adds `(J[i,r]·w)·J[i,c]` in
+    /// point order, exactly as before, so the fit is unchanged bit for bit.
+    private static func normalEquations(_ points: [WeightedPoint], jacobian: [Double], residuals: [Double])
+        -> (jtj: [Double], jtr: [Double]) {
+        var upper = SIMD16<Double>(repeating: 0)          // the 15 entries c ≥ r, row by row
+        var jtr = SIMD8<Double>(repeating: 0)
+        points.withUnsafeBufferPointer { pts in
+            jacobian.withUnsafeBufferPointer { jac in
+                residuals.withUnsafeBufferPointer { res in
+                    for i in 0..<pts.count where pts[i].weight > 0 {
+                        let w = pts[i].weight, row = jac.baseAddress! + i * 5
+                        let j0 = row[0], j1 = row[1], j2 = row[2], j3 = row[3], j4 = row[4]
+                        let w0 = j0 * w, w1 = j1 * w, w2 = j2 * w, w3 = j3 * w, w4 = j4 * w
+                        jtr += SIMD8(w0, w1, w2, w3, w4, 0, 0, 0) * res[i]
+                        upper += SIMD16(w0, w0, w0, w0, w0, w1, w1, w1, w1, w2, w2, w2, w3, w3, w4, 0)
+                            * SIMD16(j0, j1, j2, j3, j4, j1, j2, j3, j4, j2, j3, j4, j3, j4, j4, 0)
+                    }
+                }
+            }
+        }
+        var jtj = [Double](repeating: 0, count: 25)
+        var k = 0
+        for r in 0..<5 {
+            for c in r..<5 {
+                jtj[r * 5 + c] = upper[k]
+                jtj[c * 5 + r] = upper[k]
+                k += 1
+            }
+        }
+        return (jtj, (0..<5).map { jtr[$0] })
     }
 
     private static func make(_ p: [Double]) -> Ellipse? {
