@@ -25,7 +25,7 @@ package struct HeadPlaneMetrics {
         // (cos t, sin t) once per angle: the samples along one angle share them.
         func point(_ s: Double, _ cosT: Double, _ sinT: Double) -> (Int, Int) {
             let u = s * e.semiAxisA * cosT, v = s * e.semiAxisB * sinT
-            return (Int((e.centerX + u * ca - v * sa).rounded()), Int((e.centerY + u * sa + v * ca).rounded()))
+            return (nearestInteger(e.centerX + u * ca - v * sa), nearestInteger(e.centerY + u * sa + v * ca))
         }
         func usable(_ x: Int, _ y: Int) -> Bool {
             x >= 0 && y >= 0 && x < w && y < h && fov.mask[y * w + x] != 0 && om[y * w + x] == 0
@@ -108,7 +108,7 @@ package struct HeadPlaneMetrics {
             var s = 0.0, n = 0
             var t = -0.7 * a
             while t <= 0.7 * a {
-                let x = Int((e.centerX + nx * offset + dx * t).rounded()), y = Int((e.centerY + ny * offset + dy * t).rounded())
+                let x = nearestInteger(e.centerX + nx * offset + dx * t), y = nearestInteger(e.centerY + ny * offset + dy * t)
                 if usable(x, y) { s += Double(px[y * w + x]); n += 1 }
                 t += 1
             }

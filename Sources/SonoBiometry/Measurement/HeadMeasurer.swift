@@ -205,7 +205,7 @@ struct HeadMeasurementPipeline {
 
         @inline(__always)
         func at(_ x: Double, _ y: Double) -> (s: Float, nx: Float, ny: Float)? {
-            let xi = Int(x.rounded()), yi = Int(y.rounded())
+            let xi = nearestInteger(x), yi = nearestInteger(y)
             guard xi >= 0, yi >= 0, xi < width, yi < height else { return nil }
             let i = yi * width + xi
             return (strength[i], normalX[i], normalY[i])
@@ -249,13 +249,13 @@ struct HeadMeasurementPipeline {
                 guard s > 0.2 else { continue }
                 let nxv = ridge.normalX[i], nyv = ridge.normalY[i]
                 // Keep ridge centre lines only (non-maximum suppression across the band).
-                let ax = Int((Float(x) + nxv).rounded()), ay = Int((Float(y) + nyv).rounded())
-                let bx = Int((Float(x) - nxv).rounded()), by = Int((Float(y) - nyv).rounded())
+                let ax = nearestInteger(Float(x) + nxv), ay = nearestInteger(Float(y) + nyv)
+                let bx = nearestInteger(Float(x) - nxv), by = nearestInteger(Float(y) - nyv)
                 if ridge.strength[ay * w + ax] > s || ridge.strength[by * w + bx] > s { continue }
                 for sign: Float in [-1, 1] {
                     for r in stride(from: rMin, through: rMax, by: 1) {
-                        let cx = Int((Float(x) + sign * nxv * Float(r)).rounded())
-                        let cy = Int((Float(y) + sign * nyv * Float(r)).rounded())
+                        let cx = nearestInteger(Float(x) + sign * nxv * Float(r))
+                        let cy = nearestInteger(Float(y) + sign * nyv * Float(r))
                         guard cx >= 0, cy >= 0, cx < w, cy < h else { break }
                         votes[cy * w + cx] += s
                     }
