@@ -3,13 +3,15 @@
 loop and its bare filter chain (decode -> median 5 -> Gaussian -> Sobel -> histogram) on the same
 frames, in one run. Usage (normally through e2e.sh):
 
-    e2e.py --sonoqc PATH --frames DIR [--jobs N] [--rounds N] [--json FILE]
+    e2e.py --sonoqc PATH --frames DIR [--jobs N] [--rounds N] [--json FILE] [--baseline-sonoqc PATH]
 
 DIR holds one sub-directory per scan with one frame each (what e2e.sh prepares), so sonoqc
 reports every frame as its own scan, as a scanner export of single frames would be.
 Rounds are interleaved (every contender once per round, so machine noise hits all of them);
 each contender's best and median rounds are reported. OpenCV runs in a pool of --jobs processes, each
-single-threaded, the same parallelism sonoqc gets from --jobs.
+single-threaded, the same parallelism sonoqc gets from --jobs. --baseline-sonoqc adds another
+build (e.g. the previous commit's) as two more contenders in the same rounds, so a change's speed-up
+is measured side by side rather than against a number from another day.
 """
 import argparse
 import json
@@ -51,6 +53,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--json")
+    ap.add_argument("--baseline-sonoqc")
     args = ap.parse_args()
 
     files = sorted(os.path.join(root, f) for root, _, names in os.walk(args.frames) for f in names if f.endswith(".png"))
@@ -66,11 +69,11 @@ def main():
             pool.map(fn, files, chunksize=4)
         return run
 
-    def sonoqc(*extra):
+    def sonoqc(*extra, binary=args.sonoqc):
         def run():
             out = os.path.join(out_root, "run")
             shutil.rmtree(out, ignore_errors=True)
-            subprocess.run([args.sonoqc, "analyze", args.frames, "--out", out, "--jobs", str(args.jobs), "--quiet", *extra],
+            subprocess.run([binary, "analyze", args.frames, "--out", out, "--jobs", str(args.jobs), "--quiet", *extra],
                            check=False, stdout=subprocess.DEVNULL)
             if not os.path.exists(os.path.join(out, "summary.json")):
                 sys.exit("sonoqc analyze wrote no summary.json")
@@ -82,6 +85,11 @@ def main():
         ("sonoqc analyze", sonoqc()),
         ("sonoqc analyze --no-html", sonoqc("--no-html")),
     ]
+    if args.baseline_sonoqc:
+        contenders += [
+            ("baseline analyze", sonoqc(binary=args.baseline_sonoqc)),
+            ("baseline analyze --no-html", sonoqc("--no-html", binary=args.baseline_sonoqc)),
+        ]
     times = {name: [] for name, _ in contenders}
     for r in range(args.rounds):
         for name, run in contenders:

@@ -6,6 +6,7 @@
 #   E2E_JOBS=N     workers for both sides (default 2)
 #   E2E_JSON=FILE  also write the results as JSON
 #   E2E_SONOQC=BIN use this sonoqc instead of building the release product
+#   E2E_BASELINE=BIN also time this sonoqc (e.g. the previous commit's build) in the same rounds
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -39,4 +40,5 @@ echo "e2e: $count frames in $frames" >&2
 
 args=(--sonoqc "$sonoqc" --frames "$frames" --jobs "${E2E_JOBS:-2}" --rounds "${E2E_ROUNDS:-3}")
 [[ -n "${E2E_JSON:-}" ]] && args+=(--json "$E2E_JSON")
+[[ -n "${E2E_BASELINE:-}" ]] && args+=(--baseline-sonoqc "$E2E_BASELINE")
 "$venv/bin/python" "$here/e2e.py" "${args[@]}"
