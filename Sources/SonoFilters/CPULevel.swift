@@ -60,8 +60,6 @@ protocol KernelSet {
     static func histogram(_ s: UnsafePointer<UInt8>, count: Int, counts: UnsafeMutablePointer<UInt32>)
     static func maskedHistogram(_ row: UnsafePointer<UInt8>, mask: UnsafePointer<UInt8>, count: Int,
                                 counts: UnsafeMutablePointer<UInt32>)
-    static func centralDifference(_ s: UnsafePointer<UInt8>, width: Int, height: Int, dx: UnsafeMutablePointer<Int16>,
-                                  dy: UnsafeMutablePointer<Int16>)
     static func maskedSlopeSums(_ s: UnsafePointer<UInt8>, mask: UnsafePointer<UInt8>, width: Int, height: Int,
                                 scratch: UnsafeMutablePointer<Double>, rowSums: UnsafeMutablePointer<Double>, rowCounts: UnsafeMutablePointer<Int>)
     static func countAbove(_ s: UnsafePointer<UInt8>, width: Int, height: Int, threshold: UInt8, block: Int,

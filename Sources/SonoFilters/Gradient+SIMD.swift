@@ -45,25 +45,6 @@ extension Gradient {
         return (dxImage, dyImage)
     }
 
-    /// Central differences (`Kernels.centralDifference`, compiled per CPU level).
-    static func vectorizedCentralDifference(_ image: GrayImage, level: CPULevel = .selected)
-        -> (dx: PixelBuffer<Int16>, dy: PixelBuffer<Int16>) {
-        let w = image.width, h = image.height
-        guard w > 0, h > 0 else {
-            return (PixelBuffer(width: w, height: h, samples: []), PixelBuffer(width: w, height: h, samples: []))
-        }
-        var dyImage = PixelBuffer<Int16>(width: w, height: h, repeating: 0)
-        let dxImage = PixelBuffer<Int16>(width: w, height: h) { dxOut in
-            dyImage.withUnsafeMutableSamples { dyOut in
-                image.withUnsafeSamples { src in
-                    level.kernels.centralDifference(src.baseAddress!, width: w, height: h, dx: dxOut.baseAddress!,
-                                                    dy: dyOut.baseAddress!)
-                }
-            }
-        }
-        return (dxImage, dyImage)
-    }
-
     static func vectorized(_ image: FloatImage) -> (dx: FloatImage, dy: FloatImage) {
         let w = image.width, h = image.height
         guard w > 0, h > 0 else { return (image, image) }

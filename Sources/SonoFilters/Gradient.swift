@@ -24,30 +24,6 @@ public enum Gradient {
         }
     }
 
-    /// Central differences without smoothing, `dx = I(x+1) − I(x−1)` and `dy = I(y+1) − I(y−1)`
-    /// (reflect-101, so both are 0 on the outermost row/column), in `Int16`: twice the
-    /// per-pixel slope. Speckle sharpness wants exactly this: Sobel's smoothing would hide the
-    /// pixel-scale change a defocused beam loses.
-    public static func centralDifference(_ image: GrayImage, backend: FilterBackend = .default)
-        -> (dx: PixelBuffer<Int16>, dy: PixelBuffer<Int16>) {
-        switch backend {
-        case .scalar: return referenceCentralDifference(image)
-        case .vector: return vectorizedCentralDifference(image)
-        }
-    }
-
-    package static func referenceCentralDifference(_ image: GrayImage) -> (dx: PixelBuffer<Int16>, dy: PixelBuffer<Int16>) {
-        let w = image.width, h = image.height
-        var dx = [Int16](repeating: 0, count: w * h), dy = dx
-        for y in 0..<h {
-            for x in 0..<w {
-                dx[y * w + x] = Int16(image[Border.reflect101(x + 1, w), y]) - Int16(image[Border.reflect101(x - 1, w), y])
-                dy[y * w + x] = Int16(image[x, Border.reflect101(y + 1, h)]) - Int16(image[x, Border.reflect101(y - 1, h)])
-            }
-        }
-        return (PixelBuffer(width: w, height: h, samples: dx), PixelBuffer(width: w, height: h, samples: dy))
-    }
-
     /// Sum and count of the central-difference slope `√(dx² + dy²) / 2` over the pixels that are
     /// analysed (mask non-zero) together with their four neighbours, so no difference straddles a
     /// mask edge; the outermost rows and columns are never counted. The sum's order is fixed, the

@@ -47,13 +47,6 @@ extension UInt8: ByteVector {
 @inline(__always) func vmax<V: ByteVector>(_ a: V, _ b: V) -> V { V.lanewiseMax(a, b) }
 
 package enum Kernels {
-    /// Reflect-101 for one coordinate at most one step outside `0..<count` (3×3 neighbourhoods).
-    @inline(__always)
-    static func reflectOnce(_ i: Int, _ count: Int) -> Int {
-        if count == 1 { return 0 }
-        return i < 0 ? -i : (i >= count ? 2 * count - 2 - i : i)
-    }
-
     /// Four interleaved 256-bin histograms (`counts` has 1024 entries): consecutive equal pixels
     /// would otherwise serialise on one counter's store-to-load latency.
     package static func histogram(_ S: UnsafePointer<UInt8>, count: Int, counts H: UnsafeMutablePointer<UInt32>) {
@@ -89,23 +82,6 @@ package enum Kernels {
         }
     }
 
-    /// `dx = I(x+1) − I(x−1)`, `dy = I(y+1) − I(y−1)`, reflect-101; `width, height ≥ 1`.
-    package static func centralDifference(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int,
-                                         dx DX: UnsafeMutablePointer<Int16>, dy DY: UnsafeMutablePointer<Int16>) {
-        let left = reflectOnce(-1, w), right = reflectOnce(w, w)
-        let second = reflectOnce(1, w), penultimate = reflectOnce(w - 2, w)
-        for y in 0..<h {
-            let a = S + reflectOnce(y - 1, h) * w, b = S + y * w, c = S + reflectOnce(y + 1, h) * w
-            let dxRow = DX + y * w, dyRow = DY + y * w
-            for x in 0..<w { dyRow[x] = Int16(c[x]) &- Int16(a[x]) }
-            if w > 2 {
-                for x in 1..<(w - 1) { dxRow[x] = Int16(b[x + 1]) &- Int16(b[x - 1]) }
-            }
-            dxRow[0] = Int16(b[second]) &- Int16(b[left])
-            dxRow[w - 1] = Int16(b[right]) &- Int16(b[penultimate])
-        }
-    }
-
     /// SonoFilters' `Gradient.maskedSlopeSum` (its scalar loop is the specification): for each row
     /// `1 ≤ y < h − 1`, over `1 ≤ x < w − 1` where the pixel and its four neighbours are analysed
     /// (mask non-zero), `√((dx² + dy²) / 4)` with central differences summed in eight lanes
@@ -121,9 +97,10 @@ package enum Kernels {
         for y in 1..<(h - 1) {
             let row = S + y * w, up = row - w, down = row + w
             let m = M + y * w, mUp = m - w, mDown = m + w
-            // Branch-free, so LLVM vectorises it (explicit SIMD8 conversions compiled lane by lane):
-            // the slope of every interior pixel, times 1 where it and its four neighbours are
-            // analysed and 0 elsewhere (exact, as is adding the resulting +0.0 below).
+            // Branch-free, so LLVM vectorises it (`squareRoot()` included, as the kernels are built
+            // without math errno: Package.swift): the slope of every interior pixel, times 1 where
+            // it and its four neighbours are analysed and 0 elsewhere (exact, as is adding the
+            // resulting +0.0 below).
             var count = 0
             for x in 1..<(w - 1) {
                 let least = min(min(min(m[x], m[x - 1]), min(m[x + 1], mUp[x])), mDown[x])
