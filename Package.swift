@@ -9,15 +9,15 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-// The hot kernels are compiled three times (see Sources/SonoKernels/Kernels.swift): baseline,
-// x86-64-v3 and x86-64-v4. On other architectures the variant modules are built without CPU flags
-// and never selected.
 // Swift's `squareRoot()` goes through C's `sqrt`, which may set errno, so LLVM keeps it scalar (a
 // `sqrtsd` per value, with a libm call on negatives) in loops it would otherwise vectorise. The
 // kernels never read errno; without it `sqrt` is the correctly rounded instruction either way, so
 // results are unchanged.
 let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
 
+// The hot kernels are compiled three times (see Sources/SonoKernels/Kernels.swift): baseline,
+// x86-64-v3 and x86-64-v4. On other architectures the variant modules are built without CPU flags
+// and never selected.
 #if arch(x86_64)
 let v3Flags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
 let v4Flags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]

@@ -65,7 +65,7 @@ struct IgnoreMask {
 
     @inline(__always)
     func isIgnored(_ x: Double, _ y: Double) -> Bool {
-        let xi = Int(x.rounded()), yi = Int(y.rounded())
+        let xi = nearestInteger(x), yi = nearestInteger(y)
         guard xi >= 0, yi >= 0, xi < width, yi < height else { return true }
         return raster[xi, yi] != 0
     }
