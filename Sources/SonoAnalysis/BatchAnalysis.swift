@@ -200,58 +200,82 @@ package enum BatchAnalysis {
         var crossScan: [CrossScanDuplicate] = []
         var duplicates = options.qc.map { BatchQC.CrossScanDuplicates(profile: $0.profile) }
         var index = IndexAssembly(options: options)
-        let lineEncoder = JSONEncoder()
-        lineEncoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Reading a scan's reports back and rendering its share of the batch files depends on that
+        // scan alone, so it runs on the executor's workers, a chunk of scans at a time (a chunk's
+        // reports stay in memory until merged), and the results are merged in input order.
+        let scanStatus: [Int: ScanStatus] = Dictionary(uniqueKeysWithValues: plan.scans.map { scan in
+            (scan.index, resumed.contains(scan.index) ? .written : (status[scan.index] ?? .notFinished))
+        })
+        let requiresQC = options.qc != nil, localizer = index.localizer
+        @Sendable func readBack(_ scan: ScanWork) -> ReadBackScan? {
+            guard case .written = scanStatus[scan.index]! else { return nil }
+            guard let (report, qc) = existingReports(for: scan, outputDirectory: out, requiresQC: requiresQC,
+                                                     settingsDigest: settings, reader: nil) else { return nil }
+            let lineEncoder = JSONEncoder()
+            lineEncoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let lines = Result { () throws -> Data in
+                var data = Data()
+                for image in report.images {
+                    data.append(try lineEncoder.encode(image))
+                    data.append(0x0A)
+                }
+                return data
+            }
+            return ReadBackScan(
+                analysis: report, qc: qc, imageLines: lines, csvRow: qc.map { summaryCSVRow($0, scanKey: scan.key) },
+                page: qc.flatMap { qc in localizer.map { IndexAssembly.render(qc, scanKey: scan.key, outputDirectory: out, localizer: $0) } })
+        }
         func assemble(images: inout AtomicFileWriter.Sink, csvRow: (String) throws -> Void) throws {
-            for scan in plan.scans {
-                let scanStatus = resumed.contains(scan.index) ? .written : (status[scan.index] ?? .notFinished)
-                var entry = ScanSummaryEntry(scan: scan.key, scanID: scan.manifestEntry?.scanID, report: nil,
-                                             images: scan.items.count, analysed: 0, failed: 0, status: "not-finished")
-                switch scanStatus {
-                case .written:
-                    guard let (report, qc) = existingReports(for: scan, outputDirectory: out, requiresQC: options.qc != nil,
-                                                             settingsDigest: settings, reader: nil) else {
-                        let failure = StageFailure(stage: .write, kind: "write-error",
-                                                   reason: "report for scan \(scan.key) is missing or unreadable after writing")
+            for chunk in Self.readBackChunks(plan.scans) {
+                let readBacks = orderedParallelMap(count: chunk.count, workers: executor.workers) { readBack(chunk[chunk.startIndex + $0]) }
+                for (scan, readBack) in zip(chunk, readBacks) {
+                    var entry = ScanSummaryEntry(scan: scan.key, scanID: scan.manifestEntry?.scanID, report: nil,
+                                                 images: scan.items.count, analysed: 0, failed: 0, status: "not-finished")
+                    switch scanStatus[scan.index]! {
+                    case .written:
+                        guard let readBack else {
+                            let failure = StageFailure(stage: .write, kind: "write-error",
+                                                       reason: "report for scan \(scan.key) is missing or unreadable after writing")
+                            failures.append(FailureRecord(file: reportPath(outputDirectory: out, scanKey: scan.key), scan: scan.key, failure: failure))
+                            entry.status = "write-failed"
+                            break
+                        }
+                        let report = readBack.analysis
+                        try images.append(readBack.imageLines.get())
+                        failures.append(contentsOf: report.failures)
+                        analysed += report.images.count
+                        entry.report = ReportLayout.scanFolder(scanKey: scan.key) + "/report.json"
+                        if let qc = readBack.qc {
+                            entry.verdict = qc.verdict.value.rawValue
+                            entry.findings = qc.counts
+                            switch qc.verdict.value {
+                            case .pass: verdicts.pass += 1
+                            case .review: verdicts.review += 1
+                            case .fail: verdicts.fail += 1
+                            }
+                            if let row = readBack.csvRow { try csvRow(row) }
+                            // Duplicates across scans need every earlier scan's hashes, so they are a
+                            // batch-level finding: listed in the summary and the index rather than
+                            // rewriting reports already delivered.
+                            let extra = duplicates?.findings(for: qc) ?? []
+                            for finding in extra {
+                                crossScan.append(CrossScanDuplicate(scan: scan.key, file: finding.file ?? "", explanation: finding.explanation))
+                            }
+                            if let page = extra.isEmpty ? readBack.page : index.render(qc.adding(findings: extra), scanKey: scan.key) {
+                                index.add(page)
+                            }
+                        }
+                        entry.analysed = report.images.count
+                        entry.failed = report.failures.count
+                        entry.status = "reported"
+                    case .writeFailed(let failure):
                         failures.append(FailureRecord(file: reportPath(outputDirectory: out, scanKey: scan.key), scan: scan.key, failure: failure))
                         entry.status = "write-failed"
-                        break
+                    case .notFinished:
+                        notProcessed += scan.items.count
                     }
-                    for image in report.images {
-                        try images.append(lineEncoder.encode(image))
-                        try images.append("\n")
-                    }
-                    failures.append(contentsOf: report.failures)
-                    analysed += report.images.count
-                    entry.report = ReportLayout.scanFolder(scanKey: scan.key) + "/report.json"
-                    if let qc {
-                        entry.verdict = qc.verdict.value.rawValue
-                        entry.findings = qc.counts
-                        switch qc.verdict.value {
-                        case .pass: verdicts.pass += 1
-                        case .review: verdicts.review += 1
-                        case .fail: verdicts.fail += 1
-                        }
-                        try csvRow(summaryCSVRow(qc, scanKey: scan.key))
-                        // Duplicates across scans need every earlier scan's hashes, so they are a
-                        // batch-level finding: listed in the summary and the index rather than
-                        // rewriting reports already delivered.
-                        let extra = duplicates?.findings(for: qc) ?? []
-                        for finding in extra {
-                            crossScan.append(CrossScanDuplicate(scan: scan.key, file: finding.file ?? "", explanation: finding.explanation))
-                        }
-                        index.add(extra.isEmpty ? qc : qc.adding(findings: extra), scanKey: scan.key)
-                    }
-                    entry.analysed = report.images.count
-                    entry.failed = report.failures.count
-                    entry.status = "reported"
-                case .writeFailed(let failure):
-                    failures.append(FailureRecord(file: reportPath(outputDirectory: out, scanKey: scan.key), scan: scan.key, failure: failure))
-                    entry.status = "write-failed"
-                case .notFinished:
-                    notProcessed += scan.items.count
+                    scanEntries.append(entry)
                 }
-                scanEntries.append(entry)
             }
         }
         // images.jsonl is published first, then summary.csv: a run that cannot write the former
@@ -292,6 +316,26 @@ package enum BatchAnalysis {
             verdicts: verdicts,
             complete: complete, run: run, summaryPath: out + "/summary.json")
     }
+
+    /// Scans read back together: consecutive scans holding up to ``readBackImagesPerChunk`` images
+    /// between them (a larger scan alone).
+    static func readBackChunks(_ scans: [ScanWork]) -> [ArraySlice<ScanWork>] {
+        var chunks: [ArraySlice<ScanWork>] = []
+        var start = scans.startIndex, images = 0
+        for i in scans.indices {
+            if i > start, images + scans[i].items.count > readBackImagesPerChunk {
+                chunks.append(scans[start..<i])
+                start = i
+                images = 0
+            }
+            images += scans[i].items.count
+        }
+        if start < scans.endIndex { chunks.append(scans[start...]) }
+        return chunks
+    }
+
+    /// Bounds the reports held at once while the batch files are assembled (a few kB per image).
+    static let readBackImagesPerChunk = 256
 
     /// The scan's written reports: the image records when they exist, parse, have the current
     /// schema and list exactly the scan's files in order, and (when QC runs) the QC report with one
@@ -483,12 +527,26 @@ struct IndexAssembly {
         }
     }
 
-    /// Adds a scan's QC report (with its batch-level findings), in input order.
-    mutating func add(_ report: ScanReport, scanKey: String) {
+    /// The page's language, nil when no page is built: ``render(_:scanKey:)`` needs nothing else,
+    /// so scans can be rendered on several threads.
+    var localizer: Localizer? { page?.builder.localizer }
+
+    /// A scan's QC report (with its batch-level findings) rendered for the page; nil when no page is built.
+    func render(_ report: ScanReport, scanKey: String) -> BatchIndexBuilder.RenderedScan? {
+        localizer.map { Self.render(report, scanKey: scanKey, outputDirectory: outputDirectory, localizer: $0) }
+    }
+
+    static func render(_ report: ScanReport, scanKey: String, outputDirectory: String,
+                       localizer: Localizer) -> BatchIndexBuilder.RenderedScan {
+        BatchIndexBuilder.render(report: report, scanKey: scanKey, under: URL(fileURLWithPath: outputDirectory), localizer: localizer)
+    }
+
+    /// Adds a rendered scan, in input order.
+    mutating func add(_ scan: BatchIndexBuilder.RenderedScan) {
         guard page != nil else { return }
-        let parts = page!.builder.add(report: report, scanKey: scanKey, under: URL(fileURLWithPath: outputDirectory))
+        page!.builder.add(scan)
         do {
-            page!.fragments.append((try page!.scratch.append(parts.gridItems), try page!.scratch.append(parts.tableRow)))
+            page!.fragments.append((try page!.scratch.append(scan.gridItems), try page!.scratch.append(scan.tableRow)))
         } catch {
             self.error = error
             page = nil
@@ -541,6 +599,17 @@ final class DigestTable: @unchecked Sendable {
     func remove(_ paths: [String]) {
         lock.withLock { for path in paths { table.removeValue(forKey: path) } }
     }
+}
+
+/// A written scan's reports read back, with its share of the batch files rendered.
+struct ReadBackScan: Sendable {
+    var analysis: AnalyzeScanReport
+    var qc: ScanReport?
+    /// Its `images.jsonl` lines.
+    var imageLines: Result<Data, any Error>
+    var csvRow: String?
+    /// Its place on `index.html` (without batch-level findings), nil when no page is built.
+    var page: BatchIndexBuilder.RenderedScan?
 }
 
 struct ScanSummaryEntry: Codable {

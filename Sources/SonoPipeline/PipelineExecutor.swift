@@ -4,6 +4,9 @@ package import SonoCore
 /// Runs a ``Pipeline`` over a batch. Implementations differ only in scheduling: the output must be
 /// the same whichever executor and worker count is used (a test asserts it).
 package protocol PipelineExecutor: Sendable {
+    /// Threads the executor runs frames on; work around the run (reading the scans' reports back
+    /// for the batch files) uses as many.
+    var workers: Int { get }
     func run<P: ScanProcessor>(_ pipeline: Pipeline<P>, scans: [ScanWork], control: RunControl) -> PipelineRun
 }
 

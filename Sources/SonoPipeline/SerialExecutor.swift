@@ -1,6 +1,8 @@
 /// Runs every frame on the calling thread, in batch order: the reference the concurrent executor
 /// is tested against, and the simplest way to debug a processor.
 package struct SerialExecutor: PipelineExecutor {
+    package var workers: Int { 1 }
+
     package init() {}
 
     package func run<P: ScanProcessor>(_ pipeline: Pipeline<P>, scans: [ScanWork], control: RunControl) -> PipelineRun {

@@ -96,12 +96,13 @@ extension BatchIndexBuilder {
         self.init(title: nil, runStamp: Stylesheet.runStamp(version: run.version, date: run.date, L), localizer: L)
     }
 
-    /// Adds a QC engine report whose folder is ``ReportLayout/scanFolder(scanKey:)`` under `out`,
-    /// linking the thumbnails that exist there; returns its fragments (see ``add(_:)``).
-    package mutating func add(report: ScanReport, scanKey: String, under out: URL) -> (gridItems: String, tableRow: String) {
+    /// Renders a QC engine report whose folder is ``ReportLayout/scanFolder(scanKey:)`` under `out`,
+    /// linking the thumbnails that exist there (see ``render(_:localizer:)``).
+    package static func render(report: ScanReport, scanKey: String, under out: URL, localizer: Localizer) -> RenderedScan {
         let view = ScanReportView(report: report, language: localizer.language)
         let folder = ReportLayout.scanFolder(scanKey: scanKey)
-        return add(BatchIndexPage.Entry(view: view, folder: folder,
-                                        thumbnails: BatchIndexWriter.existingThumbnails(view, folder: folder, under: out)))
+        return render(BatchIndexPage.Entry(view: view, folder: folder,
+                                           thumbnails: BatchIndexWriter.existingThumbnails(view, folder: folder, under: out)),
+                      localizer: localizer)
     }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import SonoCodecs
 package import SonoCore
@@ -58,28 +57,16 @@ package struct PhantomSimulator: Sendable {
     /// depend on scheduling.
     private func renderAll(_ plans: [FramePlan], batch: String, encode: Bool)
         throws(SimulatorError) -> [(frame: RenderedFrame, bytes: [UInt8])] {
-        let results = ResultSlots<Result<(frame: RenderedFrame, bytes: [UInt8]), SimulatorError>>(count: plans.count)
-        let work: @Sendable (Int) -> Void = { i in
+        let slots = orderedParallelMap(count: plans.count, workers: threads) { i -> Result<(frame: RenderedFrame, bytes: [UInt8]), SimulatorError>? in
             let plan = plans[i]
-            guard plan.exactCopyOf == nil else { return }
+            guard plan.exactCopyOf == nil else { return nil }
             let frame = Self.renderFrame(plan, batch: batch)
             do throws(SimulatorError) {
-                let bytes = encode ? try Self.encode(frame.image, plan: plan) : []
-                results.store(.success((frame, bytes)), at: i)
+                return .success((frame, encode ? try Self.encode(frame.image, plan: plan) : []))
             } catch {
-                results.store(.failure(error), at: i)
+                return .failure(error)
             }
         }
-        if threads == 1 || plans.count < 2 {
-            for i in plans.indices { work(i) }
-        } else {
-            let workers = min(threads, plans.count)
-            let next = ResultSlots<Int>.Counter()
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                while let i = next.take(limit: plans.count) { work(i) }
-            }
-        }
-        let slots = results.values
         var out: [(frame: RenderedFrame, bytes: [UInt8])] = []
         out.reserveCapacity(plans.count)
         for (i, plan) in plans.enumerated() {
@@ -268,38 +255,5 @@ package struct PhantomSimulator: Sendable {
             imageHeight: plan.height, head: headTruth, sector: sector, acquisition: acquisition,
             defects: plan.defects, overlays: overlays, duplicateOf: plan.duplicateOfFile, imageStats: stats,
             reported: plan.reportedTruth)
-    }
-}
-
-/// Per-index result storage shared by the render workers; each slot is written once.
-// @unchecked: `slots` is read and written only under `lock`.
-final class ResultSlots<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Value?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func store(_ value: Value, at index: Int) {
-        lock.lock(); defer { lock.unlock() }
-        slots[index] = value
-    }
-
-    var values: [Value?] {
-        lock.lock(); defer { lock.unlock() }
-        return slots
-    }
-
-    /// Hands out indices 0, 1, 2, … to whichever worker asks next.
-    // @unchecked: `next` is read and written only under `lock`.
-    final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var next = 0
-
-        func take(limit: Int) -> Int? {
-            lock.lock(); defer { lock.unlock() }
-            guard next < limit else { return nil }
-            defer { next += 1 }
-            return next
-        }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import SonoL10n
+package import SonoL10n
 
 /// The batch `index.html`: counts, a filter form, the scan table (flagged first) and a thumbnail
 /// grid of every image.
@@ -267,7 +267,7 @@ enum BatchIndexPage {
 package struct BatchIndexBuilder {
     let title: String?
     let runStamp: String?
-    let localizer: Localizer
+    package let localizer: Localizer
     private var tally = BatchIndexPage.Tally()
     private var positions: [BatchIndexPage.Position] = []
 
@@ -277,12 +277,32 @@ package struct BatchIndexBuilder {
         self.localizer = localizer
     }
 
-    /// The scan's cells in the image grid and its row in the scan table. ``compose`` numbers the
-    /// scans from 0 in the order they were added.
+    /// A scan rendered for the page: its fragments and what the builder keeps of it.
+    package struct RenderedScan: Sendable {
+        let view: ScanReportView
+        let folder: String
+        package let gridItems: String
+        package let tableRow: String
+    }
+
+    /// Renders a scan's cells in the image grid and its row in the scan table. Needs nothing the
+    /// builder accumulates, so several scans can be rendered at once and then added in order.
+    static func render(_ entry: BatchIndexPage.Entry, localizer: Localizer) -> RenderedScan {
+        RenderedScan(view: entry.view, folder: entry.folder, gridItems: BatchIndexPage.gridItems(entry, localizer: localizer),
+                     tableRow: BatchIndexPage.tableRow(entry, localizer: localizer))
+    }
+
+    /// Adds a rendered scan; ``compose`` numbers the scans from 0 in the order they were added.
+    package mutating func add(_ scan: RenderedScan) {
+        tally.add(scan.view)
+        positions.append(BatchIndexPage.Position(scan.view, folder: scan.folder))
+    }
+
+    /// Renders and adds a scan; returns its fragments.
     mutating func add(_ entry: BatchIndexPage.Entry) -> (gridItems: String, tableRow: String) {
-        tally.add(entry.view)
-        positions.append(BatchIndexPage.Position(entry.view, folder: entry.folder))
-        return (BatchIndexPage.gridItems(entry, localizer: localizer), BatchIndexPage.tableRow(entry, localizer: localizer))
+        let scan = Self.render(entry, localizer: localizer)
+        add(scan)
+        return (scan.gridItems, scan.tableRow)
     }
 
     /// Writes the page through `write`, asking for each scan's fragments (by the order it was
