@@ -35,7 +35,7 @@ public enum Morphology {
                     let s = src.baseAddress! + y * w, d = dst.baseAddress! + y * w
                     for x in 0..<w { d[x] = s[x] != 0 ? 255 : 0 }
                     guard reach > 0 else { continue }
-                    for x in 0..<w where s[x] != 0 {
+                    forEachNonZeroByte(in: UnsafeBufferPointer(start: s, count: w)) { x in
                         for xx in max(0, x - reach)...min(w - 1, x + reach) { d[xx] = 255 }
                     }
                 }

@@ -135,7 +135,8 @@ struct Components {
         var labels = [Int32](repeating: 0, count: w * h)
         var comps: [Component] = []
         var stack: [Int] = []
-        for start in 0..<(w * h) where grid[start] != 0 && labels[start] == 0 {
+        grid.withUnsafeBufferPointer { grid in forEachNonZeroByte(in: grid) { start in
+            guard labels[start] == 0 else { return }
             let label = Int32(comps.count + 1)
             var comp = Component(label: label, count: 0, minX: w, minY: h, maxX: -1, maxY: -1)
             labels[start] = label
@@ -151,7 +152,7 @@ struct Components {
                 if y < h - 1, grid[i + w] != 0, labels[i + w] == 0 { labels[i + w] = label; stack.append(i + w) }
             }
             comps.append(comp)
-        }
+        } }
         return Components(labels: labels, components: comps)
     }
 }

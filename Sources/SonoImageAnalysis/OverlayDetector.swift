@@ -57,7 +57,7 @@ package enum OverlayDetector {
                     // a near-white pixel inside the sector, annotation a bright one outside it, and
                     // most pixels are neither.
                     for i in 0..<(w * h) { raw[i] = (inside[i] != 0 ? px[i] >= markLevel : px[i] > 90) ? 3 : 0 }
-                    for i in 0..<(w * h) where raw[i] != 0 {
+                    forEachNonZeroByte(in: UnsafeBufferPointer(raw)) { i in
                         let v = Int(px[i]), x = i % w, y = i / w
                         if inside[i] != 0 {
                             let sum = Int(BoxFilter.windowSum(image, x: x, y: y, radius: r, border: .replicate))
@@ -84,7 +84,8 @@ package enum OverlayDetector {
         var saturatedInFOV = 0
         image.withUnsafeSamples { px in
             fov.mask.withUnsafeBufferPointer { inside in
-                for i in 0..<(w * h) where inside[i] != 0 && px[i] >= 250 { saturatedInFOV += 1 }
+                // Branch-free, so it vectorises.
+                for i in 0..<(w * h) { saturatedInFOV &+= inside[i] != 0 && px[i] >= 250 ? 1 : 0 }
             }
         }
         let dotsAreDrawing = dots.count >= 30 && saturatedInFOV * 100 < max(1, fov.pixelCount)
@@ -111,9 +112,10 @@ package enum OverlayDetector {
             keepLabel[Int(comp.label)] = true
             regions.append(Region(x: comp.minX, y: comp.minY, width: comp.width, height: comp.height))
         }
-        if keepLabel.contains(true) {
-            comps.labels.withUnsafeBufferPointer { labels in
-                for i in 0..<(w * h) where labels[i] != 0 && keepLabel[Int(labels[i])] { keep[i] = 1 }
+        // Only the kept components' boxes can hold kept pixels.
+        for comp in comps.components where keepLabel[Int(comp.label)] {
+            for y in comp.minY...comp.maxY {
+                for x in comp.minX...comp.maxX where comps.labels[y * w + x] == comp.label { keep[y * w + x] = 1 }
             }
         }
         if !fov.blackBoxes.isEmpty { kinds.insert("black-box") }
@@ -125,7 +127,7 @@ package enum OverlayDetector {
         var masked = 0, maskedInFOV = 0
         mask.withUnsafeBufferPointer { mask in
             fov.mask.withUnsafeBufferPointer { inside in
-                for i in 0..<(w * h) where mask[i] != 0 {
+                forEachNonZeroByte(in: mask) { i in
                     masked += 1
                     if inside[i] != 0 { maskedInFOV += 1 }
                 }
