@@ -11,12 +11,15 @@ Rounds are interleaved (every contender once per round, so machine noise hits al
 each contender's best and median rounds are reported. OpenCV runs in a pool of --jobs processes, each
 single-threaded, the same parallelism sonoqc gets from --jobs. --baseline-sonoqc adds another
 build (e.g. the previous commit's) as two more contenders in the same rounds, so a change's speed-up
-is measured side by side rather than against a number from another day.
+is measured side by side rather than against a number from another day. Each sonoqc run's CPU time
+(user + system, from the kernel's accounting of the finished child) is printed as well: on a shared
+machine the least CPU over many rounds resolves a few per cent where wall time cannot.
 """
 import argparse
 import json
 import multiprocessing
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -69,12 +72,22 @@ def main():
             pool.map(fn, files, chunksize=4)
         return run
 
-    def sonoqc(*extra, binary=args.sonoqc):
+    def children_cpu():
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    cpu = {}
+
+    def sonoqc(*extra, binary=args.sonoqc, name):
         def run():
             out = os.path.join(out_root, "run")
             shutil.rmtree(out, ignore_errors=True)
+            # The pool's workers stay alive, so only the finished sonoqc process adds to the
+            # children's CPU time between these two readings.
+            before = children_cpu()
             subprocess.run([binary, "analyze", args.frames, "--out", out, "--jobs", str(args.jobs), "--quiet", *extra],
                            check=False, stdout=subprocess.DEVNULL)
+            cpu.setdefault(name, []).append(children_cpu() - before)
             if not os.path.exists(os.path.join(out, "summary.json")):
                 sys.exit("sonoqc analyze wrote no summary.json")
         return run
@@ -82,13 +95,13 @@ def main():
     contenders = [
         ("opencv decode-only", opencv(decode_only)),
         ("opencv filter chain", opencv(filter_chain)),
-        ("sonoqc analyze", sonoqc()),
-        ("sonoqc analyze --no-html", sonoqc("--no-html")),
+        ("sonoqc analyze", sonoqc(name="sonoqc analyze")),
+        ("sonoqc analyze --no-html", sonoqc("--no-html", name="sonoqc analyze --no-html")),
     ]
     if args.baseline_sonoqc:
         contenders += [
-            ("baseline analyze", sonoqc(binary=args.baseline_sonoqc)),
-            ("baseline analyze --no-html", sonoqc("--no-html", binary=args.baseline_sonoqc)),
+            ("baseline analyze", sonoqc(binary=args.baseline_sonoqc, name="baseline analyze")),
+            ("baseline analyze --no-html", sonoqc("--no-html", binary=args.baseline_sonoqc, name="baseline analyze --no-html")),
         ]
     times = {name: [] for name, _ in contenders}
     for r in range(args.rounds):
@@ -111,13 +124,21 @@ def main():
     for name, _ in contenders:
         print(f"{name:28} {rate[name]:10.1f} {rate[name] / ceiling:14.3f} {rate[name] / chain:15.3f} "
               f"{median_rate[name]:13.1f} {median_rate[name] / median_ceiling:14.3f}")
+    print(f"\n{'sonoqc CPU (user + system)':28} {'least s':>10} {'median s':>10} {'least ms/frame':>15}")
+    for name, t in cpu.items():
+        print(f"{name:28} {min(t):10.3f} {sorted(t)[len(t) // 2]:10.3f} {1000 * min(t) / n:15.2f}")
+    if args.baseline_sonoqc:
+        for mode in ("analyze", "analyze --no-html"):
+            new, old = cpu["sonoqc " + mode], cpu["baseline " + mode]
+            print(f"{mode}: this build's least CPU is {min(new) / min(old):.3f}x the baseline's "
+                  f"(medians {sorted(new)[len(new) // 2] / sorted(old)[len(old) // 2]:.3f}x)")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"frames": n, "jobs": args.jobs, "rounds": args.rounds, "images_per_second": rate,
                        "ratio_to_decode_only": {k: v / ceiling for k, v in rate.items()},
                        "median_images_per_second": median_rate,
                        "median_ratio_to_decode_only": {k: v / median_ceiling for k, v in median_rate.items()},
-                       "seconds_per_round": times}, f, indent=2, sort_keys=True)
+                       "seconds_per_round": times, "sonoqc_cpu_seconds_per_round": cpu}, f, indent=2, sort_keys=True)
 
 
 if __name__ == "__main__":
