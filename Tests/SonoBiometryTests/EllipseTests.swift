@@ -92,4 +92,23 @@ struct EllipseTests {
             }
         }
     }
+
+    @Test("the measurer's direction tables hold exactly what libm gives for 2πk/n", arguments: [128, 180, 7])
+    func unitCircleTables(directions n: Int) {
+        let circle = UnitCircle.directions(n)
+        #expect(circle.angle.count == n && circle.cosine.count == n && circle.sine.count == n)
+        for k in 0..<n {
+            let phi = 2 * Double.pi * Double(k) / Double(n)
+            #expect(circle.angle[k].bitPattern == phi.bitPattern)
+            #expect(circle.cosine[k].bitPattern == cos(phi).bitPattern && circle.sine[k].bitPattern == sin(phi).bitPattern, "k \(k)")
+        }
+    }
+
+    @Test("the residual with a precomputed rotation equals the residual")
+    func residualWithRotation() {
+        let e = Ellipse(centerX: 10, centerY: -4, semiAxisA: 30, semiAxisB: 21, angleRadians: 0.7)
+        for (x, y) in [(40.0, 3.0), (10, -4), (-25, 30), (11, -60)] {
+            #expect(e.radialResidual(x: x, y: y, rotation: e.rotation) == e.radialResidual(x: x, y: y))
+        }
+    }
 }

@@ -56,8 +56,17 @@ package struct Ellipse: Sendable, Hashable, Codable {
     /// Signed distance along the ray from the centre between `(x, y)` and the ellipse
     /// (positive outside). Close to the geometric distance for head-like ellipses and cheaper.
     package func radialResidual(x: Double, y: Double) -> Double {
+        radialResidual(x: x, y: y, rotation: rotation)
+    }
+
+    /// Cosine and sine of ``angleRadians``.
+    package var rotation: (cos: Double, sin: Double) { (cos(angleRadians), sin(angleRadians)) }
+
+    /// ``radialResidual(x:y:)`` with the ellipse's ``rotation`` computed once by the caller, for
+    /// loops over many points.
+    package func radialResidual(x: Double, y: Double, rotation: (cos: Double, sin: Double)) -> Double {
         let dx = x - centerX, dy = y - centerY
-        let c = cos(angleRadians), s = sin(angleRadians)
+        let c = rotation.cos, s = rotation.sin
         let u = dx * c + dy * s, v = -dx * s + dy * c
         let rho = (dx * dx + dy * dy).squareRoot()
         let k = ((u / semiAxisA) * (u / semiAxisA) + (v / semiAxisB) * (v / semiAxisB)).squareRoot()

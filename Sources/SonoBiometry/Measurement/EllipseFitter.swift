@@ -170,7 +170,8 @@ enum EllipseFitter {
         guard var ellipse = refine(points, start: start) else { return nil }
         var robust = [Double](repeating: 1, count: points.count)
         for _ in 0..<rounds {
-            let residuals = points.map { ellipse.radialResidual(x: $0.x, y: $0.y) }
+            let rotation = ellipse.rotation
+            let residuals = points.map { ellipse.radialResidual(x: $0.x, y: $0.y, rotation: rotation) }
             let absolute = zip(points, residuals).filter { $0.0.weight > 0 }.map { abs($0.1) }.sorted()
             guard !absolute.isEmpty else { return nil }
             let mad = absolute[absolute.count / 2]

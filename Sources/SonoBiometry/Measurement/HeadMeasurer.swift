@@ -380,10 +380,11 @@ struct HeadMeasurementPipeline {
 
     func ringScore(_ ellipse: Ellipse, _ ridge: RidgeMap, samples: Int = 128) -> Double {
         var total = 0.0
+        let circle = UnitCircle.directions(samples)
         for k in 0..<samples {
-            let phi = 2 * Double.pi * Double(k) / Double(samples)
+            let phi = circle.angle[k]
             let r = ellipse.radius(atPolarAngle: phi)
-            let ux = cos(phi), uy = sin(phi)
+            let ux = circle.cosine[k], uy = circle.sine[k]
             var best: Float = 0
             for dr in [-1.0, 0, 1] {
                 best = max(best, ridge.oriented(ellipse.centerX + (r + dr) * ux, ellipse.centerY + (r + dr) * uy,
@@ -398,12 +399,12 @@ struct HeadMeasurementPipeline {
     func fitRing(centreX: Double, centreY: Double, ridge: RidgeMap,
                  band: (Double) -> ClosedRange<Double>, radialStep: Double) -> Ellipse? {
         let angles = 128
-        let ranges = (0..<angles).map { band(2 * Double.pi * Double($0) / Double(angles)) }
+        let circle = UnitCircle.directions(angles)
+        let ranges = circle.angle.map(band)
         let radii = max(3, Int(((ranges.map { $0.upperBound - $0.lowerBound }.max() ?? 0) / radialStep).rounded(.up)) + 1)
         var cost = [Float](repeating: 0, count: angles * radii)
         for a in 0..<angles {
-            let phi = 2 * Double.pi * Double(a) / Double(angles)
-            let ux = cos(phi), uy = sin(phi)
+            let ux = circle.cosine[a], uy = circle.sine[a]
             let range = ranges[a]
             let stepHere = (range.upperBound - range.lowerBound) / Double(radii - 1)
             for j in 0..<radii {
@@ -415,11 +416,10 @@ struct HeadMeasurementPipeline {
         var points: [EllipseFitter.WeightedPoint] = []
         points.reserveCapacity(angles)
         for a in 0..<angles {
-            let phi = 2 * Double.pi * Double(a) / Double(angles)
             let range = ranges[a]
             let r = range.lowerBound + Double(path[a]) * (range.upperBound - range.lowerBound) / Double(radii - 1)
             let c = Double(cost[a * radii + path[a]])
-            points.append(.init(x: centreX + r * cos(phi), y: centreY + r * sin(phi), weight: c))
+            points.append(.init(x: centreX + r * circle.cosine[a], y: centreY + r * circle.sine[a], weight: c))
         }
         guard let start = EllipseFitter.momentEstimate(points) ?? EllipseFitter.momentEstimate(points.map {
             var p = $0; p.weight = 1; return p
@@ -470,9 +470,10 @@ struct HeadMeasurementPipeline {
         var visible = 0
         let grid = refine
         let level = Float(options.outerBorderLevel)
+        let circle = UnitCircle.directions(rays)
         for k in 0..<rays {
-            let phi = 2 * Double.pi * Double(k) / Double(rays)
-            let ux = cos(phi), uy = sin(phi)
+            let phi = circle.angle[k]
+            let ux = circle.cosine[k], uy = circle.sine[k]
             let rho = ridgeEllipse.radius(atPolarAngle: phi)
             let halfWidth = max(6, 0.15 * rho)
             let step = 0.5
@@ -513,9 +514,10 @@ struct HeadMeasurementPipeline {
     /// 0.6–0.85 and at 1.15–1.3 of its radius (refinement grid, ignoring masked and outside samples).
     func ringContrastRatio(_ centreline: Ellipse) -> Double {
         var ring = 0.0, ringCount = 0, interior = 0.0, interiorCount = 0, exterior = 0.0, exteriorCount = 0
+        let circle = UnitCircle.directions(180)
         for k in 0..<180 {
-            let phi = 2 * Double.pi * Double(k) / 180
-            let ux = cos(phi), uy = sin(phi)
+            let phi = circle.angle[k]
+            let ux = circle.cosine[k], uy = circle.sine[k]
             let rho = centreline.radius(atPolarAngle: phi)
             func value(_ r: Double) -> Double? {
                 let x = centreline.centerX + r * ux, y = centreline.centerY + r * uy
@@ -554,9 +556,10 @@ struct HeadMeasurementPipeline {
         var points: [EllipseFitter.WeightedPoint] = []
         let rays = 180, step = 0.5, half = Self.edgeStepHalfWidth
         let offset = Int((half / step).rounded())
+        let circle = UnitCircle.directions(rays)
         for k in 0..<rays {
-            let phi = 2 * Double.pi * Double(k) / Double(rays)
-            let ux = cos(phi), uy = sin(phi)
+            let phi = circle.angle[k]
+            let ux = circle.cosine[k], uy = circle.sine[k]
             let rho = outer.radius(atPolarAngle: phi)
             let r0 = Self.edgeBand.lowerBound * rho - half, r1 = Self.edgeBand.upperBound * rho + half
             let n = Int(((r1 - r0) / step).rounded()) + 1
@@ -611,7 +614,8 @@ struct HeadMeasurementPipeline {
         let contrasts = border.points.map(\.contrast).sorted()
         let strongLevel = 0.5 * contrasts[min(contrasts.count - 1, Int(Double(contrasts.count) * 0.9))]
         let strong = border.points.filter { $0.contrast >= strongLevel }
-        let offset = ImageStatistics.upperMedian(strong.map { ridgeEllipse.radialResidual(x: $0.x, y: $0.y) }) ?? 0
+        let ridgeRotation = ridgeEllipse.rotation
+        let offset = ImageStatistics.upperMedian(strong.map { ridgeEllipse.radialResidual(x: $0.x, y: $0.y, rotation: ridgeRotation) }) ?? 0
         var outer = ridgeEllipse.grown(by: offset)
         // Support is counted on the points the reported ellipse was fitted to.
         var supportPoints = border.points
@@ -628,8 +632,9 @@ struct HeadMeasurementPipeline {
         // Support: rays whose outer edge lies within a few pixels of the reported ellipse.
         let tolerance = max(2.0, 0.03 * outer.semiMinor)
         var sumSquares = 0.0, inliers = 0
+        let outerRotation = outer.rotation
         for p in supportPoints {
-            let r = outer.radialResidual(x: p.x, y: p.y)
+            let r = outer.radialResidual(x: p.x, y: p.y, rotation: outerRotation)
             if abs(r) <= tolerance { sumSquares += r * r; inliers += 1 }
         }
         let support = Double(inliers) / Double(rays)
@@ -644,5 +649,32 @@ struct HeadMeasurementPipeline {
             edgeRefitPerimeterChange: edgeChange)
         return .success(Found(ellipse: full, centreline: ridgeEllipse.scaled(by: refineScale),
                               confidence: confidence))
+    }
+}
+
+/// The directions 2πk/n, k = 0…n−1, with their cosines and sines. The measurer walks the same 128
+/// directions around every candidate ring and the same 180 rays around the chosen one; reading them
+/// from a table gives the values libm gave on each call (3,000–6,000 calls per frame otherwise).
+struct UnitCircle {
+    let angle: [Double]
+    let cosine: [Double]
+    let sine: [Double]
+
+    init(directions n: Int) {
+        angle = (0..<n).map { 2 * Double.pi * Double($0) / Double(n) }
+        cosine = angle.map { cos($0) }
+        sine = angle.map { sin($0) }
+    }
+
+    private static let ringSamples = UnitCircle(directions: 128)
+    private static let borderRays = UnitCircle(directions: 180)
+
+    /// The table for `n` directions: shared for the measurer's 128 and 180, built otherwise.
+    static func directions(_ n: Int) -> UnitCircle {
+        switch n {
+        case 128: ringSamples
+        case 180: borderRays
+        default: UnitCircle(directions: n)
+        }
     }
 }
