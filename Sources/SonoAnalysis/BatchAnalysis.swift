@@ -207,7 +207,7 @@ package enum BatchAnalysis {
             (scan.index, resumed.contains(scan.index) ? .written : (status[scan.index] ?? .notFinished))
         })
         let requiresQC = options.qc != nil, localizer = index.localizer
-        @Sendable func readBack(_ scan: ScanWork) -> ReadBackScan? {
+        @Sendable func readBackScan(_ scan: ScanWork) -> ReadBackScan? {
             guard case .written = scanStatus[scan.index]! else { return nil }
             guard let (report, qc) = existingReports(for: scan, outputDirectory: out, requiresQC: requiresQC,
                                                      settingsDigest: settings, reader: nil) else { return nil }
@@ -227,7 +227,7 @@ package enum BatchAnalysis {
         }
         func assemble(images: inout AtomicFileWriter.Sink, csvRow: (String) throws -> Void) throws {
             for chunk in Self.readBackChunks(plan.scans) {
-                let readBacks = orderedParallelMap(count: chunk.count, workers: executor.workers) { readBack(chunk[chunk.startIndex + $0]) }
+                let readBacks = orderedParallelMap(count: chunk.count, workers: executor.workers) { readBackScan(chunk[chunk.startIndex + $0]) }
                 for (scan, readBack) in zip(chunk, readBacks) {
                     var entry = ScanSummaryEntry(scan: scan.key, scanID: scan.manifestEntry?.scanID, report: nil,
                                                  images: scan.items.count, analysed: 0, failed: 0, status: "not-finished")
