@@ -5,7 +5,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Runs frames concurrently on Dispatch; the only file in the package that uses Dispatch.
+/// Runs frames concurrently on Dispatch (batch work that is not frames, such as reading the reports
+/// back, goes through SonoCore's `orderedParallelMap`).
 ///
 /// Model (libvips' threadpool, NIO's rule for blocking work):
 /// - The calling thread is the producer: it walks the batch in input order and, before handing a
