@@ -571,8 +571,11 @@ extension PostgresStore: ScanQueue {
         try await transaction { c in
             // SKIP LOCKED throughout: rows another worker is claiming right now are passed over,
             // not waited for. A lease is measured on the server's clock: hosts' clocks may differ.
+            // The assembly runs on the batch's job row, whose attempts the plan claim counted; taking
+            // it over from a worker whose lease expired (state still `running`) is one more attempt.
             let assemble = try await Self.rows(c, """
-                UPDATE job SET state = 'running', lease_owner = \(worker), lease_expires = now() + make_interval(secs => \(lease))
+                UPDATE job SET attempts = attempts + CASE WHEN state = 'running' THEN 1 ELSE 0 END,
+                    state = 'running', lease_owner = \(worker), lease_expires = now() + make_interval(secs => \(lease))
                 WHERE batch_id = (
                     SELECT batch_id FROM job WHERE phase = 'assemble'
                         AND (state = 'queued' OR (state = 'running' AND lease_expires < now()))
