@@ -76,18 +76,12 @@ def main():
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         return usage.ru_utime + usage.ru_stime
 
-    cpu = {}
-
-    def sonoqc(*extra, binary=args.sonoqc, name):
+    def sonoqc(*extra, binary=args.sonoqc):
         def run():
             out = os.path.join(out_root, "run")
             shutil.rmtree(out, ignore_errors=True)
-            # The pool's workers stay alive, so only the finished sonoqc process adds to the
-            # children's CPU time between these two readings.
-            before = children_cpu()
             subprocess.run([binary, "analyze", args.frames, "--out", out, "--jobs", str(args.jobs), "--quiet", *extra],
                            check=False, stdout=subprocess.DEVNULL)
-            cpu.setdefault(name, []).append(children_cpu() - before)
             if not os.path.exists(os.path.join(out, "summary.json")):
                 sys.exit("sonoqc analyze wrote no summary.json")
         return run
@@ -95,20 +89,25 @@ def main():
     contenders = [
         ("opencv decode-only", opencv(decode_only)),
         ("opencv filter chain", opencv(filter_chain)),
-        ("sonoqc analyze", sonoqc(name="sonoqc analyze")),
-        ("sonoqc analyze --no-html", sonoqc("--no-html", name="sonoqc analyze --no-html")),
+        ("sonoqc analyze", sonoqc()),
+        ("sonoqc analyze --no-html", sonoqc("--no-html")),
     ]
     if args.baseline_sonoqc:
         contenders += [
-            ("baseline analyze", sonoqc(binary=args.baseline_sonoqc, name="baseline analyze")),
-            ("baseline analyze --no-html", sonoqc("--no-html", binary=args.baseline_sonoqc, name="baseline analyze --no-html")),
+            ("baseline analyze", sonoqc(binary=args.baseline_sonoqc)),
+            ("baseline analyze --no-html", sonoqc("--no-html", binary=args.baseline_sonoqc)),
         ]
     times = {name: [] for name, _ in contenders}
+    # CPU time of the finished child processes: the pool's workers stay alive, so only a sonoqc
+    # run adds to it (the OpenCV contenders' rows stay 0 and are not printed).
+    cpu = {name: [] for name, _ in contenders if not name.startswith("opencv")}
     for r in range(args.rounds):
         for name, run in contenders:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), children_cpu()
             run()
             times[name].append(time.perf_counter() - t0)
+            if name in cpu:
+                cpu[name].append(children_cpu() - c0)
         print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
     pool.close()
     shutil.rmtree(out_root, ignore_errors=True)

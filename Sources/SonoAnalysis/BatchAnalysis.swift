@@ -191,8 +191,10 @@ package enum BatchAnalysis {
         // resumed scans are handled like fresh ones and memory does not grow with the batch: what
         // outlives a scan is its summary entry, its frames' hashes (cross-scan duplicates) and its
         // place on the index page, whose fragments wait in a scratch file.
-        var status: [Int: ScanStatus] = [:]
-        for (scan, s) in zip(toRun, run.scanStatus) { status[scan.index] = s }
+        // Resumed scans were written by an earlier run; a scan absent here was never finished.
+        var statuses = Dictionary(uniqueKeysWithValues: resumed.map { ($0, ScanStatus.written) })
+        for (scan, s) in zip(toRun, run.scanStatus) { statuses[scan.index] = s }
+        let scanStatus = statuses  // a constant, for the read-back closures
         var failures: [FailureRecord] = plan.discoveryFailures.map { FailureRecord(file: $0.file, scan: nil, failure: $0.failure) }
         var scanEntries: [ScanSummaryEntry] = []
         var analysed = 0, notProcessed = 0
@@ -203,12 +205,9 @@ package enum BatchAnalysis {
         // Reading a scan's reports back and rendering its share of the batch files depends on that
         // scan alone, so it runs on the executor's workers, a chunk of scans at a time (a chunk's
         // reports stay in memory until merged), and the results are merged in input order.
-        let scanStatus: [Int: ScanStatus] = Dictionary(uniqueKeysWithValues: plan.scans.map { scan in
-            (scan.index, resumed.contains(scan.index) ? .written : (status[scan.index] ?? .notFinished))
-        })
         let requiresQC = options.qc != nil, localizer = index.localizer
         @Sendable func readBackScan(_ scan: ScanWork) -> ReadBackScan? {
-            guard case .written = scanStatus[scan.index]! else { return nil }
+            guard case .written? = scanStatus[scan.index] else { return nil }
             guard let (report, qc) = existingReports(for: scan, outputDirectory: out, requiresQC: requiresQC,
                                                      settingsDigest: settings, reader: nil) else { return nil }
             let lineEncoder = JSONEncoder()
@@ -231,7 +230,7 @@ package enum BatchAnalysis {
                 for (scan, readBack) in zip(chunk, readBacks) {
                     var entry = ScanSummaryEntry(scan: scan.key, scanID: scan.manifestEntry?.scanID, report: nil,
                                                  images: scan.items.count, analysed: 0, failed: 0, status: "not-finished")
-                    switch scanStatus[scan.index]! {
+                    switch scanStatus[scan.index] ?? .notFinished {
                     case .written:
                         guard let readBack else {
                             let failure = StageFailure(stage: .write, kind: "write-error",

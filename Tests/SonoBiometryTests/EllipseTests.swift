@@ -93,9 +93,9 @@ struct EllipseTests {
         }
     }
 
-    @Test("the measurer's direction tables hold exactly what libm gives for 2πk/n", arguments: [128, 180, 7])
-    func unitCircleTables(directions n: Int) {
-        let circle = UnitCircle.directions(n)
+    @Test("the measurer's direction tables hold exactly what libm gives for 2πk/n",
+          arguments: [(UnitCircle.ringDirections, 128), (UnitCircle.borderRays, 180)])
+    func unitCircleTables(circle: UnitCircle, directions n: Int) {
         #expect(circle.angle.count == n && circle.cosine.count == n && circle.sine.count == n)
         for k in 0..<n {
             let phi = 2 * Double.pi * Double(k) / Double(n)

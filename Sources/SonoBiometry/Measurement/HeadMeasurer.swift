@@ -378,10 +378,10 @@ struct HeadMeasurementPipeline {
         var score: Double
     }
 
-    func ringScore(_ ellipse: Ellipse, _ ridge: RidgeMap, samples: Int = 128) -> Double {
+    func ringScore(_ ellipse: Ellipse, _ ridge: RidgeMap) -> Double {
         var total = 0.0
-        let circle = UnitCircle.directions(samples)
-        for k in 0..<samples {
+        let circle = UnitCircle.ringDirections
+        for k in circle.angle.indices {
             let phi = circle.angle[k]
             let r = ellipse.radius(atPolarAngle: phi)
             let ux = circle.cosine[k], uy = circle.sine[k]
@@ -392,14 +392,13 @@ struct HeadMeasurementPipeline {
             }
             total += Double(min(best, 1))
         }
-        return total / Double(samples)
+        return total / Double(circle.angle.count)
     }
 
     /// Polar DP around `centre` over radii `band(θ)`, then a robust ellipse fit.
     func fitRing(centreX: Double, centreY: Double, ridge: RidgeMap,
                  band: (Double) -> ClosedRange<Double>, radialStep: Double) -> Ellipse? {
-        let angles = 128
-        let circle = UnitCircle.directions(angles)
+        let circle = UnitCircle.ringDirections, angles = circle.angle.count
         let ranges = circle.angle.map(band)
         let radii = max(3, Int(((ranges.map { $0.upperBound - $0.lowerBound }.max() ?? 0) / radialStep).rounded(.up)) + 1)
         var cost = [Float](repeating: 0, count: angles * radii)
@@ -465,13 +464,13 @@ struct HeadMeasurementPipeline {
     }
 
     /// Outer skull border along rays through the ridge ellipse (refinement-grid pixels).
-    func outerBorderPoints(_ ridgeEllipse: Ellipse, rays: Int = 180) -> (points: [BorderPoint], visible: Int) {
+    func outerBorderPoints(_ ridgeEllipse: Ellipse) -> (points: [BorderPoint], visible: Int) {
         var points: [BorderPoint] = []
         var visible = 0
         let grid = refine
         let level = Float(options.outerBorderLevel)
-        let circle = UnitCircle.directions(rays)
-        for k in 0..<rays {
+        let circle = UnitCircle.borderRays
+        for k in circle.angle.indices {
             let phi = circle.angle[k]
             let ux = circle.cosine[k], uy = circle.sine[k]
             let rho = ridgeEllipse.radius(atPolarAngle: phi)
@@ -514,8 +513,8 @@ struct HeadMeasurementPipeline {
     /// 0.6–0.85 and at 1.15–1.3 of its radius (refinement grid, ignoring masked and outside samples).
     func ringContrastRatio(_ centreline: Ellipse) -> Double {
         var ring = 0.0, ringCount = 0, interior = 0.0, interiorCount = 0, exterior = 0.0, exteriorCount = 0
-        let circle = UnitCircle.directions(180)
-        for k in 0..<180 {
+        let circle = UnitCircle.borderRays
+        for k in circle.angle.indices {
             let phi = circle.angle[k]
             let ux = circle.cosine[k], uy = circle.sine[k]
             let rho = centreline.radius(atPolarAngle: phi)
@@ -554,10 +553,10 @@ struct HeadMeasurementPipeline {
     /// rays show an edge or the fit is not head-shaped or moves the perimeter by more than 25 %.
     func edgeRefit(_ outer: Ellipse) -> (ellipse: Ellipse, points: [BorderPoint])? {
         var points: [EllipseFitter.WeightedPoint] = []
-        let rays = 180, step = 0.5, half = Self.edgeStepHalfWidth
+        let step = 0.5, half = Self.edgeStepHalfWidth
         let offset = Int((half / step).rounded())
-        let circle = UnitCircle.directions(rays)
-        for k in 0..<rays {
+        let circle = UnitCircle.borderRays
+        for k in circle.angle.indices {
             let phi = circle.angle[k]
             let ux = circle.cosine[k], uy = circle.sine[k]
             let rho = outer.radius(atPolarAngle: phi)
@@ -603,7 +602,7 @@ struct HeadMeasurementPipeline {
                 format: "best ring is only %.2f times as bright as its surroundings", ringRatio)))
         }
         let border = outerBorderPoints(ridgeEllipse)
-        let rays = 180
+        let rays = UnitCircle.borderRays.angle.count
         guard border.points.count >= 12 else {
             return .failure(.insufficientSupport(perimeterSupport: Double(border.points.count) / Double(rays)))
         }
@@ -652,9 +651,10 @@ struct HeadMeasurementPipeline {
     }
 }
 
-/// The directions 2πk/n, k = 0…n−1, with their cosines and sines. The measurer walks the same 128
-/// directions around every candidate ring and the same 180 rays around the chosen one; reading them
-/// from a table gives the values libm gave on each call (3,000–6,000 calls per frame otherwise).
+/// The directions 2πk/n, k = 0…n−1, with their cosines and sines. The measurer walks the same
+/// ``ringDirections`` around every candidate ring and the same ``borderRays`` around the chosen one;
+/// reading them from a table gives the values libm gave on each call (3,000–6,000 calls per frame
+/// otherwise).
 struct UnitCircle {
     let angle: [Double]
     let cosine: [Double]
@@ -666,15 +666,8 @@ struct UnitCircle {
         sine = angle.map { sin($0) }
     }
 
-    private static let ringSamples = UnitCircle(directions: 128)
-    private static let borderRays = UnitCircle(directions: 180)
-
-    /// The table for `n` directions: shared for the measurer's 128 and 180, built otherwise.
-    static func directions(_ n: Int) -> UnitCircle {
-        switch n {
-        case 128: ringSamples
-        case 180: borderRays
-        default: UnitCircle(directions: n)
-        }
-    }
+    /// The contour search's and ring score's samples around a candidate centre.
+    static let ringDirections = UnitCircle(directions: 128)
+    /// The rays of the outer border, the ring contrast, the edge refit and the support count.
+    static let borderRays = UnitCircle(directions: 180)
 }
