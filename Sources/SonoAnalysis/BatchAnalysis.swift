@@ -192,9 +192,8 @@ package enum BatchAnalysis {
         // outlives a scan is its summary entry, its frames' hashes (cross-scan duplicates) and its
         // place on the index page, whose fragments wait in a scratch file.
         // Resumed scans were written by an earlier run; a scan absent here was never finished.
-        var statuses = Dictionary(uniqueKeysWithValues: resumed.map { ($0, ScanStatus.written) })
-        for (scan, s) in zip(toRun, run.scanStatus) { statuses[scan.index] = s }
-        let scanStatus = statuses  // a constant, for the read-back closures
+        let scanStatus = Dictionary(uniqueKeysWithValues: resumed.map { ($0, ScanStatus.written) }
+            + zip(toRun.map(\.index), run.scanStatus))
         var failures: [FailureRecord] = plan.discoveryFailures.map { FailureRecord(file: $0.file, scan: nil, failure: $0.failure) }
         var scanEntries: [ScanSummaryEntry] = []
         var analysed = 0, notProcessed = 0

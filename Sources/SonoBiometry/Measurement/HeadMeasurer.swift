@@ -660,7 +660,7 @@ struct UnitCircle {
     let cosine: [Double]
     let sine: [Double]
 
-    init(directions n: Int) {
+    private init(directions n: Int) {
         angle = (0..<n).map { 2 * Double.pi * Double($0) / Double(n) }
         cosine = angle.map { cos($0) }
         sine = angle.map { sin($0) }
