@@ -96,9 +96,14 @@ package enum RuleEvidence {
         /// The whole image report (metrics and head assessment for per-frame analysis).
         package var report: ImageReport
 
-        /// MS-001 caught the reported HC: flagged it, or could not confirm it and sent it to a
-        /// reviewer (needs review). Not caught: passed, or not checkable (no automatic HC).
+        /// MS-001 caught the reported HC: flagged it, or sent it to a reviewer (needs review)
+        /// because it could not confirm it or had no trusted automatic HC to check it against.
+        /// Not caught: passed, or not checkable (no spacing).
         package var hcCaught: Bool { outcome == .flagged || outcome == .needsReview }
+
+        /// MS-001 sent the reported HC to a reviewer because the measurer found no trusted head
+        /// (no difference to compare), as opposed to a tolerance too wide to confirm it.
+        package var hcUnverified: Bool { outcome == .needsReview && differenceMM == nil }
 
         /// A measurement rule says the report disagrees (issue 14's flag rate): MS-001 flagged the
         /// HC, or another MS rule is a review or fail reason. MS-001's "cannot confirm" (agreement

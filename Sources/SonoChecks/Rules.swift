@@ -262,8 +262,18 @@ enum Rules {
                     continue
                 }
                 guard let px = auto[measure] else {
-                    out.append(Finding(rule: rule, outcome: .notCheckable, severity: .info, file: file,
-                                       message: Message("finding.MS.no_automatic", ["measure": name])))
+                    // A reported HC the measurer could not check (no head found, or it abstained) is
+                    // as unconfirmed as one it cannot confirm below: a reviewer measures it by eye.
+                    // (HP-001 routes head planes to review already; this names the measurement and
+                    // covers frames whose plane is not stated.)
+                    if rule == .hcAutomaticVsReported {
+                        out.append(Finding(rule: rule, outcome: .needsReview, severity: .warning, file: file,
+                                           threshold: Message("threshold.reviewer"),
+                                           message: Message("finding.MS-001.unverified", ["reported_mm": .number(rep)])))
+                    } else {
+                        out.append(Finding(rule: rule, outcome: .notCheckable, severity: .info, file: file,
+                                           message: Message("finding.MS.no_automatic", ["measure": name])))
+                    }
                     continue
                 }
                 guard let s = spacing else {

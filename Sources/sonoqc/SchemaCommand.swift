@@ -155,16 +155,20 @@ struct QCEvidenceCommand: ParsableCommand {
         print("  flagged as disagreeing by a measurement rule (as above, MS-001 cannot confirm not counted): "
             + rate(base1.filter(\.measurementRuleDisagrees).count, base1.count))
         print("  not pass (review or fail, any reason): \(rate(base1.filter { $0.verdict != .pass }.count, base1.count))")
-        print("  MS-001 not checkable (no trusted automatic HC): \(base1.filter { $0.outcome == .notCheckable }.count)")
-        print("  MS-001 cannot confirm (tolerance too wide, to review): \(rate(base1.filter { $0.outcome == .needsReview }.count, base1.count))")
+        print("  MS-001 no trusted automatic HC (to review): \(rate(base1.filter(\.hcUnverified).count, base1.count))")
+        print("  MS-001 cannot confirm (tolerance too wide, to review): "
+            + rate(base1.filter { $0.outcome == .needsReview && !$0.hcUnverified }.count, base1.count))
+        print("  MS-001 not checkable: \(base1.filter { $0.outcome == .notCheckable }.count)")
         for scale in RuleEvidence.hcTrialScales where scale != 1 {
             let t = trials.filter { $0.scale == scale }
             let caught = t.filter(\.hcCaught).count
             let flagged = t.filter { $0.outcome == .flagged }.count
+            let unverified = t.filter(\.hcUnverified).count
             let anyRule = t.filter { $0.verdict != .pass }.count
             print(String(format: "HC mis-stated x%.2f: ", scale)
-                + "caught by MS-001 \(rate(caught, t.count)) (flagged \(flagged), cannot confirm \(caught - flagged), "
-                + "no automatic HC \(t.filter { $0.outcome == .notCheckable }.count)); not pass \(rate(anyRule, t.count))")
+                + "caught by MS-001 \(rate(caught, t.count)) (flagged \(flagged), cannot confirm \(caught - flagged - unverified), "
+                + "no automatic HC \(unverified)); not checkable \(t.filter { $0.outcome == .notCheckable }.count); "
+                + "not pass \(rate(anyRule, t.count))")
         }
         print("per rule on the \(base1.count) frames with expert values (flagged any severity | as a review/fail reason):")
         for rule in RuleID.allCases {

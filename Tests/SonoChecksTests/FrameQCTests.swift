@@ -6,6 +6,7 @@ import SonoTestSupport
 import Testing
 import SonoInput
 import SonoImageAnalysis
+import SonoL10n
 
 @Suite("Per-frame QC")
 struct FrameQCTests {
@@ -62,5 +63,24 @@ struct FrameQCTests {
         #expect(byRule[.headPresent]?.outcome == .needsReview)
         #expect(byRule[.calibration]?.outcome == .flagged)
         #expect(r.verdict.value == .review)
+    }
+
+    @Test func aReportedHCWithoutATrustedHeadGoesToAReviewerEvenWhenThePlaneIsNotStated() {
+        // No head can be found on a black frame. On a frame of unstated plane HP-001 does not send
+        // it to review, so only MS-001 tells the reviewer that the reported HC was never checked.
+        let black = Frame(source: "b.png", format: .png, sourceBitDepth: 8, sourceWasColour: false,
+                          image: GrayImage(width: 320, height: 240, repeating: 0))
+        func findings(_ reported: ReportedMeasurements) -> [RuleID: Finding] {
+            let context = ImageContext(scanID: "S", file: "b.png", plane: .unknown, reported: reported, manifestSpacingMMPerPixel: 0.15)
+            return Dictionary(uniqueKeysWithValues: FrameQC.analyze(frame: black, context: context, profile: .default).findings.map { ($0.rule, $0) })
+        }
+        let withHC = findings(ReportedMeasurements(bpdMM: 50, hcMM: 180))
+        #expect(withHC[.headPresent]?.outcome == .notCheckable)
+        #expect(withHC[.hcAutomaticVsReported]?.outcome == .needsReview)
+        #expect(withHC[.hcAutomaticVsReported]?.message?.key == "finding.MS-001.unverified")
+        #expect(withHC[.hcAutomaticVsReported]?.measured == nil)
+        #expect(withHC[.bpdAutomaticVsReported]?.outcome == .notCheckable)
+        // Nothing reported: nothing to verify, so nothing for the reviewer.
+        #expect(findings(ReportedMeasurements())[.hcAutomaticVsReported]?.outcome == .notCheckable)
     }
 }

@@ -80,6 +80,13 @@ import Testing
         let unconfirmed = try #require(RuleEvidence.hcTrials(frame: frame, file: "D-REF_1.png", expertHCMM: hc, spacingMMPerPixel: spacing,
                                                              profile: strict).first { $0.scale == 1 })
         #expect(unconfirmed.outcome == .needsReview && unconfirmed.hcCaught && !unconfirmed.measurementRuleDisagrees)
+        #expect(!unconfirmed.hcUnverified)
+        // No head to measure: every reported HC goes to a reviewer unchecked, counted apart from "cannot confirm".
+        let black = Frame(source: "b.png", format: .png, sourceBitDepth: 8, sourceWasColour: false,
+                          image: GrayImage(width: 320, height: 240, repeating: 0))
+        let unchecked = RuleEvidence.hcTrials(frame: black, file: "b.png", expertHCMM: hc, spacingMMPerPixel: spacing, profile: .default)
+        #expect(unchecked.count == RuleEvidence.hcTrialScales.count)
+        #expect(unchecked.allSatisfy { $0.hcUnverified && $0.hcCaught && !$0.measurementRuleDisagrees })
         // Another measurement rule as a reason counts: BPD and OFD swapped fail MS-005.
         let swapped = try #require(RuleEvidence.hcTrials(frame: frame, file: "D-REF_1.png", expertHCMM: hc, expertBPDMM: ofd,
                                                          expertOFDMM: bpd, spacingMMPerPixel: spacing, profile: .default).first { $0.scale == 1 })

@@ -87,7 +87,7 @@ struct RuleTests {
         let report = FrameQC.analyze(frame: Self.blankFrame(), context: ctx, profile: .default)
         let head = report.findings.first { $0.rule == .headPresent }
         #expect(head?.outcome == .needsReview)
-        #expect(report.findings.first { $0.rule == .hcAutomaticVsReported }?.outcome == .notCheckable)
+        #expect(report.findings.first { $0.rule == .hcAutomaticVsReported }?.outcome == .needsReview)
         #expect(report.verdict.value == .review)
         #expect(report.verdict.reasons.contains { $0.hasPrefix("HP-001 t.png: needs review") })
     }
