@@ -22,11 +22,18 @@ package enum FrameQC {
     /// statistics cover the whole frame, so that an under-gained frame is still reported as dark
     /// rather than only as "no sector".
     package static func analysisMask(fieldOfView fov: FieldOfView, overlays: GrayImage, minFieldOfViewFraction: Double) -> [UInt8] {
-        var mask = fov.fraction >= minFieldOfViewFraction ? fov.inner : [UInt8](repeating: 1, count: overlays.pixelCount)
-        overlays.withUnsafeSamples { overlaid in
-            for i in 0..<mask.count where overlaid[i] != 0 { mask[i] = 0 }
+        let n = overlays.pixelCount
+        let region = fov.fraction >= minFieldOfViewFraction ? fov.inner : [UInt8](repeating: 1, count: n)
+        // Written into a new array from two read-only ones, and both read for every pixel (a
+        // region byte read only where no overlay lies kept the loop scalar).
+        return [UInt8](unsafeUninitializedCapacity: n) { mask, initialized in
+            overlays.withUnsafeSamples { overlaid in
+                region.withUnsafeBufferPointer { region in
+                    for i in 0..<n { mask[i] = region[i] & (overlaid[i] != 0 ? 0 : 0xFF) }
+                }
+            }
+            initialized = n
         }
-        return mask
     }
 
     /// `measurer` defaults to the committed constants; the cross-validated evidence passes the

@@ -76,15 +76,13 @@ package struct FieldOfView: Sendable {
                 for i in 0..<(bw * bh) where boxLabels.labels[i] == comp.label { hull[i] = 0 }
             }
         }
+        // A hull block stays when its four neighbours are hull blocks too (none off the grid).
         var eroded = [UInt8](repeating: 0, count: bw * bh)
-        for by in 0..<bh {
-            for bx in 0..<bw where hull[by * bw + bx] != 0 {
-                var all = true
-                for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
-                    let nx = bx + dx, ny = by + dy
-                    if nx < 0 || ny < 0 || nx >= bw || ny >= bh || hull[ny * bw + nx] == 0 { all = false }
-                }
-                eroded[by * bw + bx] = all ? 1 : 0
+        for by in 1..<max(1, bh - 1) {
+            for bx in 1..<max(1, bw - 1) {
+                let i = by * bw + bx
+                let all = hull[i] != 0 && hull[i - 1] != 0 && hull[i + 1] != 0 && hull[i - bw] != 0 && hull[i + bw] != 0
+                eroded[i] = all ? 1 : 0
             }
         }
         // Block grid to pixels: expand each block row once, then copy it to the block's pixel rows.
@@ -95,12 +93,13 @@ package struct FieldOfView: Sendable {
             inner.withUnsafeMutableBufferPointer { inner in
                 for by in 0..<bh {
                     let y0 = by * b, rows = min(h, y0 + b) - y0
-                    for x in 0..<w {
-                        mask[y0 * w + x] = hull[by * bw + x / b]
-                        inner[y0 * w + x] = eroded[by * bw + x / b]
-                    }
                     var rowCount = 0
-                    for x in 0..<w { rowCount += Int(mask[y0 * w + x]) }
+                    for bx in 0..<bw {
+                        let x0 = bx * b, x1 = min(w, x0 + b)
+                        (mask.baseAddress! + y0 * w + x0).update(repeating: hull[by * bw + bx], count: x1 - x0)
+                        (inner.baseAddress! + y0 * w + x0).update(repeating: eroded[by * bw + bx], count: x1 - x0)
+                        rowCount &+= Int(hull[by * bw + bx]) * (x1 - x0)
+                    }
                     count += rowCount * rows
                     for dy in 1..<rows {
                         (mask.baseAddress! + (y0 + dy) * w).update(from: mask.baseAddress! + y0 * w, count: w)

@@ -115,31 +115,51 @@ package struct ImageMetrics: Sendable, Codable, Hashable {
         let w = image.width, h = image.height
         let b = max(4, Int((16 / ReferenceFrame.scale(toReferenceFrom: max(w, h))).rounded()))
         var blocks: [(mean: Double, snr: Double)] = []
+        let columns = w / b * b
+        // Per band of b rows: column sums of v and v² and the column's smallest mask byte, in
+        // row-long loops that vectorise (block-wide loops of 16 were too short to), then each block
+        // adds its b columns. The sums are exact integers, as the Double sums they replace were (Int32
+        // holds b rows of v² up to b = 33 025, far beyond any frame the decoders accept).
+        var sum = [Int32](repeating: 0, count: columns), squares = [Int32](repeating: 0, count: columns)
+        var maskMinimum = [UInt8](repeating: 0, count: columns)
         image.withUnsafeSamples { px in mask.withUnsafeBufferPointer { mask in
-            var by = 0
-            while by + b <= h {
-                var bx = 0
-                while bx + b <= w {
-                    var full = true
-                    var s = 0.0, ss = 0.0
-                    outer: for y in by..<(by + b) {
-                        for x in bx..<(bx + b) {
-                            if mask[y * w + x] == 0 { full = false; break outer }
-                            let v = Double(px[y * w + x])
-                            s += v
-                            ss += v * v
+            sum.withUnsafeMutableBufferPointer { sum in squares.withUnsafeMutableBufferPointer { squares in
+                maskMinimum.withUnsafeMutableBufferPointer { maskMinimum in
+                    var by = 0
+                    while by + b <= h {
+                        sum.update(repeating: 0)
+                        squares.update(repeating: 0)
+                        maskMinimum.update(repeating: 255)
+                        for y in by..<(by + b) {
+                            // Row pointers: an overflow-checked `y * w + x` per pixel kept the loop scalar.
+                            let pixels = px.baseAddress! + y * w, analysed = mask.baseAddress! + y * w
+                            for x in 0..<columns {
+                                let v = Int32(pixels[x])
+                                sum[x] &+= v
+                                squares[x] &+= v &* v
+                                maskMinimum[x] = min(maskMinimum[x], analysed[x])
+                            }
                         }
+                        var bx = 0
+                        while bx + b <= w {
+                            var full = true, s = 0, ss = 0
+                            for x in bx..<(bx + b) {
+                                full = full && maskMinimum[x] != 0
+                                s &+= Int(sum[x])
+                                ss &+= Int(squares[x])
+                            }
+                            if full {
+                                let n = Double(b * b)
+                                let mean = Double(s) / n
+                                let sd = max(0, Double(ss) / n - mean * mean).squareRoot()
+                                if mean > 5, sd > 0 { blocks.append((mean, mean / sd)) }
+                            }
+                            bx += b
+                        }
+                        by += b
                     }
-                    if full {
-                        let n = Double(b * b)
-                        let mean = s / n
-                        let sd = max(0, ss / n - mean * mean).squareRoot()
-                        if mean > 5, sd > 0 { blocks.append((mean, mean / sd)) }
-                    }
-                    bx += b
                 }
-                by += b
-            }
+            } }
         } }
         guard blocks.count >= 8 else { return nil }
         let sortedByMean = blocks.sorted { $0.mean < $1.mean }
@@ -155,20 +175,8 @@ package struct ImageMetrics: Sendable, Codable, Hashable {
 package enum PerceptualHash {
     package static func hash(_ image: GrayImage) -> UInt64 {
         let n = 32
-        let w = image.width, h = image.height
-        guard w > 0, h > 0 else { return 0 }
-        var small = [Double](repeating: 0, count: n * n)
-        image.withUnsafeSamples { px in
-            for j in 0..<n {
-                let y0 = j * h / n, y1 = max(y0 + 1, (j + 1) * h / n)
-                for i in 0..<n {
-                    let x0 = i * w / n, x1 = max(x0 + 1, (i + 1) * w / n)
-                    var s = 0
-                    for y in y0..<min(y1, h) { for x in x0..<min(x1, w) { s += Int(px[y * w + x]) } }
-                    small[j * n + i] = Double(s) / Double((min(y1, h) - y0) * (min(x1, w) - x0))
-                }
-            }
-        }
+        guard image.width > 0, image.height > 0 else { return 0 }
+        let small = blockMeans(image, blocks: n)
         var cosTable = [Double](repeating: 0, count: 8 * n)
         for u in 0..<8 { for x in 0..<n { cosTable[u * n + x] = cos(Double((2 * x + 1) * u) * Double.pi / Double(2 * n)) } }
         // Rows first (32 rows × 8 frequencies), then columns.
@@ -180,6 +188,36 @@ package enum PerceptualHash {
         var bits: UInt64 = 0
         for k in 0..<64 where coeffs[k] > median { bits |= 1 << UInt64(k) }
         return bits
+    }
+
+    /// Mean of each of `n × n` blocks, row-major: block (i, j) covers columns `i·w/n ..< (i+1)·w/n`
+    /// and rows `j·h/n ..< (j+1)·h/n`, at least one of each (blocks repeat pixels when the image
+    /// is smaller than `n`). Per band of block rows the columns are summed over the band's rows (a
+    /// row-long loop that vectorises; block-wide ones of 25 pixels did not), then each block adds
+    /// its columns. The sums are exact integers, so the means equal a pixel-by-pixel loop's.
+    package static func blockMeans(_ image: GrayImage, blocks n: Int) -> [Double] {
+        let w = image.width, h = image.height
+        var means = [Double](repeating: 0, count: n * n)
+        var columnSums = [UInt32](repeating: 0, count: w)
+        image.withUnsafeSamples { px in
+            columnSums.withUnsafeMutableBufferPointer { columnSums in
+                for j in 0..<n {
+                    let y0 = j * h / n, y1 = min(h, max(y0 + 1, (j + 1) * h / n))
+                    columnSums.update(repeating: 0)
+                    for y in y0..<y1 {
+                        let row = px.baseAddress! + y * w
+                        for x in 0..<w { columnSums[x] &+= UInt32(row[x]) }
+                    }
+                    for i in 0..<n {
+                        let x0 = i * w / n, x1 = min(w, max(x0 + 1, (i + 1) * w / n))
+                        var s = 0
+                        for x in x0..<x1 { s += Int(columnSums[x]) }
+                        means[j * n + i] = Double(s) / Double((y1 - y0) * (x1 - x0))
+                    }
+                }
+            }
+        }
+        return means
     }
 
     package static func hex(_ hash: UInt64) -> String {

@@ -151,31 +151,31 @@ package struct Localizer: Sendable {
     /// and `raw` arguments (already-escaped markup) inserted as they are.
     package func render(_ template: String, _ args: [String: MessageArg], escape: (String) -> String,
                        raw: [String: String]) -> String {
+        // Literal runs are copied whole between placeholders (found on the UTF-8 view: every page
+        // renders hundreds of messages, and walking them character by character was most of it).
+        let bytes = template.utf8
         var out = ""
-        var literal = ""
-        var i = template.startIndex
-        while i < template.endIndex {
-            let c = template[i]
-            if c == "{", let close = template[i...].firstIndex(of: "}") {
-                let spec = template[template.index(after: i)..<close]
-                let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
-                if let name = parts.first {
-                    out += escape(literal)
-                    literal = ""
-                    let format = parts.count > 1 ? parts[1] : nil
-                    if let html = raw[name] {
-                        out += html
-                    } else {
-                        out += escape(value(args[name], format: format, name: name, args: args))
-                    }
-                    i = template.index(after: close)
-                    continue
-                }
+        var literalStart = template.startIndex
+        var searchFrom = template.startIndex
+        while let open = bytes[searchFrom...].firstIndex(of: UInt8(ascii: "{")),
+              let close = bytes[open...].firstIndex(of: UInt8(ascii: "}")) {
+            let parts = template[bytes.index(after: open)..<close].split(separator: ":", maxSplits: 1).map(String.init)
+            // "{}" (no name) stays literal text.
+            guard let name = parts.first else {
+                searchFrom = bytes.index(after: open)
+                continue
             }
-            literal.append(c)
-            i = template.index(after: i)
+            out += escape(String(template[literalStart..<open]))
+            let format = parts.count > 1 ? parts[1] : nil
+            if let html = raw[name] {
+                out += html
+            } else {
+                out += escape(value(args[name], format: format, name: name, args: args))
+            }
+            literalStart = bytes.index(after: close)
+            searchFrom = literalStart
         }
-        return out + escape(literal)
+        return out + escape(String(template[literalStart...]))
     }
 
     func value(_ arg: MessageArg?, format: String?, name: String, args: [String: MessageArg]) -> String {

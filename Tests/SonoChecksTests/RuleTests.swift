@@ -190,6 +190,30 @@ struct PerceptualHashTests {
         #expect(PerceptualHash.distance(h, PerceptualHash.hash(other)) > QCProfile.default.duplicates.maxNearDuplicateHammingDistance)
         #expect(PerceptualHash.parse(hex: PerceptualHash.hex(h)) == h)
     }
+
+    /// The block means equal the pixel-by-pixel loop they replaced, on random images larger and
+    /// smaller than the 32 × 32 grid (where blocks repeat pixels), edges and odd sizes included.
+    @Test func blockMeansEqualThePixelByPixelReference() {
+        var rng = SplitMix64(seed: 14)
+        for (w, h) in [(1, 1), (5, 40), (31, 33), (32, 32), (33, 31), (100, 7), (257, 190), (800, 540)] {
+            let image = GrayImage(width: w, height: h) { out in
+                for i in 0..<out.count { out[i] = UInt8(truncatingIfNeeded: rng.next()) }
+            }
+            var reference = [Double](repeating: 0, count: 32 * 32)
+            for j in 0..<32 {
+                let y0 = j * h / 32, y1 = max(y0 + 1, (j + 1) * h / 32)
+                for i in 0..<32 {
+                    let x0 = i * w / 32, x1 = max(x0 + 1, (i + 1) * w / 32)
+                    var s = 0
+                    for y in y0..<min(y1, h) { for x in x0..<min(x1, w) { s += Int(image[x, y]) } }
+                    reference[j * 32 + i] = Double(s) / Double((min(y1, h) - y0) * (min(x1, w) - x0))
+                }
+            }
+            #expect(PerceptualHash.blockMeans(image, blocks: 32) == reference, "\(w)x\(h)")
+        }
+        let white = GrayImage(width: 64, height: 48, repeating: 255)
+        #expect(PerceptualHash.blockMeans(white, blocks: 32).allSatisfy { $0 == 255 })
+    }
 }
 
 import SonoCodecs

@@ -154,6 +154,18 @@ struct L10nTests {
         #expect(decoded == m)
     }
 
+    @Test("templates: literal runs escaped, raw markup inserted as is, braces without a name or a close left as text")
+    func templateRendering() {
+        let L = Localizer(.en)
+        let bracket: (String) -> String = { "[" + $0 + "]" }
+        #expect(L.render("a<{x:1}>b", ["x": .number(2.25)], escape: bracket, raw: [:]) == "[a<][2.3][>b]")
+        #expect(L.render("{link} 报告 {n}", ["n": .number(3)], escape: bracket, raw: ["link": "<a>"]) == "[]<a>[ 报告 ][3][]")
+        #expect(L.render("{} and {open", [:], escape: bracket, raw: [:]) == "[{} and {open]")
+        #expect(L.render("{missing}!", [:], escape: { $0 }, raw: [:]) == "{missing}!")
+        #expect(L.render("头围{a}{b}", ["a": .text("1"), "b": .text("2")], escape: { $0 }, raw: [:]) == "头围12")
+        #expect(L.render("", [:], escape: bracket, raw: [:]) == "[]")
+    }
+
     @Test("pages declare their language and stay well formed in Chinese")
     func chinesePagesAreValid() throws {
         let out = Synthetic.temporaryDirectory("zh")

@@ -242,22 +242,12 @@ struct HeadMeasurementPipeline {
         let w = ridge.width, h = ridge.height
         var votes = [Float](repeating: 0, count: w * h)
         let rMin = Int(minimumRadius), rMax = Int(maximumRadius)
-        for y in 1..<(h - 1) {
-            for x in 1..<(w - 1) {
-                let i = y * w + x
-                let s = ridge.strength[i]
-                guard s > 0.2 else { continue }
-                let nxv = ridge.normalX[i], nyv = ridge.normalY[i]
-                // Keep ridge centre lines only (non-maximum suppression across the band).
-                let ax = nearestInteger(Float(x) + nxv), ay = nearestInteger(Float(y) + nyv)
-                let bx = nearestInteger(Float(x) - nxv), by = nearestInteger(Float(y) - nyv)
-                if ridge.strength[ay * w + ax] > s || ridge.strength[by * w + bx] > s { continue }
-                for sign: Float in [-1, 1] {
-                    for r in stride(from: rMin, through: rMax, by: 1) {
-                        let cx = nearestInteger(Float(x) + sign * nxv * Float(r))
-                        let cy = nearestInteger(Float(y) + sign * nyv * Float(r))
-                        guard cx >= 0, cy >= 0, cx < w, cy < h else { break }
-                        votes[cy * w + cx] += s
+        ridge.strength.withUnsafeBufferPointer { strength in
+            ridge.normalX.withUnsafeBufferPointer { normalX in
+                ridge.normalY.withUnsafeBufferPointer { normalY in
+                    votes.withUnsafeMutableBufferPointer { votes in
+                        Self.castVotes(strength: strength, normalX: normalX, normalY: normalY, width: w, height: h,
+                                       radii: stride(from: rMin, through: rMax, by: 1), into: votes)
                     }
                 }
             }
@@ -275,6 +265,35 @@ struct HeadMeasurementPipeline {
             }
         }
         return candidates
+    }
+
+    /// Each ridge centre-line pixel (stronger than 0.2 and than its two neighbours across the band)
+    /// votes with its strength for the centres at `radii` along its normal, both ways. Unchecked
+    /// buffers: the neighbours of an inner pixel along a unit normal are inside the grid and every
+    /// vote passes the bounds test first; this loop is most of the measurer's scalar time.
+    private static func castVotes(strength: UnsafeBufferPointer<Float>, normalX: UnsafeBufferPointer<Float>,
+                                  normalY: UnsafeBufferPointer<Float>, width w: Int, height h: Int, radii: StrideThrough<Int>,
+                                  into votes: UnsafeMutableBufferPointer<Float>) {
+        for y in 1..<(h - 1) {
+            for x in 1..<(w - 1) {
+                let i = y * w + x
+                let s = strength[i]
+                guard s > 0.2 else { continue }
+                let nxv = normalX[i], nyv = normalY[i]
+                // Keep ridge centre lines only (non-maximum suppression across the band).
+                let ax = nearestInteger(Float(x) + nxv), ay = nearestInteger(Float(y) + nyv)
+                let bx = nearestInteger(Float(x) - nxv), by = nearestInteger(Float(y) - nyv)
+                if strength[ay * w + ax] > s || strength[by * w + bx] > s { continue }
+                for sign: Float in [-1, 1] {
+                    for r in radii {
+                        let cx = nearestInteger(Float(x) + sign * nxv * Float(r))
+                        let cy = nearestInteger(Float(y) + sign * nyv * Float(r))
+                        guard cx >= 0, cy >= 0, cx < w, cy < h else { break }
+                        votes[cy * w + cx] += s
+                    }
+                }
+            }
+        }
     }
 
     // MARK: - Closed contour by dynamic programming

@@ -206,22 +206,33 @@ package enum OverlayRenderer {
     /// Marks thumbnail pixels inside the mask with a 4-neighbour outside it (nearest sampling).
     private static func drawMaskBorder(_ canvas: inout RGBCanvas, _ mask: GrayImage) {
         let w = canvas.width, h = canvas.height
-        var inside = [Bool](repeating: false, count: w * h)
         // Source column of each canvas column, worked out once rather than once per row.
         let columns = (0..<w).map { x in min(mask.width - 1, Int((Double(x) + 0.5) * Double(mask.width) / Double(w))) }
+        // One row of zeros above and below, so the neighbour tests need no row bounds checks.
+        var inside = [UInt8](repeating: 0, count: w * (h + 2))
+        var border: [(x: Int, y: Int)] = []
         mask.withUnsafeSamples { source in
-            for y in 0..<h {
-                let sy = min(mask.height - 1, Int((Double(y) + 0.5) * Double(mask.height) / Double(h)))
-                for x in 0..<w { inside[y * w + x] = source[sy * mask.width + columns[x]] != 0 }
+            inside.withUnsafeMutableBufferPointer { padded in
+                let rows = padded.baseAddress! + w
+                columns.withUnsafeBufferPointer { columns in
+                    for y in 0..<h {
+                        let sy = min(mask.height - 1, Int((Double(y) + 0.5) * Double(mask.height) / Double(h)))
+                        let row = rows + y * w, sourceRow = source.baseAddress! + sy * mask.width
+                        for x in 0..<w { row[x] = sourceRow[columns[x]] != 0 ? 1 : 0 }
+                    }
+                }
+                for y in 0..<h {
+                    let row = rows + y * w, above = row - w, below = row + w
+                    for x in 0..<w where row[x] != 0 {
+                        if (x > 0 && row[x - 1] == 0) || (x + 1 < w && row[x + 1] == 0)
+                            || (y > 0 && above[x] == 0) || (y + 1 < h && below[x] == 0) {
+                            border.append((x, y))
+                        }
+                    }
+                }
             }
         }
-        for y in 0..<h {
-            for x in 0..<w where inside[y * w + x] {
-                let border = (x > 0 && !inside[y * w + x - 1]) || (x + 1 < w && !inside[y * w + x + 1])
-                    || (y > 0 && !inside[(y - 1) * w + x]) || (y + 1 < h && !inside[(y + 1) * w + x])
-                if border { canvas.dot(x: Double(x) + 0.5, y: Double(y) + 0.5, thickness: 2, .fieldOfView) }
-            }
-        }
+        for (x, y) in border { canvas.dot(x: Double(x) + 0.5, y: Double(y) + 0.5, thickness: 2, .fieldOfView) }
     }
 
     private static func drawEllipse(_ canvas: inout RGBCanvas, _ e: PixelEllipse, sx: Double, sy: Double,
