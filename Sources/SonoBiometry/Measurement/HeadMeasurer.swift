@@ -270,7 +270,7 @@ struct HeadMeasurementPipeline {
     /// Each ridge centre-line pixel (stronger than 0.2 and than its two neighbours across the band)
     /// votes with its strength for the centres at `radii` along its normal, both ways. Unchecked
     /// buffers: the neighbours of an inner pixel along a unit normal are inside the grid and every
-    /// vote passes the bounds test first; this loop is most of the measurer's scalar time.
+    /// vote passes the bounds test first; the voting is one of the measurer's largest scalar loops.
     private static func castVotes(strength: UnsafeBufferPointer<Float>, normalX: UnsafeBufferPointer<Float>,
                                   normalY: UnsafeBufferPointer<Float>, width w: Int, height h: Int, radii: StrideThrough<Int>,
                                   into votes: UnsafeMutableBufferPointer<Float>) {
