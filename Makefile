@@ -17,8 +17,15 @@ build: deps
 run: build
 	@bash scripts/run-samples.sh "$(OUT)"
 
+# Tests get their own TMPDIR, so that the `sonoqc serve` children of the suites that share one
+# server (held in a `static let`, never deinitialised) can be stopped afterwards: under `swift test`
+# they outlived the test process, two per run.
 test: deps
-	$(SWIFT) test $(TEST_FLAGS) 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
+	@tmp="$$(mktemp -d /tmp/sonoqc-test.XXXXXX)"; \
+	TMPDIR="$$tmp" $(SWIFT) test $(TEST_FLAGS) 2>&1 | tee .test-output.log; status=$${PIPESTATUS[0]}; \
+	left=$$(pgrep -f -- "serve --data $$tmp/" | wc -l); \
+	if [ "$$left" -gt 0 ]; then pkill -KILL -f -- "serve --data $$tmp/"; echo "make test: stopped $$left sonoqc serve process(es) the tests left running"; fi; \
+	rm -rf "$$tmp"; exit $$status
 
 # Re-records the golden outputs after a deliberate change: Tests/Golden/samples (every output of
 # `sonoqc analyze samples`) and the localized golden pages (never run by tests).
