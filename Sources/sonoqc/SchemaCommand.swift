@@ -158,10 +158,11 @@ struct QCEvidenceCommand: ParsableCommand {
         // Split at 90 mm, the INTERGROWTH-21st 10th centile at 14+0 weeks (90.7 mm): smaller heads are
         // mostly earlier than the charts start and than the plane criteria's sources were validated
         // (Salomon 2006: 20-24 weeks), and their automatic HC is the least precise.
+        let earlyHeadHCMM = 90.0
         let expertHC = Dictionary(entries.map { ($0.filename, $0.hcMM) }, uniquingKeysWith: { a, _ in a })
-        for (label, early) in [("< 90 mm", true), (">= 90 mm", false)] {
-            let band = base1.filter { ((expertHC[$0.file] ?? 0) < 90) == early }
-            print("  not pass, expert HC \(label): \(rate(band.filter { $0.verdict != .pass }.count, band.count))")
+        for early in [true, false] {
+            let band = base1.filter { ((expertHC[$0.file] ?? 0) < earlyHeadHCMM) == early }
+            print("  not pass, expert HC \(early ? "<" : ">=") \(Int(earlyHeadHCMM)) mm: \(rate(band.filter { $0.verdict != .pass }.count, band.count))")
         }
         print("  MS-001 no trusted automatic HC (to review): \(rate(base1.filter(\.hcUnverified).count, base1.count))")
         print("  MS-001 cannot confirm (tolerance too wide, to review): "
