@@ -521,9 +521,11 @@ package enum Kernels {
     ///
     /// Per output row a vertical pass over the `2r+1` source rows writes the middle of the
     /// padded row, then a horizontal pass reads it; mirror taps are equal, so each adds the two
-    /// mirrored inputs and multiplies once, centre first, in tap order. 16 pixels at a time with
-    /// the whole tap sum in registers: one pass per tap over a row in memory (the earlier
-    /// version) was bound by its loads and stores.
+    /// mirrored inputs and multiplies once, centre first, in tap order. 64 pixels (four vectors)
+    /// at a time with the whole tap sums in registers, then 16, then one: one pass per tap over a
+    /// row in memory (an earlier version) was bound by its loads and stores, and one vector at a
+    /// time by the latency of its chain of adds. Every pixel's sum is formed in the same order on
+    /// all three paths, so the output does not depend on which path a pixel took.
     package static func gaussianF32(_ S: UnsafePointer<Float>, width w: Int, height h: Int, radius r: Int,
                                     taps: UnsafePointer<Float>, rowTable: UnsafePointer<Int>, columnTable: UnsafePointer<Int>,
                                     padded P: UnsafeMutablePointer<Float>, out O: UnsafeMutablePointer<Float>) {
@@ -537,6 +539,22 @@ package enum Kernels {
         for y in 0..<h {
             let center = S + rowTable[y + r] * w
             var x = 0
+            // Four vectors per tap: the two source rows' addresses are formed once per 64
+            // pixels (once per 16, their multiply and table loads were most of the vertical pass).
+            while x + 64 <= w {
+                var s0 = tc * load(center + x), s1 = tc * load(center + x + 16)
+                var s2 = tc * load(center + x + 32), s3 = tc * load(center + x + 48)
+                for k in 0..<r {
+                    let a = S + rowTable[y + k] * w + x, b = S + rowTable[y + 2 * r - k] * w + x
+                    let t = taps[k]
+                    s0 += t * (load(a) + load(b))
+                    s1 += t * (load(a + 16) + load(b + 16))
+                    s2 += t * (load(a + 32) + load(b + 32))
+                    s3 += t * (load(a + 48) + load(b + 48))
+                }
+                store(s0, V + x); store(s1, V + x + 16); store(s2, V + x + 32); store(s3, V + x + 48)
+                x += 64
+            }
             while x + 16 <= w {
                 var sum = tc * load(center + x)
                 for k in 0..<r {
@@ -560,6 +578,20 @@ package enum Kernels {
             }
             let row = O + y * w
             x = 0
+            // Four independent sums per tap, so the adds of one vector do not wait on each other.
+            while x + 64 <= w {
+                var s0 = tc * load(V + x), s1 = tc * load(V + x + 16)
+                var s2 = tc * load(V + x + 32), s3 = tc * load(V + x + 48)
+                for j in 0..<r {
+                    let a = P + x + j, b = P + x + 2 * r - j, t = taps[j]
+                    s0 += t * (load(a) + load(b))
+                    s1 += t * (load(a + 16) + load(b + 16))
+                    s2 += t * (load(a + 32) + load(b + 32))
+                    s3 += t * (load(a + 48) + load(b + 48))
+                }
+                store(s0, row + x); store(s1, row + x + 16); store(s2, row + x + 32); store(s3, row + x + 48)
+                x += 64
+            }
             while x + 16 <= w {
                 var sum = tc * load(V + x)
                 for j in 0..<r { sum += taps[j] * (load(P + x + j) + load(P + x + 2 * r - j)) }
