@@ -156,12 +156,24 @@ package enum Kernels {
         min(max(Int(min(max(p, -1), Float(count)).rounded()), 0), count - 1)
     }
 
+    /// ``nearestPixel(_:_:)`` for eight non-NaN positions. The clamped, rounded value is an
+    /// integer in `-1...count`, read exactly from the low mantissa bits of `value + 1.5·2²³`
+    /// (Swift's checked float-to-integer conversion kept the scalar loop from vectorising).
+    @inline(__always)
+    static func nearestPixels(_ p: SIMD8<Float>, _ count: Int) -> SIMD8<Int32> {
+        let rounded = p.clamped(lowerBound: SIMD8(repeating: -1), upperBound: SIMD8(repeating: Float(count)))
+            .rounded(.toNearestOrAwayFromZero)
+        let value = unsafeBitCast(rounded + 12_582_912, to: SIMD8<Int32>.self) &- 0x4B40_0000
+        return value.clamped(lowerBound: SIMD8(repeating: 0), upperBound: SIMD8(repeating: Int32(count - 1)))
+    }
+
     /// One scale of SonoFilters' `HessianRidge` (its `referenceAccumulate` is the specification):
     /// where the bright-band response of the smoothed image `V` beats `S`, store it and the normal.
     /// Per row, pass 1 evaluates the Hessian, eigenvalue and normal for 8 pixels at a time into
     /// `scratch` (`3 × width` floats; a degenerate normal stores NaN, which never wins), pass 2
-    /// does the data-dependent symmetry lookups per pixel, only where the response can still win.
-    /// Same expressions in the same order as the reference, so results are bit-identical.
+    /// does the data-dependent symmetry lookups 8 pixels at a time (skipping 8 where no response
+    /// can still win), its two neighbours read lane by lane. Same expressions in the same order
+    /// as the reference, so results are bit-identical.
     /// `width, height ≥ 3`.
     package static func ridgeScale(_ V: UnsafePointer<Float>, width w: Int, height h: Int, normalization norm: Float,
                                   reach: Float, strength S: UnsafeMutablePointer<Float>,
@@ -170,9 +182,11 @@ package enum Kernels {
         let response = scratch, normalsX = scratch + w, normalsY = scratch + 2 * w
         typealias F8 = SIMD8<Float>
         @inline(__always) func load(_ p: UnsafePointer<Float>) -> F8 { UnsafeRawPointer(p).loadUnaligned(as: F8.self) }
+        @inline(__always) func load(_ p: UnsafeMutablePointer<Float>) -> F8 { UnsafeRawPointer(p).loadUnaligned(as: F8.self) }
         @inline(__always) func store(_ v: F8, _ p: UnsafeMutablePointer<Float>) {
             UnsafeMutableRawPointer(p).storeBytes(of: v, as: F8.self)
         }
+        let lanes = F8(0, 1, 2, 3, 4, 5, 6, 7)
         for y in 1..<(h - 1) {
             let row = V + y * w, up = row - w, down = row + w
             var x = 1
@@ -215,7 +229,39 @@ package enum Kernels {
                 normalsY[x] = ey * inv
                 x += 1
             }
-            for x in 1..<(w - 1) {
+            x = 1
+            let S8 = S + y * w, NX8 = NX + y * w, NY8 = NY + y * w
+            while x + 8 <= w - 1 {
+                let old = load(S8 + x), r = load(response + x)
+                let candidate = r .> old
+                if any(candidate) {
+                    // Lanes that cannot win look at their own pixel (their normal may be NaN).
+                    let cx = load(normalsX + x).replacing(with: 0, where: .!candidate)
+                    let cy = load(normalsY + x).replacing(with: 0, where: .!candidate)
+                    let px = F8(repeating: Float(x)) + lanes, py = F8(repeating: Float(y))
+                    let ax = nearestPixels(px + reach * cx, w), ay = nearestPixels(py + reach * cy, h)
+                    let bx = nearestPixels(px - reach * cx, w), by = nearestPixels(py - reach * cy, h)
+                    let a = ay &* Int32(w) &+ ax, b = by &* Int32(w) &+ bx
+                    var va = F8(), vb = F8()
+                    for l in 0..<8 { va[l] = V[Int(a[l])]; vb[l] = V[Int(b[l])] }
+                    let c = load(row + x)
+                    let da = c - va, db = c - vb
+                    // The scalar max(0, min(da, db)) / max(da, db, 1e-3) lane by lane, with the
+                    // standard library's tie rules (min keeps the first, max the last).
+                    let low = da.replacing(with: db, where: db .< da), high = da.replacing(with: db, where: db .>= da)
+                    let floor = F8(repeating: 1e-3)
+                    let symmetry = F8(repeating: 0).replacing(with: low, where: low .>= 0)
+                        / high.replacing(with: floor, where: floor .>= high)
+                    let s = r * symmetry + 0
+                    let wins = candidate .& (s .> old)
+                    store(old.replacing(with: s, where: wins), S8 + x)
+                    store(load(NX8 + x).replacing(with: cx, where: wins), NX8 + x)
+                    store(load(NY8 + x).replacing(with: cy, where: wins), NY8 + x)
+                }
+                x += 8
+            }
+            while x < w - 1 {
+                defer { x += 1 }
                 let i = y * w + x
                 var s = response[x]
                 guard s > S[i] else { continue }
