@@ -209,4 +209,24 @@ struct HeadMeasurerTests {
             }
         }
     }
+
+    /// The centre votes' eight-lane rounding against the scalar `nearestInteger` it replaced:
+    /// halves and their neighbours either side, signed zeros, the ends of its range (±2²²) and
+    /// random positions of the size the voting produces (the grid ± the largest radius).
+    @Test("the votes' eight-lane nearest integer equals nearestInteger on halves, zeros, range ends and random values")
+    func nearestIntegersMatchScalar() {
+        var values: [Float] = [0, -0.0, 0.49999997, -0.49999997, 4_194_303.5, -4_194_303.5, 4_194_303, -4_194_304]
+        for k in -600...600 {
+            let half = Float(k) + 0.5
+            values += [half, half.nextUp, half.nextDown, Float(k), Float(k).nextUp, Float(k).nextDown]
+        }
+        var rng = SeededGenerator(seed: 31)
+        values += (0..<40_000).map { _ in Float(Int64(bitPattern: rng.next()) >> 40) / 1_024 }
+        values += [Float](repeating: 0, count: (8 - values.count % 8) % 8)
+        for start in stride(from: 0, to: values.count, by: 8) {
+            let lanes = SIMD8<Float>(values[start..<(start + 8)])
+            let fast = HeadMeasurementPipeline.nearestIntegers(lanes)
+            for lane in 0..<8 { #expect(Int(fast[lane]) == nearestInteger(lanes[lane]), "\(lanes[lane])") }
+        }
+    }
 }

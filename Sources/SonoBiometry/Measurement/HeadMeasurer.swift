@@ -274,6 +274,11 @@ struct HeadMeasurementPipeline {
     private static func castVotes(strength: UnsafeBufferPointer<Float>, normalX: UnsafeBufferPointer<Float>,
                                   normalY: UnsafeBufferPointer<Float>, width w: Int, height h: Int, radii: StrideThrough<Int>,
                                   into votes: UnsafeMutableBufferPointer<Float>) {
+        // The radii as floats, padded to whole vectors of 8 (the padding is never voted with).
+        var radiusValues = radii.map(Float.init)
+        let radiusCount = radiusValues.count
+        radiusValues += [Float](repeating: 0, count: (8 - radiusCount % 8) % 8)
+        let w32 = Int32(w), h32 = Int32(h)
         for y in 1..<(h - 1) {
             for x in 1..<(w - 1) {
                 let i = y * w + x
@@ -284,16 +289,42 @@ struct HeadMeasurementPipeline {
                 let ax = nearestInteger(Float(x) + nxv), ay = nearestInteger(Float(y) + nyv)
                 let bx = nearestInteger(Float(x) - nxv), by = nearestInteger(Float(y) - nyv)
                 if strength[ay * w + ax] > s || strength[by * w + bx] > s { continue }
+                // Centres at Float(x) + sign·n·r as before, 8 radii at a time; the votes are still
+                // added one by one in the same order, up to the first centre off the grid.
+                let fx = SIMD8<Float>(repeating: Float(x)), fy = SIMD8<Float>(repeating: Float(y))
                 for sign: Float in [-1, 1] {
-                    for r in radii {
-                        let cx = nearestInteger(Float(x) + sign * nxv * Float(r))
-                        let cy = nearestInteger(Float(y) + sign * nyv * Float(r))
-                        guard cx >= 0, cy >= 0, cx < w, cy < h else { break }
-                        votes[cy * w + cx] += s
+                    let tx = sign * nxv, ty = sign * nyv
+                    var k = 0
+                    along: while k < radiusCount {
+                        let r = radiusValues.withUnsafeBufferPointer {
+                            UnsafeRawPointer($0.baseAddress! + k).loadUnaligned(as: SIMD8<Float>.self)
+                        }
+                        let cx = nearestIntegers(fx + tx * r), cy = nearestIntegers(fy + ty * r)
+                        for lane in 0..<min(8, radiusCount - k) {
+                            let vx = cx[lane], vy = cy[lane]
+                            guard vx >= 0, vy >= 0, vx < w32, vy < h32 else { break along }
+                            votes[Int(vy) * w + Int(vx)] += s
+                        }
+                        k += 8
                     }
                 }
             }
         }
+    }
+
+    /// `nearestInteger` (halves away from zero) of eight floats of magnitude below 2²²:
+    /// `v + 1.5·2²³` rounds to an integer, ties to even, whose value sits in the low mantissa
+    /// bits; a tie that went toward zero is then moved away from it. Exact for every such `v`,
+    /// without a per-lane conversion through `Double` and its range checks (most of the voting's time).
+    @inline(__always)
+    static func nearestIntegers(_ v: SIMD8<Float>) -> SIMD8<Int32> {
+        let shifted = v + 12_582_912
+        let even = shifted - 12_582_912
+        var value = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
+        let zero = SIMD8<Float>(repeating: 0), half = SIMD8<Float>(repeating: 0.5)
+        value.replace(with: value &+ 1, where: (v .>= zero) .& (v - even .== half))
+        value.replace(with: value &- 1, where: (v .< zero) .& (even - v .== half))
+        return value
     }
 
     // MARK: - Closed contour by dynamic programming
