@@ -482,25 +482,12 @@ struct HeadMeasurementPipeline {
             && e.centerX >= 0 && e.centerY >= 0 && e.centerX < Double(detect.width) && e.centerY < Double(detect.height)
     }
 
-    /// Centres whose wide-band ring is refined: of the five voted centres, the rings that score
-    /// best before refinement. Refining two narrow bands costs as much as the wide search, and
-    /// a ring outside the best few before refinement rarely wins after it.
-    static let refinedRings = 3
-
     func bestRing(_ ridge: RidgeMap) -> Ring? {
-        var wide: [Ring] = []
+        var best: Ring?
         for centre in centreCandidates(ridge, count: 5) {
-            guard let ellipse = fitRing(centreX: centre.x, centreY: centre.y, ridge: ridge,
+            guard var ellipse = fitRing(centreX: centre.x, centreY: centre.y, ridge: ridge,
                                         band: { _ in self.minimumRadius...self.maximumRadius }, radialStep: 1)
             else { continue }
-            wide.append(Ring(ellipse: ellipse, score: ringScore(ellipse, ridge)))
-        }
-        // The best few by wide-band score (equal scores: the earlier vote), refined in voting
-        // order as before, so equal refined scores still go to the earlier vote.
-        let kept = Set(wide.indices.sorted { (wide[$0].score, -$0) > (wide[$1].score, -$1) }.prefix(Self.refinedRings))
-        var best: Ring?
-        for (index, start) in wide.enumerated() where kept.contains(index) {
-            var ellipse = start.ellipse
             for _ in 0..<2 {
                 let current = ellipse
                 guard let next = fitRing(centreX: current.centerX, centreY: current.centerY, ridge: ridge,
