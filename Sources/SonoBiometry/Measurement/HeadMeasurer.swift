@@ -218,6 +218,49 @@ struct HeadMeasurementPipeline {
             let c = r.nx * Float(ux) + r.ny * Float(uy)
             return r.s * c * c
         }
+
+        /// `out[j] = oriented(centreX + r·ux, centreY + r·uy)` with `r = lower + j·step`, for
+        /// `j < count`: the same positions and values, the pixel of four radii at a time
+        /// (``nearestIntegers(_:)``), so the scalar work left per sample is the lookup itself.
+        func orientedRay(centreX: Double, centreY: Double, ux: Double, uy: Double, lower: Double, step: Double,
+                         count: Int, into out: UnsafeMutablePointer<Float>) {
+            let fx = Float(ux), fy = Float(uy)
+            strength.withUnsafeBufferPointer { s in
+                normalX.withUnsafeBufferPointer { nx in
+                    normalY.withUnsafeBufferPointer { ny in
+                        var j = 0
+                        while j < count {
+                            let js = SIMD4<Double>(Double(j), Double(j + 1), Double(j + 2), Double(j + 3))
+                            let r = lower + js * step
+                            let xi = Self.nearestIntegers(centreX + r * ux), yi = Self.nearestIntegers(centreY + r * uy)
+                            for lane in 0..<min(4, count - j) {
+                                let x = Int(xi[lane]), y = Int(yi[lane])
+                                guard x >= 0, y >= 0, x < width, y < height else { out[j + lane] = 0; continue }
+                                let i = y * width + x
+                                let c = nx[i] * fx + ny[i] * fy
+                                out[j + lane] = s[i] * c * c
+                            }
+                            j += 4
+                        }
+                    }
+                }
+            }
+        }
+
+        /// `nearestInteger` (halves away from zero) of four doubles of magnitude below 2⁵⁰:
+        /// `v + 1.5·2⁵²` rounds to an integer, ties to even, read from the low mantissa bits; a
+        /// tie that went toward zero is then moved away from it.
+        @inline(__always)
+        static func nearestIntegers(_ v: SIMD4<Double>) -> SIMD4<Int64> {
+            let magic = SIMD4<Double>(repeating: 6_755_399_441_055_744)
+            let shifted = v + magic
+            let even = shifted - magic
+            var value = unsafeBitCast(shifted, to: SIMD4<Int64>.self) &- 0x4338_0000_0000_0000
+            let zero = SIMD4<Double>(repeating: 0), half = SIMD4<Double>(repeating: 0.5)
+            value.replace(with: value &+ 1, where: (v .>= zero) .& (v - even .== half))
+            value.replace(with: value &- 1, where: (v .< zero) .& (even - v .== half))
+            return value
+        }
     }
 
     func ridgeMap() -> RidgeMap {
@@ -452,13 +495,12 @@ struct HeadMeasurementPipeline {
         let ranges = circle.angle.map(band)
         let radii = max(3, Int(((ranges.map { $0.upperBound - $0.lowerBound }.max() ?? 0) / radialStep).rounded(.up)) + 1)
         var cost = [Float](repeating: 0, count: angles * radii)
-        for a in 0..<angles {
-            let ux = circle.cosine[a], uy = circle.sine[a]
-            let range = ranges[a]
-            let stepHere = (range.upperBound - range.lowerBound) / Double(radii - 1)
-            for j in 0..<radii {
-                let r = range.lowerBound + Double(j) * stepHere
-                cost[a * radii + j] = ridge.oriented(centreX + r * ux, centreY + r * uy, ux: ux, uy: uy)
+        cost.withUnsafeMutableBufferPointer { cost in
+            for a in 0..<angles {
+                let range = ranges[a]
+                ridge.orientedRay(centreX: centreX, centreY: centreY, ux: circle.cosine[a], uy: circle.sine[a],
+                                  lower: range.lowerBound, step: (range.upperBound - range.lowerBound) / Double(radii - 1),
+                                  count: radii, into: cost.baseAddress! + a * radii)
             }
         }
         let path = Self.closedPath(cost: cost, angles: angles, radii: radii, maxStep: 2, stepPenalty: 0.03)
