@@ -209,43 +209,4 @@ struct HeadMeasurerTests {
             }
         }
     }
-
-    /// The centre votes' eight-lane rounding against the scalar `nearestInteger` it replaced:
-    /// halves and their neighbours either side, signed zeros, the ends of its range (±2²²) and
-    /// random positions of the size the voting produces (the grid ± the largest radius).
-    @Test("the votes' eight-lane nearest integer equals nearestInteger on halves, zeros, range ends and random values")
-    func nearestIntegersMatchScalar() {
-        var values: [Float] = [0, -0.0, 0.49999997, -0.49999997, 4_194_303.5, -4_194_303.5, 4_194_303, -4_194_304]
-        for k in -600...600 {
-            let half = Float(k) + 0.5
-            values += [half, half.nextUp, half.nextDown, Float(k), Float(k).nextUp, Float(k).nextDown]
-        }
-        var rng = SeededGenerator(seed: 31)
-        values += (0..<40_000).map { _ in Float(Int64(bitPattern: rng.next()) >> 40) / 1_024 }
-        values += [Float](repeating: 0, count: (8 - values.count % 8) % 8)
-        for start in stride(from: 0, to: values.count, by: 8) {
-            let lanes = SIMD8<Float>(values[start..<(start + 8)])
-            let fast = HeadMeasurementPipeline.nearestIntegers(lanes)
-            for lane in 0..<8 { #expect(Int(fast[lane]) == nearestInteger(lanes[lane]), "\(lanes[lane])") }
-        }
-    }
-
-    /// The contour search's four-lane rounding (positions in doubles) against `nearestInteger`.
-    @Test("the ridge rays' four-lane nearest integer equals nearestInteger on halves, zeros, range ends and random values")
-    func rayNearestIntegersMatchScalar() {
-        var values: [Double] = [0, -0.0, 0.49999999999999994, -0.49999999999999994, 1e15 + 0.5, -1e15 - 0.5,
-                                562_949_953_421_311.5, -562_949_953_421_311.5]
-        for k in -600...600 {
-            let half = Double(k) + 0.5
-            values += [half, half.nextUp, half.nextDown, Double(k), Double(k).nextUp, Double(k).nextDown]
-        }
-        var rng = SeededGenerator(seed: 37)
-        values += (0..<40_000).map { _ in Double(Int64(bitPattern: rng.next()) >> 40) / 1_024 }
-        values += [Double](repeating: 0, count: (4 - values.count % 4) % 4)
-        for start in stride(from: 0, to: values.count, by: 4) {
-            let lanes = SIMD4<Double>(values[start..<(start + 4)])
-            let fast = HeadMeasurementPipeline.RidgeMap.nearestIntegers(lanes)
-            for lane in 0..<4 { #expect(Int(fast[lane]) == nearestInteger(lanes[lane]), "\(lanes[lane])") }
-        }
-    }
 }

@@ -221,7 +221,7 @@ struct HeadMeasurementPipeline {
 
         /// `out[j] = oriented(centreX + r·ux, centreY + r·uy)` with `r = lower + j·step`, for
         /// `j < count`: the same positions and values, the pixel of four radii at a time
-        /// (``nearestIntegers(_:)``), so the scalar work left per sample is the lookup itself.
+        /// (`nearestIntegers`), so the scalar work left per sample is the lookup itself.
         func orientedRay(centreX: Double, centreY: Double, ux: Double, uy: Double, lower: Double, step: Double,
                          count: Int, into out: UnsafeMutablePointer<Float>) {
             let fx = Float(ux), fy = Float(uy)
@@ -232,7 +232,7 @@ struct HeadMeasurementPipeline {
                         while j < count {
                             let js = SIMD4<Double>(Double(j), Double(j + 1), Double(j + 2), Double(j + 3))
                             let r = lower + js * step
-                            let xi = Self.nearestIntegers(centreX + r * ux), yi = Self.nearestIntegers(centreY + r * uy)
+                            let xi = nearestIntegers(centreX + r * ux), yi = nearestIntegers(centreY + r * uy)
                             for lane in 0..<min(4, count - j) {
                                 let x = Int(xi[lane]), y = Int(yi[lane])
                                 guard x >= 0, y >= 0, x < width, y < height else { out[j + lane] = 0; continue }
@@ -245,21 +245,6 @@ struct HeadMeasurementPipeline {
                     }
                 }
             }
-        }
-
-        /// `nearestInteger` (halves away from zero) of four doubles of magnitude below 2⁵⁰:
-        /// `v + 1.5·2⁵²` rounds to an integer, ties to even, read from the low mantissa bits; a
-        /// tie that went toward zero is then moved away from it.
-        @inline(__always)
-        static func nearestIntegers(_ v: SIMD4<Double>) -> SIMD4<Int64> {
-            let magic = SIMD4<Double>(repeating: 6_755_399_441_055_744)
-            let shifted = v + magic
-            let even = shifted - magic
-            var value = unsafeBitCast(shifted, to: SIMD4<Int64>.self) &- 0x4338_0000_0000_0000
-            let zero = SIMD4<Double>(repeating: 0), half = SIMD4<Double>(repeating: 0.5)
-            value.replace(with: value &+ 1, where: (v .>= zero) .& (v - even .== half))
-            value.replace(with: value &- 1, where: (v .< zero) .& (even - v .== half))
-            return value
         }
     }
 
@@ -353,21 +338,6 @@ struct HeadMeasurementPipeline {
                 }
             }
         }
-    }
-
-    /// `nearestInteger` (halves away from zero) of eight floats of magnitude below 2²²:
-    /// `v + 1.5·2²³` rounds to an integer, ties to even, whose value sits in the low mantissa
-    /// bits; a tie that went toward zero is then moved away from it. Exact for every such `v`,
-    /// without a per-lane conversion through `Double` and its range checks (most of the voting's time).
-    @inline(__always)
-    static func nearestIntegers(_ v: SIMD8<Float>) -> SIMD8<Int32> {
-        let shifted = v + 12_582_912
-        let even = shifted - 12_582_912
-        var value = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
-        let zero = SIMD8<Float>(repeating: 0), half = SIMD8<Float>(repeating: 0.5)
-        value.replace(with: value &+ 1, where: (v .>= zero) .& (v - even .== half))
-        value.replace(with: value &- 1, where: (v .< zero) .& (even - v .== half))
-        return value
     }
 
     // MARK: - Closed contour by dynamic programming
