@@ -582,23 +582,31 @@ package enum Kernels {
             UnsafeMutableRawPointer(p).storeBytes(of: v, as: F.self)
         }
         let tc = taps[r], V = P + r
+        /// 64 outputs (four vectors) of either pass: the centre tap, then each mirrored pair
+        /// `pair(k)` in tap order, four independent sums so the adds do not wait on each other.
+        @inline(__always) func sums64(_ centre: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+                                      pair: (Int) -> (UnsafePointer<Float>, UnsafePointer<Float>)) {
+            var s0 = tc * load(centre), s1 = tc * load(centre + 16)
+            var s2 = tc * load(centre + 32), s3 = tc * load(centre + 48)
+            for k in 0..<r {
+                let (a, b) = pair(k), t = taps[k]
+                s0 += t * (load(a) + load(b))
+                s1 += t * (load(a + 16) + load(b + 16))
+                s2 += t * (load(a + 32) + load(b + 32))
+                s3 += t * (load(a + 48) + load(b + 48))
+            }
+            store(s0, out); store(s1, out + 16); store(s2, out + 32); store(s3, out + 48)
+        }
         for y in 0..<h {
             let center = S + rowTable[y + r] * w
             var x = 0
-            // Four vectors per tap: the two source rows' addresses are formed once per 64
-            // pixels (once per 16, their multiply and table loads were most of the vertical pass).
+            // The two source rows' addresses are formed once per 64 pixels (once per 16, their
+            // multiply and table loads were most of the vertical pass).
             while x + 64 <= w {
-                var s0 = tc * load(center + x), s1 = tc * load(center + x + 16)
-                var s2 = tc * load(center + x + 32), s3 = tc * load(center + x + 48)
-                for k in 0..<r {
-                    let a = S + rowTable[y + k] * w + x, b = S + rowTable[y + 2 * r - k] * w + x
-                    let t = taps[k]
-                    s0 += t * (load(a) + load(b))
-                    s1 += t * (load(a + 16) + load(b + 16))
-                    s2 += t * (load(a + 32) + load(b + 32))
-                    s3 += t * (load(a + 48) + load(b + 48))
+                let column = x
+                sums64(center + x, into: V + x) { k in
+                    (S + rowTable[y + k] * w + column, S + rowTable[y + 2 * r - k] * w + column)
                 }
-                store(s0, V + x); store(s1, V + x + 16); store(s2, V + x + 32); store(s3, V + x + 48)
                 x += 64
             }
             while x + 16 <= w {
@@ -624,18 +632,11 @@ package enum Kernels {
             }
             let row = O + y * w
             x = 0
-            // Four independent sums per tap, so the adds of one vector do not wait on each other.
             while x + 64 <= w {
-                var s0 = tc * load(V + x), s1 = tc * load(V + x + 16)
-                var s2 = tc * load(V + x + 32), s3 = tc * load(V + x + 48)
-                for j in 0..<r {
-                    let a = P + x + j, b = P + x + 2 * r - j, t = taps[j]
-                    s0 += t * (load(a) + load(b))
-                    s1 += t * (load(a + 16) + load(b + 16))
-                    s2 += t * (load(a + 32) + load(b + 32))
-                    s3 += t * (load(a + 48) + load(b + 48))
+                let column = x
+                sums64(UnsafePointer(V + x), into: row + x) { j in
+                    (UnsafePointer(P + column + j), UnsafePointer(P + column + 2 * r - j))
                 }
-                store(s0, row + x); store(s1, row + x + 16); store(s2, row + x + 32); store(s3, row + x + 48)
                 x += 64
             }
             while x + 16 <= w {
