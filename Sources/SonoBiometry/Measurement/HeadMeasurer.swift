@@ -302,10 +302,11 @@ struct HeadMeasurementPipeline {
     private static func castVotes(strength: UnsafeBufferPointer<Float>, normalX: UnsafeBufferPointer<Float>,
                                   normalY: UnsafeBufferPointer<Float>, width w: Int, height h: Int, radii: StrideThrough<Int>,
                                   into votes: UnsafeMutableBufferPointer<Float>) {
-        // The radii as floats, padded to whole vectors of 8 (the padding is never voted with).
-        var radiusValues = radii.map(Float.init)
-        let radiusCount = radiusValues.count
-        radiusValues += [Float](repeating: 0, count: (8 - radiusCount % 8) % 8)
+        // The radii in vectors of 8, the last padded with zeros that are never voted with.
+        let radiusList = radii.map(Float.init)
+        let radiusVectors = stride(from: 0, to: radiusList.count, by: 8).map { k in
+            SIMD8<Float>((k..<(k + 8)).map { $0 < radiusList.count ? radiusList[$0] : 0 })
+        }
         let w32 = Int32(w), h32 = Int32(h)
         for y in 1..<(h - 1) {
             for x in 1..<(w - 1) {
@@ -322,18 +323,13 @@ struct HeadMeasurementPipeline {
                 let fx = SIMD8<Float>(repeating: Float(x)), fy = SIMD8<Float>(repeating: Float(y))
                 for sign: Float in [-1, 1] {
                     let tx = sign * nxv, ty = sign * nyv
-                    var k = 0
-                    along: while k < radiusCount {
-                        let r = radiusValues.withUnsafeBufferPointer {
-                            UnsafeRawPointer($0.baseAddress! + k).loadUnaligned(as: SIMD8<Float>.self)
-                        }
+                    along: for (chunk, r) in radiusVectors.enumerated() {
                         let cx = nearestIntegers(fx + tx * r), cy = nearestIntegers(fy + ty * r)
-                        for lane in 0..<min(8, radiusCount - k) {
+                        for lane in 0..<min(8, radiusList.count - 8 * chunk) {
                             let vx = cx[lane], vy = cy[lane]
                             guard vx >= 0, vy >= 0, vx < w32, vy < h32 else { break along }
                             votes[Int(vy) * w + Int(vx)] += s
                         }
-                        k += 8
                     }
                 }
             }
