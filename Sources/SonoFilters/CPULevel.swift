@@ -91,6 +91,10 @@ protocol KernelSet {
                          table: UnsafeMutablePointer<UInt32>)
     static func detailCombine(_ s: UnsafePointer<UInt8>, sum: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                               count: Int, out: UnsafeMutablePointer<UInt8>)
+    static func detailLayer(_ s: UnsafePointer<UInt8>, mask: UnsafePointer<UInt8>, width: Int, height: Int, radius: Int,
+                            taps: UnsafePointer<Float>, ringTable: UnsafePointer<Int>, columnTable: UnsafePointer<Int>,
+                            rings: UnsafeMutablePointer<Float>, padded: UnsafeMutablePointer<Float>,
+                            sums: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<UInt8>)
     static func pyrDown(_ s: UnsafePointer<UInt8>, width: Int, height: Int, rowTable: UnsafePointer<Int>,
                         columnTable: UnsafePointer<Int>, padded: UnsafeMutablePointer<UInt16>, out: UnsafeMutablePointer<UInt8>)
 }

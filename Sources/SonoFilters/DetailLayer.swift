@@ -15,7 +15,10 @@ public import SonoCore
 ///
 /// Both blurs are ``GaussianBlur``'s float blur. The per-pixel combination's vector path is
 /// `Kernels.detailCombine` (Sources/SonoKernels, compiled per ``CPULevel``), bit-identical to the
-/// scalar loop below, which is its specification. Pure function; safe to call from any thread.
+/// scalar loop below, which is its specification. On the vector backend the whole layer runs as
+/// `Kernels.detailLayer`, row by row, with the vector blur's and combination's arithmetic
+/// (``composed(_:mask:sigma:level:)`` is that composition, the test's reference), so no
+/// frame-sized float image is written. Pure function; safe to call from any thread.
 public enum DetailLayer {
     /// - Parameters:
     ///   - mask: one byte per pixel, non-zero = analysed; nil analyses every pixel.
@@ -26,11 +29,46 @@ public enum DetailLayer {
         apply(image, mask: mask, sigma: sigma, backend: backend, level: .selected)
     }
 
-    /// ``apply(_:mask:sigma:backend:)`` with the vector combination's ``CPULevel`` pinned (tests).
+    /// ``apply(_:mask:sigma:backend:)`` with the vector kernels' ``CPULevel`` pinned (tests).
     static func apply(_ image: GrayImage, mask: [UInt8]?, sigma: Double, backend: FilterBackend,
                       level: CPULevel) -> GrayImage {
         let w = image.width, h = image.height
         precondition(mask.map { $0.count == w * h } ?? true, "mask has \(mask?.count ?? 0) bytes for a \(w)x\(h) image")
+        let r = GaussianBlur.radius(sigma: sigma)
+        guard backend == .vector, r > 0, !image.isEmpty else {
+            let (sum, weight) = blurs(image, mask: mask, sigma: sigma, backend: backend, level: level)
+            return GrayImage(width: w, height: h, samples: combination(image.samples, sum: sum.samples, weight: weight.samples,
+                                                                       backend: backend, level: level))
+        }
+        let taps = GaussianBlur.kernel(sigma: sigma).prefix(r + 1).map { Float($0) }
+        let span = 2 * r + 1
+        let ringTable = Border.reflect101Table(count: h, radius: r).map { $0 % span }
+        let columnTable = Border.reflect101Table(count: w, radius: r)
+        let analysed = mask ?? [UInt8](repeating: 1, count: w * h)
+        var rings = [Float](repeating: 0, count: 2 * span * w), padded = [Float](repeating: 0, count: w + 2 * r)
+        var sums = [Float](repeating: 0, count: 2 * w)
+        return GrayImage(width: w, height: h) { out in
+            image.withUnsafeSamples { source in
+                level.kernels.detailLayer(source.baseAddress!, mask: analysed, width: w, height: h, radius: r, taps: taps,
+                                          ringTable: ringTable, columnTable: columnTable, rings: &rings, padded: &padded,
+                                          sums: &sums, out: out.baseAddress!)
+            }
+        }
+    }
+
+    /// The vector backend's layer as its two blurs (``GaussianBlur``'s vector float blur at
+    /// `level`) and ``combination(_:sum:weight:backend:level:)``: what `Kernels.detailLayer` must
+    /// equal byte for byte.
+    static func composed(_ image: GrayImage, mask: [UInt8]?, sigma: Double, level: CPULevel) -> GrayImage {
+        let (sum, weight) = blurs(image, mask: mask, sigma: sigma, backend: .vector, level: level)
+        return GrayImage(width: image.width, height: image.height,
+                         samples: combination(image.samples, sum: sum.samples, weight: weight.samples, backend: .vector, level: level))
+    }
+
+    /// The blurred masked image and the blurred mask (weights 1 for analysed pixels, else 0).
+    private static func blurs(_ image: GrayImage, mask: [UInt8]?, sigma: Double, backend: FilterBackend,
+                              level: CPULevel) -> (sum: FloatImage, weight: FloatImage) {
+        let w = image.width, h = image.height
         let weights = FloatImage(width: w, height: h) { out in
             guard let mask else { out.initialize(repeating: 1); return }
             mask.withUnsafeBufferPointer { m in
@@ -44,10 +82,12 @@ public enum DetailLayer {
                 }
             }
         }
-        let sum = GaussianBlur.apply(masked, sigma: sigma, backend: backend)
-        let weight = GaussianBlur.apply(weights, sigma: sigma, backend: backend)
-        return GrayImage(width: w, height: h, samples: combination(image.samples, sum: sum.samples, weight: weight.samples,
-                                                                   backend: backend, level: level))
+        switch backend {
+        case .scalar:
+            return (GaussianBlur.reference(masked, sigma: sigma), GaussianBlur.reference(weights, sigma: sigma))
+        case .vector:
+            return (GaussianBlur.vectorized(masked, sigma: sigma, level: level), GaussianBlur.vectorized(weights, sigma: sigma, level: level))
+        }
     }
 
     /// Each pixel minus `sum / weight` (its background), offset by 128, rounded half up and

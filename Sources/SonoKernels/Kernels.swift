@@ -575,6 +575,19 @@ package enum Kernels {
     package static func gaussianF32(_ S: UnsafePointer<Float>, width w: Int, height h: Int, radius r: Int,
                                     taps: UnsafePointer<Float>, rowTable: UnsafePointer<Int>, columnTable: UnsafePointer<Int>,
                                     padded P: UnsafeMutablePointer<Float>, out O: UnsafeMutablePointer<Float>) {
+        for y in 0..<h {
+            gaussianRowF32(S, rowTable: rowTable, y: y, width: w, radius: r, taps: taps, columnTable: columnTable,
+                           padded: P, out: O + y * w)
+        }
+    }
+
+    /// One output row `y` of ``gaussianF32(_:width:height:radius:taps:rowTable:columnTable:padded:out:)``,
+    /// whose source row at padded position `j` starts at `S + rowTable[j] * w`: the image itself,
+    /// or a ring of the rows in reach (``detailLayer(_:mask:width:height:radius:taps:ringTable:columnTable:rings:padded:sums:out:)``).
+    @inline(__always)
+    private static func gaussianRowF32(_ S: UnsafePointer<Float>, rowTable: UnsafePointer<Int>, y: Int, width w: Int,
+                                       radius r: Int, taps: UnsafePointer<Float>, columnTable: UnsafePointer<Int>,
+                                       padded P: UnsafeMutablePointer<Float>, out row: UnsafeMutablePointer<Float>) {
         typealias F = SIMD16<Float>
         @inline(__always) func load(_ p: UnsafePointer<Float>) -> F { UnsafeRawPointer(p).loadUnaligned(as: F.self) }
         @inline(__always) func load(_ p: UnsafeMutablePointer<Float>) -> F { UnsafeRawPointer(p).loadUnaligned(as: F.self) }
@@ -597,60 +610,96 @@ package enum Kernels {
             }
             store(s0, out); store(s1, out + 16); store(s2, out + 32); store(s3, out + 48)
         }
+        let center = S + rowTable[y + r] * w
+        var x = 0
+        // The two source rows' addresses are formed once per 64 pixels (once per 16, their
+        // multiply and table loads were most of the vertical pass).
+        while x + 64 <= w {
+            let column = x
+            sums64(center + x, into: V + x) { k in
+                (S + rowTable[y + k] * w + column, S + rowTable[y + 2 * r - k] * w + column)
+            }
+            x += 64
+        }
+        while x + 16 <= w {
+            var sum = tc * load(center + x)
+            for k in 0..<r {
+                let a = S + rowTable[y + k] * w, b = S + rowTable[y + 2 * r - k] * w
+                sum += taps[k] * (load(a + x) + load(b + x))
+            }
+            store(sum, V + x)
+            x += 16
+        }
+        while x < w {
+            var sum = tc * center[x]
+            for k in 0..<r {
+                sum += taps[k] * (S[rowTable[y + k] * w + x] + S[rowTable[y + 2 * r - k] * w + x])
+            }
+            V[x] = sum
+            x += 1
+        }
+        for j in 0..<r {
+            P[j] = V[columnTable[j]]
+            P[r + w + j] = V[columnTable[r + w + j]]
+        }
+        x = 0
+        while x + 64 <= w {
+            let column = x
+            sums64(UnsafePointer(V + x), into: row + x) { j in
+                (UnsafePointer(P + column + j), UnsafePointer(P + column + 2 * r - j))
+            }
+            x += 64
+        }
+        while x + 16 <= w {
+            var sum = tc * load(V + x)
+            for j in 0..<r { sum += taps[j] * (load(P + x + j) + load(P + x + 2 * r - j)) }
+            store(sum, row + x)
+            x += 16
+        }
+        while x < w {
+            var sum = tc * V[x]
+            for j in 0..<r { sum += taps[j] * (P[x + j] + P[x + 2 * r - j]) }
+            row[x] = sum
+            x += 1
+        }
+    }
+
+    /// SonoFilters' `DetailLayer` on its vector path, row by row: the same arithmetic as
+    /// ``gaussianF32(_:width:height:radius:taps:rowTable:columnTable:padded:out:)`` on the masked
+    /// values (`weight · S`) and on the weights (1 where `M` is non-zero, else 0), then
+    /// ``detailCombine(_:sum:weight:count:out:)`` per row, so every output byte equals that
+    /// composition's. The frame-sized float images the composition wrote and read back (four of
+    /// them, 1.7 MB each at 800 × 540) become rings of the `2r+1` source rows in reach, `rings`
+    /// holding `2 · (2r+1) · w` floats (values, then weights); source row `q` lives in ring row
+    /// `q mod (2r+1)`, and `ringTable[j]` is that ring row for padded position `j` (the reflect-101
+    /// row table's entries mod `2r+1`). `padded` is `w + 2r` floats,
+    /// `sums` `2w` (the row's blurred values, then its blurred weights).
+    package static func detailLayer(_ S: UnsafePointer<UInt8>, mask M: UnsafePointer<UInt8>, width w: Int, height h: Int,
+                                    radius r: Int, taps: UnsafePointer<Float>, ringTable: UnsafePointer<Int>,
+                                    columnTable: UnsafePointer<Int>,
+                                    rings: UnsafeMutablePointer<Float>, padded P: UnsafeMutablePointer<Float>,
+                                    sums: UnsafeMutablePointer<Float>, out O: UnsafeMutablePointer<UInt8>) {
+        let span = 2 * r + 1
+        let values = rings, weights = rings + span * w
+        var loaded = 0
         for y in 0..<h {
-            let center = S + rowTable[y + r] * w
-            var x = 0
-            // The two source rows' addresses are formed once per 64 pixels (once per 16, their
-            // multiply and table loads were most of the vertical pass).
-            while x + 64 <= w {
-                let column = x
-                sums64(center + x, into: V + x) { k in
-                    (S + rowTable[y + k] * w + column, S + rowTable[y + 2 * r - k] * w + column)
+            // Reflect-101 keeps every row output y reads within [y − r, y + r] ∩ [0, h), so the
+            // ring holds them all once the rows up to min(y + r, h − 1) are in.
+            while loaded <= min(y + r, h - 1) {
+                let source = S + loaded * w, analysed = M + loaded * w
+                let value = values + (loaded % span) * w, weight = weights + (loaded % span) * w
+                for x in 0..<w {
+                    let m: Float = analysed[x] != 0 ? 1 : 0
+                    weight[x] = m
+                    value[x] = m * Float(source[x])
                 }
-                x += 64
+                loaded += 1
             }
-            while x + 16 <= w {
-                var sum = tc * load(center + x)
-                for k in 0..<r {
-                    let a = S + rowTable[y + k] * w, b = S + rowTable[y + 2 * r - k] * w
-                    sum += taps[k] * (load(a + x) + load(b + x))
-                }
-                store(sum, V + x)
-                x += 16
-            }
-            while x < w {
-                var sum = tc * center[x]
-                for k in 0..<r {
-                    sum += taps[k] * (S[rowTable[y + k] * w + x] + S[rowTable[y + 2 * r - k] * w + x])
-                }
-                V[x] = sum
-                x += 1
-            }
-            for j in 0..<r {
-                P[j] = V[columnTable[j]]
-                P[r + w + j] = V[columnTable[r + w + j]]
-            }
-            let row = O + y * w
-            x = 0
-            while x + 64 <= w {
-                let column = x
-                sums64(UnsafePointer(V + x), into: row + x) { j in
-                    (UnsafePointer(P + column + j), UnsafePointer(P + column + 2 * r - j))
-                }
-                x += 64
-            }
-            while x + 16 <= w {
-                var sum = tc * load(V + x)
-                for j in 0..<r { sum += taps[j] * (load(P + x + j) + load(P + x + 2 * r - j)) }
-                store(sum, row + x)
-                x += 16
-            }
-            while x < w {
-                var sum = tc * V[x]
-                for j in 0..<r { sum += taps[j] * (P[x + j] + P[x + 2 * r - j]) }
-                row[x] = sum
-                x += 1
-            }
+            gaussianRowF32(UnsafePointer(values), rowTable: ringTable, y: y, width: w, radius: r, taps: taps, columnTable: columnTable,
+                           padded: P, out: sums)
+            gaussianRowF32(UnsafePointer(weights), rowTable: ringTable, y: y, width: w, radius: r, taps: taps, columnTable: columnTable,
+                           padded: P, out: sums + w)
+            detailCombine(S + y * w, sum: sums, weight: sums + w, count: w, out: O + y * w)
         }
     }
 
