@@ -94,7 +94,7 @@ protocol KernelSet {
     static func detailLayer(_ s: UnsafePointer<UInt8>, mask: UnsafePointer<UInt8>, width: Int, height: Int, radius: Int,
                             taps: UnsafePointer<Float>, ringTable: UnsafePointer<Int>, columnTable: UnsafePointer<Int>,
                             rings: UnsafeMutablePointer<Float>, padded: UnsafeMutablePointer<Float>,
-                            sums: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<UInt8>)
+                            sums: UnsafeMutablePointer<Float>, runs: UnsafeMutablePointer<Int32>, out: UnsafeMutablePointer<UInt8>)
     static func pyrDown(_ s: UnsafePointer<UInt8>, width: Int, height: Int, rowTable: UnsafePointer<Int>,
                         columnTable: UnsafePointer<Int>, padded: UnsafeMutablePointer<UInt16>, out: UnsafeMutablePointer<UInt8>)
 }

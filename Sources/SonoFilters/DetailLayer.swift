@@ -46,12 +46,12 @@ public enum DetailLayer {
         let columnTable = Border.reflect101Table(count: w, radius: r)
         let analysed = mask ?? [UInt8](repeating: 1, count: w * h)
         var rings = [Float](repeating: 0, count: 2 * span * w), padded = [Float](repeating: 0, count: w + 2 * r)
-        var sums = [Float](repeating: 0, count: 2 * w)
+        var sums = [Float](repeating: 0, count: 2 * w), runs = [Int32](repeating: 0, count: w)
         return GrayImage(width: w, height: h) { out in
             image.withUnsafeSamples { source in
                 level.kernels.detailLayer(source.baseAddress!, mask: analysed, width: w, height: h, radius: r, taps: taps,
                                           ringTable: ringTable, columnTable: columnTable, rings: &rings, padded: &padded,
-                                          sums: &sums, out: out.baseAddress!)
+                                          sums: &sums, runs: &runs, out: out.baseAddress!)
             }
         }
     }

@@ -582,17 +582,24 @@ package enum Kernels {
                                     padded P: UnsafeMutablePointer<Float>, out O: UnsafeMutablePointer<Float>) {
         for y in 0..<h {
             gaussianRowF32(S, rowTable: rowTable, y: y, width: w, radius: r, taps: taps, columnTable: columnTable,
-                           padded: P, out: O + y * w)
+                           padded: P, out: O + y * w, flat: nil)
         }
     }
 
     /// One output row `y` of ``gaussianF32(_:width:height:radius:taps:rowTable:columnTable:padded:out:)``,
     /// whose source row at padded position `j` starts at `S + rowTable[j] * w`: the image itself,
-    /// or a ring of the rows in reach (``detailLayer(_:mask:width:height:radius:taps:ringTable:columnTable:rings:padded:sums:out:)``).
+    /// or a ring of the rows in reach (``detailLayer(_:mask:width:height:radius:taps:ringTable:columnTable:rings:padded:sums:runs:out:)``).
+    ///
+    /// `flat` marks the columns whose `2r+1` source rows around `y` all hold the value 1 (its
+    /// `runs[x] ≥ 2r+1`; only for rows whose window needs no reflection): there the vertical sum
+    /// is `vertical`, and an output whose horizontal reach (no reflection either) lies in such
+    /// columns is `both`, the values the sums give for those inputs in the same order. A 64-pixel
+    /// step with every column flat stores them instead of summing.
     @inline(__always)
     private static func gaussianRowF32(_ S: UnsafePointer<Float>, rowTable: UnsafePointer<Int>, y: Int, width w: Int,
                                        radius r: Int, taps: UnsafePointer<Float>, columnTable: UnsafePointer<Int>,
-                                       padded P: UnsafeMutablePointer<Float>, out row: UnsafeMutablePointer<Float>) {
+                                       padded P: UnsafeMutablePointer<Float>, out row: UnsafeMutablePointer<Float>,
+                                       flat: (runs: UnsafePointer<Int32>, vertical: Float, both: Float)?) {
         typealias F = SIMD16<Float>
         @inline(__always) func load(_ p: UnsafePointer<Float>) -> F { UnsafeRawPointer(p).loadUnaligned(as: F.self) }
         @inline(__always) func load(_ p: UnsafeMutablePointer<Float>) -> F { UnsafeRawPointer(p).loadUnaligned(as: F.self) }
@@ -619,7 +626,19 @@ package enum Kernels {
         var x = 0
         // The two source rows' addresses are formed once per 64 pixels (once per 16, their
         // multiply and table loads were most of the vertical pass).
+        /// Whether columns `from ..< from + count` are all flat.
+        @inline(__always) func allFlat(_ runs: UnsafePointer<Int32>, _ from: Int, _ count: Int) -> Bool {
+            var least = Int32.max
+            for i in from..<(from + count) { least = min(least, runs[i]) }
+            return least >= Int32(2 * r + 1)
+        }
         while x + 64 <= w {
+            if let flat, allFlat(flat.runs, x, 64) {
+                let value = F(repeating: flat.vertical)
+                store(value, V + x); store(value, V + x + 16); store(value, V + x + 32); store(value, V + x + 48)
+                x += 64
+                continue
+            }
             let column = x
             sums64(center + x, into: V + x) { k in
                 (S + rowTable[y + k] * w + column, S + rowTable[y + 2 * r - k] * w + column)
@@ -649,6 +668,12 @@ package enum Kernels {
         }
         x = 0
         while x + 64 <= w {
+            if let flat, x >= r, x + 64 + r <= w, allFlat(flat.runs, x - r, 64 + 2 * r) {
+                let value = F(repeating: flat.both)
+                store(value, row + x); store(value, row + x + 16); store(value, row + x + 32); store(value, row + x + 48)
+                x += 64
+                continue
+            }
             let column = x
             sums64(UnsafePointer(V + x), into: row + x) { j in
                 (UnsafePointer(P + column + j), UnsafePointer(P + column + 2 * r - j))
@@ -677,15 +702,28 @@ package enum Kernels {
     /// them, 1.7 MB each at 800 × 540) become rings of the `2r+1` source rows in reach, `rings`
     /// holding `2 · (2r+1) · w` floats (values, then weights); source row `q` lives in ring row
     /// `q mod (2r+1)`, and `ringTable[j]` is that ring row for padded position `j` (the reflect-101
-    /// row table's entries mod `2r+1`). `padded` is `w + 2r` floats,
-    /// `sums` `2w` (the row's blurred values, then its blurred weights).
+    /// row table's entries mod `2r+1`). `padded` is `w + 2r` floats, `sums` `2w` (the row's
+    /// blurred values, then its blurred weights), `runs` `w` integers of scratch.
+    ///
+    /// Inside the mask the weights are all 1, and their blur is the same constant wherever its
+    /// whole window is analysed: `runs[x]` counts the analysed rows ending at the newest loaded
+    /// one, and 64-pixel steps whose windows are all analysed store that constant (computed once,
+    /// with the same operations in the same order) instead of summing 1s.
     package static func detailLayer(_ S: UnsafePointer<UInt8>, mask M: UnsafePointer<UInt8>, width w: Int, height h: Int,
                                     radius r: Int, taps: UnsafePointer<Float>, ringTable: UnsafePointer<Int>,
                                     columnTable: UnsafePointer<Int>,
                                     rings: UnsafeMutablePointer<Float>, padded P: UnsafeMutablePointer<Float>,
-                                    sums: UnsafeMutablePointer<Float>, out O: UnsafeMutablePointer<UInt8>) {
+                                    sums: UnsafeMutablePointer<Float>, runs: UnsafeMutablePointer<Int32>,
+                                    out O: UnsafeMutablePointer<UInt8>) {
         let span = 2 * r + 1
         let values = rings, weights = rings + span * w
+        // The weights' vertical sum over 2r+1 ones, then the horizontal sum over 2r+1 of those,
+        // as `gaussianRowF32` forms them: centre tap first, then each mirrored pair in tap order.
+        var vertical = taps[r] * 1
+        for k in 0..<r { vertical += taps[k] * (1 + 1) }
+        var both = taps[r] * vertical
+        for k in 0..<r { both += taps[k] * (vertical + vertical) }
+        for x in 0..<w { runs[x] = 0 }
         var loaded = 0
         for y in 0..<h {
             // Reflect-101 keeps every row output y reads within [y − r, y + r] ∩ [0, h), so the
@@ -698,12 +736,17 @@ package enum Kernels {
                     weight[x] = m
                     value[x] = m * Float(source[x])
                 }
+                // A loop of its own: inside the one above it kept that loop from vectorising.
+                for x in 0..<w { runs[x] = analysed[x] != 0 ? runs[x] &+ 1 : 0 }
                 loaded += 1
             }
-            gaussianRowF32(UnsafePointer(values), rowTable: ringTable, y: y, width: w, radius: r, taps: taps, columnTable: columnTable,
-                           padded: P, out: sums)
-            gaussianRowF32(UnsafePointer(weights), rowTable: ringTable, y: y, width: w, radius: r, taps: taps, columnTable: columnTable,
-                           padded: P, out: sums + w)
+            gaussianRowF32(UnsafePointer(values), rowTable: ringTable, y: y, width: w, radius: r, taps: taps,
+                           columnTable: columnTable, padded: P, out: sums, flat: nil)
+            // Rows whose window is y − r … y + r unreflected; the newest loaded row is then y + r.
+            let unreflected = y >= r && y + r <= h - 1
+            gaussianRowF32(UnsafePointer(weights), rowTable: ringTable, y: y, width: w, radius: r, taps: taps,
+                           columnTable: columnTable, padded: P, out: sums + w,
+                           flat: unreflected ? (UnsafePointer(runs), vertical, both) : nil)
             detailCombine(S + y * w, sum: sums, weight: sums + w, count: w, out: O + y * w)
         }
     }
