@@ -622,16 +622,16 @@ package enum Kernels {
             }
             store(s0, out); store(s1, out + 16); store(s2, out + 32); store(s3, out + 48)
         }
-        let center = S + rowTable[y + r] * w
-        var x = 0
-        // The two source rows' addresses are formed once per 64 pixels (once per 16, their
-        // multiply and table loads were most of the vertical pass).
         /// Whether columns `from ..< from + count` are all flat.
         @inline(__always) func allFlat(_ runs: UnsafePointer<Int32>, _ from: Int, _ count: Int) -> Bool {
             var least = Int32.max
             for i in from..<(from + count) { least = min(least, runs[i]) }
             return least >= Int32(2 * r + 1)
         }
+        let center = S + rowTable[y + r] * w
+        var x = 0
+        // The two source rows' addresses are formed once per 64 pixels (once per 16, their
+        // multiply and table loads were most of the vertical pass).
         while x + 64 <= w {
             if let flat, allFlat(flat.runs, x, 64) {
                 let value = F(repeating: flat.vertical)
