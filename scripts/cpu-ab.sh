@@ -3,23 +3,20 @@
 # base, ...), so both see the same machine load; prints each side's runs, median and least, and
 # the ratios. On a shared machine this resolves differences that wall-clock rounds (e2e.sh) cannot.
 #   scripts/cpu-ab.sh NEW_BIN BASE_BIN [RUNS] [-- extra analyze arguments, e.g. --no-html]
-#   CPU_AB_FRAMES=N   the first N HC18 frames, one scan each (default 200)
+#   CPU_AB_FRAMES=N   the first N HC18 frames, one scan each (default 200; IMAGES=DIR for others)
 set -euo pipefail
 [[ $# -ge 2 ]] || { echo "usage: $0 NEW_BIN BASE_BIN [RUNS] [-- analyze args]" >&2; exit 2; }
 new="$1" base="$2"; shift 2
 runs=8
 if [[ $# -gt 0 && "$1" != "--" ]]; then runs="$1"; shift; fi
 [[ "${1:-}" == "--" ]] && shift
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-data="$root/../shared/data/hc18-dev/images"
-[[ -d "$data" ]] || { echo "cpu-ab: $data not found" >&2; exit 1; }
-
-work="$(mktemp -d /tmp/sonoqc-cpu-ab.XXXXXX)"
-trap 'rm -rf "$work"' EXIT
-while IFS= read -r f; do
-    name="$(basename "$f" .png)"
-    mkdir -p "$work/frames/$name" && cp "$f" "$work/frames/$name/"
-done < <(find "$data" -maxdepth 1 -name '*.png' | LC_ALL=C sort | head -n "${CPU_AB_FRAMES:-200}")
+new="$(cd "$(dirname "$new")" && pwd)/$(basename "$new")" base="$(cd "$(dirname "$base")" && pwd)/$(basename "$base")"
+# pipeline-common.sh: the frames as make_batch links them (one per scan), $work and its cleanup;
+# SONOQC_BIN keeps it from building.
+SONOQC_BIN="$new"
+# shellcheck source=scripts/pipeline-common.sh
+source "$(dirname "$0")/pipeline-common.sh"
+make_batch "$work/frames" "${CPU_AB_FRAMES:-200}" 1
 
 for ((i = 0; i < runs; i++)); do
     for side in new base; do

@@ -17,7 +17,7 @@ public import SonoCore
 /// `Kernels.detailCombine` (Sources/SonoKernels, compiled per ``CPULevel``), bit-identical to the
 /// scalar loop below, which is its specification. On the vector backend the whole layer runs as
 /// `Kernels.detailLayer`, row by row, with the vector blur's and combination's arithmetic
-/// (``composed(_:mask:sigma:level:)`` is that composition, the test's reference), so no
+/// (``composed(_:mask:sigma:backend:level:)`` is that composition, the test's reference), so no
 /// frame-sized float image is written. Pure function; safe to call from any thread.
 public enum DetailLayer {
     /// - Parameters:
@@ -36,9 +36,7 @@ public enum DetailLayer {
         precondition(mask.map { $0.count == w * h } ?? true, "mask has \(mask?.count ?? 0) bytes for a \(w)x\(h) image")
         let r = GaussianBlur.radius(sigma: sigma)
         guard backend == .vector, r > 0, !image.isEmpty else {
-            let (sum, weight) = blurs(image, mask: mask, sigma: sigma, backend: backend, level: level)
-            return GrayImage(width: w, height: h, samples: combination(image.samples, sum: sum.samples, weight: weight.samples,
-                                                                       backend: backend, level: level))
+            return composed(image, mask: mask, sigma: sigma, backend: backend, level: level)
         }
         let taps = GaussianBlur.kernel(sigma: sigma).prefix(r + 1).map { Float($0) }
         let span = 2 * r + 1
@@ -56,13 +54,14 @@ public enum DetailLayer {
         }
     }
 
-    /// The vector backend's layer as its two blurs (``GaussianBlur``'s vector float blur at
-    /// `level`) and ``combination(_:sum:weight:backend:level:)``: what `Kernels.detailLayer` must
-    /// equal byte for byte.
-    static func composed(_ image: GrayImage, mask: [UInt8]?, sigma: Double, level: CPULevel) -> GrayImage {
-        let (sum, weight) = blurs(image, mask: mask, sigma: sigma, backend: .vector, level: level)
+    /// The layer as its two blurs (``GaussianBlur``'s float blur on `backend`, at `level`) and
+    /// ``combination(_:sum:weight:backend:level:)``: the scalar backend's layer, and on the vector
+    /// backend what `Kernels.detailLayer` must equal byte for byte.
+    static func composed(_ image: GrayImage, mask: [UInt8]?, sigma: Double, backend: FilterBackend,
+                         level: CPULevel) -> GrayImage {
+        let (sum, weight) = blurs(image, mask: mask, sigma: sigma, backend: backend, level: level)
         return GrayImage(width: image.width, height: image.height,
-                         samples: combination(image.samples, sum: sum.samples, weight: weight.samples, backend: .vector, level: level))
+                         samples: combination(image.samples, sum: sum.samples, weight: weight.samples, backend: backend, level: level))
     }
 
     /// The blurred masked image and the blurred mask (weights 1 for analysed pixels, else 0).

@@ -54,15 +54,15 @@ extension Downsample {
 
     /// Area resize: per output row, its source rows summed into a `UInt32` column buffer (the
     /// dispatched `Kernels.accumulate`), then each output pixel sums its column span and divides once.
-    /// When the pixel count of a row's spans is one power of two (every span equally wide, as for a
-    /// thumbnail of half the frame's width), the division is a shift: `⌊s / 2ᵏ⌋ = s >> k` for
-    /// unsigned `s`. A division per pixel was most of the thumbnails' resize time.
+    /// At exactly half the width (the thumbnails of 800-px frames) with a power of two of rows per
+    /// output row, the division is a shift: a division per pixel was most of the thumbnails'
+    /// resize time.
     static func vectorizedArea(_ image: GrayImage, width: Int, height: Int, level: CPULevel = .selected) -> GrayImage {
         let w = image.width
         let xs = areaSpans(source: w, target: width), ys = areaSpans(source: image.height, target: height)
         var columns = [UInt32](repeating: 0, count: w)
-        // Spans `x·k ..< x·k + k` for every x: the source width is `width · k`.
-        let uniformSpanWidth: Int? = w % width == 0 ? w / width : nil
+        // Column spans `2x ..< 2x + 2` for every x.
+        let halfWidth = w == 2 * width
         return GrayImage(width: width, height: height) { out in
             image.withUnsafeSamples { src in
                 columns.withUnsafeMutableBufferPointer { cBuffer in
@@ -71,19 +71,10 @@ extension Downsample {
                         for x in 0..<w { C[x] = 0 }
                         for yy in rows { level.kernels.accumulate(S + yy * w, into: C, count: w) }
                         let outRow = O + y * width
-                        if let spanWidth = uniformSpanWidth, (rows.count * spanWidth).nonzeroBitCount == 1 {
-                            let shift = UInt32((rows.count * spanWidth).trailingZeroBitCount)
-                            if spanWidth == 2 {
-                                // Half width (the thumbnails): a loop LLVM vectorises.
-                                for x in 0..<width { outRow[x] = UInt8(truncatingIfNeeded: (C[2 * x] &+ C[2 * x + 1]) >> shift) }
-                                continue
-                            }
-                            for x in 0..<width {
-                                let span = C + x * spanWidth
-                                var sum: UInt32 = 0
-                                for j in 0..<spanWidth { sum &+= span[j] }
-                                outRow[x] = UInt8(truncatingIfNeeded: sum >> shift)
-                            }
+                        if halfWidth, rows.count.nonzeroBitCount == 1 {
+                            // ⌊s / 2ᵏ⌋ = s >> k, in a loop LLVM vectorises.
+                            let shift = UInt32(rows.count.trailingZeroBitCount + 1)
+                            for x in 0..<width { outRow[x] = UInt8(truncatingIfNeeded: (C[2 * x] &+ C[2 * x + 1]) >> shift) }
                             continue
                         }
                         for (x, span) in xs.enumerated() {

@@ -50,7 +50,7 @@ struct DetailLayerTests {
             for sigma in [2.0, 0.7] {
                 for level in CPULevel.runnable {
                     let fused = DetailLayer.apply(image, mask: mask, sigma: sigma, backend: .vector, level: level)
-                    let reference = DetailLayer.composed(image, mask: mask, sigma: sigma, level: level)
+                    let reference = DetailLayer.composed(image, mask: mask, sigma: sigma, backend: .vector, level: level)
                     let first = fused.samples.indices.first { fused.samples[$0] != reference.samples[$0] }
                     #expect(first == nil, "\(w)x\(h), mask \(name), σ \(sigma), \(level): first difference at \(first ?? -1)")
                 }

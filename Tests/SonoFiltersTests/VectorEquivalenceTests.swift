@@ -84,8 +84,9 @@ struct VectorEquivalenceTests {
                     #expect(Downsample.vectorizedCountAbove(image, threshold: threshold, block: block, level: level)
                             == Downsample.referenceCountAbove(image, threshold: threshold, block: block), "\(tag) t \(threshold) b \(block)")
                 }
-                // Uneven spans, even spans of 2 × 2, 4 × 2 and 2 × 4 pixels (a shift instead of a
-                // division) and 3 × 2 (a division), whole frame, one pixel.
+                // Uneven spans; half width with 2 and 4 rows per output row (a shift instead of a
+                // division) and with uneven rows; spans of 4 × 2 and 3 × 2 (a division); whole
+                // frame; one pixel.
                 for (tw, th) in [(1, 1), ((width + 1) / 2, (height + 1) / 2), (max(1, width * 2 / 5), max(1, height / 3)), (width, height),
                                  (max(1, width / 2), max(1, height / 2)), (max(1, width / 4), max(1, height / 2)),
                                  (max(1, width / 2), max(1, height / 4)), (max(1, width / 3), max(1, height / 2))] {
