@@ -93,12 +93,19 @@ package struct FieldOfView: Sendable {
             inner.withUnsafeMutableBufferPointer { inner in
                 for by in 0..<bh {
                     let y0 = by * b, rows = min(h, y0 + b) - y0
+                    let maskRow = mask.baseAddress! + y0 * w, innerRow = inner.baseAddress! + y0 * w
                     var rowCount = 0
-                    for bx in 0..<bw {
-                        let x0 = bx * b, x1 = min(w, x0 + b)
-                        (mask.baseAddress! + y0 * w + x0).update(repeating: hull[by * bw + bx], count: x1 - x0)
-                        (inner.baseAddress! + y0 * w + x0).update(repeating: eroded[by * bw + bx], count: x1 - x0)
-                        rowCount &+= Int(hull[by * bw + bx]) * (x1 - x0)
+                    // Pixel by pixel from its block (`b` is a constant, so `x / b` is a shift): a fill
+                    // call per 4-pixel block cost more than the fill.
+                    hull.withUnsafeBufferPointer { hull in
+                        eroded.withUnsafeBufferPointer { eroded in
+                            let hullRow = hull.baseAddress! + by * bw, erodedRow = eroded.baseAddress! + by * bw
+                            for x in 0..<w {
+                                maskRow[x] = hullRow[x / b]
+                                innerRow[x] = erodedRow[x / b]
+                                rowCount &+= Int(hullRow[x / b])
+                            }
+                        }
                     }
                     count += rowCount * rows
                     for dy in 1..<rows {

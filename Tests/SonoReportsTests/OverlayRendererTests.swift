@@ -43,6 +43,35 @@ struct OverlayRendererTests {
                     - 20 * Double.pi) < 1e-9)
     }
 
+    @Test("the field-of-view border is every inside thumbnail pixel with an outside 4-neighbour, edges excepted",
+          arguments: [(1, 1, 1, 1), (7, 5, 7, 5), (40, 30, 20, 15), (801, 541, 400, 270), (33, 17, 50, 40)])
+    func maskBorderMatchesItsDefinition(size: (Int, Int, Int, Int)) {
+        let (sourceWidth, sourceHeight, w, h) = size
+        var generator = SplitMix64(seed: UInt64(sourceWidth * 1000 + w))
+        // Random blobs plus a solid disc, so there are long runs, single pixels and holes.
+        let samples = (0..<(sourceWidth * sourceHeight)).map { i -> UInt8 in
+            let x = Double(i % sourceWidth) - Double(sourceWidth) / 2, y = Double(i / sourceWidth) - Double(sourceHeight) / 2
+            if x * x + y * y < Double(sourceWidth * sourceWidth) / 9 { return 255 }
+            return UInt8.random(in: 0...3, using: &generator) == 0 ? 0 : UInt8.random(in: 1...255, using: &generator)
+        }
+        let mask = GrayImage(width: sourceWidth, height: sourceHeight, samples: samples)
+        func inside(_ x: Int, _ y: Int) -> Bool {
+            let sx = min(sourceWidth - 1, Int((Double(x) + 0.5) * Double(sourceWidth) / Double(w)))
+            let sy = min(sourceHeight - 1, Int((Double(y) + 0.5) * Double(sourceHeight) / Double(h)))
+            return samples[sy * sourceWidth + sx] != 0
+        }
+        var expected: [[Int]] = []
+        for y in 0..<h {
+            for x in 0..<w where inside(x, y) {
+                let outside = [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)].contains { nx, ny in
+                    nx >= 0 && ny >= 0 && nx < w && ny < h && !inside(nx, ny)
+                }
+                if outside { expected.append([x, y]) }
+            }
+        }
+        #expect(OverlayRenderer.maskBorder(mask, width: w, height: h).map { [$0.x, $0.y] } == expected)
+    }
+
     @Test("alt text names what is drawn")
     func altTextDescribesOverlay() {
         #expect(Synthetic.overlay().altText().contains("fitted skull ellipse"))

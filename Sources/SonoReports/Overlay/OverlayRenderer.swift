@@ -203,36 +203,48 @@ package enum OverlayRenderer {
         return canvas
     }
 
-    /// Marks thumbnail pixels inside the mask with a 4-neighbour outside it (nearest sampling).
+    /// Marks the ``maskBorder(_:width:height:)`` pixels of the thumbnail.
     private static func drawMaskBorder(_ canvas: inout RGBCanvas, _ mask: GrayImage) {
-        let w = canvas.width, h = canvas.height
-        // Source column of each canvas column, worked out once rather than once per row.
+        for (x, y) in maskBorder(mask, width: canvas.width, height: canvas.height) {
+            canvas.dot(x: Double(x) + 0.5, y: Double(y) + 0.5, thickness: 2, .fieldOfView)
+        }
+    }
+
+    /// Pixels of a `width` × `height` thumbnail inside `mask` (nearest sampling) with a 4-neighbour
+    /// outside it, in row order; the thumbnail's own edges do not count as outside.
+    static func maskBorder(_ mask: GrayImage, width w: Int, height h: Int) -> [(x: Int, y: Int)] {
+        guard w > 0, h > 0 else { return [] }
+        // Source column of each thumbnail column, worked out once rather than once per row.
         let columns = (0..<w).map { x in min(mask.width - 1, Int((Double(x) + 0.5) * Double(mask.width) / Double(w))) }
-        // One row of zeros above and below, so the neighbour tests need no row bounds checks.
-        var inside = [UInt8](repeating: 0, count: w * (h + 2))
+        // Inside flags (0 or 1) framed by 1s, so the thumbnail's edges are never a border and the
+        // neighbour test below is one branch-free expression per pixel, which vectorises (a test
+        // per neighbour with a branch per pixel was 1.4 % of `analyze`'s CPU).
+        let stride = w + 2
+        var inside = [UInt8](repeating: 1, count: stride * (h + 2))
         var border: [(x: Int, y: Int)] = []
+        var edge = [UInt8](repeating: 0, count: w)
         mask.withUnsafeSamples { source in
-            inside.withUnsafeMutableBufferPointer { padded in
-                let rows = padded.baseAddress! + w
+            inside.withUnsafeMutableBufferPointer { framed in
+                let origin = framed.baseAddress! + stride + 1
                 columns.withUnsafeBufferPointer { columns in
                     for y in 0..<h {
                         let sy = min(mask.height - 1, Int((Double(y) + 0.5) * Double(mask.height) / Double(h)))
-                        let row = rows + y * w, sourceRow = source.baseAddress! + sy * mask.width
+                        let row = origin + y * stride, sourceRow = source.baseAddress! + sy * mask.width
                         for x in 0..<w { row[x] = sourceRow[columns[x]] != 0 ? 1 : 0 }
                     }
                 }
-                for y in 0..<h {
-                    let row = rows + y * w, above = row - w, below = row + w
-                    for x in 0..<w where row[x] != 0 {
-                        if (x > 0 && row[x - 1] == 0) || (x + 1 < w && row[x + 1] == 0)
-                            || (y > 0 && above[x] == 0) || (y + 1 < h && below[x] == 0) {
-                            border.append((x, y))
+                edge.withUnsafeMutableBufferPointer { edge in
+                    for y in 0..<h {
+                        let row = origin + y * stride, above = row - stride, below = row + stride
+                        for x in 0..<w {
+                            edge[x] = row[x] & ((row[x - 1] & row[x + 1] & above[x] & below[x]) ^ 1)
                         }
+                        forEachNonZeroByte(in: UnsafeBufferPointer(edge)) { border.append(($0, y)) }
                     }
                 }
             }
         }
-        for (x, y) in border { canvas.dot(x: Double(x) + 0.5, y: Double(y) + 0.5, thickness: 2, .fieldOfView) }
+        return border
     }
 
     private static func drawEllipse(_ canvas: inout RGBCanvas, _ e: PixelEllipse, sx: Double, sy: Double,
