@@ -70,6 +70,7 @@ let package = Package(
             name: "CCodecShims", dependencies: ["CLibJPEG", "CLibPNG"],
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .systemLibrary(name: "CLibDeflate", providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]),
         .systemLibrary(
             name: "COpenJPEG", pkgConfig: "libopenjp2",
             providers: [.apt(["libopenjp2-7-dev"]), .brew(["openjpeg"])]),
@@ -77,7 +78,7 @@ let package = Package(
             name: "CJPEG2000Shim", dependencies: ["COpenJPEG"],
             linkerSettings: [.linkedLibrary("openjp2")]),
         .target(
-            name: "SonoCodecs", dependencies: ["SonoCore", "CLibPNG", "CCodecShims", "CZlib", "CJPEG2000Shim"],
+            name: "SonoCodecs", dependencies: ["SonoCore", "CLibPNG", "CCodecShims", "CZlib", "CLibDeflate", "CJPEG2000Shim"],
             swiftSettings: strict),
         .target(name: "CCPUFeatures"),
         .target(name: "CProcessTuning"),

@@ -2,7 +2,7 @@
 # Installs the system packages SonoQC builds against, only when something is missing.
 # CI and new machines start bare, so every make target that builds calls this first.
 set -euo pipefail
-packages=(libpng-dev libjpeg-dev zlib1g-dev libopenjp2-7-dev pkg-config libsqlite3-dev)
+packages=(libpng-dev libjpeg-dev zlib1g-dev libdeflate-dev libopenjp2-7-dev pkg-config libsqlite3-dev)
 # Tools only some targets need are named by them, e.g. `install-deps.sh wrk nginx` (load-serve.sh).
 packages+=("$@")
 missing=()

@@ -94,8 +94,9 @@ package enum ScanReportSchema {
             ], required: ["file", "plane", "format", "widthPx", "heightPx", "calibration", "metrics", "overlays", "perceptualHash",
                           "measurements", "findings", "verdict"]),
             "Failure": object(["file": string, "error": string], required: ["file", "error"]),
+            // libdeflate is not required: builds before it inflated PNG data wrote reports without it.
             "Provenance": object([
-                "sonoqcVersion": string, "runDate": ["type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"], "codecs": object(["libpng": string, "libjpeg-turbo": string, "openjpeg": string],
+                "sonoqcVersion": string, "runDate": ["type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"], "codecs": object(["libpng": string, "libdeflate": string, "libjpeg-turbo": string, "openjpeg": string],
                                                     required: ["libpng", "libjpeg-turbo", "openjpeg"]), "qcProfileSHA256": sha256, "options": array(string),
                 "inputs": array(object(["file": string, "sha256": sha256], required: ["file"])),
             ], required: ["sonoqcVersion", "runDate", "codecs", "qcProfileSHA256", "options", "inputs"],

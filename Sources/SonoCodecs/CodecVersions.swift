@@ -3,7 +3,7 @@
 package enum CodecVersions {
     /// Library name → version, in a fixed order.
     package static var all: [(library: String, version: String)] {
-        [("libpng", PNGCodec.libraryVersion), ("libjpeg-turbo", JPEGCodec.libraryVersion),
-         ("openjpeg", JPEG2000Codec.libraryVersion)]
+        [("libpng", PNGCodec.libraryVersion), ("libdeflate", Deflate.libraryVersion),
+         ("libjpeg-turbo", JPEGCodec.libraryVersion), ("openjpeg", JPEG2000Codec.libraryVersion)]
     }
 }

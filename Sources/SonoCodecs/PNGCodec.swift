@@ -12,6 +12,13 @@ public import SonoCore
 /// Swift chunk walk reads IHDR and pHYs, validates the header, enforces the pixel limit, verifies
 /// the CRCs of the chunks libpng would only warn about, and detects truncation with a byte offset.
 /// Encoding uses libpng's simplified API, which reports failure as a return value.
+///
+/// Plain 8-bit grey files, which is what ultrasound exports are, take a fast path instead of
+/// libpng (``plainGrey(_:header:)``): libdeflate inflates the image data in one call and the rows
+/// are unfiltered here. It decodes the same samples (tested on PngSuite and HC18 frames against
+/// libpng) and takes only files libpng would read without a warning; any other file, and any
+/// file whose data the fast path cannot take exactly, is decoded by libpng, which then reports
+/// what is wrong with it.
 public enum PNGCodec {
     private static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
     private static let messageCapacity = 256
@@ -27,12 +34,27 @@ public enum PNGCodec {
         var spacing: PixelSpacing?
         var unitlessDensity: UnitlessDensity?
         var colourChunks: [String] = []
+        var interlaced = false
+        /// The IDAT payloads, in order, when the file qualifies for ``plainGrey(_:header:)``:
+        /// 8-bit grey, not interlaced, and no chunks but IHDR, one pHYs before the image data,
+        /// consecutive IDATs, one valid tIME and IEND (chunks libpng reads without a warning).
+        var plainGreyData: [Range<Int>]? = nil
     }
 
     // MARK: Decoding
 
     public static func decode(_ bytes: [UInt8], source: String, limits: DecodeLimits) throws -> Frame {
+        try decode(bytes, source: source, limits: limits, fastPath: true)
+    }
+
+    /// `fastPath: false` decodes every file with libpng (the equivalence tests' reference).
+    static func decode(_ bytes: [UInt8], source: String, limits: DecodeLimits, fastPath: Bool) throws -> Frame {
         let header = try readHeader(bytes, source: source, limits: limits)
+        if fastPath, let grey = plainGrey(bytes, header: header) {
+            return Frame(source: source, format: .png, sourceBitDepth: 8, sourceWasColour: false, image: grey,
+                         image16: nil, fileSpacing: header.spacing, unitlessDensity: header.unitlessDensity,
+                         colourChunks: header.colourChunks)
+        }
         var message = [CChar](repeating: 0, count: messageCapacity)
         var info = sono_png_info()
         let headerStatus = bytes.withUnsafeBufferPointer { data in
@@ -132,6 +154,8 @@ public enum PNGCodec {
         var header: Header? = nil
         var offset = 8
         var sawImageData = false
+        // Fast-path bookkeeping (see Header.plainGreyData): cleared by anything libpng might warn about.
+        var plain = true, imageData: [Range<Int>] = [], lastType = "", seenPHYs = false, seenTIME = false
         while true {
             guard offset + 8 <= bytes.count else {
                 throw DecodeError.truncated(
@@ -165,6 +189,25 @@ public enum PNGCodec {
                 }
             }
             switch type {
+            case "IHDR", "IEND":
+                plain = plain && length == (type == "IHDR" ? 13 : 0)
+            case "IDAT":
+                plain = plain && (imageData.isEmpty || lastType == "IDAT")
+                imageData.append((offset + 8)..<(offset + 8 + length))
+            case "pHYs":
+                plain = plain && length == 9 && !seenPHYs && !sawImageData
+                seenPHYs = true
+            case "tIME":
+                // libpng ignores, with a warning, a time with a field out of range.
+                let b = offset + 8
+                plain = plain && length == 7 && !seenTIME && (1...12).contains(bytes[b + 2]) && (1...31).contains(bytes[b + 3])
+                    && bytes[b + 4] <= 23 && bytes[b + 5] <= 59 && bytes[b + 6] <= 60
+                seenTIME = true
+            default:
+                plain = false
+            }
+            lastType = type
+            switch type {
             case "IHDR":
                 guard length == 13 else {
                     throw DecodeError.badHeader(file: source, message: "IHDR has length \(length), not 13")
@@ -185,7 +228,7 @@ public enum PNGCodec {
                 let perPixel = 1 + (wide ? 2 : 0) + (colourOrAlpha ? (wide ? 8 : 4) : 0)
                 try limits.checkBudget(width: width, height: height, bytesPerPixel: perPixel, file: source)
                 header = Header(width: width, height: height, bitDepth: Int(bytes[offset + 16]),
-                                colourType: Int(bytes[offset + 17]), spacing: nil)
+                                colourType: Int(bytes[offset + 17]), spacing: nil, interlaced: bytes[offset + 20] != 0)
             case "pHYs" where length == 9 && !sawImageData:
                 let ppmX = be32(offset + 8), ppmY = be32(offset + 12)
                 // Unit 1 is the metre; unit 0 only gives an aspect ratio and is no calibration.
@@ -199,6 +242,9 @@ public enum PNGCodec {
                 sawImageData = true
             case "IEND":
                 guard sawImageData else { throw DecodeError.missingImageData(file: source) }
+                if plain, let h = header, h.bitDepth == 8, h.colourType == 0, !h.interlaced {
+                    header?.plainGreyData = imageData
+                }
                 return header!
             case _ where colourChunkTypes.contains(type):
                 if header?.colourChunks.contains(type) == false { header?.colourChunks.append(type) }
@@ -207,6 +253,90 @@ public enum PNGCodec {
             }
             offset = end
         }
+    }
+
+    /// The samples of a file ``readHeader(_:source:limits:)`` found plain 8-bit grey, or nil when
+    /// it is not, or its IDAT CRCs, zlib stream or filter bytes are not exactly right (libpng then
+    /// decodes it and reports the problem).
+    static func plainGrey(_ bytes: [UInt8], header: Header) -> GrayImage? {
+        guard let ranges = header.plainGreyData else { return nil }
+        let w = header.width, h = header.height, stride = w + 1
+        return bytes.withUnsafeBufferPointer { file -> GrayImage? in
+            let base = file.baseAddress!
+            func be32(_ at: Int) -> UInt32 {
+                UInt32(base[at]) << 24 | UInt32(base[at + 1]) << 16 | UInt32(base[at + 2]) << 8 | UInt32(base[at + 3])
+            }
+            // libpng fails on a critical chunk's bad CRC; readHeader checked every other chunk's.
+            for r in ranges where UInt32(crc32(crc32(0, nil, 0), base + r.lowerBound - 4, uInt(r.count + 4))) != be32(r.upperBound) {
+                return nil
+            }
+            // The zlib stream in one buffer when it spans several IDATs.
+            var joined: [UInt8] = []
+            if ranges.count > 1 {
+                joined.reserveCapacity(ranges.reduce(0) { $0 + $1.count })
+                for r in ranges { joined.append(contentsOf: file[r]) }
+            }
+            var filtered = [UInt8](repeating: 0, count: h * stride)
+            let inflated = filtered.withUnsafeMutableBytes { out in
+                ranges.count > 1
+                    ? joined.withUnsafeBytes { Deflate.zlibDecompress($0, into: out) }
+                    : Deflate.zlibDecompress(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(file)[ranges[0]]), into: out)
+            }
+            guard inflated else { return nil }
+            var valid = true
+            let image = GrayImage(width: w, height: h) { out in
+                filtered.withUnsafeBufferPointer { rows in
+                    valid = unfilterGrey(rows.baseAddress!, width: w, height: h, into: out.baseAddress!)
+                }
+            }
+            return valid ? image : nil
+        }
+    }
+
+    /// Reverses PNG's per-row filters (spec §9) for one byte per pixel: `rows` holds `height` rows
+    /// of a filter-type byte and `width` filtered bytes. False on a filter type above 4.
+    static func unfilterGrey(_ rows: UnsafePointer<UInt8>, width w: Int, height h: Int,
+                             into out: UnsafeMutablePointer<UInt8>) -> Bool {
+        guard w > 0 else { return true }
+        for y in 0..<h {
+            let filter = rows[y * (w + 1)], src = rows + y * (w + 1) + 1, dst = out + y * w
+            // The row above; the first row's is all zeros, which makes Up a copy, Average and
+            // Paeth predict from the left only.
+            let up: UnsafePointer<UInt8>? = y > 0 ? UnsafePointer(dst - w) : nil
+            switch (filter, up) {
+            case (0, _), (2, nil):
+                dst.update(from: src, count: w)
+            case (1, _), (4, nil):
+                var left: UInt8 = 0
+                for x in 0..<w { left = src[x] &+ left; dst[x] = left }
+            case let (2, above?):
+                for x in 0..<w { dst[x] = src[x] &+ above[x] }
+            case (3, nil):
+                var left: UInt8 = 0
+                for x in 0..<w { left = src[x] &+ left >> 1; dst[x] = left }
+            case let (3, above?):
+                var left = 0
+                for x in 0..<w {
+                    left = Int(src[x] &+ UInt8((left + Int(above[x])) >> 1))
+                    dst[x] = UInt8(left)
+                }
+            case let (4, above?):
+                // Paeth with a = left, b = above, c = upper left: |p − a| = |b − c|, |p − b| = |a − c|,
+                // |p − c| = |a + b − 2c|; ties prefer a, then b.
+                var a = 0, c = 0
+                for x in 0..<w {
+                    let b = Int(above[x])
+                    let pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c)
+                    let predicted = pa <= pb && pa <= pc ? a : pb <= pc ? b : c
+                    a = Int(src[x] &+ UInt8(truncatingIfNeeded: predicted))
+                    dst[x] = UInt8(a)
+                    c = b
+                }
+            default:
+                return false
+            }
+        }
+        return true
     }
 
     /// What is wrong with an IHDR's fields, or nil when a PNG may declare them (PNG spec §11.2.2).
