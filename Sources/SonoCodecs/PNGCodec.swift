@@ -298,8 +298,15 @@ public enum PNGCodec {
     static func unfilterGrey(_ rows: UnsafePointer<UInt8>, width w: Int, height h: Int,
                              into out: UnsafeMutablePointer<UInt8>) -> Bool {
         guard w > 0 else { return true }
-        for y in 0..<h {
+        var y = 0
+        while y < h {
             let filter = rows[y * (w + 1)], src = rows + y * (w + 1) + 1, dst = out + y * w
+            // Four Paeth rows under a finished one go together (see paethFourRows).
+            if filter == 4, y > 0, y + 4 <= h, (1..<4).allSatisfy({ rows[(y + $0) * (w + 1)] == 4 }) {
+                paethFourRows(rows, width: w, firstRow: y, into: out)
+                y += 4
+                continue
+            }
             // The row above; the first row's is all zeros, which makes Up a copy, Average and
             // Paeth predict from the left only.
             let up: UnsafePointer<UInt8>? = y > 0 ? UnsafePointer(dst - w) : nil
@@ -321,22 +328,76 @@ public enum PNGCodec {
                     dst[x] = UInt8(left)
                 }
             case let (4, above?):
-                // Paeth with a = left, b = above, c = upper left: |p − a| = |b − c|, |p − b| = |a − c|,
-                // |p − c| = |a + b − 2c|; ties prefer a, then b.
-                var a = 0, c = 0
+                var a: Int32 = 0, c: Int32 = 0
                 for x in 0..<w {
-                    let b = Int(above[x])
-                    let pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c)
-                    let predicted = pa <= pb && pa <= pc ? a : pb <= pc ? b : c
-                    a = Int(src[x] &+ UInt8(truncatingIfNeeded: predicted))
+                    let b = Int32(above[x])
+                    a = Int32(src[x] &+ UInt8(truncatingIfNeeded: paeth(a, b, c)))
                     dst[x] = UInt8(a)
                     c = b
                 }
             default:
                 return false
             }
+            y += 1
         }
         return true
+    }
+
+    /// The Paeth predictor (PNG spec §9.4) of left `a`, above `b` and upper-left `c`: with
+    /// p = a + b − c, |p − a| = |b − c|, |p − b| = |a − c| and |p − c| = |a + b − 2c|; the nearest
+    /// of a, b, c wins, ties going to a, then b. Branch-free (the choices depend on the data).
+    @inline(__always)
+    static func paeth(_ a: Int32, _ b: Int32, _ c: Int32) -> Int32 {
+        @inline(__always) func magnitude(_ v: Int32) -> Int32 { (v ^ (v &>> 31)) &- (v &>> 31) }
+        let pa = magnitude(b &- c), pb = magnitude(a &- c), pc = magnitude(a &+ b &- c &- c)
+        let bOrC = pb <= pc ? b : c
+        return pa <= min(pb, pc) ? a : bOrC
+    }
+
+    /// Paeth rows `y ..< y + 4` (`y ≥ 1`) as a wavefront. A Paeth pixel waits for its left
+    /// neighbour, a chain of about ten instructions per pixel that one row cannot shorten, but row
+    /// `y + i`'s pixel `x − i` needs only pixels of the rows above that are done one step earlier;
+    /// so each step decodes one pixel of each row, four independent chains the CPU runs side by
+    /// side. Row `i`'s above and upper-left values are row `i − 1`'s last two results. A row
+    /// outside its pixels (the first and last three steps) reads and gives zeros, which is what
+    /// the next row needs at its left edge, and stores nothing.
+    static func paethFourRows(_ rows: UnsafePointer<UInt8>, width w: Int, firstRow y: Int,
+                              into out: UnsafeMutablePointer<UInt8>) {
+        let stride = w + 1, above = UnsafePointer(out + (y - 1) * w)
+        let src = rows + y * stride + 1, dst = out + y * w
+        // Per row: its last result (the next pixel's left) and the above value of its last step.
+        var a0: Int32 = 0, a1: Int32 = 0, a2: Int32 = 0, a3: Int32 = 0
+        var b0: Int32 = 0, b1: Int32 = 0, b2: Int32 = 0, b3: Int32 = 0
+        @inline(__always) func step(_ x: Int, inside: Bool) {
+            @inline(__always) func load(_ row: Int) -> Int32 {
+                inside || (0..<w).contains(x - row) ? Int32(src[row * stride + x - row]) : 0
+            }
+            @inline(__always) func store(_ row: Int, _ v: Int32) {
+                if inside || (0..<w).contains(x - row) { dst[row * w + x - row] = UInt8(truncatingIfNeeded: v) }
+            }
+            let c0 = b0, c1 = b1, c2 = b2, c3 = b3
+            b0 = x < w ? Int32(above[x]) : 0
+            b1 = a0
+            b2 = a1
+            b3 = a2
+            a0 = (load(0) &+ paeth(a0, b0, c0)) & 255
+            a1 = (load(1) &+ paeth(a1, b1, c1)) & 255
+            a2 = (load(2) &+ paeth(a2, b2, c2)) & 255
+            a3 = (load(3) &+ paeth(a3, b3, c3)) & 255
+            store(0, a0)
+            store(1, a1)
+            store(2, a2)
+            store(3, a3)
+        }
+        // Every row inside its pixels from step 3 to step w − 1 (none when w < 3).
+        let steady = min(3, w)..<max(3, w)
+        for x in 0..<steady.lowerBound { step(x, inside: false) }
+        if w >= 3 {
+            for x in steady { step(x, inside: true) }
+        } else {
+            for x in steady { step(x, inside: false) }
+        }
+        for x in steady.upperBound..<(w + 3) { step(x, inside: false) }
     }
 
     /// What is wrong with an IHDR's fields, or nil when a PNG may declare them (PNG spec §11.2.2).

@@ -66,7 +66,7 @@ import SonoTestSupport
     // MARK: Files built here (stored deflate blocks), to reach every filter and every way out
 
     @Test("every filter type on random rows, and mixed rows, unfilters as libpng does",
-          arguments: [(1, 1), (1, 7), (5, 1), (37, 23), (800, 3)])
+          arguments: [(1, 1), (1, 7), (2, 9), (3, 6), (4, 13), (5, 1), (37, 23), (800, 3), (800, 11)])
     func filtersAgree(size: (Int, Int)) {
         let (w, h) = size
         var generator = SplitMix64(seed: UInt64(w * 131 + h))
