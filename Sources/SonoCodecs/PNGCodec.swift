@@ -14,7 +14,7 @@ public import SonoCore
 /// Encoding uses libpng's simplified API, which reports failure as a return value.
 ///
 /// Plain 8-bit grey files, which is what ultrasound exports are, take a fast path instead of
-/// libpng (``plainGrey(_:header:)``): libdeflate inflates the image data in one call and the rows
+/// libpng (``plainGrey(_:header:limits:)``): libdeflate inflates the image data in one call and the rows
 /// are unfiltered here. It decodes the same samples (tested on PngSuite and HC18 frames against
 /// libpng) and takes only files libpng would read without a warning; any other file, and any
 /// file whose data the fast path cannot take exactly, is decoded by libpng, which then reports
@@ -35,7 +35,7 @@ public enum PNGCodec {
         var unitlessDensity: UnitlessDensity?
         var colourChunks: [String] = []
         var interlaced = false
-        /// The IDAT payloads, in order, when the file qualifies for ``plainGrey(_:header:)``:
+        /// The IDAT payloads, in order, when the file qualifies for ``plainGrey(_:header:limits:)``:
         /// 8-bit grey, not interlaced, and no chunks but IHDR, one pHYs before the image data,
         /// consecutive IDATs, one valid tIME and IEND (chunks libpng reads without a warning).
         var plainGreyData: [Range<Int>]? = nil
@@ -50,7 +50,7 @@ public enum PNGCodec {
     /// `fastPath: false` decodes every file with libpng (the equivalence tests' reference).
     static func decode(_ bytes: [UInt8], source: String, limits: DecodeLimits, fastPath: Bool) throws -> Frame {
         let header = try readHeader(bytes, source: source, limits: limits)
-        if fastPath, let grey = plainGrey(bytes, header: header) {
+        if fastPath, let grey = plainGrey(bytes, header: header, limits: limits) {
             return Frame(source: source, format: .png, sourceBitDepth: 8, sourceWasColour: false, image: grey,
                          image16: nil, fileSpacing: header.spacing, unitlessDensity: header.unitlessDensity,
                          colourChunks: header.colourChunks)
@@ -256,11 +256,15 @@ public enum PNGCodec {
     }
 
     /// The samples of a file ``readHeader(_:source:limits:)`` found plain 8-bit grey, or nil when
+    /// the byte budget has no room for its filtered rows, or when
     /// it is not, or its IDAT CRCs, zlib stream or filter bytes are not exactly right (libpng then
     /// decodes it and reports the problem).
-    static func plainGrey(_ bytes: [UInt8], header: Header) -> GrayImage? {
+    static func plainGrey(_ bytes: [UInt8], header: Header, limits: DecodeLimits) -> GrayImage? {
         guard let ranges = header.plainGreyData else { return nil }
         let w = header.width, h = header.height, stride = w + 1
+        // The filtered rows are a second frame-sized buffer beside the frame; when the byte budget
+        // has no room for both, libpng (which needs only a row or two) decodes the file.
+        guard (try? limits.checkBudget(width: w + stride, height: h, bytesPerPixel: 1, file: "")) != nil else { return nil }
         return bytes.withUnsafeBufferPointer { file -> GrayImage? in
             let base = file.baseAddress!
             func be32(_ at: Int) -> UInt32 {

@@ -5,26 +5,11 @@ import Testing
 /// Issue 16: limits that bound a frame's cost by what it allocates and how long it can keep libjpeg busy.
 @Suite("Decode budgets")
 struct DecodeBudgetTests {
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for b in bytes {
-            crc ^= UInt32(b)
-            for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-        }
-        return ~crc
-    }
-
-    static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
-        func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 255), UInt8(v >> 8 & 255), UInt8(v & 255)] }
-        let body = Array(type.utf8) + data
-        return be(UInt32(data.count)) + body + be(crc32(body))
-    }
-
     /// Signature, IHDR and IEND only: the budget must refuse it from the header alone.
     static func pngHeader(width: UInt32, height: UInt32, bitDepth: UInt8, colourType: UInt8) -> [UInt8] {
-        func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 255), UInt8(v >> 8 & 255), UInt8(v & 255)] }
-        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-            + chunk("IHDR", be(width) + be(height) + [bitDepth, colourType, 0, 0, 0]) + chunk("IEND", [])
+        [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+            + SyntheticPNG.chunk("IHDR", SyntheticPNG.be32(width) + SyntheticPNG.be32(height) + [bitDepth, colourType, 0, 0, 0])
+            + SyntheticPNG.chunk("IEND", [])
     }
 
     @Test func a16BitRGBAPNGWithinThePixelLimitIsRefusedByTheByteBudget() throws {

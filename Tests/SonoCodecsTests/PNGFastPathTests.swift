@@ -22,7 +22,7 @@ import SonoTestSupport
 
     static func takesFastPath(_ bytes: [UInt8]) -> Bool {
         guard let header = try? PNGCodec.readHeader(bytes, source: "t.png", limits: limits) else { return false }
-        return PNGCodec.plainGrey(bytes, header: header) != nil
+        return PNGCodec.plainGrey(bytes, header: header, limits: limits) != nil
     }
 
     static func fixture(_ name: String) throws -> [UInt8] {
@@ -83,7 +83,7 @@ import SonoTestSupport
     }
 
     @Test("a file the fast path cannot take exactly is left to libpng, which reports it")
-    func anomaliesFallBack() {
+    func anomaliesFallBack() throws {
         let w = 9, h = 4
         var raw: [UInt8] = []
         for y in 0..<h {
@@ -105,6 +105,13 @@ import SonoTestSupport
             #expect(!Self.takesFastPath(png), "\(what)")
             #expect(Self.outcome(png, fastPath: true) == Self.outcome(png, fastPath: false), "\(what)")
         }
+        // A budget with room for the frame but not for its filtered rows leaves the file to libpng.
+        let plain = SyntheticPNG.grey(width: w, height: h, filtered: raw)
+        let tight = DecodeLimits(maxDecodedBytes: w * h + w)
+        let header = try PNGCodec.readHeader(plain, source: "t.png", limits: tight)
+        #expect(header.plainGreyData != nil)
+        #expect(PNGCodec.plainGrey(plain, header: header, limits: tight) == nil)
+        #expect(PNGCodec.plainGrey(plain, header: header, limits: DecodeLimits()) != nil)
         // The same data split over three IDATs, with a valid tIME, is plain.
         let split = SyntheticPNG.grey(width: w, height: h, filtered: raw, idatPieces: 3, time: [7, 234, 12, 2, 9, 30, 0])
         #expect(Self.takesFastPath(split))
