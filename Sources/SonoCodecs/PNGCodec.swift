@@ -255,10 +255,10 @@ public enum PNGCodec {
         }
     }
 
-    /// The samples of a file ``readHeader(_:source:limits:)`` found plain 8-bit grey, or nil when
-    /// the byte budget has no room for its filtered rows, or when
-    /// it is not, or its IDAT CRCs, zlib stream or filter bytes are not exactly right (libpng then
-    /// decodes it and reports the problem).
+    /// The samples of a file ``readHeader(_:source:limits:)`` found plain 8-bit grey. Nil, and libpng
+    /// decodes the file and reports any problem, when it is not plain, when the byte budget has no
+    /// room for its filtered rows, or when its IDAT CRCs, zlib stream or filter bytes are not
+    /// exactly right.
     static func plainGrey(_ bytes: [UInt8], header: Header, limits: DecodeLimits) -> GrayImage? {
         guard let ranges = header.plainGreyData else { return nil }
         let w = header.width, h = header.height, stride = w + 1
@@ -274,6 +274,9 @@ public enum PNGCodec {
             for r in ranges where UInt32(crc32(crc32(0, nil, 0), base + r.lowerBound - 4, uInt(r.count + 4))) != be32(r.upperBound) {
                 return nil
             }
+            // A zlib header declaring a window below 32 KiB: zlib (libpng) rejects distances beyond
+            // it, libdeflate does not look, so such a stream is left to libpng.
+            guard let first = ranges.first(where: { !$0.isEmpty }), base[first.lowerBound] >> 4 == 7 else { return nil }
             // The zlib stream in one buffer when it spans several IDATs.
             var joined: [UInt8] = []
             if ranges.count > 1 {

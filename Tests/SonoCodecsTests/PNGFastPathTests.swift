@@ -100,6 +100,7 @@ import SonoTestSupport
             ("wrong Adler-32", SyntheticPNG.grey(width: w, height: h, filtered: raw, adlerDelta: 1)),
             ("wrong IDAT CRC", SyntheticPNG.grey(width: w, height: h, filtered: raw, idatCRCDelta: 1)),
             ("tIME with month 13", SyntheticPNG.grey(width: w, height: h, filtered: raw, time: [7, 234, 13, 1, 0, 0, 0])),
+            ("a 16 KiB zlib window", SyntheticPNG.grey(width: w, height: h, filtered: raw, zlibHeader: [0x68, 0x05])),
         ]
         for (what, png) in cases {
             #expect(!Self.takesFastPath(png), "\(what)")
@@ -138,11 +139,13 @@ enum SyntheticPNG {
         return be32(UInt32(data.count)) + body + be32(crc32(body) &+ crcDelta)
     }
 
+    /// `zlibHeader` 0x78 0x01 declares a 32 KiB window; 0x68 0x05 declares 16 KiB.
     static func grey(width: Int, height: Int, filtered: [UInt8], trailing: [UInt8] = [], adlerDelta: UInt32 = 0,
-                     idatCRCDelta: UInt32 = 0, idatPieces: Int = 1, time: [UInt8]? = nil) -> [UInt8] {
+                     idatCRCDelta: UInt32 = 0, idatPieces: Int = 1, time: [UInt8]? = nil,
+                     zlibHeader: [UInt8] = [0x78, 0x01]) -> [UInt8] {
         var a: UInt32 = 1, b: UInt32 = 0
         for byte in filtered { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
-        var zlib: [UInt8] = [0x78, 0x01]
+        var zlib = zlibHeader
         var blocks = stride(from: 0, to: max(filtered.count, 1), by: 65535).map { Array(filtered[$0..<min(filtered.count, $0 + 65535)]) }
         if filtered.isEmpty { blocks = [[]] }
         for (i, block) in blocks.enumerated() {
