@@ -3,9 +3,8 @@ private import CLibDeflate
 /// Whole-buffer zlib decompression with libdeflate. The only Swift file that calls libdeflate.
 ///
 /// PNG's grey fast path inflates a frame's image data here instead of through libpng's streaming
-/// zlib: about 2.6× faster on the HC18 frames (0.72 against 1.88 ms for one 800 × 540 frame's
-/// IDAT, measured 2026-12-02 with a C loop over both libraries), and inflate was the largest
-/// part of decoding.
+/// zlib, which was the largest part of decoding an HC18 frame (the README's Decoding section has
+/// the figures and the command).
 enum Deflate {
     /// Inflates the zlib stream `input` into `output`. True only when the stream is valid (header,
     /// Huffman data and Adler-32 checksum), fills `output` exactly and ends exactly at the end of

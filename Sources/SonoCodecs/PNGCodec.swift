@@ -283,11 +283,14 @@ public enum PNGCodec {
                 joined.reserveCapacity(ranges.reduce(0) { $0 + $1.count })
                 for r in ranges { joined.append(contentsOf: file[r]) }
             }
-            var filtered = [UInt8](repeating: 0, count: h * stride)
-            let inflated = filtered.withUnsafeMutableBytes { out in
-                ranges.count > 1
+            // Not zero-filled first: libdeflate writes every byte or the buffer is dropped.
+            var inflated = false
+            let filtered = [UInt8](unsafeUninitializedCapacity: h * stride) { buffer, count in
+                let out = UnsafeMutableRawBufferPointer(buffer)
+                inflated = ranges.count > 1
                     ? joined.withUnsafeBytes { Deflate.zlibDecompress($0, into: out) }
                     : Deflate.zlibDecompress(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(file)[ranges[0]]), into: out)
+                count = inflated ? buffer.count : 0
             }
             guard inflated else { return nil }
             var valid = true
