@@ -35,6 +35,28 @@ extension Downsample {
         }
     }
 
+    static func vectorizedHalfAsFloat(_ image: GrayImage) -> FloatImage {
+        let w = image.width, h = image.height
+        let ow = (w + 1) / 2, oh = (h + 1) / 2
+        let fullColumns = w / 2
+        return FloatImage(width: ow, height: oh) { out in
+            image.withUnsafeSamples { src in
+                guard let S = src.baseAddress, let O = out.baseAddress else { return }
+                for y in 0..<oh {
+                    let a = S + 2 * y * w, b = S + min(2 * y + 1, h - 1) * w
+                    let row = O + y * ow
+                    for x in 0..<fullColumns {
+                        let sum = (Int32(a[2 * x]) &+ Int32(a[2 * x + 1])) &+ (Int32(b[2 * x]) &+ Int32(b[2 * x + 1]))
+                        row[x] = Float(sum) * 0.25
+                    }
+                    if w % 2 == 1 {
+                        row[ow - 1] = Float(2 * (Int32(a[w - 1]) + Int32(b[w - 1]))) * 0.25
+                    }
+                }
+            }
+        }
+    }
+
     /// Tile counts (`Kernels.countAbove`, compiled per CPU level).
     static func vectorizedCountAbove(_ image: GrayImage, threshold: UInt8, block b: Int,
                                      level: CPULevel = .selected) -> PixelBuffer<UInt16> {

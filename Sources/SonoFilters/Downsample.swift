@@ -21,6 +21,16 @@ public enum Downsample {
         }
     }
 
+    /// `half(ImageConversion.float(image))` without the full-resolution float copy: the head
+    /// measurer's first pyramid level. The 2×2 sums of 8-bit samples are exact integers, as the
+    /// float sums they replace are (at most 1,020), so the result is the same bit for bit.
+    package static func halfAsFloat(_ image: GrayImage, backend: FilterBackend = .default) -> FloatImage {
+        switch backend {
+        case .scalar: return reference(ImageConversion.float(image))
+        case .vector: return vectorizedHalfAsFloat(image)
+        }
+    }
+
     /// Counts, per `block × block` tile (the last row/column of tiles may be partial), the samples
     /// above `threshold`: a `⌈w/block⌉ × ⌈h/block⌉` map. Detectors that decide per tile ("is a
     /// quarter of this tile signal?") use it instead of visiting every tile pixel by pixel.

@@ -52,6 +52,12 @@ struct VectorEquivalenceTests {
                     "\(width)x\(height) seed \(seed) radius \(radius)")
         }
         #expect(Downsample.half(image, backend: .vector) == Downsample.reference(image), "\(width)x\(height) seed \(seed)")
+        // The fused 8-bit → float halving against halving the float copy, on random and all-white
+        // pixels (largest sums), odd sizes included (the replicated last column and row).
+        for pixels in [image, GrayImage(width: width, height: height, repeating: 255)] {
+            #expect(Downsample.halfAsFloat(pixels, backend: .vector) == Downsample.halfAsFloat(pixels, backend: .scalar),
+                    "\(width)x\(height) seed \(seed)")
+        }
         #expect(GaussianPyramid.pyrDown(image, backend: .vector) == GaussianPyramid.referencePyrDown(image),
                 "\(width)x\(height) seed \(seed)")
     }

@@ -168,11 +168,14 @@ struct HeadMeasurementPipeline {
         width = image.width
         height = image.height
         // Halve (exact 2×2 means) while that keeps the refinement size, then resample to it.
-        var level = ImageConversion.float(image)
-        var levelMask = mask.map(IgnoreMask.init)
-        var scale = 1.0
         let target = Self.refineLongSide
-        while max(level.width, level.height) >= 2 * target, min(level.width, level.height) >= 128 {
+        func halves(_ width: Int, _ height: Int) -> Bool { max(width, height) >= 2 * target && min(width, height) >= 128 }
+        // The first halving straight from the 8-bit frame (no full-size float copy).
+        let halvedOnce = halves(image.width, image.height)
+        var level = halvedOnce ? Downsample.halfAsFloat(image) : ImageConversion.float(image)
+        var levelMask = mask.map { halvedOnce ? IgnoreMask($0).halved() : IgnoreMask($0) }
+        var scale = halvedOnce ? 2.0 : 1.0
+        while halves(level.width, level.height) {
             level = Downsample.half(level)
             levelMask = levelMask.map { $0.halved() }
             scale *= 2
