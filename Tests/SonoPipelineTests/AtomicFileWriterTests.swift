@@ -27,6 +27,23 @@ struct AtomicFileWriterFailureTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: batch.root).filter { $0.hasPrefix(".tmp-") }.isEmpty)
     }
 
+    /// The folder is created with its missing parents; a second file goes into the existing
+    /// folder; a folder that is a regular file fails with an error naming it, and leaves it alone.
+    @Test func foldersAreCreatedAndAFileInTheWayIsNamed() throws {
+        let batch = try TestBatch()
+        let nested = batch.root + "/a/b/c"
+        try AtomicFileWriter().write(Data("1".utf8), to: nested + "/one.json")
+        try AtomicFileWriter().write(Data("2".utf8), to: nested + "/two.json")
+        #expect(FileManager.default.contents(atPath: nested + "/one.json") == Data("1".utf8))
+        #expect(FileManager.default.contents(atPath: nested + "/two.json") == Data("2".utf8))
+        let blocker = batch.root + "/blocker"
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: blocker))
+        let error = try #require(throws: WriteError.self) { try AtomicFileWriter().write(Data("x".utf8), to: blocker + "/report.json") }
+        #expect(error.path.hasPrefix(blocker + "/"), "\(error)")
+        #expect(error.reason.lowercased().contains("not a directory"), "\(error)")
+        #expect(FileManager.default.contents(atPath: blocker) == Data("keep".utf8))
+    }
+
     /// A 250-byte final name must not overflow the temporary name (prefix + name > 255).
     @Test func aFinalNameNearTheComponentLimitIsWritten() throws {
         let batch = try TestBatch()
