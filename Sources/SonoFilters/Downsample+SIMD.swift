@@ -45,8 +45,14 @@ extension Downsample {
                 for y in 0..<oh {
                     let a = S + 2 * y * w, b = S + min(2 * y + 1, h - 1) * w
                     let row = O + y * ow
+                    // Each horizontal pair read as one 16-bit word: its two bytes' sum is the same in
+                    // either byte order, and word loads vectorise where byte pairs (a stride-2
+                    // gather at the portable SSE2 level) compiled to scalar code.
+                    let pairsA = UnsafeRawPointer(a), pairsB = UnsafeRawPointer(b)
                     for x in 0..<fullColumns {
-                        let sum = (Int32(a[2 * x]) &+ Int32(a[2 * x + 1])) &+ (Int32(b[2 * x]) &+ Int32(b[2 * x + 1]))
+                        let p = pairsA.loadUnaligned(fromByteOffset: 2 * x, as: UInt16.self)
+                        let q = pairsB.loadUnaligned(fromByteOffset: 2 * x, as: UInt16.self)
+                        let sum = (Int32(p & 0xFF) &+ Int32(p >> 8)) &+ (Int32(q & 0xFF) &+ Int32(q >> 8))
                         row[x] = Float(sum) * 0.25
                     }
                     if w % 2 == 1 {

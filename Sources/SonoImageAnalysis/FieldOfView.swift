@@ -86,11 +86,11 @@ package struct FieldOfView: Sendable {
             }
         }
         // Block grid to pixels: expand each block row once, then copy it to the block's pixel rows.
-        var mask = [UInt8](repeating: 0, count: w * h)
-        var inner = [UInt8](repeating: 0, count: w * h)
+        // Every pixel is written, so the frame-sized arrays are not zero-filled first.
+        var inner: [UInt8] = []
         var count = 0
-        mask.withUnsafeMutableBufferPointer { mask in
-            inner.withUnsafeMutableBufferPointer { inner in
+        let mask = [UInt8](unsafeUninitializedCapacity: w * h) { mask, maskInitialized in
+            inner = [UInt8](unsafeUninitializedCapacity: w * h) { inner, innerInitialized in
                 for by in 0..<bh {
                     let y0 = by * b, rows = min(h, y0 + b) - y0
                     let maskRow = mask.baseAddress! + y0 * w, innerRow = inner.baseAddress! + y0 * w
@@ -109,11 +109,13 @@ package struct FieldOfView: Sendable {
                     }
                     count += rowCount * rows
                     for dy in 1..<rows {
-                        (mask.baseAddress! + (y0 + dy) * w).update(from: mask.baseAddress! + y0 * w, count: w)
-                        (inner.baseAddress! + (y0 + dy) * w).update(from: inner.baseAddress! + y0 * w, count: w)
+                        (mask.baseAddress! + (y0 + dy) * w).initialize(from: mask.baseAddress! + y0 * w, count: w)
+                        (inner.baseAddress! + (y0 + dy) * w).initialize(from: inner.baseAddress! + y0 * w, count: w)
                     }
                 }
+                innerInitialized = w * h
             }
+            maskInitialized = w * h
         }
         return FieldOfView(width: w, height: h, mask: mask, inner: inner, pixelCount: count, blackBoxes: boxes.sorted { ($0.y, $0.x) < ($1.y, $1.x) })
     }

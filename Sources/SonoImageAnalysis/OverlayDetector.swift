@@ -40,7 +40,6 @@ package enum OverlayDetector {
 
     package static func detect(_ image: GrayImage, fieldOfView fov: FieldOfView) -> Result {
         let w = image.width, h = image.height
-        var raw = [UInt8](repeating: 0, count: w * h)
         guard w > 0, h > 0 else {
             return Result(mask: GrayImage(width: w, height: h, repeating: 0),
                           summary: OverlaySummary(kinds: [], maskedFraction: 0, maskedPixelsInFieldOfView: 0, regions: []))
@@ -50,13 +49,20 @@ package enum OverlayDetector {
         // which are rare, instead of filtering the whole frame.
         let r = 3
         let n = (2 * r + 1) * (2 * r + 1)
+        // Candidates first, in a branch-free pass the compiler vectorises: a mark needs a near-white
+        // pixel inside the sector, annotation a bright one outside it, and most pixels are neither.
+        // The pass writes every pixel, so the array is not zero-filled before it.
+        var raw = image.withUnsafeSamples { px in
+            fov.mask.withUnsafeBufferPointer { inside in
+                [UInt8](unsafeUninitializedCapacity: w * h) { raw, initialized in
+                    for i in 0..<(w * h) { raw[i] = (inside[i] != 0 ? px[i] >= markLevel : px[i] > 90) ? 3 : 0 }
+                    initialized = w * h
+                }
+            }
+        }
         image.withUnsafeSamples { px in
             fov.mask.withUnsafeBufferPointer { inside in
                 raw.withUnsafeMutableBufferPointer { raw in
-                    // Candidates first, in a branch-free pass the compiler vectorises: a mark needs
-                    // a near-white pixel inside the sector, annotation a bright one outside it, and
-                    // most pixels are neither.
-                    for i in 0..<(w * h) { raw[i] = (inside[i] != 0 ? px[i] >= markLevel : px[i] > 90) ? 3 : 0 }
                     forEachNonZeroByte(in: UnsafeBufferPointer(raw)) { i in
                         let v = Int(px[i]), x = i % w, y = i / w
                         if inside[i] != 0 {

@@ -463,14 +463,15 @@ struct HeadMeasurementPipeline {
         let circle = UnitCircle.ringDirections, angles = circle.angle.count
         let ranges = circle.angle.map(band)
         let radii = max(3, Int(((ranges.map { $0.upperBound - $0.lowerBound }.max() ?? 0) / radialStep).rounded(.up)) + 1)
-        var cost = [Float](repeating: 0, count: angles * radii)
-        cost.withUnsafeMutableBufferPointer { cost in
+        // Every ray writes all its radii, so the table is not zero-filled first.
+        let cost = [Float](unsafeUninitializedCapacity: angles * radii) { cost, initialized in
             for a in 0..<angles {
                 let range = ranges[a]
                 ridge.orientedRay(centreX: centreX, centreY: centreY, ux: circle.cosine[a], uy: circle.sine[a],
                                   lower: range.lowerBound, step: (range.upperBound - range.lowerBound) / Double(radii - 1),
                                   count: radii, into: cost.baseAddress! + a * radii)
             }
+            initialized = angles * radii
         }
         let path = Self.closedPath(cost: cost, angles: angles, radii: radii, maxStep: 2, stepPenalty: 0.03)
         var points: [EllipseFitter.WeightedPoint] = []
