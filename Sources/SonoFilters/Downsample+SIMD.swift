@@ -96,8 +96,11 @@ extension Downsample {
                 columns.withUnsafeMutableBufferPointer { cBuffer in
                     let S = src.baseAddress!, C = cBuffer.baseAddress!, O = out.baseAddress!
                     for (y, rows) in ys.enumerated() {
-                        for x in 0..<w { C[x] = 0 }
-                        for yy in rows { level.kernels.accumulate(S + yy * w, into: C, count: w) }
+                        // The span's first row initialises the column sums (a widening copy, where
+                        // zeroing them first cost a memset per output row), the others add to them.
+                        let first = S + rows.lowerBound * w
+                        for x in 0..<w { C[x] = UInt32(first[x]) }
+                        for yy in rows.dropFirst() { level.kernels.accumulate(S + yy * w, into: C, count: w) }
                         let outRow = O + y * width
                         if halfWidth, rows.count.nonzeroBitCount == 1 {
                             // ⌊s / 2ᵏ⌋ = s >> k, in a loop LLVM vectorises.
