@@ -351,13 +351,16 @@ struct HeadMeasurementPipeline {
         let laps = 2 * angles
         var score = Array(cost.prefix(radii))
         var next = [Float](repeating: 0, count: radii)
-        var back = [Int32](repeating: 0, count: laps * radii)
         let penalty = (0...maxStep).map { stepPenalty * Float($0) }
         // Radii whose whole predecessor window lies inside 0..<radii, in blocks of eight.
         let vectorStart = maxStep, vectorEnd = radii - maxStep
         let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
-        cost.withUnsafeBufferPointer { cost in
-            back.withUnsafeMutableBufferPointer { back in
+        // Every step t ≥ 1 writes its whole row of back-pointers, so only row 0, which the trace
+        // never reads, is zero-filled (the table, twice the cost table's size, was a memset of
+        // up to a few hundred kB per ring fit).
+        let back = [Int32](unsafeUninitializedCapacity: laps * radii) { back, initialized in
+            back.baseAddress!.initialize(repeating: 0, count: radii)
+            cost.withUnsafeBufferPointer { cost in
                 for t in 1..<laps {
                     let row = (t % angles) * radii
                     score.withUnsafeBufferPointer { score in
@@ -395,6 +398,7 @@ struct HeadMeasurementPipeline {
                     swap(&score, &next)
                 }
             }
+            initialized = laps * radii
         }
         return Self.tracedBack(score: score, back: back, angles: angles, radii: radii)
     }
