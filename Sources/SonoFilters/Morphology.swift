@@ -26,10 +26,10 @@ public enum Morphology {
     private static func separableMaximum(_ mask: GrayImage, radius r: Int) -> GrayImage {
         let w = mask.width, h = mask.height
         guard w > 0, h > 0 else { return mask }
-        // Row pass: the 0/255 mask, then each row's maximum over x - r ... x + r (clipped).
-        var rows = [UInt8](repeating: 0, count: w * h)
-        mask.withUnsafeSamples { src in
-            rows.withUnsafeMutableBufferPointer { dst in
+        // Row pass: the 0/255 mask, then each row's maximum over x - r ... x + r (clipped). It
+        // writes every row whole first, so the buffer is not zero-filled before it.
+        let rows = mask.withUnsafeSamples { src in
+            [UInt8](unsafeUninitializedCapacity: w * h) { dst, initialized in
                 let reach = min(r, w - 1)
                 for y in 0..<h {
                     let s = src.baseAddress! + y * w, d = dst.baseAddress! + y * w
@@ -39,6 +39,7 @@ public enum Morphology {
                         for xx in max(0, x - reach)...min(w - 1, x + reach) { d[xx] = 255 }
                     }
                 }
+                initialized = w * h
             }
         }
         guard r > 0, h > 1 else { return GrayImage(width: w, height: h, samples: rows) }

@@ -33,11 +33,14 @@ struct RGBCanvas: Sendable {
     init(gray image: GrayImage, scale: Double) {
         let w = max(1, Int((Double(image.width) * scale).rounded()))
         let h = max(1, Int((Double(image.height) * scale).rounded()))
-        self.init(width: w, height: h)
+        width = w
+        height = h
         let small = Downsample.area(image, width: w, height: h)
-        small.withUnsafeSamples { src in
-            pixels.withUnsafeMutableBufferPointer { out in
+        // Every byte is written from the grey thumbnail, so the raster is not zero-filled first.
+        pixels = small.withUnsafeSamples { src in
+            [UInt8](unsafeUninitializedCapacity: 3 * src.count) { out, initialized in
                 for i in 0..<src.count { out[3 * i] = src[i]; out[3 * i + 1] = src[i]; out[3 * i + 2] = src[i] }
+                initialized = 3 * src.count
             }
         }
     }
