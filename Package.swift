@@ -168,7 +168,7 @@ let package = Package(
                                    "SonoReports"],
                     swiftSettings: strict),
         .testTarget(name: "SonoReportsTests",
-                    dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoInput", "SonoImageAnalysis", "SonoChecks", "SonoReports",
+                    dependencies: ["SonoTestSupport", "SonoCore", "SonoCodecs", "SonoFilters", "SonoInput", "SonoImageAnalysis", "SonoChecks", "SonoReports",
                                    "SonoBiometry", "SonoL10n", "SonoPipeline", "SonoAnalysis",
                                    .product(name: "Logging", package: "swift-log")],
                     exclude: ["Fixtures"], swiftSettings: strict),

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SonoCore
 import SonoCodecs
+import SonoFilters
 @testable import SonoReports
 
 @Suite("Overlay thumbnails")
@@ -77,5 +78,17 @@ struct OverlayRendererTests {
         #expect(Synthetic.overlay().altText().contains("fitted skull ellipse"))
         #expect(Synthetic.overlay().altText().contains("1 masked burned-in text or caliper region"))
         #expect(ImageOverlay().altText().contains("no credible skull ellipse found"))
+    }
+
+    /// The thumbnail's RGB raster is its area-resized grey frame with each byte repeated three
+    /// times, at sizes from one pixel up, with and without scaling (the last pixel is written apart).
+    @Test func greyRasterRepeatsEachThumbnailByteThreeTimes() {
+        var generator = SplitMix64(seed: 41)
+        for (w, h, scale) in [(1, 1, 1.0), (2, 1, 1.0), (3, 3, 1.0), (7, 5, 1.0), (800, 540, 0.5), (61, 17, 0.37)] {
+            let image = GrayImage(width: w, height: h, samples: (0..<(w * h)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            let canvas = RGBCanvas(gray: image, scale: scale)
+            let grey = Downsample.area(image, width: canvas.width, height: canvas.height)
+            #expect(canvas.pixels == grey.samples.flatMap { [$0, $0, $0] }, "\(w)x\(h) scale \(scale)")
+        }
     }
 }
