@@ -15,49 +15,48 @@ extension Downsample {
     }
 
     static func vectorized(_ image: FloatImage) -> FloatImage {
-        let w = image.width, h = image.height
-        let ow = (w + 1) / 2, oh = (h + 1) / 2
-        let fullColumns = w / 2
-        return FloatImage(width: ow, height: oh) { out in
-            image.withUnsafeSamples { src in
-                guard let S = src.baseAddress, let O = out.baseAddress else { return }
-                for y in 0..<oh {
-                    let a = S + 2 * y * w, b = S + min(2 * y + 1, h - 1) * w
-                    let row = O + y * ow
-                    for x in 0..<fullColumns {
-                        row[x] = ((a[2 * x] + a[2 * x + 1]) + (b[2 * x] + b[2 * x + 1])) * 0.25
-                    }
-                    if w % 2 == 1 {
-                        row[ow - 1] = ((a[w - 1] + a[w - 1]) + (b[w - 1] + b[w - 1])) * 0.25
-                    }
-                }
+        let w = image.width
+        return halvedRows(image) { a, b, row in
+            for x in 0..<(w / 2) {
+                row[x] = ((a[2 * x] + a[2 * x + 1]) + (b[2 * x] + b[2 * x + 1])) * 0.25
+            }
+            if w % 2 == 1 {
+                row[(w + 1) / 2 - 1] = ((a[w - 1] + a[w - 1]) + (b[w - 1] + b[w - 1])) * 0.25
             }
         }
     }
 
     static func vectorizedHalfAsFloat(_ image: GrayImage) -> FloatImage {
-        let w = image.width, h = image.height
-        let ow = (w + 1) / 2, oh = (h + 1) / 2
-        let fullColumns = w / 2
-        return FloatImage(width: ow, height: oh) { out in
+        let w = image.width
+        return halvedRows(image) { a, b, row in
+            // Each horizontal pair read as one 16-bit word: its two bytes' sum is the same in
+            // either byte order, and word loads vectorise where byte pairs (a stride-2 gather at
+            // the portable SSE2 level) compiled to scalar code.
+            let pairsA = UnsafeRawPointer(a), pairsB = UnsafeRawPointer(b)
+            for x in 0..<(w / 2) {
+                let p = pairsA.loadUnaligned(fromByteOffset: 2 * x, as: UInt16.self)
+                let q = pairsB.loadUnaligned(fromByteOffset: 2 * x, as: UInt16.self)
+                let sum = (Int32(p & 0xFF) &+ Int32(p >> 8)) &+ (Int32(q & 0xFF) &+ Int32(q >> 8))
+                row[x] = Float(sum) * 0.25
+            }
+            if w % 2 == 1 {
+                row[(w + 1) / 2 - 1] = Float(2 * (Int32(a[w - 1]) + Int32(b[w - 1]))) * 0.25
+            }
+        }
+    }
+
+    /// The `⌈w/2⌉ × ⌈h/2⌉` float image whose row `y` `body(a, b, row)` writes whole from source
+    /// rows `2y` and `2y + 1` (the last row repeated when `h` is odd): the walk both halvings share.
+    @inline(__always)
+    private static func halvedRows<Sample>(
+        _ image: PixelBuffer<Sample>, _ body: (UnsafePointer<Sample>, UnsafePointer<Sample>, UnsafeMutablePointer<Float>) -> Void
+    ) -> FloatImage {
+        let w = image.width, h = image.height, ow = (w + 1) / 2
+        return FloatImage(width: ow, height: (h + 1) / 2) { out in
             image.withUnsafeSamples { src in
                 guard let S = src.baseAddress, let O = out.baseAddress else { return }
-                for y in 0..<oh {
-                    let a = S + 2 * y * w, b = S + min(2 * y + 1, h - 1) * w
-                    let row = O + y * ow
-                    // Each horizontal pair read as one 16-bit word: its two bytes' sum is the same in
-                    // either byte order, and word loads vectorise where byte pairs (a stride-2
-                    // gather at the portable SSE2 level) compiled to scalar code.
-                    let pairsA = UnsafeRawPointer(a), pairsB = UnsafeRawPointer(b)
-                    for x in 0..<fullColumns {
-                        let p = pairsA.loadUnaligned(fromByteOffset: 2 * x, as: UInt16.self)
-                        let q = pairsB.loadUnaligned(fromByteOffset: 2 * x, as: UInt16.self)
-                        let sum = (Int32(p & 0xFF) &+ Int32(p >> 8)) &+ (Int32(q & 0xFF) &+ Int32(q >> 8))
-                        row[x] = Float(sum) * 0.25
-                    }
-                    if w % 2 == 1 {
-                        row[ow - 1] = Float(2 * (Int32(a[w - 1]) + Int32(b[w - 1]))) * 0.25
-                    }
+                for y in 0..<((h + 1) / 2) {
+                    body(S + 2 * y * w, S + min(2 * y + 1, h - 1) * w, O + y * ow)
                 }
             }
         }
