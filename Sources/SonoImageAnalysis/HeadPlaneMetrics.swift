@@ -126,9 +126,7 @@ package struct HeadPlaneMetrics {
         for frac in [0.2, 0.3, 0.4, 0.5] {
             for sign in [-1.0, 1.0] { if let m = lineMean(angle: major, offset: sign * frac * b) { background.append(m) } }
         }
-        guard !background.isEmpty else { return 0 }
-        background.sort()
-        let med = background[background.count / 2]
+        guard let med = ImageStatistics.upperMedian(background) else { return 0 }
         return med > 0 ? best / med : 0
     }
 }

@@ -111,21 +111,4 @@ struct EllipseTests {
             #expect(e.radialResidual(x: x, y: y, rotation: e.rotation) == e.radialResidual(x: x, y: y))
         }
     }
-
-    @Test("the order statistic is the sorted array's element, duplicates and extremes included")
-    func orderStatistic() {
-        var rng = SeededGenerator(seed: 11)
-        for count in [1, 2, 3, 5, 8, 31, 180, 361] {
-            for _ in 0..<20 {
-                // Few distinct values in some rounds, so runs of duplicates meet the pivot.
-                let distinct = Bool.random(using: &rng) ? 4 : 1_000
-                let values = (0..<count).map { _ in Double(Int.random(in: 0..<distinct, using: &rng)) * 0.37 }
-                let sorted = values.sorted()
-                for k in [0, count / 2, count - 1] + (0..<3).map({ _ in Int.random(in: 0..<count, using: &rng) }) {
-                    var scratch = values
-                    #expect(EllipseFitter.orderStatistic(&scratch, k) == sorted[k], "k \(k) of \(count)")
-                }
-            }
-        }
-    }
 }

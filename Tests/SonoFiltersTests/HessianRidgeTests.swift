@@ -115,5 +115,15 @@ struct HessianRidgeTests {
         #expect(ImageStatistics.upperMedian([4, 1, 3, 2]) == 3)
         #expect(ImageStatistics.upperMedian([7]) == 7)
         #expect(ImageStatistics.upperMedian([]) == nil)
+        // Selected, not sorted: random lists, some with only 4 distinct values so runs of
+        // duplicates meet the pivot, against the sorted list's element.
+        var rng = SeededGenerator(seed: 11)
+        for count in [1, 2, 3, 5, 8, 31, 180, 361] {
+            for _ in 0..<20 {
+                let distinct = Bool.random(using: &rng) ? 4 : 1_000
+                let values = (0..<count).map { _ in Double(Int.random(in: 0..<distinct, using: &rng)) * 0.37 - 50 }
+                #expect(ImageStatistics.upperMedian(values) == values.sorted()[count / 2], "\(values)")
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SonoFilters
 
 /// Robust least-squares ellipse fitting on weighted points.
 ///
@@ -172,9 +173,8 @@ enum EllipseFitter {
         for _ in 0..<rounds {
             let rotation = ellipse.rotation
             let residuals = points.map { ellipse.radialResidual(x: $0.x, y: $0.y, rotation: rotation) }
-            var absolute = zip(points, residuals).filter { $0.0.weight > 0 }.map { abs($0.1) }
-            guard !absolute.isEmpty else { return nil }
-            let mad = orderStatistic(&absolute, absolute.count / 2)
+            let absolute = zip(points, residuals).filter { $0.0.weight > 0 }.map { abs($0.1) }
+            guard let mad = ImageStatistics.upperMedian(absolute) else { return nil }
             let c = 4.685 * max(1.4826 * mad, minimumScale)
             var reweighted = points
             for i in points.indices {
@@ -186,28 +186,6 @@ enum EllipseFitter {
             ellipse = next
         }
         return (ellipse, robust)
-    }
-
-    /// The `k`-th smallest of `values` (0-based), the element `values.sorted()[k]` would give, by
-    /// Hoare's selection: `values` is reordered. The robust fit's median of |residual| was a full
-    /// sort of a few hundred values three times per fit, fifteen fits per frame.
-    static func orderStatistic(_ values: inout [Double], _ k: Int) -> Double {
-        precondition(values.indices.contains(k), "order statistic \(k) of \(values.count) values")
-        return values.withUnsafeMutableBufferPointer { v in
-            var lo = 0, hi = v.count - 1
-            while lo < hi {
-                let pivot = v[lo + (hi - lo) / 2]
-                var i = lo, j = hi
-                while i <= j {
-                    while v[i] < pivot { i += 1 }
-                    while pivot < v[j] { j -= 1 }
-                    if i <= j { v.swapAt(i, j); i += 1; j -= 1 }
-                }
-                // Now v[lo...j] <= pivot <= v[i...hi], and v[j+1..<i] == pivot.
-                if k <= j { hi = j } else if k >= i { lo = i } else { return v[k] }
-            }
-            return v[k]
-        }
     }
 
     /// Gaussian elimination with partial pivoting for small n×n normal equations (row-major
