@@ -137,19 +137,19 @@ package enum Kernels {
                 let row = S + y * w
                 for x in 0..<w { C[x] &+= row[x] > threshold ? 1 : 0 }
             }
-            var first = 0
-            if b == 4 {
-                // The field of view's 4-pixel tiles: a tile's four column counts (each at most 4)
-                // as one word, whose product with 0x01010101 holds their sum in its top byte in
-                // either byte order (the per-tile loop ran about 20 instructions a tile).
-                let counts = UnsafeRawPointer(C)
-                while first < w / 4 {
-                    let word = counts.loadUnaligned(fromByteOffset: 4 * first, as: UInt32.self)
-                    O[by * bw + first] = UInt16(truncatingIfNeeded: (word &* 0x0101_0101) >> 24)
-                    first += 1
-                }
+            // Tiles up to 8 wide (the field of view's are 4): the tile's column counts, each at most
+            // b ≤ 8, are the low b bytes of a little-endian 64-bit word; masked to them and
+            // multiplied by 0x0101…01, the word holds their sum (at most 64, so no byte carries)
+            // in its top byte. The per-tile loop below ran about 20 instructions a tile; it still
+            // takes wider tiles and those whose word would reach past the row's `w` counts (a tile
+            // starting after w − 8).
+            let wordTiles = b <= 8 && w >= 8 ? min(w / b, (w - 8) / b + 1) : 0
+            let counts = UnsafeRawPointer(C), low: UInt64 = b >= 8 ? ~0 : (1 << (8 * UInt64(b))) - 1
+            for bx in 0..<wordTiles {
+                let word = UInt64(littleEndian: counts.loadUnaligned(fromByteOffset: bx * b, as: UInt64.self)) & low
+                O[by * bw + bx] = UInt16(truncatingIfNeeded: (word &* 0x0101_0101_0101_0101) >> 56)
             }
-            for bx in first..<bw {
+            for bx in wordTiles..<bw {
                 var count: UInt16 = 0
                 for x in (bx * b)..<min(w, bx * b + b) { count &+= UInt16(C[x]) }
                 O[by * bw + bx] = count

@@ -86,7 +86,7 @@ struct VectorEquivalenceTests {
                                 == BoxFilter.referenceWindowSums(image, radius: radius, border: border), "\(tag) \(border) r \(radius)")
                     }
                 }
-                for (threshold, block) in [(UInt8(0), 1), (6, 4), (1, 4), (128, 5), (254, 16), (255, 3)] {
+                for (threshold, block) in [(UInt8(0), 1), (6, 4), (1, 4), (128, 5), (254, 16), (255, 3), (40, 7), (90, 8), (90, 9)] {
                     #expect(Downsample.vectorizedCountAbove(image, threshold: threshold, block: block, level: level)
                             == Downsample.referenceCountAbove(image, threshold: threshold, block: block), "\(tag) t \(threshold) b \(block)")
                 }
