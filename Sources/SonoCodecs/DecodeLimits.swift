@@ -35,10 +35,22 @@ public struct DecodeLimits: Sendable, Hashable {
     /// Throws ``DecodeError/overMemoryBudget(file:bytes:budget:)`` when `width × height ×
     /// bytesPerPixel` (computed without overflow) exceeds ``maxDecodedBytes``.
     package func checkBudget(width: Int, height: Int, bytesPerPixel: Int, file: String) throws(DecodeError) {
+        let bytes = Self.bytes(width: width, height: height, bytesPerPixel: bytesPerPixel)
+        guard let bytes, bytes <= maxDecodedBytes else {
+            throw .overMemoryBudget(file: file, bytes: bytes ?? Int.max, budget: maxDecodedBytes)
+        }
+    }
+
+    /// Whether ``checkBudget(width:height:bytesPerPixel:file:)`` would pass: for a decoder choosing
+    /// between a path that needs a working buffer and one that does not, where the check refuses.
+    package func fits(width: Int, height: Int, bytesPerPixel: Int) -> Bool {
+        Self.bytes(width: width, height: height, bytesPerPixel: bytesPerPixel).map { $0 <= maxDecodedBytes } ?? false
+    }
+
+    /// `width × height × bytesPerPixel`, nil when it overflows `Int`.
+    private static func bytes(width: Int, height: Int, bytesPerPixel: Int) -> Int? {
         let (pixels, o1) = width.multipliedReportingOverflow(by: height)
         let (bytes, o2) = pixels.multipliedReportingOverflow(by: bytesPerPixel)
-        guard !o1, !o2, bytes <= maxDecodedBytes else {
-            throw .overMemoryBudget(file: file, bytes: o1 || o2 ? Int.max : bytes, budget: maxDecodedBytes)
-        }
+        return o1 || o2 ? nil : bytes
     }
 }

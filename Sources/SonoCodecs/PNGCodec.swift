@@ -262,9 +262,10 @@ public enum PNGCodec {
     static func plainGrey(_ bytes: [UInt8], header: Header, limits: DecodeLimits) -> GrayImage? {
         guard let ranges = header.plainGreyData else { return nil }
         let w = header.width, h = header.height, stride = w + 1
-        // The filtered rows are a second frame-sized buffer beside the frame; when the byte budget
-        // has no room for both, libpng (which needs only a row or two) decodes the file.
-        guard (try? limits.checkBudget(width: w + stride, height: h, bytesPerPixel: 1, file: "")) != nil else { return nil }
+        // The filtered rows (`stride` bytes a row) are a second buffer beside the frame (`w` bytes
+        // a row); when the byte budget has no room for both, libpng (which needs only a row or
+        // two) decodes the file.
+        guard limits.fits(width: w + stride, height: h, bytesPerPixel: 1) else { return nil }
         return bytes.withUnsafeBufferPointer { file -> GrayImage? in
             let base = file.baseAddress!
             func be32(_ at: Int) -> UInt32 {
