@@ -64,16 +64,35 @@ package enum Kernels {
         }
     }
 
-    /// The same over one row, counting a pixel when its mask byte is non-zero (added as 0 or 1
-    /// rather than branched on).
+    /// The same over one row, counting a pixel when its mask byte is non-zero. Masks come in long
+    /// runs (a sector, minus overlays), so eight mask bytes are read as one word: none set skips
+    /// the eight pixels, all set counts them without testing each; a mixed word counts each pixel
+    /// by adding its mask test (0 or 1) rather than branching on it.
     package static func maskedHistogram(_ row: UnsafePointer<UInt8>, mask: UnsafePointer<UInt8>, count: Int,
                                        counts H: UnsafeMutablePointer<UInt32>) {
-        var x = 0
-        while x + 4 <= count {
+        @inline(__always) func countFour(_ x: Int) {
             H[Int(row[x])] &+= mask[x] == 0 ? 0 : 1
             H[256 + Int(row[x + 1])] &+= mask[x + 1] == 0 ? 0 : 1
             H[512 + Int(row[x + 2])] &+= mask[x + 2] == 0 ? 0 : 1
             H[768 + Int(row[x + 3])] &+= mask[x + 3] == 0 ? 0 : 1
+        }
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        var x = 0
+        while x + 8 <= count {
+            let word = UnsafeRawPointer(mask + x).loadUnaligned(as: UInt64.self)
+            if word == 0 {
+                // Nothing analysed here.
+            } else if (word &- ones) & ~word & highs == 0 {
+                // No zero byte (the exact has-a-zero-byte test): all eight counted.
+                for k in 0..<8 { H[((k & 3) << 8) + Int(row[x + k])] &+= 1 }
+            } else {
+                countFour(x)
+                countFour(x + 4)
+            }
+            x += 8
+        }
+        while x + 4 <= count {
+            countFour(x)
             x += 4
         }
         while x < count {

@@ -72,13 +72,29 @@ struct VectorEquivalenceTests {
         var rng = SeededGenerator(seed: seed &+ 1)
         let mask = GrayImage(width: width, height: height,
                              samples: (0..<(width * height)).map { _ in UInt8.random(in: 0...3, using: &rng) == 0 ? 0 : 1 })
+        // A mask in runs, as a sector minus overlays is: whole words unset (left quarter), set
+        // with mixed non-zero bytes (middle), and runs of 1 to 9 that start anywhere (right).
+        var runs = [UInt8](repeating: 0, count: width * height)
+        for y in 0..<height {
+            var x = width / 4, on = true
+            while x < width / 2 { runs[y * width + x] = x % 3 == 0 ? 255 : 1; x += 1 }
+            while x < width {
+                let run = Int.random(in: 1...9, using: &rng)
+                for k in x..<min(width, x + run) { runs[y * width + k] = on ? 7 : 0 }
+                x += run
+                on.toggle()
+            }
+        }
+        let runMask = GrayImage(width: width, height: height, samples: runs)
         for image in [TestImages.randomGray(width: width, height: height, seed: seed), white] {
             let histogram = ImageStatistics.referenceHistogram(image, mask: nil)
-            let maskedHistogram = ImageStatistics.referenceHistogram(image, mask: mask)
+            let maskedHistograms = [mask, runMask].map { ImageStatistics.referenceHistogram(image, mask: $0) }
             for level in CPULevel.runnable {
                 let tag = "\(width)x\(height) seed \(seed) white \(image == white) \(level)"
                 #expect(ImageStatistics.vectorizedHistogram(image, mask: nil, level: level) == histogram, "\(tag)")
-                #expect(ImageStatistics.vectorizedHistogram(image, mask: mask, level: level) == maskedHistogram, "\(tag)")
+                for (m, expected) in zip([mask, runMask], maskedHistograms) {
+                    #expect(ImageStatistics.vectorizedHistogram(image, mask: m, level: level) == expected, "\(tag) runs \(m == runMask)")
+                }
                 for border in BorderMode.allCases {
                     // 8 and 20 take the 32-bit sums.
                     for radius in [0, 1, 3, 7, 8, 20] {
