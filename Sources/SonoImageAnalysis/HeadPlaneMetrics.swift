@@ -105,14 +105,27 @@ package struct HeadPlaneMetrics {
         func lineMean(angle: Double, offset: Double) -> Double? {
             let dx = cos(angle), dy = sin(angle)
             let nx = -sin(major), ny = cos(major)
-            var s = 0.0, n = 0
+            let baseX = e.centerX + nx * offset, baseY = e.centerY + ny * offset
+            // Sample (baseX + dx·t, baseY + dy·t) for t = −0.7a, t + 1, … ≤ 0.7a (t stepped by
+            // repeated addition), placed four at a time (`nearestIntegers`, the same rounding as
+            // `nearestInteger`); the grey levels are whole numbers, so their sum is exact in any order.
+            var total = 0, n = 0
             var t = -0.7 * a
-            while t <= 0.7 * a {
-                let x = nearestInteger(e.centerX + nx * offset + dx * t), y = nearestInteger(e.centerY + ny * offset + dy * t)
-                if usable(x, y) { s += Double(px[y * w + x]); n += 1 }
-                t += 1
+            let end = 0.7 * a
+            while t <= end {
+                var ts = SIMD4<Double>(repeating: t), lanes = 0
+                while lanes < 4, t <= end {
+                    ts[lanes] = t
+                    t += 1
+                    lanes += 1
+                }
+                let xs = nearestIntegers(baseX + dx * ts), ys = nearestIntegers(baseY + dy * ts)
+                for lane in 0..<lanes {
+                    let x = Int(xs[lane]), y = Int(ys[lane])
+                    if usable(x, y) { total += Int(px[y * w + x]); n += 1 }
+                }
             }
-            return n >= Int(0.5 * a) ? s / Double(n) : nil
+            return n >= Int(0.5 * a) ? Double(total) / Double(n) : nil
         }
         var best = 0.0
         for da in stride(from: -8.0, through: 8.0, by: 2.0) {
