@@ -42,8 +42,8 @@ enum EllipseFitter {
         evaluate(q, points, residuals: &out, jacobian: &noJacobian, withJacobian: false)
     }
 
-    /// The residuals and their derivatives with respect to (cx, cy, a, b, θ), `jacobian` row-major
-    /// `points.count × 5`. Analytic rather than finite differences, which cost five more residual
+    /// The residuals and their derivatives with respect to (cx, cy, a, b, θ), `jacobian` column-major
+    /// (`jacobian[d · points.count + i]` is ∂rᵢ/∂q_d), so the paired pass stores two points at once. Analytic rather than finite differences, which cost five more residual
     /// passes per Levenberg–Marquardt step (a third of the measurer's time).
     static func residualsAndJacobian(_ q: [Double], _ points: [WeightedPoint], residuals: inout [Double],
                                      jacobian: inout [Double]) {
@@ -53,35 +53,95 @@ enum EllipseFitter {
     /// r = ρ − ρ/k per point, ρ = |(dx, dy)| and k = |(u, v)| with (u, v) the point in the
     /// ellipse's frame scaled by its semi-axes; where k is 0 (the centre) the residual is −min(a, b)
     /// and flat, so its Jacobian row is 0.
-    private static func evaluate(_ q: [Double], _ points: [WeightedPoint], residuals out: inout [Double],
-                                 jacobian: inout [Double], withJacobian: Bool) {
-        let c = cos(q[4]), s = sin(q[4])
-        let a = q[2], b = q[3], ia = 1 / a, ib = 1 / b
-        let cx = q[0], cy = q[1]
+    ///
+    /// Two points per step in `SIMD2` lanes (the square roots and divisions are most of the cost,
+    /// and SSE2 does two per instruction); each lane performs ``referenceEvaluate``'s operations in
+    /// the same order, so the results are the same bit for bit. An odd last point takes the
+    /// reference's per-point code.
+    static func evaluate(_ q: [Double], _ points: [WeightedPoint], residuals out: inout [Double],
+                         jacobian: inout [Double], withJacobian: Bool) {
+        let frame = ResidualFrame(q)
+        let c = frame.c, s = frame.s, ia = frame.ia, ib = frame.ib, flat = -min(frame.a, frame.b)
+        let ratio = frame.b * ia - frame.a * ib
         points.withUnsafeBufferPointer { pts in
             out.withUnsafeMutableBufferPointer { o in
                 jacobian.withUnsafeMutableBufferPointer { jac in
-                    for i in 0..<pts.count {
-                        let dx = pts[i].x - cx, dy = pts[i].y - cy
+                    let zero = SIMD2<Double>(repeating: 0)
+                    var i = 0
+                    while i + 2 <= pts.count {
+                        let dx = SIMD2(pts[i].x, pts[i + 1].x) - frame.cx, dy = SIMD2(pts[i].y, pts[i + 1].y) - frame.cy
                         let u = (dx * c + dy * s) * ia, v = (-dx * s + dy * c) * ib
                         let rho = (dx * dx + dy * dy).squareRoot()
                         let k = (u * u + v * v).squareRoot()
-                        o[i] = k > 0 ? rho - rho / k : -min(a, b)
-                        guard withJacobian else { continue }
-                        guard k > 0, rho > 0 else {
-                            for j in 0..<5 { jac[i * 5 + j] = 0 }
-                            continue
+                        let centre = .!(k .> zero)
+                        let r = (rho - rho / k).replacing(with: flat, where: centre)
+                        UnsafeMutableRawPointer(o.baseAddress! + i).storeBytes(of: r, as: SIMD2<Double>.self)
+                        if withJacobian {
+                            let g = rho / (k * k * k), h = (1 - 1 / k) / rho
+                            let none = centre .| .!(rho .> zero)
+                            func store(_ d: Int, _ derivative: SIMD2<Double>) {
+                                UnsafeMutableRawPointer(jac.baseAddress! + d * pts.count + i)
+                                    .storeBytes(of: derivative.replacing(with: zero, where: none), as: SIMD2<Double>.self)
+                            }
+                            store(0, g * (-u * c * ia + v * s * ib) - h * dx)
+                            store(1, g * (-u * s * ia - v * c * ib) - h * dy)
+                            store(2, -g * u * u * ia)
+                            store(3, -g * v * v * ib)
+                            store(4, g * u * v * ratio)
                         }
-                        // ∂r = (ρ/k²)·∂k + (1 − 1/k)·∂ρ, with ∂k = (u·∂u + v·∂v)/k and ∂ρ = (dx·∂dx + dy·∂dy)/ρ.
-                        let g = rho / (k * k * k), h = (1 - 1 / k) / rho
-                        jac[i * 5 + 0] = g * (-u * c * ia + v * s * ib) - h * dx
-                        jac[i * 5 + 1] = g * (-u * s * ia - v * c * ib) - h * dy
-                        jac[i * 5 + 2] = -g * u * u * ia
-                        jac[i * 5 + 3] = -g * v * v * ib
-                        jac[i * 5 + 4] = g * u * v * (b * ia - a * ib)
+                        i += 2
+                    }
+                    if i < pts.count {
+                        frame.evaluate(pts[i], residual: &o[i], jacobian: withJacobian ? jac.baseAddress! + i : nil, stride: pts.count)
                     }
                 }
             }
+        }
+    }
+
+    /// ``evaluate(_:_:residuals:jacobian:withJacobian:)`` one point at a time: its specification.
+    static func referenceEvaluate(_ q: [Double], _ points: [WeightedPoint], residuals out: inout [Double],
+                                  jacobian: inout [Double], withJacobian: Bool) {
+        let frame = ResidualFrame(q)
+        out.withUnsafeMutableBufferPointer { o in
+            jacobian.withUnsafeMutableBufferPointer { jac in
+                for i in points.indices {
+                    frame.evaluate(points[i], residual: &o[i], jacobian: withJacobian ? jac.baseAddress! + i : nil, stride: points.count)
+                }
+            }
+        }
+    }
+
+    /// The parameters (cx, cy, a, b, θ) with the trigonometry done once per parameter vector (it
+    /// dominated the cost when done per point).
+    struct ResidualFrame {
+        let cx: Double, cy: Double, a: Double, b: Double, c: Double, s: Double, ia: Double, ib: Double
+
+        init(_ q: [Double]) {
+            cx = q[0]; cy = q[1]; a = q[2]; b = q[3]
+            c = cos(q[4]); s = sin(q[4]); ia = 1 / a; ib = 1 / b
+        }
+
+        /// One point's residual and, when `jacobian` is given, its five derivatives at `jacobian[d · stride]`.
+        @inline(__always)
+        func evaluate(_ p: WeightedPoint, residual: inout Double, jacobian jac: UnsafeMutablePointer<Double>?, stride: Int) {
+            let dx = p.x - cx, dy = p.y - cy
+            let u = (dx * c + dy * s) * ia, v = (-dx * s + dy * c) * ib
+            let rho = (dx * dx + dy * dy).squareRoot()
+            let k = (u * u + v * v).squareRoot()
+            residual = k > 0 ? rho - rho / k : -min(a, b)
+            guard let jac else { return }
+            guard k > 0, rho > 0 else {
+                for d in 0..<5 { jac[d * stride] = 0 }
+                return
+            }
+            // ∂r = (ρ/k²)·∂k + (1 − 1/k)·∂ρ, with ∂k = (u·∂u + v·∂v)/k and ∂ρ = (dx·∂dx + dy·∂dy)/ρ.
+            let g = rho / (k * k * k), h = (1 - 1 / k) / rho
+            jac[0] = g * (-u * c * ia + v * s * ib) - h * dx
+            jac[stride] = g * (-u * s * ia - v * c * ib) - h * dy
+            jac[2 * stride] = -g * u * u * ia
+            jac[3 * stride] = -g * v * v * ib
+            jac[4 * stride] = g * u * v * (b * ia - a * ib)
         }
     }
 
@@ -136,8 +196,8 @@ enum EllipseFitter {
             jacobian.withUnsafeBufferPointer { jac in
                 residuals.withUnsafeBufferPointer { res in
                     for i in 0..<pts.count where pts[i].weight > 0 {
-                        let w = pts[i].weight, row = jac.baseAddress! + i * 5
-                        let j0 = row[0], j1 = row[1], j2 = row[2], j3 = row[3], j4 = row[4]
+                        let w = pts[i].weight, n = pts.count, column = jac.baseAddress! + i
+                        let j0 = column[0], j1 = column[n], j2 = column[2 * n], j3 = column[3 * n], j4 = column[4 * n]
                         let w0 = j0 * w, w1 = j1 * w, w2 = j2 * w, w3 = j3 * w, w4 = j4 * w
                         jtr += SIMD8(w0, w1, w2, w3, w4, 0, 0, 0) * res[i]
                         upper += SIMD16(w0, w0, w0, w0, w0, w1, w1, w1, w1, w2, w2, w2, w3, w3, w4, 0)
