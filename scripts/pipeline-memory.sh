@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Peak resident memory of `sonoqc analyze` for a small and a large batch (issue 5: bounded memory).
-# Frames in flight are capped by --jobs and the batch assembly streams (reports are read back in
-# chunks of at most 256 images' scans, the index page's fragments wait in a scratch file), so the peak should barely move
+# Frames in flight are capped by --jobs and the batch assembly streams (each scan's images.jsonl
+# lines, summary.csv row and index page fragments wait in a scratch file), so the peak should barely move
 # with the batch size; what grows is the plan (one path per image), the per-image timing table
 # (24 bytes per image) and the cross-scan duplicate check's (scan, file, hash) per frame.
 #

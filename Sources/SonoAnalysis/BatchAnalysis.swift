@@ -97,7 +97,7 @@ package enum BatchAnalysis {
         outputDirectory + "/" + ReportLayout.scanFolder(scanKey: scanKey) + "/report.json"
     }
 
-    /// The image records (`analysis.json`) of a scan, read back to assemble `images.jsonl` and for `--resume`.
+    /// The image records (`analysis.json`) of a scan, read back for `--resume`.
     package static func analysisPath(outputDirectory: String, scanKey: String) -> String {
         outputDirectory + "/" + ReportLayout.scanFolder(scanKey: scanKey) + "/analysis.json"
     }
@@ -144,6 +144,9 @@ package enum BatchAnalysis {
         }
         let toRun = plan.scans.filter { !resumed.contains($0.index) }
         removeStaleOutputs(plan: plan, rerun: toRun, outputDirectory: out, logger: logger)
+        let shares = try BatchShares(directory: out)
+        var index = IndexAssembly(options: options, shares: shares)
+        let requiresQC = options.qc != nil, localizer = index.localizer
 
         // Each file's digest is taken from the very bytes that are decoded, and recorded with the
         // scan so `--resume` can tell a replaced image from the one analysed.
@@ -162,6 +165,7 @@ package enum BatchAnalysis {
             let inputDigests = scan.items.map { digests.value($0.filePath) }
             digests.remove(scan.items.map(\.filePath))
             // The QC report and its page go first: analysis.json, written last, marks the scan complete.
+            var written: ScanReport? = nil
             if var report = result.qc, let profileDigest {
                 report.provenance = RunProvenance(
                     sonoqcVersion: SonoQCVersion.current, runDate: options.runDate.description, codecs: codecs, qcProfileSHA256: profileDigest, options: outputOptions,
@@ -173,13 +177,20 @@ package enum BatchAnalysis {
                     try writeScanPage(report, thumbnails: result.thumbnails, scanKey: scan.key, directory: out + "/" + ReportLayout.scanFolder(scanKey: scan.key),
                                       language: options.qc?.language ?? .en, writer: writer)
                 }
+                written = report
             }
             var analysis = result.analysis
             analysis.inputsSHA256 = inputDigests
             analysis.settingsSHA256 = settings
             var data = try encoder.encode(analysis)
             data.append(0x0A)
+            // The scan's share of the batch files is made from the very values encoded into its
+            // reports, which is what reading them back would give, so the assembly below does not
+            // decode them again. Made before analysis.json is written and kept only once it is: a
+            // scan whose share could not be spooled is not complete on disc either.
+            let scanShare = try Self.share(of: scan, analysis: analysis, qc: written, shares: shares, outputDirectory: out, localizer: localizer)
             try writer.write(data, to: analysisPath(outputDirectory: out, scanKey: scan.key))
+            shares.store(scanShare, for: scan.index)
         }
         var run = executor.run(pipeline, scans: toRun, control: control)
         run.stageTotals.add(options.discoveryTimings)
@@ -187,93 +198,98 @@ package enum BatchAnalysis {
             logger.debug("failed: \(failure.reason)", metadata: ["stage": "\(failure.stage.rawValue)", "index": "\(index)"])
         }
 
-        // Assemble the batch outputs in input order, reading each scan's report back once, so
-        // resumed scans are handled like fresh ones and memory does not grow with the batch: what
-        // outlives a scan is its summary entry, its frames' hashes (cross-scan duplicates) and its
-        // place on the index page, whose fragments wait in a scratch file.
-        // Resumed scans were written by an earlier run; a scan absent here was never finished.
+        // Assemble the batch outputs in input order from the written scans' shares (``ScanShare``):
+        // a scan written by this run made its share as it was written; a resumed scan, written by an
+        // earlier run, is read back once here to make the same share, so both are merged alike.
+        // Memory does not grow with the batch: a share's bulky parts (images.jsonl lines, summary.csv
+        // row, index page fragments) wait in a scratch file, and what stays in memory per scan is its
+        // summary entry, its failures, its frames' hashes (cross-scan duplicates) and its place on
+        // the index page. A scan absent from `scanStatus` was never finished.
         let scanStatus = Dictionary(uniqueKeysWithValues: resumed.map { ($0, ScanStatus.written) }
             + zip(toRun.map(\.index), run.scanStatus))
+        // Reading a resumed scan back depends on that scan alone, so it runs on the executor's
+        // workers; each report is released as soon as its share is made.
+        let resumedScans = plan.scans.filter { resumed.contains($0.index) }
+        let readBacks = orderedParallelMap(count: resumedScans.count, workers: executor.workers) { i in
+            Result { () throws -> ScanShare? in
+                guard let (analysis, qc) = existingReports(for: resumedScans[i], outputDirectory: out, requiresQC: requiresQC,
+                                                           settingsDigest: settings, reader: nil) else { return nil }
+                return try Self.share(of: resumedScans[i], analysis: analysis, qc: qc, shares: shares, outputDirectory: out, localizer: localizer)
+            }
+        }
+        for (scan, readBack) in zip(resumedScans, readBacks) {
+            if let share = try readBack.get() { shares.store(share, for: scan.index) }
+        }
         var failures: [FailureRecord] = plan.discoveryFailures.map { FailureRecord(file: $0.file, scan: nil, failure: $0.failure) }
         var scanEntries: [ScanSummaryEntry] = []
         var analysed = 0, notProcessed = 0
         var verdicts = (pass: 0, review: 0, fail: 0)
         var crossScan: [CrossScanDuplicate] = []
         var duplicates = options.qc.map { BatchQC.CrossScanDuplicates(profile: $0.profile) }
-        var index = IndexAssembly(options: options)
-        // Reading a scan's reports back and rendering its share of the batch files depends on that
-        // scan alone, so it runs on the executor's workers, a chunk of scans at a time (a chunk's
-        // reports stay in memory until merged), and the results are merged in input order.
-        let requiresQC = options.qc != nil, localizer = index.localizer
-        @Sendable func readBackScan(_ scan: ScanWork) -> ReadBackScan? {
-            guard case .written? = scanStatus[scan.index] else { return nil }
-            guard let (report, qc) = existingReports(for: scan, outputDirectory: out, requiresQC: requiresQC,
-                                                     settingsDigest: settings, reader: nil) else { return nil }
-            let lineEncoder = JSONEncoder()
-            lineEncoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let lines = Result { () throws -> Data in
-                var data = Data()
-                for image in report.images {
-                    data.append(try lineEncoder.encode(image))
-                    data.append(0x0A)
-                }
-                return data
-            }
-            return ReadBackScan(
-                analysis: report, qc: qc, imageLines: lines, csvRow: qc.map { summaryCSVRow($0, scanKey: scan.key) },
-                page: qc.flatMap { qc in localizer.map { IndexAssembly.render(qc, scanKey: scan.key, outputDirectory: out, localizer: $0) } })
+        func missingAfterWriting(_ scan: ScanWork, _ entry: inout ScanSummaryEntry) {
+            let failure = StageFailure(stage: .write, kind: "write-error",
+                                       reason: "report for scan \(scan.key) is missing or unreadable after writing")
+            failures.append(FailureRecord(file: reportPath(outputDirectory: out, scanKey: scan.key), scan: scan.key, failure: failure))
+            entry.status = "write-failed"
         }
         func assemble(images: inout AtomicFileWriter.Sink, csvRow: (String) throws -> Void) throws {
-            for chunk in Self.readBackChunks(plan.scans) {
-                let readBacks = orderedParallelMap(count: chunk.count, workers: executor.workers) { readBackScan(chunk[chunk.startIndex + $0]) }
-                for (scan, readBack) in zip(chunk, readBacks) {
-                    var entry = ScanSummaryEntry(scan: scan.key, scanID: scan.manifestEntry?.scanID, report: nil,
-                                                 images: scan.items.count, analysed: 0, failed: 0, status: "not-finished")
-                    switch scanStatus[scan.index] ?? .notFinished {
-                    case .written:
-                        guard let readBack else {
-                            let failure = StageFailure(stage: .write, kind: "write-error",
-                                                       reason: "report for scan \(scan.key) is missing or unreadable after writing")
-                            failures.append(FailureRecord(file: reportPath(outputDirectory: out, scanKey: scan.key), scan: scan.key, failure: failure))
-                            entry.status = "write-failed"
+            for scan in plan.scans {
+                var entry = ScanSummaryEntry(scan: scan.key, scanID: scan.manifestEntry?.scanID, report: nil,
+                                             images: scan.items.count, analysed: 0, failed: 0, status: "not-finished")
+                switch scanStatus[scan.index] ?? .notFinished {
+                case .written:
+                    // No share: a resumed scan's reports could not be read back.
+                    guard let share = shares.take(scan.index) else {
+                        missingAfterWriting(scan, &entry)
+                        break
+                    }
+                    // Duplicates across scans need every earlier scan's hashes, so they are a
+                    // batch-level finding: listed in the summary and the index rather than
+                    // rewriting reports already delivered.
+                    let extra = share.qc.flatMap { duplicates?.findings(scanID: $0.scanID, frames: $0.frames) } ?? []
+                    // The share's page fragments were rendered without them: such a scan (rare) is
+                    // rendered again from its report, read back for this.
+                    var rerendered: BatchIndexBuilder.RenderedScan? = nil
+                    if !extra.isEmpty, index.localizer != nil {
+                        guard let qc = existingReports(for: scan, outputDirectory: out, requiresQC: requiresQC,
+                                                       settingsDigest: settings, reader: nil)?.qc else {
+                            missingAfterWriting(scan, &entry)
                             break
                         }
-                        let report = readBack.analysis
-                        try images.append(readBack.imageLines.get())
-                        failures.append(contentsOf: report.failures)
-                        analysed += report.images.count
-                        entry.report = ReportLayout.scanFolder(scanKey: scan.key) + "/report.json"
-                        if let qc = readBack.qc {
-                            entry.verdict = qc.verdict.value.rawValue
-                            entry.findings = qc.counts
-                            switch qc.verdict.value {
-                            case .pass: verdicts.pass += 1
-                            case .review: verdicts.review += 1
-                            case .fail: verdicts.fail += 1
-                            }
-                            if let row = readBack.csvRow { try csvRow(row) }
-                            // Duplicates across scans need every earlier scan's hashes, so they are a
-                            // batch-level finding: listed in the summary and the index rather than
-                            // rewriting reports already delivered.
-                            let extra = duplicates?.findings(for: qc) ?? []
-                            for finding in extra {
-                                crossScan.append(CrossScanDuplicate(scan: scan.key, file: finding.file ?? "", explanation: finding.explanation))
-                            }
-                            if let page = extra.isEmpty ? readBack.page : index.render(qc.adding(findings: extra), scanKey: scan.key) {
-                                index.add(page)
-                            }
-                        }
-                        entry.analysed = report.images.count
-                        entry.failed = report.failures.count
-                        entry.status = "reported"
-                    case .writeFailed(let failure):
-                        failures.append(FailureRecord(file: reportPath(outputDirectory: out, scanKey: scan.key), scan: scan.key, failure: failure))
-                        entry.status = "write-failed"
-                    case .notFinished:
-                        notProcessed += scan.items.count
+                        rerendered = index.render(qc.adding(findings: extra), scanKey: scan.key)
                     }
-                    scanEntries.append(entry)
+                    try images.append(shares.readData(share.imageLines))
+                    failures.append(contentsOf: share.failures)
+                    analysed += share.analysed
+                    entry.report = ReportLayout.scanFolder(scanKey: scan.key) + "/report.json"
+                    if let qc = share.qc {
+                        entry.verdict = qc.verdict.rawValue
+                        entry.findings = qc.counts
+                        switch qc.verdict {
+                        case .pass: verdicts.pass += 1
+                        case .review: verdicts.review += 1
+                        case .fail: verdicts.fail += 1
+                        }
+                        try csvRow(shares.read(qc.csvRow))
+                        for finding in extra {
+                            crossScan.append(CrossScanDuplicate(scan: scan.key, file: finding.file ?? "", explanation: finding.explanation))
+                        }
+                        if let rerendered {
+                            index.add(rerendered)
+                        } else if let page = qc.page {
+                            index.add(page)
+                        }
+                    }
+                    entry.analysed = share.analysed
+                    entry.failed = share.failures.count
+                    entry.status = "reported"
+                case .writeFailed(let failure):
+                    failures.append(FailureRecord(file: reportPath(outputDirectory: out, scanKey: scan.key), scan: scan.key, failure: failure))
+                    entry.status = "write-failed"
+                case .notFinished:
+                    notProcessed += scan.items.count
                 }
+                scanEntries.append(entry)
             }
         }
         // images.jsonl is published first, then summary.csv: a run that cannot write the former
@@ -315,25 +331,29 @@ package enum BatchAnalysis {
             complete: complete, run: run, summaryPath: out + "/summary.json")
     }
 
-    /// Scans read back together: consecutive scans holding up to ``readBackImagesPerChunk`` images
-    /// between them (a larger scan alone).
-    static func readBackChunks(_ scans: [ScanWork]) -> [ArraySlice<ScanWork>] {
-        var chunks: [ArraySlice<ScanWork>] = []
-        var start = scans.startIndex, images = 0
-        for i in scans.indices {
-            if i > start, images + scans[i].items.count > readBackImagesPerChunk {
-                chunks.append(scans[start..<i])
-                start = i
-                images = 0
-            }
-            images += scans[i].items.count
+    /// A written scan's share of the batch files, from its reports as written (`qc` when the QC
+    /// engine ran): its `images.jsonl` lines, `summary.csv` row and index page fragments (rendered
+    /// without batch-level findings; only when `localizer` says a page is built) are spooled to
+    /// `shares`; what is returned is small. Depends on this scan alone, so it runs on any thread.
+    static func share(of scan: ScanWork, analysis: AnalyzeScanReport, qc: ScanReport?, shares: BatchShares,
+                      outputDirectory: String, localizer: Localizer?) throws -> ScanShare {
+        let lineEncoder = JSONEncoder()
+        lineEncoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var lines = Data()
+        for image in analysis.images {
+            lines.append(try lineEncoder.encode(image))
+            lines.append(0x0A)
         }
-        if start < scans.endIndex { chunks.append(scans[start...]) }
-        return chunks
+        return ScanShare(
+            imageLines: try shares.append(lines), analysed: analysis.images.count, failures: analysis.failures,
+            qc: try qc.map { qc in
+                ScanShare.QC(
+                    scanID: qc.scan.scanID, verdict: qc.verdict.value, counts: qc.counts,
+                    csvRow: try shares.append(summaryCSVRow(qc, scanKey: scan.key)),
+                    frames: qc.images.map { ($0.file, $0.perceptualHash) },
+                    page: try localizer.map { try shares.spool(IndexAssembly.render(qc, scanKey: scan.key, outputDirectory: outputDirectory, localizer: $0)) })
+            })
     }
-
-    /// Bounds the reports held at once while the batch files are assembled (a few kB per image).
-    static let readBackImagesPerChunk = 256
 
     /// The scan's written reports: the image records when they exist, parse, have the current
     /// schema and list exactly the scan's files in order, and (when QC runs) the QC report with one
@@ -497,36 +517,32 @@ package enum BatchAnalysis {
     }
 }
 
-/// The batch `index.html` of a run, built while the scans are read back (``BatchIndexBuilder``):
-/// each scan's fragments wait in a ``ScratchFile`` until the page is written in page order, so
-/// the page of any batch is written without holding its reports.
+/// The batch `index.html` of a run, built while the scans' shares are merged
+/// (``BatchIndexBuilder``): each scan's fragments wait in the ``BatchShares`` scratch file until
+/// the page is written in page order, so the page of any batch is written without holding its reports.
 struct IndexAssembly {
     /// The page being built and where its fragments wait.
     private struct Page {
         var builder: BatchIndexBuilder
-        let scratch: ScratchFile
         var fragments: [(gridItems: Range<Int>, tableRow: Range<Int>)] = []
     }
 
     let outputDirectory: String
+    private let shares: BatchShares
     /// Nil when the run writes no HTML, or after ``error``.
     private var page: Page?
     /// The first error; the run then lists the page as a failure instead of writing it.
     private var error: (any Error)?
 
-    init(options: AnalysisOptions) {
+    init(options: AnalysisOptions, shares: BatchShares) {
         outputDirectory = options.outputDirectory
+        self.shares = shares
         guard let qc = options.qc, qc.writesHTML else { return }
-        do {
-            page = Page(builder: BatchIndexBuilder(language: qc.language, run: (SonoQCVersion.current, options.runDate.description)),
-                        scratch: try ScratchFile(directory: outputDirectory))
-        } catch {
-            self.error = error
-        }
+        page = Page(builder: BatchIndexBuilder(language: qc.language, run: (SonoQCVersion.current, options.runDate.description)))
     }
 
-    /// The page's language, nil when no page is built: ``render(_:scanKey:)`` needs nothing else,
-    /// so scans can be rendered on several threads.
+    /// The page's language, nil when no page is built: ``render(_:scanKey:outputDirectory:localizer:)``
+    /// needs nothing else, so scans can be rendered on several threads.
     var localizer: Localizer? { page?.builder.localizer }
 
     /// A scan's QC report (with its batch-level findings) rendered for the page; nil when no page is built.
@@ -539,12 +555,18 @@ struct IndexAssembly {
         BatchIndexBuilder.render(report: report, scanKey: scanKey, under: URL(fileURLWithPath: outputDirectory), localizer: localizer)
     }
 
-    /// Adds a rendered scan, in input order.
+    /// Adds a scan whose fragments are spooled already, in input order.
+    mutating func add(_ scan: ScanShare.Page) {
+        guard page != nil else { return }
+        page!.builder.add(scan.placement)
+        page!.fragments.append((scan.gridItems, scan.tableRow))
+    }
+
+    /// Adds a scan rendered by ``render(_:scanKey:)``, in input order.
     mutating func add(_ scan: BatchIndexBuilder.RenderedScan) {
         guard page != nil else { return }
-        page!.builder.add(scan)
         do {
-            page!.fragments.append((try page!.scratch.append(scan.gridItems), try page!.scratch.append(scan.tableRow)))
+            add(try shares.spool(scan))
         } catch {
             self.error = error
             page = nil
@@ -558,8 +580,8 @@ struct IndexAssembly {
             if let error { throw error }
             guard let page else { return nil }
             try writer.write(to: path) { sink in
-                try page.builder.compose(gridItems: { try page.scratch.read(page.fragments[$0].gridItems) },
-                                         tableRow: { try page.scratch.read(page.fragments[$0].tableRow) },
+                try page.builder.compose(gridItems: { try shares.read(page.fragments[$0].gridItems) },
+                                         tableRow: { try shares.read(page.fragments[$0].tableRow) },
                                          write: { try sink.append($0) })
             }
             return nil
@@ -599,15 +621,85 @@ final class DigestTable: @unchecked Sendable {
     }
 }
 
-/// A written scan's reports read back, with its share of the batch files rendered.
-struct ReadBackScan: Sendable {
-    var analysis: AnalyzeScanReport
-    var qc: ScanReport?
+/// A written scan's share of the batch files (``BatchAnalysis/share(of:analysis:qc:shares:outputDirectory:localizer:)``):
+/// where its bulky parts lie in the ``BatchShares`` scratch file, and the few values the merge
+/// needs. Made the same way for scans written by this run and for resumed ones.
+struct ScanShare: Sendable {
     /// Its `images.jsonl` lines.
-    var imageLines: Result<Data, any Error>
-    var csvRow: String?
-    /// Its place on `index.html` (without batch-level findings), nil when no page is built.
-    var page: BatchIndexBuilder.RenderedScan?
+    var imageLines: Range<Int>
+    /// Its images with a record (`images.jsonl` lines).
+    var analysed: Int
+    /// Its images that failed, as listed in summary.json.
+    var failures: [FailureRecord]
+    /// Nil when the QC engine did not run.
+    var qc: QC?
+
+    struct QC: Sendable {
+        /// The report's scan id, which cross-scan duplicate findings name.
+        var scanID: String
+        var verdict: Verdict.Value
+        var counts: FindingCounts
+        /// Its `summary.csv` row.
+        var csvRow: Range<Int>
+        /// Each image's file and perceptual hash, for cross-scan duplicates.
+        var frames: [(file: String, hash: String)]
+        /// Its place on `index.html` (without batch-level findings), nil when no page is built.
+        var page: Page?
+    }
+
+    /// A scan's index page fragments, spooled, and what the page builder keeps of the scan.
+    struct Page: Sendable {
+        var placement: BatchIndexBuilder.Placement
+        var gridItems: Range<Int>
+        var tableRow: Range<Int>
+    }
+}
+
+/// The written scans' shares of the batch files: made on the pipeline's worker threads as each
+/// scan is written (and on the executor's workers for resumed scans), taken once each by the
+/// assembly in input order. Their bulky parts wait in one scratch file.
+// @unchecked: the only state is `scratch` (a ScratchFile, not thread-safe) and `shares`, both used
+// only under `lock`. (Synchronization's Mutex would make this checked, but needs macOS 15 and the
+// package supports macOS 14.)
+final class BatchShares: @unchecked Sendable {
+    private let lock = NSLock()
+    private let scratch: ScratchFile
+    private var shares: [Int: ScanShare] = [:]
+
+    init(directory: String) throws {
+        scratch = try ScratchFile(directory: directory)
+    }
+
+    func append(_ text: String) throws -> Range<Int> {
+        try lock.withLock { try scratch.append(text) }
+    }
+
+    func append(_ data: Data) throws -> Range<Int> {
+        try lock.withLock { try scratch.append(data) }
+    }
+
+    func read(_ range: Range<Int>) throws -> String {
+        try lock.withLock { try scratch.read(range) }
+    }
+
+    func readData(_ range: Range<Int>) throws -> Data {
+        try lock.withLock { try scratch.readData(range) }
+    }
+
+    /// Spools a rendered scan's page fragments; returns where they lie and what the page keeps.
+    func spool(_ scan: BatchIndexBuilder.RenderedScan) throws -> ScanShare.Page {
+        ScanShare.Page(placement: scan.placement, gridItems: try append(scan.gridItems), tableRow: try append(scan.tableRow))
+    }
+
+    /// Keeps the share of the scan with batch index `scanIndex` until ``take(_:)``.
+    func store(_ share: ScanShare, for scanIndex: Int) {
+        lock.withLock { shares[scanIndex] = share }
+    }
+
+    /// The scan's share, removed: a merged scan's share is not kept.
+    func take(_ scanIndex: Int) -> ScanShare? {
+        lock.withLock { shares.removeValue(forKey: scanIndex) }
+    }
 }
 
 struct ScanSummaryEntry: Codable {

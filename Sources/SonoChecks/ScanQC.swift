@@ -73,19 +73,27 @@ package enum BatchQC {
             maxDistance = profile.duplicates.maxNearDuplicateHammingDistance
         }
 
-        /// The DUP-002 findings of `report`'s frames against the frames of every earlier scan (the
-        /// closest match; ties go to the smaller scan id, then file), then remembers its frames.
-        /// Frames of the same scan are not compared here: DUP-001 covers them.
+        /// The DUP-002 findings of `report`'s frames against the frames of every earlier scan; see
+        /// ``findings(scanID:frames:)``.
         package mutating func findings(for report: ScanReport) -> [Finding] {
+            findings(scanID: report.scan.scanID, frames: report.images.map { ($0.file, $0.perceptualHash) })
+        }
+
+        /// The DUP-002 findings of a scan's frames (file and perceptual hash, in report order)
+        /// against the frames of every earlier scan (the closest match; ties go to the smaller scan
+        /// id, then file), then remembers its frames. Frames of the same scan are not compared
+        /// here: DUP-001 covers them. Takes only what it keeps, so a batch run need not hold or
+        /// re-read a scan's report to check it.
+        package mutating func findings(scanID: String, frames: [(file: String, hash: String)]) -> [Finding] {
             var findings: [Finding] = []
             let earlier = seen.count
-            for image in report.images {
-                guard let hash = PerceptualHash.parse(hex: image.perceptualHash) else { continue }
+            for frame in frames {
+                guard let hash = PerceptualHash.parse(hex: frame.hash) else { continue }
                 if let match = seen.nearest(to: hash, amongFirst: earlier, maxDistance: maxDistance) {
-                    findings.append(duplicateFinding(rule: .duplicateAcrossScans, file: image.file, other: match.file,
+                    findings.append(duplicateFinding(rule: .duplicateAcrossScans, file: frame.file, other: match.file,
                                                      otherScan: match.scanID, distance: match.distance, maxDistance: maxDistance))
                 }
-                seen.append(scanID: report.scan.scanID, file: image.file, hash: hash)
+                seen.append(scanID: scanID, file: frame.file, hash: hash)
             }
             return findings
         }

@@ -55,14 +55,17 @@ struct AtomicFileWriterFailureTests {
 
 @Suite("Scratch file")
 struct ScratchFileTests {
-    /// Text comes back from its range in any order (multi-byte characters included), and the file
+    /// Text and bytes come back from their ranges in any order (multi-byte characters included), and the file
     /// leaves no name in the directory, not even while it is open.
     @Test func textComesBackInAnyOrderAndLeavesNoFile() throws {
         let batch = try TestBatch()
         let scratch = try ScratchFile(directory: batch.root)
         let parts = ["<li>扫描 S1</li>\n", "", "<tr>Ω</tr>\n", String(repeating: "x", count: 100_000)]
         let ranges = try parts.map { try scratch.append($0) }
+        let bytes = [Data([0, 0xFF, 0x0A]), Data(), Data(repeating: 7, count: 70_000)]
+        let byteRanges = try bytes.map { try scratch.append($0) }
         for i in parts.indices.reversed() { #expect(try scratch.read(ranges[i]) == parts[i]) }
+        for i in bytes.indices.reversed() { #expect(try scratch.readData(byteRanges[i]) == bytes[i]) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: batch.root).isEmpty)
     }
 }

@@ -133,31 +133,6 @@ import Testing
     }
 
     /// `--resume` reuses complete, matching reports and recomputes the others; the outputs equal a fresh run's.
-    /// The batch files are assembled from chunks of scans read back in parallel; the chunks must
-    /// cover every scan once, in input order, and bound the images held at once.
-    @Test func readBackChunksCoverTheBatchInOrderWithBoundedImages() {
-        var next = 0
-        func scan(_ index: Int, images: Int) -> ScanWork {
-            defer { next += images }
-            return ScanWork(index: index, key: "s\(index)", items: (0..<images).map {
-                ImageWorkItem(index: next + $0, scanIndex: index, indexInScan: $0, path: "s\(index)/\($0).png")
-            })
-        }
-        let limit = BatchAnalysis.readBackImagesPerChunk
-        let sizes = Array(repeating: 1, count: 2 * limit + 40) + [limit + 1, 3, limit, 0, limit - 3, 4]
-        let scans = sizes.enumerated().map { scan($0.offset, images: $0.element) }
-        let chunks = BatchAnalysis.readBackChunks(scans)
-        #expect(chunks.flatMap { $0.map(\.index) } == Array(scans.indices))
-        for chunk in chunks {
-            let images = chunk.map(\.items.count).reduce(0, +)
-            #expect(images <= limit || chunk.count == 1, "\(chunk.map(\.index))")
-        }
-        // One-image scans fill whole chunks; the oversized scan stands alone.
-        #expect(chunks.prefix(2).map(\.count) == [limit, limit])
-        #expect(chunks.contains { $0.count == 1 && $0.first!.items.count == limit + 1 })
-        #expect(BatchAnalysis.readBackChunks([]).isEmpty)
-    }
-
     @Test func resumeSkipsValidReportsAndRedoesInvalidOnes() throws {
         let batch = try TestBatch()
         try batch.populateMixed()

@@ -16,7 +16,7 @@ enum BatchIndexPage {
     }
 
     /// Where a scan goes on the page: flagged first (fail, then review), then by scan id.
-    struct Position: Comparable {
+    struct Position: Comparable, Sendable {
         var verdict: AuditVerdict
         var scanID: String
         var folder: String
@@ -35,8 +35,9 @@ enum BatchIndexPage {
     }
 
     /// What the page's header, filters and rule table need from every scan, gathered one scan at
-    /// a time so a batch's page can be written without holding its reports.
-    struct Tally {
+    /// a time so a batch's page can be written without holding its reports: each scan contributes
+    /// its own tally (``init(_:)``), and the page's is their sum in the order scans are added.
+    struct Tally: Sendable {
         var scanCount = 0
         var imageCount = 0
         var verdictCounts: [AuditVerdict: Int] = [:]
@@ -46,19 +47,35 @@ enum BatchIndexPage {
         var units: Set<String> = []
         var operators: Set<String> = []
 
-        mutating func add(_ view: ScanReportView) {
-            scanCount += 1
-            imageCount += view.images.count
+        init() {}
+
+        /// One scan's contribution.
+        init(_ view: ScanReportView) {
+            scanCount = 1
+            imageCount = view.images.count
             for f in view.images.flatMap(\.findings) + view.scanFindings where !f.ruleTitle.isEmpty {
                 ruleTitles[f.ruleID] = f.ruleTitle
             }
-            verdictCounts[view.verdict, default: 0] += 1
+            verdictCounts[view.verdict] = 1
             for rule in view.firedRuleIDs { ruleScans[rule, default: 0] += 1 }
             for image in view.images {
                 for rule in image.firedRuleIDs { ruleImages[rule, default: 0] += 1 }
             }
             units.insert(view.unitID ?? AuditAnalysis.unknownID)
             operators.insert(view.operatorID ?? AuditAnalysis.unknownID)
+        }
+
+        /// Adds the tally of scans added after this one's: counts add up, and a rule's title is
+        /// the one its latest scan gave, as if every finding had been visited in order.
+        mutating func add(_ later: Tally) {
+            scanCount += later.scanCount
+            imageCount += later.imageCount
+            verdictCounts.merge(later.verdictCounts, uniquingKeysWith: +)
+            ruleScans.merge(later.ruleScans, uniquingKeysWith: +)
+            ruleImages.merge(later.ruleImages, uniquingKeysWith: +)
+            ruleTitles.merge(later.ruleTitles) { _, latest in latest }
+            units.formUnion(later.units)
+            operators.formUnion(later.operators)
         }
     }
 
@@ -261,9 +278,10 @@ enum BatchIndexPage {
 }
 
 /// Builds the batch `index.html` one scan at a time, so a batch of any size gets its page without
-/// its reports being held: ``add(_:)`` renders a scan's fragments as soon as its report is read
-/// and keeps only its place on the page and its share of the counts; the caller keeps the
-/// fragments (in memory, or spooled to disc for a large batch) and hands them back to ``compose``.
+/// its reports being held: a scan is rendered (``render(_:localizer:)``) as soon as its report is
+/// at hand, the builder keeps only its ``Placement`` (its share of the counts and its place on the
+/// page), and the caller keeps the fragments (in memory, or spooled to disc for a large batch) and
+/// hands them back to ``compose``.
 package struct BatchIndexBuilder {
     let title: String?
     let runStamp: String?
@@ -277,10 +295,15 @@ package struct BatchIndexBuilder {
         self.localizer = localizer
     }
 
+    /// What the builder keeps of a scan: a few counts, rule ids and its sort key, not its report.
+    package struct Placement: Sendable {
+        let tally: BatchIndexPage.Tally
+        let position: BatchIndexPage.Position
+    }
+
     /// A scan rendered for the page: its fragments and what the builder keeps of it.
     package struct RenderedScan: Sendable {
-        let view: ScanReportView
-        let folder: String
+        package let placement: Placement
         package let gridItems: String
         package let tableRow: String
     }
@@ -288,20 +311,22 @@ package struct BatchIndexBuilder {
     /// Renders a scan's cells in the image grid and its row in the scan table. Needs nothing the
     /// builder accumulates, so several scans can be rendered at once and then added in order.
     static func render(_ entry: BatchIndexPage.Entry, localizer: Localizer) -> RenderedScan {
-        RenderedScan(view: entry.view, folder: entry.folder, gridItems: BatchIndexPage.gridItems(entry, localizer: localizer),
+        RenderedScan(placement: Placement(tally: BatchIndexPage.Tally(entry.view),
+                                          position: BatchIndexPage.Position(entry.view, folder: entry.folder)),
+                     gridItems: BatchIndexPage.gridItems(entry, localizer: localizer),
                      tableRow: BatchIndexPage.tableRow(entry, localizer: localizer))
     }
 
     /// Adds a rendered scan; ``compose`` numbers the scans from 0 in the order they were added.
-    package mutating func add(_ scan: RenderedScan) {
-        tally.add(scan.view)
-        positions.append(BatchIndexPage.Position(scan.view, folder: scan.folder))
+    package mutating func add(_ scan: Placement) {
+        tally.add(scan.tally)
+        positions.append(scan.position)
     }
 
     /// Renders and adds a scan; returns its fragments.
     mutating func add(_ entry: BatchIndexPage.Entry) -> (gridItems: String, tableRow: String) {
         let scan = Self.render(entry, localizer: localizer)
-        add(scan)
+        add(scan.placement)
         return (scan.gridItems, scan.tableRow)
     }
 
