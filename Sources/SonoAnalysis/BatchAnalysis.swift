@@ -165,7 +165,7 @@ package enum BatchAnalysis {
             let inputDigests = scan.items.map { digests.value($0.filePath) }
             digests.remove(scan.items.map(\.filePath))
             // The QC report and its page go first: analysis.json, written last, marks the scan complete.
-            var written: ScanReport? = nil
+            var written: ScanReport? = nil, view: ScanReportView? = nil
             if var report = result.qc, let profileDigest {
                 report.provenance = RunProvenance(
                     sonoqcVersion: SonoQCVersion.current, runDate: options.runDate.description, codecs: codecs, qcProfileSHA256: profileDigest, options: outputOptions,
@@ -173,9 +173,12 @@ package enum BatchAnalysis {
                 var data = try ReportJSON.encode(report)
                 if data.last != 0x0A { data.append(0x0A) }
                 try writer.write(data, to: reportPath(outputDirectory: out, scanKey: scan.key))
-                if options.qc?.writesHTML == true {
-                    try writeScanPage(report, thumbnails: result.thumbnails, scanKey: scan.key, directory: out + "/" + ReportLayout.scanFolder(scanKey: scan.key),
-                                      language: options.qc?.language ?? .en, writer: writer)
+                if let qc = options.qc, qc.writesHTML {
+                    // One view of the report serves its page and its place on the index page.
+                    let pageView = ScanReportView(report: report, language: qc.language)
+                    try writeScanPage(pageView, thumbnails: result.thumbnails, scanKey: scan.key,
+                                      directory: out + "/" + ReportLayout.scanFolder(scanKey: scan.key), language: qc.language, writer: writer)
+                    view = pageView
                 }
                 written = report
             }
@@ -188,7 +191,8 @@ package enum BatchAnalysis {
             // reports, which is what reading them back would give, so the assembly below does not
             // decode them again. Made before analysis.json is written and kept only once it is: a
             // scan whose share could not be spooled is not complete on disc either.
-            let scanShare = try Self.share(of: scan, analysis: analysis, qc: written, shares: shares, outputDirectory: out, localizer: localizer)
+            let scanShare = try Self.share(of: scan, analysis: analysis, qc: written, view: view, shares: shares,
+                                           outputDirectory: out, localizer: localizer)
             try writer.write(data, to: analysisPath(outputDirectory: out, scanKey: scan.key))
             shares.store(scanShare, for: scan.index)
         }
@@ -334,9 +338,10 @@ package enum BatchAnalysis {
     /// A written scan's share of the batch files, from its reports as written (`qc` when the QC
     /// engine ran): its `images.jsonl` lines, `summary.csv` row and index page fragments (rendered
     /// without batch-level findings; only when `localizer` says a page is built) are spooled to
-    /// `shares`; what is returned is small. Depends on this scan alone, so it runs on any thread.
-    static func share(of scan: ScanWork, analysis: AnalyzeScanReport, qc: ScanReport?, shares: BatchShares,
-                      outputDirectory: String, localizer: Localizer?) throws -> ScanShare {
+    /// `shares`; what is returned is small. `view` is `qc`'s view when the caller made one already
+    /// (for the scan's page). Depends on this scan alone, so it runs on any thread.
+    static func share(of scan: ScanWork, analysis: AnalyzeScanReport, qc: ScanReport?, view: ScanReportView? = nil,
+                      shares: BatchShares, outputDirectory: String, localizer: Localizer?) throws -> ScanShare {
         let lineEncoder = JSONEncoder()
         lineEncoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var lines = Data()
@@ -351,7 +356,10 @@ package enum BatchAnalysis {
                     scanID: qc.scan.scanID, verdict: qc.verdict.value, counts: qc.counts,
                     csvRow: try shares.append(summaryCSVRow(qc, scanKey: scan.key)),
                     frames: qc.images.map { ($0.file, $0.perceptualHash) },
-                    page: try localizer.map { try shares.spool(IndexAssembly.render(qc, scanKey: scan.key, outputDirectory: outputDirectory, localizer: $0)) })
+                    page: try localizer.map { localizer in
+                        let view = view ?? ScanReportView(report: qc, language: localizer.language)
+                        return try shares.spool(IndexAssembly.render(view, scanKey: scan.key, outputDirectory: outputDirectory, localizer: localizer))
+                    })
             })
     }
 
@@ -435,7 +443,7 @@ package enum BatchAnalysis {
     }
 
     /// Writes the scan's `report.html` and its overlay thumbnails beside `report.json`.
-    static func writeScanPage(_ report: ScanReport, thumbnails: [(file: String, jpeg: [UInt8]?)], scanKey: String, directory: String,
+    static func writeScanPage(_ view: ScanReportView, thumbnails: [(file: String, jpeg: [UInt8]?)], scanKey: String, directory: String,
                               language: Language, writer: AtomicFileWriter) throws {
         var names: [String?] = []
         for (index, thumbnail) in thumbnails.enumerated() {
@@ -444,7 +452,7 @@ package enum BatchAnalysis {
             try writer.write(Data(jpeg), to: directory + "/" + name)
             names.append(name)
         }
-        let html = HTMLReportWriter.page(for: report, thumbnails: names, scanKey: scanKey, language: language)
+        let html = HTMLReportWriter.page(for: view, thumbnails: names, scanKey: scanKey, language: language)
         try writer.write(Data(html.utf8), to: directory + "/" + ReportLayout.reportFileName)
     }
 
@@ -547,12 +555,13 @@ struct IndexAssembly {
 
     /// A scan's QC report (with its batch-level findings) rendered for the page; nil when no page is built.
     func render(_ report: ScanReport, scanKey: String) -> BatchIndexBuilder.RenderedScan? {
-        localizer.map { Self.render(report, scanKey: scanKey, outputDirectory: outputDirectory, localizer: $0) }
+        localizer.map { Self.render(ScanReportView(report: report, language: $0.language), scanKey: scanKey,
+                                    outputDirectory: outputDirectory, localizer: $0) }
     }
 
-    static func render(_ report: ScanReport, scanKey: String, outputDirectory: String,
+    static func render(_ view: ScanReportView, scanKey: String, outputDirectory: String,
                        localizer: Localizer) -> BatchIndexBuilder.RenderedScan {
-        BatchIndexBuilder.render(report: report, scanKey: scanKey, under: URL(fileURLWithPath: outputDirectory), localizer: localizer)
+        BatchIndexBuilder.render(view: view, scanKey: scanKey, under: URL(fileURLWithPath: outputDirectory), localizer: localizer)
     }
 
     /// Adds a scan whose fragments are spooled already, in input order.

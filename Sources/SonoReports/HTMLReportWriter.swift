@@ -96,10 +96,10 @@ extension BatchIndexBuilder {
         self.init(title: nil, runStamp: Stylesheet.runStamp(version: run.version, date: run.date, L), localizer: L)
     }
 
-    /// Renders a QC engine report whose folder is ``ReportLayout/scanFolder(scanKey:)`` under `out`,
-    /// linking the thumbnails that exist there (see ``render(_:localizer:)``).
-    package static func render(report: ScanReport, scanKey: String, under out: URL, localizer: Localizer) -> RenderedScan {
-        let view = ScanReportView(report: report, language: localizer.language)
+    /// Renders the view of a QC engine report (in the localizer's language) whose folder is
+    /// ``ReportLayout/scanFolder(scanKey:)`` under `out`, linking the thumbnails that exist there
+    /// (see ``render(_:localizer:)``).
+    package static func render(view: ScanReportView, scanKey: String, under out: URL, localizer: Localizer) -> RenderedScan {
         let folder = ReportLayout.scanFolder(scanKey: scanKey)
         return render(BatchIndexPage.Entry(view: view, folder: folder,
                                            thumbnails: BatchIndexWriter.existingThumbnails(view, folder: folder, under: out)),

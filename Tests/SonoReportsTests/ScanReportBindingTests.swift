@@ -52,7 +52,7 @@ struct ScanReportBindingTests {
                           language: Language = .en) throws {
         let fov = FieldOfView.detect(frame)
         let thumbnails = report.images.map { (file: $0.file, jpeg: QCStage.thumbnail(frame, report: $0, fieldOfView: fov)) }
-        try BatchAnalysis.writeScanPage(report, thumbnails: thumbnails, scanKey: scanKey, directory: directory.path,
+        try BatchAnalysis.writeScanPage(ScanReportView(report: report, language: language), thumbnails: thumbnails, scanKey: scanKey, directory: directory.path,
                                         language: language, writer: AtomicFileWriter())
     }
 
