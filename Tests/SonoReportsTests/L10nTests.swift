@@ -194,7 +194,7 @@ struct L10nTests {
     func goldenScanPage(_ language: Language) throws {
         let report = try JSONDecoder().decode(ScanReport.self, from: Data(contentsOf: Self.golden.appendingPathComponent("sample-scan.report.json")))
         let thumbnails = report.images.enumerated().map { ReportLayout.thumbnailFileName(index: $0.offset, file: $0.element.file) }
-        let page = HTMLReportWriter.page(for: report, thumbnails: thumbnails, scanKey: "samples/defects-overlays-duplicates/O-SWAP",
+        let page = HTMLReportWriter.page(for: ScanReportView(report: report, language: language), thumbnails: thumbnails, scanKey: "samples/defects-overlays-duplicates/O-SWAP",
                                          language: language)
         let name = "scan.\(language.rawValue).html"
         let expected = try String(contentsOf: Self.golden.appendingPathComponent(name), encoding: .utf8)

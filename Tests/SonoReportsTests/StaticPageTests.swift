@@ -65,7 +65,8 @@ struct StaticPageTests {
     func samplePageAltText() throws {
         let url = Repository.path("Tests/SonoReportsTests/Fixtures/golden/sample-scan.report.json")
         let report = try JSONDecoder().decode(ScanReport.self, from: Data(contentsOf: url))
-        let html = HTMLReportWriter.page(for: report, thumbnails: report.images.map { _ in "t.jpg" }, scanKey: "samples/x/O-SWAP")
+        let html = HTMLReportWriter.page(for: ScanReportView(report: report), thumbnails: report.images.map { _ in "t.jpg" },
+                                         scanKey: "samples/x/O-SWAP", language: .en)
         let alt = try #require(html.firstMatch(of: /<img src="t.jpg" alt="([^"]*)"/)).1
         #expect(alt.contains("field of view outlined in green"))
         #expect(!alt.contains("no field of view"))

@@ -43,8 +43,9 @@ enum EllipseFitter {
     }
 
     /// The residuals and their derivatives with respect to (cx, cy, a, b, θ), `jacobian` column-major
-    /// (`jacobian[d · points.count + i]` is ∂rᵢ/∂q_d), so the paired pass stores two points at once. Analytic rather than finite differences, which cost five more residual
-    /// passes per Levenberg–Marquardt step (a third of the measurer's time).
+    /// (`jacobian[d · points.count + i]` is ∂rᵢ/∂q_d), so the paired pass stores two points at once.
+    /// Analytic rather than finite differences, which cost five more residual passes per
+    /// Levenberg–Marquardt step (a third of the measurer's time).
     static func residualsAndJacobian(_ q: [Double], _ points: [WeightedPoint], residuals: inout [Double],
                                      jacobian: inout [Double]) {
         evaluate(q, points, residuals: &residuals, jacobian: &jacobian, withJacobian: true)
