@@ -312,10 +312,10 @@ public enum PNGCodec {
         var y = 0
         while y < h {
             let filter = rows[y * (w + 1)], src = rows + y * (w + 1) + 1, dst = out + y * w
-            // Four Paeth rows under a finished one go together (see paethFourRows).
-            if filter == 4, y > 0, y + 4 <= h, (1..<4).allSatisfy({ rows[(y + $0) * (w + 1)] == 4 }) {
-                paethFourRows(rows, width: w, firstRow: y, into: out)
-                y += 4
+            // Sixteen Paeth rows under a finished one go together (see paethSixteenRows).
+            if filter == 4, y > 0, y + 16 <= h, (1..<16).allSatisfy({ rows[(y + $0) * (w + 1)] == 4 }) {
+                paethSixteenRows(rows, width: w, firstRow: y, into: out)
+                y += 16
                 continue
             }
             // The row above; the first row's is all zeros, which makes Up a copy, Average and
@@ -365,50 +365,74 @@ public enum PNGCodec {
         return pa <= min(pb, pc) ? a : bOrC
     }
 
-    /// Paeth rows `y ..< y + 4` (`y ≥ 1`) as a wavefront. A Paeth pixel waits for its left
+    /// Sixteen rows' worth of Paeth's arithmetic, one row per lane, in 16-bit lanes (|a + b − 2c|
+    /// reaches 510). The comparisons are sign bits of differences, so the choices are masks and
+    /// the whole predictor is adds, shifts and logic that SSE2 does on eight lanes at once; the
+    /// lane-wise `replacing(with:where:)` and `pointwiseMin` of the standard library were compiled
+    /// here to a loop over the lanes, 30 times slower. `paeth(_:_:_:)` is its reference.
+    typealias PaethLanes = SIMD16<Int16>
+
+    @inline(__always)
+    static func paeth(_ a: PaethLanes, _ b: PaethLanes, _ c: PaethLanes) -> PaethLanes {
+        @inline(__always) func magnitude(_ v: PaethLanes) -> PaethLanes { let s = v &>> 15; return (v ^ s) &- s }
+        let pa = magnitude(b &- c), pb = magnitude(a &- c), pc = magnitude(a &+ b &- c &- c)
+        let cNearer = (pc &- pb) &>> 15                  // all ones where pc < pb
+        let bOrC = b ^ ((b ^ c) & cNearer)
+        let nearerOfBC = pb ^ ((pb ^ pc) & cNearer)      // min(pb, pc)
+        let notA = (nearerOfBC &- pa) &>> 15              // all ones where min(pb, pc) < pa
+        return a ^ ((a ^ bOrC) & notA)
+    }
+
+    /// Paeth rows `y ..< y + 16` (`y ≥ 1`) as a wavefront. A Paeth pixel waits for its left
     /// neighbour, a chain of about ten instructions per pixel that one row cannot shorten, but row
     /// `y + i`'s pixel `x − i` needs only pixels of the rows above that are done one step earlier;
-    /// so each step decodes one pixel of each row, four independent chains the CPU runs side by
-    /// side. Row `i`'s above and upper-left values are row `i − 1`'s last two results. A row
-    /// outside its pixels (the first and last three steps) reads and gives zeros, which is what
-    /// the next row needs at its left edge, and stores nothing.
-    static func paethFourRows(_ rows: UnsafePointer<UInt8>, width w: Int, firstRow y: Int,
-                              into out: UnsafeMutablePointer<UInt8>) {
+    /// so each step decodes one pixel of each of the sixteen rows, side by side in one vector (on
+    /// random rows 3.0 times faster than four rows in scalar registers, 4.0 times faster than one
+    /// row). Lane `i`'s above and upper-left values are lane `i − 1`'s last two results. A lane
+    /// outside its row's pixels (the first and last fifteen steps) reads and gives zeros, which is
+    /// what the next lane needs at its left edge, and stores nothing. Shorter runs of Paeth rows
+    /// (6 % of the HC18 frames' Paeth rows) go one row at a time.
+    static func paethSixteenRows(_ rows: UnsafePointer<UInt8>, width w: Int, firstRow y: Int,
+                                 into out: UnsafeMutablePointer<UInt8>) {
         let stride = w + 1, above = UnsafePointer(out + (y - 1) * w)
         let src = rows + y * stride + 1, dst = out + y * w
-        // Per row: its last result (the next pixel's left) and the above value of its last step.
-        var a0: Int32 = 0, a1: Int32 = 0, a2: Int32 = 0, a3: Int32 = 0
-        var b0: Int32 = 0, b1: Int32 = 0, b2: Int32 = 0, b3: Int32 = 0
-        @inline(__always) func step(_ x: Int, inside: Bool) {
-            @inline(__always) func load(_ row: Int) -> Int32 {
-                inside || (0..<w).contains(x - row) ? Int32(src[row * stride + x - row]) : 0
-            }
-            @inline(__always) func store(_ row: Int, _ v: Int32) {
-                if inside || (0..<w).contains(x - row) { dst[row * w + x - row] = UInt8(truncatingIfNeeded: v) }
-            }
-            let c0 = b0, c1 = b1, c2 = b2, c3 = b3
-            b0 = x < w ? Int32(above[x]) : 0
-            b1 = a0
-            b2 = a1
-            b3 = a2
-            a0 = (load(0) &+ paeth(a0, b0, c0)) & 255
-            a1 = (load(1) &+ paeth(a1, b1, c1)) & 255
-            a2 = (load(2) &+ paeth(a2, b2, c2)) & 255
-            a3 = (load(3) &+ paeth(a3, b3, c3)) & 255
-            store(0, a0)
-            store(1, a1)
-            store(2, a2)
-            store(3, a3)
+        // Each lane's last result (the next pixel's left) and the above value of its last step.
+        var a = PaethLanes(), b = PaethLanes()
+        @inline(__always) func decode(_ x: Int, _ filtered: PaethLanes) {
+            let c = b
+            b = PaethLanes(x < w ? Int16(above[x]) : 0, a[0], a[1], a[2], a[3], a[4], a[5], a[6],
+                           a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14])
+            a = (filtered &+ paeth(a, b, c)) & 255
         }
-        // Every row inside its pixels from step 3 to step w − 1 (none when w < 3).
-        let steady = min(3, w)..<max(3, w)
-        for x in 0..<steady.lowerBound { step(x, inside: false) }
-        if w >= 3 {
-            for x in steady { step(x, inside: true) }
-        } else {
-            for x in steady { step(x, inside: false) }
+        // The first and last fifteen steps, lane by lane.
+        @inline(__always) func edgeStep(_ x: Int) {
+            var filtered = PaethLanes()
+            for i in 0..<16 where (0..<w).contains(x - i) { filtered[i] = Int16(src[i * stride + x - i]) }
+            decode(x, filtered)
+            for i in 0..<16 where (0..<w).contains(x - i) { dst[i * w + x - i] = UInt8(truncatingIfNeeded: a[i]) }
         }
-        for x in steady.upperBound..<(w + 3) { step(x, inside: false) }
+        // Every lane inside its row from step 15 to step w − 1 (none when w < 16). Spelled out
+        // lane by lane: loops over the lanes were left as loops.
+        let steady = 15..<max(15, w)
+        for x in 0..<15 { edgeStep(x) }
+        for x in steady {
+            let s = src + x, s1 = stride - 1
+            decode(x, PaethLanes(
+                Int16(s[0]), Int16(s[s1]), Int16(s[2 * s1]), Int16(s[3 * s1]),
+                Int16(s[4 * s1]), Int16(s[5 * s1]), Int16(s[6 * s1]), Int16(s[7 * s1]),
+                Int16(s[8 * s1]), Int16(s[9 * s1]), Int16(s[10 * s1]), Int16(s[11 * s1]),
+                Int16(s[12 * s1]), Int16(s[13 * s1]), Int16(s[14 * s1]), Int16(s[15 * s1])))
+            let d = dst + x, d1 = w - 1
+            d[0] = UInt8(truncatingIfNeeded: a[0]); d[d1] = UInt8(truncatingIfNeeded: a[1])
+            d[2 * d1] = UInt8(truncatingIfNeeded: a[2]); d[3 * d1] = UInt8(truncatingIfNeeded: a[3])
+            d[4 * d1] = UInt8(truncatingIfNeeded: a[4]); d[5 * d1] = UInt8(truncatingIfNeeded: a[5])
+            d[6 * d1] = UInt8(truncatingIfNeeded: a[6]); d[7 * d1] = UInt8(truncatingIfNeeded: a[7])
+            d[8 * d1] = UInt8(truncatingIfNeeded: a[8]); d[9 * d1] = UInt8(truncatingIfNeeded: a[9])
+            d[10 * d1] = UInt8(truncatingIfNeeded: a[10]); d[11 * d1] = UInt8(truncatingIfNeeded: a[11])
+            d[12 * d1] = UInt8(truncatingIfNeeded: a[12]); d[13 * d1] = UInt8(truncatingIfNeeded: a[13])
+            d[14 * d1] = UInt8(truncatingIfNeeded: a[14]); d[15 * d1] = UInt8(truncatingIfNeeded: a[15])
+        }
+        for x in steady.upperBound..<(w + 15) { edgeStep(x) }
     }
 
     /// What is wrong with an IHDR's fields, or nil when a PNG may declare them (PNG spec §11.2.2).

@@ -66,11 +66,14 @@ import SonoTestSupport
     // MARK: Files built here (stored deflate blocks), to reach every filter and every way out
 
     @Test("every filter type on random rows, and mixed rows, unfilters as libpng does",
-          arguments: [(1, 1), (1, 7), (2, 9), (3, 6), (4, 13), (5, 1), (37, 23), (800, 3), (800, 11)])
+          arguments: [(1, 1), (1, 7), (2, 9), (3, 6), (4, 13), (5, 1), (37, 23), (800, 3), (800, 11),
+                      // Paeth runs of 16 rows and more, the wavefront's narrow and wide cases.
+                      (1, 40), (14, 17), (15, 34), (16, 19), (17, 50), (800, 40)])
     func filtersAgree(size: (Int, Int)) {
         let (w, h) = size
         var generator = SplitMix64(seed: UInt64(w * 131 + h))
-        for filters in [[0], [1], [2], [3], [4], [0, 1, 2, 3, 4]] {
+        let longPaethRuns = [Int](repeating: 4, count: 18) + [2] + [Int](repeating: 4, count: 16) + [1]
+        for filters in [[0], [1], [2], [3], [4], [0, 1, 2, 3, 4], longPaethRuns] {
             var raw: [UInt8] = []
             for y in 0..<h {
                 raw.append(UInt8(filters[y % filters.count]))
@@ -80,6 +83,21 @@ import SonoTestSupport
             #expect(Self.takesFastPath(png), "\(w)x\(h) filters \(filters)")
             #expect(Self.outcome(png, fastPath: true) == Self.outcome(png, fastPath: false), "\(w)x\(h) filters \(filters)")
         }
+    }
+
+    @Test("the sixteen-lane Paeth predictor picks what the scalar one picks, for every a, b and c")
+    func paethLanesMatchScalar() {
+        var mismatches = 0
+        for a in 0..<256 {
+            for b in 0..<256 {
+                for c0 in stride(from: 0, to: 256, by: 16) {
+                    let c = PNGCodec.PaethLanes((0..<16).map { Int16(c0 + $0) })
+                    let lanes = PNGCodec.paeth(PNGCodec.PaethLanes(repeating: Int16(a)), PNGCodec.PaethLanes(repeating: Int16(b)), c)
+                    for i in 0..<16 where Int32(lanes[i]) != PNGCodec.paeth(Int32(a), Int32(b), Int32(c0 + i)) { mismatches += 1 }
+                }
+            }
+        }
+        #expect(mismatches == 0)
     }
 
     @Test("a file the fast path cannot take exactly is left to libpng, which reports it")
