@@ -125,8 +125,6 @@ package enum BatchAnalysis {
         // The batch files of a previous run describe that run; removed now, so a run killed before
         // writing its own leaves no summary claiming `complete: true`.
         for name in ["summary.json", "summary.csv", "index.html", "images.jsonl"] { unlink(out + "/" + name) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         let settings = try options.settingsDigest()
         let outputOptions = try options.outputOptions()
         let profileDigest = try options.qc?.profileSHA256()
@@ -185,8 +183,7 @@ package enum BatchAnalysis {
             var analysis = result.analysis
             analysis.inputsSHA256 = inputDigests
             analysis.settingsSHA256 = settings
-            var data = try encoder.encode(analysis)
-            data.append(0x0A)
+            let data = try ReportJSON.encode(analysis)
             // The scan's share of the batch files is made from the very values encoded into its
             // reports, which is what reading them back would give, so the assembly below does not
             // decode them again. Made before analysis.json is written and kept only once it is: a
@@ -322,9 +319,7 @@ package enum BatchAnalysis {
                 ? ["images": "images.jsonl", "timing": "timing.json", "scans": "scans/"]
                 : ["images": "images.jsonl", "timing": "timing.json", "scans": "scans/", "table": "summary.csv",
                    "index": options.qc!.writesHTML ? "index.html" : ""].filter { !$0.value.isEmpty })
-        var summaryData = try encoder.encode(summary)
-        summaryData.append(0x0A)
-        try writer.write(summaryData, to: out + "/summary.json")
+        try writer.write(try ReportJSON.encode(summary), to: out + "/summary.json")
         try writeTiming(plan: plan, run: run, resumed: resumed, options: options, to: out + "/timing.json")
 
         return AnalysisSummary(
@@ -342,11 +337,9 @@ package enum BatchAnalysis {
     /// (for the scan's page). Depends on this scan alone, so it runs on any thread.
     static func share(of scan: ScanWork, analysis: AnalyzeScanReport, qc: ScanReport?, view: ScanReportView? = nil,
                       shares: BatchShares, outputDirectory: String, localizer: Localizer?) throws -> ScanShare {
-        let lineEncoder = JSONEncoder()
-        lineEncoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var lines = Data()
         for image in analysis.images {
-            lines.append(try lineEncoder.encode(image))
+            lines.append(try ReportJSON.line(image))
             lines.append(0x0A)
         }
         return ScanShare(
@@ -489,8 +482,6 @@ package enum BatchAnalysis {
 
     static func writeTiming(plan: BatchPlan, run: PipelineRun, resumed: Set<Int>, options: AnalysisOptions,
                             to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let seconds = Double(run.wallNanoseconds) / 1e9
         let stages = PipelineStage.allCases.map { stage in
             StageTimingEntry(stage: stage.rawValue,
@@ -506,7 +497,7 @@ package enum BatchAnalysis {
         // one big value: {"run": {...}, "images": [ ... ]}.
         try AtomicFileWriter().write(to: path) { sink in
             try sink.append("{\"run\":")
-            try sink.append(encoder.encode(header))
+            try sink.append(ReportJSON.line(header))
             try sink.append(",\n\"images\":[\n")
             var first = true
             for scan in plan.scans where !resumed.contains(scan.index) {
@@ -515,7 +506,7 @@ package enum BatchAnalysis {
                     if t == ImageTiming() { continue }
                     if !first { try sink.append(",\n") }
                     first = false
-                    try sink.append(encoder.encode(ImageTimingEntry(
+                    try sink.append(ReportJSON.line(ImageTimingEntry(
                         path: item.path, readMS: Double(t.readNanoseconds) / 1e6,
                         decodeMS: Double(t.decodeNanoseconds) / 1e6, processMS: Double(t.processNanoseconds) / 1e6)))
                 }
