@@ -32,7 +32,7 @@ struct ReportJSONWriterTests {
     struct Everything: Codable {
         var strings = ["plain", "quote \" backslash \\ slash / path/to/file", "tab\tnewline\nreturn\rback\u{08}feed\u{0C}",
                        "\u{00}\u{01}\u{1F}\u{7F}", "中文 报告 é ü 🩻", ""]
-        var doubles = [0, -0.0, 1, -1, 0.1, 2.5, 1e-7, 123_456_789.125, 1e21, 1e22, 5e-324, .greatestFiniteMagnitude, 1.0 / 3]
+        var doubles = [0, -0.0, 1, -1, 0.1, 2.5, 1e-7, 123_456_789.125, 1e21, 1e22, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 1.0 / 3]
         var floats: [Float] = [0, 1, 0.1, 3.4e38, 1e-7]
         var integers = [0, 1, -1, Int.max, Int.min]
         var small: [Int8] = [-128, 127]
