@@ -106,6 +106,9 @@ struct HessianRidgeTests {
         #expect(ImageStatistics.quantileOfPositive(values, 1) == 1000)
         #expect(ImageStatistics.quantileOfPositive([0, -1, -2], 0.5) == nil)
         #expect(ImageStatistics.quantileOfPositive([], 0.5) == nil)
+        // NaN, zero and negatives are left out of the count and the bins: the upper of 2 and 4.
+        #expect(ImageStatistics.quantileOfPositive([-1, .nan, 2, 0, 4, -.infinity], 0.5) == 4)
+        #expect(ImageStatistics.quantileOfPositive([-1, .nan, 2, 0, 4, -.infinity], 0) == 1025 / (Float(2048) / 4))
     }
 
     @Test("upper median: rank count/2 of the sorted values, never interpolated; nil when empty")
