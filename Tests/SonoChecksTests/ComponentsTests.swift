@@ -40,11 +40,14 @@ struct ComponentsTests {
     func matchesReference(density: Double) {
         var generator = SplitMix64(seed: UInt64(density * 1000))
         for (w, h) in [(1, 1), (1, 37), (41, 1), (64, 48), (203, 97)] {
-            let grid = (0..<(w * h)).map { _ in Double.random(in: 0..<1, using: &generator) < density ? UInt8.random(in: 1...255, using: &generator) : 0 }
+            let grid = (0..<(w * h)).map { _ in
+                Double.random(in: 0..<1, using: &generator) < density ? UInt8.random(in: 1...255, using: &generator) : 0
+            }
             let found = Components.label(grid, width: w, height: h)
             let expected = Self.reference(grid, width: w, height: h)
             #expect(found.labels == expected.labels, "\(w)x\(h) density \(density)")
-            #expect(found.components.map { [$0.count, $0.minX, $0.minY, $0.maxX, $0.maxY] } == expected.boxes, "\(w)x\(h) density \(density)")
+            #expect(found.components.map { [$0.count, $0.minX, $0.minY, $0.maxX, $0.maxY] } == expected.boxes,
+                    "\(w)x\(h) density \(density)")
             #expect(found.components.map(\.label) == (0..<expected.boxes.count).map { Int32($0 + 1) })
         }
     }
