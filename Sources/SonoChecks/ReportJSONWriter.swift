@@ -44,6 +44,13 @@ enum ReportJSONWriter {
     /// Shared by every encoder of one value: whether something Foundation treats specially was met.
     final class State {
         var unsupported = false
+
+        /// What `superEncoder` hands out: Foundation gives it a coding path of its own, which
+        /// this writer does not mirror, so the value goes to Foundation instead.
+        func unsupportedEncoder() -> any Encoder {
+            unsupported = true
+            return NodeEncoder(state: self)
+        }
     }
 
     struct Unsupported: Error {}
@@ -91,25 +98,21 @@ enum ReportJSONWriter {
 
         func singleValueContainer() -> any SingleValueEncodingContainer { self }
 
-        private func set(_ value: Node) {
-            node = value
-        }
-
-        func encodeNil() throws { set(.null) }
-        func encode(_ value: Bool) throws { set(.bool(value)) }
-        func encode(_ value: String) throws { set(.string(value)) }
-        func encode(_ value: Double) throws { set(try ReportJSONWriter.number(value)) }
-        func encode(_ value: Float) throws { set(try ReportJSONWriter.number(value)) }
-        func encode(_ value: Int) throws { set(.number(value.description)) }
-        func encode(_ value: Int8) throws { set(.number(value.description)) }
-        func encode(_ value: Int16) throws { set(.number(value.description)) }
-        func encode(_ value: Int32) throws { set(.number(value.description)) }
-        func encode(_ value: Int64) throws { set(.number(value.description)) }
-        func encode(_ value: UInt) throws { set(.number(value.description)) }
-        func encode(_ value: UInt8) throws { set(.number(value.description)) }
-        func encode(_ value: UInt16) throws { set(.number(value.description)) }
-        func encode(_ value: UInt32) throws { set(.number(value.description)) }
-        func encode(_ value: UInt64) throws { set(.number(value.description)) }
+        func encodeNil() throws { node = .null }
+        func encode(_ value: Bool) throws { node = .bool(value) }
+        func encode(_ value: String) throws { node = .string(value) }
+        func encode(_ value: Double) throws { node = try ReportJSONWriter.number(value) }
+        func encode(_ value: Float) throws { node = try ReportJSONWriter.number(value) }
+        func encode(_ value: Int) throws { node = .number(value.description) }
+        func encode(_ value: Int8) throws { node = .number(value.description) }
+        func encode(_ value: Int16) throws { node = .number(value.description) }
+        func encode(_ value: Int32) throws { node = .number(value.description) }
+        func encode(_ value: Int64) throws { node = .number(value.description) }
+        func encode(_ value: UInt) throws { node = .number(value.description) }
+        func encode(_ value: UInt8) throws { node = .number(value.description) }
+        func encode(_ value: UInt16) throws { node = .number(value.description) }
+        func encode(_ value: UInt32) throws { node = .number(value.description) }
+        func encode(_ value: UInt64) throws { node = .number(value.description) }
         func encode<T: Encodable>(_ value: T) throws { node = try ReportJSONWriter.node(value, state: state) }
     }
 
@@ -155,13 +158,8 @@ enum ReportJSONWriter {
             return Unkeyed(list: nested, state: state)
         }
 
-        mutating func superEncoder() -> any Encoder { unsupportedEncoder() }
-        mutating func superEncoder(forKey key: Key) -> any Encoder { unsupportedEncoder() }
-
-        private func unsupportedEncoder() -> any Encoder {
-            state.unsupported = true
-            return NodeEncoder(state: state)
-        }
+        mutating func superEncoder() -> any Encoder { state.unsupportedEncoder() }
+        mutating func superEncoder(forKey key: Key) -> any Encoder { state.unsupportedEncoder() }
     }
 
     struct Unkeyed: UnkeyedEncodingContainer {
@@ -205,10 +203,7 @@ enum ReportJSONWriter {
             return Unkeyed(list: nested, state: state)
         }
 
-        mutating func superEncoder() -> any Encoder {
-            state.unsupported = true
-            return NodeEncoder(state: state)
-        }
+        mutating func superEncoder() -> any Encoder { state.unsupportedEncoder() }
     }
 
     // MARK: Writing

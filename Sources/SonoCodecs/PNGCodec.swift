@@ -390,8 +390,8 @@ public enum PNGCodec {
     /// (decode 1.9–2.2 → 1.5 ms per HC18 frame against four rows in scalar registers, `sonoqc
     /// analyze --jobs 1 --profile`). Lane `i`'s above and upper-left values are lane `i − 1`'s
     /// last two results. A lane outside its row's pixels (the first and last fifteen steps) reads
-    /// and gives zeros, which is what the next lane needs at its left edge, and stores nothing. Shorter runs of Paeth rows
-    /// (6 % of the HC18 frames' Paeth rows) go one row at a time.
+    /// and gives zeros, which is what the next lane needs at its left edge, and stores nothing.
+    /// Shorter runs of Paeth rows (6 % of the HC18 frames' Paeth rows) go one row at a time.
     static func paethSixteenRows(_ rows: UnsafePointer<UInt8>, width w: Int, firstRow y: Int,
                                  into out: UnsafeMutablePointer<UInt8>) {
         let stride = w + 1, above = UnsafePointer(out + (y - 1) * w)

@@ -169,6 +169,11 @@ struct Components {
                 labels[start] = label
                 stack[0] = SIMD2(Int32(start % w), Int32(start / w))
                 var depth = 1
+                @inline(__always) func push(_ j: Int, _ x: Int, _ y: Int) {
+                    labels[j] = label
+                    stack[depth] = SIMD2(Int32(x), Int32(y))
+                    depth += 1
+                }
                 while depth > 0 {
                     depth -= 1
                     let x = Int(stack[depth].x), y = Int(stack[depth].y)
@@ -176,11 +181,6 @@ struct Components {
                     comp.count += 1
                     comp.minX = min(comp.minX, x); comp.maxX = max(comp.maxX, x)
                     comp.minY = min(comp.minY, y); comp.maxY = max(comp.maxY, y)
-                    @inline(__always) func push(_ j: Int, _ x: Int, _ y: Int) {
-                        labels[j] = label
-                        stack[depth] = SIMD2(Int32(x), Int32(y))
-                        depth += 1
-                    }
                     if x > 0, grid[i - 1] != 0, labels[i - 1] == 0 { push(i - 1, x - 1, y) }
                     if x < w - 1, grid[i + 1] != 0, labels[i + 1] == 0 { push(i + 1, x + 1, y) }
                     if y > 0, grid[i - w] != 0, labels[i - w] == 0 { push(i - w, x, y - 1) }

@@ -98,10 +98,25 @@ struct ReportJSONWriterTests {
 
     struct Dated: Encodable { var when = Date(timeIntervalSince1970: 1_000_000) }
     struct Blob: Encodable { var bytes = Data([1, 2, 3]) }
+
+    /// A subclass-style encoding through `superEncoder`, keyed and unkeyed.
+    struct Inherited: Encodable {
+        enum Keys: String, CodingKey { case own, base, list }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(1, forKey: .own)
+            try 2.encode(to: c.superEncoder())
+            try 3.encode(to: c.superEncoder(forKey: .base))
+            var list = c.nestedUnkeyedContainer(forKey: .list)
+            try 4.encode(to: list.superEncoder())
+        }
+    }
     struct NotANumber: Encodable { var value = Double.nan }
 
-    @Test("what the writer does not mirror goes to Foundation: dates, data, non-finite numbers")
+    @Test("what the writer does not mirror goes to Foundation: dates, data, superEncoder, non-finite numbers")
     func fallsBackToFoundation() throws {
+        #expect(ReportJSONWriter.encode(Inherited(), pretty: true) == nil)
+        #expect([UInt8](try ReportJSON.encode(Inherited())) == (try Self.foundation(Inherited(), pretty: true)) + [0x0A])
         #expect(ReportJSONWriter.encode(Dated(), pretty: true) == nil)
         #expect(ReportJSONWriter.encode(Blob(), pretty: false) == nil)
         #expect(ReportJSONWriter.encode(NotANumber(), pretty: true) == nil)
