@@ -23,10 +23,15 @@ struct MidlineContrastTests {
     @Test("a bright falx reads as its brightness over the background", arguments: [0.0, 17.0, 90.0])
     func brightBand(angle: Double) {
         let e = Ellipse(centerX: 200, centerY: 150, semiAxisA: 120, semiAxisB: 90, angleRadians: angle * .pi / 180)
-        let everywhere: (Int, Int) -> Bool = { x, y in x >= 0 && y >= 0 && x < Self.w && y < Self.h }
-        let contrast = HeadPlaneMetrics.midline(px: Self.frame(band: 200, angle: angle), w: Self.w, h: Self.h, e: e, usable: everywhere)
+        let contrast = HeadPlaneMetrics.midline(Self.pixels(Self.frame(band: 200, angle: angle), usableBelowX: Self.w), e: e)
         #expect(contrast == 200.0 / 60, "angle \(angle)")
-        #expect(HeadPlaneMetrics.midline(px: Self.frame(band: 60, angle: angle), w: Self.w, h: Self.h, e: e, usable: everywhere) == 1)
+        #expect(HeadPlaneMetrics.midline(Self.pixels(Self.frame(band: 60, angle: angle), usableBelowX: Self.w), e: e) == 1)
+    }
+
+    /// `grey` with a field of view of the columns left of `usableBelowX` and no overlay marks.
+    static func pixels(_ grey: [UInt8], usableBelowX limit: Int) -> UsablePixels {
+        UsablePixels(width: w, height: h, grey: grey, fieldOfView: (0..<(w * h)).map { $0 % w < limit ? 1 : 0 },
+                     overlay: [UInt8](repeating: 0, count: w * h))
     }
 
     @Test("lines with fewer usable samples than half the semi-major axis do not count")
@@ -34,10 +39,29 @@ struct MidlineContrastTests {
         let e = Ellipse(centerX: 200, centerY: 150, semiAxisA: 120, semiAxisB: 90, angleRadians: 0)
         let px = Self.frame(band: 200, angle: 0)
         // Only x < 200 − 84 + 59 usable: 59 samples of each line (t from −84), fewer than 60 = a / 2.
-        let left: (Int, Int) -> Bool = { x, y in x >= 0 && y >= 0 && x < 175 && y < Self.h }
-        #expect(HeadPlaneMetrics.midline(px: px, w: Self.w, h: Self.h, e: e, usable: left) == 0)
+        #expect(HeadPlaneMetrics.midline(Self.pixels(px, usableBelowX: 175), e: e) == 0)
         // One more column makes 60 usable samples per line: the band is found again.
-        let wider: (Int, Int) -> Bool = { x, y in x >= 0 && y >= 0 && x < 176 && y < Self.h }
-        #expect(HeadPlaneMetrics.midline(px: px, w: Self.w, h: Self.h, e: e, usable: wider) == 200.0 / 60)
+        #expect(HeadPlaneMetrics.midline(Self.pixels(px, usableBelowX: 176), e: e) == 200.0 / 60)
+    }
+
+    @Test("a usable pixel is on the frame, in the field of view and off the overlay marks; elsewhere it counts 0")
+    func usablePixels() {
+        var generator = SystemRandomNumberGenerator()
+        let w = 37, h = 23
+        for density in [0.0, 0.3, 0.7, 1.0] {
+            let grey = (0..<(w * h)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let fov = (0..<(w * h)).map { _ in Double.random(in: 0..<1, using: &generator) < density ? UInt8.random(in: 1...255) : 0 }
+            let marks = (0..<(w * h)).map { _ in Double.random(in: 0..<1, using: &generator) < 0.2 ? UInt8.random(in: 1...255) : 0 }
+            let pixels = UsablePixels(width: w, height: h, grey: grey, fieldOfView: fov, overlay: marks)
+            for y in -3..<(h + 3) {
+                for x in [Int.min, -w - 1, -1, 0, 1, w / 2, w - 1, w, w + 5, Int.max] + Array(0..<w) {
+                    let usable = x >= 0 && y >= 0 && x < w && y < h && fov[y * w + x] != 0 && marks[y * w + x] == 0
+                    let expected = usable ? (Int(grey[y * w + x]), 1) : (0, 0)
+                    let got = pixels.masked(x, y)
+                    #expect(got.value == expected.0 && got.counted == expected.1, "(\(x), \(y)) density \(density)")
+                    #expect(pixels.value(x, y) == (usable ? grey[y * w + x] : nil))
+                }
+            }
+        }
     }
 }
