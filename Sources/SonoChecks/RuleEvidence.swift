@@ -105,6 +105,28 @@ package enum RuleEvidence {
         /// (no difference to compare), as opposed to a tolerance too wide to confirm it.
         package var hcUnverified: Bool { outcome == .needsReview && differenceMM == nil }
 
+        /// MS-001 sent the reported HC to a reviewer because it could not confirm it: there was an
+        /// automatic HC, but its tolerance leaves room for a gross error.
+        package var hcCannotConfirm: Bool { outcome == .needsReview && differenceMM != nil }
+
+        /// The plane criteria (HP-002…HP-007). HP-001, no credible head, is not one of them.
+        static let planeCriteria: Set<RuleID> = [.headMagnification, .headComplete, .ringSymmetry, .midline,
+                                                 .landmarksNeedReviewer, .planeScore]
+
+        /// Whether the frame would still be a review or fail case with the plane criteria not
+        /// applied (`withoutPlaneCriteria`) and MS-001's "cannot confirm" not applied
+        /// (`withoutCannotConfirm`): the two policy levers for early heads that docs/qc-rules.md
+        /// weighs, a decision for the screening centre's QC lead. With neither it is `verdict != .pass`.
+        package func notPass(withoutPlaneCriteria: Bool, withoutCannotConfirm: Bool) -> Bool {
+            reasons.contains { rule in
+                !(withoutPlaneCriteria && Self.planeCriteria.contains(rule))
+                    && !(withoutCannotConfirm && rule == .hcAutomaticVsReported && hcCannotConfirm)
+            }
+        }
+
+        /// ``hcCaught``, with MS-001's "cannot confirm" not counted when `withoutCannotConfirm`.
+        package func hcCaught(withoutCannotConfirm: Bool) -> Bool { hcCaught && !(withoutCannotConfirm && hcCannotConfirm) }
+
         /// A measurement rule says the report disagrees (issue 14's flag rate): MS-001 flagged the
         /// HC, or another MS rule is a review or fail reason. MS-001's "cannot confirm" (agreement
         /// that does not exclude a gross error) is not a disagreement.

@@ -164,9 +164,22 @@ struct QCEvidenceCommand: ParsableCommand {
             let band = base1.filter { ((expertHC[$0.file] ?? 0) < earlyHeadHCMM) == early }
             print("  not pass, expert HC \(early ? "<" : ">=") \(Int(earlyHeadHCMM)) mm: \(rate(band.filter { $0.verdict != .pass }.count, band.count))")
         }
+        // The policy levers for those heads (docs/qc-rules.md), each with what it would cost:
+        // MS-001's detection does not depend on the plane criteria, only on "cannot confirm".
+        func isEarly(_ t: RuleEvidence.HCTrial) -> Bool { (expertHC[t.file] ?? 0) < earlyHeadHCMM }
+        print("  not pass if under \(Int(earlyHeadHCMM)) mm the plane criteria (HP-002...HP-007) were not applied: "
+            + rate(base1.filter { $0.notPass(withoutPlaneCriteria: isEarly($0), withoutCannotConfirm: false) }.count, base1.count))
+        var withoutCannotConfirm = "  not pass if under \(Int(earlyHeadHCMM)) mm neither the plane criteria nor MS-001 cannot confirm were applied: "
+            + rate(base1.filter { $0.notPass(withoutPlaneCriteria: isEarly($0), withoutCannotConfirm: isEarly($0)) }.count, base1.count)
+        for scale in RuleEvidence.hcTrialScales where scale != 1 {
+            let t = trials.filter { $0.scale == scale }
+            withoutCannotConfirm += String(format: "; HC mis-stated x%.2f caught by MS-001 ", scale)
+                + rate(t.filter { $0.hcCaught(withoutCannotConfirm: isEarly($0)) }.count, t.count)
+        }
+        print(withoutCannotConfirm)
         print("  MS-001 no trusted automatic HC (to review): \(rate(base1.filter(\.hcUnverified).count, base1.count))")
         print("  MS-001 cannot confirm (tolerance too wide, to review): "
-            + rate(base1.filter { $0.outcome == .needsReview && !$0.hcUnverified }.count, base1.count))
+            + rate(base1.filter(\.hcCannotConfirm).count, base1.count))
         print("  MS-001 not checkable: \(base1.filter { $0.outcome == .notCheckable }.count)")
         for scale in RuleEvidence.hcTrialScales where scale != 1 {
             let t = trials.filter { $0.scale == scale }

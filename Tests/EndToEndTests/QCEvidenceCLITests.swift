@@ -19,5 +19,8 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("not pass, expert HC < 90 mm: 1/1 = 100.0 %"), "\(r.stdout)")
         #expect(r.stdout.contains("not pass, expert HC >= 90 mm: 0/1 = 0.0 %"), "\(r.stdout)")
+        // The early-head policy levers drop plane criteria and "cannot confirm", not a flagged HC.
+        #expect(r.stdout.contains("were not applied: 1/2 = 50.0 %"), "\(r.stdout)")
+        #expect(r.stdout.contains("cannot confirm were applied: 1/2 = 50.0 %"), "\(r.stdout)")
     }
 }

@@ -80,7 +80,17 @@ import Testing
         let unconfirmed = try #require(RuleEvidence.hcTrials(frame: frame, file: "D-REF_1.png", expertHCMM: hc, spacingMMPerPixel: spacing,
                                                              profile: strict).first { $0.scale == 1 })
         #expect(unconfirmed.outcome == .needsReview && unconfirmed.hcCaught && !unconfirmed.measurementRuleDisagrees)
-        #expect(!unconfirmed.hcUnverified)
+        #expect(!unconfirmed.hcUnverified && unconfirmed.hcCannotConfirm)
+        // The early-head policy levers: without "cannot confirm" this report is neither caught nor
+        // a review case (the clean phantom has no other reason); the plane criteria alone change nothing here.
+        #expect(unconfirmed.reasons == [.hcAutomaticVsReported])
+        #expect(unconfirmed.notPass(withoutPlaneCriteria: false, withoutCannotConfirm: false) == (unconfirmed.verdict != .pass))
+        #expect(unconfirmed.notPass(withoutPlaneCriteria: true, withoutCannotConfirm: false))
+        #expect(!unconfirmed.notPass(withoutPlaneCriteria: false, withoutCannotConfirm: true))
+        #expect(!unconfirmed.hcCaught(withoutCannotConfirm: true) && unconfirmed.hcCaught(withoutCannotConfirm: false))
+        // A flagged HC stays caught and a review case under both levers.
+        let flagged = try #require(byScale[0.9])
+        #expect(flagged.hcCaught(withoutCannotConfirm: true) && flagged.notPass(withoutPlaneCriteria: true, withoutCannotConfirm: true))
         // No head to measure: every reported HC goes to a reviewer unchecked, counted apart from "cannot confirm".
         let black = Frame(source: "b.png", format: .png, sourceBitDepth: 8, sourceWasColour: false,
                           image: GrayImage(width: 320, height: 240, repeating: 0))
@@ -91,6 +101,24 @@ import Testing
         let swapped = try #require(RuleEvidence.hcTrials(frame: frame, file: "D-REF_1.png", expertHCMM: hc, expertBPDMM: ofd,
                                                          expertOFDMM: bpd, spacingMMPerPixel: spacing, profile: .default).first { $0.scale == 1 })
         #expect(swapped.measurementRuleDisagrees)
+    }
+
+    /// The oblique-plane phantom goes to review for its plane alone (HP-004 clearly asymmetric):
+    /// with the plane criteria not applied, as qc-evidence's early-head lever asks, it would pass.
+    @Test func planeCriteriaLeverDropsOnlyPlaneReasons() throws {
+        let path = Self.reference.replacingOccurrences(of: "D-REF_1", with: "D-OBLIQUE_1")
+        let frame = try ImageDecoder().decodeFile(atPath: path)
+        let url = URL(fileURLWithPath: path.replacingOccurrences(of: ".png", with: ".truth.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let head = try #require(json["head"] as? [String: Any])
+        let hc = try #require(head["hc_mm"] as? Double), spacing = try #require(frame.fileSpacing?.mmPerPixel)
+        let trials = RuleEvidence.hcTrials(frame: frame, file: "D-OBLIQUE_1.png", expertHCMM: hc, expertBPDMM: head["bpd_mm"] as? Double,
+                                           expertOFDMM: head["ofd_mm"] as? Double, spacingMMPerPixel: spacing, profile: .default)
+        let trial = try #require(trials.first { $0.scale == 1 })
+        #expect(trial.reasons.contains(.ringSymmetry) && trial.verdict != .pass, "\(trial.reasons)")
+        #expect(trial.reasons.allSatisfy { $0.rawValue.hasPrefix("HP-") && $0 != .headPresent }, "\(trial.reasons)")
+        #expect(trial.notPass(withoutPlaneCriteria: false, withoutCannotConfirm: true))
+        #expect(!trial.notPass(withoutPlaneCriteria: true, withoutCannotConfirm: false))
     }
 
     @Test func agreeingHCGoesToReviewWhenTheToleranceIsTooWideToConfirmIt() throws {
