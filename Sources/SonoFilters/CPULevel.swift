@@ -89,6 +89,9 @@ protocol KernelSet {
                           out: UnsafeMutablePointer<UInt8>)
     static func integral(_ s: UnsafePointer<UInt8>, width: Int, height: Int, scratch: UnsafeMutableRawPointer,
                          table: UnsafeMutablePointer<UInt32>)
+    static func gradient3x3(_ s: UnsafePointer<UInt8>, width: Int, height: Int, side: Int16, center: Int16,
+                            rowTable: UnsafePointer<Int>, left: Int, right: Int,
+                            dx: UnsafeMutablePointer<Int16>, dy: UnsafeMutablePointer<Int16>)
     static func detailCombine(_ s: UnsafePointer<UInt8>, sum: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                               count: Int, out: UnsafeMutablePointer<UInt8>)
     static func detailLayer(_ s: UnsafePointer<UInt8>, mask: UnsafePointer<UInt8>, width: Int, height: Int, radius: Int,

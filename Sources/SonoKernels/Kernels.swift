@@ -875,6 +875,76 @@ package enum Kernels {
             }
         }
     }
+    /// SonoFilters' 8-bit `Gradient` (Sobel: `side` 1, `center` 2; Scharr: 3, 10; its `reference`
+    /// is the specification): with `a`, `b`, `c` the source rows above, at and below `y`
+    /// (`rowTable[y]`, `y`, `rowTable[y + 2]`: reflect-101), `dx[x] = S(x+1) − S(x−1)` for the
+    /// column smoothing `S(x) = side·(a[x] + c[x]) + center·b[x]`, and `dy[x] = side·(D(x−1) +
+    /// D(x+1)) + center·D(x)` for the column difference `D(x) = c[x] − a[x]`. Interior pixels read
+    /// their nine neighbours straight from the rows, so nothing but the outputs is stored (an
+    /// earlier version wrote S and D to scratch rows and read them back: twice the stores, and
+    /// the store port bounded the loop); the first and last columns take the mirrored columns
+    /// (`left` and `right`: reflect-101 of −1 and `w`). Wrapping `Int16` arithmetic: every result
+    /// fits `Int16` (|Scharr| ≤ 4080), so the values equal the reference's whatever the order of
+    /// operations. The weights are constants in each case of the switch (shifts and adds).
+    package static func gradient3x3(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, side: Int16, center: Int16,
+                                    rowTable: UnsafePointer<Int>, left: Int, right: Int,
+                                    dx DX: UnsafeMutablePointer<Int16>, dy DY: UnsafeMutablePointer<Int16>) {
+        @inline(__always) func rows(_ side: Int16, _ center: Int16) {
+            // The columns beside 0 and w − 1 (reflect-101 of 1 and w − 2; 0 when w is 1).
+            let second = min(1, w - 1), secondLast = max(w - 2, 0)
+            @inline(__always) func borders(_ y: Int, _ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ c: UnsafePointer<UInt8>) {
+                let dxRow = DX + y * w, dyRow = DY + y * w
+                @inline(__always) func smooth(_ x: Int) -> Int16 { side &* (Int16(a[x]) &+ Int16(c[x])) &+ center &* Int16(b[x]) }
+                @inline(__always) func difference(_ x: Int) -> Int16 { Int16(c[x]) &- Int16(a[x]) }
+                @inline(__always) func border(_ x: Int, _ before: Int, _ after: Int) {
+                    dxRow[x] = smooth(after) &- smooth(before)
+                    dyRow[x] = side &* (difference(before) &+ difference(after)) &+ center &* difference(x)
+                }
+                border(0, left, second)
+                if w > 1 { border(w - 1, secondLast, right) }
+            }
+            var y = 0
+            // Two output rows at a time share two of their three source rows.
+            while y + 1 < h {
+                let a = S + rowTable[y] * w, b = S + y * w, c = S + (y + 1) * w, d = S + rowTable[y + 3] * w
+                borders(y, a, b, c)
+                borders(y + 1, b, c, d)
+                if w > 2 {
+                    let dx0 = DX + y * w, dy0 = DY + y * w, dx1 = dx0 + w, dy1 = dy0 + w
+                    for x in 1..<(w - 1) {
+                        let al = Int16(a[x - 1]), am = Int16(a[x]), ar = Int16(a[x + 1])
+                        let bl = Int16(b[x - 1]), bm = Int16(b[x]), br = Int16(b[x + 1])
+                        let cl = Int16(c[x - 1]), cm = Int16(c[x]), cr = Int16(c[x + 1])
+                        let dl = Int16(d[x - 1]), dm = Int16(d[x]), dr = Int16(d[x + 1])
+                        dx0[x] = (side &* (ar &+ cr) &+ center &* br) &- (side &* (al &+ cl) &+ center &* bl)
+                        dy0[x] = side &* ((cl &- al) &+ (cr &- ar)) &+ center &* (cm &- am)
+                        dx1[x] = (side &* (br &+ dr) &+ center &* cr) &- (side &* (bl &+ dl) &+ center &* cl)
+                        dy1[x] = side &* ((dl &- bl) &+ (dr &- br)) &+ center &* (dm &- bm)
+                    }
+                }
+                y += 2
+            }
+            if y < h {
+                let a = S + rowTable[y] * w, b = S + y * w, c = S + rowTable[y + 2] * w
+                borders(y, a, b, c)
+                if w > 2 {
+                    let dxRow = DX + y * w, dyRow = DY + y * w
+                    for x in 1..<(w - 1) {
+                        let tl = Int16(a[x - 1]), tm = Int16(a[x]), tr = Int16(a[x + 1])
+                        let bl = Int16(c[x - 1]), bm = Int16(c[x]), br = Int16(c[x + 1])
+                        dxRow[x] = (side &* (tr &+ br) &+ center &* Int16(b[x + 1])) &- (side &* (tl &+ bl) &+ center &* Int16(b[x - 1]))
+                        dyRow[x] = side &* ((bl &- tl) &+ (br &- tr)) &+ center &* (bm &- tm)
+                    }
+                }
+            }
+        }
+        switch (side, center) {
+        case (1, 2): rows(1, 2)
+        case (3, 10): rows(3, 10)
+        default: rows(side, center)
+        }
+    }
+
     /// SonoFilters' `IntegralImage` (its `referenceTable` is the specification): the
     /// `(w+1)×(h+1)` summed-area table `T` in wrapping `UInt32`, row 0 and column 0 zero.
     /// `scratch` holds `16·⌈w/8⌉` bytes.

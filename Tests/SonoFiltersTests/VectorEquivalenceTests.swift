@@ -119,11 +119,12 @@ struct VectorEquivalenceTests {
         }
     }
 
-    /// The medians, the Gaussians, the 8-bit box filter, pyrDown, 2×2 averaging and the integral image, whose hot loops are in
+    /// The medians, the Gaussians, the 8-bit box filter, pyrDown, 2×2 averaging, the integral image and
+    /// the 8-bit Sobel and Scharr gradients, whose hot loops are in
     /// the per-CPU kernel modules, at every level this CPU runs: random pixels, a constant image,
     /// all-white (largest sums), and a 0/255 checkerboard (every window mixes the extremes). The
     /// sizes straddle the 16- and 32-lane vector widths (and the row tails they leave).
-    @Test("median, Gaussian, box, pyrDown, halving and integral kernels match the references at every runnable CPU level",
+    @Test("median, Gaussian, box, pyrDown, halving, integral and gradient kernels match the references at every runnable CPU level",
           arguments: cases())
     func filterKernelsAtEveryLevel(width: Int, height: Int, seed: UInt64) {
         let checker = GrayImage(width: width, height: height,
@@ -136,6 +137,7 @@ struct VectorEquivalenceTests {
             let boxes = [1, 2, 7].map { BoxFilter.reference(image, radius: $0) }
             let pyramid = GaussianPyramid.referencePyrDown(image)
             let integral = IntegralImage.referenceTable(image)
+            let sobelRef = Gradient.referenceSobel(image), scharrRef = Gradient.referenceScharr(image)
             let half = Downsample.reference(image)
             let float = ImageConversion.float(image)
             let blurs = [0.8, 2.5].map { GaussianBlur.reference(float, sigma: $0) }
@@ -152,6 +154,10 @@ struct VectorEquivalenceTests {
                     #expect(GaussianBlur.vectorized(image, sigma: sigma, level: level) == blur, "\(tag) sigma \(sigma)")
                 }
                 #expect(IntegralImage.vectorizedTable(image, level: level) == integral, "\(tag)")
+                let sobel = Gradient.vectorized(image, side: 1, center: 2, level: level)
+                #expect(sobel.dx == sobelRef.dx && sobel.dy == sobelRef.dy, "\(tag) Sobel")
+                let scharr = Gradient.vectorized(image, side: 3, center: 10, level: level)
+                #expect(scharr.dx == scharrRef.dx && scharr.dy == scharrRef.dy, "\(tag) Scharr")
                 #expect(Downsample.vectorized(image, level: level) == half, "\(tag)")
                 // Same tolerance as the float Gaussian test above (same taps, mirrored pairs summed first).
                 for (sigma, blur) in zip([0.8, 2.5], blurs) {
