@@ -875,15 +875,18 @@ package enum Kernels {
             }
         }
     }
+
     /// SonoFilters' 8-bit `Gradient` (Sobel: `side` 1, `center` 2; Scharr: 3, 10; its `reference`
     /// is the specification): with `a`, `b`, `c` the source rows above, at and below `y`
     /// (`rowTable[y]`, `y`, `rowTable[y + 2]`: reflect-101), `dx[x] = S(x+1) − S(x−1)` for the
     /// column smoothing `S(x) = side·(a[x] + c[x]) + center·b[x]`, and `dy[x] = side·(D(x−1) +
     /// D(x+1)) + center·D(x)` for the column difference `D(x) = c[x] − a[x]`. Interior pixels read
-    /// their nine neighbours straight from the rows, so nothing but the outputs is stored (an
-    /// earlier version wrote S and D to scratch rows and read them back: twice the stores, and
-    /// the store port bounded the loop); the first and last columns take the mirrored columns
-    /// (`left` and `right`: reflect-101 of −1 and `w`). Wrapping `Int16` arithmetic: every result
+    /// their nine neighbours straight from the rows, two output rows per pass sharing two source
+    /// rows, and nothing but the outputs is stored; the first and last columns take the mirrored
+    /// columns (`left` and `right`: reflect-101 of −1 and `w`). The portable build's earlier
+    /// version, which wrote S and D to scratch rows and read them back, ran at about 1,610 MP/s
+    /// on an 800 × 540 frame, this one at 3,660–3,840 at v3 (README, "Filter kernels": three
+    /// `Benchmarks/peers/compare.py` runs each, 2026-12-03). Wrapping `Int16` arithmetic: every result
     /// fits `Int16` (|Scharr| ≤ 4080), so the values equal the reference's whatever the order of
     /// operations. The weights are constants in each case of the switch (shifts and adds).
     package static func gradient3x3(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, side: Int16, center: Int16,
