@@ -109,17 +109,13 @@ package enum RuleEvidence {
         /// automatic HC, but its tolerance leaves room for a gross error.
         package var hcCannotConfirm: Bool { outcome == .needsReview && differenceMM != nil }
 
-        /// The plane criteria (HP-002…HP-007). HP-001, no credible head, is not one of them.
-        static let planeCriteria: Set<RuleID> = [.headMagnification, .headComplete, .ringSymmetry, .midline,
-                                                 .landmarksNeedReviewer, .planeScore]
-
         /// Whether the frame would still be a review or fail case with the plane criteria not
         /// applied (`withoutPlaneCriteria`) and MS-001's "cannot confirm" not applied
         /// (`withoutCannotConfirm`): the two policy levers for early heads that docs/qc-rules.md
         /// weighs, a decision for the screening centre's QC lead. With neither it is `verdict != .pass`.
         package func notPass(withoutPlaneCriteria: Bool, withoutCannotConfirm: Bool) -> Bool {
             reasons.contains { rule in
-                !(withoutPlaneCriteria && Self.planeCriteria.contains(rule))
+                !(withoutPlaneCriteria && RuleID.planeCriteria.contains(rule))
                     && !(withoutCannotConfirm && rule == .hcAutomaticVsReported && hcCannotConfirm)
             }
         }

@@ -48,6 +48,11 @@ package enum RuleID: String, Sendable, Codable, Hashable, CaseIterable, Comparab
     /// Catalogue key of the rule's title.
     package var titleKey: String { "rule." + rawValue }
 
+    /// The plane criteria judged from pixels and their score (HP-002…HP-005, HP-007): what a head
+    /// plane is checked for once a head is found. HP-001 (no credible head) and HP-006 (the
+    /// reviewer's checklist, never a review reason) are not among them.
+    package static let planeCriteria: [RuleID] = [.headMagnification, .headComplete, .ringSymmetry, .midline, .planeScore]
+
     package static func < (lhs: RuleID, rhs: RuleID) -> Bool {
         // Catalogue order, so reports list findings the way the documentation does.
         let all = RuleID.allCases

@@ -139,7 +139,7 @@ enum Rules {
     static func headPlane(_ head: HeadAssessment, plane: Plane, fieldOfViewFound: Bool, profile p: QCProfile.HeadPlane,
                           file: String) -> ([Finding], PlaneScore?) {
         var out: [Finding] = []
-        let criteria: [RuleID] = [.headMagnification, .headComplete, .ringSymmetry, .midline, .planeScore]
+        let criteria = RuleID.planeCriteria
         let checklist = Finding(rule: .landmarksNeedReviewer, outcome: .notCheckable, severity: .info, file: file,
                                 threshold: Message("threshold.reviewer"), message: Message("finding.HP-006.reviewer"))
         guard head.found else {

@@ -188,7 +188,7 @@ struct QCEvidenceCommand: ParsableCommand {
             let unverified = t.filter(\.hcUnverified).count
             let anyRule = t.filter { $0.verdict != .pass }.count
             print(String(format: "HC mis-stated x%.2f: ", scale)
-                + "caught by MS-001 \(rate(caught, t.count)) (flagged \(flagged), cannot confirm \(caught - flagged - unverified), "
+                + "caught by MS-001 \(rate(caught, t.count)) (flagged \(flagged), cannot confirm \(t.filter(\.hcCannotConfirm).count), "
                 + "no automatic HC \(unverified)); not checkable \(t.filter { $0.outcome == .notCheckable }.count); "
                 + "not pass \(rate(anyRule, t.count))")
         }
