@@ -76,8 +76,7 @@ protocol KernelSet {
                               sums: UnsafeMutablePointer<UInt32>, emit: (UnsafePointer<UInt32>, Int) -> Void)
     static func median(_ s: UnsafePointer<UInt8>, width: Int, height: Int, radius: Int, lanes: Int,
                        scratch: UnsafeMutablePointer<UInt8>, out: UnsafeMutablePointer<UInt8>)
-    static func halve(_ s: UnsafePointer<UInt8>, width: Int, height: Int, scratch: UnsafeMutablePointer<UInt16>,
-                      out: UnsafeMutablePointer<UInt8>)
+    static func halve(_ s: UnsafePointer<UInt8>, width: Int, height: Int, out: UnsafeMutablePointer<UInt8>)
     static func gaussianU8(_ s: UnsafePointer<UInt8>, width: Int, height: Int, radius: Int, taps: UnsafePointer<UInt16>,
                            rowTable: UnsafePointer<Int>, columnTable: UnsafePointer<Int>, vertical: UnsafeMutablePointer<UInt16>,
                            result: UnsafeMutablePointer<UInt16>, out: UnsafeMutablePointer<UInt8>)
@@ -87,8 +86,7 @@ protocol KernelSet {
     static func boxMean16(_ s: UnsafePointer<UInt8>, width: Int, height: Int, radius: Int, rowTable: UnsafePointer<Int>,
                           columnTable: UnsafePointer<Int>, columns: UnsafeMutablePointer<UInt16>, inverse: Float,
                           out: UnsafeMutablePointer<UInt8>)
-    static func integral(_ s: UnsafePointer<UInt8>, width: Int, height: Int, scratch: UnsafeMutableRawPointer,
-                         table: UnsafeMutablePointer<UInt32>)
+    static func integral(_ s: UnsafePointer<UInt8>, width: Int, height: Int, table: UnsafeMutablePointer<UInt32>)
     static func gradient3x3(_ s: UnsafePointer<UInt8>, width: Int, height: Int, side: Int16, center: Int16,
                             rowTable: UnsafePointer<Int>, left: Int, right: Int,
                             dx: UnsafeMutablePointer<Int16>, dy: UnsafeMutablePointer<Int16>)

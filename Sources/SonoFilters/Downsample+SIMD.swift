@@ -6,10 +6,9 @@ extension Downsample {
     static func vectorized(_ image: GrayImage, level: CPULevel = .selected) -> GrayImage {
         let w = image.width, h = image.height
         guard w > 0, h > 0 else { return GrayImage(width: (w + 1) / 2, height: (h + 1) / 2, repeating: 0) }
-        var halves = [UInt16](repeating: 0, count: max(w / 2, 1))
         return GrayImage(width: (w + 1) / 2, height: (h + 1) / 2) { out in
             image.withUnsafeSamples { src in
-                level.kernels.halve(src.baseAddress!, width: w, height: h, scratch: &halves, out: out.baseAddress!)
+                level.kernels.halve(src.baseAddress!, width: w, height: h, out: out.baseAddress!)
             }
         }
     }

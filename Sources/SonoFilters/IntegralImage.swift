@@ -37,17 +37,13 @@ public struct IntegralImage: Sendable {
     }
 
     /// `Kernels.integral` (Sources/SonoKernels), compiled per ``CPULevel``: the running row sum
-    /// as one dependent step per 8 pixels, the rest vectorised (see the kernel).
+    /// as one dependent vector add per 16 pixels, the rest vectorised (see the kernel).
     static func vectorizedTable(_ image: GrayImage, level: CPULevel) -> [UInt32] {
         let w = image.width, h = image.height
         guard w > 0, h > 0 else { return [UInt32](repeating: 0, count: (w + 1) * (h + 1)) }
-        var scratch = [UInt64](repeating: 0, count: 2 * ((w + 7) / 8))
         return [UInt32](unsafeUninitializedCapacity: (w + 1) * (h + 1)) { table, count in
             image.withUnsafeSamples { src in
-                scratch.withUnsafeMutableBytes { raw in
-                    level.kernels.integral(src.baseAddress!, width: w, height: h, scratch: raw.baseAddress!,
-                                           table: table.baseAddress!)
-                }
+                level.kernels.integral(src.baseAddress!, width: w, height: h, table: table.baseAddress!)
             }
             count = (w + 1) * (h + 1)
         }
