@@ -28,8 +28,7 @@ public enum FilterCases {
             FilterCase(name: "gaussian_u8_s1", isInteger: true) { checksum(GaussianBlur.apply(image, sigma: 1, backend: $0)) },
             FilterCase(name: "gaussian_u8_s2", isInteger: true) { checksum(GaussianBlur.apply(image, sigma: 2, backend: $0)) },
             FilterCase(name: "gaussian_f32_s1.5", isInteger: false) { checksum(GaussianBlur.apply(float, sigma: 1.5, backend: $0)) },
-            // No vector variant (scalar per-pixel combination of two float blurs): the backend is ignored.
-            FilterCase(name: "detail_u8_s2", isInteger: false) { _ in checksum(DetailLayer.apply(image, mask: nil, sigma: 2)) },
+            FilterCase(name: "detail_u8_s2", isInteger: false) { checksum(DetailLayer.apply(image, mask: nil, sigma: 2, backend: $0)) },
             FilterCase(name: "box_u8_r2", isInteger: true) { checksum(BoxFilter.apply(image, radius: 2, backend: $0)) },
             FilterCase(name: "integral_u8", isInteger: true) { Int(IntegralImage(image, backend: $0).table.last ?? 0) },
             FilterCase(name: "downsample_half_u8", isInteger: true) { checksum(Downsample.half(image, backend: $0)) },
