@@ -569,9 +569,8 @@ package enum Kernels {
     /// Explicit vectors (the auto-vectorised stride-2 loop ran at a fifth of OpenCV's speed):
     /// 32 source bytes read as 16 little-endian `UInt16` lanes hold 16 even/odd pixel pairs, low
     /// byte even, high byte odd; each row pair gives 16 outputs, narrowed in registers and
-    /// stored as bytes. Narrowed lane by lane: `SIMD16<UInt8>(truncatingIfNeeded:)` is not
-    /// inlined and costs a call; 8 outputs per step through a 16-bit scratch row (an earlier
-    /// version) ran at two thirds of this one's speed.
+    /// stored as bytes (8 outputs per step through a 16-bit scratch row, an earlier version, ran
+    /// at two thirds of this one's speed).
     package static func halve(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, out O: UnsafeMutablePointer<UInt8>) {
         let ow = (w + 1) / 2, oh = (h + 1) / 2, fullColumns = w / 2
         for y in 0..<oh {
@@ -582,9 +581,7 @@ package enum Kernels {
                 let p = UnsafeRawPointer(a + 2 * x).loadUnaligned(as: SIMD16<UInt16>.self)
                 let q = UnsafeRawPointer(b + 2 * x).loadUnaligned(as: SIMD16<UInt16>.self)
                 let mean = ((p & 0xFF) &+ (p &>> 8) &+ (q & 0xFF) &+ (q &>> 8) &+ 2) &>> 2
-                var bytes = SIMD16<UInt8>()
-                for i in 0..<16 { bytes[i] = UInt8(truncatingIfNeeded: mean[i]) }
-                UnsafeMutableRawPointer(row + x).storeBytes(of: bytes, as: SIMD16<UInt8>.self)
+                UnsafeMutableRawPointer(row + x).storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: mean), as: SIMD16<UInt8>.self)
                 x += 16
             }
             while x < fullColumns {
@@ -972,7 +969,8 @@ package enum Kernels {
             here[0] = 0
             var carry = SIMD8<UInt32>(repeating: 0), x = 0
             while x + 16 <= w {
-                // Element by element: `Lanes(truncatingIfNeeded:)` is not inlined and costs a call.
+                // Widened lane by lane: `Lanes(truncatingIfNeeded:)` from `SIMD16<UInt8>` compiled to a
+                // call to an outlined generic specialisation (swiftc 6 here, `-O -wmo`).
                 let bytes = UnsafeRawPointer(row + x).loadUnaligned(as: SIMD16<UInt8>.self)
                 var v = Lanes()
                 for i in 0..<16 { v[i] = UInt16(bytes[i]) }
