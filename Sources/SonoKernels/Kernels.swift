@@ -570,7 +570,7 @@ package enum Kernels {
     /// 32 source bytes read as 16 little-endian `UInt16` lanes hold 16 even/odd pixel pairs, low
     /// byte even, high byte odd; each row pair gives 16 outputs, narrowed in registers and
     /// stored as bytes (8 outputs per step through a 16-bit scratch row, an earlier version, ran
-    /// at two thirds of this one's speed).
+    /// at about 0.6 of this one's speed: README, "Integral image and 2×2 halving").
     package static func halve(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, out O: UnsafeMutablePointer<UInt8>) {
         let ow = (w + 1) / 2, oh = (h + 1) / 2, fullColumns = w / 2
         for y in 0..<oh {
@@ -957,9 +957,9 @@ package enum Kernels {
     /// second group adds the first group's total, so every lane holds the sum of its half up to
     /// it (≤ 8·255 fits 16 bits). Widened to 32 bits, the upper half adds the lower half's total.
     /// `carry` (the row's sum before the 16 pixels, in every lane) then advances by the block's
-    /// total: taking it from the block's last finished lane instead put two lane broadcasts on
-    /// the chain and ran at about half the speed. Little-endian lane order is assumed (x86-64
-    /// and arm64) by the 64-bit word view.
+    /// total, so the lane broadcasts stay off the dependent chain (taking the carry from the
+    /// block's last finished lane would put two of them on it). Little-endian lane order is
+    /// assumed (x86-64 and arm64) by the 64-bit word view.
     package static func integral(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, table T: UnsafeMutablePointer<UInt32>) {
         typealias Lanes = SIMD16<UInt16>
         let stride = w + 1
