@@ -192,6 +192,28 @@ struct HeadMeasurerTests {
             == HeadMeasurer.measure(image, spacingMMPerPixel: 0.2).get())
     }
 
+    @Test("ring gap: centre shift plus the widest radius difference, blind to which axis is named a")
+    func ringGap() {
+        let ring = Ellipse(centerX: 100, centerY: 80, semiAxisA: 60, semiAxisB: 48, angleRadians: 0.3)
+        #expect(HeadMeasurementPipeline.ringGap(ring, ring) == 0)
+        var moved = ring
+        moved.centerX += 0.6
+        moved.centerY += 0.8
+        #expect(abs(HeadMeasurementPipeline.ringGap(ring, moved) - 1) < 1e-12)
+        // The same ellipse written with its axes swapped and turned a quarter turn.
+        let renamed = Ellipse(centerX: 100, centerY: 80, semiAxisA: 48, semiAxisB: 60, angleRadians: 0.3 + Double.pi / 2)
+        #expect(HeadMeasurementPipeline.ringGap(ring, renamed) < 1e-9)
+        // Turned a quarter turn for real: the 60 px axis now lies where the 48 px one did.
+        let turned = Ellipse(centerX: 100, centerY: 80, semiAxisA: 60, semiAxisB: 48, angleRadians: 0.3 + Double.pi / 2)
+        #expect(abs(HeadMeasurementPipeline.ringGap(ring, turned) - 12) < 0.5)
+        var grown = ring
+        grown.semiAxisA += 0.4
+        grown.semiAxisB += 0.4
+        let gap = HeadMeasurementPipeline.ringGap(ring, grown)
+        #expect(gap > 0.35 && gap < 0.45)  // 0.4 at the axes, a little more between them
+        #expect(gap < HeadMeasurementPipeline.sameRingGap)
+    }
+
     @Test("the SIMD contour DP finds exactly the reference path, ties and narrow bands included")
     func closedPathMatchesReference() {
         var rng = SeededGenerator(seed: 23)

@@ -530,7 +530,7 @@ struct HeadMeasurementPipeline {
     /// Largest ``ringGap(_:_:)`` (detection-grid pixels) at which a candidate's first fit counts
     /// as a ring already refined in ``bestRing(_:)``. Chosen for cost and then checked held out
     /// (docs/qc-rules.md, "Tuned constants"): on the 413 hc18-dev frames 1,113 of the 2,070
-    /// candidates are refined (all before), and the cross-validated HC figures stay within their
+    /// candidates are refined (all before; counted with a temporary log), and the cross-validated HC figures stay within their
     /// spread across 0–1 px; at 2 px ±5 % HC mis-statements were caught less often.
     static let sameRingGap = 1.0
 
