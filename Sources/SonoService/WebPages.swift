@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SonoL10n
+import SonoReports
 
 /// The browser side: a login form that trades a token for a session cookie (HttpOnly,
 /// SameSite=Strict) and the sonographers' upload page. Pages load nothing from elsewhere; the CSP
@@ -196,9 +197,6 @@ struct WebPages: Sendable {
         return response
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-            .replacingOccurrences(of: "'", with: "&#39;")
-    }
+    /// The reports' escaping (control characters, invalid in XML 1.0, are dropped there too).
+    static func escape(_ s: String) -> String { Markup.escape(s) }
 }
