@@ -164,6 +164,21 @@ struct L10nTests {
         #expect(L.render("{missing}!", [:], escape: { $0 }, raw: [:]) == "{missing}!")
         #expect(L.render("头围{a}{b}", ["a": .text("1"), "b": .text("2")], escape: { $0 }, raw: [:]) == "头围12")
         #expect(L.render("", [:], escape: bracket, raw: [:]) == "[]")
+        // A name is the text before the first colon; empty parts are dropped, as `split` does.
+        #expect(L.render("{:x}|{a:}|{a::1}", ["x": .number(1.5), "a": .number(2.25)], escape: { $0 }, raw: [:]) == "1.5|2.25|2.25")
+    }
+
+    @Test("a message renders the same from the catalogue's cut templates as from its template text")
+    func cachedTemplatesMatchTheText() throws {
+        let args: [String: MessageArg] = ["count": .number(3), "hc_mm": .number(181.25), "days": .number(143),
+                                          "file": .text("a<b>.png"), "measure": .text("hc"), "value": .number(-0.0)]
+        for language in Language.allCases {
+            let L = Localizer(language), entries = try Self.catalogue(language)
+            for (key, template) in entries {
+                #expect(L.text(key, args) == L.render(template, args, escape: { $0 }, raw: [:]), "\(language.rawValue) \(key)")
+            }
+            #expect(L.text("no.such.key", args) == "no.such.key")
+        }
     }
 
     @Test("pages declare their language and stay well formed in Chinese")
