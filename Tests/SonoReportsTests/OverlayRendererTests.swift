@@ -73,6 +73,22 @@ struct OverlayRendererTests {
         #expect(OverlayRenderer.maskBorder(mask, width: w, height: h).map { [$0.x, $0.y] } == expected)
     }
 
+    @Test("crosses paint what dots of thickness 2 on the same pixel centres paint, at the edges too")
+    func crossesEqualDots() {
+        var generator = SplitMix64(seed: 77)
+        for (w, h) in [(1, 1), (2, 3), (9, 7), (40, 27)] {
+            var base = RGBCanvas(width: w, height: h)
+            base.maskedRectangle(x: 0, y: 0, width: Double(w) / 2, height: Double(h) / 2, .textMask)
+            var points: [(x: Int, y: Int)] = []
+            for _ in 0..<(w * h / 3 + 1) { points.append((Int.random(in: 0..<w, using: &generator), Int.random(in: 0..<h, using: &generator))) }
+            points += [(0, 0), (w - 1, h - 1), (0, h - 1), (w - 1, 0)]
+            var dots = base, crosses = base
+            for (x, y) in points { dots.dot(x: Double(x) + 0.5, y: Double(y) + 0.5, thickness: 2, .fieldOfView) }
+            crosses.crosses(at: points, .fieldOfView)
+            #expect(crosses.pixels == dots.pixels, "\(w)x\(h)")
+        }
+    }
+
     @Test("alt text names what is drawn")
     func altTextDescribesOverlay() {
         #expect(Synthetic.overlay().altText().contains("fitted skull ellipse"))

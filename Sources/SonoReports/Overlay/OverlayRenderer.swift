@@ -203,11 +203,10 @@ package enum OverlayRenderer {
         return canvas
     }
 
-    /// Marks the ``maskBorder(_:width:height:)`` pixels of the thumbnail.
+    /// Marks the ``maskBorder(_:width:height:)`` pixels of the thumbnail, each with a dot of
+    /// thickness 2 on its centre (``RGBCanvas/crosses(at:_:)``).
     private static func drawMaskBorder(_ canvas: inout RGBCanvas, _ mask: GrayImage) {
-        for (x, y) in maskBorder(mask, width: canvas.width, height: canvas.height) {
-            canvas.dot(x: Double(x) + 0.5, y: Double(y) + 0.5, thickness: 2, .fieldOfView)
-        }
+        canvas.crosses(at: maskBorder(mask, width: canvas.width, height: canvas.height), .fieldOfView)
     }
 
     /// Pixels of a `width` × `height` thumbnail inside `mask` (nearest sampling) with a 4-neighbour

@@ -39,8 +39,28 @@ struct RGBCanvas: Sendable {
         // Every byte is written from the grey thumbnail, so the raster is not zero-filled first.
         pixels = small.withUnsafeSamples { src in
             [UInt8](unsafeUninitializedCapacity: 3 * src.count) { out, initialized in
-                for i in 0..<src.count { out[3 * i] = src[i]; out[3 * i + 1] = src[i]; out[3 * i + 2] = src[i] }
-                initialized = 3 * src.count
+                let n = src.count, raw = UnsafeMutableRawPointer(out.baseAddress!)
+                var i = 0
+                // Eight grey bytes become 24 RGB bytes in three 64-bit stores (a byte store per
+                // channel was 0.6 % of `analyze`'s perf samples): byte k times 0x010101 is its
+                // three copies; the words are those runs shifted into place, little-endian.
+                while i + 8 <= n {
+                    let v = UnsafeRawPointer(src.baseAddress! + i).loadUnaligned(as: UInt64.self).littleEndian
+                    @inline(__always) func byte(_ k: UInt64) -> UInt64 { (v >> (8 * k)) & 0xFF }
+                    let b2 = byte(2), b5 = byte(5)
+                    let w0 = byte(0) &* 0x010101 | byte(1) &* 0x010101 << 24 | b2 &* 0x0101 << 48
+                    let w1 = b2 | byte(3) &* 0x010101 << 8 | byte(4) &* 0x010101 << 32 | b5 << 56
+                    let w2 = b5 &* 0x0101 | byte(6) &* 0x010101 << 16 | byte(7) &* 0x010101 << 40
+                    raw.storeBytes(of: w0.littleEndian, toByteOffset: 3 * i, as: UInt64.self)
+                    raw.storeBytes(of: w1.littleEndian, toByteOffset: 3 * i + 8, as: UInt64.self)
+                    raw.storeBytes(of: w2.littleEndian, toByteOffset: 3 * i + 16, as: UInt64.self)
+                    i += 8
+                }
+                while i < n {
+                    out[3 * i] = src[i]; out[3 * i + 1] = src[i]; out[3 * i + 2] = src[i]
+                    i += 1
+                }
+                initialized = 3 * n
             }
         }
     }
@@ -75,6 +95,24 @@ struct RGBCanvas: Sendable {
             for xx in x0...x1 {
                 let dx = Double(xx) + 0.5 - x, dy = Double(yy) + 0.5 - y
                 if dx * dx + dy * dy <= r * r { blend(x: xx, y: yy, colour) }
+            }
+        }
+    }
+
+    /// ``dot(x:y:thickness:_:)`` of thickness 2 on the centre of each listed pixel. Such a dot
+    /// covers the pixels whose centres lie within 1 px of that centre: the pixel and its four
+    /// neighbours. All are set opaque in one colour, so the union is painted directly, without the
+    /// disc test over each dot's 4 × 4 box (a sector's border is about 1,200 pixels of a thumbnail).
+    mutating func crosses(at points: [(x: Int, y: Int)], _ colour: Colour) {
+        let w = width, h = height
+        pixels.withUnsafeMutableBufferPointer { px in
+            @inline(__always) func set(_ x: Int, _ y: Int) {
+                guard x >= 0, y >= 0, x < w, y < h else { return }
+                let o = (y * w + x) * 3
+                px[o] = colour.r; px[o + 1] = colour.g; px[o + 2] = colour.b
+            }
+            for (x, y) in points {
+                set(x, y); set(x - 1, y); set(x + 1, y); set(x, y - 1); set(x, y + 1)
             }
         }
     }
