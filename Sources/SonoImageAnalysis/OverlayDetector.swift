@@ -111,9 +111,9 @@ package enum OverlayDetector {
             // unless they touch the sector edge, where the outside class wins (annotation anyway).
             var insideCount = 0
             var outsideCount = 0
-            for y in comp.minY...comp.maxY {
-                for x in comp.minX...comp.maxX where comps.labels[y * w + x] == comp.label {
-                    if raw[y * w + x] == 1 { insideCount += 1 } else { outsideCount += 1 }
+            for run in comps.runs(of: comp) {
+                for x in run.x {
+                    if raw[run.y * w + x] == 1 { insideCount += 1 } else { outsideCount += 1 }
                 }
             }
             if outsideCount > 0 {
@@ -129,10 +129,9 @@ package enum OverlayDetector {
             keepLabel[Int(comp.label)] = true
             regions.append(Region(x: comp.minX, y: comp.minY, width: comp.width, height: comp.height))
         }
-        // Only the kept components' boxes can hold kept pixels.
         for comp in comps.components where keepLabel[Int(comp.label)] {
-            for y in comp.minY...comp.maxY {
-                for x in comp.minX...comp.maxX where comps.labels[y * w + x] == comp.label { keep[y * w + x] = 1 }
+            for run in comps.runs(of: comp) {
+                for x in run.x { keep[run.y * w + x] = 1 }
             }
         }
         if !fov.blackBoxes.isEmpty { kinds.insert("black-box") }

@@ -4,7 +4,7 @@ import Testing
 
 /// 4-connected component labelling (field of view, overlay marks), against a union-find over
 /// every pair of set neighbours: labels numbered by each component's first cell in row-major
-/// order, with its cell count and bounding box.
+/// order, with its cell count, bounding box and runs of cells.
 @Suite("Connected components")
 struct ComponentsTests {
     static func reference(_ grid: [UInt8], width w: Int, height h: Int) -> (labels: [Int32], boxes: [[Int]]) {
@@ -45,7 +45,18 @@ struct ComponentsTests {
             }
             let found = Components.label(grid, width: w, height: h)
             let expected = Self.reference(grid, width: w, height: h)
-            #expect(found.labels == expected.labels, "\(w)x\(h) density \(density)")
+            // The runs, painted with their component's label, must give the reference's labels:
+            // every set cell in exactly one run of its own component.
+            var labels = [Int32](repeating: 0, count: w * h), painted = 0
+            for component in found.components {
+                for run in found.runs(of: component) {
+                    for x in run.x { labels[run.y * w + x] = component.label }
+                    painted += run.x.count
+                }
+            }
+            #expect(labels == expected.labels, "\(w)x\(h) density \(density)")
+            #expect(painted == grid.filter { $0 != 0 }.count)
+            #expect(found.runs.count == found.components.reduce(0) { $0 + $1.runs.count })
             #expect(found.components.map { [$0.count, $0.minX, $0.minY, $0.maxX, $0.maxY] } == expected.boxes,
                     "\(w)x\(h) density \(density)")
             #expect(found.components.map(\.label) == (0..<expected.boxes.count).map { Int32($0 + 1) })
