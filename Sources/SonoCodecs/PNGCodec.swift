@@ -272,7 +272,7 @@ public enum PNGCodec {
                 UInt32(base[at]) << 24 | UInt32(base[at + 1]) << 16 | UInt32(base[at + 2]) << 8 | UInt32(base[at + 3])
             }
             // libpng fails on a critical chunk's bad CRC; readHeader checked every other chunk's.
-            for r in ranges where UInt32(crc32(crc32(0, nil, 0), base + r.lowerBound - 4, uInt(r.count + 4))) != be32(r.upperBound) {
+            for r in ranges where Deflate.crc32(UnsafeRawBufferPointer(start: base + r.lowerBound - 4, count: r.count + 4)) != be32(r.upperBound) {
                 return nil
             }
             // A zlib header declaring a window below 32 KiB: zlib (libpng) rejects distances beyond

@@ -85,21 +85,39 @@ public enum ImageStatistics {
     /// is within `max/2048` above the exact value. Nil when no value is positive. For float maps
     /// (ridge strengths) whose scale is unknown, where a full sort cost more than computing the map.
     public static func quantileOfPositive(_ values: [Float], _ q: Double) -> Float? {
-        var maximum: Float = 0
-        var count = 0
-        for v in values where v > 0 { maximum = max(maximum, v); count += 1 }
-        guard count > 0 else { return nil }
         let bins = 2048
-        var histogram = [Int](repeating: 0, count: bins)
-        let scale = Float(bins) / maximum
-        for v in values where v > 0 { histogram[min(bins - 1, Int(v * scale))] += 1 }
-        let target = Int(Double(count) * q)
-        var seen = 0
-        for (i, n) in histogram.enumerated() {
-            seen += n
-            if seen > target { return Float(i + 1) / scale }
+        // Both passes branch-free over raw buffers (which values are positive is data-dependent
+        // and the filtered loops mispredicted). The maximum is taken on bit patterns: those of
+        // the positive floats (`x > 0`: +∞ in, +0 and NaN out) are 1…0x7F80_0000 and order as
+        // the values do, an integer maximum vectorises where `Float`'s NaN-aware one did not.
+        // A value that is not positive is counted in an extra bin past the last, read by nobody.
+        return values.withUnsafeBufferPointer { v -> Float? in
+            var top: UInt32 = 0
+            var count = 0
+            for x in v {
+                let bits = x.bitPattern, positive = bits &- 1 < 0x7F80_0000
+                top = max(top, positive ? bits : 0)
+                count &+= positive ? 1 : 0
+            }
+            guard count > 0 else { return nil }
+            let maximum = Float(bitPattern: top)
+            var histogram = [Int](repeating: 0, count: bins + 1)
+            let scale = Float(bins) / maximum
+            histogram.withUnsafeMutableBufferPointer { histogram in
+                for x in v {
+                    let positive = x > 0
+                    let bin = min(bins - 1, Int(positive ? x * scale : 0))
+                    histogram[positive ? bin : bins] &+= 1
+                }
+            }
+            let target = Int(Double(count) * q)
+            var seen = 0
+            for i in 0..<bins {
+                seen += histogram[i]
+                if seen > target { return Float(i + 1) / scale }
+            }
+            return maximum
         }
-        return maximum
     }
 
     /// The upper median of a short list: the element of 0-based rank `count / 2` after sorting
