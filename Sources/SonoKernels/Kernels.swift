@@ -397,9 +397,10 @@ package enum Kernels {
     /// holds the k-th smallest of each column, padded by `r` positions that repeat the edge
     /// column: a replicated pixel has the same column); neighbouring pixels share those sorts.
     /// 3×3 then needs 12 min/max per vector, `med3(max3(lows), med3(mids), min3(highs))`; 5×5
-    /// runs the pruned network of MedianNetworks.swift. The per-pixel loop (`lanes` ≠ 16) takes
-    /// 3×3 rows in pairs straight from the source rows instead (see `twoRows` below). The last vector of a row is moved back
-    /// to end at the row's end (it recomputes a few pixels instead of a scalar tail).
+    /// runs the pruned network of MedianNetworks.swift. The last vector of a row is moved back
+    /// to end at the row's end (it recomputes a few pixels instead of a scalar tail). The
+    /// per-pixel loop (`lanes` ≠ 16) takes 3×3 rows in pairs straight from the source rows
+    /// instead, without scratch (see `twoRows` below).
     package static func median(_ S: UnsafePointer<UInt8>, width w: Int, height h: Int, radius r: Int, lanes: Int,
                                scratch T: UnsafeMutablePointer<UInt8>, out O: UnsafeMutablePointer<UInt8>) {
         switch (r, lanes) {
@@ -457,28 +458,29 @@ package enum Kernels {
                 }
             }
         }
-        // Two 3×3 output rows from four source rows, straight from the rows: for each of the
-        // window's three columns the shared middle pair is sorted once and the row above (row y)
-        // and below (row y+1) inserted, then `med3(max3(lows), med3(mids), min3(highs))`. `load`
-        // reads a source row's pixel at a column offset, which the edges clamp. 27 min/max per
-        // pixel instead of 17, but no sorted columns stored and read back three times: with the
-        // loop vectoriser's 32-byte vectors (x86-64-v3/v4) 8,100–8,350 against 7,370–7,680 MP/s
-        // (`filter-timer --kernel median3x3`, alternating runs); with explicit `SIMD16` (the
-        // portable build) it was slower, 3,850 against 4,600, so that build keeps the scratch rows.
-        @inline(__always) func twoRows<U: ByteVector>(_ x: Int, _ load: (UnsafePointer<UInt8>, Int) -> U,
-                                                      _ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>,
-                                                      _ c: UnsafePointer<UInt8>, _ d: UnsafePointer<UInt8>) -> (U, U) {
-            @inline(__always) func column(_ k: Int) -> (U, U, U, U, U, U) {
-                let vb = load(b, x + k), vc = load(c, x + k)
-                let lo = vmin(vb, vc), hi = vmax(vb, vc)
-                let va = load(a, x + k), vd = load(d, x + k)
-                let la = vmax(lo, va), ld = vmax(lo, vd)
-                return (vmin(lo, va), vmin(la, hi), vmax(la, hi), vmin(lo, vd), vmin(ld, hi), vmax(ld, hi))
+        // Two 3×3 output rows share two source rows: sort that pair once per column, then insert
+        // the row above (for row y) and the row below (for row y+1), 4 min/max each instead of a
+        // 6-operation sort. Returns row y's (low, mid, high), then row y+1's.
+        @inline(__always) func sortedColumns(above va: V, _ vb: V, _ vc: V, below vd: V) -> (V, V, V, V, V, V) {
+            let lo = vmin(vb, vc), hi = vmax(vb, vc)
+            let la = vmax(lo, va), ld = vmax(lo, vd)
+            return (vmin(lo, va), vmin(la, hi), vmax(la, hi), vmin(lo, vd), vmin(ld, hi), vmax(ld, hi))
+        }
+        // Both outputs at column x straight from the four source rows, `load(row, column)` reading
+        // a pixel: 27 min/max per pixel instead of the scratch path's 17, but no sorted columns
+        // stored and read back three times. With the loop vectoriser's 32-byte vectors (x86-64-v3
+        // and v4) 8,730–8,930 against 7,190–7,730 MP/s (`SONOQC_CPU=v4|v3 filter-timer --kernel
+        // median3x3 --min-seconds 1`, alternating with the scratch path's build); with explicit
+        // `SIMD16` (the portable build) it was slower, 3,850 against 4,600, so that build keeps
+        // the scratch rows.
+        @inline(__always) func twoRows(_ x: Int, _ load: (UnsafePointer<UInt8>, Int) -> V, _ a: UnsafePointer<UInt8>,
+                                       _ b: UnsafePointer<UInt8>, _ c: UnsafePointer<UInt8>, _ d: UnsafePointer<UInt8>) -> (V, V) {
+            @inline(__always) func column(_ k: Int) -> (V, V, V, V, V, V) {
+                sortedColumns(above: load(a, x + k), load(b, x + k), load(c, x + k), below: load(d, x + k))
             }
-            @inline(__always) func med3(_ p: U, _ q: U, _ r: U) -> U { vmax(vmin(p, q), vmin(vmax(p, q), r)) }
             let l = column(-1), m = column(0), n = column(1)
-            return (med3(vmax(vmax(l.0, m.0), n.0), med3(l.1, m.1, n.1), vmin(vmin(l.2, m.2), n.2)),
-                    med3(vmax(vmax(l.3, m.3), n.3), med3(l.4, m.4, n.4), vmin(vmin(l.5, m.5), n.5)))
+            return (median3(vmax(vmax(l.0, m.0), n.0), median3(l.1, m.1, n.1), vmin(vmin(l.2, m.2), n.2)),
+                    median3(vmax(vmax(l.3, m.3), n.3), median3(l.4, m.4, n.4), vmin(vmin(l.5, m.5), n.5)))
         }
         var y = 0
         while y < h {
@@ -486,34 +488,28 @@ package enum Kernels {
                 let a = row(y - 1), b = row(y), c = row(y + 1), d = row(y + 2)
                 let top = O + y * w, bottom = top + w
                 // Columns 1 … w−2 have both neighbours in the row; the edge columns repeat the
-                // edge pixel. (SonoFilters passes w ≥ 16; the `w >= 3` above still matters: without
+                // edge pixel (n == 1: a load is one pixel, so the clamped loads are too). (SonoFilters passes w ≥ 16; the `w >= 3` above still matters: without
                 // it this loop was vectorised to run at half the speed, 4,010 MP/s.)
                 for x in 1..<(w - 1) {
                     let (p, q) = twoRows(x, { V.load($0 + $1) }, a, b, c, d)
                     p.store(top + x)
                     q.store(bottom + x)
                 }
-                for x in [0, w - 1] {
-                    let (p, q) = twoRows(x, { (row: UnsafePointer<UInt8>, j: Int) -> UInt8 in row[min(max(j, 0), w - 1)] },
-                                         a, b, c, d)
-                    top[x] = p
-                    bottom[x] = q
+                for x in stride(from: 0, through: w - 1, by: w - 1) {
+                    let (p, q) = twoRows(x, { V.load($0 + min(max($1, 0), w - 1)) }, a, b, c, d)
+                    p.store(top + x)
+                    q.store(bottom + x)
                 }
                 y += 2
                 continue
             }
             if r == 1 && y + 1 < h {
-                // Two 3×3 output rows share two source rows: sort that pair once, then insert the
-                // row above (for row y) and the row below (for row y+1), 4 min/max each instead
-                // of a 6-operation sort.
+                // The pair's sorted columns into scratch, then the selection per row.
                 let a = row(y - 1), b = row(y), c = row(y + 1), d = row(y + 2), t = T + 1, u = T + 3 * pw + 1
                 forEachVector { x in
-                    let vb = V.load(b + x), vc = V.load(c + x)
-                    let lo = vmin(vb, vc), hi = vmax(vb, vc)
-                    let va = V.load(a + x), vd = V.load(d + x)
-                    let la = vmax(lo, va), ld = vmax(lo, vd)
-                    vmin(lo, va).store(t + x); vmin(la, hi).store(t + pw + x); vmax(la, hi).store(t + 2 * pw + x)
-                    vmin(lo, vd).store(u + x); vmin(ld, hi).store(u + pw + x); vmax(ld, hi).store(u + 2 * pw + x)
+                    let s = sortedColumns(above: V.load(a + x), V.load(b + x), V.load(c + x), below: V.load(d + x))
+                    s.0.store(t + x); s.1.store(t + pw + x); s.2.store(t + 2 * pw + x)
+                    s.3.store(u + x); s.4.store(u + pw + x); s.5.store(u + 2 * pw + x)
                 }
                 pad(T)
                 pad(T + 3 * pw)
