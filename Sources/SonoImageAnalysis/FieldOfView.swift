@@ -218,34 +218,34 @@ struct Components {
                 q += 1
             }
         }
-        // Labels in root order (the root is the component's first run, labelled before its others),
-        // then the runs grouped by label with a counting sort that keeps scan order within each.
-        var comps: [Component] = []
-        var runLabel = [Int32](repeating: 0, count: count)
+        // Components in root order (the root is the component's first run, met before its
+        // others), then the runs grouped by component with a counting sort that keeps scan order
+        // within each.
+        var comps: [Component] = [], runsPerComponent: [Int] = []
+        var componentOfRun = [Int32](repeating: 0, count: count)
         for r in 0..<count {
             let top = root(r)
             if top == r {
                 comps.append(Component(label: Int32(comps.count + 1), count: 0, minX: w, minY: h, maxX: -1, maxY: -1, runs: 0..<0))
+                runsPerComponent.append(0)
             }
-            let label = top == r ? Int32(comps.count) : runLabel[top]
-            runLabel[r] = label
+            let k = top == r ? comps.count - 1 : Int(componentOfRun[top])
+            componentOfRun[r] = Int32(k)
             let x0 = Int(runStart[r]), x1 = Int(runEnd[r]), y = Int(runRow[r])
-            let k = Int(label) - 1
             comps[k].count += x1 - x0
             comps[k].minX = min(comps[k].minX, x0); comps[k].maxX = max(comps[k].maxX, x1 - 1)
             comps[k].minY = min(comps[k].minY, y); comps[k].maxY = max(comps[k].maxY, y)
-            comps[k].runs = comps[k].runs.lowerBound..<(comps[k].runs.upperBound + 1)
+            runsPerComponent[k] += 1
         }
         var next = 0
         for k in comps.indices {
-            let n = comps[k].runs.count
-            comps[k].runs = next..<(next + n)
-            next += n
+            comps[k].runs = next..<(next + runsPerComponent[k])
+            next += runsPerComponent[k]
         }
         var fill = comps.map(\.runs.lowerBound)
         var runs = [Run](repeating: Run(y: 0, x: 0..<0), count: count)
         for r in 0..<count {
-            let k = Int(runLabel[r]) - 1
+            let k = Int(componentOfRun[r])
             runs[fill[k]] = Run(y: Int(runRow[r]), x: Int(runStart[r])..<Int(runEnd[r]))
             fill[k] += 1
         }
