@@ -26,7 +26,12 @@ before and after the prediction, and HC mean / median / p95 |difference| before 
   pip install numpy scipy pillow scikit-learn torch      # tooling only, not the product
   python3 scripts/boundary-probe.py /tmp/ev/per-image.csv [--data ../shared/data/hc18-dev] [--epochs 30]
 
-About 10 minutes on 2 cores (the CNN is trained five times). `--skip-cnn` runs the per-ray probe only.
+`--whole-frame K` adds a third probe that does not start from SonoQC's ellipse: a small U-Net
+(275,161 weights) segments the head on the whole frame at 200 x 136 px, trained on the expert masks
+of the four folds other than K (40 epochs, about 15 minutes on 2 cores), and the ellipse through
+its 0.5 contour is compared with the measurer on fold K's frames.
+
+About 10 minutes on 2 cores without it (the CNN is trained five times). `--skip-cnn` runs the per-ray probe only.
 `--perturb 0.06` is the positive control: every measured ellipse scaled by a random factor within
 +-6 % first, an error the image shows; both probes must then bring the rays back near the
 unperturbed figures, or a null result would say nothing about the measurer.
@@ -107,10 +112,14 @@ def folds_of(names):
 
 
 def fit_hc(frame, ratio):
-    """HC (mm) of the direct least-squares ellipse (Fitzgibbon) through the rays' predicted boundary."""
+    """HC (mm) of the ellipse through the rays' predicted boundary."""
     ok = np.isfinite(frame["polar"]).any(axis=0) & np.isfinite(ratio)
     r = frame["rho"][ok] * ratio[ok]
-    x, y = frame["cx"] + r * np.cos(PHI[ok]), frame["cy"] + r * np.sin(PHI[ok])
+    return ellipse_hc(frame["cx"] + r * np.cos(PHI[ok]), frame["cy"] + r * np.sin(PHI[ok]), frame["mm_per_grid_px"])
+
+
+def ellipse_hc(x, y, mm_per_px):
+    """HC (mm) of the direct least-squares ellipse (Fitzgibbon) through the points, Ramanujan's perimeter."""
     design = np.stack([x * x, x * y, y * y, x, y, np.ones_like(x)], 1)
     constraint = np.zeros((6, 6))
     constraint[0, 2] = constraint[2, 0] = 2
@@ -122,7 +131,7 @@ def fit_hc(frame, ratio):
     k = centre @ quad @ centre - qf
     a, b = np.sqrt(k / np.linalg.eigvalsh(quad))
     hh = ((a - b) / (a + b)) ** 2
-    return np.pi * (a + b) * (1 + 3 * hh / (10 + np.sqrt(4 - 3 * hh))) * frame["mm_per_grid_px"]
+    return np.pi * (a + b) * (1 + 3 * hh / (10 + np.sqrt(4 - 3 * hh))) * mm_per_px
 
 
 def learnable(ratio):
@@ -216,6 +225,104 @@ def probe_polar(frames, fold, epochs):
     return list(prediction)
 
 
+def probe_whole_frame(per_image_csv, data, held_out, epochs):
+    """U-Net segmentation of the whole frame (fold `held_out` held out) against the measurer on that fold."""
+    import torch
+    import torch.nn as nn
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    width, height = 200, 136
+    measured = {r["filename"]: r for r in csv.DictReader(open(per_image_csv))}
+    truth = list(csv.DictReader(open(os.path.join(data, "ellipse-truth.csv"))))
+    images, masks, sizes = [], [], []
+    for t in truth:
+        frame = Image.open(os.path.join(data, "images", t["filename"])).convert("L")
+        sizes.append(frame.size)
+        a = np.asarray(frame.resize((width, height), Image.BILINEAR), np.float32)
+        images.append((a - a.mean()) / (a.std() + 1))
+        mask = Image.open(os.path.join(data, "masks", t["filename"].replace(".png", "_Mask.png"))).convert("L")
+        masks.append(np.asarray(mask.resize((width, height), Image.BILINEAR), np.float32) / 255)
+    x_all = torch.from_numpy(np.array(images)[:, None])
+    y_all = torch.from_numpy(np.array(masks)[:, None])
+    fold = folds_of([t["filename"] for t in truth])
+
+    def block(i, o):
+        return nn.Sequential(nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU(),
+                             nn.Conv2d(o, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU())
+
+    class UNet(nn.Module):
+        def __init__(self, c=12):
+            super().__init__()
+            self.down = nn.ModuleList([block(1, c), block(c, 2 * c), block(2 * c, 4 * c), block(4 * c, 8 * c)])
+            self.up = nn.ModuleList([block(12 * c, 4 * c), block(6 * c, 2 * c), block(3 * c, c)])
+            self.out = nn.Conv2d(c, 1, 1)
+
+        def forward(self, x):
+            skips = []
+            for i, layer in enumerate(self.down):
+                x = layer(x if i == 0 else nn.functional.max_pool2d(x, 2))
+                skips.append(x)
+            for layer, skip in zip(self.up, reversed(skips[:-1])):
+                x = layer(torch.cat([nn.functional.interpolate(x, size=skip.shape[2:], mode="bilinear"), skip], 1))
+            return self.out(x)
+
+    train, test = np.where(fold != held_out)[0], np.where(fold == held_out)[0]
+    net = UNet()
+    optimiser = torch.optim.Adam(net.parameters(), 2e-3)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, epochs)
+    started = time.time()
+    for epoch in range(epochs):
+        net.train()
+        order = rng.permutation(train)
+        for start in range(0, len(order), 8):
+            batch = order[start:start + 8]
+            x, y = x_all[batch], y_all[batch]
+            if rng.random() < 0.5:
+                x, y = x.flip(3), y.flip(3)
+            logits = net(x)
+            p = torch.sigmoid(logits)
+            dice = 1 - (2 * (p * y).sum() + 1) / (p.sum() + y.sum() + 1)
+            loss = nn.functional.binary_cross_entropy_with_logits(logits, y) + dice
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+        schedule.step()
+        if epoch % 10 == 9:
+            print(f"  whole-frame epoch {epoch + 1}: {time.time() - started:.0f} s", flush=True)
+    net.eval()
+    with torch.no_grad():
+        probability = torch.sigmoid(net(x_all[test])).numpy()[:, 0]
+    steps = np.arange(0, 150, 0.25)
+    unet, classical = [], []
+    for p, i in zip(probability, test):
+        t = truth[i]
+        inside = p > 0.5
+        m = measured.get(t["filename"], {})
+        if inside.sum() < 20 or not m.get("diff_mm"):
+            print(f"  {t['filename']}: U-Net {'no head' if inside.sum() < 20 else 'ok'}, "
+                  f"measurer {'no result' if not m.get('diff_mm') else 'ok'}: left out of both")
+            continue
+        cy, cx = ndimage.center_of_mass(inside)
+        xs, ys = [], []
+        for phi in PHI:  # last 0.5 crossing on each ray from the mask's centroid, interpolated
+            v = ndimage.map_coordinates(p, [cy + steps * np.sin(phi), cx + steps * np.cos(phi)], order=1, cval=0)
+            j = np.where((v[:-1] >= 0.5) & (v[1:] < 0.5))[0]
+            if len(j):
+                r = steps[j[-1]] + 0.25 * (v[j[-1]] - 0.5) / (v[j[-1]] - v[j[-1] + 1])
+                xs.append(cx + r * np.cos(phi))
+                ys.append(cy + r * np.sin(phi))
+        frame_w, frame_h = sizes[i]
+        # back to full-frame pixels (the resize was anisotropic), then the same ellipse fit
+        xs = (np.array(xs) + 0.5) * frame_w / width - 0.5
+        ys = (np.array(ys) + 0.5) * frame_h / height - 0.5
+        unet.append(abs(ellipse_hc(xs, ys, float(t["pixel_size_mm"])) - float(t["hc_mm"])))
+        classical.append(abs(float(m["diff_mm"])))
+    unet, classical = np.array(unet), np.array(classical)
+    print(f"whole frame (U-Net, fold {held_out} held out, {len(unet)} frames measured by both): HC mean abs "
+          f"{unet.mean():.2f} mm (measurer {classical.mean():.2f}), median {np.median(unet):.2f} "
+          f"({np.median(classical):.2f}), p95 {np.percentile(unet, 95):.2f} ({np.percentile(classical, 95):.2f})")
+
+
 def report(name, frames, predictions):
     before_rays, after_rays, before, after, size = [], [], [], [], []
     for f, p in zip(frames, predictions):
@@ -242,6 +349,8 @@ def main():
     parser.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "hc18-dev"))
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--skip-cnn", action="store_true")
+    parser.add_argument("--whole-frame", type=int, metavar="K", choices=range(FOLDS),
+                        help="also train the whole-frame U-Net with fold K held out and compare on fold K")
     parser.add_argument("--perturb", type=float, default=0.0,
                         help="positive control: scale each measured ellipse by a random 1 +- this first")
     args = parser.parse_args()
@@ -250,6 +359,8 @@ def main():
     report("rays (gradient boosting per ray)", frames, probe_rays(frames, fold))
     if not args.skip_cnn:
         report("polar (CNN over the polar image)", frames, probe_polar(frames, fold, args.epochs))
+    if args.whole_frame is not None:
+        probe_whole_frame(args.per_image_csv, args.data, args.whole_frame, 40)
 
 
 if __name__ == "__main__":
