@@ -5,7 +5,8 @@ measurer, from held-out per-image results (issue 14's "±5 % caught ≥ 90 %" ta
 Input: per-image.csv of `sonoqc evaluate-hc IMAGES --truth truth.csv --folds 5 --out DIR` (each
 frame measured with constants fitted on the other folds; columns hc_mm, measured_hc_mm,
 expected_abs_error_mm, hc_tolerance_mm). With the expert HC E reported as f·E, MS-001 as
-Sources/SonoChecks/Rules.swift decides it (automatic A, d = f·E − A, tolerance t): flagged when
+Sources/SonoChecks/Rules.swift decides it (automatic A, d = f·E − A, tolerance t, at least the
+profile's 3 mm floor): flagged when
 |d| > t; otherwise "cannot confirm" (review) when |d| + t ≥ 10 % of f·E. A frame without an
 automatic HC goes to review through HP-001 and counts as caught.
 
@@ -23,6 +24,7 @@ import argparse
 import csv
 
 GROSS = 0.10  # QCProfile measurements.grossHCErrorFraction
+MIN_TOLERANCE_MM = 3.0  # QCProfile measurements.minToleranceHCMM (per-image.csv's tolerance is before it)
 
 
 def main():
@@ -46,6 +48,7 @@ def main():
             tol = args.scale * float(row["hc_tolerance_mm"])
         else:
             tol = args.multiple * args.scale * float(row["expected_abs_error_mm"])
+        tol = max(tol, MIN_TOLERANCE_MM)
 
         def decision(reported):
             d = abs(reported - auto)
