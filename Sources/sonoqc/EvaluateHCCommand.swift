@@ -59,23 +59,11 @@ struct EvaluateHCCommand: ParsableCommand {
         for entry in entries {
             frames[entry.filename] = Result { try decoder.decodeFile(atPath: directory.appendingPathComponent(entry.filename).path).image }
         }
-        func run(_ options: HeadMeasurer.Options) -> [HCEvaluation.ImageResult] {
-            HCEvaluation.attach(ellipses, to: HCEvaluation.evaluate(entries, options: options) { try frames[$0]!.get() })
-        }
         var results: [HCEvaluation.ImageResult]
-        var raw = HeadMeasurer.Options()
-        raw.shapeCorrection = nil
-        raw.errorModel = nil
-        // Raw measurements (no correction, no error model) at every candidate border level, for
-        // cross-validation and for fitting the committed constants.
-        var byLevel: [Double: [HCEvaluation.ImageResult]] = [:]
-        if folds != nil || fitErrorModel {
-            for level in HCEvaluation.borderLevelGrid {
-                var o = raw
-                o.outerBorderLevel = level
-                byLevel[level] = run(o)
-            }
-        }
+        // Raw measurements at every candidate border level, for cross-validation and for fitting
+        // the committed constants.
+        let byLevel = folds != nil || fitErrorModel
+            ? HCEvaluation.rawResultsByBorderLevel(entries, ellipses: ellipses) { try frames[$0]!.get() } : [:]
         if let folds {
             guard let cv = HCEvaluation.crossValidate(byLevel, folds: folds) else {
                 throw ValidationError("cross-validation failed: too few measured frames per fold")
@@ -87,7 +75,7 @@ struct EvaluateHCCommand: ParsableCommand {
                       + "correction \(c.correction.swiftLiteral)")
             }
         } else {
-            results = run(HeadMeasurer.Options())
+            results = HCEvaluation.attach(ellipses, to: HCEvaluation.evaluate(entries) { try frames[$0]!.get() })
         }
         if fitErrorModel {
             guard let fitted = HCEvaluation.fitConstants(byLevel) else {

@@ -110,17 +110,9 @@ struct QCEvidenceCommand: ParsableCommand {
         var options: [String: HeadMeasurer.Options] = [:]
         var how = "committed constants (in-sample)"
         if folds >= 2, !ellipses.isEmpty {
-            var raw = HeadMeasurer.Options()
-            raw.shapeCorrection = nil
-            raw.errorModel = nil
-            var byLevel: [Double: [HCEvaluation.ImageResult]] = [:]
-            for level in HCEvaluation.borderLevelGrid {
-                var o = raw
-                o.outerBorderLevel = level
-                byLevel[level] = HCEvaluation.attach(ellipses, to: HCEvaluation.evaluate(entries, options: o) { name in
-                    guard let f = frames[name] else { throw ValidationError("\(name): not decodable") }
-                    return f.image
-                })
+            let byLevel = HCEvaluation.rawResultsByBorderLevel(entries, ellipses: ellipses) { name in
+                guard let f = frames[name] else { throw ValidationError("\(name): not decodable") }
+                return f.image
             }
             guard let cv = HCEvaluation.crossValidate(byLevel, folds: folds) else {
                 throw ValidationError("cross-validation failed: too few measured frames per fold")

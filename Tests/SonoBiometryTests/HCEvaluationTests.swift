@@ -303,6 +303,42 @@ struct HCEvaluationTests {
         #expect(Double(inside) / Double(measured.count) >= 0.93)
     }
 
+    /// `HeadShapeCorrection.hc18Dev` and `HeadErrorModel.hc18Dev` are the literals `evaluate-hc
+    /// --fit-error-model` prints. A change to the measurer moves the features and errors they were
+    /// fitted to; without a refit the expected errors, MS-001's tolerances and the abstention limit
+    /// would describe another measurer. Compared to the printed precision (6 decimals for weights
+    /// and scales, 4 for tolerance multiples, 3 for the abstention limit).
+    @Test("the committed shape correction and error model are what the committed measurer fits on hc18-dev",
+          .enabled(if: SharedData.hasHC18, "../shared/data/hc18-dev is absent: refit check skipped"))
+    func committedConstantsAreTheFitOnHC18Dev() throws {
+        let entries = try HCEvaluation.parseTruth(String(contentsOf: SharedData.hc18Truth, encoding: .utf8))
+        let ellipses = try HCEvaluation.parseEllipseTruth(String(contentsOf: SharedData.hc18EllipseTruth, encoding: .utf8))
+        let decoder = ImageDecoder()
+        var frames: [String: GrayImage] = [:]
+        for entry in entries {
+            frames[entry.filename] = try decoder.decodeFile(
+                atPath: SharedData.hc18Images.appendingPathComponent(entry.filename).path).image
+        }
+        let byLevel = HCEvaluation.rawResultsByBorderLevel(entries, ellipses: ellipses) { frames[$0]! }
+        let fitted = try #require(HCEvaluation.fitConstants(byLevel))
+        #expect(fitted.level == HeadMeasurer.Options().outerBorderLevel)
+        func agree(_ a: [Double], _ b: [Double], decimals: Int) -> Bool {
+            a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= 0.6 * pow(10, -Double(decimals)) }
+        }
+        let correction = HeadShapeCorrection.hc18Dev
+        #expect(agree(fitted.correction.majorWeights + fitted.correction.minorWeights,
+                      correction.majorWeights + correction.minorWeights, decimals: 6),
+                "refit: \(fitted.correction.swiftLiteral)")
+        let model = HeadErrorModel.hc18Dev
+        for (refit, committed) in [(fitted.model.hc, model.hc), (fitted.model.bpd, model.bpd), (fitted.model.ofd, model.ofd)] {
+            #expect(agree(refit.weights + [refit.scale], committed.weights + [committed.scale], decimals: 6)
+                        && agree([refit.toleranceMultiple], [committed.toleranceMultiple], decimals: 4),
+                    "refit: \(fitted.model.swiftLiteral)")
+        }
+        #expect(agree([fitted.model.abstainAboveExpectedHCErrorMM], [model.abstainAboveExpectedHCErrorMM], decimals: 3),
+                "refit: \(fitted.model.swiftLiteral)")
+    }
+
     /// Frames exported at another size must measure as at full size: the measurer works on a
     /// 400-px grid whatever the frame size. With halving alone (detection grids of 150 instead of
     /// 200 px at these sizes) this test measured a mean |ΔHC| of 0.56 mm (0.75×) and 0.58 mm

@@ -1,4 +1,5 @@
 import Foundation
+package import SonoCore
 
 /// Cross-validated evaluation of ``HeadMeasurer`` and its tuned constants, and the reliability
 /// of its expected errors.
@@ -12,6 +13,25 @@ import Foundation
 extension HCEvaluation {
     /// Outer-border levels tried (the committed default is one of them).
     package static let borderLevelGrid = [0.2, 0.25, 0.3, 0.35, 0.4, 0.5]
+
+    /// Raw measurements of every entry at each level of ``borderLevelGrid`` (no shape correction,
+    /// no error model, so no abstention), with `ellipses` attached: the input of
+    /// ``crossValidate(_:folds:abstainFraction:)`` and ``fitConstants(_:indices:folds:abstainFraction:)``.
+    /// `decode` is as in ``evaluate(_:options:decode:)``; decode each frame once before calling it,
+    /// since every level measures every frame again.
+    package static func rawResultsByBorderLevel(_ entries: [TruthEntry], ellipses: [EllipseTruthEntry],
+                                                decode: (String) throws -> GrayImage) -> [Double: [ImageResult]] {
+        var raw = HeadMeasurer.Options()
+        raw.shapeCorrection = nil
+        raw.errorModel = nil
+        var byLevel: [Double: [ImageResult]] = [:]
+        for level in borderLevelGrid {
+            var options = raw
+            options.outerBorderLevel = level
+            byLevel[level] = attach(ellipses, to: evaluate(entries, options: options, decode: decode))
+        }
+        return byLevel
+    }
 
     /// Shape-correction samples from raw results (no correction, no abstention) with ellipse truth.
     package static func shapeSamples(_ results: [ImageResult]) -> [HeadShapeCorrection.Sample] {
