@@ -226,7 +226,7 @@ def probe_polar(frames, fold, epochs):
     return list(prediction)
 
 
-def probe_whole_frame(per_image_csv, data, held_out, epochs):
+def probe_whole_frame(per_image_csv, data, held_out, epochs=40):
     """U-Net segmentation of the whole frame (fold `held_out` held out) against the measurer on that fold."""
     import torch
     import torch.nn as nn
@@ -361,7 +361,7 @@ def main():
     if not args.skip_cnn:
         report("polar (CNN over the polar image)", frames, probe_polar(frames, fold, args.epochs))
     if args.whole_frame is not None:
-        probe_whole_frame(args.per_image_csv, args.data, args.whole_frame, 40)
+        probe_whole_frame(args.per_image_csv, args.data, args.whole_frame)
 
 
 if __name__ == "__main__":

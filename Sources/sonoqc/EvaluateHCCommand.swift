@@ -59,7 +59,7 @@ struct EvaluateHCCommand: ParsableCommand {
         for entry in entries {
             frames[entry.filename] = Result { try decoder.decodeFile(atPath: directory.appendingPathComponent(entry.filename).path).image }
         }
-        var results: [HCEvaluation.ImageResult]
+        let results: [HCEvaluation.ImageResult]
         // Raw measurements at every candidate border level, for cross-validation and for fitting
         // the committed constants.
         let byLevel = folds != nil || fitErrorModel
